@@ -1,0 +1,201 @@
+// Command gen is podero-go's code-generation pipeline. It checks the pinned
+// openapi.json against its hash, validates it with kin-openapi, gives every
+// operation a Go name (gen/operation_names.txt, or a rule for operations the
+// table does not know), and runs oapi-codegen with api/oapi-codegen.yaml.
+//
+//	go run ./gen generate          # write api/*.gen.go from the pinned spec
+//	go run ./gen generate -check   # fail if the committed files are stale
+//	go run ./gen pin               # re-pin openapi.json after a deliberate edit
+//
+// It never touches the network; fetching a new spec is update-spec's job.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: gen <command> [flags]
+
+commands:
+  generate [-check]   generate api/*.gen.go from the pinned openapi.json
+  pin [-source URL]   record openapi.json's hash in openapi.pin.json`
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("gen "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	root := fs.String("root", "", "repository root (default: the directory of the nearest go.mod)")
+	switch args[0] {
+	case "generate":
+		check := fs.Bool("check", false, "do not write; fail if any generated file differs from what is on disk")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		dir, err := findRoot(*root)
+		if err != nil {
+			return err
+		}
+		if *check {
+			return checkGenerated(dir, stdout)
+		}
+		return writeGenerated(dir, stdout, stderr)
+	case "pin":
+		source := fs.String("source", "", "where the spec came from (default: keep the recorded source)")
+		note := fs.String("note", "", "a note on the spec's provenance (default: keep the recorded note)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		dir, err := findRoot(*root)
+		if err != nil {
+			return err
+		}
+		return repin(dir, *source, *note, stdout)
+	default:
+		return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+	}
+}
+
+// findRoot returns dir, or the nearest directory at or above the working
+// directory that holds a go.mod (go:generate runs gen from api/).
+func findRoot(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod at or above %s: run gen inside the repository or pass -root", wd)
+		}
+	}
+}
+
+func writeGenerated(root string, stdout, stderr io.Writer) error {
+	res, err := generate(root)
+	if err != nil {
+		return err
+	}
+	for _, id := range res.Stale {
+		fmt.Fprintf(stderr, "gen: note: %s lists %s, which the spec no longer has\n", nameTableFile, id)
+	}
+	for _, op := range res.Ops {
+		if op.FromRule {
+			fmt.Fprintf(stderr, "gen: note: %s %s (%s) is not in %s; named %s by the rule\n", op.Method, op.Path, op.OperationID, nameTableFile, op.GoName)
+		}
+	}
+	for _, name := range sortedKeys(res.Files) {
+		path := filepath.Join(root, name)
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, res.Files[name]) {
+			continue // leave the file and its mtime alone
+		}
+		if err := os.WriteFile(path, res.Files[name], 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "gen: wrote %s\n", name)
+	}
+	fmt.Fprintf(stdout, "gen: %d operations from %s (sha256 %.12s)\n", len(res.Ops), res.Pin.File, res.Pin.SHA256)
+	return nil
+}
+
+// checkGenerated regenerates into memory and compares with the files on
+// disk; any difference means someone edited generated code or changed the
+// spec without regenerating.
+func checkGenerated(root string, stdout io.Writer) error {
+	res, err := generate(root)
+	if err != nil {
+		return err
+	}
+	var stale []string
+	for _, name := range sortedKeys(res.Files) {
+		old, err := os.ReadFile(filepath.Join(root, name))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			stale = append(stale, name+" (missing)")
+		case err != nil:
+			return err
+		case !bytes.Equal(old, res.Files[name]):
+			stale = append(stale, fmt.Sprintf("%s (differs from line %d)", name, firstDiffLine(old, res.Files[name])))
+		}
+	}
+	if len(stale) > 0 {
+		msg := "generated code is not what the pinned spec gives:\n"
+		for _, s := range stale {
+			msg += "  " + s + "\n"
+		}
+		return errors.New(msg + "run `make generate` and commit the result; never edit *.gen.go by hand")
+	}
+	fmt.Fprintf(stdout, "gen: generated code is up to date with %s (sha256 %.12s)\n", res.Pin.File, res.Pin.SHA256)
+	return nil
+}
+
+func firstDiffLine(a, b []byte) int {
+	line := 1
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return line
+		}
+		if a[i] == '\n' {
+			line++
+		}
+	}
+	return line
+}
+
+// repin records the current spec's hash after checking that it is a valid
+// document, for a deliberate hand edit of openapi.json.
+func repin(root, source, note string, stdout io.Writer) error {
+	path := filepath.Join(root, pinFile)
+	p, err := readPin(path)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(filepath.Join(root, p.File))
+	if err != nil {
+		return err
+	}
+	if _, err := loadSpec(p.File, data); err != nil {
+		return err
+	}
+	if source != "" {
+		p.Source = source
+	}
+	if note != "" {
+		p.Note = note
+	}
+	p.SHA256 = sha256Hex(data)
+	if err := os.WriteFile(path, p.encode(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "gen: pinned %s at sha256 %s\n", p.File, p.SHA256)
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// pin records which spec the committed code was generated from. Generation
+// refuses a spec whose hash is not the pinned one, so that a hand edit of
+// openapi.json has to be re-pinned on purpose (`make pin-spec`).
+type pin struct {
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+	Source string `json:"source"`
+	Note   string `json:"note,omitempty"`
+}
+
+func readPin(path string) (pin, error) {
+	var p pin
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return p, fmt.Errorf("read spec pin: %w", err)
+	}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return p, fmt.Errorf("read spec pin %s: %w", path, err)
+	}
+	if p.SHA256 == "" || p.File == "" {
+		return p, fmt.Errorf("spec pin %s: \"file\" and \"sha256\" are required", path)
+	}
+	return p, nil
+}
+
+func (p pin) encode() []byte {
+	data, _ := json.MarshalIndent(p, "", "  ") // a struct of strings always marshals
+	return append(data, '\n')
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// checkPin fails unless data is the spec the pin names.
+func checkPin(p pin, data []byte) error {
+	if got := sha256Hex(data); got != p.SHA256 {
+		return fmt.Errorf("%s does not match its pin: sha256 %s, pinned %s.\n"+
+			"If you changed it on purpose, re-pin it with `make pin-spec` (or take a new one with `make update-spec`) and regenerate",
+			p.File, got, p.SHA256)
+	}
+	return nil
+}
+
+// loadSpec parses and validates an OpenAPI document. It refuses what is not
+// one (an HTML error page, truncated JSON, an invalid document) with a
+// message that says which.
+func loadSpec(name string, data []byte) (*openapi3.T, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, fmt.Errorf("%s is empty, not an OpenAPI document", name)
+	}
+	if ct := http.DetectContentType(trimmed); strings.HasPrefix(ct, "text/html") || trimmed[0] == '<' {
+		return nil, fmt.Errorf("%s is an HTML page, not an OpenAPI document", name)
+	}
+	if trimmed[0] == '{' && !json.Valid(trimmed) {
+		var syn *json.SyntaxError
+		err := json.Unmarshal(trimmed, new(any))
+		if errors.As(err, &syn) {
+			return nil, fmt.Errorf("%s is not valid JSON (truncated or corrupt?): %v at byte %d", name, err, syn.Offset)
+		}
+		return nil, fmt.Errorf("%s is not valid JSON (truncated or corrupt?): %v", name, err)
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s cannot be read as an OpenAPI document: %w", name, err)
+	}
+	if doc.OpenAPI == "" {
+		return nil, fmt.Errorf("%s has no \"openapi\" version field, so it is not an OpenAPI document", name)
+	}
+	if doc.Paths == nil || doc.Paths.Len() == 0 {
+		return nil, fmt.Errorf("%s declares no paths", name)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("%s is not a valid OpenAPI %s document: %w", name, doc.OpenAPI, err)
+	}
+	return doc, nil
+}
+
+// operations lists the spec's operations in a stable order (path, then method).
+func operations(doc *openapi3.T) ([]opName, map[string]*openapi3.Operation, error) {
+	var ops []opName
+	byID := map[string]*openapi3.Operation{}
+	paths := doc.Paths.InMatchingOrder()
+	sort.Strings(paths)
+	for _, path := range paths {
+		item := doc.Paths.Value(path)
+		methods := item.Operations()
+		keys := make([]string, 0, len(methods))
+		for m := range methods {
+			keys = append(keys, m)
+		}
+		sort.Strings(keys)
+		for _, m := range keys {
+			op := methods[m]
+			if op.OperationID == "" {
+				return nil, nil, fmt.Errorf("%s %s has no operationId", m, path)
+			}
+			if _, dup := byID[op.OperationID]; dup {
+				return nil, nil, fmt.Errorf("operationId %q is used twice (again at %s %s)", op.OperationID, m, path)
+			}
+			byID[op.OperationID] = op
+			ops = append(ops, opName{OperationID: op.OperationID, Method: m, Path: path})
+		}
+	}
+	return ops, byID, nil
+}
