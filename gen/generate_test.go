@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pipelineFiles are what generation reads and writes, relative to the root.
+var pipelineFiles = []string{
+	"openapi.json", pinFile, nameTableFile, codegenConfig,
+	"api/podero.gen.go", operationsFile,
+}
+
+// scratchRoot copies the pipeline's files into a temporary root, so tests
+// can break them without touching the repository.
+func scratchRoot(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, name := range pipelineFiles {
+		data, err := os.ReadFile(filepath.Join("..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, root, name, data)
+	}
+	return root
+}
+
+func writeFile(t *testing.T, root, name string, data []byte) {
+	t.Helper()
+	path := filepath.Join(root, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runGen(root string, args ...string) (string, error) {
+	var out bytes.Buffer
+	err := run(append(args, "-root", root), &out, io.Discard)
+	return out.String(), err
+}
+
+// TestCommittedCodeIsCurrent is check-generate inside go test: the committed
+// files are exactly what the pinned spec gives.
+func TestCommittedCodeIsCurrent(t *testing.T) {
+	if _, err := runGen("..", "generate", "-check"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGenerateIsReproducible(t *testing.T) {
+	root := scratchRoot(t)
+	first, err := generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Files) != 2 {
+		t.Fatalf("generated %d files, want 2", len(first.Files))
+	}
+	for name, data := range first.Files {
+		if !bytes.Equal(data, second.Files[name]) {
+			t.Errorf("%s differs between two runs", name)
+		}
+		if !bytes.Contains(data[:200], []byte("DO NOT EDIT")) {
+			t.Errorf("%s has no generated-code header", name)
+		}
+	}
+	// Written to disk, the second run changes nothing.
+	if _, err := runGen(root, "generate"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runGen(root, "generate")
+	if err != nil || strings.Contains(out, "wrote") {
+		t.Errorf("second generate: %q, %v", out, err)
+	}
+}
+
+func TestCheckGenerateCatchesDrift(t *testing.T) {
+	t.Run("edited generated file", func(t *testing.T) {
+		root := scratchRoot(t)
+		path := filepath.Join(root, "api/podero.gen.go")
+		data, _ := os.ReadFile(path)
+		writeFile(t, root, "api/podero.gen.go", bytes.Replace(data, []byte("JSON200"), []byte("JSON2OO"), 1))
+		_, err := runGen(root, "generate", "-check")
+		if err == nil || !strings.Contains(err.Error(), "api/podero.gen.go (differs from line") {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("missing generated file", func(t *testing.T) {
+		root := scratchRoot(t)
+		os.Remove(filepath.Join(root, operationsFile))
+		_, err := runGen(root, "generate", "-check")
+		if err == nil || !strings.Contains(err.Error(), operationsFile+" (missing)") {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("spec edited without re-pinning", func(t *testing.T) {
+		root := scratchRoot(t)
+		editSpec(t, root)
+		for _, args := range [][]string{{"generate", "-check"}, {"generate"}} {
+			_, err := runGen(root, args...)
+			if err == nil || !strings.Contains(err.Error(), "openapi.json does not match its pin") || !strings.Contains(err.Error(), "make pin-spec") {
+				t.Fatalf("%v: got %v", args, err)
+			}
+		}
+	})
+	t.Run("spec re-pinned without regenerating", func(t *testing.T) {
+		root := scratchRoot(t)
+		editSpec(t, root)
+		if _, err := runGen(root, "pin"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := runGen(root, "generate", "-check")
+		if err == nil || !strings.Contains(err.Error(), "make generate") {
+			t.Fatalf("got %v", err)
+		}
+		// Regenerating settles it, and the edit reaches the godoc.
+		if _, err := runGen(root, "generate"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := runGen(root, "generate", "-check"); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(filepath.Join(root, "api/podero.gen.go"))
+		if !bytes.Contains(data, []byte("List users in the organisation, edited")) {
+			t.Error("the regenerated client does not have the edited summary")
+		}
+	})
+}
+
+func editSpec(t *testing.T, root string) {
+	t.Helper()
+	path := filepath.Join(root, "openapi.json")
+	data, _ := os.ReadFile(path)
+	edited := bytes.Replace(data, []byte(`"summary": "List users in the organization"`), []byte(`"summary": "List users in the organisation, edited"`), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatal("the edit did not apply")
+	}
+	writeFile(t, root, "openapi.json", edited)
+}
+
+func TestGenerateRefusesBadSpecs(t *testing.T) {
+	for _, tc := range []struct{ name, spec, want string }{
+		{"empty", "", "empty"},
+		{"html", "<!doctype html><html><body>502 Bad Gateway</body></html>", "HTML page"},
+		{"truncated", `{"openapi": "3.1.0", "info": {"title": "x", "vers`, "not valid JSON"},
+		{"not openapi", `{"hello": "world"}`, "openapi"},
+		{"invalid", `{"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}}}}}}}}`, "Missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := scratchRoot(t)
+			writeFile(t, root, "openapi.json", []byte(tc.spec))
+			if _, err := runGen(root, "pin"); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("pin: got %v, want an error with %q", err, tc.want)
+			}
+		})
+	}
+}

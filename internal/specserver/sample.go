@@ -1,0 +1,179 @@
+package specserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Sample fixed values. They are plain and valid rather than random, so that a
+// failing test shows the same body every run.
+const (
+	SampleUUID     = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+	SampleDate     = "2026-01-15"
+	SampleDateTime = "2026-01-15T10:00:00Z"
+	SampleTime     = "07:30:00"
+)
+
+// Sample returns a JSON value (as decoded by encoding/json: maps, slices,
+// strings, float64, bool, nil) that conforms to the schema. Optional
+// properties are included, so that decoders see every field; for a nullable
+// anyOf the non-null branch is taken.
+func Sample(ref *openapi3.SchemaRef) any {
+	return sample(ref, 0)
+}
+
+// SampleJSON is Sample, encoded.
+func SampleJSON(ref *openapi3.SchemaRef) []byte {
+	b, err := json.Marshal(Sample(ref))
+	if err != nil {
+		panic(fmt.Sprintf("specserver: sample does not encode: %v", err)) // maps, slices and scalars always do
+	}
+	return b
+}
+
+const maxDepth = 12 // cuts recursive schemas
+
+func sample(ref *openapi3.SchemaRef, depth int) any {
+	if ref == nil || ref.Value == nil || depth > maxDepth {
+		return nil
+	}
+	s := ref.Value
+	if s.Const != nil {
+		return s.Const
+	}
+	if len(s.Enum) > 0 {
+		return s.Enum[0]
+	}
+	if s.Default != nil {
+		return s.Default
+	}
+	for _, alts := range [][]*openapi3.SchemaRef{s.AnyOf, s.OneOf} {
+		for _, alt := range alts {
+			if alt.Value != nil && !alt.Value.Type.Is("null") {
+				return sample(alt, depth+1)
+			}
+		}
+	}
+	if len(s.AllOf) > 0 {
+		merged := map[string]any{}
+		for _, part := range s.AllOf {
+			if m, ok := sample(part, depth+1).(map[string]any); ok {
+				for k, v := range m {
+					merged[k] = v
+				}
+			}
+		}
+		return merged
+	}
+	switch {
+	case s.Type.Includes("object") || len(s.Properties) > 0:
+		obj := map[string]any{}
+		names := make([]string, 0, len(s.Properties))
+		for name := range s.Properties {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			obj[name] = sample(s.Properties[name], depth+1)
+		}
+		return obj
+	case s.Type.Includes("array"):
+		n := max(1, int(s.MinItems))
+		items := make([]any, n)
+		for i := range items {
+			items[i] = sample(s.Items, depth+1)
+		}
+		return items
+	case s.Type.Includes("string"):
+		return sampleString(s)
+	case s.Type.Includes("integer"):
+		return math.Round(sampleNumber(s, true))
+	case s.Type.Includes("number"):
+		return sampleNumber(s, false)
+	case s.Type.Includes("boolean"):
+		return true
+	case s.Type.Includes("null"):
+		return nil
+	}
+	return map[string]any{} // an untyped schema accepts anything
+}
+
+func sampleString(s *openapi3.Schema) string {
+	var v string
+	switch s.Format {
+	case "uuid":
+		return SampleUUID
+	case "date":
+		return SampleDate
+	case "date-time":
+		return SampleDateTime
+	case "time":
+		return SampleTime
+	case "email":
+		v = "user@example.com"
+	case "uri", "url":
+		v = "https://example.com/"
+	default:
+		v = "string"
+	}
+	if s.MaxLength != nil && uint64(len(v)) > *s.MaxLength {
+		v = v[:*s.MaxLength]
+	}
+	if uint64(len(v)) < s.MinLength {
+		v += strings.Repeat("x", int(s.MinLength)-len(v))
+	}
+	return v
+}
+
+// sampleNumber picks 1, moved into [minimum, maximum] when the schema bounds it.
+func sampleNumber(s *openapi3.Schema, integer bool) float64 {
+	v := 1.0
+	step := 0.5
+	if integer {
+		step = 1
+	}
+	if s.Min != nil && (v < *s.Min || (s.ExclusiveMin.IsTrue() && v <= *s.Min)) {
+		v = *s.Min
+		if s.ExclusiveMin.IsTrue() {
+			v += step
+		}
+	}
+	if s.ExclusiveMin.Value != nil && v <= *s.ExclusiveMin.Value {
+		v = *s.ExclusiveMin.Value + step
+	}
+	if s.Max != nil && (v > *s.Max || (s.ExclusiveMax.IsTrue() && v >= *s.Max)) {
+		v = *s.Max
+		if s.ExclusiveMax.IsTrue() {
+			v -= step
+		}
+	}
+	if s.ExclusiveMax.Value != nil && v >= *s.ExclusiveMax.Value {
+		v = *s.ExclusiveMax.Value - step
+	}
+	if s.MultipleOf != nil && *s.MultipleOf > 0 {
+		v = math.Ceil(v / *s.MultipleOf) * *s.MultipleOf
+	}
+	return v
+}
+
+// SampleParam returns a valid value for a parameter, formatted as it goes on
+// the wire (a path segment, a query value, a header).
+func SampleParam(p *openapi3.Parameter) string {
+	v := Sample(p.Schema)
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
