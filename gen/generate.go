@@ -38,6 +38,7 @@ type result struct {
 	Doc   *openapi3.T
 	Ops   []opName
 	Stale []string          // name-table entries the spec no longer has
+	Notes []string          // what a person may want to look at
 	Files map[string][]byte // generated files by path relative to the root
 }
 
@@ -108,14 +109,39 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	g, err := parseGenerated(code)
+	if err != nil {
+		return nil, err
+	}
+	pagers, notes, err := findPagers(doc, named, g)
+	if err != nil {
+		return nil, err
+	}
+	usesTypes := false
+	for _, pg := range pagers {
+		usesTypes = usesTypes || strings.Contains(pg.Params, "openapi_types.")
+	}
+	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers, "UsesTypes": usesTypes,
+		"Errors": findDeclaredErrors(named, doc, g)}
+	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
+	if err != nil {
+		return nil, err
+	}
+	errorsCode, err := renderGo(errorsFile, errorsTemplate, extras)
+	if err != nil {
+		return nil, err
+	}
 	return &result{
 		Pin:   p,
 		Doc:   doc,
 		Ops:   named,
 		Stale: staleEntries(ops, table),
+		Notes: notes,
 		Files: map[string][]byte{
 			filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
 			operationsFile: opsCode,
+			paginationFile: pagesCode,
+			errorsFile:     errorsCode,
 		},
 	}, nil
 }

@@ -1,0 +1,262 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxErrorBody is how much of an error response's body an [Error] keeps.
+const MaxErrorBody = 64 << 10
+
+// Error is the error for every response that is not a 2xx, from the client
+// that [New] returns and from the page iterators. Use errors.As to get it,
+// or the predicates [IsNotFound], [IsUnauthorized], [IsConflict],
+// [IsRateLimited] and [IsValidation].
+type Error struct {
+	// Operation is the Go name of the call (such as "GetElectricVehicle"),
+	// or "" for a path the spec does not have.
+	Operation string
+	// Method and Path are the request's, without the query string (which
+	// can carry secrets, such as a cue's).
+	Method string
+	Path   string
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Message is what the server said: django-ninja's {"detail": "..."},
+	// the validation messages of a 422, or a short description of a body
+	// that is not JSON.
+	Message string
+	// Validation holds a 422's {"detail": [{"loc", "msg", "type"}]} items.
+	Validation []ValidationError
+	// Payload is the error body the spec declares for this operation and
+	// status, decoded into its generated type (*BoostConflictOutput for a
+	// boost's 409), or nil.
+	Payload any
+	// Body is the raw response body, at most MaxErrorBody bytes.
+	Body []byte
+	// RequestID is the server's request id, if it sent one.
+	RequestID string
+	// RetryAfter is the server's Retry-After, if it sent one.
+	RetryAfter time.Duration
+	// Attempts is how many times the request was sent.
+	Attempts int
+}
+
+// ValidationError is one item of a 422 answer.
+type ValidationError struct {
+	// Loc is where: ["body", "email"], ["query", "limit"], ...
+	Loc []string
+	// Msg says what is wrong, Type is pydantic's error type.
+	Msg, Type string
+}
+
+func (v ValidationError) String() string {
+	if len(v.Loc) == 0 {
+		return v.Msg
+	}
+	return strings.Join(v.Loc, ".") + ": " + v.Msg
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("podero: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation + " (" + e.Method + " " + e.Path + ")")
+	} else {
+		b.WriteString(e.Method + " " + e.Path)
+	}
+	fmt.Fprintf(&b, ": %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id " + e.RequestID + ")")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+// IsNotFound reports whether err is an [Error] with status 404.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsUnauthorized reports whether err is an [Error] with status 401.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// IsConflict reports whether err is an [Error] with status 409, such as a
+// boost on a vehicle that is already charging.
+func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
+
+// IsRateLimited reports whether err is an [Error] with status 429.
+func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
+
+// IsValidation reports whether err is an [Error] with status 422: the
+// request did not pass the server's validation.
+func IsValidation(err error) bool { return hasStatus(err, http.StatusUnprocessableEntity) }
+
+// IsRetryable reports whether err is an [Error] whose status the client
+// retries (408, 429, 502, 503, 504): trying again later may succeed.
+func IsRetryable(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && retryStatus(e.StatusCode)
+}
+
+func hasStatus(err error, status int) bool {
+	var e *Error
+	return errors.As(err, &e) && e.StatusCode == status
+}
+
+// newError builds the Error for a response whose body has been read.
+func newError(operation, method, path string, status int, header http.Header, body []byte) *Error {
+	if len(body) > MaxErrorBody {
+		body = body[:MaxErrorBody]
+	}
+	e := &Error{
+		Operation:  operation,
+		Method:     method,
+		Path:       path,
+		StatusCode: status,
+		Body:       body,
+		RequestID:  requestID(header),
+		Attempts:   1,
+	}
+	e.RetryAfter, _ = retryAfter(header, time.Now())
+	e.Message, e.Validation = errorMessage(body, header.Get("Content-Type"))
+	if operation != "" {
+		e.Payload = errorPayload(operation, status, body)
+	}
+	return e
+}
+
+// unexpectedResponse is the Error for a response the generated client did
+// not decode into its success type (the plain generated client returns no
+// error for a 404 or 5xx).
+func unexpectedResponse(operation string, resp *http.Response, body []byte) error {
+	if resp == nil {
+		return fmt.Errorf("podero: %s: no response", operation)
+	}
+	var method, path string
+	if resp.Request != nil {
+		method, path = resp.Request.Method, resp.Request.URL.Path
+	}
+	e := newError(operation, method, path, resp.StatusCode, resp.Header, body)
+	if resp.StatusCode < 300 {
+		// A 2xx the spec does not declare, or one whose body did not decode.
+		e.Message = strings.TrimSuffix("unexpected response for this call: "+e.Message, ": ")
+	}
+	return e
+}
+
+// decodePayload decodes body into a new T and stores it in *dst; generated
+// code uses it to fill a response type's JSON4xx field.
+func decodePayload[T any](dst **T, body []byte) any {
+	v := new(T)
+	if json.Unmarshal(body, v) != nil {
+		return nil
+	}
+	*dst = v
+	return v
+}
+
+// requestIDHeaders are the headers servers commonly put a request id in.
+var requestIDHeaders = []string{"X-Request-Id", "X-Correlation-Id", "X-Amzn-Trace-Id", "Cf-Ray"}
+
+func requestID(h http.Header) string {
+	for _, k := range requestIDHeaders {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// errorMessage reads django-ninja's error bodies: {"detail": "..."} and
+// the 422 {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}. For
+// any other body it says what the body is, briefly, so the message stays
+// readable for an HTML error page.
+func errorMessage(body []byte, contentType string) (string, []ValidationError) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return "", nil
+	}
+	var doc struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if trimmed[0] == '{' && json.Unmarshal(trimmed, &doc) == nil && len(doc.Detail) > 0 {
+		var s string
+		if json.Unmarshal(doc.Detail, &s) == nil {
+			return s, nil
+		}
+		var items []struct {
+			Loc  []any  `json:"loc"`
+			Msg  string `json:"msg"`
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(doc.Detail, &items) == nil {
+			out := make([]ValidationError, len(items))
+			msgs := make([]string, len(items))
+			for i, it := range items {
+				out[i] = ValidationError{Msg: it.Msg, Type: it.Type}
+				for _, l := range it.Loc {
+					out[i].Loc = append(out[i].Loc, locString(l))
+				}
+				msgs[i] = out[i].String()
+			}
+			return strings.Join(msgs, "; "), out
+		}
+	}
+	lower := bytes.ToLower(trimmed[:min(len(trimmed), 512)])
+	if strings.Contains(contentType, "html") || bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) {
+		if title := htmlTitle(trimmed); title != "" {
+			return "the server sent an HTML page (" + title + "), not JSON: a proxy or gateway error", nil
+		}
+		return "the server sent an HTML page, not JSON: a proxy or gateway error", nil
+	}
+	return snippet(trimmed, 200), nil
+}
+
+func locString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+func htmlTitle(body []byte) string {
+	lower := bytes.ToLower(body)
+	start := bytes.Index(lower, []byte("<title>"))
+	if start < 0 {
+		return ""
+	}
+	start += len("<title>")
+	end := bytes.Index(lower[start:], []byte("</title>"))
+	if end < 0 {
+		return ""
+	}
+	return snippet(bytes.TrimSpace(body[start:start+end]), 100)
+}
+
+// snippet shortens b to at most n bytes of valid UTF-8 on one line.
+func snippet(b []byte, n int) string {
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "?")), " ")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

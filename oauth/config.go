@@ -1,0 +1,241 @@
+package oauth
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Token endpoints.
+const (
+	// ProductionTokenURL is the token endpoint documented in Podero's guides.
+	ProductionTokenURL = "https://app.podero.com/oauth2/token/"
+	// SandboxTokenURL is the documented token endpoint of the sandbox.
+	SandboxTokenURL = "https://sandbox-app.podero.com/oauth2/token/"
+	// SpecTokenPath is the relative tokenUrl that the OpenAPI description
+	// declares for its clientCredentials and password flows. Set it as
+	// [Config.TokenURL] together with [Config.BaseURL] to use it.
+	SpecTokenPath = "/api/partners/v2.0/auth/token"
+)
+
+// Defaults used for zero fields of [Config].
+const (
+	// DefaultTimeout bounds a single token request.
+	DefaultTimeout = 30 * time.Second
+	// DefaultEarlyRefresh is how long before expiry a token is renewed.
+	DefaultEarlyRefresh = time.Minute
+)
+
+// Encoding selects how a client-credentials token request is encoded.
+type Encoding int
+
+const (
+	// EncodingJSON sends {"grant_type":"client_credentials"} as JSON with
+	// the client credentials in a Basic Authorization header, as Podero's
+	// guides document. It is the default.
+	EncodingJSON Encoding = iota
+	// EncodingForm sends the application/x-www-form-urlencoded request of
+	// RFC 6749 section 4.4, with the client credentials in a Basic
+	// Authorization header.
+	EncodingForm
+)
+
+// String returns "json" or "form".
+func (e Encoding) String() string {
+	switch e {
+	case EncodingJSON:
+		return "json"
+	case EncodingForm:
+		return "form"
+	}
+	return fmt.Sprintf("Encoding(%d)", int(e))
+}
+
+// Config describes how to get tokens. Only ClientID and ClientSecret are
+// required; the zero value of every other field selects the documented
+// default.
+//
+// Printing a Config with fmt or log/slog redacts ClientSecret.
+type Config struct {
+	// ClientID and ClientSecret are the partner's API credentials.
+	ClientID     string
+	ClientSecret string
+
+	// TokenURL is the token endpoint; empty means [ProductionTokenURL].
+	// A relative URL such as [SpecTokenPath] is resolved against BaseURL.
+	TokenURL string
+	// BaseURL is the API's base URL, such as "https://app.podero.com". It is
+	// only needed when TokenURL is relative.
+	BaseURL string
+
+	// Encoding selects the client-credentials request format; the zero
+	// value is [EncodingJSON]. [NewPasswordTokenSource] ignores it: the
+	// password grant is always form encoded.
+	Encoding Encoding
+
+	// HTTPClient sends token requests; nil means a client with
+	// [http.DefaultTransport]. It is copied, never modified: the copy
+	// refuses redirects to another scheme or host:port.
+	HTTPClient *http.Client
+	// Timeout bounds each token request; zero means [DefaultTimeout].
+	Timeout time.Duration
+	// EarlyRefresh is how long before its expiry a token is renewed; zero
+	// means [DefaultEarlyRefresh] and a negative value means at expiry. For
+	// short-lived tokens it is capped at half the token's lifetime.
+	EarlyRefresh time.Duration
+	// Logger, if not nil, receives a debug record for each token fetched
+	// and a warning for each failed token request. Records never contain
+	// secrets or tokens.
+	Logger *slog.Logger
+
+	// now is the clock; nil means time.Now. Tests replace it.
+	now func() time.Time
+}
+
+// String describes c with ClientSecret redacted.
+func (c Config) String() string {
+	return fmt.Sprintf("oauth.Config{ClientID: %q, ClientSecret: %s, TokenURL: %q, BaseURL: %q, Encoding: %v, Timeout: %v, EarlyRefresh: %v}",
+		c.ClientID, redacted(c.ClientSecret), c.TokenURL, c.BaseURL, c.Encoding, c.Timeout, c.EarlyRefresh)
+}
+
+// GoString is like String, so that %#v does not print the secret either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue implements [slog.LogValuer] with ClientSecret redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("client_id", c.ClientID),
+		slog.String("client_secret", redacted(c.ClientSecret)),
+		slog.String("token_url", c.TokenURL),
+		slog.String("base_url", c.BaseURL),
+		slog.String("encoding", c.Encoding.String()),
+	)
+}
+
+// redacted shows whether a secret is set without showing it.
+func redacted(secret string) string {
+	if secret == "" {
+		return `""`
+	}
+	return "[redacted]"
+}
+
+// settings is a validated Config with defaults filled in.
+type settings struct {
+	Config
+	tokenURL string // absolute
+}
+
+func (c Config) validate() (*settings, error) {
+	if c.ClientID == "" {
+		return nil, errors.New("oauth: Config.ClientID is empty")
+	}
+	if c.ClientSecret == "" {
+		return nil, errors.New("oauth: Config.ClientSecret is empty")
+	}
+	if c.Encoding != EncodingJSON && c.Encoding != EncodingForm {
+		return nil, fmt.Errorf("oauth: Config.Encoding has unknown value %d", int(c.Encoding))
+	}
+	if c.Timeout < 0 {
+		return nil, fmt.Errorf("oauth: Config.Timeout is negative (%v)", c.Timeout)
+	}
+	tokenURL, err := resolveTokenURL(c.TokenURL, c.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &settings{Config: c, tokenURL: tokenURL}
+	if s.Timeout == 0 {
+		s.Timeout = DefaultTimeout
+	}
+	switch {
+	case s.EarlyRefresh == 0:
+		s.EarlyRefresh = DefaultEarlyRefresh
+	case s.EarlyRefresh < 0:
+		s.EarlyRefresh = 0
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
+}
+
+// resolveTokenURL returns the absolute token URL, or an error naming the
+// offending field.
+func resolveTokenURL(tokenURL, baseURL string) (string, error) {
+	if tokenURL == "" {
+		tokenURL = ProductionTokenURL
+	}
+	u, err := parseURL("TokenURL", tokenURL)
+	if err != nil {
+		return "", err
+	}
+	var base *url.URL
+	if baseURL != "" {
+		if base, err = parseURL("BaseURL", baseURL); err != nil {
+			return "", err
+		}
+		if err := checkAbsolute("BaseURL", base); err != nil {
+			return "", err
+		}
+	}
+	if !u.IsAbs() && u.Host == "" {
+		if base == nil {
+			return "", fmt.Errorf("oauth: Config.TokenURL %q is relative but Config.BaseURL is empty", tokenURL)
+		}
+		u = base.ResolveReference(u)
+	}
+	if err := checkAbsolute("TokenURL", u); err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// parseURL parses raw without echoing it in the error: a malformed URL
+// may hold credentials in its userinfo.
+func parseURL(field, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("oauth: Config.%s is not a valid URL: %w", field, err)
+	}
+	return u, nil
+}
+
+// checkAbsolute accepts https URLs, and http URLs only for loopback hosts.
+func checkAbsolute(field string, u *url.URL) error {
+	if u.User != nil {
+		return fmt.Errorf("oauth: Config.%s must not contain credentials; use ClientID and ClientSecret", field)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("oauth: Config.%s %q has no host", field, u.String())
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("oauth: Config.%s %q uses plain http; https is required except for loopback hosts", field, u.String())
+	}
+	return fmt.Errorf("oauth: Config.%s %q must use https", field, u.String())
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,43 @@
+// Package oauth gets, caches and refreshes access tokens for the Podero
+// Partner API and attaches them to outgoing requests.
+//
+// A [TokenSource] made by [NewTokenSource] implements [oauth2.TokenSource].
+// It asks the token endpoint once, hands the same token to every caller
+// until shortly before it expires, and lets callers that arrive during a
+// refresh wait for the request already in flight instead of starting their
+// own. [RequestEditor] turns any [oauth2.TokenSource] into a request editor
+// for the generated client in package api.
+//
+// # Which token endpoint
+//
+// Podero's integration guides document a single way to get a token:
+//
+//	POST https://app.podero.com/oauth2/token/
+//	Authorization: Basic base64(client_id:client_secret)
+//	Content-Type: application/json
+//
+//	{"grant_type": "client_credentials"}
+//
+// That is the default ([ProductionTokenURL], [EncodingJSON]); use
+// [SandboxTokenURL] for the sandbox. The OpenAPI description of the API
+// declares a different endpoint, the relative URL [SpecTokenPath]
+// (/api/partners/v2.0/auth/token), with the client-credentials and password
+// grants. The guides never mention it, so it is not the default, but it can
+// be chosen with [Config.TokenURL] (resolved against [Config.BaseURL]) and,
+// for the password grant, [NewPasswordTokenSource].
+//
+// A token endpoint that expects JSON may reject the form encoding of
+// RFC 6749, and the other way round, so both are supported: [EncodingJSON]
+// sends the JSON body shown above and [EncodingForm] sends the standard
+// application/x-www-form-urlencoded request through
+// golang.org/x/oauth2/clientcredentials.
+//
+// # Safety
+//
+// Token URLs must use https, except for loopback hosts (localhost,
+// 127.0.0.0/8, ::1) so that tests can use net/http/httptest. Token
+// requests never follow a redirect to another scheme or host:port, so
+// credentials are only sent where they were configured to go. Errors, log
+// lines and the printed form of [Config] and [TokenSource] never contain the
+// client secret, the password or a token.
+package oauth

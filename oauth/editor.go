@@ -1,0 +1,48 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"golang.org/x/oauth2"
+)
+
+// ContextTokenSource is a token source that honours a context, as
+// [TokenSource] does. [RequestEditor] prefers it to [oauth2.TokenSource.Token].
+type ContextTokenSource interface {
+	TokenContext(ctx context.Context) (*oauth2.Token, error)
+}
+
+// RequestEditor returns a request editor for the generated client (its
+// RequestEditorFn type) that sets "Authorization: Bearer <token>" with a
+// token from ts. ts may be any [oauth2.TokenSource]; if it also implements
+// [ContextTokenSource] the editor's context is passed on, so cancelling the
+// API call also stops the wait for a token.
+//
+// For the token type the header uses [oauth2.Token.Type]: "Bearer" unless
+// the token endpoint says otherwise.
+func RequestEditor(ts oauth2.TokenSource) func(context.Context, *http.Request) error {
+	cts, _ := ts.(ContextTokenSource)
+	return func(ctx context.Context, req *http.Request) error {
+		if ctx == nil {
+			ctx = req.Context()
+		}
+		var tok *oauth2.Token
+		var err error
+		if cts != nil {
+			tok, err = cts.TokenContext(ctx)
+		} else {
+			tok, err = ts.Token()
+		}
+		if err == nil && (tok == nil || tok.AccessToken == "") {
+			err = errors.New("token source returned no access token")
+		}
+		if err != nil {
+			return fmt.Errorf("oauth: get access token: %w", err)
+		}
+		tok.SetAuthHeader(req)
+		return nil
+	}
+}

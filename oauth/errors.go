@@ -1,0 +1,89 @@
+package oauth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// maxSnippet bounds [TokenError.Body].
+const maxSnippet = 256
+
+// TokenError reports a failed token request: an error status or OAuth error
+// from the endpoint, a response that holds no usable token, a transport
+// error or a timeout. Its text never contains the client secret, the
+// password or a token.
+type TokenError struct {
+	// URL is the token endpoint.
+	URL string
+	// StatusCode is the HTTP status of the response, or 0 when there was
+	// none or it is unknown.
+	StatusCode int
+	// ErrorCode and Description are the OAuth "error" and
+	// "error_description" of the response, if it had them.
+	ErrorCode   string
+	Description string
+	// Body is the start of the response body, whitespace collapsed, when
+	// an error response is not OAuth error JSON (an HTML error page, say).
+	Body string
+	// Err is the underlying cause when it is not described by the fields
+	// above: a transport error, a timeout or an undecodable response.
+	Err error
+
+	timeout time.Duration // set when Err is our own request timeout
+}
+
+// Error returns a message such as
+//
+//	oauth: token request to https://app.podero.com/oauth2/token/ failed: 401 Unauthorized: invalid_client: Client authentication failed
+func (e *TokenError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "oauth: token request to %s failed", e.URL)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, ": %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	for _, s := range []string{e.ErrorCode, e.Description} {
+		if s != "" {
+			b.WriteString(": " + s)
+		}
+	}
+	switch {
+	case e.timeout > 0:
+		fmt.Fprintf(&b, ": no response within the %v timeout", e.timeout)
+	case e.Err != nil:
+		err := e.Err
+		// The URL is already in the message; don't repeat it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		b.WriteString(": " + err.Error())
+	}
+	if e.Body != "" {
+		b.WriteString(": " + e.Body)
+	}
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// snippet returns the start of body as one line of at most maxSnippet bytes.
+func snippet(body []byte) string {
+	if len(body) > 4*maxSnippet {
+		body = body[:4*maxSnippet] // enough to fill the snippet after collapsing
+	}
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) <= maxSnippet {
+		return s
+	}
+	s = s[:maxSnippet]
+	for !utf8.ValidString(s) { // don't cut a rune in half
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}

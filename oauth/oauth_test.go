@@ -1,0 +1,825 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+const (
+	testID       = "client-id-123"
+	testSecret   = "s3cr3t-VALUE-xyz"
+	testUser     = "partner@example.com"
+	testPassword = "pa55-WORD-qrs"
+	tokenPath    = "/oauth2/token/"
+)
+
+// clock is a settable clock, so expiry is tested without sleeping.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// logBuffer collects log output; the token request goroutine writes to it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// tokenEndpoint is a token server that counts requests and answers the
+// n-th with access token "tok-n".
+type tokenEndpoint struct {
+	*httptest.Server
+	n atomic.Int64
+}
+
+// newTokenEndpoint starts a token server. Before answering it calls hold,
+// if not nil, with the request.
+func newTokenEndpoint(t *testing.T, expiresIn int, hold func(r *http.Request)) *tokenEndpoint {
+	t.Helper()
+	e := &tokenEndpoint{}
+	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := e.n.Add(1)
+		// Read the body first: only then does net/http watch the
+		// connection and cancel r.Context() when the client goes away.
+		io.Copy(io.Discard, r.Body)
+		if hold != nil {
+			hold(r)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":"tok-%d","token_type":"Bearer","expires_in":%d,"scope":"read write"}`, n, expiresIn)
+	}))
+	t.Cleanup(e.Close)
+	return e
+}
+
+func (e *tokenEndpoint) requests() int64 { return e.n.Load() }
+
+// testConfig returns a Config for url with a fake clock and a debug logger
+// writing to logs.
+func testConfig(url string, c *clock, logs io.Writer) Config {
+	return Config{
+		ClientID:     testID,
+		ClientSecret: testSecret,
+		TokenURL:     url,
+		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		now:          c.now,
+	}
+}
+
+// flows builds a TokenSource for each supported grant and encoding.
+var flows = []struct {
+	name string
+	make func(Config) (*TokenSource, error)
+}{
+	{"json", NewTokenSource},
+	{"form", func(c Config) (*TokenSource, error) { c.Encoding = EncodingForm; return NewTokenSource(c) }},
+	{"password", func(c Config) (*TokenSource, error) { return NewPasswordTokenSource(c, testUser, testPassword) }},
+}
+
+// mustNew is used as mustNew(t)(NewTokenSource(cfg)).
+func mustNew(t *testing.T) func(*TokenSource, error) *TokenSource {
+	return func(ts *TokenSource, err error) *TokenSource {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("new token source: %v", err)
+		}
+		return ts
+	}
+}
+
+// assertNoSecrets fails if s contains the client secret or the password.
+func assertNoSecrets(t *testing.T, what, s string) {
+	t.Helper()
+	for _, secret := range []string{testSecret, testPassword} {
+		if strings.Contains(s, secret) {
+			t.Errorf("%s contains a secret: %s", what, s)
+		}
+	}
+}
+
+func TestJSONRequestIsTheDocumentedOne(t *testing.T) {
+	var got struct {
+		method, path, contentType string
+		user, pass                string
+		basicOK                   bool
+		body                      map[string]any
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.method, got.path, got.contentType = r.Method, r.URL.Path, r.Header.Get("Content-Type")
+		got.user, got.pass, got.basicOK = r.BasicAuth()
+		if err := json.NewDecoder(r.Body).Decode(&got.body); err != nil {
+			t.Errorf("request body is not JSON: %v", err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"tok-1","expires_in":36000,"token_type":"Bearer","scope":"read write"}`)
+	}))
+	defer srv.Close()
+	c := newClock()
+	ts := mustNew(t)(NewTokenSource(testConfig(srv.URL+tokenPath, c, io.Discard)))
+
+	tok, err := ts.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.method != http.MethodPost || got.path != tokenPath || got.contentType != "application/json" {
+		t.Errorf("request = %s %s (Content-Type %q), want POST %s (application/json)", got.method, got.path, got.contentType, tokenPath)
+	}
+	if !got.basicOK || got.user != testID || got.pass != testSecret {
+		t.Errorf("Basic auth = %q, %q, %v; want the client id and secret", got.user, got.pass, got.basicOK)
+	}
+	if len(got.body) != 1 || got.body["grant_type"] != "client_credentials" {
+		t.Errorf("body = %v, want exactly {\"grant_type\":\"client_credentials\"}", got.body)
+	}
+	if tok.AccessToken != "tok-1" || tok.Type() != "Bearer" {
+		t.Errorf("token = %q (%s), want tok-1 (Bearer)", tok.AccessToken, tok.Type())
+	}
+	if want := c.now().Add(36000 * time.Second); !tok.Expiry.Equal(want) {
+		t.Errorf("Expiry = %v, want %v", tok.Expiry, want)
+	}
+	if s := tok.Extra("scope"); s != "read write" {
+		t.Errorf(`Extra("scope") = %v, want "read write"`, s)
+	}
+}
+
+func TestFormRequestIsRFC6749(t *testing.T) {
+	var form map[string][]string
+	var user, pass, contentType string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		contentType = r.Header.Get("Content-Type")
+		user, pass, _ = r.BasicAuth()
+		if err := r.ParseForm(); err != nil {
+			t.Errorf("parse form: %v", err)
+		}
+		form = r.PostForm
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"tok-1","expires_in":60,"token_type":"bearer"}`)
+	}))
+	defer srv.Close()
+	c := newClock()
+	cfg := testConfig(srv.URL+tokenPath, c, io.Discard)
+	cfg.Encoding = EncodingForm
+	ts := mustNew(t)(NewTokenSource(cfg))
+
+	tok, err := ts.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "application/x-www-form-urlencoded" {
+		t.Errorf("Content-Type = %q", contentType)
+	}
+	if user != testID || pass != testSecret {
+		t.Errorf("Basic auth = %q, %q; want the client id and secret", user, pass)
+	}
+	if want := map[string][]string{"grant_type": {"client_credentials"}}; fmt.Sprint(form) != fmt.Sprint(want) {
+		t.Errorf("form = %v, want %v (credentials only in the header)", form, want)
+	}
+	// x/oauth2 computes Expiry with the wall clock; it must be moved onto ours.
+	if d := tok.Expiry.Sub(c.now()); d < 55*time.Second || d > 60*time.Second {
+		t.Errorf("Expiry is %v after the test clock's now, want about 60s", d)
+	}
+}
+
+func TestPasswordRequest(t *testing.T) {
+	var form map[string][]string
+	var user, pass string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ = r.BasicAuth()
+		if err := r.ParseForm(); err != nil {
+			t.Errorf("parse form: %v", err)
+		}
+		form = r.PostForm
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"tok-1","expires_in":60,"token_type":"Bearer","refresh_token":"r"}`)
+	}))
+	defer srv.Close()
+	cfg := testConfig("", newClock(), io.Discard)
+	cfg.BaseURL, cfg.TokenURL = srv.URL, SpecTokenPath
+	ts := mustNew(t)(NewPasswordTokenSource(cfg, testUser, testPassword))
+
+	if _, err := ts.Token(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"grant_type": {"password"}, "username": {testUser}, "password": {testPassword}}
+	if fmt.Sprint(form) != fmt.Sprint(want) {
+		t.Errorf("form = %v, want %v", form, want)
+	}
+	if user != testID || pass != testSecret {
+		t.Errorf("Basic auth = %q, %q; want the client id and secret", user, pass)
+	}
+}
+
+// TestConcurrentCallersShareOneRequest sends 200 concurrent API requests
+// through RequestEditor, twice: with a cold cache and after expiry.
+func TestConcurrentCallersShareOneRequest(t *testing.T) {
+	const callers = 200
+	var ready sync.WaitGroup
+	var allCalling atomic.Pointer[chan struct{}]
+	// The token endpoint answers only once every caller is about to ask for
+	// a token, so that most of them arrive while the request is in flight.
+	tokens := newTokenEndpoint(t, 3600, func(r *http.Request) {
+		select {
+		case <-*allCalling.Load():
+		case <-r.Context().Done():
+		}
+	})
+	var wantAuth atomic.Value
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != wantAuth.Load() {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	defer api.Close()
+
+	c := newClock()
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, c, io.Discard)))
+	edit := RequestEditor(ts)
+
+	phase := func(wantToken string, wantRequests int64) {
+		t.Helper()
+		wantAuth.Store("Bearer " + wantToken)
+		ch := make(chan struct{})
+		allCalling.Store(&ch)
+		ready.Add(callers)
+		go func() { ready.Wait(); close(ch) }()
+
+		errs := make(chan error, callers)
+		for range callers {
+			go func() {
+				req, _ := http.NewRequest(http.MethodGet, api.URL, nil)
+				ready.Done()
+				if err := edit(context.Background(), req); err != nil {
+					errs <- err
+					return
+				}
+				resp, err := api.Client().Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					err = fmt.Errorf("API answered %s: wrong bearer token", resp.Status)
+				}
+				errs <- err
+			}()
+		}
+		for range callers {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if n := tokens.requests(); n != wantRequests {
+			t.Errorf("token requests = %d, want %d", n, wantRequests)
+		}
+	}
+
+	phase("tok-1", 1)
+	c.advance(time.Hour)
+	phase("tok-2", 2)
+}
+
+func TestEarlyRefresh(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		expiresIn              int
+		early                  time.Duration
+		stillCached, refreshed time.Duration // clock offsets after the fetch
+	}{
+		{"default margin", 3600, 0, 3600*time.Second - 61*time.Second, 3600*time.Second - 59*time.Second},
+		{"custom margin", 3600, 10 * time.Minute, 49 * time.Minute, 51 * time.Minute},
+		{"no margin", 3600, -1, 3599 * time.Second, 3600 * time.Second},
+		{"short-lived token: halfway", 10, 0, 4 * time.Second, 6 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tokens := newTokenEndpoint(t, tc.expiresIn, nil)
+			c := newClock()
+			start := c.now()
+			cfg := testConfig(tokens.URL+tokenPath, c, io.Discard)
+			cfg.EarlyRefresh = tc.early
+			ts := mustNew(t)(NewTokenSource(cfg))
+
+			get := func(at time.Duration, wantRequests int64) {
+				t.Helper()
+				c.advance(start.Add(at).Sub(c.now()))
+				if _, err := ts.Token(); err != nil {
+					t.Fatal(err)
+				}
+				if n := tokens.requests(); n != wantRequests {
+					t.Errorf("at +%v: token requests = %d, want %d", at, n, wantRequests)
+				}
+			}
+			get(0, 1)
+			get(tc.stillCached, 1)
+			get(tc.refreshed, 2)
+		})
+	}
+}
+
+func TestInvalidate(t *testing.T) {
+	tokens := newTokenEndpoint(t, 3600, nil)
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+	for i, want := range []string{"tok-1", "tok-1", "invalidate", "tok-2", "tok-2"} {
+		if want == "invalidate" {
+			ts.Invalidate()
+			continue
+		}
+		tok, err := ts.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.AccessToken != want {
+			t.Errorf("call %d: token %q, want %q", i, tok.AccessToken, want)
+		}
+	}
+	if n := tokens.requests(); n != 2 {
+		t.Errorf("token requests = %d, want 2", n)
+	}
+}
+
+func TestFailureIsNotCached(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			http.Error(w, "try later", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, `{"access_token":"tok-2","expires_in":3600}`)
+	}))
+	defer srv.Close()
+	ts := mustNew(t)(NewTokenSource(testConfig(srv.URL+tokenPath, newClock(), io.Discard)))
+	if _, err := ts.Token(); err == nil {
+		t.Fatal("first call: want an error")
+	}
+	tok, err := ts.Token()
+	if err != nil || tok.AccessToken != "tok-2" {
+		t.Fatalf("second call = %v, %v; want tok-2", tok, err)
+	}
+}
+
+// TestCancelledWaiterReturnsPromptly cancels the caller that started the
+// token request: it must return ctx.Err() while the request goes on for
+// another caller.
+func TestCancelledWaiterReturnsPromptly(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	tokens := newTokenEndpoint(t, 3600, func(r *http.Request) {
+		once.Do(func() { close(entered) })
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+
+	ctxA, cancelA := context.WithCancel(context.Background())
+	errA := make(chan error, 1)
+	go func() { _, err := ts.TokenContext(ctxA); errA <- err }()
+	<-entered // A's token request is at the server
+
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	resB := make(chan result, 1)
+	go func() { tok, err := ts.TokenContext(context.Background()); resB <- result{tok, err} }()
+
+	cancelA()
+	select {
+	case err := <-errA:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled caller got %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second): // hang guard, not a timing assertion
+		t.Fatal("cancelled caller is still waiting for the token request")
+	}
+
+	close(release)
+	b := <-resB
+	if b.err != nil || b.tok.AccessToken != "tok-1" {
+		t.Errorf("other caller got %v, %v; want tok-1 from the request the cancelled caller started", b.tok, b.err)
+	}
+	if n := tokens.requests(); n != 1 {
+		t.Errorf("token requests = %d, want 1", n)
+	}
+}
+
+func TestTokenErrors(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	cases := []struct {
+		name    string
+		handler http.HandlerFunc
+		timeout time.Duration
+		check   func(t *testing.T, flow string, err error, te *TokenError)
+	}{
+		{
+			name: "bad credentials",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"error":"invalid_client","error_description":"Client authentication failed"}`)
+			},
+			check: func(t *testing.T, _ string, err error, te *TokenError) {
+				if te.StatusCode != 401 || te.ErrorCode != "invalid_client" || te.Description != "Client authentication failed" {
+					t.Errorf("TokenError = %+v", *te)
+				}
+				want := "oauth: token request to " + te.URL + " failed: 401 Unauthorized: invalid_client: Client authentication failed"
+				if err.Error() != want {
+					t.Errorf("error = %q\nwant    %q", err, want)
+				}
+			},
+		},
+		{
+			name: "500 HTML page",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusInternalServerError)
+				io.WriteString(w, "<html>\n<body><h1>Server Error (500)</h1>"+strings.Repeat("<p>padding</p>", 1000)+"</body></html>")
+			},
+			check: func(t *testing.T, _ string, err error, te *TokenError) {
+				if te.StatusCode != 500 || !strings.HasPrefix(te.Body, "<html> <body><h1>Server Error (500)</h1>") {
+					t.Errorf("StatusCode = %d, Body = %q", te.StatusCode, te.Body)
+				}
+				if len(te.Body) > maxSnippet+len("…") {
+					t.Errorf("Body has %d bytes, want at most %d", len(te.Body), maxSnippet)
+				}
+				if !strings.Contains(err.Error(), "500 Internal Server Error: <html>") {
+					t.Errorf("error = %q", err)
+				}
+			},
+		},
+		{
+			name: "malformed JSON",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"access_token": "tok-`)
+			},
+			check: func(t *testing.T, _ string, err error, _ *TokenError) {
+				if msg := err.Error(); !strings.Contains(strings.ToLower(msg), "json") || strings.Contains(msg, "tok-") {
+					t.Errorf("error = %q, want it to mention JSON and not quote the body", msg)
+				}
+			},
+		},
+		{
+			name: "missing access_token",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"token_type":"Bearer","expires_in":36000}`)
+			},
+			check: func(t *testing.T, _ string, err error, _ *TokenError) {
+				if !strings.Contains(err.Error(), "access_token") {
+					t.Errorf("error = %q, want it to mention access_token", err)
+				}
+			},
+		},
+		{
+			name:    "slower than the timeout",
+			timeout: 50 * time.Millisecond,
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body) // see newTokenEndpoint
+				select {
+				case <-r.Context().Done():
+				case <-stop:
+				}
+			},
+			check: func(t *testing.T, _ string, err error, _ *TokenError) {
+				if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no response within the 50ms timeout") {
+					t.Errorf("error = %q, want a timeout of 50ms", err)
+				}
+			},
+		},
+		{
+			name: "server echoes the credentials",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				r.ParseForm()
+				_, secret, _ := r.BasicAuth()
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprintf(w, "bad request: secret=%s password=%s", secret, r.PostForm.Get("password"))
+			},
+			check: func(t *testing.T, flow string, err error, _ *TokenError) {
+				if !strings.Contains(err.Error(), "secret=[redacted]") {
+					t.Errorf("error = %q, want the echoed secret redacted", err)
+				}
+				if flow == "password" && !strings.Contains(err.Error(), "password=[redacted]") {
+					t.Errorf("error = %q, want the echoed password redacted", err)
+				}
+			},
+		},
+	}
+	for _, f := range flows {
+		for _, tc := range cases {
+			t.Run(f.name+"/"+tc.name, func(t *testing.T) {
+				srv := httptest.NewServer(tc.handler)
+				defer srv.Close()
+				var logs logBuffer
+				cfg := testConfig(srv.URL+tokenPath, newClock(), &logs)
+				cfg.Timeout = tc.timeout
+				ts := mustNew(t)(f.make(cfg))
+
+				_, err := ts.Token()
+				var te *TokenError
+				if !errors.As(err, &te) {
+					t.Fatalf("error = %v (%T), want a *TokenError", err, err)
+				}
+				if te.URL != srv.URL+tokenPath {
+					t.Errorf("TokenError.URL = %q", te.URL)
+				}
+				tc.check(t, f.name, err, te)
+
+				// Through the request editor, too.
+				req := httptest.NewRequest(http.MethodGet, "https://app.podero.com/api/x", nil)
+				err = RequestEditor(ts)(context.Background(), req)
+				if err == nil || !strings.HasPrefix(err.Error(), "oauth: get access token: oauth: token request to ") {
+					t.Errorf("editor error = %v", err)
+				}
+				if req.Header.Get("Authorization") != "" {
+					t.Errorf("editor set Authorization despite the error")
+				}
+				assertNoSecrets(t, "error", err.Error())
+				assertNoSecrets(t, "log", logs.String())
+				if !strings.Contains(logs.String(), "token request failed") {
+					t.Errorf("log has no failure record:\n%s", logs.String())
+				}
+			})
+		}
+	}
+}
+
+func TestLogsHaveNoSecrets(t *testing.T) {
+	tokens := newTokenEndpoint(t, 36000, nil)
+	for _, f := range flows {
+		t.Run(f.name, func(t *testing.T) {
+			var logs logBuffer
+			cfg := testConfig(tokens.URL+tokenPath, newClock(), &logs)
+			ts := mustNew(t)(f.make(cfg))
+			tok, err := ts.Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts.Invalidate()
+			slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "cfg", cfg)
+
+			out := logs.String()
+			for _, want := range []string{"token fetched", "expires_in=10h0m0s", "invalidated", "client_secret=[redacted]"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("log lacks %q:\n%s", want, out)
+				}
+			}
+			assertNoSecrets(t, "log", out)
+			if strings.Contains(out, tok.AccessToken) {
+				t.Errorf("log contains the access token:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestPrintingRedactsSecrets(t *testing.T) {
+	cfg := testConfig(ProductionTokenURL, newClock(), io.Discard)
+	ts := mustNew(t)(NewPasswordTokenSource(cfg, testUser, testPassword))
+	for _, s := range []string{
+		fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg),
+		fmt.Sprintf("%v %+v %#v %s", &cfg, &cfg, &cfg, &cfg),
+		fmt.Sprintf("%v %+v %#v %s", ts, ts, ts, ts),
+		fmt.Sprintf("%+v", []any{cfg, ts}),
+	} {
+		assertNoSecrets(t, "printed form", s)
+		if !strings.Contains(s, testID) {
+			t.Errorf("printed form lacks the client id: %s", s)
+		}
+	}
+}
+
+func TestRequestEditor(t *testing.T) {
+	t.Run("any oauth2.TokenSource", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodGet, "https://app.podero.com/api/x", nil)
+		ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "abc", TokenType: "bearer"})
+		if err := RequestEditor(ts)(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+		if got := req.Header.Get("Authorization"); got != "Bearer abc" {
+			t.Errorf("Authorization = %q, want %q", got, "Bearer abc")
+		}
+	})
+	t.Run("failing source", func(t *testing.T) {
+		boom := errors.New("boom")
+		req := httptest.NewRequest(http.MethodGet, "https://app.podero.com/api/x", nil)
+		err := RequestEditor(failingSource{boom})(context.Background(), req)
+		if !errors.Is(err, boom) || err.Error() != "oauth: get access token: boom" {
+			t.Errorf("error = %v", err)
+		}
+	})
+	t.Run("empty token", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodGet, "https://app.podero.com/api/x", nil)
+		err := RequestEditor(oauth2.StaticTokenSource(&oauth2.Token{}))(context.Background(), req)
+		if err == nil || req.Header.Get("Authorization") != "" {
+			t.Errorf("error = %v, Authorization = %q; want an error and no header", err, req.Header.Get("Authorization"))
+		}
+	})
+	t.Run("context is passed on", func(t *testing.T) {
+		tokens := newTokenEndpoint(t, 3600, nil)
+		ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		req := httptest.NewRequest(http.MethodGet, "https://app.podero.com/api/x", nil)
+		if err := RequestEditor(ts)(ctx, req); !errors.Is(err, context.Canceled) {
+			t.Errorf("error = %v, want context.Canceled", err)
+		}
+		if n := tokens.requests(); n != 0 {
+			t.Errorf("token requests = %d for a cancelled context, want 0", n)
+		}
+	})
+}
+
+type failingSource struct{ err error }
+
+func (f failingSource) Token() (*oauth2.Token, error) { return nil, f.err }
+
+func TestConfigValidation(t *testing.T) {
+	valid := Config{ClientID: testID, ClientSecret: testSecret}
+	for _, tc := range []struct {
+		name    string
+		edit    func(*Config)
+		wantErr string
+	}{
+		{"empty client id", func(c *Config) { c.ClientID = "" }, "Config.ClientID is empty"},
+		{"empty secret", func(c *Config) { c.ClientSecret = "" }, "Config.ClientSecret is empty"},
+		{"unparsable token URL", func(c *Config) { c.TokenURL = "https://app podero.com/" }, "Config.TokenURL is not a valid URL"},
+		{"credentials in token URL", func(c *Config) { c.TokenURL = "https://id:" + testSecret + "@app.podero.com/oauth2/token/" }, "Config.TokenURL must not contain credentials"},
+		{"malformed URL with credentials", func(c *Config) { c.TokenURL = "https://id:" + testSecret + "@app podero.com/" }, "Config.TokenURL is not a valid URL"},
+		{"plain http", func(c *Config) { c.TokenURL = "http://app.podero.com/oauth2/token/" }, "uses plain http; https is required"},
+		{"other scheme", func(c *Config) { c.TokenURL = "ftp://app.podero.com/oauth2/token/" }, "must use https"},
+		{"relative without base", func(c *Config) { c.TokenURL = SpecTokenPath }, "Config.TokenURL \"/api/partners/v2.0/auth/token\" is relative but Config.BaseURL is empty"},
+		{"relative base", func(c *Config) { c.TokenURL, c.BaseURL = SpecTokenPath, "app.podero.com" }, "Config.BaseURL \"app.podero.com\" has no host"},
+		{"plain http base", func(c *Config) { c.TokenURL, c.BaseURL = SpecTokenPath, "http://app.podero.com" }, "Config.BaseURL \"http://app.podero.com\" uses plain http"},
+		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "Config.Timeout is negative"},
+		{"unknown encoding", func(c *Config) { c.Encoding = 7 }, "Config.Encoding has unknown value 7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := valid
+			tc.edit(&cfg)
+			_, err := NewTokenSource(cfg)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("error = %v, want it to contain %q", err, tc.wantErr)
+			}
+			assertNoSecrets(t, "error", err.Error())
+		})
+	}
+	for _, tc := range []struct{ user, pass, wantErr string }{
+		{"", testPassword, "username is empty"},
+		{testUser, "", "password is empty"},
+	} {
+		if _, err := NewPasswordTokenSource(valid, tc.user, tc.pass); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			t.Errorf("NewPasswordTokenSource(%q, %q) error = %v, want %q", tc.user, tc.pass, err, tc.wantErr)
+		}
+	}
+}
+
+func TestTokenURLResolution(t *testing.T) {
+	for _, tc := range []struct{ tokenURL, baseURL, want string }{
+		{"", "", ProductionTokenURL},
+		{"", "https://ignored.example", ProductionTokenURL},
+		{SandboxTokenURL, "", SandboxTokenURL},
+		{SpecTokenPath, "https://app.podero.com", "https://app.podero.com/api/partners/v2.0/auth/token"},
+		{SpecTokenPath, "https://sandbox-app.podero.com/api/", "https://sandbox-app.podero.com/api/partners/v2.0/auth/token"},
+		{"http://localhost:8080/t", "", "http://localhost:8080/t"},
+		{"http://127.0.0.5/t", "", "http://127.0.0.5/t"},
+		{"http://[::1]:9/t", "", "http://[::1]:9/t"},
+	} {
+		got, err := resolveTokenURL(tc.tokenURL, tc.baseURL)
+		if err != nil || got != tc.want {
+			t.Errorf("resolveTokenURL(%q, %q) = %q, %v; want %q", tc.tokenURL, tc.baseURL, got, err, tc.want)
+		}
+	}
+}
+
+func TestRelativeTokenURLIsUsed(t *testing.T) {
+	var path string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path = r.URL.Path
+		io.WriteString(w, `{"access_token":"tok-1","expires_in":3600}`)
+	}))
+	defer srv.Close()
+	cfg := testConfig(SpecTokenPath, newClock(), io.Discard)
+	cfg.BaseURL = srv.URL
+	ts := mustNew(t)(NewTokenSource(cfg))
+	if _, err := ts.Token(); err != nil {
+		t.Fatal(err)
+	}
+	if path != SpecTokenPath {
+		t.Errorf("token request went to %q, want %q", path, SpecTokenPath)
+	}
+}
+
+// TestRedirects: both test servers are on 127.0.0.1, so host:port is what
+// tells them apart.
+func TestRedirects(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		io.WriteString(w, `{"access_token":"stolen","expires_in":3600}`)
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+tokenPath, http.StatusTemporaryRedirect)
+		case "/moved":
+			http.Redirect(w, r, tokenPath, http.StatusPermanentRedirect)
+		default:
+			w.Header().Set("Content-Type", "application/json") // x/oauth2 reads text/plain as a form
+			io.WriteString(w, `{"access_token":"tok-1","expires_in":3600}`)
+		}
+	}))
+	defer srv.Close()
+
+	for _, f := range flows {
+		t.Run(f.name, func(t *testing.T) {
+			userClient := &http.Client{}
+			cfg := testConfig(srv.URL+"/away", newClock(), io.Discard)
+			cfg.HTTPClient = userClient
+			ts := mustNew(t)(f.make(cfg))
+			_, err := ts.Token()
+			if err == nil || !strings.Contains(err.Error(), "refusing redirect from http://"+srv.Listener.Addr().String()) {
+				t.Errorf("error = %v, want a refused redirect", err)
+			}
+			if n := elsewhere.Load(); n != 0 {
+				t.Errorf("the other host got %d requests", n)
+			}
+			if userClient.CheckRedirect != nil {
+				t.Error("the caller's http.Client was modified")
+			}
+
+			// A redirect on the same host:port is followed.
+			cfg.TokenURL = srv.URL + "/moved"
+			ts = mustNew(t)(f.make(cfg))
+			if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-1" {
+				t.Errorf("same-host redirect: %v, %v; want tok-1", tok, err)
+			}
+		})
+	}
+}
+
+// BenchmarkRequestEditor measures the hot path: a cached token.
+func BenchmarkRequestEditor(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"access_token":"tok-1","token_type":"Bearer","expires_in":36000}`)
+	}))
+	defer srv.Close()
+	ts, err := NewTokenSource(Config{ClientID: testID, ClientSecret: testSecret, TokenURL: srv.URL + tokenPath})
+	if err != nil {
+		b.Fatal(err)
+	}
+	edit := RequestEditor(ts)
+	ctx := context.Background()
+	req := httptest.NewRequest(http.MethodGet, "https://app.podero.com/api/x", nil)
+	if err := edit(ctx, req); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := edit(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

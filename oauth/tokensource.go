@@ -1,0 +1,225 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// TokenSource gets tokens from a Podero token endpoint and caches them. It
+// is safe for concurrent use; make one per set of credentials and share it.
+//
+// A token is reused until EarlyRefresh before its expiry (a token without
+// expires_in is reused until [TokenSource.Invalidate]). Only one token
+// request is in flight at a time: callers that need a token meanwhile wait
+// for it. Failed requests are not cached; the next caller tries again.
+type TokenSource struct {
+	s      *settings
+	fetch  fetchFunc
+	grant  string            // for String and logs
+	redact *strings.Replacer // removes our secrets from server-sent text
+
+	mu        sync.Mutex
+	tok       *oauth2.Token
+	refreshAt time.Time // zero: never (no expiry known)
+	inflight  *call     // nil unless a token request is running
+}
+
+// call is one token request that several callers may wait for.
+type call struct {
+	done chan struct{} // closed when tok and err are set
+	tok  *oauth2.Token
+	err  error
+}
+
+var _ oauth2.TokenSource = (*TokenSource)(nil)
+
+// NewTokenSource returns a TokenSource for the client-credentials grant,
+// sent as cfg.Encoding says. It makes no request until the first token is
+// needed.
+func NewTokenSource(cfg Config) (*TokenSource, error) {
+	s, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	client := tokenClient(s.HTTPClient)
+	fetch := jsonFetch(s, client)
+	if s.Encoding == EncodingForm {
+		fetch = formFetch(s, client)
+	}
+	return newTokenSource(s, fetch, "client_credentials", s.ClientSecret), nil
+}
+
+// NewPasswordTokenSource returns a TokenSource for the resource-owner
+// password grant that the OpenAPI description declares: a form-encoded
+// RFC 6749 request with grant_type=password, username and password, and
+// the client credentials in a Basic Authorization header. cfg.Encoding is
+// ignored. Podero's guides do not document this grant; it is typically
+// used with TokenURL [SpecTokenPath].
+//
+// A refresh token in the response is not used: when the token is due for
+// renewal the password grant is simply repeated.
+func NewPasswordTokenSource(cfg Config, username, password string) (*TokenSource, error) {
+	s, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	if username == "" {
+		return nil, errors.New("oauth: username is empty")
+	}
+	if password == "" {
+		return nil, errors.New("oauth: password is empty")
+	}
+	fetch := passwordFetch(s, tokenClient(s.HTTPClient), username, password)
+	return newTokenSource(s, fetch, "password", s.ClientSecret, password), nil
+}
+
+func newTokenSource(s *settings, fetch fetchFunc, grant string, secrets ...string) *TokenSource {
+	var pairs []string
+	for _, secret := range secrets {
+		pairs = append(pairs, secret, "[redacted]") // secrets are never empty here
+	}
+	return &TokenSource{s: s, fetch: fetch, grant: grant, redact: strings.NewReplacer(pairs...)}
+}
+
+// Token returns a valid token, fetching one if needed. It implements
+// [oauth2.TokenSource]; see [TokenSource.TokenContext]. The returned token
+// is shared and must not be modified.
+func (ts *TokenSource) Token() (*oauth2.Token, error) {
+	return ts.TokenContext(context.Background())
+}
+
+// TokenContext returns a valid token, fetching one if needed. The returned
+// token is shared and must not be modified.
+//
+// If ctx ends first, TokenContext returns ctx.Err() at once, but the token
+// request it started or joined goes on, bounded by Config.Timeout, for the
+// other callers and for the cache. The request sees ctx's values (for
+// tracing, say) but not its cancellation.
+func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ts.mu.Lock()
+	if ts.tok != nil && (ts.refreshAt.IsZero() || ts.s.now().Before(ts.refreshAt)) {
+		tok := ts.tok
+		ts.mu.Unlock()
+		return tok, nil
+	}
+	c := ts.inflight
+	if c == nil {
+		c = &call{done: make(chan struct{})}
+		ts.inflight = c
+		go ts.run(context.WithoutCancel(ctx), c)
+	}
+	ts.mu.Unlock()
+
+	select {
+	case <-c.done:
+		return c.tok, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run performs the token request for c and caches its result.
+func (ts *TokenSource) run(ctx context.Context, c *call) {
+	ctx, cancel := context.WithTimeout(ctx, ts.s.Timeout)
+	defer cancel()
+	tok, err := ts.fetch(ctx)
+	now := ts.s.now()
+	if err != nil {
+		te := toTokenError(err, ts.s.tokenURL, ts.redact)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			te.timeout = ts.s.Timeout
+		}
+		err = te
+		ts.s.Logger.WarnContext(ctx, "oauth: token request failed", "token_url", ts.s.tokenURL, "grant_type", ts.grant, "error", err.Error())
+	} else {
+		ts.s.Logger.DebugContext(ctx, "oauth: token fetched", "token_url", ts.s.tokenURL, "grant_type", ts.grant,
+			"token_type", tok.TokenType, "expires_in", expiresIn(tok, now))
+	}
+
+	ts.mu.Lock()
+	if err == nil {
+		ts.tok, ts.refreshAt = tok, refreshTime(tok, now, ts.s.EarlyRefresh)
+	}
+	ts.inflight = nil
+	ts.mu.Unlock()
+
+	c.tok, c.err = tok, err
+	close(c.done)
+}
+
+// refreshTime is when tok, received at now, should be replaced: margin
+// before its expiry, but no earlier than halfway through its lifetime so
+// that short-lived tokens are not fetched on every call.
+func refreshTime(tok *oauth2.Token, now time.Time, margin time.Duration) time.Time {
+	if tok.Expiry.IsZero() {
+		return time.Time{}
+	}
+	return tok.Expiry.Add(-min(margin, tok.Expiry.Sub(now)/2))
+}
+
+// expiresIn is the token lifetime for logs; 0 means unknown.
+func expiresIn(tok *oauth2.Token, now time.Time) time.Duration {
+	if tok.Expiry.IsZero() {
+		return 0
+	}
+	return tok.Expiry.Sub(now).Round(time.Second)
+}
+
+// Invalidate drops the cached token, so that the next call fetches a new
+// one. Call it after the API rejects a token (HTTP 401) and retry once. A
+// token request already in flight is not affected.
+func (ts *TokenSource) Invalidate() {
+	ts.mu.Lock()
+	ts.tok, ts.refreshAt = nil, time.Time{}
+	ts.mu.Unlock()
+	ts.s.Logger.Debug("oauth: cached token invalidated", "token_url", ts.s.tokenURL)
+}
+
+// String describes ts without secrets.
+func (ts *TokenSource) String() string {
+	enc := ts.s.Encoding.String()
+	if ts.grant == "password" {
+		enc = EncodingForm.String()
+	}
+	return fmt.Sprintf("oauth.TokenSource{TokenURL: %q, ClientID: %q, GrantType: %q, Encoding: %s}",
+		ts.s.tokenURL, ts.s.ClientID, ts.grant, enc)
+}
+
+// GoString is like String, so that %#v does not print secrets either.
+func (ts *TokenSource) GoString() string { return ts.String() }
+
+// tokenClient returns a copy of c (or of a default client) that refuses
+// redirects to another scheme or host:port, so that credentials only go
+// to the configured endpoint. The caller's client is not modified.
+func tokenClient(c *http.Client) *http.Client {
+	var cp http.Client
+	if c != nil {
+		cp = *c
+	}
+	next := cp.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		from := via[0].URL
+		if req.URL.Scheme != from.Scheme || !strings.EqualFold(req.URL.Host, from.Host) {
+			return fmt.Errorf("refusing redirect from %s://%s to %s://%s: token requests carry credentials and go only to the configured host",
+				from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 { // net/http's default limit
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
+}
