@@ -257,7 +257,11 @@ func TestRetryAfterRealWait(t *testing.T) {
 func TestCancelDuringBackoff(t *testing.T) {
 	a := newTestAPI(t)
 	c, _ := newTestClient(t, a, api.Config{})
-	api.SetSleep(c, api.Sleep) // a real 30s wait, which the cancel must end
+	waiting := make(chan struct{})
+	api.SetSleep(c, func(ctx context.Context, d time.Duration) error {
+		close(waiting)
+		return api.Sleep(ctx, d) // a real 30s wait, which the cancel must end
+	})
 	a.fail(status(503, "Retry-After", "30"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -265,9 +269,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 		_, err := c.GetElectricVehicleWithResponse(ctx, id, id, id)
 		done <- err
 	}()
-	for a.apiHits() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-waiting
 	cancel()
 	select {
 	case err := <-done:

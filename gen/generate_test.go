@@ -12,7 +12,7 @@ import (
 // pipelineFiles are what generation reads and writes, relative to the root.
 var pipelineFiles = []string{
 	"openapi.json", pinFile, nameTableFile, codegenConfig,
-	"api/podero.gen.go", operationsFile,
+	"api/podero.gen.go", operationsFile, paginationFile, errorsFile,
 }
 
 // scratchRoot copies the pipeline's files into a temporary root, so tests
@@ -65,8 +65,8 @@ func TestGenerateIsReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.Files) != 2 {
-		t.Fatalf("generated %d files, want 2", len(first.Files))
+	if len(first.Files) != 4 {
+		t.Fatalf("generated %d files, want 4", len(first.Files))
 	}
 	for name, data := range first.Files {
 		if !bytes.Equal(data, second.Files[name]) {
