@@ -3,7 +3,7 @@
 GO ?= go
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
 
-.PHONY: all generate check-generate pin-spec test lint fmt bench
+.PHONY: all generate check-generate pin-spec update-spec test lint fmt bench
 
 all: generate test
 
@@ -18,6 +18,10 @@ check-generate:
 ## pin-spec: re-pin openapi.json after a deliberate edit (then run make generate)
 pin-spec:
 	$(GO) run ./gen pin
+
+## update-spec: take the live spec (or SPEC_URL=...): check it, report the changes in CHANGELOG.md, pin, regenerate and build
+update-spec:
+	$(GO) run ./gen update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)')
 
 ## lint: gofmt, go vet and staticcheck
 lint:

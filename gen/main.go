@@ -6,17 +6,20 @@
 //	go run ./gen generate          # write api/*.gen.go from the pinned spec
 //	go run ./gen generate -check   # fail if the committed files are stale
 //	go run ./gen pin               # re-pin openapi.json after a deliberate edit
+//	go run ./gen update-spec       # take the live spec: pin, report, regenerate, build
 //
-// It never touches the network; fetching a new spec is update-spec's job.
+// Only update-spec touches the network.
 package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 )
@@ -32,7 +35,10 @@ const usage = `usage: gen <command> [flags]
 
 commands:
   generate [-check]   generate api/*.gen.go from the pinned openapi.json
-  pin [-source URL]   record openapi.json's hash in openapi.pin.json`
+  pin [-source URL]   record openapi.json's hash in openapi.pin.json
+  update-spec [-url URL] [-timeout D] [-max-size N] [-no-build] [-dry-run]
+                      download the spec, report what changed, pin it, regenerate
+                      and build (default URL ` + defaultSpecURL + `)`
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -66,6 +72,29 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return repin(dir, *source, *note, stdout)
+	case "update-spec":
+		o := updateOptions{Build: goBuild}
+		fs.StringVar(&o.URL, "url", defaultSpecURL, "where to download the spec (https, or http to a loopback address)")
+		fs.DurationVar(&o.Timeout, "timeout", defaultTimeout, "time limit for the download")
+		fs.Int64Var(&o.MaxBytes, "max-size", defaultMaxSpecSize, "refuse a spec larger than this many bytes")
+		noBuild := fs.Bool("no-build", false, "do not run go build and go vet after writing")
+		fs.BoolVar(&o.DryRun, "dry-run", false, "download, check and report, but write nothing")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *noBuild {
+			o.Build = nil
+		}
+		dir, err := findRoot(*root)
+		if err != nil {
+			return err
+		}
+		o.Root = dir
+		// An interrupt cancels the download or the build (which then puts
+		// the old files back) instead of killing gen halfway through a write.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		return updateSpec(ctx, o, stdout)
 	default:
 		return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 	}
@@ -95,6 +124,9 @@ func writeGenerated(root string, stdout, stderr io.Writer) error {
 	res, err := generate(root)
 	if err != nil {
 		return err
+	}
+	for _, note := range res.Notes {
+		fmt.Fprintf(stderr, "gen: note: %s\n", note)
 	}
 	for _, id := range res.Stale {
 		fmt.Fprintf(stderr, "gen: note: %s lists %s, which the spec no longer has\n", nameTableFile, id)

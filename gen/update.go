@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Defaults of update-spec.
+const (
+	defaultSpecURL     = "https://app.podero.com/api/partners/v2.0/openapi.json"
+	defaultTimeout     = 60 * time.Second
+	defaultMaxSpecSize = 32 << 20 // the reconstructed spec is 0.3 MB
+	changelogFile      = "CHANGELOG.md"
+	userAgent          = "podero-go-gen/update-spec (+https://github.com/podero-go/podero)"
+)
+
+// updateOptions configures updateSpec.
+type updateOptions struct {
+	Root     string
+	URL      string
+	Timeout  time.Duration // the whole download, redirects and body included
+	MaxBytes int64         // a larger answer is refused
+	DryRun   bool          // fetch, check and report, but write nothing
+
+	// Build checks the repository after the new files are written; an error
+	// restores the previous files. nil skips it.
+	Build func(ctx context.Context, root string) error
+	// Now dates the CHANGELOG entry (time.Now when nil). The date goes
+	// nowhere else, so generated code stays reproducible.
+	Now func() time.Time
+}
+
+// updateSpec takes the spec at o.URL: it downloads and validates it, generates
+// the client from it in memory, reports what changed, and only then writes
+// openapi.json, its pin, api/*.gen.go and a CHANGELOG.md entry, and builds.
+// Any failure before the writes leaves the repository untouched; a failed
+// build puts the previous files back.
+func updateSpec(ctx context.Context, o updateOptions, stdout io.Writer) error {
+	files, err := planUpdate(ctx, o, stdout)
+	if err != nil {
+		return fmt.Errorf("%w\nnothing was written", err)
+	}
+	if files == nil {
+		return nil
+	}
+	written, restore, err := writeFiles(o.Root, files)
+	if err != nil {
+		return fmt.Errorf("writing the update failed, so the previous files are restored: %w", err)
+	}
+	if o.Build != nil {
+		fmt.Fprintln(stdout, "gen: building: go build ./... && go vet ./api/...")
+		if err := o.Build(ctx, o.Root); err != nil {
+			if rerr := restore(); rerr != nil {
+				return fmt.Errorf("the build failed with the new spec, and restoring the previous files failed too (%v); "+
+					"run `git checkout -- .` to go back: %w", rerr, err)
+			}
+			return fmt.Errorf("the build failed with the new spec, so the previous files are restored: %w", err)
+		}
+	}
+	for _, path := range written {
+		fmt.Fprintf(stdout, "gen: wrote %s\n", path)
+	}
+	p, err := readPin(filepath.Join(o.Root, pinFile))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "gen: pinned %s at sha256 %s from %s\n", p.File, p.SHA256, p.Source)
+	return nil
+}
+
+// planUpdate does all of updateSpec but the writes: it returns the files to
+// write (paths relative to the root) after printing the report, or nil when
+// there is nothing to write (the spec is unchanged, or o.DryRun).
+func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[string][]byte, error) {
+	u, err := checkSpecURL(o.URL)
+	if err != nil {
+		return nil, err
+	}
+	source := u.String()
+	oldPin, err := readPin(filepath.Join(o.Root, pinFile))
+	if err != nil {
+		return nil, err
+	}
+	oldData, err := os.ReadFile(filepath.Join(o.Root, oldPin.File))
+	if err != nil {
+		return nil, fmt.Errorf("read pinned spec: %w", err)
+	}
+	// The report compares against the pinned spec and the code generated
+	// from it, so both have to be what the pin says.
+	if err := checkPin(oldPin, oldData); err != nil {
+		return nil, err
+	}
+
+	fmt.Fprintf(stdout, "gen: downloading %s\n", source)
+	data, err := fetchSpec(ctx, u, o.Timeout, o.MaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256Hex(data)
+	if sum == oldPin.SHA256 {
+		fmt.Fprintf(stdout, "gen: spec unchanged: sha256 %s is the pinned %s; nothing to do\n", sum, oldPin.File)
+		return nil, nil
+	}
+	name := "the spec from " + source
+	if _, err := loadSpec(name, data); err != nil {
+		return nil, err
+	}
+	if !json.Valid(data) {
+		// kin-openapi also reads YAML, but the pinned file is openapi.json.
+		return nil, fmt.Errorf("%s is not JSON; %s has to hold JSON", name, oldPin.File)
+	}
+
+	newPin := pin{File: oldPin.File, SHA256: sum, Source: source, Note: "Fetched from " + source + "."}
+	res, err := generateFrom(o.Root, newPin, data)
+	if err != nil {
+		return nil, fmt.Errorf("generating the client from %s: %w", name, err)
+	}
+	rep, err := buildReport(o.Root, oldData, data, res)
+	if err != nil {
+		return nil, fmt.Errorf("comparing %s with the pinned %s: %w", name, oldPin.File, err)
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	entry := changelogEntry(now().UTC().Format(time.DateOnly), source, oldPin, newPin, rep)
+	fmt.Fprint(stdout, entry)
+	if o.DryRun {
+		fmt.Fprintln(stdout, "gen: dry run: nothing written")
+		return nil, nil
+	}
+
+	files := map[string][]byte{
+		newPin.File: data,
+		pinFile:     newPin.encode(),
+	}
+	for path, code := range res.Files {
+		files[path] = code
+	}
+	oldLog, err := os.ReadFile(filepath.Join(o.Root, changelogFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	files[changelogFile] = prependChangelog(oldLog, entry)
+	return files, nil
+}
+
+// checkSpecURL accepts https, and plain http only to this machine (a local
+// mirror or a test server): the spec becomes code, so it must not be open to
+// tampering on the way.
+func checkSpecURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("spec URL %q: %w", raw, err)
+	}
+	if u.User != nil {
+		// The URL is recorded in openapi.pin.json and CHANGELOG.md.
+		return nil, fmt.Errorf("spec URL %s carries credentials; they would be recorded in %s and %s", u.Redacted(), pinFile, changelogFile)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("spec URL %q has no host; want https://host/path", raw)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return u, nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return u, nil
+		}
+		return nil, fmt.Errorf("refusing plain http:// to %s: use https (http is allowed only to loopback addresses: 127.0.0.0/8, ::1, localhost)", u.Host)
+	default:
+		return nil, fmt.Errorf("spec URL %q: scheme %q is not supported; use https", raw, u.Scheme)
+	}
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// fetchSpec downloads the spec. It refuses an answer that is not 2xx or is
+// larger than maxBytes, and a redirect to a URL that checkSpecURL refuses.
+func fetchSpec(ctx context.Context, u *url.URL, timeout time.Duration, maxBytes int64) ([]byte, error) {
+	client := &http.Client{
+		Timeout: timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			if _, err := checkSpecURL(req.URL.String()); err != nil {
+				return fmt.Errorf("redirected to %s: %w", req.URL.Redacted(), err)
+			}
+			return nil
+		},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("download failed: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		msg := fmt.Sprintf("download of %s failed with HTTP status %s", u, resp.Status)
+		if s := strings.Join(strings.Fields(string(snippet)), " "); s != "" {
+			msg += ": " + s
+		}
+		return nil, errors.New(msg)
+	}
+	tooLarge := fmt.Errorf("the spec from %s is larger than %d bytes (see -max-size)", u, maxBytes)
+	if resp.ContentLength > maxBytes {
+		return nil, tooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("download of %s failed while reading the body: %w", u, err)
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, tooLarge
+	}
+	return data, nil
+}
+
+// writeFiles writes files (paths relative to root), skipping those whose
+// content is already on disk, and returns what it wrote and a function that
+// puts back what was there before. A failed write restores at once.
+func writeFiles(root string, files map[string][]byte) (written []string, restore func() error, err error) {
+	type saved struct {
+		path    string
+		data    []byte
+		mode    fs.FileMode
+		existed bool
+	}
+	var backups []saved
+	restore = func() error {
+		var errs []error
+		for i := len(backups) - 1; i >= 0; i-- {
+			b := backups[i]
+			if b.existed {
+				errs = append(errs, writeFileAtomic(b.path, b.data, b.mode))
+			} else if err := os.Remove(b.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}
+	for _, name := range sortedKeys(files) {
+		path := filepath.Join(root, filepath.FromSlash(name))
+		b := saved{path: path, mode: 0o644}
+		if info, err := os.Stat(path); err == nil {
+			b.existed, b.mode = true, info.Mode().Perm()
+			if b.data, err = os.ReadFile(path); err != nil {
+				return nil, nil, errors.Join(err, restore())
+			}
+			if bytes.Equal(b.data, files[name]) {
+				continue
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, errors.Join(err, restore())
+		}
+		backups = append(backups, b)
+		if err := writeFileAtomic(path, files[name], b.mode); err != nil {
+			return nil, nil, errors.Join(err, restore())
+		}
+		written = append(written, name)
+	}
+	return written, restore, nil
+}
+
+// writeFileAtomic replaces path by way of a temporary file and a rename, so
+// an interrupted write cannot leave half a file (and a read-only
+// openapi.json can be replaced).
+func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	err = errors.Join(err, f.Chmod(mode), f.Close())
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// goBuild is the build that update-spec runs after writing: the whole module
+// must compile, and the generated package must pass vet.
+func goBuild(ctx context.Context, root string) error {
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./api/..."}} {
+		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, bytes.TrimSpace(out))
+		}
+	}
+	return nil
+}
