@@ -637,3 +637,37 @@ func TestPaginatedFromSpec(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentCallsShareOneToken: 200 calls at once on a cold cache make
+// one token request, and every call reaches the spec-validating server with
+// it.
+func TestConcurrentCallsShareOneToken(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for range 200 {
+		wg.Go(func() {
+			resp, err := getEV(c)
+			if err == nil && resp.JSON200 == nil {
+				err = fmt.Errorf("status %d", resp.StatusCode())
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := a.tokens.Load(); n != 1 {
+		t.Errorf("%d token requests for 200 concurrent calls, want 1", n)
+	}
+	for _, call := range a.spec.Calls() {
+		if got := call.Header.Get("Authorization"); got != "Bearer token-1" {
+			t.Fatalf("a call was sent with Authorization %q", got)
+		}
+	}
+}
