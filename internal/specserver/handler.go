@@ -1,8 +1,10 @@
 package specserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -33,6 +35,9 @@ type Recorded struct {
 	Header      http.Header
 	Body        []byte
 	Status      int // what the Handler answered
+	// Invalid is why the Handler's own answer did not conform to the spec
+	// (or could not be built); it then answered 500 instead.
+	Invalid error
 }
 
 // Handler is an http.Handler for the whole API: it checks each request
@@ -48,6 +53,9 @@ type Handler struct {
 	Authenticate func(token string) bool
 	// Respond answers a conforming request; nil always uses the sample.
 	Respond Responder
+	// Record, if set, receives each request when it has been answered,
+	// instead of Calls keeping it.
+	Record func(Recorded)
 
 	mu    sync.Mutex
 	calls []Recorded
@@ -87,22 +95,35 @@ func (h *Handler) Calls() []Recorded {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone()}
+	if r.Body != nil { // kept for the record even when the request is refused
+		rec.Body, _ = io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(rec.Body))
+	}
 	defer func() {
+		if h.Record != nil {
+			h.Record(rec)
+			return
+		}
 		h.mu.Lock()
 		h.calls = append(h.calls, rec)
 		h.mu.Unlock()
 	}()
 
-	call, problem := h.V.Check(r)
-	if call != nil {
-		rec.OperationID = call.Operation().OperationID
-		rec.Body = call.Body
-	}
-	if problem == nil && call != nil && needsAuth(call.Operation(), h.V.doc) {
-		token, ok := BearerToken(r)
-		if !ok || (h.Authenticate != nil && !h.Authenticate(token)) {
-			problem = &Problem{Status: http.StatusUnauthorized, Detail: "Unauthorized"}
+	// As django-ninja does: route, then authenticate, then validate, so
+	// that a request without a token gets 401 whatever its body.
+	route, _, problem := h.V.Route(r)
+	if problem == nil {
+		rec.OperationID = route.Operation.OperationID
+		if needsAuth(route.Operation, h.V.doc) {
+			token, ok := BearerToken(r)
+			if !ok || (h.Authenticate != nil && !h.Authenticate(token)) {
+				problem = &Problem{Status: http.StatusUnauthorized, Detail: "Unauthorized"}
+			}
 		}
+	}
+	var call *Call
+	if problem == nil {
+		call, problem = h.V.Check(r)
 	}
 	if problem != nil {
 		rec.Status = problem.Status
@@ -117,17 +138,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		status, body, err := SampleResponse(call.Operation())
 		if err != nil {
-			rec.Status = http.StatusInternalServerError
+			rec.Status, rec.Invalid = http.StatusInternalServerError, err
 			http.Error(w, err.Error(), rec.Status)
 			return
 		}
 		resp = Response{Status: status, Body: body}
 	}
-	rec.Status = h.write(w, call, resp)
+	rec.Status, rec.Invalid = h.write(w, call, resp)
 }
 
-// write encodes resp, checks it against the spec and sends it.
-func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response) int {
+// write encodes resp, checks it against the spec and sends it. It returns
+// the status sent and, when that is a 500 instead of resp, why.
+func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response) (int, error) {
 	var body []byte
 	header := resp.Header.Clone()
 	if header == nil {
@@ -140,8 +162,9 @@ func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response) int {
 	default:
 		var err error
 		if body, err = json.Marshal(b); err != nil {
-			http.Error(w, "specserver: encode response: "+err.Error(), http.StatusInternalServerError)
-			return http.StatusInternalServerError
+			err = fmt.Errorf("specserver: encode response: %w", err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return http.StatusInternalServerError, err
 		}
 	}
 	if body != nil && header.Get("Content-Type") == "" {
@@ -151,9 +174,9 @@ func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response) int {
 	// the spec, which declares success responses and the boost 409 only.
 	if _, declared := call.Operation().Responses.Map()[strconv.Itoa(resp.Status)]; declared || resp.Status < 400 {
 		if err := h.V.CheckResponse(call, resp.Status, header, body); err != nil {
-			msg := fmt.Sprintf("specserver: the response to %s does not conform to the spec: %v", call.Operation().OperationID, err)
-			http.Error(w, msg, http.StatusInternalServerError)
-			return http.StatusInternalServerError
+			err = fmt.Errorf("specserver: the response to %s does not conform to the spec: %w", call.Operation().OperationID, err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return http.StatusInternalServerError, err
 		}
 	}
 	for k, vs := range header {
@@ -161,7 +184,7 @@ func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response) int {
 	}
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(body)
-	return resp.Status
+	return resp.Status, nil
 }
 
 // SampleResponse is the operation's first declared success response (lowest

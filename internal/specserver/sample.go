@@ -93,9 +93,9 @@ func sample(ref *openapi3.SchemaRef, depth int) any {
 	case s.Type.Includes("string"):
 		return sampleString(s)
 	case s.Type.Includes("integer"):
-		return math.Round(sampleNumber(s, true))
+		return math.Round(sampleNumber(s, true, 1))
 	case s.Type.Includes("number"):
-		return sampleNumber(s, false)
+		return sampleNumber(s, false, 1)
 	case s.Type.Includes("boolean"):
 		return true
 	case s.Type.Includes("null"):
@@ -131,9 +131,8 @@ func sampleString(s *openapi3.Schema) string {
 	return v
 }
 
-// sampleNumber picks 1, moved into [minimum, maximum] when the schema bounds it.
-func sampleNumber(s *openapi3.Schema, integer bool) float64 {
-	v := 1.0
+// sampleNumber picks v, moved into [minimum, maximum] when the schema bounds it.
+func sampleNumber(s *openapi3.Schema, integer bool, v float64) float64 {
 	step := 0.5
 	if integer {
 		step = 1
@@ -160,6 +159,75 @@ func sampleNumber(s *openapi3.Schema, integer bool) float64 {
 		v = math.Ceil(v / *s.MultipleOf) * *s.MultipleOf
 	}
 	return v
+}
+
+// Blank returns the plainest JSON value that conforms to the schema: its
+// default when it has one, null when it is nullable, the first enum value,
+// false, 0 (moved into bounds), an empty array (MinItems blanks), an object
+// with every property blank; other strings are as in Sample. A stateful fake
+// starts its objects from Blank and sets the fields it knows, so that a field
+// nobody set reads as null or zero rather than as made-up data.
+func Blank(ref *openapi3.SchemaRef) any {
+	return blank(ref, 0)
+}
+
+func blank(ref *openapi3.SchemaRef, depth int) any {
+	if ref == nil || ref.Value == nil || depth > maxDepth {
+		return nil
+	}
+	s := ref.Value
+	switch {
+	case s.Const != nil:
+		return s.Const
+	case s.Default != nil:
+		return s.Default
+	case len(s.Enum) > 0:
+		return s.Enum[0]
+	case Nullable(ref):
+		return nil
+	case len(s.AnyOf) > 0 || len(s.OneOf) > 0 || len(s.AllOf) > 0:
+		return sample(ref, depth) // rare in outputs; a sample is valid
+	case s.Type.Includes("object") || len(s.Properties) > 0:
+		obj := make(map[string]any, len(s.Properties))
+		for name, prop := range s.Properties {
+			obj[name] = blank(prop, depth+1)
+		}
+		return obj
+	case s.Type.Includes("array"):
+		items := make([]any, s.MinItems)
+		for i := range items {
+			items[i] = blank(s.Items, depth+1)
+		}
+		return items
+	case s.Type.Includes("boolean"):
+		return false
+	case s.Type.Includes("integer"):
+		return math.Round(sampleNumber(s, true, 0))
+	case s.Type.Includes("number"):
+		return sampleNumber(s, false, 0)
+	}
+	return sample(ref, depth)
+}
+
+// Nullable reports whether the schema accepts null: OpenAPI 3.0's nullable,
+// a "null" type, or (as django-ninja writes Optional fields) an anyOf or
+// oneOf with a null branch.
+func Nullable(ref *openapi3.SchemaRef) bool {
+	if ref == nil || ref.Value == nil {
+		return false
+	}
+	s := ref.Value
+	if s.Nullable || s.Type.Includes("null") {
+		return true
+	}
+	for _, alts := range [][]*openapi3.SchemaRef{s.AnyOf, s.OneOf} {
+		for _, alt := range alts {
+			if alt.Value != nil && alt.Value.Type.Is("null") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // SampleParam returns a valid value for a parameter, formatted as it goes on

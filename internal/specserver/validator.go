@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -45,6 +46,30 @@ func Doc() (*openapi3.T, error) {
 	return loadDoc, loadErr
 }
 
+// formats adds the string formats kin-openapi leaves out by default, so that
+// a malformed id is refused as django-ninja (pydantic) refuses it.
+var formats = []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{
+	"uuid": uuidFormat{},
+})}
+
+// uuidFormat accepts a UUID of any version, as pydantic's UUID type does.
+type uuidFormat struct{}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func (uuidFormat) Validate(s string) error {
+	if !uuidPattern.MatchString(s) {
+		return errors.New("not a valid UUID")
+	}
+	return nil
+}
+
+// CheckValue validates a JSON value (as encoding/json decodes into any)
+// against a schema of the pinned spec, as requests and responses are.
+func CheckValue(ref *openapi3.SchemaRef, value any) error {
+	return ref.Value.VisitJSON(value, append([]openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020()}, formats...)...)
+}
+
 // Validator checks requests and responses against the spec.
 type Validator struct {
 	doc    *openapi3.T
@@ -75,45 +100,29 @@ type Call struct {
 // Operation is the spec's operation the request was routed to.
 func (c *Call) Operation() *openapi3.Operation { return c.Route.Operation }
 
-// Problem is an error answer in django-ninja's shape: {"detail": ...}, where
-// detail is a string, or for 422 a list of {loc, msg, type}.
-type Problem struct {
-	Status int
-	Detail any
-}
-
-func (p *Problem) Error() string {
-	if s, ok := p.Detail.(string); ok {
-		return fmt.Sprintf("%d: %s", p.Status, s)
+// Route finds the spec's operation for r: 404 or 405 in django-ninja's
+// shape when there is none.
+func (v *Validator) Route(r *http.Request) (*routers.Route, map[string]string, *Problem) {
+	route, params, err := v.router.FindRoute(r)
+	if err != nil {
+		if errors.Is(err, routers.ErrMethodNotAllowed) {
+			return nil, nil, &Problem{Status: http.StatusMethodNotAllowed, Detail: "Method Not Allowed"}
+		}
+		return nil, nil, &Problem{Status: http.StatusNotFound, Detail: "Not Found"}
 	}
-	b, _ := json.Marshal(p.Detail)
-	return fmt.Sprintf("%d: %s", p.Status, b)
-}
-
-// Write sends the problem as a JSON response.
-func (p *Problem) Write(w http.ResponseWriter) {
-	WriteJSON(w, p.Status, map[string]any{"detail": p.Detail})
-}
-
-// ValidationItem is one entry of a django-ninja 422 detail list.
-type ValidationItem struct {
-	Loc  []string `json:"loc"`
-	Msg  string   `json:"msg"`
-	Type string   `json:"type"`
+	return route, params, nil
 }
 
 // Check routes r and validates its path, query, headers and body against
 // the spec. Security is left to the caller. The body is read and kept in the
 // Call; r.Body is restored so that a handler can read it again.
 func (v *Validator) Check(r *http.Request) (*Call, *Problem) {
-	route, params, err := v.router.FindRoute(r)
-	if err != nil {
-		if errors.Is(err, routers.ErrMethodNotAllowed) {
-			return nil, &Problem{Status: http.StatusMethodNotAllowed, Detail: "Method Not Allowed"}
-		}
-		return nil, &Problem{Status: http.StatusNotFound, Detail: "Not Found"}
+	route, params, problem := v.Route(r)
+	if problem != nil {
+		return nil, problem
 	}
 	var body []byte
+	var err error
 	if r.Body != nil {
 		body, err = io.ReadAll(r.Body)
 		if err != nil {
@@ -126,8 +135,9 @@ func (v *Validator) Check(r *http.Request) (*Call, *Problem) {
 		PathParams: params,
 		Route:      route,
 		Options: &openapi3filter.Options{
-			MultiError:         true,
-			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+			MultiError:              true,
+			AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
+			SchemaValidationOptions: formats,
 		},
 	}
 	err = openapi3filter.ValidateRequest(r.Context(), input)
@@ -144,65 +154,10 @@ func (v *Validator) CheckResponse(c *Call, status int, header http.Header, body 
 		RequestValidationInput: c.input,
 		Status:                 status,
 		Header:                 header,
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, SchemaValidationOptions: formats},
 	}
 	in.SetBodyBytes(body)
 	return openapi3filter.ValidateResponse(context.Background(), in)
-}
-
-// validationItems turns openapi3filter's errors into django-ninja's 422
-// detail list: loc names where (["body", "name"], ["query", "limit"]).
-func validationItems(err error) []ValidationItem {
-	var items []ValidationItem
-	var multi openapi3.MultiError
-	if errors.As(err, &multi) {
-		for _, e := range multi {
-			items = append(items, validationItems(e)...)
-		}
-		return items
-	}
-	var reqErr *openapi3filter.RequestError
-	if !errors.As(err, &reqErr) {
-		return []ValidationItem{{Loc: []string{"request"}, Msg: err.Error(), Type: "value_error"}}
-	}
-	var loc []string
-	switch {
-	case reqErr.Parameter != nil:
-		loc = []string{reqErr.Parameter.In, reqErr.Parameter.Name}
-	case reqErr.RequestBody != nil:
-		loc = []string{"body"}
-	default:
-		loc = []string{"request"}
-	}
-	var schemaErrs openapi3.MultiError
-	if errors.As(reqErr.Err, &schemaErrs) {
-		for _, e := range schemaErrs {
-			items = append(items, schemaItem(loc, e, reqErr.Reason))
-		}
-		return items
-	}
-	return []ValidationItem{schemaItem(loc, reqErr.Err, reqErr.Reason)}
-}
-
-func schemaItem(loc []string, err error, reason string) ValidationItem {
-	item := ValidationItem{Loc: loc, Type: "value_error"}
-	var se *openapi3.SchemaError
-	switch {
-	case errors.As(err, &se):
-		item.Loc = append(append([]string(nil), loc...), se.JSONPointer()...)
-		item.Msg = se.Reason
-		if se.SchemaField == "required" {
-			item.Type = "missing"
-		}
-	case err != nil:
-		item.Msg = err.Error()
-	default:
-		item.Msg = reason
-	}
-	if item.Msg == "" {
-		item.Msg = reason
-	}
-	return item
 }
 
 // WriteJSON writes v as a JSON response with the given status.

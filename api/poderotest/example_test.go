@@ -1,0 +1,67 @@
+package poderotest_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/google/uuid"
+
+	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/poderotest"
+)
+
+// chargeNow is the code under test: a service's "charge my car now" button.
+// It boosts the user's vehicles and says what happened to each.
+func chargeNow(ctx context.Context, c *api.PartnerClient, org, user uuid.UUID) ([]string, error) {
+	evs, err := c.ListElectricVehiclesWithResponse(ctx, org, user)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, ev := range *evs.JSON200 {
+		_, err := c.TriggerElectricVehicleBoostWithResponse(ctx, org, user, *ev.ID)
+		switch {
+		case api.IsConflict(err):
+			out = append(out, "already charging")
+		case err != nil:
+			return nil, err
+		default:
+			out = append(out, "boost requested")
+		}
+	}
+	return out, nil
+}
+
+// In a test, start the fake with poderotest.New(t), which also closes it and
+// fails the test if the fake ever answered outside the spec. Set up state
+// through the API, as the service would, and play the end user and the
+// vehicles with the Server's methods.
+func Example() {
+	srv := poderotest.NewServer() // in a test: srv := poderotest.New(t)
+	defer srv.Close()
+	c, err := api.New(api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	user, err := c.CreateUserWithResponse(ctx, srv.OrgID, api.UserCreateInput{Role: "user", Email: "ada@example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	userID := user.JSON200.ID
+	// The user onboards two vehicles; one is charging already.
+	idle, _ := srv.AddDevice(userID, poderotest.ElectricVehicle)
+	charging, _ := srv.AddDevice(userID, poderotest.ElectricVehicle)
+	_ = srv.SetCharging(charging, true)
+
+	got, err := chargeNow(ctx, c, srv.OrgID, userID)
+	fmt.Println(got, err)
+
+	ev, _ := c.GetElectricVehicleWithResponse(ctx, srv.OrgID, userID, idle)
+	fmt.Println(ev.JSON200.BoostState.MustGet())
+	// Output:
+	// [boost requested already charging] <nil>
+	// requested
+}

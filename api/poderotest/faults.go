@@ -1,0 +1,87 @@
+package poderotest
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/podero-go/podero/internal/specserver"
+)
+
+// failure is what FailNext set up.
+type failure struct {
+	left       int
+	status     int
+	retryAfter time.Duration
+}
+
+// FailNext answers the next n API requests with status and the body
+// {"detail": "<status text>"}, before checking their token or content, as a
+// proxy or rate limiter in front of Podero would. Token requests are not
+// affected. A 429, and any status when retryAfter > 0, carries a
+// Retry-After header of retryAfter in whole seconds (rounded up; 0 when
+// retryAfter is 0). A call replaces the failures left from the previous one;
+// n = 0 cancels them.
+func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = failure{left: n, status: status, retryAfter: retryAfter}
+}
+
+// SetLatency delays the answer to every later request, token requests
+// included, by d. The wait ends early when the client gives up (the
+// request's context ends) or the server closes, so a test with a deadline
+// does not hang. d = 0 removes the delay.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// wait sleeps for the latency; it returns false if the client went away or
+// the server closed meanwhile.
+func (s *Server) wait(ctx context.Context) bool {
+	s.mu.Lock()
+	d := s.latency
+	s.mu.Unlock()
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+	case <-s.closed:
+	}
+	return false
+}
+
+// injectFailure answers r with the next failure FailNext set up, if any.
+func (s *Server) injectFailure(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	f := s.fail
+	if f.left > 0 {
+		s.fail.left--
+	}
+	s.mu.Unlock()
+	if f.left <= 0 {
+		return false
+	}
+	if f.retryAfter > 0 || f.status == http.StatusTooManyRequests {
+		secs := int(math.Ceil(f.retryAfter.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
+	specserver.WriteJSON(w, f.status, map[string]any{"detail": http.StatusText(f.status)})
+
+	rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Status: f.status}
+	if route, _, problem := s.api.V.Route(r); problem == nil {
+		rec.OperationID = route.Operation.OperationID
+	}
+	s.record(rec)
+	return true
+}

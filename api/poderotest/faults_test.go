@@ -1,0 +1,134 @@
+package poderotest_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/podero-go/podero/api/poderotest"
+)
+
+// TestFailNext: two 503s, then the call goes through; a client that
+// retries by hand sees exactly that.
+func TestFailNext(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	srv.FailNext(2, http.StatusServiceUnavailable, 0)
+
+	var statuses []int
+	for range 5 {
+		r, err := c.ListUsersWithResponse(ctx, srv.OrgID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		statuses = append(statuses, r.StatusCode())
+		if r.StatusCode() == http.StatusServiceUnavailable {
+			if r.HTTPResponse.Header.Get("Retry-After") != "" {
+				t.Error("a 503 without retryAfter carries Retry-After")
+			}
+			continue
+		}
+		break
+	}
+	if want := []int{503, 503, 200}; !slices.Equal(statuses, want) {
+		t.Errorf("statuses %v, want %v", statuses, want)
+	}
+	var failed []string
+	for _, r := range srv.Requests() {
+		if r.Status == http.StatusServiceUnavailable {
+			failed = append(failed, r.OperationID)
+		}
+	}
+	if len(failed) != 2 || failed[0] == "" {
+		t.Errorf("Requests() shows failed operations %q, want two named", failed)
+	}
+}
+
+func TestFailNextTooManyRequests(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		retryAfter time.Duration
+		header     string
+	}{{0, "0"}, {1500 * time.Millisecond, "2"}} {
+		srv.FailNext(1, http.StatusTooManyRequests, tc.retryAfter)
+		r, err := c.ListUsersWithResponse(ctx, srv.OrgID, nil)
+		expect(t, r, err, 429)
+		if got := r.HTTPResponse.Header.Get("Retry-After"); got != tc.header {
+			t.Errorf("retryAfter %v: Retry-After %q, want %q", tc.retryAfter, got, tc.header)
+		}
+		var problem struct{ Detail string }
+		decode(t, r.Body, &problem)
+		if problem.Detail != "Too Many Requests" {
+			t.Errorf("429 body %s", r.Body)
+		}
+	}
+	r, err := c.ListUsersWithResponse(ctx, srv.OrgID, nil)
+	expect(t, r, err, 200)
+}
+
+func TestFailNextSparesTokenRequests(t *testing.T) {
+	srv, c := setup(t)
+	srv.FailNext(1, http.StatusBadGateway, 0)
+	// The first call fetches a token, which must succeed, then fails.
+	r, err := c.ListUsersWithResponse(context.Background(), srv.OrgID, nil)
+	expect(t, r, err, 502)
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("TokenRequests() = %d, want 1", n)
+	}
+}
+
+func TestLatency(t *testing.T) {
+	srv, c := setup(t)
+	const d = 30 * time.Millisecond
+	srv.SetLatency(d)
+	start := time.Now()
+	r, err := c.ListUsersWithResponse(context.Background(), srv.OrgID, nil)
+	expect(t, r, err, 200)
+	// Two requests: the token, then the call.
+	if took := time.Since(start); took < 2*d {
+		t.Errorf("the call took %v, want at least %v", took, 2*d)
+	}
+
+	// A client deadline shorter than the latency ends the call early.
+	srv.SetLatency(time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	_, err = c.ListUsersWithResponse(ctx, srv.OrgID, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the context's deadline", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the cancelled call took %v", took)
+	}
+}
+
+// TestCloseEndsLatency: Close returns while a request is waiting out the
+// latency, rather than after it.
+func TestCloseEndsLatency(t *testing.T) {
+	srv := poderotest.NewServer()
+	srv.SetLatency(time.Hour)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := http.Post(srv.TokenURL, "application/json", nil); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(10 * time.Millisecond) // let the request reach the server
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close blocked on a request waiting out its latency")
+	}
+	<-done
+	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Status != 0 {
+		t.Errorf("Requests() = %+v, want the one request, unanswered (status 0)", reqs)
+	}
+}

@@ -1,0 +1,183 @@
+package poderotest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/podero-go/podero/internal/specserver"
+)
+
+// apiPrefix starts every path of the spec.
+const apiPrefix = "/api/partners/v2.0/"
+
+// exchange is a conforming API request being answered.
+type exchange struct {
+	call   *specserver.Call
+	r      *http.Request
+	segs   []string // the path template's segments after apiPrefix
+	params map[string]string
+	body   map[string]any // the JSON request body, if an object
+}
+
+func (x *exchange) last(n int) string {
+	if n > len(x.segs) {
+		return ""
+	}
+	return x.segs[len(x.segs)-n]
+}
+
+// param returns the kind of a "{name}" segment, or nil.
+func param(seg string) *kind {
+	name, ok := strings.CutPrefix(seg, "{")
+	if !ok {
+		return nil
+	}
+	name = strings.TrimSuffix(name, "}")
+	if name == anyDevice.param {
+		return anyDevice
+	}
+	return kindBy(func(k *kind) bool { return k.param == name })
+}
+
+func answer(status int, body any) specserver.Response {
+	return specserver.Response{Status: status, Body: body}
+}
+
+var notFound = answer(http.StatusNotFound, map[string]any{"detail": "Not Found"})
+
+// respond answers a request that conforms to the spec and carries a valid
+// token. The shape of the path template says what to do: a collection
+// segment ("users", "electric-vehicles") is listed or created in, an id
+// segment ("{user_id}") is read or updated, and a few actions after an id
+// (boost, auth_session, sessions) have state of their own. Everything else
+// gets the spec's sample.
+func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Response, bool) {
+	x := &exchange{call: c, r: r, params: c.PathParams,
+		segs: strings.Split(strings.TrimPrefix(c.Route.Path, apiPrefix), "/")}
+	if len(c.Body) > 0 {
+		_ = json.Unmarshal(c.Body, &x.body) // the Validator has checked it
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	target, problem := s.resolve(x)
+	if problem != nil {
+		return *problem, true
+	}
+	method := r.Method
+	if k := kindBy(func(k *kind) bool { return k.segment == x.last(1) }); k != nil {
+		return s.collection(x, k), true
+	}
+	if param(x.last(1)) != nil && target != nil {
+		switch method {
+		case http.MethodGet:
+			return answer(http.StatusOK, s.render(target)), true
+		case http.MethodPut:
+			s.update(target, x.body)
+			return answer(http.StatusOK, s.render(target)), true
+		case http.MethodPatch: // the generic device update answers no body
+			s.update(target, x.body)
+			return answer(http.StatusOK, nil), true
+		}
+	}
+	switch {
+	case x.last(1) == "auth_session" && target != nil:
+		return s.authSession(target, x.body), true
+	case x.last(1) == "boost" && target != nil:
+		return s.boost(target, method), true
+	case x.last(1) == "sessions" && target != nil:
+		return s.chargingSessions(target, r.URL.Query()), true
+	case x.last(2) == "sessions" && x.last(1) == "current" && target != nil:
+		return s.currentSession(target), true
+	case x.last(2) == "by-ext-id":
+		return s.userByExternalID(x.params["external_id"]), true
+	}
+	return s.sample(x)
+}
+
+// resolve checks every id in the path: the organization must be the
+// server's (else 403), and each object must exist, be of the parameter's
+// kind and belong to the path's user (else 404). It returns the object the
+// last id names.
+func (s *Server) resolve(x *exchange) (*record, *specserver.Response) {
+	if org, ok := x.params["org_id"]; ok && !strings.EqualFold(org, s.OrgID.String()) {
+		r := answer(http.StatusForbidden, map[string]any{"detail": "You do not have permission to access organization " + org + "."})
+		return nil, &r
+	}
+	var target *record
+	for _, seg := range x.segs {
+		k := param(seg)
+		if k == nil {
+			continue
+		}
+		rec := s.records[strings.ToLower(x.params[k.param])] // ids are stored as Go formats them
+		if rec == nil || !rec.is(k) || (k.name != "user" && k.name != "onboarding" && rec.owner != strings.ToLower(x.params["user_id"])) {
+			return nil, &notFound
+		}
+		target = rec
+	}
+	return target, nil
+}
+
+// collection lists (GET) or creates in (POST) a collection: the
+// organization's users, an onboarding session, or a user's buildings,
+// energy contracts or devices.
+func (s *Server) collection(x *exchange, k *kind) specserver.Response {
+	owner := x.params["user_id"]
+	if k.name == "onboarding" { // not under /org/{org_id}/users/{user_id}; the body names the user
+		id, _ := x.body["user_id"].(string)
+		owner = strings.ToLower(id)
+		if u := s.records[owner]; u == nil || u.kind.name != "user" {
+			return notFound
+		}
+	}
+	if x.r.Method == http.MethodGet {
+		return answer(http.StatusOK, s.list(k, owner))
+	}
+	rec := s.create(k, owner, x.body)
+	if k.name == "onboarding" {
+		rec.input = x.body
+	}
+	return answer(http.StatusOK, s.render(rec))
+}
+
+func (s *Server) userByExternalID(external string) specserver.Response {
+	for _, u := range s.list(kindNamed("user"), "") {
+		if u.(map[string]any)["external_user_id"] == external {
+			return answer(http.StatusOK, u)
+		}
+	}
+	return notFound
+}
+
+// sample answers an operation the fake keeps no state for with the spec's
+// sample response, its ids made to match the path where the names agree
+// (a charge policy's metadata.user_id, say).
+func (s *Server) sample(x *exchange) (specserver.Response, bool) {
+	status, body, err := specserver.SampleResponse(x.call.Operation())
+	if err != nil {
+		return specserver.Response{}, false // the Handler reports it
+	}
+	return answer(status, withParams(body, x.params)), true
+}
+
+func withParams(v any, params map[string]string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if p, ok := params[k]; ok {
+				if _, isString := e.(string); isString {
+					x[k] = p
+					continue
+				}
+			}
+			x[k] = withParams(e, params)
+		}
+	case []any:
+		for i := range x {
+			x[i] = withParams(x[i], params)
+		}
+	}
+	return v
+}

@@ -1,0 +1,191 @@
+package poderotest
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/podero-go/podero/internal/specserver"
+)
+
+// Server is a fake Podero listening on loopback. Its exported fields are
+// set by [NewServer] and must not be changed.
+type Server struct {
+	// URL is the base URL, such as "http://127.0.0.1:50123": what
+	// api.ProductionBaseURL is for Podero. API paths start with
+	// /api/partners/v2.0.
+	URL string
+	// TokenURL is the token endpoint Podero's guides document, on this
+	// server: URL + "/oauth2/token/".
+	TokenURL string
+	// ClientID and ClientSecret are the only client credentials the token
+	// endpoints accept.
+	ClientID     string
+	ClientSecret string
+	// Username and Password are the partner admin's credentials for the
+	// password grant at the spec's token URL, /api/partners/v2.0/auth/token.
+	Username string
+	Password string
+	// OrgID is the partner's organization, the org_id of every API path.
+	// Other organizations are answered 403.
+	OrgID openapi_types.UUID
+
+	ts     *httptest.Server
+	api    *specserver.Handler
+	doc    *openapi3.T
+	closed chan struct{}
+	once   sync.Once
+
+	mu            sync.Mutex // guards everything below
+	tokens        map[string]bool
+	tokenRequests int
+	requests      []Request
+	invalid       []error
+	latency       time.Duration
+	fail          failure
+	records       map[string]*record
+	seq           int
+}
+
+// Request is one request the server received.
+type Request struct {
+	Method string
+	Path   string // as sent, escaped
+	Query  string
+	// OperationID is the spec's operationId; "" for the token endpoints
+	// and for paths the spec does not have.
+	OperationID string
+	Header      http.Header // as received, credentials included
+	Body        []byte
+	// Status is what the server answered; 0 when the client went away
+	// during the latency set by [Server.SetLatency].
+	Status int
+}
+
+// NewServer starts a fake Podero on loopback with fresh credentials and an
+// empty organization. The caller must Close it. Like httptest.NewServer it
+// panics if it cannot start.
+func NewServer() *Server {
+	doc, err := specserver.Doc()
+	if err != nil {
+		panic("poderotest: " + err.Error())
+	}
+	h, err := specserver.NewHandler()
+	if err != nil {
+		panic("poderotest: " + err.Error())
+	}
+	s := &Server{
+		ClientID:     "poderotest-client",
+		ClientSecret: randomText(),
+		Username:     "admin@poderotest.example",
+		Password:     randomText(),
+		OrgID:        parseID(newID()),
+		api:          h,
+		doc:          doc,
+		closed:       make(chan struct{}),
+		tokens:       map[string]bool{},
+		records:      map[string]*record{},
+	}
+	h.Authenticate = s.validToken
+	h.Respond = s.respond
+	h.Record = s.record
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = s.ts.URL
+	s.TokenURL = s.URL + tokenPath
+	return s
+}
+
+// New starts a fake Podero for the test t and closes it when the test ends.
+// At the end it also fails t if the fake ever answered with a response that
+// does not conform to the spec: a bug in the fake, not in the code under
+// test, but one that would make the test's results meaningless.
+func New(t testing.TB) *Server {
+	t.Helper()
+	s := NewServer()
+	t.Cleanup(func() {
+		s.Close()
+		for _, err := range s.invalidResponses() {
+			t.Errorf("poderotest: %v", err)
+		}
+	})
+	return s
+}
+
+// Close shuts the server down, ending latency waits, and blocks until all
+// outstanding requests on it have completed.
+func (s *Server) Close() {
+	s.once.Do(func() { close(s.closed) })
+	s.ts.Close()
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.wait(r.Context()) {
+		s.record(specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone()})
+		return
+	}
+	switch r.URL.Path {
+	case tokenPath, specTokenPath:
+		s.serveToken(w, r)
+	case connectPath:
+		s.serveConnect(w, r)
+	default:
+		if s.injectFailure(w, r) {
+			return
+		}
+		s.api.ServeHTTP(w, r)
+	}
+}
+
+// record keeps a request for Requests. The specserver Handler calls it for
+// API requests; the server itself for the rest.
+func (s *Server) record(rec specserver.Recorded) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{
+		Method: rec.Method, Path: rec.Path, Query: rec.Query, OperationID: rec.OperationID,
+		Header: rec.Header, Body: rec.Body, Status: rec.Status,
+	})
+	if rec.Invalid != nil {
+		s.invalid = append(s.invalid, rec.Invalid)
+	}
+}
+
+// Requests returns the requests received so far, token requests included,
+// in the order they were answered.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// invalidResponses returns why the fake's own responses did not conform.
+func (s *Server) invalidResponses() []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]error(nil), s.invalid...)
+}
+
+// newID returns a random (version 4) UUID.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+func parseID(s string) openapi_types.UUID {
+	var id openapi_types.UUID
+	_ = id.UnmarshalText([]byte(s)) // our ids always parse
+	return id
+}
+
+// randomText returns an unguessable string for secrets and tokens.
+func randomText() string { return rand.Text() }

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/poderotest"
+	"github.com/podero-go/podero/oauth"
+)
+
+// The steps of the journey, in order.
+const (
+	stepToken    = "get a token"
+	stepUser     = "create a user"
+	stepBuilding = "add a building"
+	stepSession  = "start an onboarding session"
+	stepConnect  = "connect a vehicle"
+	stepList     = "list the user's vehicles"
+	stepRead     = "read the vehicle"
+	stepBoost    = "boost the vehicle"
+	stepReauth   = "reauthenticate the vehicle"
+	stepSessions = "list its charging sessions"
+)
+
+// Where the end user's browser goes after the Connect UI. The quickstart
+// has no web app of its own; a partner's would take these.
+const (
+	successURL = "https://example.com/podero/success"
+	cancelURL  = "https://example.com/podero/cancel"
+)
+
+// run walks the journey, printing a line per step to out, and returns the
+// first failure, naming its step. env is os.Getenv, or a test's stand-in.
+func run(ctx context.Context, out io.Writer, env func(string) string) error {
+	t, err := chooseTarget(env)
+	if err != nil {
+		return err
+	}
+	if t.fake != nil {
+		defer t.fake.Close()
+	}
+	fmt.Fprintln(out, t.about)
+	c, err := api.New(t.cfg)
+	if err != nil {
+		return err
+	}
+	j := &journey{ctx: ctx, out: out, c: c, org: t.org, user: t.user, resume: t.user != uuid.Nil, fake: t.fake}
+	return j.walk()
+}
+
+// journey holds what the steps learn from each other.
+type journey struct {
+	ctx  context.Context
+	out  io.Writer
+	c    *api.PartnerClient
+	org  uuid.UUID
+	fake *poderotest.Server // nil against Podero
+
+	// resume: PODERO_USER_ID named the user, so the steps up to the
+	// onboarding are skipped.
+	resume bool
+
+	user, building, session, vehicle uuid.UUID
+	sessionURL                       string
+}
+
+// Outcomes of a step other than done and failed.
+var (
+	// errSkip: PODERO_USER_ID named a user, so the step is not needed.
+	errSkip = errors.New("skip")
+	// errStop ends the journey early but successfully: against Podero,
+	// the vehicle steps wait for the end user.
+	errStop = errors.New("stop")
+)
+
+// step is one step of the journey: it does its work and says what came of
+// it in a line.
+type step struct {
+	name string
+	do   func() (string, error)
+}
+
+func (j *journey) plan() []step {
+	return []step{{stepToken, j.token}, {stepUser, j.createUser}, {stepBuilding, j.addBuilding},
+		{stepSession, j.startSession}, {stepConnect, j.connect}, {stepList, j.listVehicles},
+		{stepRead, j.readVehicle}, {stepBoost, j.boost}, {stepReauth, j.reauthenticate},
+		{stepSessions, j.chargingSessions}}
+}
+
+func (j *journey) walk() error {
+	for _, st := range j.plan() {
+		detail, err := st.do()
+		switch {
+		case errors.Is(err, errSkip):
+			fmt.Fprintf(j.out, "- %-28s skipped: using PODERO_USER_ID %s\n", st.name, j.user)
+			continue
+		case errors.Is(err, errStop):
+			fmt.Fprintf(j.out, "→ %-28s %s\n", st.name, detail)
+			return nil
+		case err != nil:
+			fmt.Fprintf(j.out, "✗ %-28s %v\n", st.name, err)
+			return fmt.Errorf("step %q failed: %w", st.name, err)
+		}
+		fmt.Fprintf(j.out, "✓ %-28s %s\n", st.name, detail)
+	}
+	return nil
+}
+
+func (j *journey) token() (string, error) {
+	cts, ok := j.c.Tokens.(oauth.ContextTokenSource)
+	if !ok {
+		return "", errors.New("the client's token source does not take a context")
+	}
+	tok, err := cts.TokenContext(j.ctx)
+	if err != nil {
+		return "", err
+	}
+	// Never print the token itself.
+	return fmt.Sprintf("%s token, valid for %v", tok.Type(), time.Until(tok.Expiry).Round(time.Minute)), nil
+}
+
+func (j *journey) createUser() (string, error) {
+	if j.resume {
+		return "", errSkip
+	}
+	tag := strings.ToLower(rand.Text()[:8])
+	in := api.UserCreateInput{Role: api.UserCreateInputRoleUser, Email: "quickstart+" + tag + "@example.com"}
+	in.ExternalUserID.Set("quickstart-" + tag)
+	in.FirstName.Set("Quinn")
+	resp, err := j.c.CreateUserWithResponse(j.ctx, j.org, in)
+	if err != nil {
+		return "", err
+	}
+	if resp.JSON200 == nil {
+		return "", unexpected(resp)
+	}
+	j.user = resp.JSON200.ID
+	return fmt.Sprintf("id=%s email=%s", j.user, resp.JSON200.Email), nil
+}
+
+func (j *journey) addBuilding() (string, error) {
+	if j.resume {
+		return "", errSkip
+	}
+	resp, err := j.c.CreateBuildingWithResponse(j.ctx, j.org, j.user, api.BuildingCreateInput{Name: "Quickstart Home"})
+	if err != nil {
+		return "", err
+	}
+	if resp.JSON200 == nil || resp.JSON200.ID == nil {
+		return "", unexpected(resp)
+	}
+	j.building = *resp.JSON200.ID
+	return fmt.Sprintf("id=%s name=%q", j.building, resp.JSON200.Name), nil
+}
+
+func (j *journey) startSession() (string, error) {
+	if j.resume {
+		return "", errSkip
+	}
+	in := api.DeviceOnboardingSessionCreateInput{Language: "en", PriceZoneDefault: "AT", UserID: j.user,
+		SuccessURL: successURL, CancelURL: cancelURL}
+	in.BuildingID.Set(j.building)
+	in.DeviceType.Set(api.DeviceOnboardingSessionCreateInputDeviceTypeEV)
+	resp, err := j.c.CreateOnboardingSessionWithResponse(j.ctx, in)
+	if err != nil {
+		return "", err
+	}
+	if resp.JSON200 == nil || resp.JSON200.ID == nil || resp.JSON200.AuthenticationURL == nil {
+		return "", unexpected(resp)
+	}
+	j.session, j.sessionURL = *resp.JSON200.ID, *resp.JSON200.AuthenticationURL
+	return fmt.Sprintf("id=%s; the end user continues at %s", j.session, j.sessionURL), nil
+}
+
+// connect plays the end user on the fake. Against Podero a person has to
+// open the link, so the journey stops here.
+func (j *journey) connect() (string, error) {
+	switch {
+	case j.resume:
+		return "", errSkip
+	case j.fake == nil:
+		return fmt.Sprintf("open %s in a browser and connect a vehicle, then run again with PODERO_USER_ID=%s", j.sessionURL, j.user), errStop
+	}
+	id, err := j.fake.CompleteOnboarding(j.session)
+	if err != nil {
+		return "", err
+	}
+	const past = 12
+	if err := j.fake.AddSessions(id, past); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("poderotest completed the onboarding as the end user would: vehicle id=%s with %d past charging sessions", id, past), nil
+}
+
+func (j *journey) listVehicles() (string, error) {
+	resp, err := j.c.ListElectricVehiclesWithResponse(j.ctx, j.org, j.user)
+	if err != nil {
+		return "", err
+	}
+	if resp.JSON200 == nil {
+		return "", unexpected(resp)
+	}
+	for _, ev := range *resp.JSON200 {
+		if ev.ID != nil {
+			j.vehicle = *ev.ID
+			return fmt.Sprintf("%d vehicle(s); using id=%s", len(*resp.JSON200), j.vehicle), nil
+		}
+	}
+	return fmt.Sprintf("user %s has no vehicle yet: finish the onboarding, then run again", j.user), errStop
+}
+
+func (j *journey) readVehicle() (string, error) {
+	resp, err := j.c.GetElectricVehicleWithResponse(j.ctx, j.org, j.user, j.vehicle)
+	if err != nil {
+		return "", err
+	}
+	ev := resp.JSON200
+	if ev == nil {
+		return "", unexpected(resp)
+	}
+	name := "unknown model"
+	if m := ev.DeviceModel; m != nil && m.Manufacturer != nil && m.Model != nil {
+		name = *m.Manufacturer + " " + *m.Model
+	}
+	battery := "unknown"
+	if level, err := ev.BatteryLevel.Get(); err == nil {
+		battery = fmt.Sprintf("%d%%", level)
+	}
+	authenticated := ev.IsAuthenticated != nil && *ev.IsAuthenticated
+	return fmt.Sprintf("%s, authenticated=%t, battery=%s", name, authenticated, battery), nil
+}
+
+func (j *journey) boost() (string, error) {
+	_, err := j.c.TriggerElectricVehicleBoostWithResponse(j.ctx, j.org, j.user, j.vehicle)
+	var apiErr *api.Error
+	if api.IsConflict(err) && errors.As(err, &apiErr) {
+		// 409: already charging or full. An answer, not a failure.
+		if c, ok := apiErr.Payload.(*api.BoostConflictOutput); ok && c.Reason != nil {
+			return fmt.Sprintf("not started: %s (409)", *c.Reason), nil
+		}
+		return "not started (409)", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return "boost requested (204)", nil
+}
+
+func (j *journey) reauthenticate() (string, error) {
+	var in api.AuthSessionInput
+	in.SuccessURL.Set(successURL)
+	in.CancelURL.Set(cancelURL)
+	resp, err := j.c.ReauthenticateElectricVehicleWithResponse(j.ctx, j.org, j.user, j.vehicle, in)
+	if err != nil {
+		return "", err
+	}
+	if resp.JSON200 == nil {
+		return "", unexpected(resp)
+	}
+	link, err := resp.JSON200.AuthenticationURL.Get()
+	if err != nil {
+		return "", errors.New("the answer has no authentication_url")
+	}
+	return "the end user reconnects at " + link, nil
+}
+
+func (j *journey) chargingSessions() (string, error) {
+	today := time.Now().UTC()
+	limit := 5
+	params := &api.ListElectricVehicleSessionsParams{
+		From:  openapi_types.Date{Time: today.AddDate(0, 0, -30)},
+		To:    openapi_types.Date{Time: today},
+		Limit: &limit,
+	}
+	resp, err := j.c.ListElectricVehicleSessionsWithResponse(j.ctx, j.org, j.user, j.vehicle, params)
+	if err != nil {
+		return "", err
+	}
+	page := resp.JSON200
+	if page == nil {
+		return "", unexpected(resp)
+	}
+	detail := fmt.Sprintf("%d in the last 30 days; first page has %d", page.Total, len(page.Items))
+	if len(page.Items) > 0 {
+		if t, err := page.Items[0].PlugInTime.Get(); err == nil {
+			detail += ", latest plugged in at " + t.Format(time.RFC3339)
+		}
+	}
+	return detail, nil
+}
+
+// unexpected is a 2xx whose body is not what the spec declares.
+func unexpected(r interface{ StatusCode() int }) error {
+	return fmt.Errorf("unexpected answer: status %d without the documented body", r.StatusCode())
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/poderotest"
+)
+
+// target is where the journey runs.
+type target struct {
+	cfg   api.Config
+	org   uuid.UUID
+	user  uuid.UUID          // PODERO_USER_ID, if set
+	fake  *poderotest.Server // nil against Podero
+	about string             // what to tell the user
+}
+
+// chooseTarget reads the environment: no credentials at all means the
+// in-memory fake; otherwise all three are needed.
+func chooseTarget(env func(string) string) (*target, error) {
+	names := []string{"PODERO_CLIENT_ID", "PODERO_CLIENT_SECRET", "PODERO_ORG_ID"}
+	var missing []string
+	for _, name := range names {
+		if env(name) == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == len(names) {
+		srv := poderotest.NewServer()
+		return &target{
+			cfg: api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, TokenURL: srv.TokenURL},
+			org: srv.OrgID, fake: srv,
+			about: "No Podero credentials in the environment (PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID):\n" +
+				"running against poderotest, an in-memory Podero at " + srv.URL + ". Nothing leaves this machine.",
+		}, nil
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s not set: set all of %s to run against Podero, or none to run against an in-memory fake",
+			strings.Join(missing, " and "), strings.Join(names, ", "))
+	}
+	org, err := uuid.Parse(env("PODERO_ORG_ID"))
+	if err != nil {
+		return nil, fmt.Errorf("PODERO_ORG_ID is not a UUID: %w", err)
+	}
+	var user uuid.UUID
+	if v := env("PODERO_USER_ID"); v != "" {
+		if user, err = uuid.Parse(v); err != nil {
+			return nil, fmt.Errorf("PODERO_USER_ID is not a UUID: %w", err)
+		}
+	}
+	base := env("PODERO_BASE_URL")
+	if base == "" {
+		switch e := env("PODERO_ENV"); e {
+		case "", "sandbox":
+			base = api.SandboxBaseURL
+		case "production":
+			base = api.ProductionBaseURL
+		default:
+			return nil, fmt.Errorf("PODERO_ENV is %q: want sandbox (the default) or production", e)
+		}
+	}
+	return &target{
+		cfg:   api.Config{BaseURL: base, ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET"), UserAgent: "podero-quickstart"},
+		org:   org,
+		user:  user,
+		about: fmt.Sprintf("Running against Podero at %s, organization %s.", base, org),
+	}, nil
+}
