@@ -5,10 +5,15 @@
 // oapi-codegen; never edit them by hand, run `make generate`. This package is
 // an unofficial SDK, not made or supported by Podero.
 //
+// [New] returns a [PartnerClient]: the generated client with OAuth2 tokens,
+// retries and typed errors ([Error]) under it. [NewClientWithResponses] is
+// the generated client alone, for callers who bring their own transport.
+//
 // Every operation has a method on [ClientWithResponses] named after it
 // (GetElectricVehicleWithResponse, ListElectricVehicleSessionsWithResponse,
 // ...) whose response carries the decoded body in a typed field (JSON200,
-// JSON409, ...). The spec has no servers: pass [ProductionBaseURL] or
+// JSON409, ...). Paginated lists also have an ...Iter method that walks
+// every page. The spec has no servers: pass [ProductionBaseURL] or
 // [SandboxBaseURL] as the server; the paths carry /api/partners/v2.0.
 //
 // Nullable fields are nullable.Nullable values (github.com/oapi-codegen/nullable), which tell absent, null and
