@@ -77,7 +77,7 @@ func snippet(body []byte) string {
 	if len(body) > 4*maxSnippet {
 		body = body[:4*maxSnippet] // enough to fill the snippet after collapsing
 	}
-	s := strings.Join(strings.Fields(string(body)), " ")
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
 	if len(s) <= maxSnippet {
 		return s
 	}

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 )
@@ -821,5 +822,69 @@ func BenchmarkRequestEditor(b *testing.B) {
 		if err := edit(ctx, req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A failed early refresh must not fail callers while the cached token is
+// still valid; it is tried again a little later, and only an expired token
+// turns the failure into an error.
+func TestFailedEarlyRefreshServesCachedToken(t *testing.T) {
+	var failing atomic.Bool
+	tokens := newTokenEndpoint(t, 3600, func(r *http.Request) {})
+	// In front of it, an endpoint that answers 503 while failing is set.
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			tokens.n.Add(1)
+			http.Error(w, `{"error":"temporarily_unavailable"}`, http.StatusServiceUnavailable)
+			return
+		}
+		tokens.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	c := newClock()
+	ts := mustNew(t)(NewTokenSource(testConfig(front.URL+tokenPath, c, io.Discard)))
+	if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-1" {
+		t.Fatalf("first token: %v %v", tok, err)
+	}
+	failing.Store(true)
+	c.advance(3570 * time.Second) // inside the one-minute early-refresh window
+	tok, err := ts.Token()
+	if err != nil || tok.AccessToken != "tok-1" || tokens.requests() != 2 {
+		t.Fatalf("during a failed early refresh: %v, %v after %d requests; want tok-1, nil after 2", tok, err, tokens.requests())
+	}
+	c.advance(time.Second) // within the retry delay: no new request
+	if _, err := ts.Token(); err != nil || tokens.requests() != 2 {
+		t.Fatalf("right after: %v after %d requests", err, tokens.requests())
+	}
+	c.advance(30 * time.Second) // expired now
+	if _, err := ts.Token(); err == nil {
+		t.Fatal("an expired token was served after the refresh failed")
+	}
+	failing.Store(false)
+	if tok, err := ts.Token(); err != nil || tok.AccessToken == "tok-1" {
+		t.Fatalf("after recovery: %v %v", tok, err)
+	}
+}
+
+// InvalidateToken drops only the token it names, so a late 401 for an old
+// token leaves the newer one alone.
+func TestInvalidateTokenLeavesNewerToken(t *testing.T) {
+	tokens := newTokenEndpoint(t, 3600, nil)
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+	old, _ := ts.Token()
+	ts.InvalidateToken(old.AccessToken)
+	fresh, _ := ts.Token()
+	ts.InvalidateToken(old.AccessToken) // a late 401 for the old token
+	again, err := ts.Token()
+	if err != nil || again.AccessToken != fresh.AccessToken || tokens.requests() != 2 {
+		t.Errorf("got %v (%v) after %d requests; want %s after 2", again, err, tokens.requests(), fresh.AccessToken)
+	}
+}
+
+func TestSnippetKeepsNonUTF8Text(t *testing.T) {
+	body := append([]byte("Fehler: Zugriff verweigert f\xfcr diesen Client "), bytes.Repeat([]byte("x"), 400)...)
+	s := snippet(body)
+	if !strings.HasPrefix(s, "Fehler: Zugriff verweigert f?r diesen Client") || !utf8.ValidString(s) || len(s) > maxSnippet+len("…") {
+		t.Errorf("snippet = %q", s)
 	}
 }

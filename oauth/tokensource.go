@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/podero-go/podero/internal/httpguard"
 )
 
 // TokenSource gets tokens from a Podero token endpoint and caches them. It
@@ -147,8 +149,14 @@ func (ts *TokenSource) run(ctx context.Context, c *call) {
 	}
 
 	ts.mu.Lock()
-	if err == nil {
+	switch {
+	case err == nil:
 		ts.tok, ts.refreshAt = tok, refreshTime(tok, now, ts.s.EarlyRefresh)
+	case ts.tok != nil && now.Before(ts.tok.Expiry):
+		// An early refresh failed, but the cached token is still good:
+		// serve it, and try again a little later rather than on every call.
+		tok, err = ts.tok, nil
+		ts.refreshAt = now.Add(min(retryEarlyRefresh, ts.tok.Expiry.Sub(now)/2))
 	}
 	ts.inflight = nil
 	ts.mu.Unlock()
@@ -156,6 +164,10 @@ func (ts *TokenSource) run(ctx context.Context, c *call) {
 	c.tok, c.err = tok, err
 	close(c.done)
 }
+
+// retryEarlyRefresh is how long a token source waits after a failed early
+// refresh before it tries again, while the cached token is still valid.
+const retryEarlyRefresh = 5 * time.Second
 
 // refreshTime is when tok, received at now, should be replaced: margin
 // before its expiry, but no earlier than halfway through its lifetime so
@@ -176,13 +188,28 @@ func expiresIn(tok *oauth2.Token, now time.Time) time.Duration {
 }
 
 // Invalidate drops the cached token, so that the next call fetches a new
-// one. Call it after the API rejects a token (HTTP 401) and retry once. A
-// token request already in flight is not affected.
+// one. A token request already in flight is not affected. After the API
+// rejects a token (HTTP 401), prefer [TokenSource.InvalidateToken], which
+// leaves a newer token alone.
 func (ts *TokenSource) Invalidate() {
+	ts.InvalidateToken("")
+}
+
+// InvalidateToken drops the cached token if its access token is
+// accessToken ("" matches any), so that the next call fetches a new one.
+// Call it with the token the API rejected (HTTP 401) and retry once: when
+// many requests fail with the same stale token, only the first drops it, and
+// a token fetched meanwhile survives.
+func (ts *TokenSource) InvalidateToken(accessToken string) {
 	ts.mu.Lock()
-	ts.tok, ts.refreshAt = nil, time.Time{}
+	dropped := ts.tok != nil && (accessToken == "" || ts.tok.AccessToken == accessToken)
+	if dropped {
+		ts.tok, ts.refreshAt = nil, time.Time{}
+	}
 	ts.mu.Unlock()
-	ts.s.Logger.Debug("oauth: cached token invalidated", "token_url", ts.s.tokenURL)
+	if dropped {
+		ts.s.Logger.Debug("oauth: cached token invalidated", "token_url", ts.s.tokenURL)
+	}
 }
 
 // String describes ts without secrets.
@@ -202,24 +229,5 @@ func (ts *TokenSource) GoString() string { return ts.String() }
 // redirects to another scheme or host:port, so that credentials only go
 // to the configured endpoint. The caller's client is not modified.
 func tokenClient(c *http.Client) *http.Client {
-	var cp http.Client
-	if c != nil {
-		cp = *c
-	}
-	next := cp.CheckRedirect
-	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		from := via[0].URL
-		if req.URL.Scheme != from.Scheme || !strings.EqualFold(req.URL.Host, from.Host) {
-			return fmt.Errorf("refusing redirect from %s://%s to %s://%s: token requests carry credentials and go only to the configured host",
-				from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 { // net/http's default limit
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
-	return &cp
+	return httpguard.SameOrigin(c, "token requests carry credentials")
 }
