@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/podero-go/podero/internal/httpguard"
 	"github.com/podero-go/podero/oauth"
 )
 
@@ -52,7 +53,9 @@ type Config struct {
 
 	// HTTPClient sends the requests; nil means a client with
 	// http.DefaultTransport. Set one to add a transport of your own, such
-	// as OpenTelemetry's. Its Timeout, if any, bounds each attempt.
+	// as OpenTelemetry's. Its Timeout, if any, bounds each attempt. It is
+	// copied, not modified: the copy refuses redirects to another scheme or
+	// host:port, which would carry the bearer token along.
 	HTTPClient *http.Client
 	// UserAgent is put before "podero-go/<version>" in the User-Agent.
 	UserAgent string
@@ -126,15 +129,12 @@ func New(cfg Config) (*PartnerClient, error) {
 		}
 	}
 	t := &transport{
-		http:      cfg.HTTPClient,
+		http:      httpguard.SameOrigin(cfg.HTTPClient, "API requests carry the bearer token"),
 		tokens:    ts,
 		userAgent: strings.TrimSpace(cfg.UserAgent + " podero-go/" + Version),
 		retry:     DefaultRetryPolicy().withDefaults(),
 		logger:    cfg.Logger,
 		sleep:     sleep,
-	}
-	if t.http == nil {
-		t.http = &http.Client{}
 	}
 	if cfg.Retry != nil {
 		t.retry = cfg.Retry.withDefaults()
@@ -168,8 +168,12 @@ type transport struct {
 	sleep     func(context.Context, time.Duration) error // tests record the waits
 }
 
-// invalidator is a token source that can drop its cached token.
-type invalidator interface{ Invalidate() }
+// Token sources that can drop a cached token after a 401: InvalidateToken
+// drops it only if it is the one that was rejected (see oauth.TokenSource).
+type (
+	tokenInvalidator interface{ InvalidateToken(accessToken string) }
+	invalidator      interface{ Invalidate() }
+)
 
 func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
@@ -190,14 +194,15 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	}
 	canRetry := t.retry.retryMethod(req.Method)
 	reauthed := false
+	sent := 0 // requests sent, the re-authentication included
 	for attempt := 1; ; attempt++ {
-		resp, respBody, err := t.attempt(ctx, req, body, op, attempt)
+		sent++
+		resp, respBody, err := t.attempt(ctx, req, body, op, sent)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("podero: %s: %w", call, ctx.Err())
 			}
-			var tokenErr *oauth.TokenError
-			if errors.As(err, &tokenErr) || !canRetry || attempt > t.retry.MaxRetries {
+			if !retryError(err) || !canRetry || attempt > t.retry.MaxRetries {
 				return nil, fmt.Errorf("podero: %s: %w", call, err)
 			}
 			if err := t.wait(ctx, t.retry.backoff(attempt), op, req, attempt, err.Error()); err != nil {
@@ -209,12 +214,11 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		apiErr := newError(op, req.Method, req.URL.Path, resp.StatusCode, resp.Header, respBody)
-		apiErr.Attempts = attempt
+		apiErr.Attempts = sent
 		// A 401 may be a token the server dropped before its expiry: get a
 		// fresh one and try once more. This is not a retry of the policy.
-		if inv, ok := t.tokens.(invalidator); ok && resp.StatusCode == http.StatusUnauthorized && !reauthed {
+		if resp.StatusCode == http.StatusUnauthorized && !reauthed && t.invalidate(resp.Request) {
 			reauthed = true
-			inv.Invalidate()
 			attempt--
 			continue
 		}
@@ -232,6 +236,21 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("podero: %s: %w (after %w)", call, err, apiErr)
 		}
 	}
+}
+
+// invalidate drops the token that req carried from the token source's
+// cache, and reports whether the source can do that.
+func (t *transport) invalidate(req *http.Request) bool {
+	switch ts := t.tokens.(type) {
+	case tokenInvalidator:
+		_, token, _ := strings.Cut(req.Header.Get("Authorization"), " ")
+		ts.InvalidateToken(token)
+	case invalidator:
+		ts.Invalidate()
+	default:
+		return false
+	}
+	return true
 }
 
 // attempt sends the request once and reads the whole response, so that a
@@ -253,10 +272,13 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, body []byte
 	resp, err := t.http.Do(req)
 	var respBody []byte
 	if err == nil {
-		respBody, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		respBody, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 		resp.Body.Close()
-		if err != nil {
+		switch {
+		case err != nil:
 			err = fmt.Errorf("read response (%s): %w", resp.Status, err)
+		case len(respBody) > maxResponseBody:
+			return nil, nil, &tooLargeError{status: resp.Status}
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	}
@@ -279,6 +301,25 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, body []byte
 		return nil, nil, err
 	}
 	return resp, respBody, nil
+}
+
+// retryError reports whether a failed attempt is worth repeating: not when
+// the token could not be had (the token source has its own policy), the
+// answer is too large, or a redirect was refused.
+func retryError(err error) bool {
+	var (
+		tokenErr    *oauth.TokenError
+		tooLarge    *tooLargeError
+		redirectErr *httpguard.RedirectError
+	)
+	return !errors.As(err, &tokenErr) && !errors.As(err, &tooLarge) && !errors.As(err, &redirectErr)
+}
+
+// tooLargeError is a response body over maxResponseBody, which is not read.
+type tooLargeError struct{ status string }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("response (%s) is larger than %d MiB; not read", e.status, maxResponseBody>>20)
 }
 
 func (t *transport) wait(ctx context.Context, d time.Duration, op string, req *http.Request, attempt int, reason string) error {

@@ -427,8 +427,9 @@ func TestReauthenticatesOnceAfter401(t *testing.T) {
 	// A second 401 in a row is the answer, not a stale token.
 	a.fail(status(401), status(401))
 	_, err := getEV(c)
-	if !api.IsUnauthorized(err) || a.tokens.Load() != 3 {
-		t.Errorf("got %v with %d token requests", err, a.tokens.Load())
+	var e *api.Error
+	if !errors.As(err, &e) || e.StatusCode != 401 || e.Attempts != 2 || a.tokens.Load() != 3 {
+		t.Errorf("got %v with %d token requests, want a 401 after 2 attempts and 3 token requests", err, a.tokens.Load())
 	}
 }
 
@@ -669,5 +670,66 @@ func TestConcurrentCallsShareOneToken(t *testing.T) {
 		if got := call.Header.Get("Authorization"); got != "Bearer token-1" {
 			t.Fatalf("a call was sent with Authorization %q", got)
 		}
+	}
+}
+
+// Many calls rejected with the same stale token make one token request, not
+// one each: only the first 401 drops the cached token.
+func TestStaleTokenRefreshedOnce(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{})
+	if _, err := getEV(c); err != nil { // caches token-1
+		t.Fatal(err)
+	}
+	a.spec.Authenticate = func(token string) bool { return token != "token-1" } // the server revokes it
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := getEV(c); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := a.tokens.Load(); n != 2 {
+		t.Errorf("%d token requests, want 2", n)
+	}
+}
+
+func TestRedirectKeepsTokenHome(t *testing.T) {
+	var leaked atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+	}))
+	defer other.Close()
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{})
+	a.fail(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect) // same host name, another port
+	})
+	_, err := getEV(c)
+	if err == nil || !strings.Contains(err.Error(), "refusing redirect") {
+		t.Fatalf("got %v, want the redirect refused", err)
+	}
+	if leaked.Load() != 0 {
+		t.Error("the bearer token went to another host:port")
+	}
+}
+
+func TestOversizedResponse(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{})
+	a.fail(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		chunk := bytes.Repeat([]byte(" "), 1<<20)
+		for range 65 {
+			w.Write(chunk)
+		}
+	})
+	_, err := getEV(c)
+	if err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") || a.apiHits() != 1 {
+		t.Fatalf("got %v after %d requests, want one refusal of the oversized body", err, a.apiHits())
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -44,6 +45,15 @@ func TestRetryAfterHeader(t *testing.T) {
 		got, ok := retryAfter(http.Header{"Retry-After": {tc.v}}, now)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("Retry-After %q: %v %v, want %v %v", tc.v, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestBackoffDoesNotOverflow(t *testing.T) {
+	p := RetryPolicy{InitialBackoff: time.Second, MaxBackoff: math.MaxInt64}.withDefaults()
+	for n := 1; n <= 100; n++ {
+		if d := p.backoff(n); d <= 0 {
+			t.Fatalf("backoff(%d) = %v", n, d)
 		}
 	}
 }

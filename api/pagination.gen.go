@@ -12,10 +12,11 @@ import (
 // ListElectricVehicleSessionsIter iterates over every item of ListElectricVehicleSessions,
 // fetching pages on demand: GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions
 //
-// params selects the items as for ListElectricVehicleSessions; its Limit is the page size
-// (default and maximum 200) and its Offset the first item. The
-// iterator stops after the last item of the total, at the first error
-// (yielded once), or when the loop stops.
+// params selects the items as for ListElectricVehicleSessions, except that its Limit is
+// the page size (default and maximum 200), not a cap on how many
+// items come back: to stop early, break out of the loop. Offset is the
+// first item. The iterator stops after the last item of the total, at the
+// first error (yielded once), or when the loop stops.
 func (c *ClientWithResponses) ListElectricVehicleSessionsIter(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, params ListElectricVehicleSessionsParams, reqEditors ...RequestEditorFn) iter.Seq2[SessionItem, error] {
 	return paginate(params.Limit, params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {
 		p := params
@@ -34,10 +35,11 @@ func (c *ClientWithResponses) ListElectricVehicleSessionsIter(ctx context.Contex
 // ListWallboxHEMSSessionsIter iterates over every item of ListWallboxHEMSSessions,
 // fetching pages on demand: GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions
 //
-// params selects the items as for ListWallboxHEMSSessions; its Limit is the page size
-// (default and maximum 200) and its Offset the first item. The
-// iterator stops after the last item of the total, at the first error
-// (yielded once), or when the loop stops.
+// params selects the items as for ListWallboxHEMSSessions, except that its Limit is
+// the page size (default and maximum 200), not a cap on how many
+// items come back: to stop early, break out of the loop. Offset is the
+// first item. The iterator stops after the last item of the total, at the
+// first error (yielded once), or when the loop stops.
 func (c *ClientWithResponses) ListWallboxHEMSSessionsIter(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, params ListWallboxHEMSSessionsParams, reqEditors ...RequestEditorFn) iter.Seq2[HEMSSessionItem, error] {
 	return paginate(params.Limit, params.Offset, 200, func(limit, offset int) ([]HEMSSessionItem, int, error) {
 		p := params

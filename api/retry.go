@@ -91,7 +91,11 @@ func retryStatus(status int) bool {
 // backoff is the jittered wait before retry number n (1 for the first).
 func (p RetryPolicy) backoff(n int) time.Duration {
 	d := p.InitialBackoff
-	for i := 1; i < n && d < p.MaxBackoff; i++ {
+	for i := 1; i < n; i++ {
+		if d > p.MaxBackoff/2 { // doubling would pass the cap (or overflow)
+			d = p.MaxBackoff
+			break
+		}
 		d *= 2
 	}
 	d = min(d, p.MaxBackoff)

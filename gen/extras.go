@@ -125,7 +125,10 @@ func findPagers(doc *openapi3.T, ops []opName, g *generatedAPI) ([]pager, []stri
 			}
 		}
 		item := strings.TrimPrefix(g.fieldType(strings.TrimPrefix(g.fieldType(op.GoName+"Response", "JSON200"), "*"), "Items"), "[]")
-		if p.ParamsType == "" || item == "" {
+		// The template takes the page from *int Limit and Offset fields and
+		// sends no body; anything else would not compile, so it gets a note.
+		if p.ParamsType == "" || item == "" || o.RequestBody != nil ||
+			g.fieldType(p.ParamsType, "Limit") != "*int" || g.fieldType(p.ParamsType, "Offset") != "*int" {
 			notes = append(notes, fmt.Sprintf("%s has limit/offset and {total, items} but its Go types are not the usual ones; no iterator", op.GoName))
 			continue
 		}
@@ -209,10 +212,11 @@ import (
 // {{.Name}}Iter iterates over every item of {{.Name}},
 // fetching pages on demand: {{.Method}} {{.Path}}
 //
-// params selects the items as for {{.Name}}; its Limit is the page size
-// (default and maximum {{.MaxLimit}}) and its Offset the first item. The
-// iterator stops after the last item of the total, at the first error
-// (yielded once), or when the loop stops.
+// params selects the items as for {{.Name}}, except that its Limit is
+// the page size (default and maximum {{.MaxLimit}}), not a cap on how many
+// items come back: to stop early, break out of the loop. Offset is the
+// first item. The iterator stops after the last item of the total, at the
+// first error (yielded once), or when the loop stops.
 func (c *ClientWithResponses) {{.Name}}Iter(ctx context.Context, {{.Params}}, params {{.ParamsType}}, reqEditors ...RequestEditorFn) iter.Seq2[{{.Item}}, error] {
 	return paginate(params.Limit, params.Offset, {{.MaxLimit}}, func(limit, offset int) ([]{{.Item}}, int, error) {
 		p := params

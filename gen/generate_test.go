@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -176,5 +177,35 @@ func BenchmarkGenerate(b *testing.B) {
 		if _, err := generate(".."); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// An iterator whose page parameters are not the usual optional *int would
+// not compile; the pipeline leaves it out and says why.
+func TestPaginationNeedsOptionalIntPage(t *testing.T) {
+	root := scratchRoot(t)
+	path := filepath.Join(root, "openapi.json")
+	data, _ := os.ReadFile(path)
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	op := doc["paths"].(map[string]any)["/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions"].(map[string]any)["get"].(map[string]any)
+	for _, p := range op["parameters"].([]any) {
+		if p := p.(map[string]any); p["name"] == "limit" {
+			p["required"] = true
+		}
+	}
+	edited, _ := json.Marshal(doc)
+	res, err := generateFrom(root, pin{File: "openapi.json"}, edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := string(res.Files[paginationFile])
+	if strings.Contains(pages, "ListElectricVehicleSessionsIter") || !strings.Contains(pages, "ListWallboxHEMSSessionsIter") {
+		t.Error("the iterator with a required limit was generated, or the other one was not")
+	}
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "ListElectricVehicleSessions") || !strings.Contains(res.Notes[0], "no iterator") {
+		t.Errorf("notes %q", res.Notes)
 	}
 }
