@@ -3823,6 +3823,7 @@ type ClientInterface interface {
 	// ResolveInformationCueWithBody Mark an information action as read
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
+	// Spec evidence (x-podero-evidence): observed; html (complete except opId).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3832,6 +3833,7 @@ type ClientInterface interface {
 	// ResolveInformationCue Mark an information action as read
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
+	// Spec evidence (x-podero-evidence): observed; html (complete except opId).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3847,6 +3849,7 @@ type ClientInterface interface {
 	// Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3862,6 +3865,7 @@ type ClientInterface interface {
 	// Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3876,6 +3880,7 @@ type ClientInterface interface {
 	// - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3890,6 +3895,7 @@ type ClientInterface interface {
 	// - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3906,6 +3912,7 @@ type ClientInterface interface {
 	//                 Sessions are valid until the end of the next day.
 	//
 	// Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3922,6 +3929,7 @@ type ClientInterface interface {
 	//                 Sessions are valid until the end of the next day.
 	//
 	// Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3933,6 +3941,7 @@ type ClientInterface interface {
 	// Fetch information about a device onboarding session
 	//
 	// Podero operationId: integrations_api_api_v2_device_onboarding_router_retrieve_onboarding_session.
+	// Spec evidence (x-podero-evidence): observed; md (opId, param) + text (response enums/maxLengths).
 	//
 	// Corresponds with GET /api/partners/v2.0/device-onboarding/{onboarding_session_id} (the `GetOnboardingSession` operationId).
 	GetOnboardingSession(ctx context.Context, onboardingSessionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3940,6 +3949,7 @@ type ClientInterface interface {
 	// GetWallboxClaimTokenStatus Check if a wallbox claim token has been claimed
 	//
 	// Podero operationId: integrations_api_api_v2_device_onboarding_router_wallbox_claim_token_status.
+	// Spec evidence (x-podero-evidence): observed; html (params, response) — no Authorization header/section on the page.
 	//
 	// Corresponds with GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status (the `GetWallboxClaimTokenStatus` operationId).
 	GetWallboxClaimTokenStatus(ctx context.Context, onboardingSessionID openapi_types.UUID, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3947,6 +3957,7 @@ type ClientInterface interface {
 	// ListMarketPrices List filtered hourly prices
 	//
 	// Podero operationId: integrations_api_api_v2_prices_router_list_prices.
+	// Spec evidence (x-podero-evidence): observed; html (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/market/{market_id}/prices/{price_zone} (the `ListMarketPrices` operationId).
 	ListMarketPrices(ctx context.Context, marketID ListMarketPricesParamsMarketID, priceZone ListMarketPricesParamsPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3954,6 +3965,7 @@ type ClientInterface interface {
 	// GetDevicesSavings Get an Organisation's Devices Savings
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_devices_router_get_devices_savings.
+	// Spec evidence (x-podero-evidence): observed; html (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/devices/savings (the `GetDevicesSavings` operationId).
 	GetDevicesSavings(ctx context.Context, orgID openapi_types.UUID, params *GetDevicesSavingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3964,6 +3976,7 @@ type ClientInterface interface {
 	// This endpoint aggregates consumption data from all devices with the specified price_zone.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_load_curves_router_get_by_price_zone.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, first query param) — other params and response not visible.
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/trading/dayahead/loadcurve/pricezone/{price_zone_key} (the `GetTradingDayAheadLoadCurve` operationId).
 	GetTradingDayAheadLoadCurve(ctx context.Context, orgID openapi_types.UUID, priceZoneKey string, params *GetTradingDayAheadLoadCurveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3971,6 +3984,7 @@ type ClientInterface interface {
 	// GetTradingDayAheadPrices Retrieve Trading Dayahead Prices
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_get.
+	// Spec evidence (x-podero-evidence): observed; html (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/trading/dayahead/prices (the `GetTradingDayAheadPrices` operationId).
 	GetTradingDayAheadPrices(ctx context.Context, orgID openapi_types.UUID, params *GetTradingDayAheadPricesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3978,6 +3992,7 @@ type ClientInterface interface {
 	// UpdateTradingDayAheadPricesWithBody Update Trading Dayahead Prices
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
+	// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3987,6 +4002,7 @@ type ClientInterface interface {
 	// UpdateTradingDayAheadPrices Update Trading Dayahead Prices
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
+	// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3998,6 +4014,7 @@ type ClientInterface interface {
 	// List all users within the specified organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_organization_users.
+	// Spec evidence (x-podero-evidence): observed; md (opId, path, include_deleted) + html (array response with the complete UserOutput field list).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, orgID openapi_types.UUID, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4005,6 +4022,7 @@ type ClientInterface interface {
 	// CreateUserWithBody Register a new user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4014,6 +4032,7 @@ type ClientInterface interface {
 	// CreateUser Register a new user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4023,6 +4042,7 @@ type ClientInterface interface {
 	// GetUserByExternalID Get details about an user by external ID
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id.
+	// Spec evidence (x-podero-evidence): observed; html (params + response fields, list cut after zip_code).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/by-ext-id/{external_id} (the `GetUserByExternalID` operationId).
 	GetUserByExternalID(ctx context.Context, orgID openapi_types.UUID, externalID string, params *GetUserByExternalIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4030,6 +4050,7 @@ type ClientInterface interface {
 	// GetUser Get details about a user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4037,6 +4058,7 @@ type ClientInterface interface {
 	// UpdateUserWithBody Update details of a user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4046,6 +4068,7 @@ type ClientInterface interface {
 	// UpdateUser Update details of a user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4055,6 +4078,7 @@ type ClientInterface interface {
 	// CreateBuildingWithBody Register a user's building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4064,6 +4088,7 @@ type ClientInterface interface {
 	// CreateBuilding Register a user's building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4073,6 +4098,7 @@ type ClientInterface interface {
 	// GetBuilding Get details about a building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_retrieve_building.
+	// Spec evidence (x-podero-evidence): observed; html (params + response fields).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings/{building_id} (the `GetBuilding` operationId).
 	GetBuilding(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, buildingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4080,6 +4106,7 @@ type ClientInterface interface {
 	// UpdateBuildingWithBody Update details of a building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
+	// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4089,6 +4116,7 @@ type ClientInterface interface {
 	// UpdateBuilding Update details of a building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
+	// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4100,6 +4128,7 @@ type ClientInterface interface {
 	// Owner-level steering mode, HEMS eligibility, available modes with reason codes, thresholds, and the live solar-charging status.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_get_charging_config.
+	// Spec evidence (x-podero-evidence): observed summary, inferred path; text rendering (summary, description, path-param descriptions, response mode/reason enums); method GET shown, path inferred from the PUT sibling.
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/charging-config (the `GetChargingConfig` operationId).
 	GetChargingConfig(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4111,6 +4140,7 @@ type ClientInterface interface {
 	// thresholds below any device's band minimum (422).
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
+	// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4124,6 +4154,7 @@ type ClientInterface interface {
 	// thresholds below any device's band minimum (422).
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
+	// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4133,6 +4164,7 @@ type ClientInterface interface {
 	// UpdateDeviceWithBody Update general device attributes
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4142,6 +4174,7 @@ type ClientInterface interface {
 	// UpdateDevice Update general device attributes
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4151,6 +4184,7 @@ type ClientInterface interface {
 	// ListElectricVehicles Get a user's electric vehicles
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicles.
+	// Spec evidence (x-podero-evidence): observed; html (curl + example array, cut).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles (the `ListElectricVehicles` operationId).
 	ListElectricVehicles(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4160,6 +4194,7 @@ type ClientInterface interface {
 	// Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4171,6 +4206,7 @@ type ClientInterface interface {
 	// Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4182,6 +4218,7 @@ type ClientInterface interface {
 	// Get the electric vehicle related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id} (the `GetElectricVehicle` operationId).
 	GetElectricVehicle(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4189,6 +4226,7 @@ type ClientInterface interface {
 	// UpdateElectricVehicleWithBody Update details of a user's electric vehicle
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4198,6 +4236,7 @@ type ClientInterface interface {
 	// UpdateElectricVehicle Update details of a user's electric vehicle
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4239,6 +4278,7 @@ type ClientInterface interface {
 	// user must unplug the vehicle.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_disarm_boost.
+	// Spec evidence (x-podero-evidence): observed summary, inferred path; summary + description observed; path inferred from 'use DELETE /boost'.
 	//
 	// Corresponds with DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost (the `DisarmElectricVehicleBoost` operationId).
 	DisarmElectricVehicleBoost(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4268,6 +4308,7 @@ type ClientInterface interface {
 	// no change. To clear an armed flag, use ``DELETE /boost``.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_trigger_boost.
+	// Spec evidence (x-podero-evidence): observed; md + text (summary, description, params, 204) — opId not visible; 409 schema name not visible.
 	//
 	// Corresponds with POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost (the `TriggerElectricVehicleBoost` operationId).
 	TriggerElectricVehicleBoost(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4275,6 +4316,7 @@ type ClientInterface interface {
 	// GetElectricVehicleChargePolicy Get a vehicle's charge policy
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy (the `GetElectricVehicleChargePolicy` operationId).
 	GetElectricVehicleChargePolicy(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4282,6 +4324,7 @@ type ClientInterface interface {
 	// UpdateElectricVehicleChargePolicyWithBody Update a vehicle's charge policy
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4291,6 +4334,7 @@ type ClientInterface interface {
 	// UpdateElectricVehicleChargePolicy Update a vehicle's charge policy
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4300,6 +4344,7 @@ type ClientInterface interface {
 	// GetElectricVehicleData Get EV data
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_data.
+	// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/data (the `GetElectricVehicleData` operationId).
 	GetElectricVehicleData(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, params *GetElectricVehicleDataParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4309,6 +4354,7 @@ type ClientInterface interface {
 	// Retrieve time-bucketed savings data for a specified electric vehicle within a given date range.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_savings.
+	// Spec evidence (x-podero-evidence): observed summary, inferred path; summary, description, param descriptions observed; path inferred (sibling of HP/inverter savings); types/defaults and response assumed equal to HP savings.
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/savings (the `GetElectricVehicleSavings` operationId).
 	GetElectricVehicleSavings(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, params *GetElectricVehicleSavingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4316,6 +4362,7 @@ type ClientInterface interface {
 	// ListElectricVehicleSessions List completed charging sessions for an electric vehicle
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_list_sessions_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions (the `ListElectricVehicleSessions` operationId).
 	ListElectricVehicleSessions(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, params *ListElectricVehicleSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4325,6 +4372,7 @@ type ClientInterface interface {
 	// Returns the active session wrapped as `{ "session": ... }`. When no session is active, returns 200 with `{ "session": null }` instead of 404 so clients can poll without exception handling.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_get_current_session_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html + md (opId cut after '..._sessions_router_get_c').
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions/current (the `GetCurrentElectricVehicleSession` operationId).
 	GetCurrentElectricVehicleSession(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4332,6 +4380,7 @@ type ClientInterface interface {
 	// ListEnergyContracts Get a user's energy contracts
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_retrieve_energy_contracts.
+	// Spec evidence (x-podero-evidence): observed; html (second pass: method, path, params, array example, complete response field list).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts (the `ListEnergyContracts` operationId).
 	ListEnergyContracts(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4339,6 +4388,7 @@ type ClientInterface interface {
 	// CreateEnergyContractWithBody Register a user's energy contract
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4348,6 +4398,7 @@ type ClientInterface interface {
 	// CreateEnergyContract Register a user's energy contract
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4357,6 +4408,7 @@ type ClientInterface interface {
 	// UpdateEnergyContractWithBody Update details of a user's energy contract
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4366,6 +4418,7 @@ type ClientInterface interface {
 	// UpdateEnergyContract Update details of a user's energy contract
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4375,6 +4428,7 @@ type ClientInterface interface {
 	// ListHeatPumps Get all of a user's heat pumps
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pumps.
+	// Spec evidence (x-podero-evidence): observed; html (example array, cut).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps (the `ListHeatPumps` operationId).
 	ListHeatPumps(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4382,6 +4436,7 @@ type ClientInterface interface {
 	// CreateHeatPumpWithBody Register a user's heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4391,6 +4446,7 @@ type ClientInterface interface {
 	// CreateHeatPump Register a user's heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4402,6 +4458,7 @@ type ClientInterface interface {
 	// Get the heat pump related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; md + text (opId, params, response enums/descriptions).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id} (the `GetHeatPump` operationId).
 	GetHeatPump(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, params *GetHeatPumpParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4409,6 +4466,7 @@ type ClientInterface interface {
 	// UpdateHeatPumpWithBody Update details of a user's heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4418,6 +4476,7 @@ type ClientInterface interface {
 	// UpdateHeatPump Update details of a user's heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4427,6 +4486,7 @@ type ClientInterface interface {
 	// GetHeatPumpData Get heat pump data
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_data.
+	// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/data (the `GetHeatPumpData` operationId).
 	GetHeatPumpData(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, params *GetHeatPumpDataParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4434,6 +4494,7 @@ type ClientInterface interface {
 	// GetHeatPumpSavings Get savings data for a specified heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_savings.
+	// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/savings (the `GetHeatPumpSavings` operationId).
 	GetHeatPumpSavings(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, params *GetHeatPumpSavingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4444,6 +4505,7 @@ type ClientInterface interface {
 	//     This endpoint is currently in beta release and may be subject to changes.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_schedules.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — query params and response not visible.
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/schedules (the `GetHeatPumpSchedules` operationId).
 	GetHeatPumpSchedules(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4451,6 +4513,7 @@ type ClientInterface interface {
 	// GetHeatPumpStatistics Get statistics for a specified heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_statistics.
+	// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/statistics (the `GetHeatPumpStatistics` operationId).
 	GetHeatPumpStatistics(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, params *GetHeatPumpStatisticsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4458,6 +4521,7 @@ type ClientInterface interface {
 	// ListInverters Get a user's solar inverters
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverters.
+	// Spec evidence (x-podero-evidence): observed; html (example array, cut).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters (the `ListInverters` operationId).
 	ListInverters(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4467,6 +4531,7 @@ type ClientInterface interface {
 	// Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4478,6 +4543,7 @@ type ClientInterface interface {
 	// Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4489,6 +4555,7 @@ type ClientInterface interface {
 	// Get the solar inverter related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverter.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id} (the `GetInverter` operationId).
 	GetInverter(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, inverterID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4496,6 +4563,7 @@ type ClientInterface interface {
 	// UpdateInverterWithBody Update details of a user's solar inverter
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4505,6 +4573,7 @@ type ClientInterface interface {
 	// UpdateInverter Update details of a user's solar inverter
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4516,6 +4585,7 @@ type ClientInterface interface {
 	// Reauthenticate a inverter related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4527,6 +4597,7 @@ type ClientInterface interface {
 	// Reauthenticate a inverter related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4539,6 +4610,7 @@ type ClientInterface interface {
 	//             This endpoint is currently in beta release and may be subject to changes.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_data.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/data (the `GetInverterData` operationId).
 	GetInverterData(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, inverterID openapi_types.UUID, params *GetInverterDataParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4548,6 +4620,7 @@ type ClientInterface interface {
 	// Retrieve time-bucketed savings data for a specified inverter within a given date range.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_savings.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id/user_id) — query params & response assumed equal to HP savings.
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/savings (the `GetInverterSavings` operationId).
 	GetInverterSavings(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, inverterID openapi_types.UUID, params *GetInverterSavingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4558,6 +4631,7 @@ type ClientInterface interface {
 	//     This endpoint is currently in beta release and may be subject to changes.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_schedules.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — query params and response not visible.
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/schedules (the `GetInverterSchedules` operationId).
 	GetInverterSchedules(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, inverterID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4565,6 +4639,7 @@ type ClientInterface interface {
 	// CreateWallboxClaimToken Mint a one-time wallbox claim token for the user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_mint_claim_token.
+	// Spec evidence (x-podero-evidence): observed; html (params without descriptions, no body, 201 response fields).
 	//
 	// Corresponds with POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/claim-tokens (the `CreateWallboxClaimToken` operationId).
 	CreateWallboxClaimToken(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4574,6 +4649,7 @@ type ClientInterface interface {
 	// Get the wallbox related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_retrieve_wallbox.
+	// Spec evidence (x-podero-evidence): observed; html (3 versions, example cut) + md (opId).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id} (the `GetWallbox` operationId).
 	GetWallbox(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4583,6 +4659,7 @@ type ClientInterface interface {
 	// Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
+	// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4594,6 +4671,7 @@ type ClientInterface interface {
 	// Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
+	// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4603,6 +4681,7 @@ type ClientInterface interface {
 	// ReauthenticateWallboxWithBody Reauthenticate a user's wallbox
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; html (params, body, response).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4612,6 +4691,7 @@ type ClientInterface interface {
 	// ReauthenticateWallbox Reauthenticate a user's wallbox
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; html (params, body, response).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4627,6 +4707,7 @@ type ClientInterface interface {
 	// was active or armed.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_cancel_boost.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description; opId cut).
 	//
 	// Corresponds with DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost (the `CancelWallboxBoost` operationId).
 	CancelWallboxBoost(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4651,6 +4732,7 @@ type ClientInterface interface {
 	// idempotent. To cancel a live boost or clear an armed flag, use `DELETE /boost`.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_trigger_boost.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description; opId not visible) + text rendering (path-param descriptions, 'No Content').
 	//
 	// Corresponds with POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost (the `TriggerWallboxBoost` operationId).
 	TriggerWallboxBoost(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4658,6 +4740,7 @@ type ClientInterface interface {
 	// ListWallboxHEMSSessions List standalone HEMS steering sessions for a wallbox
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions (the `ListWallboxHEMSSessions` operationId).
 	ListWallboxHEMSSessions(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, params *ListWallboxHEMSSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4665,6 +4748,7 @@ type ClientInterface interface {
 	// GetCurrentWallboxHEMSSession Get the currently running standalone HEMS session for a wallbox
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_current_hems_session_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html (params, example; response 'session: HEMSSessionDetail · object required').
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/current (the `GetCurrentWallboxHEMSSession` operationId).
 	GetCurrentWallboxHEMSSession(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4672,6 +4756,7 @@ type ClientInterface interface {
 	// GetWallboxHEMSSession Get one standalone HEMS session with its decision timeline and command verdicts
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_hems_session_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/{session_id} (the `GetWallboxHEMSSession` operationId).
 	GetWallboxHEMSSession(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, sessionID int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4680,6 +4765,7 @@ type ClientInterface interface {
 // ResolveInformationCueWithBody Mark an information action as read
 //
 // Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
+// Spec evidence (x-podero-evidence): observed; html (complete except opId).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4699,6 +4785,7 @@ func (c *Client) ResolveInformationCueWithBody(ctx context.Context, cueID openap
 // ResolveInformationCue Mark an information action as read
 //
 // Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
+// Spec evidence (x-podero-evidence): observed; html (complete except opId).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4724,6 +4811,7 @@ func (c *Client) ResolveInformationCue(ctx context.Context, cueID openapi_types.
 // Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 //
 // Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
+// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4749,6 +4837,7 @@ func (c *Client) ResolveCueWithBody(ctx context.Context, cueID openapi_types.UUI
 // Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 //
 // Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
+// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4773,6 +4862,7 @@ func (c *Client) ResolveCue(ctx context.Context, cueID openapi_types.UUID, param
 // - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 //
 // Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
+// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4797,6 +4887,7 @@ func (c *Client) ReportCueStateWithBody(ctx context.Context, cueID openapi_types
 // - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 //
 // Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
+// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4824,6 +4915,7 @@ func (c *Client) ReportCueState(ctx context.Context, cueID openapi_types.UUID, p
 //	Sessions are valid until the end of the next day.
 //
 // Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
+// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4851,6 +4943,7 @@ func (c *Client) CreateOnboardingSessionWithBody(ctx context.Context, contentTyp
 //	Sessions are valid until the end of the next day.
 //
 // Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
+// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4872,6 +4965,7 @@ func (c *Client) CreateOnboardingSession(ctx context.Context, body CreateOnboard
 // # Fetch information about a device onboarding session
 //
 // Podero operationId: integrations_api_api_v2_device_onboarding_router_retrieve_onboarding_session.
+// Spec evidence (x-podero-evidence): observed; md (opId, param) + text (response enums/maxLengths).
 //
 // Corresponds with GET /api/partners/v2.0/device-onboarding/{onboarding_session_id} (the `GetOnboardingSession` operationId).
 func (c *Client) GetOnboardingSession(ctx context.Context, onboardingSessionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4889,6 +4983,7 @@ func (c *Client) GetOnboardingSession(ctx context.Context, onboardingSessionID o
 // GetWallboxClaimTokenStatus Check if a wallbox claim token has been claimed
 //
 // Podero operationId: integrations_api_api_v2_device_onboarding_router_wallbox_claim_token_status.
+// Spec evidence (x-podero-evidence): observed; html (params, response) — no Authorization header/section on the page.
 //
 // Corresponds with GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status (the `GetWallboxClaimTokenStatus` operationId).
 func (c *Client) GetWallboxClaimTokenStatus(ctx context.Context, onboardingSessionID openapi_types.UUID, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4906,6 +5001,7 @@ func (c *Client) GetWallboxClaimTokenStatus(ctx context.Context, onboardingSessi
 // ListMarketPrices List filtered hourly prices
 //
 // Podero operationId: integrations_api_api_v2_prices_router_list_prices.
+// Spec evidence (x-podero-evidence): observed; html (complete).
 //
 // Corresponds with GET /api/partners/v2.0/market/{market_id}/prices/{price_zone} (the `ListMarketPrices` operationId).
 func (c *Client) ListMarketPrices(ctx context.Context, marketID ListMarketPricesParamsMarketID, priceZone ListMarketPricesParamsPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4923,6 +5019,7 @@ func (c *Client) ListMarketPrices(ctx context.Context, marketID ListMarketPrices
 // GetDevicesSavings Get an Organisation's Devices Savings
 //
 // Podero operationId: integrations_api_api_v2_organizations_devices_router_get_devices_savings.
+// Spec evidence (x-podero-evidence): observed; html (complete).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/devices/savings (the `GetDevicesSavings` operationId).
 func (c *Client) GetDevicesSavings(ctx context.Context, orgID openapi_types.UUID, params *GetDevicesSavingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4943,6 +5040,7 @@ func (c *Client) GetDevicesSavings(ctx context.Context, orgID openapi_types.UUID
 // This endpoint aggregates consumption data from all devices with the specified price_zone.
 //
 // Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_load_curves_router_get_by_price_zone.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, first query param) — other params and response not visible.
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/trading/dayahead/loadcurve/pricezone/{price_zone_key} (the `GetTradingDayAheadLoadCurve` operationId).
 func (c *Client) GetTradingDayAheadLoadCurve(ctx context.Context, orgID openapi_types.UUID, priceZoneKey string, params *GetTradingDayAheadLoadCurveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4960,6 +5058,7 @@ func (c *Client) GetTradingDayAheadLoadCurve(ctx context.Context, orgID openapi_
 // GetTradingDayAheadPrices Retrieve Trading Dayahead Prices
 //
 // Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_get.
+// Spec evidence (x-podero-evidence): observed; html (complete).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/trading/dayahead/prices (the `GetTradingDayAheadPrices` operationId).
 func (c *Client) GetTradingDayAheadPrices(ctx context.Context, orgID openapi_types.UUID, params *GetTradingDayAheadPricesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4977,6 +5076,7 @@ func (c *Client) GetTradingDayAheadPrices(ctx context.Context, orgID openapi_typ
 // UpdateTradingDayAheadPricesWithBody Update Trading Dayahead Prices
 //
 // Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
+// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4996,6 +5096,7 @@ func (c *Client) UpdateTradingDayAheadPricesWithBody(ctx context.Context, orgID 
 // UpdateTradingDayAheadPrices Update Trading Dayahead Prices
 //
 // Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
+// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5017,6 +5118,7 @@ func (c *Client) UpdateTradingDayAheadPrices(ctx context.Context, orgID openapi_
 // List all users within the specified organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_organization_users.
+// Spec evidence (x-podero-evidence): observed; md (opId, path, include_deleted) + html (array response with the complete UserOutput field list).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users (the `ListUsers` operationId).
 func (c *Client) ListUsers(ctx context.Context, orgID openapi_types.UUID, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5034,6 +5136,7 @@ func (c *Client) ListUsers(ctx context.Context, orgID openapi_types.UUID, params
 // CreateUserWithBody Register a new user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5053,6 +5156,7 @@ func (c *Client) CreateUserWithBody(ctx context.Context, orgID openapi_types.UUI
 // CreateUser Register a new user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5072,6 +5176,7 @@ func (c *Client) CreateUser(ctx context.Context, orgID openapi_types.UUID, body 
 // GetUserByExternalID Get details about an user by external ID
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id.
+// Spec evidence (x-podero-evidence): observed; html (params + response fields, list cut after zip_code).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/by-ext-id/{external_id} (the `GetUserByExternalID` operationId).
 func (c *Client) GetUserByExternalID(ctx context.Context, orgID openapi_types.UUID, externalID string, params *GetUserByExternalIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5089,6 +5194,7 @@ func (c *Client) GetUserByExternalID(ctx context.Context, orgID openapi_types.UU
 // GetUser Get details about a user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5106,6 +5212,7 @@ func (c *Client) GetUser(ctx context.Context, orgID openapi_types.UUID, userID o
 // UpdateUserWithBody Update details of a user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5125,6 +5232,7 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, orgID openapi_types.UUI
 // UpdateUser Update details of a user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5144,6 +5252,7 @@ func (c *Client) UpdateUser(ctx context.Context, orgID openapi_types.UUID, userI
 // CreateBuildingWithBody Register a user's building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5163,6 +5272,7 @@ func (c *Client) CreateBuildingWithBody(ctx context.Context, orgID openapi_types
 // CreateBuilding Register a user's building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5182,6 +5292,7 @@ func (c *Client) CreateBuilding(ctx context.Context, orgID openapi_types.UUID, u
 // GetBuilding Get details about a building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_retrieve_building.
+// Spec evidence (x-podero-evidence): observed; html (params + response fields).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings/{building_id} (the `GetBuilding` operationId).
 func (c *Client) GetBuilding(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, buildingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5199,6 +5310,7 @@ func (c *Client) GetBuilding(ctx context.Context, orgID openapi_types.UUID, user
 // UpdateBuildingWithBody Update details of a building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
+// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5218,6 +5330,7 @@ func (c *Client) UpdateBuildingWithBody(ctx context.Context, orgID openapi_types
 // UpdateBuilding Update details of a building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
+// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5239,6 +5352,7 @@ func (c *Client) UpdateBuilding(ctx context.Context, orgID openapi_types.UUID, u
 // Owner-level steering mode, HEMS eligibility, available modes with reason codes, thresholds, and the live solar-charging status.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_get_charging_config.
+// Spec evidence (x-podero-evidence): observed summary, inferred path; text rendering (summary, description, path-param descriptions, response mode/reason enums); method GET shown, path inferred from the PUT sibling.
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/charging-config (the `GetChargingConfig` operationId).
 func (c *Client) GetChargingConfig(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5260,6 +5374,7 @@ func (c *Client) GetChargingConfig(ctx context.Context, orgID openapi_types.UUID
 // thresholds below any device's band minimum (422).
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
+// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5283,6 +5398,7 @@ func (c *Client) UpdateChargingConfigWithBody(ctx context.Context, orgID openapi
 // thresholds below any device's band minimum (422).
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
+// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5302,6 +5418,7 @@ func (c *Client) UpdateChargingConfig(ctx context.Context, orgID openapi_types.U
 // UpdateDeviceWithBody Update general device attributes
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5321,6 +5438,7 @@ func (c *Client) UpdateDeviceWithBody(ctx context.Context, orgID openapi_types.U
 // UpdateDevice Update general device attributes
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5340,6 +5458,7 @@ func (c *Client) UpdateDevice(ctx context.Context, orgID openapi_types.UUID, use
 // ListElectricVehicles Get a user's electric vehicles
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicles.
+// Spec evidence (x-podero-evidence): observed; html (curl + example array, cut).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles (the `ListElectricVehicles` operationId).
 func (c *Client) ListElectricVehicles(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5359,6 +5478,7 @@ func (c *Client) ListElectricVehicles(ctx context.Context, orgID openapi_types.U
 // Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5380,6 +5500,7 @@ func (c *Client) CreateElectricVehicleWithBody(ctx context.Context, orgID openap
 // Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5401,6 +5522,7 @@ func (c *Client) CreateElectricVehicle(ctx context.Context, orgID openapi_types.
 // Get the electric vehicle related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id} (the `GetElectricVehicle` operationId).
 func (c *Client) GetElectricVehicle(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5418,6 +5540,7 @@ func (c *Client) GetElectricVehicle(ctx context.Context, orgID openapi_types.UUI
 // UpdateElectricVehicleWithBody Update details of a user's electric vehicle
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
 //
 // Takes any type of body and a specified content type.
 //
@@ -5437,6 +5560,7 @@ func (c *Client) UpdateElectricVehicleWithBody(ctx context.Context, orgID openap
 // UpdateElectricVehicle Update details of a user's electric vehicle
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5508,6 +5632,7 @@ func (c *Client) ReauthenticateElectricVehicle(ctx context.Context, orgID openap
 // user must unplug the vehicle.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_disarm_boost.
+// Spec evidence (x-podero-evidence): observed summary, inferred path; summary + description observed; path inferred from 'use DELETE /boost'.
 //
 // Corresponds with DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost (the `DisarmElectricVehicleBoost` operationId).
 func (c *Client) DisarmElectricVehicleBoost(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5547,6 +5672,7 @@ func (c *Client) DisarmElectricVehicleBoost(ctx context.Context, orgID openapi_t
 // no change. To clear an armed flag, use “DELETE /boost“.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_trigger_boost.
+// Spec evidence (x-podero-evidence): observed; md + text (summary, description, params, 204) — opId not visible; 409 schema name not visible.
 //
 // Corresponds with POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost (the `TriggerElectricVehicleBoost` operationId).
 func (c *Client) TriggerElectricVehicleBoost(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5564,6 +5690,7 @@ func (c *Client) TriggerElectricVehicleBoost(ctx context.Context, orgID openapi_
 // GetElectricVehicleChargePolicy Get a vehicle's charge policy
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy (the `GetElectricVehicleChargePolicy` operationId).
 func (c *Client) GetElectricVehicleChargePolicy(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5581,6 +5708,7 @@ func (c *Client) GetElectricVehicleChargePolicy(ctx context.Context, orgID opena
 // UpdateElectricVehicleChargePolicyWithBody Update a vehicle's charge policy
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5600,6 +5728,7 @@ func (c *Client) UpdateElectricVehicleChargePolicyWithBody(ctx context.Context, 
 // UpdateElectricVehicleChargePolicy Update a vehicle's charge policy
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5619,6 +5748,7 @@ func (c *Client) UpdateElectricVehicleChargePolicy(ctx context.Context, orgID op
 // GetElectricVehicleData Get EV data
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_data.
+// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/data (the `GetElectricVehicleData` operationId).
 func (c *Client) GetElectricVehicleData(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, params *GetElectricVehicleDataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5638,6 +5768,7 @@ func (c *Client) GetElectricVehicleData(ctx context.Context, orgID openapi_types
 // Retrieve time-bucketed savings data for a specified electric vehicle within a given date range.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_savings.
+// Spec evidence (x-podero-evidence): observed summary, inferred path; summary, description, param descriptions observed; path inferred (sibling of HP/inverter savings); types/defaults and response assumed equal to HP savings.
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/savings (the `GetElectricVehicleSavings` operationId).
 func (c *Client) GetElectricVehicleSavings(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, params *GetElectricVehicleSavingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5655,6 +5786,7 @@ func (c *Client) GetElectricVehicleSavings(ctx context.Context, orgID openapi_ty
 // ListElectricVehicleSessions List completed charging sessions for an electric vehicle
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_list_sessions_endpoint.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions (the `ListElectricVehicleSessions` operationId).
 func (c *Client) ListElectricVehicleSessions(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, params *ListElectricVehicleSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5674,6 +5806,7 @@ func (c *Client) ListElectricVehicleSessions(ctx context.Context, orgID openapi_
 // Returns the active session wrapped as `{ "session": ... }`. When no session is active, returns 200 with `{ "session": null }` instead of 404 so clients can poll without exception handling.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_get_current_session_endpoint.
+// Spec evidence (x-podero-evidence): observed; html + md (opId cut after '..._sessions_router_get_c').
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions/current (the `GetCurrentElectricVehicleSession` operationId).
 func (c *Client) GetCurrentElectricVehicleSession(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5691,6 +5824,7 @@ func (c *Client) GetCurrentElectricVehicleSession(ctx context.Context, orgID ope
 // ListEnergyContracts Get a user's energy contracts
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_retrieve_energy_contracts.
+// Spec evidence (x-podero-evidence): observed; html (second pass: method, path, params, array example, complete response field list).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts (the `ListEnergyContracts` operationId).
 func (c *Client) ListEnergyContracts(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5708,6 +5842,7 @@ func (c *Client) ListEnergyContracts(ctx context.Context, orgID openapi_types.UU
 // CreateEnergyContractWithBody Register a user's energy contract
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5727,6 +5862,7 @@ func (c *Client) CreateEnergyContractWithBody(ctx context.Context, orgID openapi
 // CreateEnergyContract Register a user's energy contract
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5746,6 +5882,7 @@ func (c *Client) CreateEnergyContract(ctx context.Context, orgID openapi_types.U
 // UpdateEnergyContractWithBody Update details of a user's energy contract
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5765,6 +5902,7 @@ func (c *Client) UpdateEnergyContractWithBody(ctx context.Context, orgID openapi
 // UpdateEnergyContract Update details of a user's energy contract
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5784,6 +5922,7 @@ func (c *Client) UpdateEnergyContract(ctx context.Context, orgID openapi_types.U
 // ListHeatPumps Get all of a user's heat pumps
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pumps.
+// Spec evidence (x-podero-evidence): observed; html (example array, cut).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps (the `ListHeatPumps` operationId).
 func (c *Client) ListHeatPumps(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5801,6 +5940,7 @@ func (c *Client) ListHeatPumps(ctx context.Context, orgID openapi_types.UUID, us
 // CreateHeatPumpWithBody Register a user's heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
+// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5820,6 +5960,7 @@ func (c *Client) CreateHeatPumpWithBody(ctx context.Context, orgID openapi_types
 // CreateHeatPump Register a user's heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
+// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5841,6 +5982,7 @@ func (c *Client) CreateHeatPump(ctx context.Context, orgID openapi_types.UUID, u
 // Get the heat pump related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pump.
+// Spec evidence (x-podero-evidence): observed; md + text (opId, params, response enums/descriptions).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id} (the `GetHeatPump` operationId).
 func (c *Client) GetHeatPump(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, params *GetHeatPumpParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5858,6 +6000,7 @@ func (c *Client) GetHeatPump(ctx context.Context, orgID openapi_types.UUID, user
 // UpdateHeatPumpWithBody Update details of a user's heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
+// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5877,6 +6020,7 @@ func (c *Client) UpdateHeatPumpWithBody(ctx context.Context, orgID openapi_types
 // UpdateHeatPump Update details of a user's heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
+// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5896,6 +6040,7 @@ func (c *Client) UpdateHeatPump(ctx context.Context, orgID openapi_types.UUID, u
 // GetHeatPumpData Get heat pump data
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_data.
+// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/data (the `GetHeatPumpData` operationId).
 func (c *Client) GetHeatPumpData(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, params *GetHeatPumpDataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5913,6 +6058,7 @@ func (c *Client) GetHeatPumpData(ctx context.Context, orgID openapi_types.UUID, 
 // GetHeatPumpSavings Get savings data for a specified heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_savings.
+// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/savings (the `GetHeatPumpSavings` operationId).
 func (c *Client) GetHeatPumpSavings(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, params *GetHeatPumpSavingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5934,6 +6080,7 @@ func (c *Client) GetHeatPumpSavings(ctx context.Context, orgID openapi_types.UUI
 //	This endpoint is currently in beta release and may be subject to changes.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_schedules.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — query params and response not visible.
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/schedules (the `GetHeatPumpSchedules` operationId).
 func (c *Client) GetHeatPumpSchedules(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5951,6 +6098,7 @@ func (c *Client) GetHeatPumpSchedules(ctx context.Context, orgID openapi_types.U
 // GetHeatPumpStatistics Get statistics for a specified heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_statistics.
+// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/statistics (the `GetHeatPumpStatistics` operationId).
 func (c *Client) GetHeatPumpStatistics(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, heatPumpID openapi_types.UUID, params *GetHeatPumpStatisticsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5968,6 +6116,7 @@ func (c *Client) GetHeatPumpStatistics(ctx context.Context, orgID openapi_types.
 // ListInverters Get a user's solar inverters
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverters.
+// Spec evidence (x-podero-evidence): observed; html (example array, cut).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters (the `ListInverters` operationId).
 func (c *Client) ListInverters(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5987,6 +6136,7 @@ func (c *Client) ListInverters(ctx context.Context, orgID openapi_types.UUID, us
 // Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6008,6 +6158,7 @@ func (c *Client) CreateInverterWithBody(ctx context.Context, orgID openapi_types
 // Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6029,6 +6180,7 @@ func (c *Client) CreateInverter(ctx context.Context, orgID openapi_types.UUID, u
 // Get the solar inverter related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverter.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id} (the `GetInverter` operationId).
 func (c *Client) GetInverter(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, inverterID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6046,6 +6198,7 @@ func (c *Client) GetInverter(ctx context.Context, orgID openapi_types.UUID, user
 // UpdateInverterWithBody Update details of a user's solar inverter
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
 //
 // Takes any type of body and a specified content type.
 //
@@ -6065,6 +6218,7 @@ func (c *Client) UpdateInverterWithBody(ctx context.Context, orgID openapi_types
 // UpdateInverter Update details of a user's solar inverter
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6086,6 +6240,7 @@ func (c *Client) UpdateInverter(ctx context.Context, orgID openapi_types.UUID, u
 // Reauthenticate a inverter related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Takes any type of body and a specified content type.
 //
@@ -6107,6 +6262,7 @@ func (c *Client) ReauthenticateInverterWithBody(ctx context.Context, orgID opena
 // Reauthenticate a inverter related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6130,6 +6286,7 @@ func (c *Client) ReauthenticateInverter(ctx context.Context, orgID openapi_types
 //	This endpoint is currently in beta release and may be subject to changes.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_data.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/data (the `GetInverterData` operationId).
 func (c *Client) GetInverterData(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, inverterID openapi_types.UUID, params *GetInverterDataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6149,6 +6306,7 @@ func (c *Client) GetInverterData(ctx context.Context, orgID openapi_types.UUID, 
 // Retrieve time-bucketed savings data for a specified inverter within a given date range.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_savings.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id/user_id) — query params & response assumed equal to HP savings.
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/savings (the `GetInverterSavings` operationId).
 func (c *Client) GetInverterSavings(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, inverterID openapi_types.UUID, params *GetInverterSavingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6170,6 +6328,7 @@ func (c *Client) GetInverterSavings(ctx context.Context, orgID openapi_types.UUI
 //	This endpoint is currently in beta release and may be subject to changes.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_schedules.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — query params and response not visible.
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/schedules (the `GetInverterSchedules` operationId).
 func (c *Client) GetInverterSchedules(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, inverterID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6187,6 +6346,7 @@ func (c *Client) GetInverterSchedules(ctx context.Context, orgID openapi_types.U
 // CreateWallboxClaimToken Mint a one-time wallbox claim token for the user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_mint_claim_token.
+// Spec evidence (x-podero-evidence): observed; html (params without descriptions, no body, 201 response fields).
 //
 // Corresponds with POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/claim-tokens (the `CreateWallboxClaimToken` operationId).
 func (c *Client) CreateWallboxClaimToken(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6206,6 +6366,7 @@ func (c *Client) CreateWallboxClaimToken(ctx context.Context, orgID openapi_type
 // Get the wallbox related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_retrieve_wallbox.
+// Spec evidence (x-podero-evidence): observed; html (3 versions, example cut) + md (opId).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id} (the `GetWallbox` operationId).
 func (c *Client) GetWallbox(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6225,6 +6386,7 @@ func (c *Client) GetWallbox(ctx context.Context, orgID openapi_types.UUID, userI
 // Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
+// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
 //
 // Takes any type of body and a specified content type.
 //
@@ -6246,6 +6408,7 @@ func (c *Client) UpdateWallboxWithBody(ctx context.Context, orgID openapi_types.
 // Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
+// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6265,6 +6428,7 @@ func (c *Client) UpdateWallbox(ctx context.Context, orgID openapi_types.UUID, us
 // ReauthenticateWallboxWithBody Reauthenticate a user's wallbox
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; html (params, body, response).
 //
 // Takes any type of body and a specified content type.
 //
@@ -6284,6 +6448,7 @@ func (c *Client) ReauthenticateWallboxWithBody(ctx context.Context, orgID openap
 // ReauthenticateWallbox Reauthenticate a user's wallbox
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; html (params, body, response).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6309,6 +6474,7 @@ func (c *Client) ReauthenticateWallbox(ctx context.Context, orgID openapi_types.
 // was active or armed.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_cancel_boost.
+// Spec evidence (x-podero-evidence): observed; md (summary, description; opId cut).
 //
 // Corresponds with DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost (the `CancelWallboxBoost` operationId).
 func (c *Client) CancelWallboxBoost(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6343,6 +6509,7 @@ func (c *Client) CancelWallboxBoost(ctx context.Context, orgID openapi_types.UUI
 // idempotent. To cancel a live boost or clear an armed flag, use `DELETE /boost`.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_trigger_boost.
+// Spec evidence (x-podero-evidence): observed; md (summary, description; opId not visible) + text rendering (path-param descriptions, 'No Content').
 //
 // Corresponds with POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost (the `TriggerWallboxBoost` operationId).
 func (c *Client) TriggerWallboxBoost(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6360,6 +6527,7 @@ func (c *Client) TriggerWallboxBoost(ctx context.Context, orgID openapi_types.UU
 // ListWallboxHEMSSessions List standalone HEMS steering sessions for a wallbox
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions (the `ListWallboxHEMSSessions` operationId).
 func (c *Client) ListWallboxHEMSSessions(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, params *ListWallboxHEMSSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6377,6 +6545,7 @@ func (c *Client) ListWallboxHEMSSessions(ctx context.Context, orgID openapi_type
 // GetCurrentWallboxHEMSSession Get the currently running standalone HEMS session for a wallbox
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_current_hems_session_endpoint.
+// Spec evidence (x-podero-evidence): observed; html (params, example; response 'session: HEMSSessionDetail · object required').
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/current (the `GetCurrentWallboxHEMSSession` operationId).
 func (c *Client) GetCurrentWallboxHEMSSession(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6394,6 +6563,7 @@ func (c *Client) GetCurrentWallboxHEMSSession(ctx context.Context, orgID openapi
 // GetWallboxHEMSSession Get one standalone HEMS session with its decision timeline and command verdicts
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_hems_session_endpoint.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Corresponds with GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/{session_id} (the `GetWallboxHEMSSession` operationId).
 func (c *Client) GetWallboxHEMSSession(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, sessionID int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10308,6 +10478,7 @@ type ClientWithResponsesInterface interface {
 	// ResolveInformationCueWithBodyWithResponse Mark an information action as read
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
+	// Spec evidence (x-podero-evidence): observed; html (complete except opId).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10317,6 +10488,7 @@ type ClientWithResponsesInterface interface {
 	// ResolveInformationCueWithResponse Mark an information action as read
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
+	// Spec evidence (x-podero-evidence): observed; html (complete except opId).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10332,6 +10504,7 @@ type ClientWithResponsesInterface interface {
 	// Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10347,6 +10520,7 @@ type ClientWithResponsesInterface interface {
 	// Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10361,6 +10535,7 @@ type ClientWithResponsesInterface interface {
 	// - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10375,6 +10550,7 @@ type ClientWithResponsesInterface interface {
 	// - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 	//
 	// Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10391,6 +10567,7 @@ type ClientWithResponsesInterface interface {
 	//                 Sessions are valid until the end of the next day.
 	//
 	// Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10407,6 +10584,7 @@ type ClientWithResponsesInterface interface {
 	//                 Sessions are valid until the end of the next day.
 	//
 	// Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10418,6 +10596,7 @@ type ClientWithResponsesInterface interface {
 	// Fetch information about a device onboarding session
 	//
 	// Podero operationId: integrations_api_api_v2_device_onboarding_router_retrieve_onboarding_session.
+	// Spec evidence (x-podero-evidence): observed; md (opId, param) + text (response enums/maxLengths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10427,6 +10606,7 @@ type ClientWithResponsesInterface interface {
 	// GetWallboxClaimTokenStatusWithResponse Check if a wallbox claim token has been claimed
 	//
 	// Podero operationId: integrations_api_api_v2_device_onboarding_router_wallbox_claim_token_status.
+	// Spec evidence (x-podero-evidence): observed; html (params, response) — no Authorization header/section on the page.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10436,6 +10616,7 @@ type ClientWithResponsesInterface interface {
 	// ListMarketPricesWithResponse List filtered hourly prices
 	//
 	// Podero operationId: integrations_api_api_v2_prices_router_list_prices.
+	// Spec evidence (x-podero-evidence): observed; html (complete).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10445,6 +10626,7 @@ type ClientWithResponsesInterface interface {
 	// GetDevicesSavingsWithResponse Get an Organisation's Devices Savings
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_devices_router_get_devices_savings.
+	// Spec evidence (x-podero-evidence): observed; html (complete).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10457,6 +10639,7 @@ type ClientWithResponsesInterface interface {
 	// This endpoint aggregates consumption data from all devices with the specified price_zone.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_load_curves_router_get_by_price_zone.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, first query param) — other params and response not visible.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10466,6 +10649,7 @@ type ClientWithResponsesInterface interface {
 	// GetTradingDayAheadPricesWithResponse Retrieve Trading Dayahead Prices
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_get.
+	// Spec evidence (x-podero-evidence): observed; html (complete).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10475,6 +10659,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateTradingDayAheadPricesWithBodyWithResponse Update Trading Dayahead Prices
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
+	// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10484,6 +10669,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateTradingDayAheadPricesWithResponse Update Trading Dayahead Prices
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
+	// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10495,6 +10681,7 @@ type ClientWithResponsesInterface interface {
 	// List all users within the specified organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_organization_users.
+	// Spec evidence (x-podero-evidence): observed; md (opId, path, include_deleted) + html (array response with the complete UserOutput field list).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10504,6 +10691,7 @@ type ClientWithResponsesInterface interface {
 	// CreateUserWithBodyWithResponse Register a new user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10513,6 +10701,7 @@ type ClientWithResponsesInterface interface {
 	// CreateUserWithResponse Register a new user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10522,6 +10711,7 @@ type ClientWithResponsesInterface interface {
 	// GetUserByExternalIDWithResponse Get details about an user by external ID
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id.
+	// Spec evidence (x-podero-evidence): observed; html (params + response fields, list cut after zip_code).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10531,6 +10721,7 @@ type ClientWithResponsesInterface interface {
 	// GetUserWithResponse Get details about a user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10540,6 +10731,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateUserWithBodyWithResponse Update details of a user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10549,6 +10741,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateUserWithResponse Update details of a user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10558,6 +10751,7 @@ type ClientWithResponsesInterface interface {
 	// CreateBuildingWithBodyWithResponse Register a user's building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10567,6 +10761,7 @@ type ClientWithResponsesInterface interface {
 	// CreateBuildingWithResponse Register a user's building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10576,6 +10771,7 @@ type ClientWithResponsesInterface interface {
 	// GetBuildingWithResponse Get details about a building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_retrieve_building.
+	// Spec evidence (x-podero-evidence): observed; html (params + response fields).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10585,6 +10781,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateBuildingWithBodyWithResponse Update details of a building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
+	// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10594,6 +10791,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateBuildingWithResponse Update details of a building
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
+	// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10605,6 +10803,7 @@ type ClientWithResponsesInterface interface {
 	// Owner-level steering mode, HEMS eligibility, available modes with reason codes, thresholds, and the live solar-charging status.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_get_charging_config.
+	// Spec evidence (x-podero-evidence): observed summary, inferred path; text rendering (summary, description, path-param descriptions, response mode/reason enums); method GET shown, path inferred from the PUT sibling.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10618,6 +10817,7 @@ type ClientWithResponsesInterface interface {
 	// thresholds below any device's band minimum (422).
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
+	// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10631,6 +10831,7 @@ type ClientWithResponsesInterface interface {
 	// thresholds below any device's band minimum (422).
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
+	// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10640,6 +10841,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateDeviceWithBodyWithResponse Update general device attributes
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10649,6 +10851,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateDeviceWithResponse Update general device attributes
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10658,6 +10861,7 @@ type ClientWithResponsesInterface interface {
 	// ListElectricVehiclesWithResponse Get a user's electric vehicles
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicles.
+	// Spec evidence (x-podero-evidence): observed; html (curl + example array, cut).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10669,6 +10873,7 @@ type ClientWithResponsesInterface interface {
 	// Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10680,6 +10885,7 @@ type ClientWithResponsesInterface interface {
 	// Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10691,6 +10897,7 @@ type ClientWithResponsesInterface interface {
 	// Get the electric vehicle related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10700,6 +10907,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateElectricVehicleWithBodyWithResponse Update details of a user's electric vehicle
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10709,6 +10917,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateElectricVehicleWithResponse Update details of a user's electric vehicle
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10750,6 +10959,7 @@ type ClientWithResponsesInterface interface {
 	// user must unplug the vehicle.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_disarm_boost.
+	// Spec evidence (x-podero-evidence): observed summary, inferred path; summary + description observed; path inferred from 'use DELETE /boost'.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10781,6 +10991,7 @@ type ClientWithResponsesInterface interface {
 	// no change. To clear an armed flag, use ``DELETE /boost``.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_trigger_boost.
+	// Spec evidence (x-podero-evidence): observed; md + text (summary, description, params, 204) — opId not visible; 409 schema name not visible.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10790,6 +11001,7 @@ type ClientWithResponsesInterface interface {
 	// GetElectricVehicleChargePolicyWithResponse Get a vehicle's charge policy
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10799,6 +11011,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateElectricVehicleChargePolicyWithBodyWithResponse Update a vehicle's charge policy
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10808,6 +11021,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateElectricVehicleChargePolicyWithResponse Update a vehicle's charge policy
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10817,6 +11031,7 @@ type ClientWithResponsesInterface interface {
 	// GetElectricVehicleDataWithResponse Get EV data
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_data.
+	// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10828,6 +11043,7 @@ type ClientWithResponsesInterface interface {
 	// Retrieve time-bucketed savings data for a specified electric vehicle within a given date range.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_savings.
+	// Spec evidence (x-podero-evidence): observed summary, inferred path; summary, description, param descriptions observed; path inferred (sibling of HP/inverter savings); types/defaults and response assumed equal to HP savings.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10837,6 +11053,7 @@ type ClientWithResponsesInterface interface {
 	// ListElectricVehicleSessionsWithResponse List completed charging sessions for an electric vehicle
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_list_sessions_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10848,6 +11065,7 @@ type ClientWithResponsesInterface interface {
 	// Returns the active session wrapped as `{ "session": ... }`. When no session is active, returns 200 with `{ "session": null }` instead of 404 so clients can poll without exception handling.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_get_current_session_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html + md (opId cut after '..._sessions_router_get_c').
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10857,6 +11075,7 @@ type ClientWithResponsesInterface interface {
 	// ListEnergyContractsWithResponse Get a user's energy contracts
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_retrieve_energy_contracts.
+	// Spec evidence (x-podero-evidence): observed; html (second pass: method, path, params, array example, complete response field list).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10866,6 +11085,7 @@ type ClientWithResponsesInterface interface {
 	// CreateEnergyContractWithBodyWithResponse Register a user's energy contract
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10875,6 +11095,7 @@ type ClientWithResponsesInterface interface {
 	// CreateEnergyContractWithResponse Register a user's energy contract
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10884,6 +11105,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateEnergyContractWithBodyWithResponse Update details of a user's energy contract
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10893,6 +11115,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateEnergyContractWithResponse Update details of a user's energy contract
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
+	// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10902,6 +11125,7 @@ type ClientWithResponsesInterface interface {
 	// ListHeatPumpsWithResponse Get all of a user's heat pumps
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pumps.
+	// Spec evidence (x-podero-evidence): observed; html (example array, cut).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10911,6 +11135,7 @@ type ClientWithResponsesInterface interface {
 	// CreateHeatPumpWithBodyWithResponse Register a user's heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10920,6 +11145,7 @@ type ClientWithResponsesInterface interface {
 	// CreateHeatPumpWithResponse Register a user's heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10931,6 +11157,7 @@ type ClientWithResponsesInterface interface {
 	// Get the heat pump related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; md + text (opId, params, response enums/descriptions).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10940,6 +11167,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateHeatPumpWithBodyWithResponse Update details of a user's heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10949,6 +11177,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateHeatPumpWithResponse Update details of a user's heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
+	// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10958,6 +11187,7 @@ type ClientWithResponsesInterface interface {
 	// GetHeatPumpDataWithResponse Get heat pump data
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_data.
+	// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10967,6 +11197,7 @@ type ClientWithResponsesInterface interface {
 	// GetHeatPumpSavingsWithResponse Get savings data for a specified heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_savings.
+	// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10979,6 +11210,7 @@ type ClientWithResponsesInterface interface {
 	//     This endpoint is currently in beta release and may be subject to changes.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_schedules.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — query params and response not visible.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10988,6 +11220,7 @@ type ClientWithResponsesInterface interface {
 	// GetHeatPumpStatisticsWithResponse Get statistics for a specified heat pump
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_statistics.
+	// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10997,6 +11230,7 @@ type ClientWithResponsesInterface interface {
 	// ListInvertersWithResponse Get a user's solar inverters
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverters.
+	// Spec evidence (x-podero-evidence): observed; html (example array, cut).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11008,6 +11242,7 @@ type ClientWithResponsesInterface interface {
 	// Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11019,6 +11254,7 @@ type ClientWithResponsesInterface interface {
 	// Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11030,6 +11266,7 @@ type ClientWithResponsesInterface interface {
 	// Get the solar inverter related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverter.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11039,6 +11276,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateInverterWithBodyWithResponse Update details of a user's solar inverter
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11048,6 +11286,7 @@ type ClientWithResponsesInterface interface {
 	// UpdateInverterWithResponse Update details of a user's solar inverter
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
+	// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11059,6 +11298,7 @@ type ClientWithResponsesInterface interface {
 	// Reauthenticate a inverter related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11070,6 +11310,7 @@ type ClientWithResponsesInterface interface {
 	// Reauthenticate a inverter related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11082,6 +11323,7 @@ type ClientWithResponsesInterface interface {
 	//             This endpoint is currently in beta release and may be subject to changes.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_data.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11093,6 +11335,7 @@ type ClientWithResponsesInterface interface {
 	// Retrieve time-bucketed savings data for a specified inverter within a given date range.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_savings.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id/user_id) — query params & response assumed equal to HP savings.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11105,6 +11348,7 @@ type ClientWithResponsesInterface interface {
 	//     This endpoint is currently in beta release and may be subject to changes.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_schedules.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — query params and response not visible.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11114,6 +11358,7 @@ type ClientWithResponsesInterface interface {
 	// CreateWallboxClaimTokenWithResponse Mint a one-time wallbox claim token for the user
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_mint_claim_token.
+	// Spec evidence (x-podero-evidence): observed; html (params without descriptions, no body, 201 response fields).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11125,6 +11370,7 @@ type ClientWithResponsesInterface interface {
 	// Get the wallbox related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_retrieve_wallbox.
+	// Spec evidence (x-podero-evidence): observed; html (3 versions, example cut) + md (opId).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11136,6 +11382,7 @@ type ClientWithResponsesInterface interface {
 	// Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
+	// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11147,6 +11394,7 @@ type ClientWithResponsesInterface interface {
 	// Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
+	// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11156,6 +11404,7 @@ type ClientWithResponsesInterface interface {
 	// ReauthenticateWallboxWithBodyWithResponse Reauthenticate a user's wallbox
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; html (params, body, response).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11165,6 +11414,7 @@ type ClientWithResponsesInterface interface {
 	// ReauthenticateWallboxWithResponse Reauthenticate a user's wallbox
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; html (params, body, response).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11180,6 +11430,7 @@ type ClientWithResponsesInterface interface {
 	// was active or armed.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_cancel_boost.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description; opId cut).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11206,6 +11457,7 @@ type ClientWithResponsesInterface interface {
 	// idempotent. To cancel a live boost or clear an armed flag, use `DELETE /boost`.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_trigger_boost.
+	// Spec evidence (x-podero-evidence): observed; md (summary, description; opId not visible) + text rendering (path-param descriptions, 'No Content').
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11215,6 +11467,7 @@ type ClientWithResponsesInterface interface {
 	// ListWallboxHEMSSessionsWithResponse List standalone HEMS steering sessions for a wallbox
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11224,6 +11477,7 @@ type ClientWithResponsesInterface interface {
 	// GetCurrentWallboxHEMSSessionWithResponse Get the currently running standalone HEMS session for a wallbox
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_current_hems_session_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html (params, example; response 'session: HEMSSessionDetail · object required').
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11233,6 +11487,7 @@ type ClientWithResponsesInterface interface {
 	// GetWallboxHEMSSessionWithResponse Get one standalone HEMS session with its decision timeline and command verdicts
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_hems_session_endpoint.
+	// Spec evidence (x-podero-evidence): observed; html + md (complete).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13805,6 +14060,7 @@ func (r GetWallboxHEMSSessionResponse) ContentType() string {
 // ResolveInformationCueWithBodyWithResponse Mark an information action as read
 //
 // Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
+// Spec evidence (x-podero-evidence): observed; html (complete except opId).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13820,6 +14076,7 @@ func (c *ClientWithResponses) ResolveInformationCueWithBodyWithResponse(ctx cont
 // ResolveInformationCueWithResponse Mark an information action as read
 //
 // Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
+// Spec evidence (x-podero-evidence): observed; html (complete except opId).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13841,6 +14098,7 @@ func (c *ClientWithResponses) ResolveInformationCueWithResponse(ctx context.Cont
 // Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 //
 // Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
+// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13862,6 +14120,7 @@ func (c *ClientWithResponses) ResolveCueWithBodyWithResponse(ctx context.Context
 // Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 //
 // Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
+// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13882,6 +14141,7 @@ func (c *ClientWithResponses) ResolveCueWithResponse(ctx context.Context, cueID 
 // - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 //
 // Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
+// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13902,6 +14162,7 @@ func (c *ClientWithResponses) ReportCueStateWithBodyWithResponse(ctx context.Con
 // - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 //
 // Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
+// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13925,6 +14186,7 @@ func (c *ClientWithResponses) ReportCueStateWithResponse(ctx context.Context, cu
 //	Sessions are valid until the end of the next day.
 //
 // Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
+// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13948,6 +14210,7 @@ func (c *ClientWithResponses) CreateOnboardingSessionWithBodyWithResponse(ctx co
 //	Sessions are valid until the end of the next day.
 //
 // Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
+// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13965,6 +14228,7 @@ func (c *ClientWithResponses) CreateOnboardingSessionWithResponse(ctx context.Co
 // # Fetch information about a device onboarding session
 //
 // Podero operationId: integrations_api_api_v2_device_onboarding_router_retrieve_onboarding_session.
+// Spec evidence (x-podero-evidence): observed; md (opId, param) + text (response enums/maxLengths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13980,6 +14244,7 @@ func (c *ClientWithResponses) GetOnboardingSessionWithResponse(ctx context.Conte
 // GetWallboxClaimTokenStatusWithResponse Check if a wallbox claim token has been claimed
 //
 // Podero operationId: integrations_api_api_v2_device_onboarding_router_wallbox_claim_token_status.
+// Spec evidence (x-podero-evidence): observed; html (params, response) — no Authorization header/section on the page.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13995,6 +14260,7 @@ func (c *ClientWithResponses) GetWallboxClaimTokenStatusWithResponse(ctx context
 // ListMarketPricesWithResponse List filtered hourly prices
 //
 // Podero operationId: integrations_api_api_v2_prices_router_list_prices.
+// Spec evidence (x-podero-evidence): observed; html (complete).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14010,6 +14276,7 @@ func (c *ClientWithResponses) ListMarketPricesWithResponse(ctx context.Context, 
 // GetDevicesSavingsWithResponse Get an Organisation's Devices Savings
 //
 // Podero operationId: integrations_api_api_v2_organizations_devices_router_get_devices_savings.
+// Spec evidence (x-podero-evidence): observed; html (complete).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14028,6 +14295,7 @@ func (c *ClientWithResponses) GetDevicesSavingsWithResponse(ctx context.Context,
 // This endpoint aggregates consumption data from all devices with the specified price_zone.
 //
 // Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_load_curves_router_get_by_price_zone.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, first query param) — other params and response not visible.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14043,6 +14311,7 @@ func (c *ClientWithResponses) GetTradingDayAheadLoadCurveWithResponse(ctx contex
 // GetTradingDayAheadPricesWithResponse Retrieve Trading Dayahead Prices
 //
 // Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_get.
+// Spec evidence (x-podero-evidence): observed; html (complete).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14058,6 +14327,7 @@ func (c *ClientWithResponses) GetTradingDayAheadPricesWithResponse(ctx context.C
 // UpdateTradingDayAheadPricesWithBodyWithResponse Update Trading Dayahead Prices
 //
 // Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
+// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14073,6 +14343,7 @@ func (c *ClientWithResponses) UpdateTradingDayAheadPricesWithBodyWithResponse(ct
 // UpdateTradingDayAheadPricesWithResponse Update Trading Dayahead Prices
 //
 // Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
+// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14090,6 +14361,7 @@ func (c *ClientWithResponses) UpdateTradingDayAheadPricesWithResponse(ctx contex
 // List all users within the specified organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_organization_users.
+// Spec evidence (x-podero-evidence): observed; md (opId, path, include_deleted) + html (array response with the complete UserOutput field list).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14105,6 +14377,7 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, orgID o
 // CreateUserWithBodyWithResponse Register a new user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14120,6 +14393,7 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 // CreateUserWithResponse Register a new user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14135,6 +14409,7 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, orgID 
 // GetUserByExternalIDWithResponse Get details about an user by external ID
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id.
+// Spec evidence (x-podero-evidence): observed; html (params + response fields, list cut after zip_code).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14150,6 +14425,7 @@ func (c *ClientWithResponses) GetUserByExternalIDWithResponse(ctx context.Contex
 // GetUserWithResponse Get details about a user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14165,6 +14441,7 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, orgID ope
 // UpdateUserWithBodyWithResponse Update details of a user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14180,6 +14457,7 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 // UpdateUserWithResponse Update details of a user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14195,6 +14473,7 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, orgID 
 // CreateBuildingWithBodyWithResponse Register a user's building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14210,6 +14489,7 @@ func (c *ClientWithResponses) CreateBuildingWithBodyWithResponse(ctx context.Con
 // CreateBuildingWithResponse Register a user's building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14225,6 +14505,7 @@ func (c *ClientWithResponses) CreateBuildingWithResponse(ctx context.Context, or
 // GetBuildingWithResponse Get details about a building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_retrieve_building.
+// Spec evidence (x-podero-evidence): observed; html (params + response fields).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14240,6 +14521,7 @@ func (c *ClientWithResponses) GetBuildingWithResponse(ctx context.Context, orgID
 // UpdateBuildingWithBodyWithResponse Update details of a building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
+// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14255,6 +14537,7 @@ func (c *ClientWithResponses) UpdateBuildingWithBodyWithResponse(ctx context.Con
 // UpdateBuildingWithResponse Update details of a building
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
+// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14272,6 +14555,7 @@ func (c *ClientWithResponses) UpdateBuildingWithResponse(ctx context.Context, or
 // Owner-level steering mode, HEMS eligibility, available modes with reason codes, thresholds, and the live solar-charging status.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_get_charging_config.
+// Spec evidence (x-podero-evidence): observed summary, inferred path; text rendering (summary, description, path-param descriptions, response mode/reason enums); method GET shown, path inferred from the PUT sibling.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14291,6 +14575,7 @@ func (c *ClientWithResponses) GetChargingConfigWithResponse(ctx context.Context,
 // thresholds below any device's band minimum (422).
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
+// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14310,6 +14595,7 @@ func (c *ClientWithResponses) UpdateChargingConfigWithBodyWithResponse(ctx conte
 // thresholds below any device's band minimum (422).
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
+// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14325,6 +14611,7 @@ func (c *ClientWithResponses) UpdateChargingConfigWithResponse(ctx context.Conte
 // UpdateDeviceWithBodyWithResponse Update general device attributes
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14340,6 +14627,7 @@ func (c *ClientWithResponses) UpdateDeviceWithBodyWithResponse(ctx context.Conte
 // UpdateDeviceWithResponse Update general device attributes
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14355,6 +14643,7 @@ func (c *ClientWithResponses) UpdateDeviceWithResponse(ctx context.Context, orgI
 // ListElectricVehiclesWithResponse Get a user's electric vehicles
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicles.
+// Spec evidence (x-podero-evidence): observed; html (curl + example array, cut).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14372,6 +14661,7 @@ func (c *ClientWithResponses) ListElectricVehiclesWithResponse(ctx context.Conte
 // Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14389,6 +14679,7 @@ func (c *ClientWithResponses) CreateElectricVehicleWithBodyWithResponse(ctx cont
 // Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14406,6 +14697,7 @@ func (c *ClientWithResponses) CreateElectricVehicleWithResponse(ctx context.Cont
 // Get the electric vehicle related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14421,6 +14713,7 @@ func (c *ClientWithResponses) GetElectricVehicleWithResponse(ctx context.Context
 // UpdateElectricVehicleWithBodyWithResponse Update details of a user's electric vehicle
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14436,6 +14729,7 @@ func (c *ClientWithResponses) UpdateElectricVehicleWithBodyWithResponse(ctx cont
 // UpdateElectricVehicleWithResponse Update details of a user's electric vehicle
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14495,6 +14789,7 @@ func (c *ClientWithResponses) ReauthenticateElectricVehicleWithResponse(ctx cont
 // user must unplug the vehicle.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_disarm_boost.
+// Spec evidence (x-podero-evidence): observed summary, inferred path; summary + description observed; path inferred from 'use DELETE /boost'.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14532,6 +14827,7 @@ func (c *ClientWithResponses) DisarmElectricVehicleBoostWithResponse(ctx context
 // no change. To clear an armed flag, use “DELETE /boost“.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_trigger_boost.
+// Spec evidence (x-podero-evidence): observed; md + text (summary, description, params, 204) — opId not visible; 409 schema name not visible.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14547,6 +14843,7 @@ func (c *ClientWithResponses) TriggerElectricVehicleBoostWithResponse(ctx contex
 // GetElectricVehicleChargePolicyWithResponse Get a vehicle's charge policy
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14562,6 +14859,7 @@ func (c *ClientWithResponses) GetElectricVehicleChargePolicyWithResponse(ctx con
 // UpdateElectricVehicleChargePolicyWithBodyWithResponse Update a vehicle's charge policy
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14577,6 +14875,7 @@ func (c *ClientWithResponses) UpdateElectricVehicleChargePolicyWithBodyWithRespo
 // UpdateElectricVehicleChargePolicyWithResponse Update a vehicle's charge policy
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14592,6 +14891,7 @@ func (c *ClientWithResponses) UpdateElectricVehicleChargePolicyWithResponse(ctx 
 // GetElectricVehicleDataWithResponse Get EV data
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_data.
+// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14609,6 +14909,7 @@ func (c *ClientWithResponses) GetElectricVehicleDataWithResponse(ctx context.Con
 // Retrieve time-bucketed savings data for a specified electric vehicle within a given date range.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_savings.
+// Spec evidence (x-podero-evidence): observed summary, inferred path; summary, description, param descriptions observed; path inferred (sibling of HP/inverter savings); types/defaults and response assumed equal to HP savings.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14624,6 +14925,7 @@ func (c *ClientWithResponses) GetElectricVehicleSavingsWithResponse(ctx context.
 // ListElectricVehicleSessionsWithResponse List completed charging sessions for an electric vehicle
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_list_sessions_endpoint.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14641,6 +14943,7 @@ func (c *ClientWithResponses) ListElectricVehicleSessionsWithResponse(ctx contex
 // Returns the active session wrapped as `{ "session": ... }`. When no session is active, returns 200 with `{ "session": null }` instead of 404 so clients can poll without exception handling.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_get_current_session_endpoint.
+// Spec evidence (x-podero-evidence): observed; html + md (opId cut after '..._sessions_router_get_c').
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14656,6 +14959,7 @@ func (c *ClientWithResponses) GetCurrentElectricVehicleSessionWithResponse(ctx c
 // ListEnergyContractsWithResponse Get a user's energy contracts
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_retrieve_energy_contracts.
+// Spec evidence (x-podero-evidence): observed; html (second pass: method, path, params, array example, complete response field list).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14671,6 +14975,7 @@ func (c *ClientWithResponses) ListEnergyContractsWithResponse(ctx context.Contex
 // CreateEnergyContractWithBodyWithResponse Register a user's energy contract
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14686,6 +14991,7 @@ func (c *ClientWithResponses) CreateEnergyContractWithBodyWithResponse(ctx conte
 // CreateEnergyContractWithResponse Register a user's energy contract
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14701,6 +15007,7 @@ func (c *ClientWithResponses) CreateEnergyContractWithResponse(ctx context.Conte
 // UpdateEnergyContractWithBodyWithResponse Update details of a user's energy contract
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14716,6 +15023,7 @@ func (c *ClientWithResponses) UpdateEnergyContractWithBodyWithResponse(ctx conte
 // UpdateEnergyContractWithResponse Update details of a user's energy contract
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
+// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14731,6 +15039,7 @@ func (c *ClientWithResponses) UpdateEnergyContractWithResponse(ctx context.Conte
 // ListHeatPumpsWithResponse Get all of a user's heat pumps
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pumps.
+// Spec evidence (x-podero-evidence): observed; html (example array, cut).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14746,6 +15055,7 @@ func (c *ClientWithResponses) ListHeatPumpsWithResponse(ctx context.Context, org
 // CreateHeatPumpWithBodyWithResponse Register a user's heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
+// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14761,6 +15071,7 @@ func (c *ClientWithResponses) CreateHeatPumpWithBodyWithResponse(ctx context.Con
 // CreateHeatPumpWithResponse Register a user's heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
+// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14778,6 +15089,7 @@ func (c *ClientWithResponses) CreateHeatPumpWithResponse(ctx context.Context, or
 // Get the heat pump related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pump.
+// Spec evidence (x-podero-evidence): observed; md + text (opId, params, response enums/descriptions).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14793,6 +15105,7 @@ func (c *ClientWithResponses) GetHeatPumpWithResponse(ctx context.Context, orgID
 // UpdateHeatPumpWithBodyWithResponse Update details of a user's heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
+// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14808,6 +15121,7 @@ func (c *ClientWithResponses) UpdateHeatPumpWithBodyWithResponse(ctx context.Con
 // UpdateHeatPumpWithResponse Update details of a user's heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
+// Spec evidence (x-podero-evidence): observed; html (request example + response example).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14823,6 +15137,7 @@ func (c *ClientWithResponses) UpdateHeatPumpWithResponse(ctx context.Context, or
 // GetHeatPumpDataWithResponse Get heat pump data
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_data.
+// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14838,6 +15153,7 @@ func (c *ClientWithResponses) GetHeatPumpDataWithResponse(ctx context.Context, o
 // GetHeatPumpSavingsWithResponse Get savings data for a specified heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_savings.
+// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14857,6 +15173,7 @@ func (c *ClientWithResponses) GetHeatPumpSavingsWithResponse(ctx context.Context
 //	This endpoint is currently in beta release and may be subject to changes.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_schedules.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — query params and response not visible.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14872,6 +15189,7 @@ func (c *ClientWithResponses) GetHeatPumpSchedulesWithResponse(ctx context.Conte
 // GetHeatPumpStatisticsWithResponse Get statistics for a specified heat pump
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_statistics.
+// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14887,6 +15205,7 @@ func (c *ClientWithResponses) GetHeatPumpStatisticsWithResponse(ctx context.Cont
 // ListInvertersWithResponse Get a user's solar inverters
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverters.
+// Spec evidence (x-podero-evidence): observed; html (example array, cut).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14904,6 +15223,7 @@ func (c *ClientWithResponses) ListInvertersWithResponse(ctx context.Context, org
 // Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14921,6 +15241,7 @@ func (c *ClientWithResponses) CreateInverterWithBodyWithResponse(ctx context.Con
 // Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14938,6 +15259,7 @@ func (c *ClientWithResponses) CreateInverterWithResponse(ctx context.Context, or
 // Get the solar inverter related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverter.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14953,6 +15275,7 @@ func (c *ClientWithResponses) GetInverterWithResponse(ctx context.Context, orgID
 // UpdateInverterWithBodyWithResponse Update details of a user's solar inverter
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14968,6 +15291,7 @@ func (c *ClientWithResponses) UpdateInverterWithBodyWithResponse(ctx context.Con
 // UpdateInverterWithResponse Update details of a user's solar inverter
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
+// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14985,6 +15309,7 @@ func (c *ClientWithResponses) UpdateInverterWithResponse(ctx context.Context, or
 // Reauthenticate a inverter related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15002,6 +15327,7 @@ func (c *ClientWithResponses) ReauthenticateInverterWithBodyWithResponse(ctx con
 // Reauthenticate a inverter related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15021,6 +15347,7 @@ func (c *ClientWithResponses) ReauthenticateInverterWithResponse(ctx context.Con
 //	This endpoint is currently in beta release and may be subject to changes.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_data.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15038,6 +15365,7 @@ func (c *ClientWithResponses) GetInverterDataWithResponse(ctx context.Context, o
 // Retrieve time-bucketed savings data for a specified inverter within a given date range.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_savings.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id/user_id) — query params & response assumed equal to HP savings.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15057,6 +15385,7 @@ func (c *ClientWithResponses) GetInverterSavingsWithResponse(ctx context.Context
 //	This endpoint is currently in beta release and may be subject to changes.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_schedules.
+// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — query params and response not visible.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15072,6 +15401,7 @@ func (c *ClientWithResponses) GetInverterSchedulesWithResponse(ctx context.Conte
 // CreateWallboxClaimTokenWithResponse Mint a one-time wallbox claim token for the user
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_mint_claim_token.
+// Spec evidence (x-podero-evidence): observed; html (params without descriptions, no body, 201 response fields).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15089,6 +15419,7 @@ func (c *ClientWithResponses) CreateWallboxClaimTokenWithResponse(ctx context.Co
 // Get the wallbox related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_retrieve_wallbox.
+// Spec evidence (x-podero-evidence): observed; html (3 versions, example cut) + md (opId).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15106,6 +15437,7 @@ func (c *ClientWithResponses) GetWallboxWithResponse(ctx context.Context, orgID 
 // Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
+// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15123,6 +15455,7 @@ func (c *ClientWithResponses) UpdateWallboxWithBodyWithResponse(ctx context.Cont
 // Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
+// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15138,6 +15471,7 @@ func (c *ClientWithResponses) UpdateWallboxWithResponse(ctx context.Context, org
 // ReauthenticateWallboxWithBodyWithResponse Reauthenticate a user's wallbox
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; html (params, body, response).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15153,6 +15487,7 @@ func (c *ClientWithResponses) ReauthenticateWallboxWithBodyWithResponse(ctx cont
 // ReauthenticateWallboxWithResponse Reauthenticate a user's wallbox
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; html (params, body, response).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15174,6 +15509,7 @@ func (c *ClientWithResponses) ReauthenticateWallboxWithResponse(ctx context.Cont
 // was active or armed.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_cancel_boost.
+// Spec evidence (x-podero-evidence): observed; md (summary, description; opId cut).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15206,6 +15542,7 @@ func (c *ClientWithResponses) CancelWallboxBoostWithResponse(ctx context.Context
 // idempotent. To cancel a live boost or clear an armed flag, use `DELETE /boost`.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_trigger_boost.
+// Spec evidence (x-podero-evidence): observed; md (summary, description; opId not visible) + text rendering (path-param descriptions, 'No Content').
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15221,6 +15558,7 @@ func (c *ClientWithResponses) TriggerWallboxBoostWithResponse(ctx context.Contex
 // ListWallboxHEMSSessionsWithResponse List standalone HEMS steering sessions for a wallbox
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15236,6 +15574,7 @@ func (c *ClientWithResponses) ListWallboxHEMSSessionsWithResponse(ctx context.Co
 // GetCurrentWallboxHEMSSessionWithResponse Get the currently running standalone HEMS session for a wallbox
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_current_hems_session_endpoint.
+// Spec evidence (x-podero-evidence): observed; html (params, example; response 'session: HEMSSessionDetail · object required').
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15251,6 +15590,7 @@ func (c *ClientWithResponses) GetCurrentWallboxHEMSSessionWithResponse(ctx conte
 // GetWallboxHEMSSessionWithResponse Get one standalone HEMS session with its decision timeline and command verdicts
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_hems_session_endpoint.
+// Spec evidence (x-podero-evidence): observed; html + md (complete).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -84,6 +84,11 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 		o := byID[op.OperationID]
 		o.OperationID = op.GoName
 		note := "Podero operationId: " + op.OperationID + "."
+		// The reconstructed spec says how each operation was sourced; a
+		// caller should know when an endpoint is inferred, not observed.
+		if ev, ok := o.Extensions["x-podero-evidence"].(string); ok && ev != "" {
+			note += "\nSpec evidence (x-podero-evidence): " + ev + "."
+		}
 		if o.Description == "" {
 			o.Description = note
 		} else {
