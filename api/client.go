@@ -39,9 +39,9 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 	// TokenURL is the token endpoint. The default is the one Podero's
-	// guides document for BaseURL's host: [oauth.ProductionTokenURL],
-	// [oauth.SandboxTokenURL], or BaseURL + "/oauth2/token/" for any other
-	// host. The spec's own endpoint is [oauth.SpecTokenPath].
+	// guides document, on BaseURL's host: BaseURL + [oauth.GuideTokenPath],
+	// which is [oauth.ProductionTokenURL] or [oauth.SandboxTokenURL]. The
+	// spec's own endpoint is [oauth.SpecTokenPath].
 	TokenURL string
 	// TokenEncoding selects the token request's format: JSON, as the guides
 	// document (the default), or RFC 6749's form encoding.
@@ -111,14 +111,10 @@ func New(cfg Config) (*PartnerClient, error) {
 		if cfg.ClientID == "" || cfg.ClientSecret == "" {
 			return nil, errors.New("podero: Config needs ClientID and ClientSecret, or a TokenSource")
 		}
-		tokenURL := cfg.TokenURL
-		if tokenURL == "" {
-			tokenURL = defaultTokenURL(base)
-		}
 		ts, err = oauth.NewTokenSource(oauth.Config{
 			ClientID:     cfg.ClientID,
 			ClientSecret: cfg.ClientSecret,
-			TokenURL:     tokenURL,
+			TokenURL:     cfg.TokenURL,
 			BaseURL:      base,
 			Encoding:     cfg.TokenEncoding,
 			HTTPClient:   cfg.HTTPClient,
@@ -144,17 +140,6 @@ func New(cfg Config) (*PartnerClient, error) {
 		return nil, fmt.Errorf("podero: %w", err)
 	}
 	return &PartnerClient{ClientWithResponses: c, Tokens: ts}, nil
-}
-
-// defaultTokenURL is the guides' token endpoint for the API host.
-func defaultTokenURL(base string) string {
-	switch strings.TrimRight(base, "/") {
-	case ProductionBaseURL:
-		return oauth.ProductionTokenURL
-	case SandboxBaseURL:
-		return oauth.SandboxTokenURL
-	}
-	return strings.TrimRight(base, "/") + "/oauth2/token/"
 }
 
 // transport is the HttpRequestDoer under the generated client: it adds the

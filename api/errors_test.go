@@ -95,15 +95,3 @@ func FuzzErrorBody(f *testing.F) {
 		}
 	})
 }
-
-func TestDefaultTokenURL(t *testing.T) {
-	for base, want := range map[string]string{
-		ProductionBaseURL:        "https://app.podero.com/oauth2/token/",
-		SandboxBaseURL + "/":     "https://sandbox-app.podero.com/oauth2/token/",
-		"http://127.0.0.1:8080/": "http://127.0.0.1:8080/oauth2/token/",
-	} {
-		if got := defaultTokenURL(base); got != want {
-			t.Errorf("defaultTokenURL(%q) = %q, want %q", base, got, want)
-		}
-	}
-}

@@ -21,6 +21,9 @@ const (
 	// declares for its clientCredentials and password flows. Set it as
 	// [Config.TokenURL] together with [Config.BaseURL] to use it.
 	SpecTokenPath = "/api/partners/v2.0/auth/token"
+	// GuideTokenPath is the path of the token endpoint the guides document,
+	// on the API's host: the default when Config.BaseURL is set.
+	GuideTokenPath = "/oauth2/token/"
 )
 
 // Defaults used for zero fields of [Config].
@@ -66,11 +69,13 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 
-	// TokenURL is the token endpoint; empty means [ProductionTokenURL].
-	// A relative URL such as [SpecTokenPath] is resolved against BaseURL.
+	// TokenURL is the token endpoint. Empty means the guides' endpoint on
+	// BaseURL's host (BaseURL + [GuideTokenPath]: [SandboxTokenURL] for the
+	// sandbox), or [ProductionTokenURL] when BaseURL is empty too. A relative
+	// URL such as [SpecTokenPath] is resolved against BaseURL.
 	TokenURL string
-	// BaseURL is the API's base URL, such as "https://app.podero.com". It is
-	// only needed when TokenURL is relative.
+	// BaseURL is the API's base URL, such as "https://app.podero.com". It
+	// picks the default TokenURL and resolves a relative one.
 	BaseURL string
 
 	// Encoding selects the client-credentials request format; the zero
@@ -170,7 +175,11 @@ func (c Config) validate() (*settings, error) {
 // resolveTokenURL returns the absolute token URL, or an error naming the
 // offending field.
 func resolveTokenURL(tokenURL, baseURL string) (string, error) {
-	if tokenURL == "" {
+	switch {
+	case tokenURL == "" && baseURL != "":
+		// Sandbox credentials must go to the sandbox's token endpoint.
+		tokenURL = strings.TrimRight(baseURL, "/") + GuideTokenPath
+	case tokenURL == "":
 		tokenURL = ProductionTokenURL
 	}
 	u, err := parseURL("TokenURL", tokenURL)

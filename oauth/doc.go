@@ -18,8 +18,9 @@
 //
 //	{"grant_type": "client_credentials"}
 //
-// That is the default ([ProductionTokenURL], [EncodingJSON]); use
-// [SandboxTokenURL] for the sandbox. The OpenAPI description of the API
+// That is the default ([EncodingJSON], at [GuideTokenPath] on
+// [Config.BaseURL]'s host, so [ProductionTokenURL] or [SandboxTokenURL];
+// [ProductionTokenURL] when no BaseURL is set). The OpenAPI description of the API
 // declares a different endpoint, the relative URL [SpecTokenPath]
 // (/api/partners/v2.0/auth/token), with the client-credentials and password
 // grants. The guides never mention it, so it is not the default, but it can

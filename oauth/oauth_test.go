@@ -719,7 +719,9 @@ func TestConfigValidation(t *testing.T) {
 func TestTokenURLResolution(t *testing.T) {
 	for _, tc := range []struct{ tokenURL, baseURL, want string }{
 		{"", "", ProductionTokenURL},
-		{"", "https://ignored.example", ProductionTokenURL},
+		{"", "https://app.podero.com", ProductionTokenURL},
+		{"", "https://sandbox-app.podero.com/", SandboxTokenURL}, // sandbox credentials stay in the sandbox
+		{"", "http://127.0.0.1:8080/prefix", "http://127.0.0.1:8080/prefix/oauth2/token/"},
 		{SandboxTokenURL, "", SandboxTokenURL},
 		{SpecTokenPath, "https://app.podero.com", "https://app.podero.com/api/partners/v2.0/auth/token"},
 		{SpecTokenPath, "https://sandbox-app.podero.com/api/", "https://sandbox-app.podero.com/api/partners/v2.0/auth/token"},
