@@ -6,8 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
-	"path/filepath"
+	"go/types"
 	"sort"
 	"strings"
 
@@ -29,7 +28,28 @@ type report struct {
 	Notes          []string       // the generator's notes on the new spec
 	GoAdded        []string       // exported identifiers of package api
 	GoRemoved      []string
+	GoChanged      []goChange // identifiers on both sides, with another type
 }
+
+// goChange is an exported identifier of package api whose type changed:
+// a struct field's type, a function's or method's signature, a type
+// definition's underlying type.
+type goChange struct {
+	ID, Old, New string
+}
+
+// goBreaks counts the changes to the Go API that break code using it.
+//
+// Whether a spec update breaks Go code is decided by this Go API diff, not
+// by oasdiff's levels: oasdiff judges HTTP clients, while what breaks Go
+// code is how oapi-codegen maps a change (a property that stops being
+// nullable turns nullable.Nullable[string] into *string; an anyOf gains a
+// union type), which no list of rules can follow. So every identifier the
+// new code removes or gives another type counts as breaking, whatever
+// oasdiff says; goBreaking below only makes oasdiff's own findings agree
+// where a rule maps onto such a change, so that the BREAKING mark also
+// sits next to the spec change that causes it.
+func (r *report) goBreaks() int { return len(r.GoRemoved) + len(r.GoChanged) }
 
 type reportOp struct {
 	Method, Path, OperationID, GoName string
@@ -52,12 +72,22 @@ func (c reportChange) breaking() bool { return c.Level.IsBreaking() }
 
 // goBreaking raises oasdiff rules that it counts as harmless for HTTP
 // clients, but that take a field, a response field or a type away from the
-// generated Go code: code that reads it no longer compiles.
+// generated Go code, or change a field's Go type: code that reads or sets
+// it no longer compiles. The "list of types" and "nullable" rules of
+// properties change a struct field's type (T, *T, nullable.Nullable[T] or
+// a union), in whichever direction; their other direction is an error for
+// oasdiff already. Only raise here: TestGoBreakingOnlyRaises checks that no
+// entry lowers a rule. The Go API diff (goBreaks) catches what this list
+// misses.
 var goBreaking = map[string]checker.Level{
 	checker.ResponseOptionalPropertyRemovedId:          checker.WARN,
 	checker.ResponseOptionalWriteOnlyPropertyRemovedId: checker.WARN,
 	checker.ResponseNonSuccessStatusRemovedId:          checker.WARN, // the JSON4xx field
 	checker.APISchemasRemovedId:                        checker.WARN,
+	checker.ResponsePropertyListOfTypesNarrowedId:      checker.WARN,
+	checker.ResponsePropertyBecameNotNullableId:        checker.WARN,
+	checker.RequestPropertyListOfTypesWidenedId:        checker.WARN,
+	checker.RequestPropertyBecomeNullableId:            checker.WARN,
 }
 
 // specChanges compares two specs with oasdiff and runs all its checks, down
@@ -81,28 +111,27 @@ func specChanges(oldData, newData []byte) (*diff.Diff, checker.Changes, error) {
 }
 
 // buildReport compares the pinned spec (oldData) and the code generated from
-// it, on disk under root, with the new spec and res, generated from it.
-func buildReport(root string, oldData, newData []byte, res *result) (*report, error) {
+// it (oldRes) with the new spec (newData) and the code generated from it
+// (newRes). Both sides are generated in memory by the same generator, so
+// the Go API diff shows what the spec change does to the code, whatever the
+// generated files on disk hold.
+func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result) (*report, error) {
 	d, changes, err := specChanges(oldData, newData)
 	if err != nil {
 		return nil, err
 	}
-	rep := &report{Stale: res.Stale, Notes: res.Notes}
+	rep := &report{Stale: newRes.Stale, Notes: newRes.Notes}
 
 	newOps := map[string]opName{}
-	for _, op := range res.Ops {
+	for _, op := range newRes.Ops {
 		newOps[op.Method+" "+op.Path] = op
 		if op.FromRule {
 			rep.RuleNamed = append(rep.RuleNamed, op)
 		}
 	}
-	// The Go names of removed operations are a nicety: if the old spec can
-	// no longer be named with today's table, the report goes without them.
 	oldOps := map[string]opName{}
-	if ops, err := namedOperations(root, oldData); err == nil {
-		for _, op := range ops {
-			oldOps[op.Method+" "+op.Path] = op
-		}
+	for _, op := range oldRes.Ops {
+		oldOps[op.Method+" "+op.Path] = op
 	}
 	opOf := func(method, path string) reportOp {
 		op, ok := newOps[method+" "+path]
@@ -143,19 +172,15 @@ func buildReport(root string, oldData, newData []byte, res *result) (*report, er
 		}
 	}
 
-	oldAPI, newAPI, err := apiSources(root, res.Files)
+	oldIDs, err := exportedIdentifiers(oldRes.Files)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the code generated from the pinned spec: %w", err)
 	}
-	oldIDs, err := exportedIdentifiers(oldAPI)
+	newIDs, err := exportedIdentifiers(newRes.Files)
 	if err != nil {
-		return nil, fmt.Errorf("the generated code on disk: %w", err)
+		return nil, fmt.Errorf("the code generated from the new spec: %w", err)
 	}
-	newIDs, err := exportedIdentifiers(newAPI)
-	if err != nil {
-		return nil, fmt.Errorf("the new generated code: %w", err)
-	}
-	rep.GoAdded, rep.GoRemoved = identifierChanges(oldIDs, newIDs)
+	rep.GoAdded, rep.GoRemoved, rep.GoChanged = identifierChanges(oldIDs, newIDs)
 	return rep, nil
 }
 
@@ -171,51 +196,21 @@ func isEndpointExistence(id string) bool {
 	return id == checker.EndpointAddedId || strings.HasPrefix(id, "api-removed-") || strings.HasPrefix(id, "api-path-removed-")
 }
 
-// namedOperations names the operations of spec data with the name table
-// under root, as generation does.
-func namedOperations(root string, data []byte) ([]opName, error) {
-	doc, err := loadSpec("the pinned spec", data)
-	if err != nil {
-		return nil, err
-	}
-	ops, _, err := operations(doc)
-	if err != nil {
-		return nil, err
-	}
-	table, err := loadNameTable(filepath.Join(root, nameTableFile))
-	if err != nil {
-		return nil, err
-	}
-	return assignNames(ops, table)
-}
-
-// apiSources returns the generated files of package api on disk, and the
-// same set as it will be once generated (files written over them).
-func apiSources(root string, generated map[string][]byte) (before, after map[string][]byte, err error) {
-	paths, err := filepath.Glob(filepath.Join(root, apiDir, "*.gen.go"))
-	if err != nil {
-		return nil, nil, err
-	}
-	before, after = map[string][]byte{}, map[string][]byte{}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		name := apiDir + "/" + filepath.Base(p)
-		before[name], after[name] = data, data
-	}
-	for name, data := range generated {
-		after[name] = data
-	}
-	return before, after, nil
-}
-
-// exportedIdentifiers lists the exported API of Go files: top-level names
-// ("ListUsersResponse"), and methods, struct fields and interface methods of
-// exported types ("Client.ListUsers", "UserOutput.Email").
-func exportedIdentifiers(files map[string][]byte) (map[string]bool, error) {
-	ids := map[string]bool{}
+// exportedIdentifiers lists the exported API of Go files with the type of
+// each identifier, as source: top-level names ("ListUsersResponse"), and
+// methods, struct fields and interface methods of exported types
+// ("Client.ListUsers", "UserOutput.Email"). The type is what code using the
+// identifier depends on:
+//   - a function or method: its signature without parameter names (a
+//     renamed parameter breaks nobody): "func(context.Context, string) error";
+//   - a type: its type parameters and underlying type, with "= " for an
+//     alias; a struct or interface is "struct{…}" or "interface{…}", since
+//     its members are listed on their own;
+//   - a struct field: its type: "nullable.Nullable[string]";
+//   - a constant or variable: its declared type, or the type of its
+//     composite literal, else "" (a new value breaks nobody).
+func exportedIdentifiers(files map[string][]byte) (map[string]string, error) {
+	ids := map[string]string{}
 	fset := token.NewFileSet()
 	for _, name := range sortedKeys(files) {
 		f, err := parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution)
@@ -229,23 +224,34 @@ func exportedIdentifiers(files map[string][]byte) (map[string]bool, error) {
 					continue
 				}
 				if decl.Recv == nil {
-					ids[decl.Name.Name] = true
+					ids[decl.Name.Name] = typeString(decl.Type)
 				} else if recv := receiverName(decl.Recv.List[0].Type); token.IsExported(recv) {
-					ids[recv+"."+decl.Name.Name] = true
+					ids[recv+"."+decl.Name.Name] = typeString(decl.Type)
 				}
 			case *ast.GenDecl:
 				for _, spec := range decl.Specs {
 					switch spec := spec.(type) {
 					case *ast.TypeSpec:
 						if spec.Name.IsExported() {
-							ids[spec.Name.Name] = true
+							ids[spec.Name.Name] = typeDefString(spec)
 							addMembers(ids, spec.Name.Name, spec.Type)
 						}
 					case *ast.ValueSpec:
-						for _, n := range spec.Names {
-							if n.IsExported() {
-								ids[n.Name] = true
+						typ := ""
+						if spec.Type != nil {
+							typ = typeString(spec.Type)
+						}
+						for i, n := range spec.Names {
+							if !n.IsExported() {
+								continue
 							}
+							t := typ
+							if t == "" && i < len(spec.Values) {
+								if lit, ok := spec.Values[i].(*ast.CompositeLit); ok && lit.Type != nil {
+									t = typeString(lit.Type)
+								}
+							}
+							ids[n.Name] = t
 						}
 					}
 				}
@@ -255,25 +261,94 @@ func exportedIdentifiers(files map[string][]byte) (map[string]bool, error) {
 	return ids, nil
 }
 
-// addMembers adds the exported named fields of a struct type, or the
-// methods of an interface type.
-func addMembers(ids map[string]bool, typeName string, expr ast.Expr) {
-	var fields *ast.FieldList
+// addMembers adds the exported fields of a struct type (embedded ones by
+// their type's name), or the methods of an interface type.
+func addMembers(ids map[string]string, typeName string, expr ast.Expr) {
 	switch t := expr.(type) {
 	case *ast.StructType:
-		fields = t.Fields
+		for _, f := range t.Fields.List {
+			if len(f.Names) == 0 {
+				if n := embeddedName(f.Type); token.IsExported(n) {
+					ids[typeName+"."+n] = typeString(f.Type)
+				}
+			}
+			for _, n := range f.Names {
+				if n.IsExported() {
+					ids[typeName+"."+n.Name] = typeString(f.Type)
+				}
+			}
+		}
 	case *ast.InterfaceType:
-		fields = t.Methods
-	default:
-		return
-	}
-	for _, f := range fields.List {
-		for _, n := range f.Names {
-			if n.IsExported() {
-				ids[typeName+"."+n.Name] = true
+		for _, f := range t.Methods.List {
+			for _, n := range f.Names { // none for an embedded interface
+				if n.IsExported() {
+					ids[typeName+"."+n.Name] = typeString(f.Type)
+				}
 			}
 		}
 	}
+}
+
+// typeString prints a type expression on one line, without the names of
+// function parameters and results (at any depth).
+func typeString(expr ast.Expr) string {
+	ast.Inspect(expr, func(n ast.Node) bool {
+		if ft, ok := n.(*ast.FuncType); ok {
+			ft.Params = unnamed(ft.Params)
+			ft.Results = unnamed(ft.Results)
+		}
+		return true
+	})
+	return types.ExprString(expr)
+}
+
+// unnamed returns fields with one unnamed field per name: (a, b int) is
+// (int, int).
+func unnamed(fields *ast.FieldList) *ast.FieldList {
+	if fields == nil {
+		return nil
+	}
+	out := &ast.FieldList{}
+	for _, f := range fields.List {
+		for range max(len(f.Names), 1) {
+			out.List = append(out.List, &ast.Field{Type: f.Type})
+		}
+	}
+	return out
+}
+
+// typeDefString is what a type declaration gives its users: its type
+// parameters and its underlying type (see exportedIdentifiers).
+func typeDefString(spec *ast.TypeSpec) string {
+	var b strings.Builder
+	if spec.TypeParams != nil {
+		b.WriteString("[")
+		for i, f := range spec.TypeParams.List {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			for j, n := range f.Names {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(n.Name)
+			}
+			b.WriteString(" " + typeString(f.Type))
+		}
+		b.WriteString("] ")
+	}
+	if spec.Assign.IsValid() {
+		b.WriteString("= ")
+	}
+	switch spec.Type.(type) {
+	case *ast.StructType:
+		b.WriteString("struct{…}")
+	case *ast.InterfaceType:
+		b.WriteString("interface{…}")
+	default:
+		b.WriteString(typeString(spec.Type))
+	}
+	return b.String()
 }
 
 func receiverName(expr ast.Expr) string {
@@ -290,25 +365,46 @@ func receiverName(expr ast.Expr) string {
 	return ""
 }
 
-// identifierChanges lists the identifiers only in newIDs and only in
-// oldIDs. A member ("T.M") is listed only when its type T is on both sides:
-// a new or removed type speaks for its members.
-func identifierChanges(oldIDs, newIDs map[string]bool) (added, removed []string) {
-	onlyIn := func(a, b map[string]bool) []string {
+// embeddedName is the field name of an embedded type: T for T, *T, pkg.T,
+// T[X].
+func embeddedName(expr ast.Expr) string {
+	if sel, ok := expr.(*ast.SelectorExpr); ok {
+		return sel.Sel.Name
+	}
+	if star, ok := expr.(*ast.StarExpr); ok {
+		return embeddedName(star.X)
+	}
+	return receiverName(expr)
+}
+
+// identifierChanges lists the identifiers only in newIDs, those only in
+// oldIDs, and those in both whose type changed. A member ("T.M") is listed
+// as added or removed only when its type T is on both sides: a new or
+// removed type speaks for its members.
+func identifierChanges(oldIDs, newIDs map[string]string) (added, removed []string, changed []goChange) {
+	onlyIn := func(a, b map[string]string) []string {
 		var out []string
 		for id := range a {
-			if b[id] {
+			if _, ok := b[id]; ok {
 				continue
 			}
-			if typ, _, ok := strings.Cut(id, "."); ok && !b[typ] {
-				continue
+			if typ, _, ok := strings.Cut(id, "."); ok {
+				if _, ok := b[typ]; !ok {
+					continue
+				}
 			}
 			out = append(out, id)
 		}
 		sort.Strings(out)
 		return out
 	}
-	return onlyIn(newIDs, oldIDs), onlyIn(oldIDs, newIDs)
+	for id, old := range oldIDs {
+		if n, ok := newIDs[id]; ok && n != old {
+			changed = append(changed, goChange{ID: id, Old: old, New: n})
+		}
+	}
+	sort.Slice(changed, func(i, j int) bool { return changed[i].ID < changed[j].ID })
+	return onlyIn(newIDs, oldIDs), onlyIn(oldIDs, newIDs), changed
 }
 
 // changelogEntry renders the report as a Markdown CHANGELOG.md section. date
@@ -318,16 +414,22 @@ func changelogEntry(date, source string, oldPin, newPin pin, rep *report) string
 	fmt.Fprintf(&b, "## %s: spec update\n\n", date)
 	fmt.Fprintf(&b, "- Source: %s\n", source)
 	fmt.Fprintf(&b, "- %s sha256: `%.12s` → `%.12s`\n", newPin.File, oldPin.SHA256, newPin.SHA256)
-	fmt.Fprintf(&b, "- %s, %s, %s; %s.\n",
+	fmt.Fprintf(&b, "- %s, %s, %s; %s, %s.\n",
 		count(len(rep.Added), "operation added", "operations added"),
 		count(len(rep.Removed), "removed", "removed"),
 		count(len(rep.Changed), "changed", "changed"),
-		count(len(rep.Breaking), "breaking change", "breaking changes"))
+		count(len(rep.Breaking), "breaking spec change", "breaking spec changes"),
+		count(rep.goBreaks(), "breaking Go API change", "breaking Go API changes"))
 
-	if len(rep.Breaking) > 0 {
+	if len(rep.Breaking) > 0 || rep.goBreaks() > 0 {
 		fmt.Fprintf(&b, "\n### Breaking changes\n\n")
 		for _, c := range rep.Breaking {
 			fmt.Fprintf(&b, "- %s%s (%s, %s)\n", where(c), c.Text, c.Level, c.ID)
+		}
+		if rep.goBreaks() > 0 {
+			fmt.Fprintf(&b, "- Go API: %s, %s; see Go API below\n",
+				count(len(rep.GoChanged), "identifier changed", "identifiers changed"),
+				count(len(rep.GoRemoved), "removed", "removed"))
 		}
 	}
 	section := func(title string, ops []reportOp) {
@@ -375,10 +477,16 @@ func changelogEntry(date, source string, oldPin, newPin pin, rep *report) string
 			fmt.Fprintf(&b, "- %s\n", n)
 		}
 	}
-	if len(rep.GoAdded) > 0 || len(rep.GoRemoved) > 0 {
+	if len(rep.GoAdded) > 0 || rep.goBreaks() > 0 {
 		fmt.Fprintf(&b, "\n### Go API (package api)\n\n")
 		if len(rep.GoRemoved) > 0 {
 			fmt.Fprintf(&b, "- removed (breaks code that uses them): %s\n", codeList(rep.GoRemoved))
+		}
+		if len(rep.GoChanged) > 0 {
+			fmt.Fprintf(&b, "- changed (breaks code that uses them):\n")
+			for _, c := range rep.GoChanged {
+				fmt.Fprintf(&b, "  - `%s`: %s → %s\n", c.ID, codeSpan(c.Old), codeSpan(c.New))
+			}
 		}
 		if len(rep.GoAdded) > 0 {
 			fmt.Fprintf(&b, "- added: %s\n", codeList(rep.GoAdded))
@@ -422,6 +530,15 @@ func breakingMark(c reportChange) string {
 		return "BREAKING: "
 	}
 	return ""
+}
+
+// codeSpan quotes a type as Markdown code. A constant or variable without a
+// declared type has "" (see exportedIdentifiers).
+func codeSpan(typ string) string {
+	if typ == "" {
+		return "(no declared type)"
+	}
+	return "`" + typ + "`"
 }
 
 func codeList(ids []string) string {

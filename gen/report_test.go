@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oasdiff/oasdiff/checker"
 )
 
 // A small spec and a revision with one change of each kind the report must
@@ -119,11 +122,170 @@ func NewClient() {}
 	if err != nil {
 		t.Fatal(err)
 	}
-	added, removed := identifierChanges(oldIDs, newIDs)
+	added, removed, changed := identifierChanges(oldIDs, newIDs)
 	wantAdded := []string{"Client.ListThings", "ClientInterface.ListThings", "New", "Thing.Count"}
 	wantRemoved := []string{"Client.DeleteThing", "ClientInterface.DeleteThing", "Gone", "Thing.Note"}
-	if !slices.Equal(added, wantAdded) || !slices.Equal(removed, wantRemoved) {
-		t.Errorf("added %v, removed %v; want %v and %v", added, removed, wantAdded, wantRemoved)
+	if !slices.Equal(added, wantAdded) || !slices.Equal(removed, wantRemoved) || len(changed) != 0 {
+		t.Errorf("added %v, removed %v, changed %v; want %v, %v and none", added, removed, changed, wantAdded, wantRemoved)
+	}
+}
+
+// TestIdentifierTypeChanges: an identifier that stays but changes its type
+// breaks code as a removed one does; one whose change breaks nobody (a
+// renamed parameter, a new field, a new value) is not listed.
+func TestIdentifierTypeChanges(t *testing.T) {
+	old := map[string][]byte{"a.gen.go": []byte(`package api
+import "github.com/oapi-codegen/nullable"
+type UserOutput struct {
+	FirstName nullable.Nullable[string] ` + "`json:\"first_name,omitempty\"`" + `
+	LastName  nullable.Nullable[string]
+	Email, Phone string
+	Inline *struct{ A int }
+	Base
+}
+type Base struct{}
+type Role string
+type Alias = string
+type Editor func(ctx context.Context, req *http.Request) error
+type Box[T any] struct{ V T }
+type Getter interface { Get(id string) (string, error); Put(a, b string) }
+func NewClient(server string, opts ...ClientOption) (*Client, error) { return nil, nil }
+func (c *Client) GetUser(ctx context.Context, orgID string, userID string) (*http.Response, error) { return nil, nil }
+const RoleAdmin Role = "admin"
+const Version = "1"
+var Operations = []OperationInfo{}
+`)}
+	new := map[string][]byte{"a.gen.go": []byte(`package api
+import "github.com/oapi-codegen/nullable"
+type UserOutput struct {
+	FirstName *string ` + "`json:\"first_name\"`" + `
+	LastName  nullable.Nullable[string]
+	Email string
+	Phone *string
+	Inline *struct{ A int; B string }
+	Added int
+	*Base
+}
+type Base struct{ X int }
+type Role int
+type Alias = int
+type Editor func(context.Context, *http.Request) error
+type Box[T comparable] struct{ V T }
+type Getter interface { Get(key string) (string, error); Put(a string, b int) }
+func NewClient(url string, options ...ClientOption) (*Client, error) { return nil, nil }
+func (c *Client) GetUser(ctx context.Context, organizationID, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) { return nil, nil }
+const RoleAdmin = "admin"
+const Version = "2"
+var Operations = map[string]OperationInfo{}
+`)}
+	oldIDs, err := exportedIdentifiers(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newIDs, err := exportedIdentifiers(new)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added, removed, changed := identifierChanges(oldIDs, newIDs)
+	want := []goChange{
+		{"Alias", "= string", "= int"},
+		{"Box", "[T any] struct{…}", "[T comparable] struct{…}"},
+		{"Client.GetUser", "func(context.Context, string, string) (*http.Response, error)", "func(context.Context, string, string, ...RequestEditorFn) (*http.Response, error)"},
+		{"Getter.Put", "func(string, string)", "func(string, int)"},
+		{"Operations", "[]OperationInfo", "map[string]OperationInfo"},
+		{"Role", "string", "int"},
+		{"RoleAdmin", "Role", ""},
+		{"UserOutput.Base", "Base", "*Base"},
+		{"UserOutput.FirstName", "nullable.Nullable[string]", "*string"},
+		{"UserOutput.Inline", "*struct{A int}", "*struct{A int; B string}"},
+		{"UserOutput.Phone", "string", "*string"},
+	}
+	if !slices.Equal(changed, want) {
+		t.Errorf("changed:\n%v\nwant\n%v", changed, want)
+	}
+	if !slices.Equal(added, []string{"Base.X", "UserOutput.Added"}) || len(removed) != 0 {
+		t.Errorf("added %v, removed %v; want Base.X and UserOutput.Added, none removed", added, removed)
+	}
+}
+
+// TestGoBreakingOnlyRaises: goBreaking names rules that oasdiff has, and
+// raises each (an entry that lowered an error would hide a break).
+func TestGoBreakingOnlyRaises(t *testing.T) {
+	defaults := map[string]checker.Level{}
+	for _, r := range checker.GetAllRules() {
+		defaults[r.Id] = r.Level
+	}
+	for id, level := range goBreaking {
+		def, ok := defaults[id]
+		switch {
+		case !ok:
+			t.Errorf("goBreaking names %s, which oasdiff does not have", id)
+		case def >= level:
+			t.Errorf("goBreaking sets %s to %s, but oasdiff's level is %s already", id, level, def)
+		case !level.IsBreaking():
+			t.Errorf("goBreaking sets %s to %s, which is not breaking", id, level)
+		}
+	}
+}
+
+// TestReportNullabilityIsBreaking: a response property that stops being
+// nullable narrows its list of types, which oasdiff counts as harmless but
+// changes the Go field from nullable.Nullable[string] to *string.
+func TestReportNullabilityIsBreaking(t *testing.T) {
+	nullable := strings.Replace(reportBase, `"note": {"type": "string"}`, `"note": {"anyOf": [{"type": "string"}, {"type": "null"}]}`, 1)
+	if nullable == reportBase {
+		t.Fatal("reportBase has no note property to edit")
+	}
+	for _, tc := range []struct{ name, old, new, id string }{
+		{"not nullable", nullable, reportBase, checker.ResponsePropertyListOfTypesNarrowedId},
+	} {
+		_, changes, err := specChanges([]byte(tc.old), []byte(tc.new))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		found := false
+		for _, c := range changes {
+			ids = append(ids, fmt.Sprintf("%s (%s)", c.GetId(), c.GetLevel()))
+			if c.GetId() == tc.id {
+				found = true
+				if !c.IsBreaking() {
+					t.Errorf("%s: %s is not breaking", tc.name, tc.id)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %s among %v", tc.name, tc.id, ids)
+		}
+	}
+}
+
+func TestChangelogEntryGoAPI(t *testing.T) {
+	oldPin := pin{File: "openapi.json", SHA256: strings.Repeat("a", 64)}
+	newPin := pin{File: "openapi.json", SHA256: strings.Repeat("b", 64)}
+	rep := &report{
+		GoAdded:   []string{"ListWidgets"},
+		GoRemoved: []string{"Gone"},
+		GoChanged: []goChange{
+			{ID: "UserOutput.FirstName", Old: "nullable.Nullable[string]", New: "*string"},
+			{ID: "Version", Old: "", New: "string"},
+		},
+	}
+	got := changelogEntry("2026-01-02", "https://example.com/openapi.json", oldPin, newPin, rep)
+	want := "## 2026-01-02: spec update\n\n" +
+		"- Source: https://example.com/openapi.json\n" +
+		"- openapi.json sha256: `aaaaaaaaaaaa` → `bbbbbbbbbbbb`\n" +
+		"- 0 operations added, 0 removed, 0 changed; 0 breaking spec changes, 3 breaking Go API changes.\n\n" +
+		"### Breaking changes\n\n" +
+		"- Go API: 2 identifiers changed, 1 removed; see Go API below\n\n" +
+		"### Go API (package api)\n\n" +
+		"- removed (breaks code that uses them): `Gone`\n" +
+		"- changed (breaks code that uses them):\n" +
+		"  - `UserOutput.FirstName`: `nullable.Nullable[string]` → `*string`\n" +
+		"  - `Version`: (no declared type) → `string`\n" +
+		"- added: `ListWidgets`\n\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
 
@@ -150,7 +312,7 @@ func TestChangelogEntryOmitsEmptySections(t *testing.T) {
 	want := "## 2026-01-02: spec update\n\n" +
 		"- Source: https://example.com/openapi.json\n" +
 		"- openapi.json sha256: `aaaaaaaaaaaa` → `bbbbbbbbbbbb`\n" +
-		"- 0 operations added, 0 removed, 0 changed; 0 breaking changes.\n\n"
+		"- 0 operations added, 0 removed, 0 changed; 0 breaking spec changes, 0 breaking Go API changes.\n\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

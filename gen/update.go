@@ -89,7 +89,10 @@ func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[str
 	if err != nil {
 		return nil, err
 	}
-	source := u.String()
+	// The URL may be signed (?token=..., ?X-Amz-Signature=...): the
+	// download uses all of it, but only source, without the query and the
+	// fragment, is printed and recorded in the pin and CHANGELOG.md.
+	source := publicURL(u)
 	oldPin, err := readPin(filepath.Join(o.Root, pinFile))
 	if err != nil {
 		return nil, err
@@ -98,13 +101,18 @@ func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("read pinned spec: %w", err)
 	}
-	// The report compares against the pinned spec and the code generated
-	// from it, so both have to be what the pin says.
+	// The report compares against the pinned spec, so it has to be what
+	// the pin says.
 	if err := checkPin(oldPin, oldData); err != nil {
 		return nil, err
 	}
 
-	fmt.Fprintf(stdout, "gen: downloading %s\n", source)
+	if source != u.Redacted() {
+		fmt.Fprintf(stdout, "gen: downloading %s (the URL's query and fragment are not shown, and not recorded in %s or %s)\n",
+			source, pinFile, changelogFile)
+	} else {
+		fmt.Fprintf(stdout, "gen: downloading %s\n", source)
+	}
 	data, err := fetchSpec(ctx, u, o.Timeout, o.MaxBytes)
 	if err != nil {
 		return nil, err
@@ -128,7 +136,16 @@ func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("generating the client from %s: %w", name, err)
 	}
-	rep, err := buildReport(o.Root, oldData, data, res)
+	// The Go API diff compares code generated in memory from both specs,
+	// not the generated files on disk: a stale or hand-edited file must not
+	// show up as a change the new spec makes. (Generated after the new
+	// spec: oapi-codegen keeps package-level state, so this runs one
+	// generation at a time like the rest.)
+	oldRes, err := generateFrom(o.Root, oldPin, oldData)
+	if err != nil {
+		return nil, fmt.Errorf("generating the client from the pinned %s, to compare with: %w", oldPin.File, err)
+	}
+	rep, err := buildReport(oldData, oldRes, data, res)
 	if err != nil {
 		return nil, fmt.Errorf("comparing %s with the pinned %s: %w", name, oldPin.File, err)
 	}
@@ -160,18 +177,23 @@ func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[str
 
 // checkSpecURL accepts https, and plain http only to this machine (a local
 // mirror or a test server): the spec becomes code, so it must not be open to
-// tampering on the way.
+// tampering on the way. Its errors show the URL without its query and
+// fragment, which may hold a signature or a token.
 func checkSpecURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("spec URL %q: %w", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // it repeats the URL, query included
+		}
+		return nil, fmt.Errorf("spec URL %q: %w", withoutQuery(raw), err)
 	}
 	if u.User != nil {
 		// The URL is recorded in openapi.pin.json and CHANGELOG.md.
-		return nil, fmt.Errorf("spec URL %s carries credentials; they would be recorded in %s and %s", u.Redacted(), pinFile, changelogFile)
+		return nil, fmt.Errorf("spec URL %s carries credentials; they would be recorded in %s and %s", publicURL(u), pinFile, changelogFile)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("spec URL %q has no host; want https://host/path", raw)
+		return nil, fmt.Errorf("spec URL %q has no host; want https://host/path", publicURL(u))
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
@@ -182,8 +204,39 @@ func checkSpecURL(raw string) (*url.URL, error) {
 		}
 		return nil, fmt.Errorf("refusing plain http:// to %s: use https (http is allowed only to loopback addresses: 127.0.0.0/8, ::1, localhost)", u.Host)
 	default:
-		return nil, fmt.Errorf("spec URL %q: scheme %q is not supported; use https", raw, u.Scheme)
+		return nil, fmt.Errorf("spec URL %q: scheme %q is not supported; use https", publicURL(u), u.Scheme)
 	}
+}
+
+// publicURL is u as it may be shown and recorded: without its query and
+// fragment, and with any password redacted.
+func publicURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = "", false, "", ""
+	return c.Redacted()
+}
+
+// hideQuery takes the query and fragment out of the URL that a *url.Error
+// in err names (the http client's errors say "Get "URL": ...", with the URL
+// of the request that failed, perhaps a redirect).
+func hideQuery(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if p, perr := url.Parse(ue.URL); perr == nil {
+			ue.URL = publicURL(p)
+		} else {
+			ue.URL = withoutQuery(ue.URL)
+		}
+	}
+	return err
+}
+
+// withoutQuery is raw, a URL or not, cut at its query or fragment.
+func withoutQuery(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		return raw[:i]
+	}
+	return raw
 }
 
 func isLoopback(host string) bool {
@@ -196,6 +249,7 @@ func isLoopback(host string) bool {
 
 // fetchSpec downloads the spec. It refuses an answer that is not 2xx or is
 // larger than maxBytes, and a redirect to a URL that checkSpecURL refuses.
+// Its errors show URLs as publicURL does: a redirect, too, may be signed.
 func fetchSpec(ctx context.Context, u *url.URL, timeout time.Duration, maxBytes int64) ([]byte, error) {
 	client := &http.Client{
 		Timeout: timeout,
@@ -204,37 +258,37 @@ func fetchSpec(ctx context.Context, u *url.URL, timeout time.Duration, maxBytes 
 				return errors.New("stopped after 10 redirects")
 			}
 			if _, err := checkSpecURL(req.URL.String()); err != nil {
-				return fmt.Errorf("redirected to %s: %w", req.URL.Redacted(), err)
+				return fmt.Errorf("redirected to %s: %w", publicURL(req.URL), err)
 			}
 			return nil
 		},
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("download of %s: %w", publicURL(u), hideQuery(err))
 	}
 	req.Header.Set("User-Agent", userAgent)
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("download failed: %w", err)
+		return nil, fmt.Errorf("download failed: %w", hideQuery(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		msg := fmt.Sprintf("download of %s failed with HTTP status %s", u, resp.Status)
+		msg := fmt.Sprintf("download of %s failed with HTTP status %s", publicURL(u), resp.Status)
 		if s := strings.Join(strings.Fields(string(snippet)), " "); s != "" {
 			msg += ": " + s
 		}
 		return nil, errors.New(msg)
 	}
-	tooLarge := fmt.Errorf("the spec from %s is larger than %d bytes (see -max-size)", u, maxBytes)
+	tooLarge := fmt.Errorf("the spec from %s is larger than %d bytes (see -max-size)", publicURL(u), maxBytes)
 	if resp.ContentLength > maxBytes {
 		return nil, tooLarge
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("download of %s failed while reading the body: %w", u, err)
+		return nil, fmt.Errorf("download of %s failed while reading the body: %w", publicURL(u), hideQuery(err))
 	}
 	if int64(len(data)) > maxBytes {
 		return nil, tooLarge

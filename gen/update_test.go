@@ -268,7 +268,9 @@ func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ids["UserOutput.FirstName"] || !ids["UserOutput.LastName"] {
+	_, hasFirst := ids["UserOutput.FirstName"]
+	_, hasLast := ids["UserOutput.LastName"]
+	if hasFirst || !hasLast {
 		t.Errorf("UserOutput.FirstName should be gone and UserOutput.LastName still there")
 	}
 	if ops, err := os.ReadFile(filepath.Join(root, operationsFile)); err != nil || !bytes.Contains(ops, []byte(`const SpecSHA256 = "`+sha256Hex(spec)+`"`)) {
@@ -316,6 +318,182 @@ func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
 		t.Errorf("second update says %q; want it to contain %q", out.String(), want)
 	}
 	assertTreeUnchanged(t, before, treeHashes(t, root))
+}
+
+// TestUpdateSpecReportsGoTypeChanges: a response field that stops being
+// nullable changes its Go type from nullable.Nullable[string] to *string,
+// which breaks code that calls .FirstName.Get(). oasdiff counts the
+// narrowing as harmless; the report must call it breaking and show the
+// type change in its Go API section.
+func TestUpdateSpecReportsGoTypeChanges(t *testing.T) {
+	// Not parallel: oapi-codegen's Generate keeps global state.
+	root := moduleCopy(t)
+	doc := pinnedSpecTree(t)
+	props := jsonObj(t, doc, "components", "schemas", "UserOutput", "properties")
+	if _, ok := jsonObj(t, props, "first_name")["anyOf"]; !ok {
+		t.Fatal("UserOutput.first_name is not an anyOf with null")
+	}
+	props["first_name"] = map[string]any{"type": "string", "title": "First Name"}
+	srv, _ := serveSpec(t, http.StatusOK, "application/json", encodeSpecTree(t, doc))
+	o := updateOpts(root, srv.URL)
+	o.DryRun, o.Build = true, failIfBuilt(t)
+	var out bytes.Buffer
+	if err := updateSpec(context.Background(), o, &out); err != nil {
+		t.Fatalf("update: %v\n%s", err, out.String())
+	}
+	report := out.String()
+	t.Logf("update-spec output:\n%s", report)
+	for _, want := range []string{
+		", 1 breaking Go API change.\n",
+		"### Breaking changes\n",
+		"- Go API: 1 identifier changed, 0 removed; see Go API below\n",
+		"(warning, response-property-list-of-types-narrowed)\n",
+		"  - BREAKING: ",
+		"### Go API (package api)\n\n- changed (breaks code that uses them):\n" +
+			"  - `UserOutput.FirstName`: `nullable.Nullable[string]` → `*string`\n",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(report, "removed (breaks code") || strings.Contains(report, "- added:") {
+		t.Error("the report lists Go identifiers as added or removed; only one changed")
+	}
+}
+
+// TestUpdateSpecIgnoresGeneratedFilesOnDisk: the Go API section compares
+// code generated from the pinned spec with code generated from the new one,
+// so a stale or hand-edited generated file does not show up in it.
+func TestUpdateSpecIgnoresGeneratedFilesOnDisk(t *testing.T) {
+	// Not parallel: oapi-codegen's Generate keeps global state.
+	root := moduleCopy(t)
+	path := filepath.Join(root, filepath.FromSlash(errorsFile))
+	code, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code = append(code, "\n// StrayHelper was added by hand.\nfunc StrayHelper() {}\n"...)
+	if err := os.WriteFile(path, code, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := serveSpec(t, http.StatusOK, "application/json", widgetsSpec(t))
+	o := updateOpts(root, srv.URL)
+	o.DryRun, o.Build = true, failIfBuilt(t)
+	var out bytes.Buffer
+	if err := updateSpec(context.Background(), o, &out); err != nil {
+		t.Fatalf("update: %v\n%s", err, out.String())
+	}
+	report := out.String()
+	if strings.Contains(report, "StrayHelper") {
+		t.Errorf("the report shows the hand-added StrayHelper:\n%s", report)
+	}
+	for _, want := range []string{"- removed (breaks code that uses them): `UserOutput.FirstName`\n", "`ListWidgetsResponse`"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
+
+// TestUpdateSpecRecordsURLWithoutQuery: a signed URL is downloaded whole,
+// but its query and fragment are neither printed nor recorded.
+func TestUpdateSpecRecordsURLWithoutQuery(t *testing.T) {
+	// Not parallel: oapi-codegen's Generate keeps global state.
+	root := moduleCopy(t)
+	spec := widgetsSpec(t)
+	var gotQuery atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotQuery.Store(r.URL.RawQuery)
+		w.Write(spec)
+	}))
+	defer srv.Close()
+	const query = "token=s3cr3t&X-Amz-Signature=5ign"
+	o := updateOpts(root, srv.URL+"/openapi.json?"+query+"#fr4gment")
+	o.Build = func(context.Context, string) error { return nil }
+	var out bytes.Buffer
+	if err := updateSpec(context.Background(), o, &out); err != nil {
+		t.Fatalf("update: %v\n%s", err, out.String())
+	}
+	if got, _ := gotQuery.Load().(string); got != query {
+		t.Errorf("the server got query %q, want %q", got, query)
+	}
+	want := srv.URL + "/openapi.json"
+	if p, err := readPin(filepath.Join(root, pinFile)); err != nil || p.Source != want || p.Note != "Fetched from "+want+"." {
+		t.Errorf("pin = %+v (err %v); want source %s", p, err, want)
+	}
+	if !strings.Contains(out.String(), "gen: downloading "+want+" (the URL's query and fragment are not shown, and not recorded in openapi.pin.json or CHANGELOG.md)\n") {
+		t.Errorf("output does not say that the query is left out:\n%s", out.String())
+	}
+	log, err := os.ReadFile(filepath.Join(root, changelogFile))
+	if err != nil || !strings.Contains(string(log), "- Source: "+want+"\n") {
+		t.Errorf("CHANGELOG.md lacks the source %s (err %v)", want, err)
+	}
+	for name, text := range map[string]string{"output": out.String(), "CHANGELOG.md": string(log), pinFile: string(readFile(t, root, pinFile))} {
+		for _, secret := range []string{"s3cr3t", "5ign", "fr4gment"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s shows %q", name, secret)
+			}
+		}
+	}
+}
+
+// TestUpdateSpecErrorsHideURLQuery: errors name the URL without its query,
+// whether the request, a redirect or the URL itself fails.
+func TestUpdateSpecErrorsHideURLQuery(t *testing.T) {
+	t.Parallel()
+	redirect := httptest.NewServer(http.RedirectHandler("http://podero.example/openapi.json?X-Amz-Signature=secret", http.StatusFound))
+	t.Cleanup(redirect.Close)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	pinned := pinnedSpecBytes(t)
+	for _, tc := range []struct {
+		name, url, want string
+		status          int
+		body            []byte
+		maxBytes        int64
+	}{
+		{name: "server error", status: 500, body: []byte("nope"), want: "/openapi.json failed with HTTP status 500"},
+		{name: "too large", status: 200, body: pinned, maxBytes: 1000, want: "/openapi.json is larger than 1000 bytes"},
+		{name: "not a spec", status: 200, body: []byte("<html></html>"), want: "the spec from http://127.0.0.1:"},
+		{name: "redirect", url: redirect.URL + "/?token=secret", want: "redirected to http://podero.example/openapi.json: refusing plain http://"},
+		{name: "refused connection", url: closed.URL + "/openapi.json?token=secret", want: `download failed: Get "` + closed.URL + `/openapi.json": `},
+		{name: "plain http", url: "http://podero.example/openapi.json?token=secret", want: "refusing plain http:// to podero.example"},
+		{name: "credentials", url: "https://user:secret@podero.example/openapi.json?token=secret", want: "spec URL https://user:xxxxx@podero.example/openapi.json carries credentials"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := moduleCopy(t)
+			url := tc.url
+			if url == "" {
+				srv, _ := serveSpec(t, tc.status, "application/json", tc.body)
+				url = srv.URL + "/openapi.json?token=secret#secret"
+			}
+			o := updateOpts(root, url)
+			o.Build = failIfBuilt(t)
+			if tc.maxBytes > 0 {
+				o.MaxBytes = tc.maxBytes
+			}
+			var out bytes.Buffer
+			err := updateSpec(context.Background(), o, &out)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v; want it to contain %q", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "secret") {
+				t.Errorf("error %q shows the URL's secret", err)
+			}
+			if strings.Contains(out.String(), "secret") {
+				t.Errorf("output %q shows the URL's secret", out.String())
+			}
+		})
+	}
+}
+
+func readFile(t *testing.T, root, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // TestUpdateSpecBuilds takes a spec with one operation more through the
@@ -555,10 +733,36 @@ func TestCheckSpecURL(t *testing.T) {
 		"openapi.json":                              "has no host",
 		"https://u:p@app.podero.com/openapi.json":   "carries credentials",
 		"://nope": "missing protocol scheme",
+		// The query may hold a token or signature: no error shows it.
+		"http://10.0.0.1/openapi.json?token=secret":            "refusing plain http:// to 10.0.0.1",
+		"ftp://127.0.0.1/openapi.json?token=secret":            `spec URL "ftp://127.0.0.1/openapi.json": scheme "ftp" is not supported`,
+		"/openapi.json?token=secret":                           `spec URL "/openapi.json" has no host`,
+		"https://u:p@app.podero.com/openapi.json?token=secret": "spec URL https://u:xxxxx@app.podero.com/openapi.json carries credentials",
+		"https://app.podero.com/%zz?token=secret":              `spec URL "https://app.podero.com/%zz": invalid URL escape "%zz"`,
 	} {
 		_, err := checkSpecURL(bad)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("checkSpecURL(%q) = %v, want an error containing %q", bad, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("checkSpecURL(%q) = %v, which shows the query", bad, err)
+		}
+	}
+	// A signed URL is fine to download from.
+	if _, err := checkSpecURL("https://app.podero.com/openapi.json?X-Amz-Signature=abc"); err != nil {
+		t.Errorf("a URL with a query was refused: %v", err)
+	}
+	for in, want := range map[string]string{
+		"https://app.podero.com/openapi.json?token=secret#frag": "https://app.podero.com/openapi.json",
+		"https://app.podero.com/openapi.json?":                  "https://app.podero.com/openapi.json",
+		"http://127.0.0.1:8080/a%20b/openapi.json":              "http://127.0.0.1:8080/a%20b/openapi.json",
+	} {
+		u, err := checkSpecURL(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := publicURL(u); got != want {
+			t.Errorf("publicURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
