@@ -2,11 +2,7 @@ package poderotest
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
-	"net/url"
-	"strconv"
-	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -76,7 +72,9 @@ func (s *Server) AddDevice(userID openapi_types.UUID, deviceType DeviceType) (op
 
 // SetCharging says whether an electric vehicle or wallbox is charging, as
 // the vehicle would report it. A boost of a charging device is refused with
-// 409 already_charging.
+// 409 already_charging. While it charges, the device has a current session
+// (sessions/current for a vehicle, hems-sessions/current for a wallbox),
+// begun when charging started; it ends, unrecorded, when charging stops.
 func (s *Server) SetCharging(deviceID openapi_types.UUID, charging bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,30 +89,7 @@ func (s *Server) SetCharging(deviceID openapi_types.UUID, charging bool) error {
 		setPresent(dev.obj, dev.kind.idle)
 		setPresent(dev.obj, map[string]any{"boost_state": "available"})
 	}
-	return nil
-}
-
-// AddSessions records n finished charging sessions for an electric vehicle,
-// one an hour going back from the oldest it has (or from now), for
-// ListElectricVehicleSessions to page through. The sessions list newest
-// first and are filtered by the day of their plug-in time.
-func (s *Server) AddSessions(vehicleID openapi_types.UUID, n int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ev := s.records[vehicleID.String()]
-	if ev == nil || ev.kind.name != string(ElectricVehicle) {
-		return fmt.Errorf("poderotest: no electric vehicle %s", vehicleID)
-	}
-	now := time.Now().Truncate(time.Minute)
-	for range n {
-		plugIn := now.Add(-time.Duration(len(ev.sessions)+1) * time.Hour)
-		item, _ := specserver.Blank(s.schema("SessionItem")).(map[string]any)
-		maps.Copy(item, map[string]any{
-			"id": newID(), "plug_in_time": timestamp(plugIn), "unplug_time": timestamp(plugIn.Add(50 * time.Minute)),
-			"initial_soc_pct": 40.0, "final_soc_pct": 80.0, "energy_charged_kwh": 24.0, "is_at_home": true,
-		})
-		ev.sessions = append(ev.sessions, item)
-	}
+	s.running(dev)
 	return nil
 }
 
@@ -168,46 +143,11 @@ func charging(dev *record) bool {
 	return dev.kind.charging != nil
 }
 
-// chargingSessions pages through an EV's sessions whose plug-in day is in
-// [from, to].
-func (s *Server) chargingSessions(ev *record, q url.Values) specserver.Response {
-	from, _ := time.Parse(time.DateOnly, q.Get("from")) // required and checked by the Validator
-	to, _ := time.Parse(time.DateOnly, q.Get("to"))
-	limit, offset := 50, 0 // the spec's defaults
-	if v, err := strconv.Atoi(q.Get("limit")); err == nil {
-		limit = v
-	}
-	if v, err := strconv.Atoi(q.Get("offset")); err == nil {
-		offset = v
-	}
-	var items []any
-	for _, it := range ev.sessions {
-		plugIn, _ := time.Parse(time.RFC3339, it.(map[string]any)["plug_in_time"].(string))
-		if day := plugIn.UTC().Truncate(24 * time.Hour); !day.Before(from) && !day.After(to) {
-			items = append(items, it)
-		}
-	}
-	page := items[min(offset, len(items)):min(offset+limit, len(items))]
-	return answer(http.StatusOK, map[string]any{"total": len(items), "items": clone(page)})
-}
-
-// currentSession is a session begun now while the vehicle is charging,
-// else {"session": null}.
-func (s *Server) currentSession(ev *record) specserver.Response {
-	var session any
-	if charging(ev) {
-		item, _ := specserver.Blank(s.schema("SessionItem")).(map[string]any)
-		item["id"], item["plug_in_time"] = newID(), timestamp(time.Now())
-		session = item
-	}
-	return answer(http.StatusOK, map[string]any{"session": session})
-}
-
 // serveConnect stands in for the Connect UI: opening an authentication_url
 // completes its session and redirects to the session's success_url, as an
 // end user finishing the flow would.
 func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
-	id := r.URL.Query().Get("onboarding_session_id")
+	id := canonicalID(r.URL.Query().Get("onboarding_session_id"))
 	s.mu.Lock()
 	_, err := s.completeOnboarding(id)
 	var next string

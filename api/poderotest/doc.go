@@ -12,17 +12,26 @@
 //   - a request that does not conform: 422 {"detail": [{"loc", "msg", "type"}]}
 //   - an unknown id: 404 {"detail": "Not Found"}; another organization: 403
 //
+// Ids are compared as UUIDs, whatever their case. An id is only found among
+// the path's user's objects, whether in the path or, as building_id, in a
+// request body: another user's building is 404 like an unknown one.
+//
 // It keeps users, buildings, energy contracts, devices (electric vehicles,
-// heat pumps, inverters, wallboxes), onboarding sessions and EV charging
-// sessions in memory, so what a test creates reads back, lists and
-// paginates. Operations without state (device data, savings, prices, ...)
-// answer a sample built from the spec. Every response is checked against the
-// spec too; one that does not conform is answered 500 instead, and [New]
-// fails the test for it.
+// heat pumps, inverters, wallboxes), onboarding sessions, EV charging
+// sessions, wallbox HEMS sessions, users' charging configurations and
+// vehicles' charge policies in memory, so what a test creates or updates
+// reads back, lists and paginates. A user's charging configuration starts
+// with smart_charging_mode "none", every mode available and the user's
+// devices listed; a vehicle's charge policy starts with no targets, in UTC.
+// Operations without state (device data,
+// savings, prices, ...) answer a sample built from the spec. Every response
+// is checked against the spec too; one that does not conform is answered 500
+// instead, and [New] fails the test for it.
 //
 // What a real end user or vehicle would do is done by the test: complete an
 // onboarding session ([Server.CompleteOnboarding]), add a device
-// ([Server.AddDevice]), start charging ([Server.SetCharging]), record charging
-// sessions ([Server.AddSessions]). Faults are injected with
-// [Server.FailNext], [Server.ExpireTokens] and [Server.SetLatency].
+// ([Server.AddDevice]), start charging ([Server.SetCharging]), record past
+// sessions ([Server.AddSessions], [Server.AddHEMSSessions]). Faults are
+// injected with [Server.FailNext], [Server.ExpireTokens] and
+// [Server.SetLatency].
 package poderotest

@@ -42,6 +42,10 @@ func TestEveryOperation(t *testing.T) {
 		ids[param] = id.String()
 	}
 	ids["device_id"] = ids["heat_pump_id"]
+	if err := srv.AddHEMSSessions(parseUUID(t, ids["wallbox_id"]), 1); err != nil {
+		t.Fatal(err)
+	}
+	ids["session_id"] = "1" // the first HEMS session of the server
 	tok := token(t, srv)
 	create := func(path, body, param string) {
 		status, _, out := raw(t, http.MethodPost, srv.URL+path, tok, body)

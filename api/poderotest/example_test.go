@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/google/uuid"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
@@ -64,4 +66,37 @@ func Example() {
 	// Output:
 	// [boost requested already charging] <nil>
 	// requested
+}
+
+// A wallbox's HEMS sessions, seeded with AddHEMSSessions, page through the
+// SDK's iterator as they would on Podero.
+func ExampleServer_AddHEMSSessions() {
+	srv := poderotest.NewServer() // in a test: srv := poderotest.New(t)
+	defer srv.Close()
+	c, err := api.New(api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	user, err := c.CreateUserWithResponse(ctx, srv.OrgID, api.UserCreateInput{Role: "user", Email: "ada@example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	wallbox, _ := srv.AddDevice(user.JSON200.ID, poderotest.Wallbox)
+	_ = srv.AddHEMSSessions(wallbox, 5) // an hour apart, the newest an hour ago
+
+	today := time.Now().UTC()
+	limit := 2 // pages of two
+	params := api.ListWallboxHEMSSessionsParams{
+		From: openapi_types.Date{Time: today.AddDate(0, 0, -1)}, To: openapi_types.Date{Time: today}, Limit: &limit}
+	var ids []int
+	for s, err := range c.ListWallboxHEMSSessionsIter(ctx, srv.OrgID, user.JSON200.ID, wallbox, params) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		ids = append(ids, *s.ID)
+	}
+	fmt.Println(ids)
+	// Output:
+	// [1 2 3 4 5]
 }

@@ -33,7 +33,8 @@ func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
 // SetLatency delays the answer to every later request, token requests
 // included, by d. The wait ends early when the client gives up (the
 // request's context ends) or the server closes, so a test with a deadline
-// does not hang. d = 0 removes the delay.
+// does not hang; the request is then not answered at all: the connection is
+// dropped, and [Request.Status] is 0. d = 0 removes the delay.
 func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -44,10 +45,13 @@ func (s *Server) SetLatency(d time.Duration) {
 // the server closed meanwhile.
 func (s *Server) wait(ctx context.Context) bool {
 	s.mu.Lock()
-	d := s.latency
+	d, hook := s.latency, s.onWait
 	s.mu.Unlock()
 	if d <= 0 {
 		return true
+	}
+	if hook != nil {
+		hook()
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

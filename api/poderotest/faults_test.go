@@ -7,8 +7,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/podero-go/podero/api/poderotest"
 )
 
 // TestFailNext: two 503s, then the call goes through; a client that
@@ -107,28 +105,22 @@ func TestLatency(t *testing.T) {
 	}
 }
 
-// TestCloseEndsLatency: Close returns while a request is waiting out the
-// latency, rather than after it.
-func TestCloseEndsLatency(t *testing.T) {
-	srv := poderotest.NewServer()
-	srv.SetLatency(time.Hour)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if resp, err := http.Post(srv.TokenURL, "application/json", nil); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	time.Sleep(10 * time.Millisecond) // let the request reach the server
-	closed := make(chan struct{})
-	go func() { srv.Close(); close(closed) }()
-	select {
-	case <-closed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close blocked on a request waiting out its latency")
+// TestRequestsAreCopies: what Requests returns can be changed without
+// changing what the server keeps.
+func TestRequestsAreCopies(t *testing.T) {
+	srv, c := setup(t)
+	r, err := c.ListUsersWithResponse(context.Background(), srv.OrgID, nil)
+	expect(t, r, err, 200)
+	first := srv.Requests()
+	if len(first) != 2 || len(first[0].Body) == 0 {
+		t.Fatalf("Requests() = %+v, want the token request with its body, then the call", first)
 	}
-	<-done
-	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Status != 0 {
-		t.Errorf("Requests() = %+v, want the one request, unanswered (status 0)", reqs)
+	body := string(first[0].Body)
+	first[0].Body[0] = 'X'
+	first[0].Header.Set("Authorization", "changed")
+	first[1].Header.Del("Authorization")
+	again := srv.Requests()
+	if string(again[0].Body) != body || again[0].Header.Get("Authorization") == "changed" || again[1].Header.Get("Authorization") == "" {
+		t.Errorf("changing a returned Request changed the server's: %+v", again)
 	}
 }

@@ -149,3 +149,13 @@ func token(t *testing.T, srv *poderotest.Server) string {
 func path(srv *poderotest.Server, rest string) string {
 	return srv.URL + "/api/partners/v2.0/org/" + srv.OrgID.String() + rest
 }
+
+// parseUUID parses an id the fake handed out.
+func parseUUID(t *testing.T, s string) openapi_types.UUID {
+	t.Helper()
+	var id openapi_types.UUID
+	if err := id.UnmarshalText([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}

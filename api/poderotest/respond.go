@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/podero-go/podero/internal/specserver"
 )
 
@@ -15,9 +17,12 @@ const apiPrefix = "/api/partners/v2.0/"
 type exchange struct {
 	call   *specserver.Call
 	r      *http.Request
-	segs   []string // the path template's segments after apiPrefix
-	params map[string]string
-	body   map[string]any // the JSON request body, if an object
+	segs   []string          // the path template's segments after apiPrefix
+	params map[string]string // path parameters, UUIDs in canonical form
+	body   map[string]any    // the JSON request body, if an object
+	// owner is the user the request acts for: the path's user_id, or the
+	// body's when creating an onboarding session.
+	owner string
 }
 
 func (x *exchange) last(n int) string {
@@ -50,18 +55,22 @@ var notFound = answer(http.StatusNotFound, map[string]any{"detail": "Not Found"}
 // token. The shape of the path template says what to do: a collection
 // segment ("users", "electric-vehicles") is listed or created in, an id
 // segment ("{user_id}") is read or updated, and a few actions after an id
-// (boost, auth_session, sessions) have state of their own. Everything else
-// gets the spec's sample.
+// (boost, auth_session, sessions, settings) have state of their own.
+// Everything else gets the spec's sample.
 func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Response, bool) {
-	x := &exchange{call: c, r: r, params: c.PathParams,
+	x := &exchange{call: c, r: r, params: canonicalParams(c),
 		segs: strings.Split(strings.TrimPrefix(c.Route.Path, apiPrefix), "/")}
 	if len(c.Body) > 0 {
 		_ = json.Unmarshal(c.Body, &x.body) // the Validator has checked it
+		dropUndeclared(x.body, c)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
 	target, problem := s.resolve(x)
+	if problem == nil {
+		problem = s.resolveBody(x)
+	}
 	if problem != nil {
 		return *problem, true
 	}
@@ -81,19 +90,69 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 			return answer(http.StatusOK, nil), true
 		}
 	}
+	if target != nil {
+		if resp, ok := s.sessions(x, target); ok {
+			return resp, true
+		}
+		if st := settingNamed(x.last(1)); st != nil && target.kind.name == st.of {
+			return s.setting(x, target, st), true
+		}
+	}
 	switch {
 	case x.last(1) == "auth_session" && target != nil:
 		return s.authSession(target, x.body), true
 	case x.last(1) == "boost" && target != nil:
 		return s.boost(target, method), true
-	case x.last(1) == "sessions" && target != nil:
-		return s.chargingSessions(target, r.URL.Query()), true
-	case x.last(2) == "sessions" && x.last(1) == "current" && target != nil:
-		return s.currentSession(target), true
 	case x.last(2) == "by-ext-id":
 		return s.userByExternalID(x.params["external_id"]), true
 	}
 	return s.sample(x)
+}
+
+// dropUndeclared removes the fields of a request body that its schema does
+// not declare, as django-ninja's pydantic models ignore them: a PUT with
+// "id" or "is_charging" must not change them.
+func dropUndeclared(body map[string]any, c *specserver.Call) {
+	rb := c.Operation().RequestBody
+	if rb == nil || rb.Value == nil {
+		return
+	}
+	mt := rb.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || len(mt.Schema.Value.Properties) == 0 {
+		return
+	}
+	for name := range body {
+		if _, ok := mt.Schema.Value.Properties[name]; !ok {
+			delete(body, name)
+		}
+	}
+}
+
+// canonicalParams returns the call's path parameters with every UUID
+// (format uuid in the spec) in Go's canonical form, lower case, as the
+// fake stores ids: Podero compares them as UUIDs, not as text.
+func canonicalParams(c *specserver.Call) map[string]string {
+	params := make(map[string]string, len(c.PathParams))
+	for name, v := range c.PathParams {
+		p := c.Operation().Parameters.GetByInAndName("path", name)
+		if p == nil && c.Route.PathItem != nil {
+			p = c.Route.PathItem.Parameters.GetByInAndName("path", name)
+		}
+		if p != nil && p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Format == "uuid" {
+			v = canonicalID(v)
+		}
+		params[name] = v
+	}
+	return params
+}
+
+// canonicalID returns a UUID in canonical form, or s unchanged if it is
+// not one.
+func canonicalID(s string) string {
+	if id, err := uuid.Parse(s); err == nil {
+		return id.String()
+	}
+	return s
 }
 
 // resolve checks every id in the path: the organization must be the
@@ -101,18 +160,19 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 // kind and belong to the path's user (else 404). It returns the object the
 // last id names.
 func (s *Server) resolve(x *exchange) (*record, *specserver.Response) {
-	if org, ok := x.params["org_id"]; ok && !strings.EqualFold(org, s.OrgID.String()) {
+	if org, ok := x.params["org_id"]; ok && org != s.OrgID.String() {
 		r := answer(http.StatusForbidden, map[string]any{"detail": "You do not have permission to access organization " + org + "."})
 		return nil, &r
 	}
+	x.owner = x.params["user_id"]
 	var target *record
 	for _, seg := range x.segs {
 		k := param(seg)
 		if k == nil {
 			continue
 		}
-		rec := s.records[strings.ToLower(x.params[k.param])] // ids are stored as Go formats them
-		if rec == nil || !rec.is(k) || (k.name != "user" && k.name != "onboarding" && rec.owner != strings.ToLower(x.params["user_id"])) {
+		rec := s.records[x.params[k.param]]
+		if rec == nil || !rec.is(k) || (k.name != "user" && k.name != "onboarding" && rec.owner != x.owner) {
 			return nil, &notFound
 		}
 		target = rec
@@ -120,22 +180,40 @@ func (s *Server) resolve(x *exchange) (*record, *specserver.Response) {
 	return target, nil
 }
 
+// resolveBody checks the ids a request body refers to, as Podero looks
+// them up among the user's objects: the user of a new onboarding session
+// must exist, and a building_id must name one of the user's buildings (else
+// 404, as for an id in the path). A null building_id is left alone. The ids
+// are put in canonical form, as stored.
+func (s *Server) resolveBody(x *exchange) *specserver.Response {
+	if x.r.Method == http.MethodPost && x.last(1) == kindNamed("onboarding").segment {
+		id, _ := x.body["user_id"].(string)
+		x.owner = canonicalID(id)
+		x.body["user_id"] = x.owner
+		if u := s.records[x.owner]; u == nil || u.kind.name != "user" {
+			return &notFound
+		}
+	}
+	id, ok := x.body["building_id"].(string)
+	if !ok {
+		return nil
+	}
+	id = canonicalID(id)
+	if b := s.records[id]; b == nil || b.kind.name != "building" || b.owner != x.owner {
+		return &notFound
+	}
+	x.body["building_id"] = id
+	return nil
+}
+
 // collection lists (GET) or creates in (POST) a collection: the
 // organization's users, an onboarding session, or a user's buildings,
 // energy contracts or devices.
 func (s *Server) collection(x *exchange, k *kind) specserver.Response {
-	owner := x.params["user_id"]
-	if k.name == "onboarding" { // not under /org/{org_id}/users/{user_id}; the body names the user
-		id, _ := x.body["user_id"].(string)
-		owner = strings.ToLower(id)
-		if u := s.records[owner]; u == nil || u.kind.name != "user" {
-			return notFound
-		}
-	}
 	if x.r.Method == http.MethodGet {
-		return answer(http.StatusOK, s.list(k, owner))
+		return answer(http.StatusOK, s.list(k, x.owner))
 	}
-	rec := s.create(k, owner, x.body)
+	rec := s.create(k, x.owner, x.body)
 	if k.name == "onboarding" {
 		rec.input = x.body
 	}

@@ -1,6 +1,7 @@
 package poderotest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"fmt"
 	"net/http"
@@ -52,6 +53,8 @@ type Server struct {
 	fail          failure
 	records       map[string]*record
 	seq           int
+	hemsSeq       int    // the last HEMS session id handed out
+	onWait        func() // tests: called when a request starts waiting out the latency
 }
 
 // Request is one request the server received.
@@ -63,9 +66,12 @@ type Request struct {
 	// and for paths the spec does not have.
 	OperationID string
 	Header      http.Header // as received, credentials included
-	Body        []byte
-	// Status is what the server answered; 0 when the client went away
-	// during the latency set by [Server.SetLatency].
+	Body        []byte      // nil when the request was not answered
+	// Status is what the server answered. It is 0 when the server answered
+	// nothing: the client gave up, or the server was closed, while the
+	// request waited out the latency set by [Server.SetLatency]. The server
+	// then drops the connection, so that a client still waiting sees a
+	// connection error rather than an empty response.
 	Status int
 }
 
@@ -126,14 +132,21 @@ func (s *Server) Close() {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	isToken := r.URL.Path == tokenPath || r.URL.Path == specTokenPath
 	if !s.wait(r.Context()) {
-		s.record(specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone()})
-		return
+		rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone()}
+		if route, _, problem := s.api.V.Route(r); problem == nil && !isToken {
+			rec.OperationID = route.Operation.OperationID
+		}
+		s.keep(rec, isToken)
+		// Returning without a write would send 200 with an empty body.
+		// Aborting closes the connection instead; net/http does not log it.
+		panic(http.ErrAbortHandler)
 	}
-	switch r.URL.Path {
-	case tokenPath, specTokenPath:
+	switch {
+	case isToken:
 		s.serveToken(w, r)
-	case connectPath:
+	case r.URL.Path == connectPath:
 		s.serveConnect(w, r)
 	default:
 		if s.injectFailure(w, r) {
@@ -145,24 +158,38 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // record keeps a request for Requests. The specserver Handler calls it for
 // API requests; the server itself for the rest.
-func (s *Server) record(rec specserver.Recorded) {
+func (s *Server) record(rec specserver.Recorded) { s.keep(rec, false) }
+
+// keep records a request, counting it for TokenRequests when it was sent to
+// a token endpoint, under one lock so that the two always agree.
+func (s *Server) keep(rec specserver.Recorded, isToken bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{
 		Method: rec.Method, Path: rec.Path, Query: rec.Query, OperationID: rec.OperationID,
 		Header: rec.Header, Body: rec.Body, Status: rec.Status,
 	})
+	if isToken {
+		s.tokenRequests++
+	}
 	if rec.Invalid != nil {
 		s.invalid = append(s.invalid, rec.Invalid)
 	}
 }
 
 // Requests returns the requests received so far, token requests included,
-// in the order they were answered.
+// in the order they were answered (or given up). The Requests are copies:
+// changing their headers or bodies changes nothing the server holds.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		r.Header = r.Header.Clone()
+		r.Body = bytes.Clone(r.Body)
+		out[i] = r
+	}
+	return out
 }
 
 // invalidResponses returns why the fake's own responses did not conform.

@@ -444,3 +444,152 @@ func TestIDsAreChecked(t *testing.T) {
 		t.Errorf("403 without detail: %s", r.Body)
 	}
 }
+
+// TestIDsInCapitals: an id in the path is the same object whatever its case:
+// what is created under a user id in capitals belongs to that user.
+func TestIDsInCapitals(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	u := createUser(t, srv, c, "cust")
+	tok := token(t, srv)
+	upper := "/users/" + strings.ToUpper(u.ID.String())
+
+	status, _, building := raw(t, http.MethodPost, path(srv, upper+"/buildings"), tok, `{"name":"Home"}`)
+	if status != 200 {
+		t.Fatalf("create a building under the user id in capitals: %d %v", status, building)
+	}
+	bID := building["id"].(string)
+	status, _, ev := raw(t, http.MethodPost, path(srv, upper+"/electric-vehicles"), tok,
+		`{"building_id":"`+strings.ToUpper(bID)+`"}`)
+	if status != 200 {
+		t.Fatalf("create a vehicle under the user id in capitals: %d %v", status, ev)
+	}
+	if ev["building"] != bID {
+		t.Errorf("the vehicle's building is %v, want %s as stored", ev["building"], bID)
+	}
+	evID := parseUUID(t, ev["id"].(string))
+
+	got, err := c.GetElectricVehicleWithResponse(ctx, srv.OrgID, u.ID, evID)
+	expect(t, got, err, 200)
+	if got.JSON200.Owner.ID == nil || *got.JSON200.Owner.ID != u.ID {
+		t.Errorf("vehicle owner: %s", got.Body)
+	}
+	user, err := c.GetUserWithResponse(ctx, srv.OrgID, u.ID)
+	expect(t, user, err, 200)
+	if user.JSON200.NumElectricVehicles != 1 {
+		t.Errorf("num_electric_vehicles = %d, want 1", user.JSON200.NumElectricVehicles)
+	}
+	b, err := c.GetBuildingWithResponse(ctx, srv.OrgID, u.ID, parseUUID(t, bID))
+	expect(t, b, err, 200)
+
+	// The onboarding session's user and building, and the Connect link.
+	status, _, sess := raw(t, http.MethodPost, srv.URL+"/api/partners/v2.0/device-onboarding", tok,
+		`{"language":"en","price_zone_default":"AT","success_url":"https://partner.example/ok","cancel_url":"https://partner.example/no",`+
+			`"device_type":"hp","user_id":"`+strings.ToUpper(u.ID.String())+`","building_id":"`+strings.ToUpper(bID)+`"}`)
+	if status != 200 || sess["user"] != u.ID.String() {
+		t.Fatalf("onboarding session for the user id in capitals: %d %v", status, sess)
+	}
+	hp, err := srv.CompleteOnboarding(parseUUID(t, sess["id"].(string)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got2, err := c.GetHeatPumpWithResponse(ctx, srv.OrgID, u.ID, hp, nil)
+	expect(t, got2, err, 200)
+	if got2.JSON200.Building.MustGet().String() != bID {
+		t.Errorf("onboarded heat pump: %s", got2.Body)
+	}
+}
+
+// TestBuildingMustBeTheUsers: a building_id in a body must name one of the
+// user's buildings, as an id in the path must; else 404, and nothing is
+// created or changed.
+func TestBuildingMustBeTheUsers(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	a := createUser(t, srv, c, "a")
+	b := createUser(t, srv, c, "b")
+	created, err := c.CreateBuildingWithResponse(ctx, srv.OrgID, a.ID, api.BuildingCreateInput{Name: "A's"})
+	expect(t, created, err, 200)
+	aBuilding := *created.JSON200.ID
+	created, err = c.CreateBuildingWithResponse(ctx, srv.OrgID, b.ID, api.BuildingCreateInput{Name: "B's"})
+	expect(t, created, err, 200)
+	bBuilding := *created.JSON200.ID
+	bEV := onboard(t, srv, c, b.ID, "ev")
+	unknown := openapi_types.UUID{1}
+
+	for name, building := range map[string]openapi_types.UUID{"another user's building": aBuilding, "an unknown building": unknown} {
+		calls := map[string]func() (response, error){
+			"create a vehicle": func() (response, error) {
+				var in api.ElectricVehicleCreateInput
+				in.BuildingID.Set(building)
+				return c.CreateElectricVehicleWithResponse(ctx, srv.OrgID, b.ID, in)
+			},
+			"create an energy contract": func() (response, error) {
+				var in api.EnergyContractCreateInput
+				in.BuildingID.Set(building)
+				return c.CreateEnergyContractWithResponse(ctx, srv.OrgID, b.ID, in)
+			},
+			"move a vehicle": func() (response, error) {
+				var in api.ElectricVehicleUpdateInput
+				in.BuildingID.Set(building)
+				return c.UpdateElectricVehicleWithResponse(ctx, srv.OrgID, b.ID, bEV, in)
+			},
+			"start an onboarding session": func() (response, error) {
+				in := api.DeviceOnboardingSessionCreateInput{Language: "en", PriceZoneDefault: "AT", UserID: b.ID,
+					SuccessURL: "https://partner.example/ok", CancelURL: "https://partner.example/cancel"}
+				in.BuildingID.Set(building)
+				return c.CreateOnboardingSessionWithResponse(ctx, in)
+			},
+		}
+		for what, call := range calls {
+			r, err := call()
+			expect(t, r, err, 404)
+			var problem struct{ Detail string }
+			decode(t, r.GetBody(), &problem)
+			if problem.Detail != "Not Found" {
+				t.Errorf("%s with %s: %s", what, name, r.GetBody())
+			}
+		}
+	}
+
+	evs, err := c.ListElectricVehiclesWithResponse(ctx, srv.OrgID, b.ID)
+	expect(t, evs, err, 200)
+	if l := *evs.JSON200; len(l) != 1 || !l[0].Building.IsNull() {
+		t.Errorf("b's vehicles after the refused calls: %s", evs.Body)
+	}
+	contracts, err := c.ListEnergyContractsWithResponse(ctx, srv.OrgID, b.ID)
+	expect(t, contracts, err, 200)
+	if len(*contracts.JSON200) != 0 {
+		t.Errorf("b's contracts after the refused calls: %s", contracts.Body)
+	}
+
+	// The user's own building, or none, is fine.
+	var own api.ElectricVehicleUpdateInput
+	own.BuildingID.Set(bBuilding)
+	r, err := c.UpdateElectricVehicleWithResponse(ctx, srv.OrgID, b.ID, bEV, own)
+	expect(t, r, err, 200)
+	var none api.ElectricVehicleCreateInput
+	none.BuildingID.SetNull()
+	r2, err := c.CreateElectricVehicleWithResponse(ctx, srv.OrgID, b.ID, none)
+	expect(t, r2, err, 200)
+}
+
+// TestUndeclaredFieldsIgnored: fields a request body's schema does not
+// declare are ignored, as pydantic ignores them, rather than written into
+// the object.
+func TestUndeclaredFieldsIgnored(t *testing.T) {
+	srv, c := setup(t)
+	u := createUser(t, srv, c, "cust")
+	ev := onboard(t, srv, c, u.ID, "ev")
+	tok := token(t, srv)
+	evPath := path(srv, "/users/"+u.ID.String()+"/electric-vehicles/"+ev.String())
+	status, _, got := raw(t, http.MethodPut, evPath, tok, `{"comment":"hi","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","is_charging":true}`)
+	if status != 200 || got["comment"] != "hi" || got["id"] != ev.String() || got["is_charging"] != false {
+		t.Errorf("PUT with undeclared fields: %d %v", status, got)
+	}
+	cfgPath := path(srv, "/users/"+u.ID.String()+"/charging-config")
+	status, _, cfg := raw(t, http.MethodPut, cfgPath, tok, `{"smart_charging_mode":"spot","mode_conflict":true}`)
+	if status != 200 || cfg["smart_charging_mode"] != "spot" || cfg["mode_conflict"] != false {
+		t.Errorf("PUT charging-config with an undeclared field: %d %v", status, cfg)
+	}
+}

@@ -25,6 +25,7 @@ type kind struct {
 	initial        map[string]any
 	charging, idle map[string]any
 	isDevice       bool
+	sessions       *sessionKind // the sessions it keeps, if any
 }
 
 // DeviceType is a kind of device, as an onboarding session's device_type
@@ -49,7 +50,8 @@ var kinds = []*kind{
 		initial: map[string]any{"is_plugged_in": false, "is_charging": false, "is_fully_charged": false,
 			"battery_level": 60, "battery_capacity_kwh": 64.0, "driving_range": 280},
 		charging: map[string]any{"is_charging": true, "is_plugged_in": true},
-		idle:     map[string]any{"is_charging": false}},
+		idle:     map[string]any{"is_charging": false},
+		sessions: evSessions},
 	{name: string(HeatPump), segment: "heat-pumps", param: "heat_pump_id", schema: "HeatPumpOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "hp_atw", "long_name": "Heat Pump (Air-to-Water)"}},
 	{name: string(Inverter), segment: "inverters", param: "inverter_id", schema: "InverterOutput", isDevice: true,
@@ -58,7 +60,8 @@ var kinds = []*kind{
 		deviceType: map[string]any{"short_name": "wallbox", "long_name": "Wallbox"},
 		initial:    map[string]any{"mode": "READY", "connection": "online"},
 		charging:   map[string]any{"mode": "CHARGING"},
-		idle:       map[string]any{"mode": "PLUGGED_IN"}},
+		idle:       map[string]any{"mode": "PLUGGED_IN"},
+		sessions:   hemsSessions},
 }
 
 // anyDevice is the kind of the generic device_id parameter.
@@ -79,12 +82,18 @@ func kindNamed(name string) *kind { return kindBy(func(k *kind) bool { return k.
 // in JSON values (map[string]any, []any, float64, ...), except for fields
 // computed when it is rendered (a user's device counts, a device's owner).
 type record struct {
-	kind     *kind
-	owner    string // the owning user's id; "" for users
-	seq      int    // creation order, for lists
-	obj      map[string]any
-	input    map[string]any // onboarding sessions: the create request
-	sessions []any          // electric vehicles: charging sessions, newest first
+	kind  *kind
+	owner string // the owning user's id; "" for users
+	seq   int    // creation order, for lists
+	obj   map[string]any
+	input map[string]any // onboarding sessions: the create request
+	// Electric vehicles and wallboxes: finished sessions, newest first, and
+	// the one running while the device charges.
+	sessions []session
+	current  *session
+	// settings are documents an object has without ids of their own, by
+	// path segment: a user's charging-config, a vehicle's charge-policy.
+	settings map[string]map[string]any
 }
 
 func (r *record) id() string { return r.obj["id"].(string) }

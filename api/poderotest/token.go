@@ -29,7 +29,8 @@ func (s *Server) ExpireTokens() {
 }
 
 // TokenRequests returns how many requests the token endpoints received,
-// failed ones included.
+// failed ones included, and ones the client gave up on (or the server
+// closed) during a latency wait: as many as [Server.Requests] lists.
 func (s *Server) TokenRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -52,12 +53,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	specserver.WriteJSON(w, status, answer)
-
-	s.mu.Lock()
-	s.tokenRequests++
-	s.mu.Unlock()
-	s.record(specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body, Status: status})
+	s.keep(specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: body, Status: status}, true)
 }
 
 func (s *Server) issueToken(r *http.Request, body []byte) (int, map[string]any) {

@@ -27,6 +27,7 @@ const (
 	stepList     = "list the user's vehicles"
 	stepRead     = "read the vehicle"
 	stepBoost    = "boost the vehicle"
+	stepDisarm   = "disarm the boost"
 	stepReauth   = "reauthenticate the vehicle"
 	stepSessions = "list its charging sessions"
 )
@@ -53,7 +54,7 @@ func run(ctx context.Context, out io.Writer, env func(string) string) error {
 	if err != nil {
 		return err
 	}
-	j := &journey{ctx: ctx, out: out, c: c, org: t.org, user: t.user, resume: t.user != uuid.Nil, fake: t.fake}
+	j := &journey{ctx: ctx, out: out, c: c, org: t.org, user: t.user, resume: t.user != uuid.Nil, fake: t.fake, mayBoost: t.boost}
 	return j.walk()
 }
 
@@ -68,19 +69,28 @@ type journey struct {
 	// resume: PODERO_USER_ID named the user, so the steps up to the
 	// onboarding are skipped.
 	resume bool
+	// mayBoost: boost the vehicle (always on the fake; against Podero only
+	// with PODERO_QUICKSTART_BOOST=1). armed: the boost was accepted, so
+	// the next step disarms it.
+	mayBoost, armed bool
 
 	user, building, session, vehicle uuid.UUID
 	sessionURL                       string
 }
 
-// Outcomes of a step other than done and failed.
-var (
-	// errSkip: PODERO_USER_ID named a user, so the step is not needed.
-	errSkip = errors.New("skip")
-	// errStop ends the journey early but successfully: against Podero,
-	// the vehicle steps wait for the end user.
-	errStop = errors.New("stop")
-)
+// errStop ends the journey early but successfully: against Podero, the
+// vehicle steps wait for the end user.
+var errStop = errors.New("stop")
+
+// skipped is the outcome of a step that was not needed or not wanted; the
+// error says why.
+type skipped string
+
+func (s skipped) Error() string { return string(s) }
+
+// errResume: PODERO_USER_ID named the user, so the steps that create one
+// are not needed.
+const errResume = skipped("using PODERO_USER_ID")
 
 // step is one step of the journey: it does its work and says what came of
 // it in a line.
@@ -92,16 +102,17 @@ type step struct {
 func (j *journey) plan() []step {
 	return []step{{stepToken, j.token}, {stepUser, j.createUser}, {stepBuilding, j.addBuilding},
 		{stepSession, j.startSession}, {stepConnect, j.connect}, {stepList, j.listVehicles},
-		{stepRead, j.readVehicle}, {stepBoost, j.boost}, {stepReauth, j.reauthenticate},
+		{stepRead, j.readVehicle}, {stepBoost, j.boost}, {stepDisarm, j.disarm}, {stepReauth, j.reauthenticate},
 		{stepSessions, j.chargingSessions}}
 }
 
 func (j *journey) walk() error {
 	for _, st := range j.plan() {
 		detail, err := st.do()
+		var skip skipped
 		switch {
-		case errors.Is(err, errSkip):
-			fmt.Fprintf(j.out, "- %-28s skipped: using PODERO_USER_ID %s\n", st.name, j.user)
+		case errors.As(err, &skip):
+			fmt.Fprintf(j.out, "- %-28s skipped: %s\n", st.name, skip)
 			continue
 		case errors.Is(err, errStop):
 			fmt.Fprintf(j.out, "→ %-28s %s\n", st.name, detail)
@@ -130,7 +141,7 @@ func (j *journey) token() (string, error) {
 
 func (j *journey) createUser() (string, error) {
 	if j.resume {
-		return "", errSkip
+		return "", errResume
 	}
 	tag := strings.ToLower(rand.Text()[:8])
 	in := api.UserCreateInput{Role: api.UserCreateInputRoleUser, Email: "quickstart+" + tag + "@example.com"}
@@ -149,7 +160,7 @@ func (j *journey) createUser() (string, error) {
 
 func (j *journey) addBuilding() (string, error) {
 	if j.resume {
-		return "", errSkip
+		return "", errResume
 	}
 	resp, err := j.c.CreateBuildingWithResponse(j.ctx, j.org, j.user, api.BuildingCreateInput{Name: "Quickstart Home"})
 	if err != nil {
@@ -164,7 +175,7 @@ func (j *journey) addBuilding() (string, error) {
 
 func (j *journey) startSession() (string, error) {
 	if j.resume {
-		return "", errSkip
+		return "", errResume
 	}
 	in := api.DeviceOnboardingSessionCreateInput{Language: "en", PriceZoneDefault: "AT", UserID: j.user,
 		SuccessURL: successURL, CancelURL: cancelURL}
@@ -186,7 +197,7 @@ func (j *journey) startSession() (string, error) {
 func (j *journey) connect() (string, error) {
 	switch {
 	case j.resume:
-		return "", errSkip
+		return "", errResume
 	case j.fake == nil:
 		return fmt.Sprintf("open %s in a browser and connect a vehicle, then run again with PODERO_USER_ID=%s", j.sessionURL, j.user), errStop
 	}
@@ -239,7 +250,13 @@ func (j *journey) readVehicle() (string, error) {
 	return fmt.Sprintf("%s, authenticated=%t, battery=%s", name, authenticated, battery), nil
 }
 
+// boost asks Podero to charge the vehicle now. Against Podero that is a
+// real vehicle, so it needs PODERO_QUICKSTART_BOOST=1, and disarm undoes it
+// in the next step.
 func (j *journey) boost() (string, error) {
+	if !j.mayBoost {
+		return "", skipped("it would charge the real vehicle; set PODERO_QUICKSTART_BOOST=1 to boost it (and disarm it straight after)")
+	}
 	_, err := j.c.TriggerElectricVehicleBoostWithResponse(j.ctx, j.org, j.user, j.vehicle)
 	var apiErr *api.Error
 	if api.IsConflict(err) && errors.As(err, &apiErr) {
@@ -252,7 +269,24 @@ func (j *journey) boost() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	j.armed = true
 	return "boost requested (204)", nil
+}
+
+// disarm cancels the boost the previous step armed, so that the journey
+// leaves the vehicle as it found it. It runs even if the journey's context
+// was cancelled (Ctrl-C) after the boost.
+func (j *journey) disarm() (string, error) {
+	if !j.armed {
+		return "", skipped("no boost armed")
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(j.ctx), 30*time.Second)
+	defer cancel()
+	if _, err := j.c.DisarmElectricVehicleBoostWithResponse(ctx, j.org, j.user, j.vehicle); err != nil {
+		return "", fmt.Errorf("%w; the boost is still armed: disarm it with DisarmElectricVehicleBoost", err)
+	}
+	j.armed = false
+	return "boost disarmed (204)", nil
 }
 
 func (j *journey) reauthenticate() (string, error) {

@@ -51,23 +51,32 @@ func TestRunOnTheFake(t *testing.T) {
 }
 
 // TestRunAgainstPodero runs the credentials path against a fake standing in
-// for Podero: the journey stops at the onboarding link, and a second run
-// with PODERO_USER_ID, once the user has a vehicle, does the vehicle steps.
-// Neither prints the secret or a token.
+// for Podero: the journey stops at the onboarding link, and later runs with
+// PODERO_USER_ID, once the user has a vehicle, do the vehicle steps. They
+// boost the vehicle only with PODERO_QUICKSTART_BOOST=1, and then disarm
+// the boost. No run prints the secret or a token.
 func TestRunAgainstPodero(t *testing.T) {
 	srv := poderotest.New(t)
 	env := map[string]string{
 		"PODERO_CLIENT_ID": srv.ClientID, "PODERO_CLIENT_SECRET": srv.ClientSecret,
 		"PODERO_ORG_ID": srv.OrgID.String(), "PODERO_BASE_URL": srv.URL,
 	}
-	var first bytes.Buffer
-	if err := run(context.Background(), &first, envOf(env)); err != nil {
-		t.Fatalf("%v\n%s", err, first.String())
+	var out strings.Builder
+	runOnce := func() string {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := run(context.Background(), &buf, envOf(env)); err != nil {
+			t.Fatalf("%v\n%s", err, buf.String())
+		}
+		out.WriteString(buf.String())
+		return buf.String()
 	}
-	reported(t, first.String(), "✓", stepToken, stepUser, stepBuilding, stepSession)
-	reported(t, first.String(), "→", stepConnect)
-	if strings.Contains(first.String(), stepList) || !strings.Contains(first.String(), "PODERO_USER_ID=") {
-		t.Errorf("the first run should stop at the link and say how to go on:\n%s", first.String())
+
+	first := runOnce()
+	reported(t, first, "✓", stepToken, stepUser, stepBuilding, stepSession)
+	reported(t, first, "→", stepConnect)
+	if strings.Contains(first, stepList) || !strings.Contains(first, "PODERO_USER_ID=") {
+		t.Errorf("the first run should stop at the link and say how to go on:\n%s", first)
 	}
 
 	user := onlyUser(t, srv)
@@ -79,17 +88,46 @@ func TestRunAgainstPodero(t *testing.T) {
 		t.Fatal(err)
 	}
 	env["PODERO_USER_ID"] = user.String()
-	var second bytes.Buffer
-	if err := run(context.Background(), &second, envOf(env)); err != nil {
-		t.Fatalf("%v\n%s", err, second.String())
+	second := runOnce()
+	reported(t, second, "-", stepUser, stepBuilding, stepSession, stepConnect, stepBoost, stepDisarm)
+	reported(t, second, "✓", stepToken, stepList, stepRead, stepReauth, stepSessions)
+	if !strings.Contains(second, "PODERO_QUICKSTART_BOOST=1") {
+		t.Errorf("the skipped boost should say how to opt in:\n%s", second)
 	}
-	reported(t, second.String(), "-", stepUser, stepBuilding, stepSession, stepConnect)
-	reported(t, second.String(), "✓", stepToken, stepList, stepRead, stepBoost, stepReauth, stepSessions)
-	if !strings.Contains(second.String(), "already_charging") {
-		t.Errorf("a boost of a charging vehicle should report the 409's reason:\n%s", second.String())
+	if n := boosts(srv); n != 0 {
+		t.Errorf("without PODERO_QUICKSTART_BOOST the run sent %d boost requests, want none", n)
 	}
 
-	out := first.String() + second.String()
+	// Opted in, a charging vehicle refuses the boost: nothing to disarm.
+	env["PODERO_QUICKSTART_BOOST"] = "1"
+	third := runOnce()
+	reported(t, third, "✓", stepBoost)
+	reported(t, third, "-", stepDisarm)
+	if !strings.Contains(third, "already_charging") {
+		t.Errorf("a boost of a charging vehicle should report the 409's reason:\n%s", third)
+	}
+
+	// Opted in, an idle vehicle is boosted, then disarmed.
+	if err := srv.SetCharging(ev, false); err != nil {
+		t.Fatal(err)
+	}
+	fourth := runOnce()
+	reported(t, fourth, "✓", stepBoost, stepDisarm)
+	if n := boosts(srv); n != 3 { // the 409, the boost and its disarm
+		t.Errorf("%d boost requests, want 3", n)
+	}
+	c, err := api.New(api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetElectricVehicleWithResponse(context.Background(), srv.OrgID, user, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got.JSON200.BoostState.MustGet(); s != "available" {
+		t.Errorf("boost_state after the run is %q, want available: the run left the boost armed", s)
+	}
+
 	secrets := []string{srv.ClientSecret}
 	for _, r := range srv.Requests() {
 		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
@@ -100,10 +138,21 @@ func TestRunAgainstPodero(t *testing.T) {
 		t.Fatal("the fake saw no bearer token")
 	}
 	for _, s := range secrets {
-		if strings.Contains(out, s) {
+		if strings.Contains(out.String(), s) {
 			t.Errorf("the output contains a secret or token")
 		}
 	}
+}
+
+// boosts counts the boost and disarm requests the fake received.
+func boosts(srv *poderotest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/boost") {
+			n++
+		}
+	}
+	return n
 }
 
 // onlyUser returns the one user in the fake's organization.
@@ -158,6 +207,7 @@ func TestEnvironmentErrors(t *testing.T) {
 		{map[string]string{"PODERO_CLIENT_ID": "id"}, "PODERO_CLIENT_SECRET and PODERO_ORG_ID not set"},
 		{map[string]string{"PODERO_CLIENT_ID": "id", "PODERO_CLIENT_SECRET": "s", "PODERO_ORG_ID": "acme"}, "PODERO_ORG_ID is not a UUID"},
 		{map[string]string{"PODERO_CLIENT_ID": "id", "PODERO_CLIENT_SECRET": "s", "PODERO_ORG_ID": specserver.SampleUUID, "PODERO_ENV": "staging"}, "PODERO_ENV"},
+		{map[string]string{"PODERO_CLIENT_ID": "id", "PODERO_CLIENT_SECRET": "s", "PODERO_ORG_ID": specserver.SampleUUID, "PODERO_QUICKSTART_BOOST": "please"}, "PODERO_QUICKSTART_BOOST"},
 	} {
 		err := run(context.Background(), &bytes.Buffer{}, envOf(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -16,6 +17,7 @@ type target struct {
 	org   uuid.UUID
 	user  uuid.UUID          // PODERO_USER_ID, if set
 	fake  *poderotest.Server // nil against Podero
+	boost bool               // boost the vehicle: on the fake, or PODERO_QUICKSTART_BOOST
 	about string             // what to tell the user
 }
 
@@ -33,7 +35,7 @@ func chooseTarget(env func(string) string) (*target, error) {
 		srv := poderotest.NewServer()
 		return &target{
 			cfg: api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, TokenURL: srv.TokenURL},
-			org: srv.OrgID, fake: srv,
+			org: srv.OrgID, fake: srv, boost: true,
 			about: "No Podero credentials in the environment (PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID):\n" +
 				"running against poderotest, an in-memory Podero at " + srv.URL + ". Nothing leaves this machine.",
 		}, nil
@@ -52,6 +54,12 @@ func chooseTarget(env func(string) string) (*target, error) {
 			return nil, fmt.Errorf("PODERO_USER_ID is not a UUID: %w", err)
 		}
 	}
+	var boost bool
+	if v := env("PODERO_QUICKSTART_BOOST"); v != "" {
+		if boost, err = strconv.ParseBool(v); err != nil {
+			return nil, fmt.Errorf("PODERO_QUICKSTART_BOOST is %q: want 1 to boost the real vehicle, or 0", v)
+		}
+	}
 	base := env("PODERO_BASE_URL")
 	if base == "" {
 		switch e := env("PODERO_ENV"); e {
@@ -67,6 +75,7 @@ func chooseTarget(env func(string) string) (*target, error) {
 		cfg:   api.Config{BaseURL: base, ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET"), UserAgent: "podero-quickstart"},
 		org:   org,
 		user:  user,
+		boost: boost,
 		about: fmt.Sprintf("Running against Podero at %s, organization %s.", base, org),
 	}, nil
 }
