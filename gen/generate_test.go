@@ -119,8 +119,11 @@ func TestCheckGenerateCatchesDrift(t *testing.T) {
 	t.Run("spec re-pinned without regenerating", func(t *testing.T) {
 		root := scratchRoot(t)
 		editSpec(t, root)
-		if _, err := runGen(root, "pin"); err != nil {
+		if _, err := runGen(root, "pin", "-source", "https://example.com/spec.json?sig=abc123"); err != nil {
 			t.Fatal(err)
+		}
+		if p, _ := readPin(filepath.Join(root, pinFile)); p.Source != "https://example.com/spec.json" {
+			t.Errorf("pinned source %q, want it without the query", p.Source)
 		}
 		_, err := runGen(root, "generate", "-check")
 		if err == nil || !strings.Contains(err.Error(), "make generate") {

@@ -210,7 +210,7 @@ func repin(root, source, note string, stdout io.Writer) error {
 		return err
 	}
 	if source != "" {
-		p.Source = source
+		p.Source = withoutQuery(source) // a signed URL's query is a secret
 	}
 	if note != "" {
 		p.Note = note
