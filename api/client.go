@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,7 +102,7 @@ func New(cfg Config) (*PartnerClient, error) {
 		return nil, fmt.Errorf("podero: Config.BaseURL %q is not an http(s) URL with a host", base)
 	}
 	// Tokens must not cross the network in the clear; loopback is for tests.
-	if ip := net.ParseIP(u.Hostname()); u.Scheme == "http" && u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if u.Scheme == "http" && !httpguard.IsLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("podero: Config.BaseURL %q: plain http is only allowed to a loopback address; use https", base)
 	}
 	ts := cfg.TokenSource

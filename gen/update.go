@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/podero-go/podero/internal/httpguard"
 )
 
 // Defaults of update-spec.
@@ -199,7 +200,7 @@ func checkSpecURL(raw string) (*url.URL, error) {
 	case "https":
 		return u, nil
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if httpguard.IsLoopback(u.Hostname()) {
 			return u, nil
 		}
 		return nil, fmt.Errorf("refusing plain http:// to %s: use https (http is allowed only to loopback addresses: 127.0.0.0/8, ::1, localhost)", u.Host)
@@ -237,14 +238,6 @@ func withoutQuery(raw string) string {
 		return raw[:i]
 	}
 	return raw
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // fetchSpec downloads the spec. It refuses an answer that is not 2xx or is

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/podero-go/podero/internal/httpguard"
 )
 
 // Token endpoints.
@@ -233,18 +234,10 @@ func checkAbsolute(field string, u *url.URL) error {
 	case "https":
 		return nil
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if httpguard.IsLoopback(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("oauth: Config.%s %q uses plain http; https is required except for loopback hosts", field, u.String())
 	}
 	return fmt.Errorf("oauth: Config.%s %q must use https", field, u.String())
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -3,6 +3,7 @@ package httpguard
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -40,3 +41,15 @@ func SameOrigin(c *http.Client, what string) *http.Client {
 type RedirectError struct{ msg string }
 
 func (e *RedirectError) Error() string { return e.msg }
+
+// IsLoopback reports whether host (a host name or IP, without port) is
+// this machine: "localhost", 127.0.0.0/8 or ::1. Plain http is allowed only
+// there, so that tests can use httptest while credentials never cross a
+// network in the clear.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -51,3 +51,14 @@ func TestSameOrigin(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST": true, "127.0.0.1": true, "127.8.9.10": true, "::1": true,
+		"example.com": false, "10.0.0.1": false, "192.168.1.1": false, "::": false, "": false, "localhost.example.com": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
