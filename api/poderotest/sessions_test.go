@@ -72,7 +72,10 @@ func TestSessionOffsetsAtTheLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := token(t, srv)
-	day := time.Now().UTC().Format(time.DateOnly)
+	// The sessions go back an hour each from now: yesterday and today hold
+	// them all, also just after midnight.
+	now := time.Now().UTC()
+	from, to := now.AddDate(0, 0, -1).Format(time.DateOnly), now.Format(time.DateOnly)
 	for _, list := range []string{
 		"/users/" + u.ID.String() + "/electric-vehicles/" + ev.String() + "/sessions",
 		"/users/" + u.ID.String() + "/wallboxes/" + wb.String() + "/hems-sessions",
@@ -86,7 +89,7 @@ func TestSessionOffsetsAtTheLimit(t *testing.T) {
 			{"&offset=2&limit=200", 1},
 			{"&offset=3", 0},
 		} {
-			url := path(srv, list) + "?from=" + day + "&to=" + day + tc.query
+			url := path(srv, list) + "?from=" + from + "&to=" + to + tc.query
 			status, _, body := raw(t, http.MethodGet, url, tok, "")
 			items, _ := body["items"].([]any)
 			if status != 200 || body["total"] != 3.0 || len(items) != tc.items {
