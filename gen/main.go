@@ -18,10 +18,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
+	"slices"
 )
 
 func main() {
@@ -136,7 +137,7 @@ func writeGenerated(root string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "gen: note: %s %s (%s) is not in %s; named %s by the rule\n", op.Method, op.Path, op.OperationID, nameTableFile, op.GoName)
 		}
 	}
-	for _, name := range sortedKeys(res.Files) {
+	for _, name := range slices.Sorted(maps.Keys(res.Files)) {
 		path := filepath.Join(root, name)
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, res.Files[name]) {
 			continue // leave the file and its mtime alone
@@ -159,7 +160,7 @@ func checkGenerated(root string, stdout io.Writer) error {
 		return err
 	}
 	var stale []string
-	for _, name := range sortedKeys(res.Files) {
+	for _, name := range slices.Sorted(maps.Keys(res.Files)) {
 		old, err := os.ReadFile(filepath.Join(root, name))
 		switch {
 		case errors.Is(err, os.ErrNotExist):
@@ -221,13 +222,4 @@ func repin(root, source, note string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "gen: pinned %s at sha256 %s\n", p.File, p.SHA256)
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

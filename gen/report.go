@@ -7,6 +7,8 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -212,7 +214,7 @@ func isEndpointExistence(id string) bool {
 func exportedIdentifiers(files map[string][]byte) (map[string]string, error) {
 	ids := map[string]string{}
 	fset := token.NewFileSet()
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		f, err := parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution)
 		if err != nil {
 			return nil, err

@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -101,17 +102,9 @@ func loadSpec(name string, data []byte) (*openapi3.T, error) {
 func operations(doc *openapi3.T) ([]opName, map[string]*openapi3.Operation, error) {
 	var ops []opName
 	byID := map[string]*openapi3.Operation{}
-	paths := doc.Paths.InMatchingOrder()
-	sort.Strings(paths)
-	for _, path := range paths {
-		item := doc.Paths.Value(path)
-		methods := item.Operations()
-		keys := make([]string, 0, len(methods))
-		for m := range methods {
-			keys = append(keys, m)
-		}
-		sort.Strings(keys)
-		for _, m := range keys {
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
+		methods := doc.Paths.Value(path).Operations()
+		for _, m := range slices.Sorted(maps.Keys(methods)) {
 			op := methods[m]
 			if op.OperationID == "" {
 				return nil, nil, fmt.Errorf("%s %s has no operationId", m, path)

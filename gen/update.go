@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -312,7 +314,7 @@ func writeFiles(root string, files map[string][]byte) (written []string, restore
 		}
 		return errors.Join(errs...)
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		path := filepath.Join(root, filepath.FromSlash(name))
 		b := saved{path: path, mode: 0o644}
 		if info, err := os.Stat(path); err == nil {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -73,14 +72,9 @@ func sample(ref *openapi3.SchemaRef, depth int) any {
 	}
 	switch {
 	case s.Type.Includes("object") || len(s.Properties) > 0:
-		obj := map[string]any{}
-		names := make([]string, 0, len(s.Properties))
-		for name := range s.Properties {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			obj[name] = sample(s.Properties[name], depth+1)
+		obj := make(map[string]any, len(s.Properties))
+		for name, p := range s.Properties {
+			obj[name] = sample(p, depth+1)
 		}
 		return obj
 	case s.Type.Includes("array"):
