@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/podero-go/podero/internal/snippet"
 )
 
 // MaxErrorBody is how much of an error response's body an [Error] keeps.
@@ -220,7 +221,7 @@ func errorMessage(body []byte, contentType string) (string, []ValidationError) {
 		}
 		return "the server sent an HTML page, not JSON: a proxy or gateway error", nil
 	}
-	return snippet(trimmed, 200), nil
+	return snippet.Of(trimmed, 200), nil
 }
 
 func locString(v any) string {
@@ -246,17 +247,5 @@ func htmlTitle(body []byte) string {
 	if end < 0 {
 		return ""
 	}
-	return snippet(bytes.TrimSpace(body[start:start+end]), 100)
-}
-
-// snippet shortens b to at most n bytes of valid UTF-8 on one line.
-func snippet(b []byte, n int) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "?")), " ")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return snippet.Of(bytes.TrimSpace(body[start:start+end]), 100)
 }

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // maxSnippet bounds [TokenError.Body].
@@ -71,19 +70,3 @@ func (e *TokenError) Error() string {
 
 // Unwrap returns Err.
 func (e *TokenError) Unwrap() error { return e.Err }
-
-// snippet returns the start of body as one line of at most maxSnippet bytes.
-func snippet(body []byte) string {
-	if len(body) > 4*maxSnippet {
-		body = body[:4*maxSnippet] // enough to fill the snippet after collapsing
-	}
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
-	if len(s) <= maxSnippet {
-		return s
-	}
-	s = s[:maxSnippet]
-	for !utf8.ValidString(s) { // don't cut a rune in half
-		s = s[:len(s)-1]
-	}
-	return s + "…"
-}

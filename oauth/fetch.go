@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/podero-go/podero/internal/snippet"
 )
 
 // fetchFunc performs one token request. ctx carries the request timeout.
@@ -67,7 +69,7 @@ func parseTokenJSON(status int, body []byte, now time.Time) (*oauth2.Token, erro
 		if jsonErr == nil && tj.Error != "" {
 			te.ErrorCode, te.Description = tj.Error, tj.ErrorDescription
 		} else {
-			te.Body = snippet(body)
+			te.Body = snippet.Of(body, maxSnippet)
 		}
 		return nil, te
 	}
@@ -153,7 +155,7 @@ func toTokenError(err error, url string, redact *strings.Replacer) *TokenError {
 			te.StatusCode = re.Response.StatusCode
 		}
 		if re.ErrorCode == "" && te.StatusCode/100 != 2 {
-			te.Body = snippet(re.Body)
+			te.Body = snippet.Of(re.Body, maxSnippet)
 		}
 	default:
 		te = &TokenError{Err: err}

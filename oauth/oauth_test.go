@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/oauth2"
+
+	"github.com/podero-go/podero/internal/snippet"
 )
 
 const (
@@ -885,7 +887,7 @@ func TestInvalidateTokenLeavesNewerToken(t *testing.T) {
 
 func TestSnippetKeepsNonUTF8Text(t *testing.T) {
 	body := append([]byte("Fehler: Zugriff verweigert f\xfcr diesen Client "), bytes.Repeat([]byte("x"), 400)...)
-	s := snippet(body)
+	s := snippet.Of(body, maxSnippet)
 	if !strings.HasPrefix(s, "Fehler: Zugriff verweigert f?r diesen Client") || !utf8.ValidString(s) || len(s) > maxSnippet+len("…") {
 		t.Errorf("snippet = %q", s)
 	}
