@@ -126,6 +126,7 @@ func New(cfg Config) (*PartnerClient, error) {
 	t := &transport{
 		http:      httpguard.SameOrigin(cfg.HTTPClient, "API requests carry the bearer token"),
 		tokens:    ts,
+		authorize: oauth.RequestEditor(ts),
 		userAgent: strings.TrimSpace(cfg.UserAgent + " podero-go/" + Version),
 		retry:     DefaultRetryPolicy().withDefaults(),
 		logger:    cfg.Logger,
@@ -146,6 +147,7 @@ func New(cfg Config) (*PartnerClient, error) {
 type transport struct {
 	http      *http.Client
 	tokens    oauth2.TokenSource
+	authorize func(context.Context, *http.Request) error // sets the bearer token from tokens
 	userAgent string
 	retry     RetryPolicy
 	logger    *slog.Logger
@@ -248,7 +250,7 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, body []byte
 	}
 	req.Header.Set("User-Agent", t.userAgent)
 	if t.tokens != nil {
-		if err := oauth.RequestEditor(t.tokens)(ctx, req); err != nil {
+		if err := t.authorize(ctx, req); err != nil {
 			return nil, nil, err
 		}
 	}
