@@ -114,15 +114,7 @@ const SpecSHA256 = "y"
 var Operations = 1
 func NewClient() {}
 `)}
-	oldIDs, err := exportedIdentifiers(old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	newIDs, err := exportedIdentifiers(new)
-	if err != nil {
-		t.Fatal(err)
-	}
-	added, removed, changed := identifierChanges(oldIDs, newIDs)
+	added, removed, changed := identifierDiff(t, old, new)
 	wantAdded := []string{"Client.ListThings", "ClientInterface.ListThings", "New", "Thing.Count"}
 	wantRemoved := []string{"Client.DeleteThing", "ClientInterface.DeleteThing", "Gone", "Thing.Note"}
 	if !slices.Equal(added, wantAdded) || !slices.Equal(removed, wantRemoved) || len(changed) != 0 {
@@ -178,15 +170,7 @@ const RoleAdmin = "admin"
 const Version = "2"
 var Operations = map[string]OperationInfo{}
 `)}
-	oldIDs, err := exportedIdentifiers(old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	newIDs, err := exportedIdentifiers(new)
-	if err != nil {
-		t.Fatal(err)
-	}
-	added, removed, changed := identifierChanges(oldIDs, newIDs)
+	added, removed, changed := identifierDiff(t, old, new)
 	want := []goChange{
 		{"Alias", "= string", "= int"},
 		{"Box", "[T any] struct{…}", "[T comparable] struct{…}"},
@@ -316,4 +300,18 @@ func TestChangelogEntryOmitsEmptySections(t *testing.T) {
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+}
+
+// identifierDiff compares the exported identifiers of two sets of files.
+func identifierDiff(t *testing.T, old, new map[string][]byte) (added, removed []string, changed []goChange) {
+	t.Helper()
+	oldIDs, err := exportedIdentifiers(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newIDs, err := exportedIdentifiers(new)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return identifierChanges(oldIDs, newIDs)
 }
