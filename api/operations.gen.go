@@ -4,7 +4,7 @@ package api
 
 // SpecSHA256 is the SHA-256 of the pinned openapi.json this package was
 // generated from.
-const SpecSHA256 = "96ec55e1358f92e23a017b83826a8923bf2705301bef7e3fa42e4aae6a7a3b5b"
+const SpecSHA256 = "6d22addb13108dc9a56834b7605da5760ac283d6bdd4925f24d0b0a29f031c19"
 
 // OperationInfo describes one operation of the Partner API.
 type OperationInfo struct {

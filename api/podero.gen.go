@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -1248,6 +1249,21 @@ func (e HeatPumpUpdateInputPriceZone) Valid() bool {
 	case HeatPumpUpdateInputPriceZoneSE4:
 		return true
 	case HeatPumpUpdateInputPriceZoneUK:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InformationActionCode.
+const (
+	Information InformationActionCode = "information"
+)
+
+// Valid indicates whether the value is a known member of the InformationActionCode enum.
+func (e InformationActionCode) Valid() bool {
+	switch e {
+	case Information:
 		return true
 	default:
 		return false
@@ -2521,7 +2537,7 @@ type ElectricVehicleOutput struct {
 	ActionNeeded *bool `json:"action_needed,omitempty"`
 
 	// Actions Pending actions the partner can take on this device. Each item carries a code discriminator that determines its remaining fields — different action codes can use different resolution mechanisms (URL flow, webhook, in-band command, ...). Empty when nothing is pending.
-	Actions                   *[]ReauthenticateAction                            `json:"actions,omitempty"`
+	Actions                   *[]ElectricVehicleOutput_Actions_Item              `json:"actions,omitempty"`
 	ActualSteeringState       *string                                            `json:"actual_steering_state,omitempty"`
 	AuthorizationURL          nullable.Nullable[string]                          `json:"authorization_url,omitempty"`
 	BatteryCapacityKwh        nullable.Nullable[float64]                         `json:"battery_capacity_kwh,omitempty"`
@@ -2570,6 +2586,11 @@ type ElectricVehicleOutput struct {
 	PriceZone          *ElectricVehicleOutputPriceZone        `json:"price_zone,omitempty"`
 	SteeringStatus     *ElectricVehicleOutputSteeringStatus   `json:"steering_status,omitempty"`
 	UpdatedAt          *time.Time                             `json:"updated_at,omitempty"`
+}
+
+// ElectricVehicleOutput_Actions_Item defines model for ElectricVehicleOutput.actions.Item.
+type ElectricVehicleOutput_Actions_Item struct {
+	union json.RawMessage
 }
 
 // ElectricVehicleOutputBoostState defines model for ElectricVehicleOutput.BoostState.
@@ -2799,7 +2820,7 @@ type HeatPumpOutput struct {
 	ActionNeeded *bool `json:"action_needed,omitempty"`
 
 	// Actions Pending actions the partner can take on this device. Each item carries a code discriminator that determines its remaining fields — different action codes can use different resolution mechanisms (URL flow, webhook, in-band command, ...). Empty when nothing is pending.
-	Actions                         *[]ReauthenticateAction               `json:"actions,omitempty"`
+	Actions                         *[]HeatPumpOutput_Actions_Item        `json:"actions,omitempty"`
 	ActualSteeringState             *string                               `json:"actual_steering_state,omitempty"`
 	AuthorizationURL                nullable.Nullable[string]             `json:"authorization_url,omitempty"`
 	AwayModeEnd                     nullable.Nullable[time.Time]          `json:"away_mode_end,omitempty"`
@@ -2857,6 +2878,11 @@ type HeatPumpOutput struct {
 	PriceZone                  *HeatPumpOutputPriceZone         `json:"price_zone,omitempty"`
 	SteeringStatus             *HeatPumpOutputSteeringStatus    `json:"steering_status,omitempty"`
 	UpdatedAt                  *time.Time                       `json:"updated_at,omitempty"`
+}
+
+// HeatPumpOutput_Actions_Item defines model for HeatPumpOutput.actions.Item.
+type HeatPumpOutput_Actions_Item struct {
+	union json.RawMessage
 }
 
 // HeatPumpOutputConnectionStatus defines model for HeatPumpOutput.ConnectionStatus.
@@ -2918,6 +2944,15 @@ type HeatPumpUpdateInputOptimizationLevel string
 
 // HeatPumpUpdateInputPriceZone defines model for HeatPumpUpdateInput.PriceZone.
 type HeatPumpUpdateInputPriceZone string
+
+// InformationAction Action informing the owner about something on the device; the partner marks it as read with POST /cues/{cue_id}/information/resolve.
+type InformationAction struct {
+	Code           InformationActionCode `json:"code"`
+	ResolutionLink *ResolutionLink       `json:"resolution_link,omitempty"`
+}
+
+// InformationActionCode defines model for InformationAction.Code.
+type InformationActionCode string
 
 // InformationResolveInput Body shape for resolving an action whose code is information. The body is optional.
 type InformationResolveInput struct {
@@ -2983,7 +3018,7 @@ type InverterOutput struct {
 	ActionNeeded *bool `json:"action_needed,omitempty"`
 
 	// Actions Pending actions the partner can take on this device. Each item carries a code discriminator that determines its remaining fields — different action codes can use different resolution mechanisms (URL flow, webhook, in-band command, ...). Empty when nothing is pending.
-	Actions                      *[]ReauthenticateAction               `json:"actions,omitempty"`
+	Actions                      *[]InverterOutput_Actions_Item        `json:"actions,omitempty"`
 	ActualSteeringState          *string                               `json:"actual_steering_state,omitempty"`
 	AuthorizationURL             nullable.Nullable[string]             `json:"authorization_url,omitempty"`
 	BatteryCapacityKwh           nullable.Nullable[float64]            `json:"battery_capacity_kwh,omitempty"`
@@ -3029,6 +3064,11 @@ type InverterOutput struct {
 	SolarSurplusW      nullable.Nullable[int]          `json:"solar_surplus_w,omitempty"`
 	SteeringStatus     *InverterOutputSteeringStatus   `json:"steering_status,omitempty"`
 	UpdatedAt          *time.Time                      `json:"updated_at,omitempty"`
+}
+
+// InverterOutput_Actions_Item defines model for InverterOutput.actions.Item.
+type InverterOutput_Actions_Item struct {
+	union json.RawMessage
 }
 
 // InverterOutputConnectionStatus defines model for InverterOutput.ConnectionStatus.
@@ -3122,8 +3162,8 @@ type Price struct {
 
 // ReauthenticateAction Action requiring the partner to reauthenticate the user against an upstream provider.
 type ReauthenticateAction struct {
-	Code           *ReauthenticateActionCode `json:"code,omitempty"`
-	ResolutionLink *ResolutionLink           `json:"resolution_link,omitempty"`
+	Code           ReauthenticateActionCode `json:"code"`
+	ResolutionLink *ResolutionLink          `json:"resolution_link,omitempty"`
 }
 
 // ReauthenticateActionCode defines model for ReauthenticateAction.Code.
@@ -3361,7 +3401,7 @@ type WallboxOutput struct {
 	ActionNeeded *bool `json:"action_needed,omitempty"`
 
 	// Actions Pending actions the partner can take on this device. Each item carries a code discriminator that determines its remaining fields — different action codes can use different resolution mechanisms (URL flow, webhook, in-band command, ...). Empty when nothing is pending.
-	Actions                   *[]ReauthenticateAction                    `json:"actions,omitempty"`
+	Actions                   *[]WallboxOutput_Actions_Item              `json:"actions,omitempty"`
 	ActualSteeringState       *string                                    `json:"actual_steering_state,omitempty"`
 	AuthorizationURL          nullable.Nullable[string]                  `json:"authorization_url,omitempty"`
 	BoostState                nullable.Nullable[WallboxOutputBoostState] `json:"boost_state,omitempty"`
@@ -3411,6 +3451,11 @@ type WallboxOutput struct {
 	PriceZone         *WallboxOutputPriceZone        `json:"price_zone,omitempty"`
 	SteeringStatus    *WallboxOutputSteeringStatus   `json:"steering_status,omitempty"`
 	UpdatedAt         *time.Time                     `json:"updated_at,omitempty"`
+}
+
+// WallboxOutput_Actions_Item defines model for WallboxOutput.actions.Item.
+type WallboxOutput_Actions_Item struct {
+	union json.RawMessage
 }
 
 // WallboxOutputBoostState defines model for WallboxOutput.BoostState.
@@ -3745,6 +3790,410 @@ type UpdateWallboxJSONRequestBody = WallboxUpdateInput
 
 // ReauthenticateWallboxJSONRequestBody defines body for ReauthenticateWallbox for application/json ContentType.
 type ReauthenticateWallboxJSONRequestBody = AuthSessionInput
+
+// AsReauthenticateAction returns the union data inside the ElectricVehicleOutput_Actions_Item as a ReauthenticateAction
+func (t ElectricVehicleOutput_Actions_Item) AsReauthenticateAction() (ReauthenticateAction, error) {
+	var body ReauthenticateAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReauthenticateAction overwrites any union data inside the ElectricVehicleOutput_Actions_Item as the provided ReauthenticateAction
+func (t *ElectricVehicleOutput_Actions_Item) FromReauthenticateAction(v ReauthenticateAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
+	t.union = b
+	return err
+}
+
+// MergeReauthenticateAction performs a merge with any union data inside the ElectricVehicleOutput_Actions_Item, using the provided ReauthenticateAction
+func (t *ElectricVehicleOutput_Actions_Item) MergeReauthenticateAction(v ReauthenticateAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInformationAction returns the union data inside the ElectricVehicleOutput_Actions_Item as a InformationAction
+func (t ElectricVehicleOutput_Actions_Item) AsInformationAction() (InformationAction, error) {
+	var body InformationAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInformationAction overwrites any union data inside the ElectricVehicleOutput_Actions_Item as the provided InformationAction
+func (t *ElectricVehicleOutput_Actions_Item) FromInformationAction(v InformationAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
+	t.union = b
+	return err
+}
+
+// MergeInformationAction performs a merge with any union data inside the ElectricVehicleOutput_Actions_Item, using the provided InformationAction
+func (t *ElectricVehicleOutput_Actions_Item) MergeInformationAction(v InformationAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ElectricVehicleOutput_Actions_Item) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"code"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t ElectricVehicleOutput_Actions_Item) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "information":
+		return t.AsInformationAction()
+	case "reauthenticate":
+		return t.AsReauthenticateAction()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t ElectricVehicleOutput_Actions_Item) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ElectricVehicleOutput_Actions_Item) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsReauthenticateAction returns the union data inside the HeatPumpOutput_Actions_Item as a ReauthenticateAction
+func (t HeatPumpOutput_Actions_Item) AsReauthenticateAction() (ReauthenticateAction, error) {
+	var body ReauthenticateAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReauthenticateAction overwrites any union data inside the HeatPumpOutput_Actions_Item as the provided ReauthenticateAction
+func (t *HeatPumpOutput_Actions_Item) FromReauthenticateAction(v ReauthenticateAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
+	t.union = b
+	return err
+}
+
+// MergeReauthenticateAction performs a merge with any union data inside the HeatPumpOutput_Actions_Item, using the provided ReauthenticateAction
+func (t *HeatPumpOutput_Actions_Item) MergeReauthenticateAction(v ReauthenticateAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInformationAction returns the union data inside the HeatPumpOutput_Actions_Item as a InformationAction
+func (t HeatPumpOutput_Actions_Item) AsInformationAction() (InformationAction, error) {
+	var body InformationAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInformationAction overwrites any union data inside the HeatPumpOutput_Actions_Item as the provided InformationAction
+func (t *HeatPumpOutput_Actions_Item) FromInformationAction(v InformationAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
+	t.union = b
+	return err
+}
+
+// MergeInformationAction performs a merge with any union data inside the HeatPumpOutput_Actions_Item, using the provided InformationAction
+func (t *HeatPumpOutput_Actions_Item) MergeInformationAction(v InformationAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t HeatPumpOutput_Actions_Item) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"code"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t HeatPumpOutput_Actions_Item) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "information":
+		return t.AsInformationAction()
+	case "reauthenticate":
+		return t.AsReauthenticateAction()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t HeatPumpOutput_Actions_Item) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *HeatPumpOutput_Actions_Item) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsReauthenticateAction returns the union data inside the InverterOutput_Actions_Item as a ReauthenticateAction
+func (t InverterOutput_Actions_Item) AsReauthenticateAction() (ReauthenticateAction, error) {
+	var body ReauthenticateAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReauthenticateAction overwrites any union data inside the InverterOutput_Actions_Item as the provided ReauthenticateAction
+func (t *InverterOutput_Actions_Item) FromReauthenticateAction(v ReauthenticateAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
+	t.union = b
+	return err
+}
+
+// MergeReauthenticateAction performs a merge with any union data inside the InverterOutput_Actions_Item, using the provided ReauthenticateAction
+func (t *InverterOutput_Actions_Item) MergeReauthenticateAction(v ReauthenticateAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInformationAction returns the union data inside the InverterOutput_Actions_Item as a InformationAction
+func (t InverterOutput_Actions_Item) AsInformationAction() (InformationAction, error) {
+	var body InformationAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInformationAction overwrites any union data inside the InverterOutput_Actions_Item as the provided InformationAction
+func (t *InverterOutput_Actions_Item) FromInformationAction(v InformationAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
+	t.union = b
+	return err
+}
+
+// MergeInformationAction performs a merge with any union data inside the InverterOutput_Actions_Item, using the provided InformationAction
+func (t *InverterOutput_Actions_Item) MergeInformationAction(v InformationAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t InverterOutput_Actions_Item) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"code"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t InverterOutput_Actions_Item) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "information":
+		return t.AsInformationAction()
+	case "reauthenticate":
+		return t.AsReauthenticateAction()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t InverterOutput_Actions_Item) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *InverterOutput_Actions_Item) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsReauthenticateAction returns the union data inside the WallboxOutput_Actions_Item as a ReauthenticateAction
+func (t WallboxOutput_Actions_Item) AsReauthenticateAction() (ReauthenticateAction, error) {
+	var body ReauthenticateAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReauthenticateAction overwrites any union data inside the WallboxOutput_Actions_Item as the provided ReauthenticateAction
+func (t *WallboxOutput_Actions_Item) FromReauthenticateAction(v ReauthenticateAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
+	t.union = b
+	return err
+}
+
+// MergeReauthenticateAction performs a merge with any union data inside the WallboxOutput_Actions_Item, using the provided ReauthenticateAction
+func (t *WallboxOutput_Actions_Item) MergeReauthenticateAction(v ReauthenticateAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInformationAction returns the union data inside the WallboxOutput_Actions_Item as a InformationAction
+func (t WallboxOutput_Actions_Item) AsInformationAction() (InformationAction, error) {
+	var body InformationAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInformationAction overwrites any union data inside the WallboxOutput_Actions_Item as the provided InformationAction
+func (t *WallboxOutput_Actions_Item) FromInformationAction(v InformationAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
+	t.union = b
+	return err
+}
+
+// MergeInformationAction performs a merge with any union data inside the WallboxOutput_Actions_Item, using the provided InformationAction
+func (t *WallboxOutput_Actions_Item) MergeInformationAction(v InformationAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t WallboxOutput_Actions_Item) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"code"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t WallboxOutput_Actions_Item) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "information":
+		return t.AsInformationAction()
+	case "reauthenticate":
+		return t.AsReauthenticateAction()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t WallboxOutput_Actions_Item) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *WallboxOutput_Actions_Item) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -4248,6 +4697,7 @@ type ClientInterface interface {
 	// Reauthenticate a electric vehicle related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4259,6 +4709,7 @@ type ClientInterface interface {
 	// Reauthenticate a electric vehicle related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5582,6 +6033,7 @@ func (c *Client) UpdateElectricVehicle(ctx context.Context, orgID openapi_types.
 // Reauthenticate a electric vehicle related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5603,6 +6055,7 @@ func (c *Client) ReauthenticateElectricVehicleWithBody(ctx context.Context, orgI
 // Reauthenticate a electric vehicle related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10929,6 +11382,7 @@ type ClientWithResponsesInterface interface {
 	// Reauthenticate a electric vehicle related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10940,6 +11394,7 @@ type ClientWithResponsesInterface interface {
 	// Reauthenticate a electric vehicle related to a specific user under a specific organization.
 	//
 	// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
+	// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14747,6 +15202,7 @@ func (c *ClientWithResponses) UpdateElectricVehicleWithResponse(ctx context.Cont
 // Reauthenticate a electric vehicle related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14764,6 +15220,7 @@ func (c *ClientWithResponses) ReauthenticateElectricVehicleWithBodyWithResponse(
 // Reauthenticate a electric vehicle related to a specific user under a specific organization.
 //
 // Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
+// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
