@@ -37,14 +37,14 @@ func BenchmarkGetElectricVehicle(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	layered, err := api.New(api.Config{BaseURL: srv.URL, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
+	layered, err := api.New(api.Config{BaseURL: srv.URL, OrgID: id, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, c := range []struct {
 		name   string
 		client *api.ClientWithResponses
-	}{{"generated", plain}, {"call-layer", layered.ClientWithResponses}} {
+	}{{"generated", plain}, {"raw-call-layer", layered.Raw()}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -55,4 +55,12 @@ func BenchmarkGetElectricVehicle(b *testing.B) {
 			}
 		})
 	}
+	b.Run("PartnerClient", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := layered.GetElectricVehicle(ctx, id, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/internal/specserver"
@@ -34,6 +35,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		byID[info.OperationID] = info
 	}
 	client := reflect.TypeOf(&api.ClientWithResponses{})
+	partner := reflect.TypeOf(&api.PartnerClient{})
 	n := 0
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -48,6 +50,9 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 			}
 			if _, ok := client.MethodByName(info.Name + "WithResponse"); !ok {
 				t.Errorf("%s %s (%s) has no method %s on ClientWithResponses", method, path, op.OperationID, info.Name+"WithResponse")
+			}
+			if _, ok := partner.MethodByName(info.Name); !ok {
+				t.Errorf("%s %s (%s) has no method %s on PartnerClient", method, path, op.OperationID, info.Name)
 			}
 			if op.RequestBody != nil {
 				if _, ok := client.MethodByName(info.Name + "WithBodyWithResponse"); !ok {
@@ -69,12 +74,14 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
-// callArgs builds valid arguments for a generated WithResponse method from
-// the spec: path parameters in path order, then a params struct for query and
-// header parameters, then the JSON body. Each value is a spec sample decoded
-// into the Go type the method takes, so the types come from the generator and
-// the values from the spec.
-func callArgs(t *testing.T, m reflect.Type, op *openapi3.Operation, path string) []reflect.Value {
+// callArgs builds valid arguments for a generated method from the spec:
+// path parameters in path order (without org_id for a PartnerClient
+// method, which takes it from the client), then a params struct for query
+// and header parameters (a pointer for the raw client, a value for
+// PartnerClient), then the JSON body. Each value is a spec sample decoded
+// into the Go type the method takes, so the types come from the generator
+// and the values from the spec.
+func callArgs(t *testing.T, m reflect.Type, op *openapi3.Operation, path string, partner bool) []reflect.Value {
 	t.Helper()
 	args := []reflect.Value{reflect.ValueOf(context.Background())}
 	params := map[string]*openapi3.Parameter{}
@@ -102,17 +109,24 @@ func callArgs(t *testing.T, m reflect.Type, op *openapi3.Operation, path string)
 		if !ok {
 			t.Fatalf("path parameter %s is not declared", match[1])
 		}
+		if partner && match[1] == "org_id" {
+			continue
+		}
 		args = append(args, decode(specserver.Sample(p.Schema), m.In(len(args))))
 	}
 	if len(other) > 0 {
-		args = append(args, decode(other, m.In(len(args)).Elem()).Addr())
+		if partner {
+			args = append(args, decode(other, m.In(len(args))))
+		} else {
+			args = append(args, decode(other, m.In(len(args)).Elem()).Addr())
+		}
 	}
 	if op.RequestBody != nil {
 		schema := op.RequestBody.Value.Content.Get("application/json").Schema
 		args = append(args, decode(specserver.Sample(schema), m.In(len(args))))
 	}
-	if want := m.NumIn() - 1; len(args) != want { // the last is ...RequestEditorFn
-		t.Fatalf("built %d arguments, the method takes %d before its request editors", len(args), want)
+	if want := m.NumIn() - 1; len(args) != want { // the last is ...RequestEditorFn or ...CallOption
+		t.Fatalf("built %d arguments, the method takes %d before its variadic options", len(args), want)
 	}
 	return args
 }
@@ -144,7 +158,7 @@ func TestConformance(t *testing.T) {
 				t.Fatalf("no method %sWithResponse", info.Name)
 			}
 			before := len(h.Calls())
-			out := m.Call(callArgs(t, m.Type(), op, info.Path))
+			out := m.Call(callArgs(t, m.Type(), op, info.Path, false))
 			if err, _ := out[1].Interface().(error); err != nil {
 				t.Fatalf("%s: %v", info.Name, err)
 			}
@@ -184,6 +198,69 @@ func TestConformance(t *testing.T) {
 			}
 			if !reflect.DeepEqual(normalize(got), normalize(want)) {
 				t.Errorf("decoded %s re-encodes as\n%s\nbut the server sent\n%s", typed.Type(), again, body)
+			}
+		})
+	}
+}
+
+// TestConformancePartnerClient calls every operation through its
+// PartnerClient method against the spec-validating server: the request must
+// validate, the call must return its decoded result (or only nil for an
+// operation without a body), and the result must carry what the server
+// sent.
+func TestConformancePartnerClient(t *testing.T) {
+	doc := specDoc(t)
+	srv, _ := specserver.NewServer(t)
+	org, _ := api.ParseUUID(specserver.SampleUUID)
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: org, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "test-token"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv := reflect.ValueOf(c)
+	for _, info := range api.Operations {
+		t.Run(info.Name, func(t *testing.T) {
+			op := doc.Paths.Value(info.Path).GetOperation(info.Method)
+			m := cv.MethodByName(info.Name)
+			if !m.IsValid() {
+				t.Fatalf("no method PartnerClient.%s", info.Name)
+			}
+			var info2 api.ResponseInfo
+			args := append(callArgs(t, m.Type(), op, info.Path, true), reflect.ValueOf(api.WithResponseInfo(&info2)))
+			out := m.Call(args)
+			if err, _ := out[len(out)-1].Interface().(error); err != nil {
+				t.Fatalf("%s: %v", info.Name, err)
+			}
+			wantStatus, wantBody, err := specserver.SampleResponse(op)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info2.StatusCode != wantStatus || info2.Attempts != 1 {
+				t.Fatalf("ResponseInfo %+v, want status %d after 1 attempt", info2, wantStatus)
+			}
+			if wantBody == nil {
+				if len(out) != 1 {
+					t.Fatalf("%s answers no body but returns %d values", info.Name, len(out))
+				}
+				return
+			}
+			res := out[0]
+			if res.IsNil() {
+				t.Fatalf("%s returned a nil result with a nil error", info.Name)
+			}
+			again, err := json.Marshal(res.Interface())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want any
+			if err := json.Unmarshal(again, &got); err != nil {
+				t.Fatal(err)
+			}
+			sent, _ := json.Marshal(wantBody)
+			if err := json.Unmarshal(sent, &want); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(normalize(got), normalize(want)) {
+				t.Errorf("decoded %s re-encodes as\n%s\nbut the server sent\n%s", res.Type(), again, sent)
 			}
 		})
 	}

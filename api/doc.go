@@ -1,24 +1,53 @@
-// Package api is a typed Go client for the Podero Partner API v2.0.
+// Package api is a typed Go client for the Podero Partner API v2.0. It is an
+// unofficial SDK, not made or supported by Podero.
 //
-// The client, its request and response types and the operation table
-// (*.gen.go) are generated from the pinned openapi.json by gen/ with
-// oapi-codegen; never edit them by hand, run `make generate`. This package is
-// an unofficial SDK, not made or supported by Podero.
+// [New] returns a [PartnerClient], bound to the partner's organization
+// ([Config.OrgID]): one method per operation, named as in
+// gen/operation_names.txt, with OAuth2 tokens, retries and typed errors
+// under it.
 //
-// [New] returns a [PartnerClient]: the generated client with OAuth2 tokens,
-// retries and typed errors ([Error]) under it. [NewClientWithResponses] is
-// the generated client alone, for callers who bring their own transport.
+//	ev, err := client.GetElectricVehicle(ctx, userID, evID)
+//	if err != nil {
+//		return err // an *api.Error: the call, the status, what the server said
+//	}
+//	fmt.Println(ev.GetBatteryLevel(), ev.GetIsCharging())
 //
-// Every operation has a method on [ClientWithResponses] named after it
-// (GetElectricVehicleWithResponse, ListElectricVehicleSessionsWithResponse,
-// ...) whose response carries the decoded body in a typed field (JSON200,
-// JSON409, ...). Paginated lists also have an ...Iter method that walks
-// every page. The spec has no servers: pass [ProductionBaseURL] or
-// [SandboxBaseURL] as the server; the paths carry /api/partners/v2.0.
+// Every method takes ctx first, then the path parameters in path order
+// (org_id comes from the client), then the query parameters as a struct
+// value when the operation has any, then the request body when it has one,
+// and last any options, each a [CallOption] ([WithRetry], [WithTimeout], [WithHeader],
+// [WithResponseInfo]). It returns the decoded body of the 2xx answer: a
+// pointer for an object, a slice for an array, only the error for an
+// operation without a body. A nil error guarantees a decoded result; a 2xx
+// whose body is not what the spec declares is an [*Error] too. Paginated
+// lists also have an ...Iter method that walks every page.
 //
-// Nullable fields are nullable.Nullable values (github.com/oapi-codegen/nullable), which tell absent, null and
-// a value apart: leave a field zero to omit it from a request, call SetNull
-// to send an explicit null, and Set to send a value.
+// # Models
+//
+// The request and response types are oapi-codegen's, generated from the
+// pinned openapi.json (*.gen.go; never edit them, run `make generate`):
+//
+//   - A field the spec requires is a plain value (UserOutput.Email string).
+//   - An optional or nullable field of a schema that only responses use is a
+//     pointer: nil when the field was absent or null. Its getter returns the
+//     value or the zero value ([ElectricVehicleOutput.GetBatteryLevel]), and
+//     getters chain (ev.GetDeviceModel().GetManufacturer()).
+//   - A nullable field of a schema that requests use is a [Nullable], which
+//     has three states: left zero, the field is omitted; [Null] sends an
+//     explicit null (to clear pause_power_until, say); [Value] sends the
+//     value. A schema that responses use as well keeps them there.
+//   - An enum that the spec repeats is one named type ([PriceZone],
+//     [DeviceStatus]), whose constants carry its name (PriceZoneAT).
+//   - [UUID], [Date] and [Nullable] are re-exported, so the basics need no
+//     other import.
+//
+// [PartnerClient.Raw] gives oapi-codegen's [ClientWithResponses] on the same
+// transport, for whoever needs the raw responses (JSON200, Body,
+// HTTPResponse); [NewClientWithResponses] is the generated client alone,
+// for callers who bring their own transport.
+//
+// The spec has no servers: [ProductionBaseURL] or [SandboxBaseURL] is the
+// host, and the paths carry /api/partners/v2.0.
 package api
 
 // Base URLs of Podero's environments. The spec's paths already start with

@@ -11,15 +11,26 @@ import (
 	"time"
 
 	"github.com/podero-go/podero/internal/snippet"
+	"github.com/podero-go/podero/oauth"
 )
 
 // MaxErrorBody is how much of an error response's body an [Error] keeps.
 const MaxErrorBody = 64 << 10
 
-// Error is the error for every response that is not a 2xx, from the client
-// that [New] returns and from the page iterators. Use errors.As to get it,
-// or the predicates [IsNotFound], [IsUnauthorized], [IsConflict],
-// [IsRateLimited] and [IsValidation].
+// Error is the error of every call of a [PartnerClient] (and of its raw
+// client) that does not return its result:
+//
+//   - a response that is not a 2xx: StatusCode, Message (the server's),
+//     Payload, Body;
+//   - a 2xx whose body is not what the spec declares (not JSON, not
+//     decodable, null, without a required field): StatusCode, a Message
+//     that says what is wrong, Body, and Err;
+//   - no response at all (a connection that failed, a timeout, no access
+//     token, a call refused before sending): StatusCode 0 and Err, the cause.
+//
+// Use errors.As to get it, or the predicates [IsNotFound],
+// [IsUnauthorized], [IsConflict], [IsRateLimited], [IsValidation] and
+// [IsRetryable]. errors.Is sees through it to Err (context.Canceled, say).
 type Error struct {
 	// Operation is the Go name of the call (such as "GetElectricVehicle"),
 	// or "" for a path the spec does not have.
@@ -28,7 +39,7 @@ type Error struct {
 	// can carry secrets, such as a cue's).
 	Method string
 	Path   string
-	// StatusCode is the HTTP status.
+	// StatusCode is the HTTP status, or 0 when there was no response.
 	StatusCode int
 	// Message is what the server said: django-ninja's {"detail": "..."},
 	// the validation messages of a 422, or a short description of a body
@@ -48,7 +59,16 @@ type Error struct {
 	RetryAfter time.Duration
 	// Attempts is how many times the request was sent.
 	Attempts int
+	// Err is the cause, when there is one beyond the status: a network
+	// error, an *oauth.TokenError, a decoding error, the context's error.
+	Err error
+
+	retry  bool        // a failure without a response that may pass if sent again
+	header http.Header // the response's, for ResponseInfo
 }
+
+// Unwrap returns Err.
+func (e *Error) Unwrap() error { return e.Err }
 
 // ValidationError is one item of a 422 answer.
 type ValidationError struct {
@@ -73,7 +93,9 @@ func (e *Error) Error() string {
 	} else {
 		b.WriteString(e.Method + " " + e.Path)
 	}
-	fmt.Fprintf(&b, ": %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, ": %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
@@ -83,14 +105,38 @@ func (e *Error) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
 	}
+	if e.StatusCode == 0 && e.Attempts > 0 {
+		if e.retry {
+			b.WriteString(" (retryable: a later call may succeed)")
+		} else {
+			b.WriteString(" (not retryable)")
+		}
+	}
 	return b.String()
 }
 
 // IsNotFound reports whether err is an [Error] with status 404.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
-// IsUnauthorized reports whether err is an [Error] with status 401.
-func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+// IsUnauthorized reports whether the call failed for its credentials: an
+// [Error] with status 401 (after the one re-authentication the client tries),
+// or a token endpoint that refused the client credentials (an
+// *oauth.TokenError with status 400 or 401, or the OAuth errors
+// invalid_client, unauthorized_client and invalid_grant).
+func IsUnauthorized(err error) bool {
+	if hasStatus(err, http.StatusUnauthorized) {
+		return true
+	}
+	var te *oauth.TokenError
+	if !errors.As(err, &te) {
+		return false
+	}
+	switch te.ErrorCode {
+	case "invalid_client", "unauthorized_client", "invalid_grant":
+		return true
+	}
+	return te.StatusCode == http.StatusUnauthorized || (te.StatusCode == http.StatusBadRequest && te.ErrorCode == "")
+}
 
 // IsConflict reports whether err is an [Error] with status 409, such as a
 // boost on a vehicle that is already charging.
@@ -103,11 +149,19 @@ func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyReq
 // request did not pass the server's validation.
 func IsValidation(err error) bool { return hasStatus(err, http.StatusUnprocessableEntity) }
 
-// IsRetryable reports whether err is an [Error] whose status the client
-// retries (408, 429, 502, 503, 504): trying again later may succeed.
+// IsRetryable reports whether trying again later may succeed: an [Error]
+// whose status the client retries (408, 429, 502, 503, 504), or one without a
+// response whose cause is transient (a connection that failed or broke, an
+// attempt that timed out). It is false when the call's own context ended.
 func IsRetryable(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && retryStatus(e.StatusCode)
+	if !errors.As(err, &e) {
+		return false
+	}
+	if e.StatusCode == 0 {
+		return e.retry
+	}
+	return retryStatus(e.StatusCode)
 }
 
 func hasStatus(err error, status int) bool {
@@ -115,10 +169,16 @@ func hasStatus(err error, status int) bool {
 	return errors.As(err, &e) && e.StatusCode == status
 }
 
-// newError builds the Error for a response whose body has been read.
-func newError(operation, method, path string, status int, header http.Header, body []byte) *Error {
+// newError builds the Error for a response whose body has been read. token
+// is the access token the request carried: a server that echoes it (a
+// "Token <token> is expired") must not put it into the error.
+func newError(operation, method, path string, status int, header http.Header, body []byte, token string) *Error {
 	if len(body) > MaxErrorBody {
 		body = body[:MaxErrorBody]
+	}
+	body = bytes.Clone(body) // the read buffer may be reused
+	if token != "" && bytes.Contains(body, []byte(token)) {
+		body = bytes.ReplaceAll(body, []byte(token), []byte(redactedToken))
 	}
 	e := &Error{
 		Operation:  operation,
@@ -128,6 +188,7 @@ func newError(operation, method, path string, status int, header http.Header, bo
 		Body:       body,
 		RequestID:  requestID(header),
 		Attempts:   1,
+		header:     header,
 	}
 	e.RetryAfter, _ = retryAfter(header, time.Now())
 	e.Message, e.Validation = errorMessage(body, header.Get("Content-Type"))
@@ -137,23 +198,15 @@ func newError(operation, method, path string, status int, header http.Header, bo
 	return e
 }
 
-// unexpectedResponse is the Error for a response the generated client did
-// not decode into its success type (the plain generated client returns no
-// error for a 404 or 5xx).
-func unexpectedResponse(operation string, resp *http.Response, body []byte) error {
-	if resp == nil {
-		return fmt.Errorf("podero: %s: no response", operation)
+// redactedToken stands in for an access token a server echoed.
+const redactedToken = "[redacted token]"
+
+// redactToken removes token from s.
+func redactToken(s, token string) string {
+	if token == "" {
+		return s
 	}
-	var method, path string
-	if resp.Request != nil {
-		method, path = resp.Request.Method, resp.Request.URL.Path
-	}
-	e := newError(operation, method, path, resp.StatusCode, resp.Header, body)
-	if resp.StatusCode < 300 {
-		// A 2xx the spec does not declare, or one whose body did not decode.
-		e.Message = strings.TrimSuffix("unexpected response for this call: "+e.Message, ": ")
-	}
-	return e
+	return strings.ReplaceAll(s, token, redactedToken)
 }
 
 // decodePayload decodes body into a new T and stores it in *dst; generated

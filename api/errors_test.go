@@ -20,8 +20,8 @@ func TestOperationName(t *testing.T) {
 		{"GET", "/api/partners/v2.0/nothing/here", ""},
 		{"DELETE", base, ""},
 	} {
-		if got := operationName(tc.method, tc.path); got != tc.want {
-			t.Errorf("operationName(%s %s) = %q, want %q", tc.method, tc.path, got, tc.want)
+		if got := lookupOperation(tc.method, tc.path).name; got != tc.want {
+			t.Errorf("lookupOperation(%s %s) = %q, want %q", tc.method, tc.path, got, tc.want)
 		}
 	}
 }
@@ -40,7 +40,10 @@ func TestRetryAfterHeader(t *testing.T) {
 		{"-5", 0, false},
 		{"soon", 0, false},
 		{"", 0, false},
-		{"99999999999999999999", 0, false},
+		// Too large for an int64: longer than any MaxRetryAfter, so no retry.
+		{"99999999999999999999", maxRetryAfter, true},
+		{"9223372036854775807", maxRetryAfter, true},
+		{"-99999999999999999999", 0, false},
 	} {
 		got, ok := retryAfter(http.Header{"Retry-After": {tc.v}}, now)
 		if got != tc.want || ok != tc.ok {
@@ -85,7 +88,7 @@ func FuzzErrorBody(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string, status int, contentType string) {
 		ops := []string{"", "TriggerElectricVehicleBoost", "GetUser"}
-		e := newError(ops[uint(status)%3], "GET", "/x", status, http.Header{"Content-Type": {contentType}}, []byte(body))
+		e := newError(ops[uint(status)%3], "GET", "/x", status, http.Header{"Content-Type": {contentType}}, []byte(body), "")
 		msg := e.Error()
 		if !strings.HasPrefix(msg, "podero: ") || len(e.Body) > MaxErrorBody {
 			t.Fatalf("bad error %q", msg)

@@ -6,21 +6,21 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"strconv"
 	"time"
 
-	"github.com/google/uuid"
-	"golang.org/x/oauth2"
-
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/poderotest"
 )
 
 func ExampleNew() {
+	orgID, err := api.ParseUUID(os.Getenv("PODERO_ORG_ID"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	client, err := api.New(api.Config{
 		BaseURL:      api.SandboxBaseURL, // the default is api.ProductionBaseURL
+		OrgID:        orgID,
 		ClientID:     os.Getenv("PODERO_CLIENT_ID"),
 		ClientSecret: os.Getenv("PODERO_CLIENT_SECRET"),
 		UserAgent:    "my-service/1.0",
@@ -29,102 +29,199 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	orgID := uuid.MustParse(os.Getenv("PODERO_ORG_ID"))
-	resp, err := client.ListUsersWithResponse(context.Background(), orgID, nil)
+	users, err := client.ListUsers(context.Background(), api.ListUsersParams{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, u := range *resp.JSON200 {
+	for _, u := range users {
 		fmt.Println(u.ID, u.Email)
 	}
 }
 
-// Every response that is not a 2xx is an *api.Error, with the body the spec
-// declares for it (here the boost's 409) decoded into Payload.
-func ExampleError() {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusConflict)
-		fmt.Fprint(w, `{"state": "ongoing", "reason": "already_charging"}`)
-	}))
-	defer srv.Close()
-	client, err := api.New(api.Config{BaseURL: srv.URL, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
+// fake starts poderotest, an in-memory Podero, and a client for it: the
+// examples below run on it as they would on Podero. In a test, start it with
+// poderotest.New(t).
+func fake() (*poderotest.Server, *api.PartnerClient) {
+	srv := poderotest.NewServer()
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
 	if err != nil {
 		log.Fatal(err)
 	}
-	org, user, ev := uuid.New(), uuid.New(), uuid.New()
-
-	_, err = client.TriggerElectricVehicleBoostWithResponse(context.Background(), org, user, ev)
-	var apiErr *api.Error
-	switch {
-	case api.IsConflict(err) && errors.As(err, &apiErr):
-		conflict := apiErr.Payload.(*api.BoostConflictOutput)
-		fmt.Println("no boost:", *conflict.Reason, "while", *conflict.State)
-	case api.IsNotFound(err):
-		fmt.Println("no such vehicle")
-	case err != nil:
-		log.Fatal(err)
-	}
-	// Output: no boost: already_charging while ongoing
+	return srv, c
 }
 
-// Retries are on by default for idempotent calls; tune or turn them off.
-func ExampleRetryPolicy() {
-	client, err := api.New(api.Config{
-		ClientID:     os.Getenv("PODERO_CLIENT_ID"),
-		ClientSecret: os.Getenv("PODERO_CLIENT_SECRET"),
-		Retry: &api.RetryPolicy{
-			MaxRetries:     5,                      // 0 turns retries off
-			InitialBackoff: 200 * time.Millisecond, // doubled each retry, with jitter
-			MaxBackoff:     10 * time.Second,
-			MaxRetryAfter:  30 * time.Second, // longer Retry-After: return the 429 instead
-		},
+// findOrCreateUser returns the Podero user of one of your customers, by
+// your own id for them, creating the user on the first call.
+func findOrCreateUser(ctx context.Context, c *api.PartnerClient, customerID, email string) (*api.UserOutput, error) {
+	u, err := c.GetUserByExternalID(ctx, customerID, api.GetUserByExternalIDParams{})
+	if !api.IsNotFound(err) {
+		return u, err // found, or a failure
+	}
+	return c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: email, ExternalUserID: api.Value(customerID)})
+}
+
+// Step 1 of a partner's journey: find or create the end user by your own
+// customer id.
+func Example_findOrCreateUser() {
+	srv, c := fake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	first, err := findOrCreateUser(ctx, c, "customer-42", "ada@example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	again, err := findOrCreateUser(ctx, c, "customer-42", "ada@example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(first.Email, first.GetExternalUserID(), again.ID == first.ID)
+	// Output:
+	// ada@example.com customer-42 true
+}
+
+// Step 2: start an onboarding. The end user opens the session's
+// authentication_url and connects a device; polling the session shows the
+// new device in object_id.
+func Example_startOnboarding() {
+	srv, c := fake()
+	defer srv.Close()
+	ctx := context.Background()
+	user, err := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "ada@example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	session, err := c.CreateOnboardingSession(ctx, api.DeviceOnboardingSessionCreateInput{
+		UserID: user.ID, Language: api.LanguageEn, PriceZoneDefault: api.PriceZoneAT,
+		DeviceType: api.Value(api.DeviceKindEV),
+		SuccessURL: "https://partner.example/connected", CancelURL: "https://partner.example/cancelled",
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	_ = client
-}
+	fmt.Println("send the user to the link:", session.GetAuthenticationURL() != "")
 
-// The ...Iter methods walk a paginated list page by page.
-func ExampleClientWithResponses_ListElectricVehicleSessionsIter() {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// A stand-in for Podero with 5 sessions, answering by limit and offset.
-		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"total": 5, "items": [`)
-		for i := offset; i < min(offset+limit, 5); i++ {
-			if i > offset {
-				fmt.Fprint(w, ",")
-			}
-			fmt.Fprintf(w, `{"plug_in_time": "2026-11-0%dT18:00:00Z", "energy_charged_kwh": %d.5}`, i+1, 10+i)
-		}
-		fmt.Fprint(w, `]}`)
-	}))
-	defer srv.Close()
-	client, err := api.New(api.Config{BaseURL: srv.URL, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
+	_, _ = srv.CompleteOnboarding(session.GetID()) // what the end user does in the Connect UI
+	done, err := c.GetOnboardingSession(ctx, session.GetID())
 	if err != nil {
 		log.Fatal(err)
 	}
-	org, user, ev := uuid.New(), uuid.New(), uuid.New()
+	fmt.Println("device connected:", done.ObjectID != nil)
+	// Output:
+	// send the user to the link: true
+	// device connected: true
+}
 
-	limit := 2 // small pages for the example; the default is the largest, 200
-	params := api.ListElectricVehicleSessionsParams{Limit: &limit}
-	params.From.Time = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	params.To.Time = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	for session, err := range client.ListElectricVehicleSessionsIter(context.Background(), org, user, ev, params) {
+// carStatus is what a dashboard shows of a car: its name, battery, whether
+// it is plugged in and charging, and whether the user must reconnect it.
+func carStatus(ctx context.Context, c *api.PartnerClient, user, car api.UUID) (string, error) {
+	ev, err := c.GetElectricVehicle(ctx, user, car)
+	if err != nil {
+		return "", err
+	}
+	state := "unplugged"
+	switch {
+	case ev.GetIsCharging():
+		state = "charging"
+	case ev.GetIsPluggedIn():
+		state = "plugged in"
+	}
+	status := fmt.Sprintf("%s %s: %d%%, %s", ev.GetDeviceModel().GetManufacturer(), ev.GetDeviceModel().GetModel(), ev.GetBatteryLevel(), state)
+	if !ev.GetIsAuthenticated() || ev.GetActionNeeded() {
+		status += ", reconnect needed"
+	}
+	return status, nil
+}
+
+// Step 3: read a car's battery and charge state.
+func Example_carStatus() {
+	srv, c := fake()
+	defer srv.Close()
+	ctx := context.Background()
+	user, err := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "ada@example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	car, _ := srv.AddDevice(user.ID, poderotest.ElectricVehicle) // as a finished onboarding would
+	_ = srv.SetCharging(car, true)
+
+	status, err := carStatus(ctx, c, user.ID, car)
+	fmt.Println(status, err)
+	// Output:
+	// poderotest Electric Vehicle: 60%, charging <nil>
+}
+
+// Step 4: boost a car ("charge now"). A car that is charging or full
+// refuses with a 409 whose body says why.
+func Example_boost() {
+	srv, c := fake()
+	defer srv.Close()
+	ctx := context.Background()
+	user, err := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "ada@example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	car, _ := srv.AddDevice(user.ID, poderotest.ElectricVehicle)
+	_ = srv.SetCharging(car, true)
+
+	err = c.TriggerElectricVehicleBoost(ctx, user.ID, car)
+	var apiErr *api.Error
+	switch {
+	case api.IsConflict(err) && errors.As(err, &apiErr):
+		conflict, _ := apiErr.Payload.(*api.BoostConflictOutput)
+		fmt.Println("no boost:", conflict.GetReason())
+	case err != nil:
+		log.Fatal(err)
+	default:
+		fmt.Println("boost requested")
+	}
+	// Output:
+	// no boost: already_charging
+}
+
+// Step 5: sum a month of charging sessions. The iterator fetches pages of
+// up to 200 as the loop needs them.
+func Example_monthOfSessions() {
+	srv, c := fake()
+	defer srv.Close()
+	ctx := context.Background()
+	user, err := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "ada@example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	car, _ := srv.AddDevice(user.ID, poderotest.ElectricVehicle)
+	_ = srv.AddSessions(car, 30) // an hour apart
+
+	now := time.Now()
+	params := api.ListElectricVehicleSessionsParams{From: api.NewDate(now.AddDate(0, -1, 0)), To: api.NewDate(now)}
+	var kWh float64
+	n := 0
+	for s, err := range c.ListElectricVehicleSessionsIter(ctx, user.ID, car, params) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		plugIn, _ := session.PlugInTime.Get() // nullable: the zero time if null or absent
-		kWh, _ := session.EnergyChargedKwh.Get()
-		fmt.Println(plugIn.Format(time.DateOnly), kWh, "kWh")
+		kWh += s.GetEnergyChargedKwh()
+		n++
 	}
+	fmt.Printf("%d sessions, %.1f kWh\n", n, kWh)
 	// Output:
-	// 2026-11-01 10.5 kWh
-	// 2026-11-02 11.5 kWh
-	// 2026-11-03 12.5 kWh
-	// 2026-11-04 13.5 kWh
-	// 2026-11-05 14.5 kWh
+	// 30 sessions, 720.0 kWh
+}
+
+// Per-call options: a retry policy and a timeout for one call, and what the
+// response looked like.
+func ExampleWithResponseInfo() {
+	srv, c := fake()
+	defer srv.Close()
+	srv.FailNext(1, 503, 0)
+
+	var info api.ResponseInfo
+	_, err := c.ListUsers(context.Background(), api.ListUsersParams{},
+		api.WithRetry(&api.RetryPolicy{MaxRetries: 2, InitialBackoff: time.Millisecond}),
+		api.WithTimeout(10*time.Second),
+		api.WithResponseInfo(&info))
+	fmt.Println(err, info.StatusCode, info.Attempts)
+	// Output:
+	// <nil> 200 2
 }

@@ -8,7 +8,7 @@ import (
 // SetSleep replaces the client's wait between attempts, so that tests can
 // see how long it would wait.
 func SetSleep(c *PartnerClient, f func(context.Context, time.Duration) error) {
-	c.ClientInterface.(*Client).Client.(*transport).sleep = f
+	c.t.sleep = f
 }
 
 // Sleep is the client's real wait.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/oapi-codegen/nullable"
+	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/internal/specserver"
@@ -20,42 +22,27 @@ import (
 // need the explicit null to clear pause_power_until.
 func TestUpdateBodyTriState(t *testing.T) {
 	srv, h := specserver.NewServer(t)
-	client, err := api.NewClientWithResponses(srv.URL, bearer("t"))
+	id := uuid.MustParse(specserver.SampleUUID)
+	client, err := api.New(api.Config{BaseURL: srv.URL, OrgID: id, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
 	if err != nil {
 		t.Fatal(err)
 	}
 	until := time.Date(2026, 11, 27, 18, 30, 0, 0, time.UTC)
 	cases := []struct {
 		name string
-		body func() api.UpdateElectricVehicleJSONRequestBody
+		body api.ElectricVehicleUpdateInput
 		want map[string]any // what the server must see for pause_power_until; nil = absent
 	}{
-		{"absent", func() api.UpdateElectricVehicleJSONRequestBody {
-			var b api.UpdateElectricVehicleJSONRequestBody
-			b.Comment.Set("family car") // something else, so the body is not empty
-			return b
-		}, nil},
-		{"null", func() api.UpdateElectricVehicleJSONRequestBody {
-			var b api.UpdateElectricVehicleJSONRequestBody
-			b.PausePowerUntil.SetNull()
-			return b
-		}, map[string]any{"pause_power_until": nil}},
-		{"value", func() api.UpdateElectricVehicleJSONRequestBody {
-			var b api.UpdateElectricVehicleJSONRequestBody
-			b.PausePowerUntil.Set(until)
-			return b
-		}, map[string]any{"pause_power_until": "2026-11-27T18:30:00Z"}},
+		// something else is set, so that the body is not empty
+		{"absent", api.ElectricVehicleUpdateInput{Comment: api.Value("family car")}, nil},
+		{"null", api.ElectricVehicleUpdateInput{PausePowerUntil: api.Null[time.Time]()}, map[string]any{"pause_power_until": nil}},
+		{"value", api.ElectricVehicleUpdateInput{PausePowerUntil: api.Value(until)}, map[string]any{"pause_power_until": "2026-11-27T18:30:00Z"}},
 	}
-	id := uuid.MustParse(specserver.SampleUUID)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(h.Calls())
-			resp, err := client.UpdateElectricVehicleWithResponse(context.Background(), id, id, id, tc.body())
-			if err != nil {
+			if _, err := client.UpdateElectricVehicle(context.Background(), id, id, tc.body); err != nil {
 				t.Fatal(err)
-			}
-			if resp.StatusCode() != http.StatusOK || resp.JSON200 == nil {
-				t.Fatalf("status %d, body %s", resp.StatusCode(), resp.Body)
 			}
 			calls := h.Calls()[before:]
 			if len(calls) != 1 {
@@ -75,6 +62,40 @@ func TestUpdateBodyTriState(t *testing.T) {
 				t.Errorf("sent %#v, want %#v; body %s", v, tc.want["pause_power_until"], calls[0].Body)
 			}
 		})
+	}
+}
+
+// A schema that requests and responses share (a charge policy is read and
+// written) keeps its three states in a response too: the PartnerClient's
+// decoder tells null from absent from a value.
+func TestSharedSchemaDecodesThreeStates(t *testing.T) {
+	srv, h := specserver.NewServer(t)
+	id := uuid.MustParse(specserver.SampleUUID)
+	h.Respond = func(c *specserver.Call, r *http.Request) (specserver.Response, bool) {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/charge-policy") {
+			return specserver.Response{}, false
+		}
+		return specserver.Response{Status: 200, Body: map[string]any{
+			"metadata": map[string]any{"error": nil},
+			"data": map[string]any{"timezone": "Europe/Vienna",
+				"mon": map[string]any{"charge_percentage": nil},
+				"tue": map[string]any{"charge_percentage": 80, "charge_deadline": "07:00"}},
+		}}, true
+	}
+	client, err := api.New(api.Config{BaseURL: srv.URL, OrgID: id, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := client.GetElectricVehicleChargePolicy(context.Background(), id, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon, tue := got.Data.Mon, got.Data.Tue
+	if !mon.ChargePercentage.IsNull() || mon.ChargeDeadline.IsSpecified() {
+		t.Errorf("mon: charge_percentage null=%v, charge_deadline specified=%v; want null and absent", mon.ChargePercentage.IsNull(), mon.ChargeDeadline.IsSpecified())
+	}
+	if tue.GetChargePercentage() != 80 || tue.GetChargeDeadline() != "07:00" {
+		t.Errorf("tue: %v %q, want 80 07:00", tue.GetChargePercentage(), tue.GetChargeDeadline())
 	}
 }
 

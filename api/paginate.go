@@ -6,8 +6,9 @@ import "iter"
 // for a page at a time and yields its items, until it has yielded total
 // items (counted from the start offset), a page comes back empty, fetch
 // fails (the error is yielded once, then it stops) or the caller stops.
-func paginate[T any](limit, offset *int, maxLimit int, fetch func(limit, offset int) ([]T, int, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
+// The items it yields point into the page, which is not reused.
+func paginate[T any](limit, offset *int, maxLimit int, fetch func(limit, offset int) ([]T, int, error)) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
 		size, next := maxLimit, 0
 		if limit != nil && *limit > 0 && *limit < maxLimit {
 			size = *limit
@@ -18,12 +19,11 @@ func paginate[T any](limit, offset *int, maxLimit int, fetch func(limit, offset 
 		for {
 			items, total, err := fetch(size, next)
 			if err != nil {
-				var zero T
-				yield(zero, err)
+				yield(nil, err)
 				return
 			}
-			for _, item := range items {
-				if !yield(item, nil) {
+			for i := range items {
+				if !yield(&items[i], nil) {
 					return
 				}
 			}

@@ -5,53 +5,45 @@ package api
 import (
 	"context"
 	"iter"
-
-	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // ListElectricVehicleSessionsIter iterates over every item of ListElectricVehicleSessions,
 // fetching pages on demand: GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions
 //
-// params selects the items as for ListElectricVehicleSessions, except that its Limit is
+// params selects the items as for ListElectricVehicleSessions, except that its limit is
 // the page size (default and maximum 200), not a cap on how many
-// items come back: to stop early, break out of the loop. Offset is the
+// items come back: to stop early, break out of the loop. Its offset is the
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
-func (c *ClientWithResponses) ListElectricVehicleSessionsIter(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, electricVehicleID openapi_types.UUID, params ListElectricVehicleSessionsParams, reqEditors ...RequestEditorFn) iter.Seq2[SessionItem, error] {
+func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, userID UUID, electricVehicleID UUID, params ListElectricVehicleSessionsParams, opts ...CallOption) iter.Seq2[*SessionItem, error] {
 	return paginate(params.Limit, params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {
 		p := params
 		p.Limit, p.Offset = &limit, &offset
-		resp, err := c.ListElectricVehicleSessionsWithResponse(ctx, orgID, userID, electricVehicleID, &p, reqEditors...)
+		page, err := c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, p, opts...)
 		if err != nil {
 			return nil, 0, err
 		}
-		if resp.JSON200 == nil {
-			return nil, 0, unexpectedResponse("ListElectricVehicleSessions", resp.HTTPResponse, resp.Body)
-		}
-		return resp.JSON200.Items, resp.JSON200.Total, nil
+		return page.GetItems(), page.GetTotal(), nil
 	})
 }
 
 // ListWallboxHEMSSessionsIter iterates over every item of ListWallboxHEMSSessions,
 // fetching pages on demand: GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions
 //
-// params selects the items as for ListWallboxHEMSSessions, except that its Limit is
+// params selects the items as for ListWallboxHEMSSessions, except that its limit is
 // the page size (default and maximum 200), not a cap on how many
-// items come back: to stop early, break out of the loop. Offset is the
+// items come back: to stop early, break out of the loop. Its offset is the
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
-func (c *ClientWithResponses) ListWallboxHEMSSessionsIter(ctx context.Context, orgID openapi_types.UUID, userID openapi_types.UUID, wallboxID openapi_types.UUID, params ListWallboxHEMSSessionsParams, reqEditors ...RequestEditorFn) iter.Seq2[HEMSSessionItem, error] {
+func (c *PartnerClient) ListWallboxHEMSSessionsIter(ctx context.Context, userID UUID, wallboxID UUID, params ListWallboxHEMSSessionsParams, opts ...CallOption) iter.Seq2[*HEMSSessionItem, error] {
 	return paginate(params.Limit, params.Offset, 200, func(limit, offset int) ([]HEMSSessionItem, int, error) {
 		p := params
 		p.Limit, p.Offset = &limit, &offset
-		resp, err := c.ListWallboxHEMSSessionsWithResponse(ctx, orgID, userID, wallboxID, &p, reqEditors...)
+		page, err := c.ListWallboxHEMSSessions(ctx, userID, wallboxID, p, opts...)
 		if err != nil {
 			return nil, 0, err
 		}
-		if resp.JSON200 == nil {
-			return nil, 0, unexpectedResponse("ListWallboxHEMSSessions", resp.HTTPResponse, resp.Body)
-		}
-		return resp.JSON200.Items, resp.JSON200.Total, nil
+		return page.GetItems(), page.GetTotal(), nil
 	})
 }
 

@@ -19,1236 +19,162 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for BoostConflictOutputReason.
+// Defines values for BoostConflictReason.
 const (
-	AlreadyCharging BoostConflictOutputReason = "already_charging"
-	FullyCharged    BoostConflictOutputReason = "fully_charged"
-	InternalError   BoostConflictOutputReason = "internal_error"
-	NoActiveSession BoostConflictOutputReason = "no_active_session"
+	BoostConflictReasonAlreadyCharging BoostConflictReason = "already_charging"
+	BoostConflictReasonFullyCharged    BoostConflictReason = "fully_charged"
+	BoostConflictReasonInternalError   BoostConflictReason = "internal_error"
+	BoostConflictReasonNoActiveSession BoostConflictReason = "no_active_session"
 )
 
-// Valid indicates whether the value is a known member of the BoostConflictOutputReason enum.
-func (e BoostConflictOutputReason) Valid() bool {
+// Valid indicates whether the value is a known member of the BoostConflictReason enum.
+func (e BoostConflictReason) Valid() bool {
 	switch e {
-	case AlreadyCharging:
+	case BoostConflictReasonAlreadyCharging:
 		return true
-	case FullyCharged:
+	case BoostConflictReasonFullyCharged:
 		return true
-	case InternalError:
+	case BoostConflictReasonInternalError:
 		return true
-	case NoActiveSession:
+	case BoostConflictReasonNoActiveSession:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for BoostConflictOutputState.
+// Defines values for BoostState.
 const (
-	BoostConflictOutputStateAvailable   BoostConflictOutputState = "available"
-	BoostConflictOutputStateOngoing     BoostConflictOutputState = "ongoing"
-	BoostConflictOutputStateRequested   BoostConflictOutputState = "requested"
-	BoostConflictOutputStateUnavailable BoostConflictOutputState = "unavailable"
+	BoostStateAvailable   BoostState = "available"
+	BoostStateOngoing     BoostState = "ongoing"
+	BoostStateRequested   BoostState = "requested"
+	BoostStateUnavailable BoostState = "unavailable"
 )
 
-// Valid indicates whether the value is a known member of the BoostConflictOutputState enum.
-func (e BoostConflictOutputState) Valid() bool {
+// Valid indicates whether the value is a known member of the BoostState enum.
+func (e BoostState) Valid() bool {
 	switch e {
-	case BoostConflictOutputStateAvailable:
+	case BoostStateAvailable:
 		return true
-	case BoostConflictOutputStateOngoing:
+	case BoostStateOngoing:
 		return true
-	case BoostConflictOutputStateRequested:
+	case BoostStateRequested:
 		return true
-	case BoostConflictOutputStateUnavailable:
+	case BoostStateUnavailable:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for BuildingCreateInputOccupantType.
+// Defines values for CueState.
 const (
-	BuildingCreateInputOccupantTypeAtHomeAdults  BuildingCreateInputOccupantType = "At home adults"
-	BuildingCreateInputOccupantTypeOlderFamily   BuildingCreateInputOccupantType = "Older family"
-	BuildingCreateInputOccupantTypeRetirees      BuildingCreateInputOccupantType = "Retirees"
-	BuildingCreateInputOccupantTypeStudents      BuildingCreateInputOccupantType = "Students"
-	BuildingCreateInputOccupantTypeWorkingAdults BuildingCreateInputOccupantType = "Working adults"
-	BuildingCreateInputOccupantTypeYoungFamily   BuildingCreateInputOccupantType = "Young family"
+	CueStateFail    CueState = "fail"
+	CueStateSuccess CueState = "success"
 )
 
-// Valid indicates whether the value is a known member of the BuildingCreateInputOccupantType enum.
-func (e BuildingCreateInputOccupantType) Valid() bool {
+// Valid indicates whether the value is a known member of the CueState enum.
+func (e CueState) Valid() bool {
 	switch e {
-	case BuildingCreateInputOccupantTypeAtHomeAdults:
+	case CueStateFail:
 		return true
-	case BuildingCreateInputOccupantTypeOlderFamily:
-		return true
-	case BuildingCreateInputOccupantTypeRetirees:
-		return true
-	case BuildingCreateInputOccupantTypeStudents:
-		return true
-	case BuildingCreateInputOccupantTypeWorkingAdults:
-		return true
-	case BuildingCreateInputOccupantTypeYoungFamily:
+	case CueStateSuccess:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for BuildingCreateInputPropertyType.
+// Defines values for DataResolution.
 const (
-	BuildingCreateInputPropertyTypeBungalow     BuildingCreateInputPropertyType = "Bungalow"
-	BuildingCreateInputPropertyTypeDetached     BuildingCreateInputPropertyType = "Detached"
-	BuildingCreateInputPropertyTypeEndTerrace   BuildingCreateInputPropertyType = "End-terrace"
-	BuildingCreateInputPropertyTypeFlat         BuildingCreateInputPropertyType = "Flat"
-	BuildingCreateInputPropertyTypeSemiDetached BuildingCreateInputPropertyType = "Semi-detached"
-	BuildingCreateInputPropertyTypeTerraced     BuildingCreateInputPropertyType = "Terraced"
+	DataResolutionN15MIN  DataResolution = "15MIN"
+	DataResolutionN1DAY   DataResolution = "1DAY"
+	DataResolutionN1HOUR  DataResolution = "1HOUR"
+	DataResolutionN1MONTH DataResolution = "1MONTH"
+	DataResolutionN1WEEK  DataResolution = "1WEEK"
 )
 
-// Valid indicates whether the value is a known member of the BuildingCreateInputPropertyType enum.
-func (e BuildingCreateInputPropertyType) Valid() bool {
+// Valid indicates whether the value is a known member of the DataResolution enum.
+func (e DataResolution) Valid() bool {
 	switch e {
-	case BuildingCreateInputPropertyTypeBungalow:
+	case DataResolutionN15MIN:
 		return true
-	case BuildingCreateInputPropertyTypeDetached:
+	case DataResolutionN1DAY:
 		return true
-	case BuildingCreateInputPropertyTypeEndTerrace:
+	case DataResolutionN1HOUR:
 		return true
-	case BuildingCreateInputPropertyTypeFlat:
+	case DataResolutionN1MONTH:
 		return true
-	case BuildingCreateInputPropertyTypeSemiDetached:
-		return true
-	case BuildingCreateInputPropertyTypeTerraced:
+	case DataResolutionN1WEEK:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for BuildingUpdateInputOccupantType.
+// Defines values for DeviceKind.
 const (
-	BuildingUpdateInputOccupantTypeAtHomeAdults  BuildingUpdateInputOccupantType = "At home adults"
-	BuildingUpdateInputOccupantTypeOlderFamily   BuildingUpdateInputOccupantType = "Older family"
-	BuildingUpdateInputOccupantTypeRetirees      BuildingUpdateInputOccupantType = "Retirees"
-	BuildingUpdateInputOccupantTypeStudents      BuildingUpdateInputOccupantType = "Students"
-	BuildingUpdateInputOccupantTypeWorkingAdults BuildingUpdateInputOccupantType = "Working adults"
-	BuildingUpdateInputOccupantTypeYoungFamily   BuildingUpdateInputOccupantType = "Young family"
+	DeviceKindEV DeviceKind = "ev"
+	DeviceKindHp DeviceKind = "hp"
+	DeviceKindIv DeviceKind = "iv"
+	DeviceKindWb DeviceKind = "wb"
 )
 
-// Valid indicates whether the value is a known member of the BuildingUpdateInputOccupantType enum.
-func (e BuildingUpdateInputOccupantType) Valid() bool {
+// Valid indicates whether the value is a known member of the DeviceKind enum.
+func (e DeviceKind) Valid() bool {
 	switch e {
-	case BuildingUpdateInputOccupantTypeAtHomeAdults:
+	case DeviceKindEV:
 		return true
-	case BuildingUpdateInputOccupantTypeOlderFamily:
+	case DeviceKindHp:
 		return true
-	case BuildingUpdateInputOccupantTypeRetirees:
+	case DeviceKindIv:
 		return true
-	case BuildingUpdateInputOccupantTypeStudents:
-		return true
-	case BuildingUpdateInputOccupantTypeWorkingAdults:
-		return true
-	case BuildingUpdateInputOccupantTypeYoungFamily:
+	case DeviceKindWb:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for BuildingUpdateInputPropertyType.
+// Defines values for DeviceStatus.
 const (
-	BuildingUpdateInputPropertyTypeBungalow     BuildingUpdateInputPropertyType = "Bungalow"
-	BuildingUpdateInputPropertyTypeDetached     BuildingUpdateInputPropertyType = "Detached"
-	BuildingUpdateInputPropertyTypeEndTerrace   BuildingUpdateInputPropertyType = "End-terrace"
-	BuildingUpdateInputPropertyTypeFlat         BuildingUpdateInputPropertyType = "Flat"
-	BuildingUpdateInputPropertyTypeSemiDetached BuildingUpdateInputPropertyType = "Semi-detached"
-	BuildingUpdateInputPropertyTypeTerraced     BuildingUpdateInputPropertyType = "Terraced"
+	DeviceStatusError   DeviceStatus = "error"
+	DeviceStatusOk      DeviceStatus = "ok"
+	DeviceStatusUnknown DeviceStatus = "unknown"
+	DeviceStatusWarning DeviceStatus = "warning"
 )
 
-// Valid indicates whether the value is a known member of the BuildingUpdateInputPropertyType enum.
-func (e BuildingUpdateInputPropertyType) Valid() bool {
+// Valid indicates whether the value is a known member of the DeviceStatus enum.
+func (e DeviceStatus) Valid() bool {
 	switch e {
-	case BuildingUpdateInputPropertyTypeBungalow:
+	case DeviceStatusError:
 		return true
-	case BuildingUpdateInputPropertyTypeDetached:
+	case DeviceStatusOk:
 		return true
-	case BuildingUpdateInputPropertyTypeEndTerrace:
+	case DeviceStatusUnknown:
 		return true
-	case BuildingUpdateInputPropertyTypeFlat:
-		return true
-	case BuildingUpdateInputPropertyTypeSemiDetached:
-		return true
-	case BuildingUpdateInputPropertyTypeTerraced:
+	case DeviceStatusWarning:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for ChargingConfigOutputSmartChargingMode.
+// Defines values for EnergyContractType.
 const (
-	ChargingConfigOutputSmartChargingModeHEMS        ChargingConfigOutputSmartChargingMode = "hems"
-	ChargingConfigOutputSmartChargingModeHEMSAndSpot ChargingConfigOutputSmartChargingMode = "hems_and_spot"
-	ChargingConfigOutputSmartChargingModeNone        ChargingConfigOutputSmartChargingMode = "none"
-	ChargingConfigOutputSmartChargingModeSpot        ChargingConfigOutputSmartChargingMode = "spot"
+	EnergyContractTypeMonthly    EnergyContractType = "monthly"
+	EnergyContractTypeSpotHourly EnergyContractType = "spot_hourly"
+	EnergyContractTypeYearly     EnergyContractType = "yearly"
 )
 
-// Valid indicates whether the value is a known member of the ChargingConfigOutputSmartChargingMode enum.
-func (e ChargingConfigOutputSmartChargingMode) Valid() bool {
+// Valid indicates whether the value is a known member of the EnergyContractType enum.
+func (e EnergyContractType) Valid() bool {
 	switch e {
-	case ChargingConfigOutputSmartChargingModeHEMS:
+	case EnergyContractTypeMonthly:
 		return true
-	case ChargingConfigOutputSmartChargingModeHEMSAndSpot:
+	case EnergyContractTypeSpotHourly:
 		return true
-	case ChargingConfigOutputSmartChargingModeNone:
-		return true
-	case ChargingConfigOutputSmartChargingModeSpot:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ChargingConfigUpdateInputSmartChargingMode.
-const (
-	ChargingConfigUpdateInputSmartChargingModeHEMS        ChargingConfigUpdateInputSmartChargingMode = "hems"
-	ChargingConfigUpdateInputSmartChargingModeHEMSAndSpot ChargingConfigUpdateInputSmartChargingMode = "hems_and_spot"
-	ChargingConfigUpdateInputSmartChargingModeNone        ChargingConfigUpdateInputSmartChargingMode = "none"
-	ChargingConfigUpdateInputSmartChargingModeSpot        ChargingConfigUpdateInputSmartChargingMode = "spot"
-)
-
-// Valid indicates whether the value is a known member of the ChargingConfigUpdateInputSmartChargingMode enum.
-func (e ChargingConfigUpdateInputSmartChargingMode) Valid() bool {
-	switch e {
-	case ChargingConfigUpdateInputSmartChargingModeHEMS:
-		return true
-	case ChargingConfigUpdateInputSmartChargingModeHEMSAndSpot:
-		return true
-	case ChargingConfigUpdateInputSmartChargingModeNone:
-		return true
-	case ChargingConfigUpdateInputSmartChargingModeSpot:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ChargingModeAvailabilityMode.
-const (
-	ChargingModeAvailabilityModeHEMS        ChargingModeAvailabilityMode = "hems"
-	ChargingModeAvailabilityModeHEMSAndSpot ChargingModeAvailabilityMode = "hems_and_spot"
-	ChargingModeAvailabilityModeNone        ChargingModeAvailabilityMode = "none"
-	ChargingModeAvailabilityModeSpot        ChargingModeAvailabilityMode = "spot"
-)
-
-// Valid indicates whether the value is a known member of the ChargingModeAvailabilityMode enum.
-func (e ChargingModeAvailabilityMode) Valid() bool {
-	switch e {
-	case ChargingModeAvailabilityModeHEMS:
-		return true
-	case ChargingModeAvailabilityModeHEMSAndSpot:
-		return true
-	case ChargingModeAvailabilityModeNone:
-		return true
-	case ChargingModeAvailabilityModeSpot:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CueStateInputState.
-const (
-	CueStateInputStateFail    CueStateInputState = "fail"
-	CueStateInputStateSuccess CueStateInputState = "success"
-)
-
-// Valid indicates whether the value is a known member of the CueStateInputState enum.
-func (e CueStateInputState) Valid() bool {
-	switch e {
-	case CueStateInputStateFail:
-		return true
-	case CueStateInputStateSuccess:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeviceOnboardingSessionCreateInputDeviceType.
-const (
-	DeviceOnboardingSessionCreateInputDeviceTypeEV DeviceOnboardingSessionCreateInputDeviceType = "ev"
-	DeviceOnboardingSessionCreateInputDeviceTypeHp DeviceOnboardingSessionCreateInputDeviceType = "hp"
-	DeviceOnboardingSessionCreateInputDeviceTypeIv DeviceOnboardingSessionCreateInputDeviceType = "iv"
-	DeviceOnboardingSessionCreateInputDeviceTypeWb DeviceOnboardingSessionCreateInputDeviceType = "wb"
-)
-
-// Valid indicates whether the value is a known member of the DeviceOnboardingSessionCreateInputDeviceType enum.
-func (e DeviceOnboardingSessionCreateInputDeviceType) Valid() bool {
-	switch e {
-	case DeviceOnboardingSessionCreateInputDeviceTypeEV:
-		return true
-	case DeviceOnboardingSessionCreateInputDeviceTypeHp:
-		return true
-	case DeviceOnboardingSessionCreateInputDeviceTypeIv:
-		return true
-	case DeviceOnboardingSessionCreateInputDeviceTypeWb:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeviceOnboardingSessionCreateInputLanguage.
-const (
-	De DeviceOnboardingSessionCreateInputLanguage = "de"
-	En DeviceOnboardingSessionCreateInputLanguage = "en"
-	Et DeviceOnboardingSessionCreateInputLanguage = "et"
-	Hu DeviceOnboardingSessionCreateInputLanguage = "hu"
-	It DeviceOnboardingSessionCreateInputLanguage = "it"
-	Pl DeviceOnboardingSessionCreateInputLanguage = "pl"
-	Ro DeviceOnboardingSessionCreateInputLanguage = "ro"
-	Sv DeviceOnboardingSessionCreateInputLanguage = "sv"
-)
-
-// Valid indicates whether the value is a known member of the DeviceOnboardingSessionCreateInputLanguage enum.
-func (e DeviceOnboardingSessionCreateInputLanguage) Valid() bool {
-	switch e {
-	case De:
-		return true
-	case En:
-		return true
-	case Et:
-		return true
-	case Hu:
-		return true
-	case It:
-		return true
-	case Pl:
-		return true
-	case Ro:
-		return true
-	case Sv:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeviceOnboardingSessionCreateInputPriceZoneDefault.
-const (
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultAT       DeviceOnboardingSessionCreateInputPriceZoneDefault = "AT"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultATHOURLY DeviceOnboardingSessionCreateInputPriceZoneDefault = "AT_HOURLY"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultBE       DeviceOnboardingSessionCreateInputPriceZoneDefault = "BE"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultCH       DeviceOnboardingSessionCreateInputPriceZoneDefault = "CH"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultDELU     DeviceOnboardingSessionCreateInputPriceZoneDefault = "DE_LU"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultEE       DeviceOnboardingSessionCreateInputPriceZoneDefault = "EE"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultHU       DeviceOnboardingSessionCreateInputPriceZoneDefault = "HU"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultITCNOR   DeviceOnboardingSessionCreateInputPriceZoneDefault = "IT_CNOR"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultITCSUD   DeviceOnboardingSessionCreateInputPriceZoneDefault = "IT_CSUD"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultITNORD   DeviceOnboardingSessionCreateInputPriceZoneDefault = "IT_NORD"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultITPUN    DeviceOnboardingSessionCreateInputPriceZoneDefault = "IT_PUN"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultITSARD   DeviceOnboardingSessionCreateInputPriceZoneDefault = "IT_SARD"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultITSICI   DeviceOnboardingSessionCreateInputPriceZoneDefault = "IT_SICI"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultITSUD    DeviceOnboardingSessionCreateInputPriceZoneDefault = "IT_SUD"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultPT       DeviceOnboardingSessionCreateInputPriceZoneDefault = "PT"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultRO       DeviceOnboardingSessionCreateInputPriceZoneDefault = "RO"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultSE1      DeviceOnboardingSessionCreateInputPriceZoneDefault = "SE_1"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultSE2      DeviceOnboardingSessionCreateInputPriceZoneDefault = "SE_2"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultSE3      DeviceOnboardingSessionCreateInputPriceZoneDefault = "SE_3"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultSE4      DeviceOnboardingSessionCreateInputPriceZoneDefault = "SE_4"
-	DeviceOnboardingSessionCreateInputPriceZoneDefaultUK       DeviceOnboardingSessionCreateInputPriceZoneDefault = "UK"
-)
-
-// Valid indicates whether the value is a known member of the DeviceOnboardingSessionCreateInputPriceZoneDefault enum.
-func (e DeviceOnboardingSessionCreateInputPriceZoneDefault) Valid() bool {
-	switch e {
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultAT:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultATHOURLY:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultBE:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultCH:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultDELU:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultEE:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultHU:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultITCNOR:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultITCSUD:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultITNORD:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultITPUN:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultITSARD:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultITSICI:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultITSUD:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultPT:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultRO:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultSE1:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultSE2:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultSE3:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultSE4:
-		return true
-	case DeviceOnboardingSessionCreateInputPriceZoneDefaultUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeviceOnboardingSessionOutputDeviceType.
-const (
-	DeviceOnboardingSessionOutputDeviceTypeEV DeviceOnboardingSessionOutputDeviceType = "ev"
-	DeviceOnboardingSessionOutputDeviceTypeHp DeviceOnboardingSessionOutputDeviceType = "hp"
-	DeviceOnboardingSessionOutputDeviceTypeIv DeviceOnboardingSessionOutputDeviceType = "iv"
-	DeviceOnboardingSessionOutputDeviceTypeWb DeviceOnboardingSessionOutputDeviceType = "wb"
-)
-
-// Valid indicates whether the value is a known member of the DeviceOnboardingSessionOutputDeviceType enum.
-func (e DeviceOnboardingSessionOutputDeviceType) Valid() bool {
-	switch e {
-	case DeviceOnboardingSessionOutputDeviceTypeEV:
-		return true
-	case DeviceOnboardingSessionOutputDeviceTypeHp:
-		return true
-	case DeviceOnboardingSessionOutputDeviceTypeIv:
-		return true
-	case DeviceOnboardingSessionOutputDeviceTypeWb:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeviceOnboardingSessionOutputPriceZoneDefault.
-const (
-	DeviceOnboardingSessionOutputPriceZoneDefaultAT       DeviceOnboardingSessionOutputPriceZoneDefault = "AT"
-	DeviceOnboardingSessionOutputPriceZoneDefaultATHOURLY DeviceOnboardingSessionOutputPriceZoneDefault = "AT_HOURLY"
-	DeviceOnboardingSessionOutputPriceZoneDefaultBE       DeviceOnboardingSessionOutputPriceZoneDefault = "BE"
-	DeviceOnboardingSessionOutputPriceZoneDefaultCH       DeviceOnboardingSessionOutputPriceZoneDefault = "CH"
-	DeviceOnboardingSessionOutputPriceZoneDefaultDELU     DeviceOnboardingSessionOutputPriceZoneDefault = "DE_LU"
-	DeviceOnboardingSessionOutputPriceZoneDefaultEE       DeviceOnboardingSessionOutputPriceZoneDefault = "EE"
-	DeviceOnboardingSessionOutputPriceZoneDefaultHU       DeviceOnboardingSessionOutputPriceZoneDefault = "HU"
-	DeviceOnboardingSessionOutputPriceZoneDefaultITCNOR   DeviceOnboardingSessionOutputPriceZoneDefault = "IT_CNOR"
-	DeviceOnboardingSessionOutputPriceZoneDefaultITCSUD   DeviceOnboardingSessionOutputPriceZoneDefault = "IT_CSUD"
-	DeviceOnboardingSessionOutputPriceZoneDefaultITNORD   DeviceOnboardingSessionOutputPriceZoneDefault = "IT_NORD"
-	DeviceOnboardingSessionOutputPriceZoneDefaultITPUN    DeviceOnboardingSessionOutputPriceZoneDefault = "IT_PUN"
-	DeviceOnboardingSessionOutputPriceZoneDefaultITSARD   DeviceOnboardingSessionOutputPriceZoneDefault = "IT_SARD"
-	DeviceOnboardingSessionOutputPriceZoneDefaultITSICI   DeviceOnboardingSessionOutputPriceZoneDefault = "IT_SICI"
-	DeviceOnboardingSessionOutputPriceZoneDefaultITSUD    DeviceOnboardingSessionOutputPriceZoneDefault = "IT_SUD"
-	DeviceOnboardingSessionOutputPriceZoneDefaultPT       DeviceOnboardingSessionOutputPriceZoneDefault = "PT"
-	DeviceOnboardingSessionOutputPriceZoneDefaultRO       DeviceOnboardingSessionOutputPriceZoneDefault = "RO"
-	DeviceOnboardingSessionOutputPriceZoneDefaultSE1      DeviceOnboardingSessionOutputPriceZoneDefault = "SE_1"
-	DeviceOnboardingSessionOutputPriceZoneDefaultSE2      DeviceOnboardingSessionOutputPriceZoneDefault = "SE_2"
-	DeviceOnboardingSessionOutputPriceZoneDefaultSE3      DeviceOnboardingSessionOutputPriceZoneDefault = "SE_3"
-	DeviceOnboardingSessionOutputPriceZoneDefaultSE4      DeviceOnboardingSessionOutputPriceZoneDefault = "SE_4"
-	DeviceOnboardingSessionOutputPriceZoneDefaultUK       DeviceOnboardingSessionOutputPriceZoneDefault = "UK"
-)
-
-// Valid indicates whether the value is a known member of the DeviceOnboardingSessionOutputPriceZoneDefault enum.
-func (e DeviceOnboardingSessionOutputPriceZoneDefault) Valid() bool {
-	switch e {
-	case DeviceOnboardingSessionOutputPriceZoneDefaultAT:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultATHOURLY:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultBE:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultCH:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultDELU:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultEE:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultHU:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultITCNOR:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultITCSUD:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultITNORD:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultITPUN:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultITSARD:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultITSICI:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultITSUD:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultPT:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultRO:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultSE1:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultSE2:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultSE3:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultSE4:
-		return true
-	case DeviceOnboardingSessionOutputPriceZoneDefaultUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ElectricVehicleCreateInputPriceZone.
-const (
-	ElectricVehicleCreateInputPriceZoneAT       ElectricVehicleCreateInputPriceZone = "AT"
-	ElectricVehicleCreateInputPriceZoneATHOURLY ElectricVehicleCreateInputPriceZone = "AT_HOURLY"
-	ElectricVehicleCreateInputPriceZoneBE       ElectricVehicleCreateInputPriceZone = "BE"
-	ElectricVehicleCreateInputPriceZoneCH       ElectricVehicleCreateInputPriceZone = "CH"
-	ElectricVehicleCreateInputPriceZoneDELU     ElectricVehicleCreateInputPriceZone = "DE_LU"
-	ElectricVehicleCreateInputPriceZoneEE       ElectricVehicleCreateInputPriceZone = "EE"
-	ElectricVehicleCreateInputPriceZoneHU       ElectricVehicleCreateInputPriceZone = "HU"
-	ElectricVehicleCreateInputPriceZoneITCNOR   ElectricVehicleCreateInputPriceZone = "IT_CNOR"
-	ElectricVehicleCreateInputPriceZoneITCSUD   ElectricVehicleCreateInputPriceZone = "IT_CSUD"
-	ElectricVehicleCreateInputPriceZoneITNORD   ElectricVehicleCreateInputPriceZone = "IT_NORD"
-	ElectricVehicleCreateInputPriceZoneITPUN    ElectricVehicleCreateInputPriceZone = "IT_PUN"
-	ElectricVehicleCreateInputPriceZoneITSARD   ElectricVehicleCreateInputPriceZone = "IT_SARD"
-	ElectricVehicleCreateInputPriceZoneITSICI   ElectricVehicleCreateInputPriceZone = "IT_SICI"
-	ElectricVehicleCreateInputPriceZoneITSUD    ElectricVehicleCreateInputPriceZone = "IT_SUD"
-	ElectricVehicleCreateInputPriceZonePT       ElectricVehicleCreateInputPriceZone = "PT"
-	ElectricVehicleCreateInputPriceZoneRO       ElectricVehicleCreateInputPriceZone = "RO"
-	ElectricVehicleCreateInputPriceZoneSE1      ElectricVehicleCreateInputPriceZone = "SE_1"
-	ElectricVehicleCreateInputPriceZoneSE2      ElectricVehicleCreateInputPriceZone = "SE_2"
-	ElectricVehicleCreateInputPriceZoneSE3      ElectricVehicleCreateInputPriceZone = "SE_3"
-	ElectricVehicleCreateInputPriceZoneSE4      ElectricVehicleCreateInputPriceZone = "SE_4"
-	ElectricVehicleCreateInputPriceZoneUK       ElectricVehicleCreateInputPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the ElectricVehicleCreateInputPriceZone enum.
-func (e ElectricVehicleCreateInputPriceZone) Valid() bool {
-	switch e {
-	case ElectricVehicleCreateInputPriceZoneAT:
-		return true
-	case ElectricVehicleCreateInputPriceZoneATHOURLY:
-		return true
-	case ElectricVehicleCreateInputPriceZoneBE:
-		return true
-	case ElectricVehicleCreateInputPriceZoneCH:
-		return true
-	case ElectricVehicleCreateInputPriceZoneDELU:
-		return true
-	case ElectricVehicleCreateInputPriceZoneEE:
-		return true
-	case ElectricVehicleCreateInputPriceZoneHU:
-		return true
-	case ElectricVehicleCreateInputPriceZoneITCNOR:
-		return true
-	case ElectricVehicleCreateInputPriceZoneITCSUD:
-		return true
-	case ElectricVehicleCreateInputPriceZoneITNORD:
-		return true
-	case ElectricVehicleCreateInputPriceZoneITPUN:
-		return true
-	case ElectricVehicleCreateInputPriceZoneITSARD:
-		return true
-	case ElectricVehicleCreateInputPriceZoneITSICI:
-		return true
-	case ElectricVehicleCreateInputPriceZoneITSUD:
-		return true
-	case ElectricVehicleCreateInputPriceZonePT:
-		return true
-	case ElectricVehicleCreateInputPriceZoneRO:
-		return true
-	case ElectricVehicleCreateInputPriceZoneSE1:
-		return true
-	case ElectricVehicleCreateInputPriceZoneSE2:
-		return true
-	case ElectricVehicleCreateInputPriceZoneSE3:
-		return true
-	case ElectricVehicleCreateInputPriceZoneSE4:
-		return true
-	case ElectricVehicleCreateInputPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ElectricVehicleOutputBoostState.
-const (
-	ElectricVehicleOutputBoostStateAvailable   ElectricVehicleOutputBoostState = "available"
-	ElectricVehicleOutputBoostStateOngoing     ElectricVehicleOutputBoostState = "ongoing"
-	ElectricVehicleOutputBoostStateRequested   ElectricVehicleOutputBoostState = "requested"
-	ElectricVehicleOutputBoostStateUnavailable ElectricVehicleOutputBoostState = "unavailable"
-)
-
-// Valid indicates whether the value is a known member of the ElectricVehicleOutputBoostState enum.
-func (e ElectricVehicleOutputBoostState) Valid() bool {
-	switch e {
-	case ElectricVehicleOutputBoostStateAvailable:
-		return true
-	case ElectricVehicleOutputBoostStateOngoing:
-		return true
-	case ElectricVehicleOutputBoostStateRequested:
-		return true
-	case ElectricVehicleOutputBoostStateUnavailable:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ElectricVehicleOutputConnectionStatus.
-const (
-	ElectricVehicleOutputConnectionStatusError   ElectricVehicleOutputConnectionStatus = "error"
-	ElectricVehicleOutputConnectionStatusOk      ElectricVehicleOutputConnectionStatus = "ok"
-	ElectricVehicleOutputConnectionStatusUnknown ElectricVehicleOutputConnectionStatus = "unknown"
-	ElectricVehicleOutputConnectionStatusWarning ElectricVehicleOutputConnectionStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the ElectricVehicleOutputConnectionStatus enum.
-func (e ElectricVehicleOutputConnectionStatus) Valid() bool {
-	switch e {
-	case ElectricVehicleOutputConnectionStatusError:
-		return true
-	case ElectricVehicleOutputConnectionStatusOk:
-		return true
-	case ElectricVehicleOutputConnectionStatusUnknown:
-		return true
-	case ElectricVehicleOutputConnectionStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ElectricVehicleOutputMonitoringStatus.
-const (
-	ElectricVehicleOutputMonitoringStatusError   ElectricVehicleOutputMonitoringStatus = "error"
-	ElectricVehicleOutputMonitoringStatusOk      ElectricVehicleOutputMonitoringStatus = "ok"
-	ElectricVehicleOutputMonitoringStatusUnknown ElectricVehicleOutputMonitoringStatus = "unknown"
-	ElectricVehicleOutputMonitoringStatusWarning ElectricVehicleOutputMonitoringStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the ElectricVehicleOutputMonitoringStatus enum.
-func (e ElectricVehicleOutputMonitoringStatus) Valid() bool {
-	switch e {
-	case ElectricVehicleOutputMonitoringStatusError:
-		return true
-	case ElectricVehicleOutputMonitoringStatusOk:
-		return true
-	case ElectricVehicleOutputMonitoringStatusUnknown:
-		return true
-	case ElectricVehicleOutputMonitoringStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ElectricVehicleOutputPriceZone.
-const (
-	ElectricVehicleOutputPriceZoneAT       ElectricVehicleOutputPriceZone = "AT"
-	ElectricVehicleOutputPriceZoneATHOURLY ElectricVehicleOutputPriceZone = "AT_HOURLY"
-	ElectricVehicleOutputPriceZoneBE       ElectricVehicleOutputPriceZone = "BE"
-	ElectricVehicleOutputPriceZoneCH       ElectricVehicleOutputPriceZone = "CH"
-	ElectricVehicleOutputPriceZoneDELU     ElectricVehicleOutputPriceZone = "DE_LU"
-	ElectricVehicleOutputPriceZoneEE       ElectricVehicleOutputPriceZone = "EE"
-	ElectricVehicleOutputPriceZoneHU       ElectricVehicleOutputPriceZone = "HU"
-	ElectricVehicleOutputPriceZoneITCNOR   ElectricVehicleOutputPriceZone = "IT_CNOR"
-	ElectricVehicleOutputPriceZoneITCSUD   ElectricVehicleOutputPriceZone = "IT_CSUD"
-	ElectricVehicleOutputPriceZoneITNORD   ElectricVehicleOutputPriceZone = "IT_NORD"
-	ElectricVehicleOutputPriceZoneITPUN    ElectricVehicleOutputPriceZone = "IT_PUN"
-	ElectricVehicleOutputPriceZoneITSARD   ElectricVehicleOutputPriceZone = "IT_SARD"
-	ElectricVehicleOutputPriceZoneITSICI   ElectricVehicleOutputPriceZone = "IT_SICI"
-	ElectricVehicleOutputPriceZoneITSUD    ElectricVehicleOutputPriceZone = "IT_SUD"
-	ElectricVehicleOutputPriceZonePT       ElectricVehicleOutputPriceZone = "PT"
-	ElectricVehicleOutputPriceZoneRO       ElectricVehicleOutputPriceZone = "RO"
-	ElectricVehicleOutputPriceZoneSE1      ElectricVehicleOutputPriceZone = "SE_1"
-	ElectricVehicleOutputPriceZoneSE2      ElectricVehicleOutputPriceZone = "SE_2"
-	ElectricVehicleOutputPriceZoneSE3      ElectricVehicleOutputPriceZone = "SE_3"
-	ElectricVehicleOutputPriceZoneSE4      ElectricVehicleOutputPriceZone = "SE_4"
-	ElectricVehicleOutputPriceZoneUK       ElectricVehicleOutputPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the ElectricVehicleOutputPriceZone enum.
-func (e ElectricVehicleOutputPriceZone) Valid() bool {
-	switch e {
-	case ElectricVehicleOutputPriceZoneAT:
-		return true
-	case ElectricVehicleOutputPriceZoneATHOURLY:
-		return true
-	case ElectricVehicleOutputPriceZoneBE:
-		return true
-	case ElectricVehicleOutputPriceZoneCH:
-		return true
-	case ElectricVehicleOutputPriceZoneDELU:
-		return true
-	case ElectricVehicleOutputPriceZoneEE:
-		return true
-	case ElectricVehicleOutputPriceZoneHU:
-		return true
-	case ElectricVehicleOutputPriceZoneITCNOR:
-		return true
-	case ElectricVehicleOutputPriceZoneITCSUD:
-		return true
-	case ElectricVehicleOutputPriceZoneITNORD:
-		return true
-	case ElectricVehicleOutputPriceZoneITPUN:
-		return true
-	case ElectricVehicleOutputPriceZoneITSARD:
-		return true
-	case ElectricVehicleOutputPriceZoneITSICI:
-		return true
-	case ElectricVehicleOutputPriceZoneITSUD:
-		return true
-	case ElectricVehicleOutputPriceZonePT:
-		return true
-	case ElectricVehicleOutputPriceZoneRO:
-		return true
-	case ElectricVehicleOutputPriceZoneSE1:
-		return true
-	case ElectricVehicleOutputPriceZoneSE2:
-		return true
-	case ElectricVehicleOutputPriceZoneSE3:
-		return true
-	case ElectricVehicleOutputPriceZoneSE4:
-		return true
-	case ElectricVehicleOutputPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ElectricVehicleOutputSteeringStatus.
-const (
-	ElectricVehicleOutputSteeringStatusError   ElectricVehicleOutputSteeringStatus = "error"
-	ElectricVehicleOutputSteeringStatusOk      ElectricVehicleOutputSteeringStatus = "ok"
-	ElectricVehicleOutputSteeringStatusUnknown ElectricVehicleOutputSteeringStatus = "unknown"
-	ElectricVehicleOutputSteeringStatusWarning ElectricVehicleOutputSteeringStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the ElectricVehicleOutputSteeringStatus enum.
-func (e ElectricVehicleOutputSteeringStatus) Valid() bool {
-	switch e {
-	case ElectricVehicleOutputSteeringStatusError:
-		return true
-	case ElectricVehicleOutputSteeringStatusOk:
-		return true
-	case ElectricVehicleOutputSteeringStatusUnknown:
-		return true
-	case ElectricVehicleOutputSteeringStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ElectricVehicleUpdateInputPriceZone.
-const (
-	ElectricVehicleUpdateInputPriceZoneAT       ElectricVehicleUpdateInputPriceZone = "AT"
-	ElectricVehicleUpdateInputPriceZoneATHOURLY ElectricVehicleUpdateInputPriceZone = "AT_HOURLY"
-	ElectricVehicleUpdateInputPriceZoneBE       ElectricVehicleUpdateInputPriceZone = "BE"
-	ElectricVehicleUpdateInputPriceZoneCH       ElectricVehicleUpdateInputPriceZone = "CH"
-	ElectricVehicleUpdateInputPriceZoneDELU     ElectricVehicleUpdateInputPriceZone = "DE_LU"
-	ElectricVehicleUpdateInputPriceZoneEE       ElectricVehicleUpdateInputPriceZone = "EE"
-	ElectricVehicleUpdateInputPriceZoneHU       ElectricVehicleUpdateInputPriceZone = "HU"
-	ElectricVehicleUpdateInputPriceZoneITCNOR   ElectricVehicleUpdateInputPriceZone = "IT_CNOR"
-	ElectricVehicleUpdateInputPriceZoneITCSUD   ElectricVehicleUpdateInputPriceZone = "IT_CSUD"
-	ElectricVehicleUpdateInputPriceZoneITNORD   ElectricVehicleUpdateInputPriceZone = "IT_NORD"
-	ElectricVehicleUpdateInputPriceZoneITPUN    ElectricVehicleUpdateInputPriceZone = "IT_PUN"
-	ElectricVehicleUpdateInputPriceZoneITSARD   ElectricVehicleUpdateInputPriceZone = "IT_SARD"
-	ElectricVehicleUpdateInputPriceZoneITSICI   ElectricVehicleUpdateInputPriceZone = "IT_SICI"
-	ElectricVehicleUpdateInputPriceZoneITSUD    ElectricVehicleUpdateInputPriceZone = "IT_SUD"
-	ElectricVehicleUpdateInputPriceZonePT       ElectricVehicleUpdateInputPriceZone = "PT"
-	ElectricVehicleUpdateInputPriceZoneRO       ElectricVehicleUpdateInputPriceZone = "RO"
-	ElectricVehicleUpdateInputPriceZoneSE1      ElectricVehicleUpdateInputPriceZone = "SE_1"
-	ElectricVehicleUpdateInputPriceZoneSE2      ElectricVehicleUpdateInputPriceZone = "SE_2"
-	ElectricVehicleUpdateInputPriceZoneSE3      ElectricVehicleUpdateInputPriceZone = "SE_3"
-	ElectricVehicleUpdateInputPriceZoneSE4      ElectricVehicleUpdateInputPriceZone = "SE_4"
-	ElectricVehicleUpdateInputPriceZoneUK       ElectricVehicleUpdateInputPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the ElectricVehicleUpdateInputPriceZone enum.
-func (e ElectricVehicleUpdateInputPriceZone) Valid() bool {
-	switch e {
-	case ElectricVehicleUpdateInputPriceZoneAT:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneATHOURLY:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneBE:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneCH:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneDELU:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneEE:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneHU:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneITCNOR:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneITCSUD:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneITNORD:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneITPUN:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneITSARD:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneITSICI:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneITSUD:
-		return true
-	case ElectricVehicleUpdateInputPriceZonePT:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneRO:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneSE1:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneSE2:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneSE3:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneSE4:
-		return true
-	case ElectricVehicleUpdateInputPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for EnergyContractCreateInputEnergyContractType.
-const (
-	EnergyContractCreateInputEnergyContractTypeMonthly    EnergyContractCreateInputEnergyContractType = "monthly"
-	EnergyContractCreateInputEnergyContractTypeSpotHourly EnergyContractCreateInputEnergyContractType = "spot_hourly"
-	EnergyContractCreateInputEnergyContractTypeYearly     EnergyContractCreateInputEnergyContractType = "yearly"
-)
-
-// Valid indicates whether the value is a known member of the EnergyContractCreateInputEnergyContractType enum.
-func (e EnergyContractCreateInputEnergyContractType) Valid() bool {
-	switch e {
-	case EnergyContractCreateInputEnergyContractTypeMonthly:
-		return true
-	case EnergyContractCreateInputEnergyContractTypeSpotHourly:
-		return true
-	case EnergyContractCreateInputEnergyContractTypeYearly:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for EnergyContractOutputEnergyContractType.
-const (
-	EnergyContractOutputEnergyContractTypeMonthly    EnergyContractOutputEnergyContractType = "monthly"
-	EnergyContractOutputEnergyContractTypeSpotHourly EnergyContractOutputEnergyContractType = "spot_hourly"
-	EnergyContractOutputEnergyContractTypeYearly     EnergyContractOutputEnergyContractType = "yearly"
-)
-
-// Valid indicates whether the value is a known member of the EnergyContractOutputEnergyContractType enum.
-func (e EnergyContractOutputEnergyContractType) Valid() bool {
-	switch e {
-	case EnergyContractOutputEnergyContractTypeMonthly:
-		return true
-	case EnergyContractOutputEnergyContractTypeSpotHourly:
-		return true
-	case EnergyContractOutputEnergyContractTypeYearly:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for EnergyContractUpdateInputEnergyContractType.
-const (
-	EnergyContractUpdateInputEnergyContractTypeMonthly    EnergyContractUpdateInputEnergyContractType = "monthly"
-	EnergyContractUpdateInputEnergyContractTypeSpotHourly EnergyContractUpdateInputEnergyContractType = "spot_hourly"
-	EnergyContractUpdateInputEnergyContractTypeYearly     EnergyContractUpdateInputEnergyContractType = "yearly"
-)
-
-// Valid indicates whether the value is a known member of the EnergyContractUpdateInputEnergyContractType enum.
-func (e EnergyContractUpdateInputEnergyContractType) Valid() bool {
-	switch e {
-	case EnergyContractUpdateInputEnergyContractTypeMonthly:
-		return true
-	case EnergyContractUpdateInputEnergyContractTypeSpotHourly:
-		return true
-	case EnergyContractUpdateInputEnergyContractTypeYearly:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpCreateInputOptimizationLevel.
-const (
-	HeatPumpCreateInputOptimizationLevelLow HeatPumpCreateInputOptimizationLevel = "Low"
-	HeatPumpCreateInputOptimizationLevelMax HeatPumpCreateInputOptimizationLevel = "Max"
-	HeatPumpCreateInputOptimizationLevelMid HeatPumpCreateInputOptimizationLevel = "Mid"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpCreateInputOptimizationLevel enum.
-func (e HeatPumpCreateInputOptimizationLevel) Valid() bool {
-	switch e {
-	case HeatPumpCreateInputOptimizationLevelLow:
-		return true
-	case HeatPumpCreateInputOptimizationLevelMax:
-		return true
-	case HeatPumpCreateInputOptimizationLevelMid:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpCreateInputPriceZone.
-const (
-	HeatPumpCreateInputPriceZoneAT       HeatPumpCreateInputPriceZone = "AT"
-	HeatPumpCreateInputPriceZoneATHOURLY HeatPumpCreateInputPriceZone = "AT_HOURLY"
-	HeatPumpCreateInputPriceZoneBE       HeatPumpCreateInputPriceZone = "BE"
-	HeatPumpCreateInputPriceZoneCH       HeatPumpCreateInputPriceZone = "CH"
-	HeatPumpCreateInputPriceZoneDELU     HeatPumpCreateInputPriceZone = "DE_LU"
-	HeatPumpCreateInputPriceZoneEE       HeatPumpCreateInputPriceZone = "EE"
-	HeatPumpCreateInputPriceZoneHU       HeatPumpCreateInputPriceZone = "HU"
-	HeatPumpCreateInputPriceZoneITCNOR   HeatPumpCreateInputPriceZone = "IT_CNOR"
-	HeatPumpCreateInputPriceZoneITCSUD   HeatPumpCreateInputPriceZone = "IT_CSUD"
-	HeatPumpCreateInputPriceZoneITNORD   HeatPumpCreateInputPriceZone = "IT_NORD"
-	HeatPumpCreateInputPriceZoneITPUN    HeatPumpCreateInputPriceZone = "IT_PUN"
-	HeatPumpCreateInputPriceZoneITSARD   HeatPumpCreateInputPriceZone = "IT_SARD"
-	HeatPumpCreateInputPriceZoneITSICI   HeatPumpCreateInputPriceZone = "IT_SICI"
-	HeatPumpCreateInputPriceZoneITSUD    HeatPumpCreateInputPriceZone = "IT_SUD"
-	HeatPumpCreateInputPriceZonePT       HeatPumpCreateInputPriceZone = "PT"
-	HeatPumpCreateInputPriceZoneRO       HeatPumpCreateInputPriceZone = "RO"
-	HeatPumpCreateInputPriceZoneSE1      HeatPumpCreateInputPriceZone = "SE_1"
-	HeatPumpCreateInputPriceZoneSE2      HeatPumpCreateInputPriceZone = "SE_2"
-	HeatPumpCreateInputPriceZoneSE3      HeatPumpCreateInputPriceZone = "SE_3"
-	HeatPumpCreateInputPriceZoneSE4      HeatPumpCreateInputPriceZone = "SE_4"
-	HeatPumpCreateInputPriceZoneUK       HeatPumpCreateInputPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpCreateInputPriceZone enum.
-func (e HeatPumpCreateInputPriceZone) Valid() bool {
-	switch e {
-	case HeatPumpCreateInputPriceZoneAT:
-		return true
-	case HeatPumpCreateInputPriceZoneATHOURLY:
-		return true
-	case HeatPumpCreateInputPriceZoneBE:
-		return true
-	case HeatPumpCreateInputPriceZoneCH:
-		return true
-	case HeatPumpCreateInputPriceZoneDELU:
-		return true
-	case HeatPumpCreateInputPriceZoneEE:
-		return true
-	case HeatPumpCreateInputPriceZoneHU:
-		return true
-	case HeatPumpCreateInputPriceZoneITCNOR:
-		return true
-	case HeatPumpCreateInputPriceZoneITCSUD:
-		return true
-	case HeatPumpCreateInputPriceZoneITNORD:
-		return true
-	case HeatPumpCreateInputPriceZoneITPUN:
-		return true
-	case HeatPumpCreateInputPriceZoneITSARD:
-		return true
-	case HeatPumpCreateInputPriceZoneITSICI:
-		return true
-	case HeatPumpCreateInputPriceZoneITSUD:
-		return true
-	case HeatPumpCreateInputPriceZonePT:
-		return true
-	case HeatPumpCreateInputPriceZoneRO:
-		return true
-	case HeatPumpCreateInputPriceZoneSE1:
-		return true
-	case HeatPumpCreateInputPriceZoneSE2:
-		return true
-	case HeatPumpCreateInputPriceZoneSE3:
-		return true
-	case HeatPumpCreateInputPriceZoneSE4:
-		return true
-	case HeatPumpCreateInputPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpOutputConnectionStatus.
-const (
-	HeatPumpOutputConnectionStatusError   HeatPumpOutputConnectionStatus = "error"
-	HeatPumpOutputConnectionStatusOk      HeatPumpOutputConnectionStatus = "ok"
-	HeatPumpOutputConnectionStatusUnknown HeatPumpOutputConnectionStatus = "unknown"
-	HeatPumpOutputConnectionStatusWarning HeatPumpOutputConnectionStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpOutputConnectionStatus enum.
-func (e HeatPumpOutputConnectionStatus) Valid() bool {
-	switch e {
-	case HeatPumpOutputConnectionStatusError:
-		return true
-	case HeatPumpOutputConnectionStatusOk:
-		return true
-	case HeatPumpOutputConnectionStatusUnknown:
-		return true
-	case HeatPumpOutputConnectionStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpOutputMonitoringStatus.
-const (
-	HeatPumpOutputMonitoringStatusError   HeatPumpOutputMonitoringStatus = "error"
-	HeatPumpOutputMonitoringStatusOk      HeatPumpOutputMonitoringStatus = "ok"
-	HeatPumpOutputMonitoringStatusUnknown HeatPumpOutputMonitoringStatus = "unknown"
-	HeatPumpOutputMonitoringStatusWarning HeatPumpOutputMonitoringStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpOutputMonitoringStatus enum.
-func (e HeatPumpOutputMonitoringStatus) Valid() bool {
-	switch e {
-	case HeatPumpOutputMonitoringStatusError:
-		return true
-	case HeatPumpOutputMonitoringStatusOk:
-		return true
-	case HeatPumpOutputMonitoringStatusUnknown:
-		return true
-	case HeatPumpOutputMonitoringStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpOutputOptimizationLevel.
-const (
-	HeatPumpOutputOptimizationLevelLow HeatPumpOutputOptimizationLevel = "Low"
-	HeatPumpOutputOptimizationLevelMax HeatPumpOutputOptimizationLevel = "Max"
-	HeatPumpOutputOptimizationLevelMid HeatPumpOutputOptimizationLevel = "Mid"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpOutputOptimizationLevel enum.
-func (e HeatPumpOutputOptimizationLevel) Valid() bool {
-	switch e {
-	case HeatPumpOutputOptimizationLevelLow:
-		return true
-	case HeatPumpOutputOptimizationLevelMax:
-		return true
-	case HeatPumpOutputOptimizationLevelMid:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpOutputPriceZone.
-const (
-	HeatPumpOutputPriceZoneAT       HeatPumpOutputPriceZone = "AT"
-	HeatPumpOutputPriceZoneATHOURLY HeatPumpOutputPriceZone = "AT_HOURLY"
-	HeatPumpOutputPriceZoneBE       HeatPumpOutputPriceZone = "BE"
-	HeatPumpOutputPriceZoneCH       HeatPumpOutputPriceZone = "CH"
-	HeatPumpOutputPriceZoneDELU     HeatPumpOutputPriceZone = "DE_LU"
-	HeatPumpOutputPriceZoneEE       HeatPumpOutputPriceZone = "EE"
-	HeatPumpOutputPriceZoneHU       HeatPumpOutputPriceZone = "HU"
-	HeatPumpOutputPriceZoneITCNOR   HeatPumpOutputPriceZone = "IT_CNOR"
-	HeatPumpOutputPriceZoneITCSUD   HeatPumpOutputPriceZone = "IT_CSUD"
-	HeatPumpOutputPriceZoneITNORD   HeatPumpOutputPriceZone = "IT_NORD"
-	HeatPumpOutputPriceZoneITPUN    HeatPumpOutputPriceZone = "IT_PUN"
-	HeatPumpOutputPriceZoneITSARD   HeatPumpOutputPriceZone = "IT_SARD"
-	HeatPumpOutputPriceZoneITSICI   HeatPumpOutputPriceZone = "IT_SICI"
-	HeatPumpOutputPriceZoneITSUD    HeatPumpOutputPriceZone = "IT_SUD"
-	HeatPumpOutputPriceZonePT       HeatPumpOutputPriceZone = "PT"
-	HeatPumpOutputPriceZoneRO       HeatPumpOutputPriceZone = "RO"
-	HeatPumpOutputPriceZoneSE1      HeatPumpOutputPriceZone = "SE_1"
-	HeatPumpOutputPriceZoneSE2      HeatPumpOutputPriceZone = "SE_2"
-	HeatPumpOutputPriceZoneSE3      HeatPumpOutputPriceZone = "SE_3"
-	HeatPumpOutputPriceZoneSE4      HeatPumpOutputPriceZone = "SE_4"
-	HeatPumpOutputPriceZoneUK       HeatPumpOutputPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpOutputPriceZone enum.
-func (e HeatPumpOutputPriceZone) Valid() bool {
-	switch e {
-	case HeatPumpOutputPriceZoneAT:
-		return true
-	case HeatPumpOutputPriceZoneATHOURLY:
-		return true
-	case HeatPumpOutputPriceZoneBE:
-		return true
-	case HeatPumpOutputPriceZoneCH:
-		return true
-	case HeatPumpOutputPriceZoneDELU:
-		return true
-	case HeatPumpOutputPriceZoneEE:
-		return true
-	case HeatPumpOutputPriceZoneHU:
-		return true
-	case HeatPumpOutputPriceZoneITCNOR:
-		return true
-	case HeatPumpOutputPriceZoneITCSUD:
-		return true
-	case HeatPumpOutputPriceZoneITNORD:
-		return true
-	case HeatPumpOutputPriceZoneITPUN:
-		return true
-	case HeatPumpOutputPriceZoneITSARD:
-		return true
-	case HeatPumpOutputPriceZoneITSICI:
-		return true
-	case HeatPumpOutputPriceZoneITSUD:
-		return true
-	case HeatPumpOutputPriceZonePT:
-		return true
-	case HeatPumpOutputPriceZoneRO:
-		return true
-	case HeatPumpOutputPriceZoneSE1:
-		return true
-	case HeatPumpOutputPriceZoneSE2:
-		return true
-	case HeatPumpOutputPriceZoneSE3:
-		return true
-	case HeatPumpOutputPriceZoneSE4:
-		return true
-	case HeatPumpOutputPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpOutputSteeringStatus.
-const (
-	HeatPumpOutputSteeringStatusError   HeatPumpOutputSteeringStatus = "error"
-	HeatPumpOutputSteeringStatusOk      HeatPumpOutputSteeringStatus = "ok"
-	HeatPumpOutputSteeringStatusUnknown HeatPumpOutputSteeringStatus = "unknown"
-	HeatPumpOutputSteeringStatusWarning HeatPumpOutputSteeringStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpOutputSteeringStatus enum.
-func (e HeatPumpOutputSteeringStatus) Valid() bool {
-	switch e {
-	case HeatPumpOutputSteeringStatusError:
-		return true
-	case HeatPumpOutputSteeringStatusOk:
-		return true
-	case HeatPumpOutputSteeringStatusUnknown:
-		return true
-	case HeatPumpOutputSteeringStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpUpdateInputOptimizationLevel.
-const (
-	HeatPumpUpdateInputOptimizationLevelLow HeatPumpUpdateInputOptimizationLevel = "Low"
-	HeatPumpUpdateInputOptimizationLevelMax HeatPumpUpdateInputOptimizationLevel = "Max"
-	HeatPumpUpdateInputOptimizationLevelMid HeatPumpUpdateInputOptimizationLevel = "Mid"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpUpdateInputOptimizationLevel enum.
-func (e HeatPumpUpdateInputOptimizationLevel) Valid() bool {
-	switch e {
-	case HeatPumpUpdateInputOptimizationLevelLow:
-		return true
-	case HeatPumpUpdateInputOptimizationLevelMax:
-		return true
-	case HeatPumpUpdateInputOptimizationLevelMid:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for HeatPumpUpdateInputPriceZone.
-const (
-	HeatPumpUpdateInputPriceZoneAT       HeatPumpUpdateInputPriceZone = "AT"
-	HeatPumpUpdateInputPriceZoneATHOURLY HeatPumpUpdateInputPriceZone = "AT_HOURLY"
-	HeatPumpUpdateInputPriceZoneBE       HeatPumpUpdateInputPriceZone = "BE"
-	HeatPumpUpdateInputPriceZoneCH       HeatPumpUpdateInputPriceZone = "CH"
-	HeatPumpUpdateInputPriceZoneDELU     HeatPumpUpdateInputPriceZone = "DE_LU"
-	HeatPumpUpdateInputPriceZoneEE       HeatPumpUpdateInputPriceZone = "EE"
-	HeatPumpUpdateInputPriceZoneHU       HeatPumpUpdateInputPriceZone = "HU"
-	HeatPumpUpdateInputPriceZoneITCNOR   HeatPumpUpdateInputPriceZone = "IT_CNOR"
-	HeatPumpUpdateInputPriceZoneITCSUD   HeatPumpUpdateInputPriceZone = "IT_CSUD"
-	HeatPumpUpdateInputPriceZoneITNORD   HeatPumpUpdateInputPriceZone = "IT_NORD"
-	HeatPumpUpdateInputPriceZoneITPUN    HeatPumpUpdateInputPriceZone = "IT_PUN"
-	HeatPumpUpdateInputPriceZoneITSARD   HeatPumpUpdateInputPriceZone = "IT_SARD"
-	HeatPumpUpdateInputPriceZoneITSICI   HeatPumpUpdateInputPriceZone = "IT_SICI"
-	HeatPumpUpdateInputPriceZoneITSUD    HeatPumpUpdateInputPriceZone = "IT_SUD"
-	HeatPumpUpdateInputPriceZonePT       HeatPumpUpdateInputPriceZone = "PT"
-	HeatPumpUpdateInputPriceZoneRO       HeatPumpUpdateInputPriceZone = "RO"
-	HeatPumpUpdateInputPriceZoneSE1      HeatPumpUpdateInputPriceZone = "SE_1"
-	HeatPumpUpdateInputPriceZoneSE2      HeatPumpUpdateInputPriceZone = "SE_2"
-	HeatPumpUpdateInputPriceZoneSE3      HeatPumpUpdateInputPriceZone = "SE_3"
-	HeatPumpUpdateInputPriceZoneSE4      HeatPumpUpdateInputPriceZone = "SE_4"
-	HeatPumpUpdateInputPriceZoneUK       HeatPumpUpdateInputPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the HeatPumpUpdateInputPriceZone enum.
-func (e HeatPumpUpdateInputPriceZone) Valid() bool {
-	switch e {
-	case HeatPumpUpdateInputPriceZoneAT:
-		return true
-	case HeatPumpUpdateInputPriceZoneATHOURLY:
-		return true
-	case HeatPumpUpdateInputPriceZoneBE:
-		return true
-	case HeatPumpUpdateInputPriceZoneCH:
-		return true
-	case HeatPumpUpdateInputPriceZoneDELU:
-		return true
-	case HeatPumpUpdateInputPriceZoneEE:
-		return true
-	case HeatPumpUpdateInputPriceZoneHU:
-		return true
-	case HeatPumpUpdateInputPriceZoneITCNOR:
-		return true
-	case HeatPumpUpdateInputPriceZoneITCSUD:
-		return true
-	case HeatPumpUpdateInputPriceZoneITNORD:
-		return true
-	case HeatPumpUpdateInputPriceZoneITPUN:
-		return true
-	case HeatPumpUpdateInputPriceZoneITSARD:
-		return true
-	case HeatPumpUpdateInputPriceZoneITSICI:
-		return true
-	case HeatPumpUpdateInputPriceZoneITSUD:
-		return true
-	case HeatPumpUpdateInputPriceZonePT:
-		return true
-	case HeatPumpUpdateInputPriceZoneRO:
-		return true
-	case HeatPumpUpdateInputPriceZoneSE1:
-		return true
-	case HeatPumpUpdateInputPriceZoneSE2:
-		return true
-	case HeatPumpUpdateInputPriceZoneSE3:
-		return true
-	case HeatPumpUpdateInputPriceZoneSE4:
-		return true
-	case HeatPumpUpdateInputPriceZoneUK:
+	case EnergyContractTypeYearly:
 		return true
 	default:
 		return false
@@ -1257,337 +183,283 @@ func (e HeatPumpUpdateInputPriceZone) Valid() bool {
 
 // Defines values for InformationActionCode.
 const (
-	Information InformationActionCode = "information"
+	InformationActionCodeInformation InformationActionCode = "information"
 )
 
 // Valid indicates whether the value is a known member of the InformationActionCode enum.
 func (e InformationActionCode) Valid() bool {
 	switch e {
-	case Information:
+	case InformationActionCodeInformation:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for InverterCreateInputPriceZone.
+// Defines values for Language.
 const (
-	InverterCreateInputPriceZoneAT       InverterCreateInputPriceZone = "AT"
-	InverterCreateInputPriceZoneATHOURLY InverterCreateInputPriceZone = "AT_HOURLY"
-	InverterCreateInputPriceZoneBE       InverterCreateInputPriceZone = "BE"
-	InverterCreateInputPriceZoneCH       InverterCreateInputPriceZone = "CH"
-	InverterCreateInputPriceZoneDELU     InverterCreateInputPriceZone = "DE_LU"
-	InverterCreateInputPriceZoneEE       InverterCreateInputPriceZone = "EE"
-	InverterCreateInputPriceZoneHU       InverterCreateInputPriceZone = "HU"
-	InverterCreateInputPriceZoneITCNOR   InverterCreateInputPriceZone = "IT_CNOR"
-	InverterCreateInputPriceZoneITCSUD   InverterCreateInputPriceZone = "IT_CSUD"
-	InverterCreateInputPriceZoneITNORD   InverterCreateInputPriceZone = "IT_NORD"
-	InverterCreateInputPriceZoneITPUN    InverterCreateInputPriceZone = "IT_PUN"
-	InverterCreateInputPriceZoneITSARD   InverterCreateInputPriceZone = "IT_SARD"
-	InverterCreateInputPriceZoneITSICI   InverterCreateInputPriceZone = "IT_SICI"
-	InverterCreateInputPriceZoneITSUD    InverterCreateInputPriceZone = "IT_SUD"
-	InverterCreateInputPriceZonePT       InverterCreateInputPriceZone = "PT"
-	InverterCreateInputPriceZoneRO       InverterCreateInputPriceZone = "RO"
-	InverterCreateInputPriceZoneSE1      InverterCreateInputPriceZone = "SE_1"
-	InverterCreateInputPriceZoneSE2      InverterCreateInputPriceZone = "SE_2"
-	InverterCreateInputPriceZoneSE3      InverterCreateInputPriceZone = "SE_3"
-	InverterCreateInputPriceZoneSE4      InverterCreateInputPriceZone = "SE_4"
-	InverterCreateInputPriceZoneUK       InverterCreateInputPriceZone = "UK"
+	LanguageDe Language = "de"
+	LanguageEn Language = "en"
+	LanguageEt Language = "et"
+	LanguageHu Language = "hu"
+	LanguageIt Language = "it"
+	LanguagePl Language = "pl"
+	LanguageRo Language = "ro"
+	LanguageSv Language = "sv"
 )
 
-// Valid indicates whether the value is a known member of the InverterCreateInputPriceZone enum.
-func (e InverterCreateInputPriceZone) Valid() bool {
+// Valid indicates whether the value is a known member of the Language enum.
+func (e Language) Valid() bool {
 	switch e {
-	case InverterCreateInputPriceZoneAT:
+	case LanguageDe:
 		return true
-	case InverterCreateInputPriceZoneATHOURLY:
+	case LanguageEn:
 		return true
-	case InverterCreateInputPriceZoneBE:
+	case LanguageEt:
 		return true
-	case InverterCreateInputPriceZoneCH:
+	case LanguageHu:
 		return true
-	case InverterCreateInputPriceZoneDELU:
+	case LanguageIt:
 		return true
-	case InverterCreateInputPriceZoneEE:
+	case LanguagePl:
 		return true
-	case InverterCreateInputPriceZoneHU:
+	case LanguageRo:
 		return true
-	case InverterCreateInputPriceZoneITCNOR:
-		return true
-	case InverterCreateInputPriceZoneITCSUD:
-		return true
-	case InverterCreateInputPriceZoneITNORD:
-		return true
-	case InverterCreateInputPriceZoneITPUN:
-		return true
-	case InverterCreateInputPriceZoneITSARD:
-		return true
-	case InverterCreateInputPriceZoneITSICI:
-		return true
-	case InverterCreateInputPriceZoneITSUD:
-		return true
-	case InverterCreateInputPriceZonePT:
-		return true
-	case InverterCreateInputPriceZoneRO:
-		return true
-	case InverterCreateInputPriceZoneSE1:
-		return true
-	case InverterCreateInputPriceZoneSE2:
-		return true
-	case InverterCreateInputPriceZoneSE3:
-		return true
-	case InverterCreateInputPriceZoneSE4:
-		return true
-	case InverterCreateInputPriceZoneUK:
+	case LanguageSv:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for InverterOutputConnectionStatus.
+// Defines values for LoadCurveResolution.
 const (
-	InverterOutputConnectionStatusError   InverterOutputConnectionStatus = "error"
-	InverterOutputConnectionStatusOk      InverterOutputConnectionStatus = "ok"
-	InverterOutputConnectionStatusUnknown InverterOutputConnectionStatus = "unknown"
-	InverterOutputConnectionStatusWarning InverterOutputConnectionStatus = "warning"
+	LoadCurveResolutionN15MIN LoadCurveResolution = "15MIN"
+	LoadCurveResolutionN1HOUR LoadCurveResolution = "1HOUR"
 )
 
-// Valid indicates whether the value is a known member of the InverterOutputConnectionStatus enum.
-func (e InverterOutputConnectionStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the LoadCurveResolution enum.
+func (e LoadCurveResolution) Valid() bool {
 	switch e {
-	case InverterOutputConnectionStatusError:
+	case LoadCurveResolutionN15MIN:
 		return true
-	case InverterOutputConnectionStatusOk:
-		return true
-	case InverterOutputConnectionStatusUnknown:
-		return true
-	case InverterOutputConnectionStatusWarning:
+	case LoadCurveResolutionN1HOUR:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for InverterOutputMonitoringStatus.
+// Defines values for MarketID.
 const (
-	InverterOutputMonitoringStatusError   InverterOutputMonitoringStatus = "error"
-	InverterOutputMonitoringStatusOk      InverterOutputMonitoringStatus = "ok"
-	InverterOutputMonitoringStatusUnknown InverterOutputMonitoringStatus = "unknown"
-	InverterOutputMonitoringStatusWarning InverterOutputMonitoringStatus = "warning"
+	MarketIDEPEXDA MarketID = "EPEX_DA"
+	MarketIDEPEXID MarketID = "EPEX_ID"
 )
 
-// Valid indicates whether the value is a known member of the InverterOutputMonitoringStatus enum.
-func (e InverterOutputMonitoringStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the MarketID enum.
+func (e MarketID) Valid() bool {
 	switch e {
-	case InverterOutputMonitoringStatusError:
+	case MarketIDEPEXDA:
 		return true
-	case InverterOutputMonitoringStatusOk:
-		return true
-	case InverterOutputMonitoringStatusUnknown:
-		return true
-	case InverterOutputMonitoringStatusWarning:
+	case MarketIDEPEXID:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for InverterOutputPriceZone.
+// Defines values for MarketPriceZone.
 const (
-	InverterOutputPriceZoneAT       InverterOutputPriceZone = "AT"
-	InverterOutputPriceZoneATHOURLY InverterOutputPriceZone = "AT_HOURLY"
-	InverterOutputPriceZoneBE       InverterOutputPriceZone = "BE"
-	InverterOutputPriceZoneCH       InverterOutputPriceZone = "CH"
-	InverterOutputPriceZoneDELU     InverterOutputPriceZone = "DE_LU"
-	InverterOutputPriceZoneEE       InverterOutputPriceZone = "EE"
-	InverterOutputPriceZoneHU       InverterOutputPriceZone = "HU"
-	InverterOutputPriceZoneITCNOR   InverterOutputPriceZone = "IT_CNOR"
-	InverterOutputPriceZoneITCSUD   InverterOutputPriceZone = "IT_CSUD"
-	InverterOutputPriceZoneITNORD   InverterOutputPriceZone = "IT_NORD"
-	InverterOutputPriceZoneITPUN    InverterOutputPriceZone = "IT_PUN"
-	InverterOutputPriceZoneITSARD   InverterOutputPriceZone = "IT_SARD"
-	InverterOutputPriceZoneITSICI   InverterOutputPriceZone = "IT_SICI"
-	InverterOutputPriceZoneITSUD    InverterOutputPriceZone = "IT_SUD"
-	InverterOutputPriceZonePT       InverterOutputPriceZone = "PT"
-	InverterOutputPriceZoneRO       InverterOutputPriceZone = "RO"
-	InverterOutputPriceZoneSE1      InverterOutputPriceZone = "SE_1"
-	InverterOutputPriceZoneSE2      InverterOutputPriceZone = "SE_2"
-	InverterOutputPriceZoneSE3      InverterOutputPriceZone = "SE_3"
-	InverterOutputPriceZoneSE4      InverterOutputPriceZone = "SE_4"
-	InverterOutputPriceZoneUK       InverterOutputPriceZone = "UK"
+	MarketPriceZoneAT   MarketPriceZone = "AT"
+	MarketPriceZoneBE   MarketPriceZone = "BE"
+	MarketPriceZoneDELU MarketPriceZone = "DE_LU"
+	MarketPriceZoneEE   MarketPriceZone = "EE"
+	MarketPriceZonePT   MarketPriceZone = "PT"
+	MarketPriceZoneSE1  MarketPriceZone = "SE_1"
+	MarketPriceZoneSE2  MarketPriceZone = "SE_2"
+	MarketPriceZoneSE3  MarketPriceZone = "SE_3"
+	MarketPriceZoneSE4  MarketPriceZone = "SE_4"
+	MarketPriceZoneUK   MarketPriceZone = "UK"
 )
 
-// Valid indicates whether the value is a known member of the InverterOutputPriceZone enum.
-func (e InverterOutputPriceZone) Valid() bool {
+// Valid indicates whether the value is a known member of the MarketPriceZone enum.
+func (e MarketPriceZone) Valid() bool {
 	switch e {
-	case InverterOutputPriceZoneAT:
+	case MarketPriceZoneAT:
 		return true
-	case InverterOutputPriceZoneATHOURLY:
+	case MarketPriceZoneBE:
 		return true
-	case InverterOutputPriceZoneBE:
+	case MarketPriceZoneDELU:
 		return true
-	case InverterOutputPriceZoneCH:
+	case MarketPriceZoneEE:
 		return true
-	case InverterOutputPriceZoneDELU:
+	case MarketPriceZonePT:
 		return true
-	case InverterOutputPriceZoneEE:
+	case MarketPriceZoneSE1:
 		return true
-	case InverterOutputPriceZoneHU:
+	case MarketPriceZoneSE2:
 		return true
-	case InverterOutputPriceZoneITCNOR:
+	case MarketPriceZoneSE3:
 		return true
-	case InverterOutputPriceZoneITCSUD:
+	case MarketPriceZoneSE4:
 		return true
-	case InverterOutputPriceZoneITNORD:
-		return true
-	case InverterOutputPriceZoneITPUN:
-		return true
-	case InverterOutputPriceZoneITSARD:
-		return true
-	case InverterOutputPriceZoneITSICI:
-		return true
-	case InverterOutputPriceZoneITSUD:
-		return true
-	case InverterOutputPriceZonePT:
-		return true
-	case InverterOutputPriceZoneRO:
-		return true
-	case InverterOutputPriceZoneSE1:
-		return true
-	case InverterOutputPriceZoneSE2:
-		return true
-	case InverterOutputPriceZoneSE3:
-		return true
-	case InverterOutputPriceZoneSE4:
-		return true
-	case InverterOutputPriceZoneUK:
+	case MarketPriceZoneUK:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for InverterOutputSteeringStatus.
+// Defines values for OccupantType.
 const (
-	InverterOutputSteeringStatusError   InverterOutputSteeringStatus = "error"
-	InverterOutputSteeringStatusOk      InverterOutputSteeringStatus = "ok"
-	InverterOutputSteeringStatusUnknown InverterOutputSteeringStatus = "unknown"
-	InverterOutputSteeringStatusWarning InverterOutputSteeringStatus = "warning"
+	OccupantTypeAtHomeAdults  OccupantType = "At home adults"
+	OccupantTypeOlderFamily   OccupantType = "Older family"
+	OccupantTypeRetirees      OccupantType = "Retirees"
+	OccupantTypeStudents      OccupantType = "Students"
+	OccupantTypeWorkingAdults OccupantType = "Working adults"
+	OccupantTypeYoungFamily   OccupantType = "Young family"
 )
 
-// Valid indicates whether the value is a known member of the InverterOutputSteeringStatus enum.
-func (e InverterOutputSteeringStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the OccupantType enum.
+func (e OccupantType) Valid() bool {
 	switch e {
-	case InverterOutputSteeringStatusError:
+	case OccupantTypeAtHomeAdults:
 		return true
-	case InverterOutputSteeringStatusOk:
+	case OccupantTypeOlderFamily:
 		return true
-	case InverterOutputSteeringStatusUnknown:
+	case OccupantTypeRetirees:
 		return true
-	case InverterOutputSteeringStatusWarning:
+	case OccupantTypeStudents:
+		return true
+	case OccupantTypeWorkingAdults:
+		return true
+	case OccupantTypeYoungFamily:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for InverterUpdateInputPriceZone.
+// Defines values for OptimizationLevel.
 const (
-	InverterUpdateInputPriceZoneAT       InverterUpdateInputPriceZone = "AT"
-	InverterUpdateInputPriceZoneATHOURLY InverterUpdateInputPriceZone = "AT_HOURLY"
-	InverterUpdateInputPriceZoneBE       InverterUpdateInputPriceZone = "BE"
-	InverterUpdateInputPriceZoneCH       InverterUpdateInputPriceZone = "CH"
-	InverterUpdateInputPriceZoneDELU     InverterUpdateInputPriceZone = "DE_LU"
-	InverterUpdateInputPriceZoneEE       InverterUpdateInputPriceZone = "EE"
-	InverterUpdateInputPriceZoneHU       InverterUpdateInputPriceZone = "HU"
-	InverterUpdateInputPriceZoneITCNOR   InverterUpdateInputPriceZone = "IT_CNOR"
-	InverterUpdateInputPriceZoneITCSUD   InverterUpdateInputPriceZone = "IT_CSUD"
-	InverterUpdateInputPriceZoneITNORD   InverterUpdateInputPriceZone = "IT_NORD"
-	InverterUpdateInputPriceZoneITPUN    InverterUpdateInputPriceZone = "IT_PUN"
-	InverterUpdateInputPriceZoneITSARD   InverterUpdateInputPriceZone = "IT_SARD"
-	InverterUpdateInputPriceZoneITSICI   InverterUpdateInputPriceZone = "IT_SICI"
-	InverterUpdateInputPriceZoneITSUD    InverterUpdateInputPriceZone = "IT_SUD"
-	InverterUpdateInputPriceZonePT       InverterUpdateInputPriceZone = "PT"
-	InverterUpdateInputPriceZoneRO       InverterUpdateInputPriceZone = "RO"
-	InverterUpdateInputPriceZoneSE1      InverterUpdateInputPriceZone = "SE_1"
-	InverterUpdateInputPriceZoneSE2      InverterUpdateInputPriceZone = "SE_2"
-	InverterUpdateInputPriceZoneSE3      InverterUpdateInputPriceZone = "SE_3"
-	InverterUpdateInputPriceZoneSE4      InverterUpdateInputPriceZone = "SE_4"
-	InverterUpdateInputPriceZoneUK       InverterUpdateInputPriceZone = "UK"
+	OptimizationLevelLow OptimizationLevel = "Low"
+	OptimizationLevelMax OptimizationLevel = "Max"
+	OptimizationLevelMid OptimizationLevel = "Mid"
 )
 
-// Valid indicates whether the value is a known member of the InverterUpdateInputPriceZone enum.
-func (e InverterUpdateInputPriceZone) Valid() bool {
+// Valid indicates whether the value is a known member of the OptimizationLevel enum.
+func (e OptimizationLevel) Valid() bool {
 	switch e {
-	case InverterUpdateInputPriceZoneAT:
+	case OptimizationLevelLow:
 		return true
-	case InverterUpdateInputPriceZoneATHOURLY:
+	case OptimizationLevelMax:
 		return true
-	case InverterUpdateInputPriceZoneBE:
-		return true
-	case InverterUpdateInputPriceZoneCH:
-		return true
-	case InverterUpdateInputPriceZoneDELU:
-		return true
-	case InverterUpdateInputPriceZoneEE:
-		return true
-	case InverterUpdateInputPriceZoneHU:
-		return true
-	case InverterUpdateInputPriceZoneITCNOR:
-		return true
-	case InverterUpdateInputPriceZoneITCSUD:
-		return true
-	case InverterUpdateInputPriceZoneITNORD:
-		return true
-	case InverterUpdateInputPriceZoneITPUN:
-		return true
-	case InverterUpdateInputPriceZoneITSARD:
-		return true
-	case InverterUpdateInputPriceZoneITSICI:
-		return true
-	case InverterUpdateInputPriceZoneITSUD:
-		return true
-	case InverterUpdateInputPriceZonePT:
-		return true
-	case InverterUpdateInputPriceZoneRO:
-		return true
-	case InverterUpdateInputPriceZoneSE1:
-		return true
-	case InverterUpdateInputPriceZoneSE2:
-		return true
-	case InverterUpdateInputPriceZoneSE3:
-		return true
-	case InverterUpdateInputPriceZoneSE4:
-		return true
-	case InverterUpdateInputPriceZoneUK:
+	case OptimizationLevelMid:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for PatchOutputState.
+// Defines values for PriceZone.
 const (
-	PatchOutputStateEmpty       PatchOutputState = "empty"
-	PatchOutputStateExisting    PatchOutputState = "existing"
-	PatchOutputStateLate        PatchOutputState = "late"
-	PatchOutputStateNonExisting PatchOutputState = "non_existing"
-	PatchOutputStateSuccess     PatchOutputState = "success"
+	PriceZoneAT       PriceZone = "AT"
+	PriceZoneATHOURLY PriceZone = "AT_HOURLY"
+	PriceZoneBE       PriceZone = "BE"
+	PriceZoneCH       PriceZone = "CH"
+	PriceZoneDELU     PriceZone = "DE_LU"
+	PriceZoneEE       PriceZone = "EE"
+	PriceZoneHU       PriceZone = "HU"
+	PriceZoneITCNOR   PriceZone = "IT_CNOR"
+	PriceZoneITCSUD   PriceZone = "IT_CSUD"
+	PriceZoneITNORD   PriceZone = "IT_NORD"
+	PriceZoneITPUN    PriceZone = "IT_PUN"
+	PriceZoneITSARD   PriceZone = "IT_SARD"
+	PriceZoneITSICI   PriceZone = "IT_SICI"
+	PriceZoneITSUD    PriceZone = "IT_SUD"
+	PriceZonePT       PriceZone = "PT"
+	PriceZoneRO       PriceZone = "RO"
+	PriceZoneSE1      PriceZone = "SE_1"
+	PriceZoneSE2      PriceZone = "SE_2"
+	PriceZoneSE3      PriceZone = "SE_3"
+	PriceZoneSE4      PriceZone = "SE_4"
+	PriceZoneUK       PriceZone = "UK"
 )
 
-// Valid indicates whether the value is a known member of the PatchOutputState enum.
-func (e PatchOutputState) Valid() bool {
+// Valid indicates whether the value is a known member of the PriceZone enum.
+func (e PriceZone) Valid() bool {
 	switch e {
-	case PatchOutputStateEmpty:
+	case PriceZoneAT:
 		return true
-	case PatchOutputStateExisting:
+	case PriceZoneATHOURLY:
 		return true
-	case PatchOutputStateLate:
+	case PriceZoneBE:
 		return true
-	case PatchOutputStateNonExisting:
+	case PriceZoneCH:
 		return true
-	case PatchOutputStateSuccess:
+	case PriceZoneDELU:
+		return true
+	case PriceZoneEE:
+		return true
+	case PriceZoneHU:
+		return true
+	case PriceZoneITCNOR:
+		return true
+	case PriceZoneITCSUD:
+		return true
+	case PriceZoneITNORD:
+		return true
+	case PriceZoneITPUN:
+		return true
+	case PriceZoneITSARD:
+		return true
+	case PriceZoneITSICI:
+		return true
+	case PriceZoneITSUD:
+		return true
+	case PriceZonePT:
+		return true
+	case PriceZoneRO:
+		return true
+	case PriceZoneSE1:
+		return true
+	case PriceZoneSE2:
+		return true
+	case PriceZoneSE3:
+		return true
+	case PriceZoneSE4:
+		return true
+	case PriceZoneUK:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PropertyType.
+const (
+	PropertyTypeBungalow     PropertyType = "Bungalow"
+	PropertyTypeDetached     PropertyType = "Detached"
+	PropertyTypeEndTerrace   PropertyType = "End-terrace"
+	PropertyTypeFlat         PropertyType = "Flat"
+	PropertyTypeSemiDetached PropertyType = "Semi-detached"
+	PropertyTypeTerraced     PropertyType = "Terraced"
+)
+
+// Valid indicates whether the value is a known member of the PropertyType enum.
+func (e PropertyType) Valid() bool {
+	switch e {
+	case PropertyTypeBungalow:
+		return true
+	case PropertyTypeDetached:
+		return true
+	case PropertyTypeEndTerrace:
+		return true
+	case PropertyTypeFlat:
+		return true
+	case PropertyTypeSemiDetached:
+		return true
+	case PropertyTypeTerraced:
 		return true
 	default:
 		return false
@@ -1596,562 +468,157 @@ func (e PatchOutputState) Valid() bool {
 
 // Defines values for ReauthenticateActionCode.
 const (
-	Reauthenticate ReauthenticateActionCode = "reauthenticate"
+	ReauthenticateActionCodeReauthenticate ReauthenticateActionCode = "reauthenticate"
 )
 
 // Valid indicates whether the value is a known member of the ReauthenticateActionCode enum.
 func (e ReauthenticateActionCode) Valid() bool {
 	switch e {
-	case Reauthenticate:
+	case ReauthenticateActionCodeReauthenticate:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for RequestMetadataPriceZone.
+// Defines values for Role.
 const (
-	RequestMetadataPriceZoneAT   RequestMetadataPriceZone = "AT"
-	RequestMetadataPriceZoneBE   RequestMetadataPriceZone = "BE"
-	RequestMetadataPriceZoneDELU RequestMetadataPriceZone = "DE_LU"
-	RequestMetadataPriceZoneEE   RequestMetadataPriceZone = "EE"
-	RequestMetadataPriceZonePT   RequestMetadataPriceZone = "PT"
-	RequestMetadataPriceZoneSE1  RequestMetadataPriceZone = "SE_1"
-	RequestMetadataPriceZoneSE2  RequestMetadataPriceZone = "SE_2"
-	RequestMetadataPriceZoneSE3  RequestMetadataPriceZone = "SE_3"
-	RequestMetadataPriceZoneSE4  RequestMetadataPriceZone = "SE_4"
-	RequestMetadataPriceZoneUK   RequestMetadataPriceZone = "UK"
+	RoleAdmin Role = "admin"
+	RoleStaff Role = "staff"
+	RoleUser  Role = "user"
 )
 
-// Valid indicates whether the value is a known member of the RequestMetadataPriceZone enum.
-func (e RequestMetadataPriceZone) Valid() bool {
+// Valid indicates whether the value is a known member of the Role enum.
+func (e Role) Valid() bool {
 	switch e {
-	case RequestMetadataPriceZoneAT:
+	case RoleAdmin:
 		return true
-	case RequestMetadataPriceZoneBE:
+	case RoleStaff:
 		return true
-	case RequestMetadataPriceZoneDELU:
-		return true
-	case RequestMetadataPriceZoneEE:
-		return true
-	case RequestMetadataPriceZonePT:
-		return true
-	case RequestMetadataPriceZoneSE1:
-		return true
-	case RequestMetadataPriceZoneSE2:
-		return true
-	case RequestMetadataPriceZoneSE3:
-		return true
-	case RequestMetadataPriceZoneSE4:
-		return true
-	case RequestMetadataPriceZoneUK:
+	case RoleUser:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for UserCreateInputRole.
+// Defines values for SmartChargingMode.
 const (
-	UserCreateInputRoleAdmin UserCreateInputRole = "admin"
-	UserCreateInputRoleStaff UserCreateInputRole = "staff"
-	UserCreateInputRoleUser  UserCreateInputRole = "user"
+	SmartChargingModeHEMS        SmartChargingMode = "hems"
+	SmartChargingModeHEMSAndSpot SmartChargingMode = "hems_and_spot"
+	SmartChargingModeNone        SmartChargingMode = "none"
+	SmartChargingModeSpot        SmartChargingMode = "spot"
 )
 
-// Valid indicates whether the value is a known member of the UserCreateInputRole enum.
-func (e UserCreateInputRole) Valid() bool {
+// Valid indicates whether the value is a known member of the SmartChargingMode enum.
+func (e SmartChargingMode) Valid() bool {
 	switch e {
-	case UserCreateInputRoleAdmin:
+	case SmartChargingModeHEMS:
 		return true
-	case UserCreateInputRoleStaff:
+	case SmartChargingModeHEMSAndSpot:
 		return true
-	case UserCreateInputRoleUser:
+	case SmartChargingModeNone:
+		return true
+	case SmartChargingModeSpot:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for UserOutputRole.
+// Defines values for TradingDayAheadPricesState.
 const (
-	UserOutputRoleAdmin UserOutputRole = "admin"
-	UserOutputRoleGuest UserOutputRole = "guest"
-	UserOutputRoleStaff UserOutputRole = "staff"
-	UserOutputRoleUser  UserOutputRole = "user"
+	TradingDayAheadPricesStateEmpty       TradingDayAheadPricesState = "empty"
+	TradingDayAheadPricesStateExisting    TradingDayAheadPricesState = "existing"
+	TradingDayAheadPricesStateLate        TradingDayAheadPricesState = "late"
+	TradingDayAheadPricesStateNonExisting TradingDayAheadPricesState = "non_existing"
+	TradingDayAheadPricesStateSuccess     TradingDayAheadPricesState = "success"
 )
 
-// Valid indicates whether the value is a known member of the UserOutputRole enum.
-func (e UserOutputRole) Valid() bool {
+// Valid indicates whether the value is a known member of the TradingDayAheadPricesState enum.
+func (e TradingDayAheadPricesState) Valid() bool {
 	switch e {
-	case UserOutputRoleAdmin:
+	case TradingDayAheadPricesStateEmpty:
 		return true
-	case UserOutputRoleGuest:
+	case TradingDayAheadPricesStateExisting:
 		return true
-	case UserOutputRoleStaff:
+	case TradingDayAheadPricesStateLate:
 		return true
-	case UserOutputRoleUser:
+	case TradingDayAheadPricesStateNonExisting:
+		return true
+	case TradingDayAheadPricesStateSuccess:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for UserUpdateInputRole.
+// Defines values for UserRole.
 const (
-	UserUpdateInputRoleAdmin UserUpdateInputRole = "admin"
-	UserUpdateInputRoleStaff UserUpdateInputRole = "staff"
-	UserUpdateInputRoleUser  UserUpdateInputRole = "user"
+	UserRoleAdmin UserRole = "admin"
+	UserRoleGuest UserRole = "guest"
+	UserRoleStaff UserRole = "staff"
+	UserRoleUser  UserRole = "user"
 )
 
-// Valid indicates whether the value is a known member of the UserUpdateInputRole enum.
-func (e UserUpdateInputRole) Valid() bool {
+// Valid indicates whether the value is a known member of the UserRole enum.
+func (e UserRole) Valid() bool {
 	switch e {
-	case UserUpdateInputRoleAdmin:
+	case UserRoleAdmin:
 		return true
-	case UserUpdateInputRoleStaff:
+	case UserRoleGuest:
 		return true
-	case UserUpdateInputRoleUser:
+	case UserRoleStaff:
+		return true
+	case UserRoleUser:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for WallboxOutputBoostState.
+// Defines values for WallboxConnection.
 const (
-	WallboxOutputBoostStateAvailable   WallboxOutputBoostState = "available"
-	WallboxOutputBoostStateOngoing     WallboxOutputBoostState = "ongoing"
-	WallboxOutputBoostStateRequested   WallboxOutputBoostState = "requested"
-	WallboxOutputBoostStateUnavailable WallboxOutputBoostState = "unavailable"
+	WallboxConnectionNeverConnected WallboxConnection = "never_connected"
+	WallboxConnectionOffline        WallboxConnection = "offline"
+	WallboxConnectionOnline         WallboxConnection = "online"
 )
 
-// Valid indicates whether the value is a known member of the WallboxOutputBoostState enum.
-func (e WallboxOutputBoostState) Valid() bool {
+// Valid indicates whether the value is a known member of the WallboxConnection enum.
+func (e WallboxConnection) Valid() bool {
 	switch e {
-	case WallboxOutputBoostStateAvailable:
+	case WallboxConnectionNeverConnected:
 		return true
-	case WallboxOutputBoostStateOngoing:
+	case WallboxConnectionOffline:
 		return true
-	case WallboxOutputBoostStateRequested:
-		return true
-	case WallboxOutputBoostStateUnavailable:
+	case WallboxConnectionOnline:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for WallboxOutputConnection.
+// Defines values for WallboxMode.
 const (
-	NeverConnected WallboxOutputConnection = "never_connected"
-	Offline        WallboxOutputConnection = "offline"
-	Online         WallboxOutputConnection = "online"
+	WallboxModeCHARGING    WallboxMode = "CHARGING"
+	WallboxModePLUGGEDIN   WallboxMode = "PLUGGED_IN"
+	WallboxModeREADY       WallboxMode = "READY"
+	WallboxModeUNAVAILABLE WallboxMode = "UNAVAILABLE"
+	WallboxModeUNKNOWN     WallboxMode = "UNKNOWN"
 )
 
-// Valid indicates whether the value is a known member of the WallboxOutputConnection enum.
-func (e WallboxOutputConnection) Valid() bool {
+// Valid indicates whether the value is a known member of the WallboxMode enum.
+func (e WallboxMode) Valid() bool {
 	switch e {
-	case NeverConnected:
+	case WallboxModeCHARGING:
 		return true
-	case Offline:
+	case WallboxModePLUGGEDIN:
 		return true
-	case Online:
+	case WallboxModeREADY:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WallboxOutputConnectionStatus.
-const (
-	WallboxOutputConnectionStatusError   WallboxOutputConnectionStatus = "error"
-	WallboxOutputConnectionStatusOk      WallboxOutputConnectionStatus = "ok"
-	WallboxOutputConnectionStatusUnknown WallboxOutputConnectionStatus = "unknown"
-	WallboxOutputConnectionStatusWarning WallboxOutputConnectionStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the WallboxOutputConnectionStatus enum.
-func (e WallboxOutputConnectionStatus) Valid() bool {
-	switch e {
-	case WallboxOutputConnectionStatusError:
+	case WallboxModeUNAVAILABLE:
 		return true
-	case WallboxOutputConnectionStatusOk:
-		return true
-	case WallboxOutputConnectionStatusUnknown:
-		return true
-	case WallboxOutputConnectionStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WallboxOutputMode.
-const (
-	CHARGING    WallboxOutputMode = "CHARGING"
-	PLUGGEDIN   WallboxOutputMode = "PLUGGED_IN"
-	READY       WallboxOutputMode = "READY"
-	UNAVAILABLE WallboxOutputMode = "UNAVAILABLE"
-	UNKNOWN     WallboxOutputMode = "UNKNOWN"
-)
-
-// Valid indicates whether the value is a known member of the WallboxOutputMode enum.
-func (e WallboxOutputMode) Valid() bool {
-	switch e {
-	case CHARGING:
-		return true
-	case PLUGGEDIN:
-		return true
-	case READY:
-		return true
-	case UNAVAILABLE:
-		return true
-	case UNKNOWN:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WallboxOutputMonitoringStatus.
-const (
-	WallboxOutputMonitoringStatusError   WallboxOutputMonitoringStatus = "error"
-	WallboxOutputMonitoringStatusOk      WallboxOutputMonitoringStatus = "ok"
-	WallboxOutputMonitoringStatusUnknown WallboxOutputMonitoringStatus = "unknown"
-	WallboxOutputMonitoringStatusWarning WallboxOutputMonitoringStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the WallboxOutputMonitoringStatus enum.
-func (e WallboxOutputMonitoringStatus) Valid() bool {
-	switch e {
-	case WallboxOutputMonitoringStatusError:
-		return true
-	case WallboxOutputMonitoringStatusOk:
-		return true
-	case WallboxOutputMonitoringStatusUnknown:
-		return true
-	case WallboxOutputMonitoringStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WallboxOutputPriceZone.
-const (
-	WallboxOutputPriceZoneAT       WallboxOutputPriceZone = "AT"
-	WallboxOutputPriceZoneATHOURLY WallboxOutputPriceZone = "AT_HOURLY"
-	WallboxOutputPriceZoneBE       WallboxOutputPriceZone = "BE"
-	WallboxOutputPriceZoneCH       WallboxOutputPriceZone = "CH"
-	WallboxOutputPriceZoneDELU     WallboxOutputPriceZone = "DE_LU"
-	WallboxOutputPriceZoneEE       WallboxOutputPriceZone = "EE"
-	WallboxOutputPriceZoneHU       WallboxOutputPriceZone = "HU"
-	WallboxOutputPriceZoneITCNOR   WallboxOutputPriceZone = "IT_CNOR"
-	WallboxOutputPriceZoneITCSUD   WallboxOutputPriceZone = "IT_CSUD"
-	WallboxOutputPriceZoneITNORD   WallboxOutputPriceZone = "IT_NORD"
-	WallboxOutputPriceZoneITPUN    WallboxOutputPriceZone = "IT_PUN"
-	WallboxOutputPriceZoneITSARD   WallboxOutputPriceZone = "IT_SARD"
-	WallboxOutputPriceZoneITSICI   WallboxOutputPriceZone = "IT_SICI"
-	WallboxOutputPriceZoneITSUD    WallboxOutputPriceZone = "IT_SUD"
-	WallboxOutputPriceZonePT       WallboxOutputPriceZone = "PT"
-	WallboxOutputPriceZoneRO       WallboxOutputPriceZone = "RO"
-	WallboxOutputPriceZoneSE1      WallboxOutputPriceZone = "SE_1"
-	WallboxOutputPriceZoneSE2      WallboxOutputPriceZone = "SE_2"
-	WallboxOutputPriceZoneSE3      WallboxOutputPriceZone = "SE_3"
-	WallboxOutputPriceZoneSE4      WallboxOutputPriceZone = "SE_4"
-	WallboxOutputPriceZoneUK       WallboxOutputPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the WallboxOutputPriceZone enum.
-func (e WallboxOutputPriceZone) Valid() bool {
-	switch e {
-	case WallboxOutputPriceZoneAT:
-		return true
-	case WallboxOutputPriceZoneATHOURLY:
-		return true
-	case WallboxOutputPriceZoneBE:
-		return true
-	case WallboxOutputPriceZoneCH:
-		return true
-	case WallboxOutputPriceZoneDELU:
-		return true
-	case WallboxOutputPriceZoneEE:
-		return true
-	case WallboxOutputPriceZoneHU:
-		return true
-	case WallboxOutputPriceZoneITCNOR:
-		return true
-	case WallboxOutputPriceZoneITCSUD:
-		return true
-	case WallboxOutputPriceZoneITNORD:
-		return true
-	case WallboxOutputPriceZoneITPUN:
-		return true
-	case WallboxOutputPriceZoneITSARD:
-		return true
-	case WallboxOutputPriceZoneITSICI:
-		return true
-	case WallboxOutputPriceZoneITSUD:
-		return true
-	case WallboxOutputPriceZonePT:
-		return true
-	case WallboxOutputPriceZoneRO:
-		return true
-	case WallboxOutputPriceZoneSE1:
-		return true
-	case WallboxOutputPriceZoneSE2:
-		return true
-	case WallboxOutputPriceZoneSE3:
-		return true
-	case WallboxOutputPriceZoneSE4:
-		return true
-	case WallboxOutputPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WallboxOutputSteeringStatus.
-const (
-	WallboxOutputSteeringStatusError   WallboxOutputSteeringStatus = "error"
-	WallboxOutputSteeringStatusOk      WallboxOutputSteeringStatus = "ok"
-	WallboxOutputSteeringStatusUnknown WallboxOutputSteeringStatus = "unknown"
-	WallboxOutputSteeringStatusWarning WallboxOutputSteeringStatus = "warning"
-)
-
-// Valid indicates whether the value is a known member of the WallboxOutputSteeringStatus enum.
-func (e WallboxOutputSteeringStatus) Valid() bool {
-	switch e {
-	case WallboxOutputSteeringStatusError:
-		return true
-	case WallboxOutputSteeringStatusOk:
-		return true
-	case WallboxOutputSteeringStatusUnknown:
-		return true
-	case WallboxOutputSteeringStatusWarning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WallboxUpdateInputPriceZone.
-const (
-	WallboxUpdateInputPriceZoneAT       WallboxUpdateInputPriceZone = "AT"
-	WallboxUpdateInputPriceZoneATHOURLY WallboxUpdateInputPriceZone = "AT_HOURLY"
-	WallboxUpdateInputPriceZoneBE       WallboxUpdateInputPriceZone = "BE"
-	WallboxUpdateInputPriceZoneCH       WallboxUpdateInputPriceZone = "CH"
-	WallboxUpdateInputPriceZoneDELU     WallboxUpdateInputPriceZone = "DE_LU"
-	WallboxUpdateInputPriceZoneEE       WallboxUpdateInputPriceZone = "EE"
-	WallboxUpdateInputPriceZoneHU       WallboxUpdateInputPriceZone = "HU"
-	WallboxUpdateInputPriceZoneITCNOR   WallboxUpdateInputPriceZone = "IT_CNOR"
-	WallboxUpdateInputPriceZoneITCSUD   WallboxUpdateInputPriceZone = "IT_CSUD"
-	WallboxUpdateInputPriceZoneITNORD   WallboxUpdateInputPriceZone = "IT_NORD"
-	WallboxUpdateInputPriceZoneITPUN    WallboxUpdateInputPriceZone = "IT_PUN"
-	WallboxUpdateInputPriceZoneITSARD   WallboxUpdateInputPriceZone = "IT_SARD"
-	WallboxUpdateInputPriceZoneITSICI   WallboxUpdateInputPriceZone = "IT_SICI"
-	WallboxUpdateInputPriceZoneITSUD    WallboxUpdateInputPriceZone = "IT_SUD"
-	WallboxUpdateInputPriceZonePT       WallboxUpdateInputPriceZone = "PT"
-	WallboxUpdateInputPriceZoneRO       WallboxUpdateInputPriceZone = "RO"
-	WallboxUpdateInputPriceZoneSE1      WallboxUpdateInputPriceZone = "SE_1"
-	WallboxUpdateInputPriceZoneSE2      WallboxUpdateInputPriceZone = "SE_2"
-	WallboxUpdateInputPriceZoneSE3      WallboxUpdateInputPriceZone = "SE_3"
-	WallboxUpdateInputPriceZoneSE4      WallboxUpdateInputPriceZone = "SE_4"
-	WallboxUpdateInputPriceZoneUK       WallboxUpdateInputPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the WallboxUpdateInputPriceZone enum.
-func (e WallboxUpdateInputPriceZone) Valid() bool {
-	switch e {
-	case WallboxUpdateInputPriceZoneAT:
-		return true
-	case WallboxUpdateInputPriceZoneATHOURLY:
-		return true
-	case WallboxUpdateInputPriceZoneBE:
-		return true
-	case WallboxUpdateInputPriceZoneCH:
-		return true
-	case WallboxUpdateInputPriceZoneDELU:
-		return true
-	case WallboxUpdateInputPriceZoneEE:
-		return true
-	case WallboxUpdateInputPriceZoneHU:
-		return true
-	case WallboxUpdateInputPriceZoneITCNOR:
-		return true
-	case WallboxUpdateInputPriceZoneITCSUD:
-		return true
-	case WallboxUpdateInputPriceZoneITNORD:
-		return true
-	case WallboxUpdateInputPriceZoneITPUN:
-		return true
-	case WallboxUpdateInputPriceZoneITSARD:
-		return true
-	case WallboxUpdateInputPriceZoneITSICI:
-		return true
-	case WallboxUpdateInputPriceZoneITSUD:
-		return true
-	case WallboxUpdateInputPriceZonePT:
-		return true
-	case WallboxUpdateInputPriceZoneRO:
-		return true
-	case WallboxUpdateInputPriceZoneSE1:
-		return true
-	case WallboxUpdateInputPriceZoneSE2:
-		return true
-	case WallboxUpdateInputPriceZoneSE3:
-		return true
-	case WallboxUpdateInputPriceZoneSE4:
-		return true
-	case WallboxUpdateInputPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListMarketPricesParamsMarketID.
-const (
-	EPEXDA ListMarketPricesParamsMarketID = "EPEX_DA"
-	EPEXID ListMarketPricesParamsMarketID = "EPEX_ID"
-)
-
-// Valid indicates whether the value is a known member of the ListMarketPricesParamsMarketID enum.
-func (e ListMarketPricesParamsMarketID) Valid() bool {
-	switch e {
-	case EPEXDA:
-		return true
-	case EPEXID:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListMarketPricesParamsPriceZone.
-const (
-	ListMarketPricesParamsPriceZoneAT   ListMarketPricesParamsPriceZone = "AT"
-	ListMarketPricesParamsPriceZoneBE   ListMarketPricesParamsPriceZone = "BE"
-	ListMarketPricesParamsPriceZoneDELU ListMarketPricesParamsPriceZone = "DE_LU"
-	ListMarketPricesParamsPriceZoneEE   ListMarketPricesParamsPriceZone = "EE"
-	ListMarketPricesParamsPriceZonePT   ListMarketPricesParamsPriceZone = "PT"
-	ListMarketPricesParamsPriceZoneSE1  ListMarketPricesParamsPriceZone = "SE_1"
-	ListMarketPricesParamsPriceZoneSE2  ListMarketPricesParamsPriceZone = "SE_2"
-	ListMarketPricesParamsPriceZoneSE3  ListMarketPricesParamsPriceZone = "SE_3"
-	ListMarketPricesParamsPriceZoneSE4  ListMarketPricesParamsPriceZone = "SE_4"
-	ListMarketPricesParamsPriceZoneUK   ListMarketPricesParamsPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the ListMarketPricesParamsPriceZone enum.
-func (e ListMarketPricesParamsPriceZone) Valid() bool {
-	switch e {
-	case ListMarketPricesParamsPriceZoneAT:
-		return true
-	case ListMarketPricesParamsPriceZoneBE:
-		return true
-	case ListMarketPricesParamsPriceZoneDELU:
-		return true
-	case ListMarketPricesParamsPriceZoneEE:
-		return true
-	case ListMarketPricesParamsPriceZonePT:
-		return true
-	case ListMarketPricesParamsPriceZoneSE1:
-		return true
-	case ListMarketPricesParamsPriceZoneSE2:
-		return true
-	case ListMarketPricesParamsPriceZoneSE3:
-		return true
-	case ListMarketPricesParamsPriceZoneSE4:
-		return true
-	case ListMarketPricesParamsPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetTradingDayAheadLoadCurveParamsResolution.
-const (
-	GetTradingDayAheadLoadCurveParamsResolutionN15MIN GetTradingDayAheadLoadCurveParamsResolution = "15MIN"
-	GetTradingDayAheadLoadCurveParamsResolutionN1HOUR GetTradingDayAheadLoadCurveParamsResolution = "1HOUR"
-)
-
-// Valid indicates whether the value is a known member of the GetTradingDayAheadLoadCurveParamsResolution enum.
-func (e GetTradingDayAheadLoadCurveParamsResolution) Valid() bool {
-	switch e {
-	case GetTradingDayAheadLoadCurveParamsResolutionN15MIN:
-		return true
-	case GetTradingDayAheadLoadCurveParamsResolutionN1HOUR:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetTradingDayAheadPricesParamsPriceZone.
-const (
-	GetTradingDayAheadPricesParamsPriceZoneAT   GetTradingDayAheadPricesParamsPriceZone = "AT"
-	GetTradingDayAheadPricesParamsPriceZoneBE   GetTradingDayAheadPricesParamsPriceZone = "BE"
-	GetTradingDayAheadPricesParamsPriceZoneDELU GetTradingDayAheadPricesParamsPriceZone = "DE_LU"
-	GetTradingDayAheadPricesParamsPriceZoneEE   GetTradingDayAheadPricesParamsPriceZone = "EE"
-	GetTradingDayAheadPricesParamsPriceZonePT   GetTradingDayAheadPricesParamsPriceZone = "PT"
-	GetTradingDayAheadPricesParamsPriceZoneSE1  GetTradingDayAheadPricesParamsPriceZone = "SE_1"
-	GetTradingDayAheadPricesParamsPriceZoneSE2  GetTradingDayAheadPricesParamsPriceZone = "SE_2"
-	GetTradingDayAheadPricesParamsPriceZoneSE3  GetTradingDayAheadPricesParamsPriceZone = "SE_3"
-	GetTradingDayAheadPricesParamsPriceZoneSE4  GetTradingDayAheadPricesParamsPriceZone = "SE_4"
-	GetTradingDayAheadPricesParamsPriceZoneUK   GetTradingDayAheadPricesParamsPriceZone = "UK"
-)
-
-// Valid indicates whether the value is a known member of the GetTradingDayAheadPricesParamsPriceZone enum.
-func (e GetTradingDayAheadPricesParamsPriceZone) Valid() bool {
-	switch e {
-	case GetTradingDayAheadPricesParamsPriceZoneAT:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZoneBE:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZoneDELU:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZoneEE:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZonePT:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZoneSE1:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZoneSE2:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZoneSE3:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZoneSE4:
-		return true
-	case GetTradingDayAheadPricesParamsPriceZoneUK:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetInverterDataParamsResolution.
-const (
-	GetInverterDataParamsResolutionN15MIN  GetInverterDataParamsResolution = "15MIN"
-	GetInverterDataParamsResolutionN1DAY   GetInverterDataParamsResolution = "1DAY"
-	GetInverterDataParamsResolutionN1HOUR  GetInverterDataParamsResolution = "1HOUR"
-	GetInverterDataParamsResolutionN1MONTH GetInverterDataParamsResolution = "1MONTH"
-	GetInverterDataParamsResolutionN1WEEK  GetInverterDataParamsResolution = "1WEEK"
-)
-
-// Valid indicates whether the value is a known member of the GetInverterDataParamsResolution enum.
-func (e GetInverterDataParamsResolution) Valid() bool {
-	switch e {
-	case GetInverterDataParamsResolutionN15MIN:
-		return true
-	case GetInverterDataParamsResolutionN1DAY:
-		return true
-	case GetInverterDataParamsResolutionN1HOUR:
-		return true
-	case GetInverterDataParamsResolutionN1MONTH:
-		return true
-	case GetInverterDataParamsResolutionN1WEEK:
+	case WallboxModeUNKNOWN:
 		return true
 	default:
 		return false
@@ -2166,89 +633,77 @@ type AuthSessionInput struct {
 
 // AuthSessionOutput defines model for AuthSessionOutput.
 type AuthSessionOutput struct {
-	AuthenticationURL nullable.Nullable[string]             `json:"authentication_url,omitempty"`
-	DeviceID          nullable.Nullable[openapi_types.UUID] `json:"device_id,omitempty"`
-	SessionID         nullable.Nullable[openapi_types.UUID] `json:"session_id,omitempty"`
+	AuthenticationURL *string             `json:"authentication_url,omitempty"`
+	DeviceID          *openapi_types.UUID `json:"device_id,omitempty"`
+	SessionID         *openapi_types.UUID `json:"session_id,omitempty"`
 }
 
 // BoostConflictOutput defines model for BoostConflictOutput.
 type BoostConflictOutput struct {
-	Reason *BoostConflictOutputReason `json:"reason,omitempty"`
-	State  *BoostConflictOutputState  `json:"state,omitempty"`
+	Reason *BoostConflictReason `json:"reason,omitempty"`
+	State  *BoostState          `json:"state,omitempty"`
 }
 
-// BoostConflictOutputReason defines model for BoostConflictOutput.Reason.
-type BoostConflictOutputReason string
+// BoostConflictReason defines model for BoostConflictReason.
+type BoostConflictReason string
 
-// BoostConflictOutputState defines model for BoostConflictOutput.State.
-type BoostConflictOutputState string
+// BoostState defines model for BoostState.
+type BoostState string
 
 // BuildingCreateInput defines model for BuildingCreateInput.
 type BuildingCreateInput struct {
-	Country         nullable.Nullable[string]                          `json:"country,omitempty"`
-	Name            string                                             `json:"name"`
-	NumOccupants    nullable.Nullable[int]                             `json:"num_occupants,omitempty"`
-	OccupantType    nullable.Nullable[BuildingCreateInputOccupantType] `json:"occupant_type,omitempty"`
-	Photovoltaic    nullable.Nullable[bool]                            `json:"photovoltaic,omitempty"`
-	PropertyAge     nullable.Nullable[int]                             `json:"property_age,omitempty"`
-	PropertySizeM2  nullable.Nullable[int]                             `json:"property_size_m2,omitempty"`
-	PropertyType    nullable.Nullable[BuildingCreateInputPropertyType] `json:"property_type,omitempty"`
-	SpaceHeating    nullable.Nullable[string]                          `json:"space_heating,omitempty"`
-	StreetAddInfo   nullable.Nullable[string]                          `json:"street_add_info,omitempty"`
-	StreetAndNumber nullable.Nullable[string]                          `json:"street_and_number,omitempty"`
-	Town            nullable.Nullable[string]                          `json:"town,omitempty"`
-	WaterHeating    nullable.Nullable[string]                          `json:"water_heating,omitempty"`
-	ZipCode         nullable.Nullable[string]                          `json:"zip_code,omitempty"`
+	Country         nullable.Nullable[string]       `json:"country,omitempty"`
+	Name            string                          `json:"name"`
+	NumOccupants    nullable.Nullable[int]          `json:"num_occupants,omitempty"`
+	OccupantType    nullable.Nullable[OccupantType] `json:"occupant_type,omitempty"`
+	Photovoltaic    nullable.Nullable[bool]         `json:"photovoltaic,omitempty"`
+	PropertyAge     nullable.Nullable[int]          `json:"property_age,omitempty"`
+	PropertySizeM2  nullable.Nullable[int]          `json:"property_size_m2,omitempty"`
+	PropertyType    nullable.Nullable[PropertyType] `json:"property_type,omitempty"`
+	SpaceHeating    nullable.Nullable[string]       `json:"space_heating,omitempty"`
+	StreetAddInfo   nullable.Nullable[string]       `json:"street_add_info,omitempty"`
+	StreetAndNumber nullable.Nullable[string]       `json:"street_and_number,omitempty"`
+	Town            nullable.Nullable[string]       `json:"town,omitempty"`
+	WaterHeating    nullable.Nullable[string]       `json:"water_heating,omitempty"`
+	ZipCode         nullable.Nullable[string]       `json:"zip_code,omitempty"`
 }
-
-// BuildingCreateInputOccupantType defines model for BuildingCreateInput.OccupantType.
-type BuildingCreateInputOccupantType string
-
-// BuildingCreateInputPropertyType defines model for BuildingCreateInput.PropertyType.
-type BuildingCreateInputPropertyType string
 
 // BuildingOutput defines model for BuildingOutput.
 type BuildingOutput struct {
-	Country         nullable.Nullable[string] `json:"country,omitempty"`
-	ID              *openapi_types.UUID       `json:"id,omitempty"`
-	Name            string                    `json:"name"`
-	NumOccupants    nullable.Nullable[int]    `json:"num_occupants,omitempty"`
-	OccupantType    nullable.Nullable[string] `json:"occupant_type,omitempty"`
-	Photovoltaic    nullable.Nullable[bool]   `json:"photovoltaic,omitempty"`
-	PropertyAge     nullable.Nullable[int]    `json:"property_age,omitempty"`
-	PropertySizeM2  nullable.Nullable[int]    `json:"property_size_m2,omitempty"`
-	PropertyType    nullable.Nullable[string] `json:"property_type,omitempty"`
-	SpaceHeating    nullable.Nullable[string] `json:"space_heating,omitempty"`
-	StreetAddInfo   nullable.Nullable[string] `json:"street_add_info,omitempty"`
-	StreetAndNumber nullable.Nullable[string] `json:"street_and_number,omitempty"`
-	Town            nullable.Nullable[string] `json:"town,omitempty"`
-	WaterHeating    nullable.Nullable[string] `json:"water_heating,omitempty"`
-	ZipCode         nullable.Nullable[string] `json:"zip_code,omitempty"`
+	Country         *string             `json:"country,omitempty"`
+	ID              *openapi_types.UUID `json:"id,omitempty"`
+	Name            string              `json:"name"`
+	NumOccupants    *int                `json:"num_occupants,omitempty"`
+	OccupantType    *string             `json:"occupant_type,omitempty"`
+	Photovoltaic    *bool               `json:"photovoltaic,omitempty"`
+	PropertyAge     *int                `json:"property_age,omitempty"`
+	PropertySizeM2  *int                `json:"property_size_m2,omitempty"`
+	PropertyType    *string             `json:"property_type,omitempty"`
+	SpaceHeating    *string             `json:"space_heating,omitempty"`
+	StreetAddInfo   *string             `json:"street_add_info,omitempty"`
+	StreetAndNumber *string             `json:"street_and_number,omitempty"`
+	Town            *string             `json:"town,omitempty"`
+	WaterHeating    *string             `json:"water_heating,omitempty"`
+	ZipCode         *string             `json:"zip_code,omitempty"`
 }
 
 // BuildingUpdateInput defines model for BuildingUpdateInput.
 type BuildingUpdateInput struct {
-	Country         nullable.Nullable[string]                          `json:"country,omitempty"`
-	Name            string                                             `json:"name"`
-	NumOccupants    nullable.Nullable[int]                             `json:"num_occupants,omitempty"`
-	OccupantType    nullable.Nullable[BuildingUpdateInputOccupantType] `json:"occupant_type,omitempty"`
-	Photovoltaic    nullable.Nullable[bool]                            `json:"photovoltaic,omitempty"`
-	PropertyAge     nullable.Nullable[int]                             `json:"property_age,omitempty"`
-	PropertySizeM2  nullable.Nullable[int]                             `json:"property_size_m2,omitempty"`
-	PropertyType    nullable.Nullable[BuildingUpdateInputPropertyType] `json:"property_type,omitempty"`
-	SpaceHeating    nullable.Nullable[string]                          `json:"space_heating,omitempty"`
-	StreetAddInfo   nullable.Nullable[string]                          `json:"street_add_info,omitempty"`
-	StreetAndNumber nullable.Nullable[string]                          `json:"street_and_number,omitempty"`
-	Town            nullable.Nullable[string]                          `json:"town,omitempty"`
-	WaterHeating    nullable.Nullable[string]                          `json:"water_heating,omitempty"`
-	ZipCode         nullable.Nullable[string]                          `json:"zip_code,omitempty"`
+	Country         nullable.Nullable[string]       `json:"country,omitempty"`
+	Name            string                          `json:"name"`
+	NumOccupants    nullable.Nullable[int]          `json:"num_occupants,omitempty"`
+	OccupantType    nullable.Nullable[OccupantType] `json:"occupant_type,omitempty"`
+	Photovoltaic    nullable.Nullable[bool]         `json:"photovoltaic,omitempty"`
+	PropertyAge     nullable.Nullable[int]          `json:"property_age,omitempty"`
+	PropertySizeM2  nullable.Nullable[int]          `json:"property_size_m2,omitempty"`
+	PropertyType    nullable.Nullable[PropertyType] `json:"property_type,omitempty"`
+	SpaceHeating    nullable.Nullable[string]       `json:"space_heating,omitempty"`
+	StreetAddInfo   nullable.Nullable[string]       `json:"street_add_info,omitempty"`
+	StreetAndNumber nullable.Nullable[string]       `json:"street_and_number,omitempty"`
+	Town            nullable.Nullable[string]       `json:"town,omitempty"`
+	WaterHeating    nullable.Nullable[string]       `json:"water_heating,omitempty"`
+	ZipCode         nullable.Nullable[string]       `json:"zip_code,omitempty"`
 }
-
-// BuildingUpdateInputOccupantType defines model for BuildingUpdateInput.OccupantType.
-type BuildingUpdateInputOccupantType string
-
-// BuildingUpdateInputPropertyType defines model for BuildingUpdateInput.PropertyType.
-type BuildingUpdateInputPropertyType string
 
 // ChargePolicyOutput defines model for ChargePolicyOutput.
 type ChargePolicyOutput struct {
@@ -2258,9 +713,9 @@ type ChargePolicyOutput struct {
 
 // ChargePolicyOutputMetadata defines model for ChargePolicyOutputMetadata.
 type ChargePolicyOutputMetadata struct {
-	ElectricVehicleID *openapi_types.UUID       `json:"electric_vehicle_id,omitempty"`
-	Error             nullable.Nullable[string] `json:"error,omitempty"`
-	UserID            *openapi_types.UUID       `json:"user_id,omitempty"`
+	ElectricVehicleID *openapi_types.UUID `json:"electric_vehicle_id,omitempty"`
+	Error             *string             `json:"error,omitempty"`
+	UserID            *openapi_types.UUID `json:"user_id,omitempty"`
 }
 
 // ChargeWeeklyPolicySchema defines model for ChargeWeeklyPolicySchema.
@@ -2284,28 +739,19 @@ type ChargingConfigDevice struct {
 
 // ChargingConfigOutput defines model for ChargingConfigOutput.
 type ChargingConfigOutput struct {
-	AvailableModes   *[]ChargingModeAvailability              `json:"available_modes,omitempty"`
-	ConfigDivergence *bool                                    `json:"config_divergence,omitempty"`
-	Devices          *[]ChargingConfigDevice                  `json:"devices,omitempty"`
-	HealthWarning    nullable.Nullable[ChargingHealthWarning] `json:"health_warning,omitempty"`
-	HEMSEligible     *bool                                    `json:"hems_eligible,omitempty"`
+	AvailableModes   *[]ChargingModeAvailability `json:"available_modes,omitempty"`
+	ConfigDivergence *bool                       `json:"config_divergence,omitempty"`
+	Devices          *[]ChargingConfigDevice     `json:"devices,omitempty"`
+	HealthWarning    *ChargingHealthWarning      `json:"health_warning,omitempty"`
+	HEMSEligible     *bool                       `json:"hems_eligible,omitempty"`
 
 	// HEMSIneligibleReasons Why a mode is unavailable (or HEMS ineligible). Stable wire codes the frontend maps to unlock hints — e.g. a locked HEMS row rendering "Connect an inverter".
-	HEMSIneligibleReasons *[]string `json:"hems_ineligible_reasons,omitempty"`
-	ModeConflict          *bool     `json:"mode_conflict,omitempty"`
-
-	// SmartChargingMode User-facing charging mode on the partner-API wire — the projection of the DesiredSteering subset {NO_STEERING, DAY_AHEAD, HEMS, DAY_AHEAD_HEMS}.
-	//
-	// Only the Day-Ahead + HEMS nibbles are user-selectable here; Intraday and Curtailment are folded into the same projection (a Day-Ahead+Intraday device still reads spot). Use to_desired_steering / wire_mode_from_desired to cross the boundary — never compare a DesiredSteering against one of these directly.
-	SmartChargingMode *ChargingConfigOutputSmartChargingMode `json:"smart_charging_mode,omitempty"`
-	Status            *ChargingStatus                        `json:"status,omitempty"`
-	Thresholds        *ChargingThresholds                    `json:"thresholds,omitempty"`
+	HEMSIneligibleReasons *[]string           `json:"hems_ineligible_reasons,omitempty"`
+	ModeConflict          *bool               `json:"mode_conflict,omitempty"`
+	SmartChargingMode     *SmartChargingMode  `json:"smart_charging_mode,omitempty"`
+	Status                *ChargingStatus     `json:"status,omitempty"`
+	Thresholds            *ChargingThresholds `json:"thresholds,omitempty"`
 }
-
-// ChargingConfigOutputSmartChargingMode User-facing charging mode on the partner-API wire — the projection of the DesiredSteering subset {NO_STEERING, DAY_AHEAD, HEMS, DAY_AHEAD_HEMS}.
-//
-// Only the Day-Ahead + HEMS nibbles are user-selectable here; Intraday and Curtailment are folded into the same projection (a Day-Ahead+Intraday device still reads spot). Use to_desired_steering / wire_mode_from_desired to cross the boundary — never compare a DesiredSteering against one of these directly.
-type ChargingConfigOutputSmartChargingMode string
 
 // ChargingConfigUpdateInput All fields optional — omitted fields are left unchanged. The mode must be in available_modes (none always is); thresholds must satisfy every device's hysteresis-band minimum (min_band_w on GET).
 type ChargingConfigUpdateInput struct {
@@ -2315,11 +761,8 @@ type ChargingConfigUpdateInput struct {
 	// SmartChargingMode User-facing charging mode on the partner-API wire — the projection of the DesiredSteering subset {NO_STEERING, DAY_AHEAD, HEMS, DAY_AHEAD_HEMS}.
 	//
 	// Only the Day-Ahead + HEMS nibbles are user-selectable here; Intraday and Curtailment are folded into the same projection (a Day-Ahead+Intraday device still reads spot). Use to_desired_steering / wire_mode_from_desired to cross the boundary — never compare a DesiredSteering against one of these directly.
-	SmartChargingMode nullable.Nullable[ChargingConfigUpdateInputSmartChargingMode] `json:"smart_charging_mode,omitempty"`
+	SmartChargingMode nullable.Nullable[SmartChargingMode] `json:"smart_charging_mode,omitempty"`
 }
-
-// ChargingConfigUpdateInputSmartChargingMode defines model for ChargingConfigUpdateInput.SmartChargingMode.
-type ChargingConfigUpdateInputSmartChargingMode string
 
 // ChargingHealthWarning defines model for ChargingHealthWarning.
 type ChargingHealthWarning struct {
@@ -2328,15 +771,12 @@ type ChargingHealthWarning struct {
 
 // ChargingModeAvailability defines model for ChargingModeAvailability.
 type ChargingModeAvailability struct {
-	Available *bool                         `json:"available,omitempty"`
-	Mode      *ChargingModeAvailabilityMode `json:"mode,omitempty"`
+	Available *bool              `json:"available,omitempty"`
+	Mode      *SmartChargingMode `json:"mode,omitempty"`
 
 	// Reasons Why a mode is unavailable (or HEMS ineligible). Stable wire codes the frontend maps to unlock hints — e.g. a locked HEMS row rendering "Connect an inverter".
 	Reasons *[]string `json:"reasons,omitempty"`
 }
-
-// ChargingModeAvailabilityMode defines model for ChargingModeAvailability.Mode.
-type ChargingModeAvailabilityMode string
 
 // ChargingStatus defines model for ChargingStatus.
 type ChargingStatus struct {
@@ -2352,6 +792,9 @@ type ChargingThresholds struct {
 	MinBandW                     *int `json:"min_band_w,omitempty"`
 }
 
+// CueState Outcome of the action: success marks it completed, fail records a failure and leaves it available to retry.
+type CueState string
+
 // CueStateInput defines model for CueStateInput.
 type CueStateInput struct {
 	// ClientInfo Optional caller client metadata (user-agent, device, etc.) recorded alongside the outcome event.
@@ -2364,11 +807,8 @@ type CueStateInput struct {
 	Payload nullable.Nullable[map[string]interface{}] `json:"payload,omitempty"`
 
 	// State Outcome of the action: success marks it completed, fail records a failure and leaves it available to retry.
-	State CueStateInputState `json:"state"`
+	State CueState `json:"state"`
 }
-
-// CueStateInputState Outcome of the action: success marks it completed, fail records a failure and leaves it available to retry.
-type CueStateInputState string
 
 // CueStateOutput defines model for CueStateOutput.
 type CueStateOutput struct {
@@ -2378,12 +818,12 @@ type CueStateOutput struct {
 
 // CurrentHEMSSessionOutput defines model for CurrentHEMSSessionOutput.
 type CurrentHEMSSessionOutput struct {
-	Session nullable.Nullable[HEMSSessionDetail] `json:"session"`
+	Session *HEMSSessionDetail `json:"session,omitempty"`
 }
 
 // CurrentSessionOutput defines model for CurrentSessionOutput.
 type CurrentSessionOutput struct {
-	Session nullable.Nullable[SessionItem] `json:"session"`
+	Session *SessionItem `json:"session,omitempty"`
 }
 
 // DailyChargePolicySchema defines model for DailyChargePolicySchema.
@@ -2391,6 +831,17 @@ type DailyChargePolicySchema struct {
 	ChargeDeadline   nullable.Nullable[string] `json:"charge_deadline,omitempty"`
 	ChargePercentage nullable.Nullable[int]    `json:"charge_percentage,omitempty"`
 }
+
+// DataResolution The time interval for aggregating data.
+type DataResolution string
+
+// DeviceAction defines model for DeviceAction.
+type DeviceAction struct {
+	union json.RawMessage
+}
+
+// DeviceKind defines model for DeviceKind.
+type DeviceKind string
 
 // DeviceModelInput defines model for DeviceModelInput.
 type DeviceModelInput struct {
@@ -2403,64 +854,52 @@ type DeviceModelInput struct {
 
 // DeviceModelOutput defines model for DeviceModelOutput.
 type DeviceModelOutput struct {
-	CloudService             nullable.Nullable[openapi_types.UUID] `json:"cloud_service,omitempty"`
-	CloudServiceInstructions nullable.Nullable[string]             `json:"cloud_service_instructions,omitempty"`
-	CloudServiceSignupLink   nullable.Nullable[string]             `json:"cloud_service_signup_link,omitempty"`
-	DeviceType               *DeviceTypeOutput                     `json:"device_type,omitempty"`
-	Manufacturer             *string                               `json:"manufacturer,omitempty"`
-	Model                    *string                               `json:"model,omitempty"`
-	Year                     nullable.Nullable[int]                `json:"year,omitempty"`
+	CloudService             *openapi_types.UUID `json:"cloud_service,omitempty"`
+	CloudServiceInstructions *string             `json:"cloud_service_instructions,omitempty"`
+	CloudServiceSignupLink   *string             `json:"cloud_service_signup_link,omitempty"`
+	DeviceType               *DeviceTypeOutput   `json:"device_type,omitempty"`
+	Manufacturer             *string             `json:"manufacturer,omitempty"`
+	Model                    *string             `json:"model,omitempty"`
+	Year                     *int                `json:"year,omitempty"`
 }
 
 // DeviceOnboardingSessionCreateInput defines model for DeviceOnboardingSessionCreateInput.
 type DeviceOnboardingSessionCreateInput struct {
-	BuildingID                       nullable.Nullable[openapi_types.UUID]                           `json:"building_id,omitempty"`
-	CancelURL                        string                                                          `json:"cancel_url"`
-	DeviceType                       nullable.Nullable[DeviceOnboardingSessionCreateInputDeviceType] `json:"device_type,omitempty"`
-	IsSmartOptimizationActiveDefault *bool                                                           `json:"is_smart_optimization_active_default,omitempty"`
-	Language                         DeviceOnboardingSessionCreateInputLanguage                      `json:"language"`
-	PriceZoneDefault                 DeviceOnboardingSessionCreateInputPriceZoneDefault              `json:"price_zone_default"`
-	SuccessURL                       string                                                          `json:"success_url"`
-	UserID                           openapi_types.UUID                                              `json:"user_id"`
+	BuildingID                       nullable.Nullable[openapi_types.UUID] `json:"building_id,omitempty"`
+	CancelURL                        string                                `json:"cancel_url"`
+	DeviceType                       nullable.Nullable[DeviceKind]         `json:"device_type,omitempty"`
+	IsSmartOptimizationActiveDefault *bool                                 `json:"is_smart_optimization_active_default,omitempty"`
+	Language                         Language                              `json:"language"`
+	PriceZoneDefault                 PriceZone                             `json:"price_zone_default"`
+	SuccessURL                       string                                `json:"success_url"`
+	UserID                           openapi_types.UUID                    `json:"user_id"`
 }
-
-// DeviceOnboardingSessionCreateInputDeviceType defines model for DeviceOnboardingSessionCreateInput.DeviceType.
-type DeviceOnboardingSessionCreateInputDeviceType string
-
-// DeviceOnboardingSessionCreateInputLanguage defines model for DeviceOnboardingSessionCreateInput.Language.
-type DeviceOnboardingSessionCreateInputLanguage string
-
-// DeviceOnboardingSessionCreateInputPriceZoneDefault defines model for DeviceOnboardingSessionCreateInput.PriceZoneDefault.
-type DeviceOnboardingSessionCreateInputPriceZoneDefault string
 
 // DeviceOnboardingSessionOutput defines model for DeviceOnboardingSessionOutput.
 type DeviceOnboardingSessionOutput struct {
-	AuthenticationURL *string                                                          `json:"authentication_url,omitempty"`
-	CancelURL         *string                                                          `json:"cancel_url,omitempty"`
-	DeviceType        nullable.Nullable[DeviceOnboardingSessionOutputDeviceType]       `json:"device_type,omitempty"`
-	ExpirationDate    *openapi_types.Date                                              `json:"expiration_date,omitempty"`
-	ExternalMetadata  *map[string]interface{}                                          `json:"external_metadata,omitempty"`
-	ID                *openapi_types.UUID                                              `json:"id,omitempty"`
-	ObjectID          nullable.Nullable[openapi_types.UUID]                            `json:"object_id,omitempty"`
-	PriceZoneDefault  nullable.Nullable[DeviceOnboardingSessionOutputPriceZoneDefault] `json:"price_zone_default,omitempty"`
-	SuccessURL        *string                                                          `json:"success_url,omitempty"`
-	User              *openapi_types.UUID                                              `json:"user,omitempty"`
+	AuthenticationURL *string                 `json:"authentication_url,omitempty"`
+	CancelURL         *string                 `json:"cancel_url,omitempty"`
+	DeviceType        *DeviceKind             `json:"device_type,omitempty"`
+	ExpirationDate    *openapi_types.Date     `json:"expiration_date,omitempty"`
+	ExternalMetadata  *map[string]interface{} `json:"external_metadata,omitempty"`
+	ID                *openapi_types.UUID     `json:"id,omitempty"`
+	ObjectID          *openapi_types.UUID     `json:"object_id,omitempty"`
+	PriceZoneDefault  *PriceZone              `json:"price_zone_default,omitempty"`
+	SuccessURL        *string                 `json:"success_url,omitempty"`
+	User              *openapi_types.UUID     `json:"user,omitempty"`
 }
-
-// DeviceOnboardingSessionOutputDeviceType defines model for DeviceOnboardingSessionOutput.DeviceType.
-type DeviceOnboardingSessionOutputDeviceType string
-
-// DeviceOnboardingSessionOutputPriceZoneDefault defines model for DeviceOnboardingSessionOutput.PriceZoneDefault.
-type DeviceOnboardingSessionOutputPriceZoneDefault string
 
 // DeviceOwnerOutput defines model for DeviceOwnerOutput.
 type DeviceOwnerOutput struct {
-	Email      *string                   `json:"email,omitempty"`
-	ExternalID nullable.Nullable[string] `json:"external_id,omitempty"`
-	FirstName  nullable.Nullable[string] `json:"first_name,omitempty"`
-	ID         *openapi_types.UUID       `json:"id,omitempty"`
-	LastName   nullable.Nullable[string] `json:"last_name,omitempty"`
+	Email      *string             `json:"email,omitempty"`
+	ExternalID *string             `json:"external_id,omitempty"`
+	FirstName  *string             `json:"first_name,omitempty"`
+	ID         *openapi_types.UUID `json:"id,omitempty"`
+	LastName   *string             `json:"last_name,omitempty"`
 }
+
+// DeviceStatus defines model for DeviceStatus.
+type DeviceStatus string
 
 // DeviceTypeInput defines model for DeviceTypeInput.
 type DeviceTypeInput struct {
@@ -2507,11 +946,8 @@ type ElectricVehicleCreateInput struct {
 	LastMonitoringExecutedAt    nullable.Nullable[time.Time]          `json:"last_monitoring_executed_at,omitempty"`
 	MinimumChargeLimit          nullable.Nullable[int]                `json:"minimum_charge_limit,omitempty"`
 	PausePowerUntil             nullable.Nullable[time.Time]          `json:"pause_power_until,omitempty"`
-	PriceZone                   *ElectricVehicleCreateInputPriceZone  `json:"price_zone,omitempty"`
+	PriceZone                   *PriceZone                            `json:"price_zone,omitempty"`
 }
-
-// ElectricVehicleCreateInputPriceZone defines model for ElectricVehicleCreateInput.PriceZone.
-type ElectricVehicleCreateInputPriceZone string
 
 // ElectricVehicleDataOutput defines model for ElectricVehicleDataOutput.
 type ElectricVehicleDataOutput struct {
@@ -2521,14 +957,14 @@ type ElectricVehicleDataOutput struct {
 
 // ElectricVehicleDataPointOutput defines model for ElectricVehicleDataPointOutput.
 type ElectricVehicleDataPointOutput struct {
-	BatteryLevel           nullable.Nullable[float64] `json:"battery_level,omitempty"`
-	EstimatedConsumption   nullable.Nullable[float64] `json:"estimated_consumption,omitempty"`
-	IsAtOptimizedLocation  nullable.Nullable[bool]    `json:"is_at_optimized_location,omitempty"`
-	IsCharging             nullable.Nullable[bool]    `json:"is_charging,omitempty"`
-	IsPluggedIn            nullable.Nullable[bool]    `json:"is_plugged_in,omitempty"`
-	Price                  nullable.Nullable[float64] `json:"price,omitempty"`
-	Time                   *string                    `json:"time,omitempty"`
-	UnoptimizedConsumption nullable.Nullable[float64] `json:"unoptimized_consumption,omitempty"`
+	BatteryLevel           *float64 `json:"battery_level,omitempty"`
+	EstimatedConsumption   *float64 `json:"estimated_consumption,omitempty"`
+	IsAtOptimizedLocation  *bool    `json:"is_at_optimized_location,omitempty"`
+	IsCharging             *bool    `json:"is_charging,omitempty"`
+	IsPluggedIn            *bool    `json:"is_plugged_in,omitempty"`
+	Price                  *float64 `json:"price,omitempty"`
+	Time                   *string  `json:"time,omitempty"`
+	UnoptimizedConsumption *float64 `json:"unoptimized_consumption,omitempty"`
 }
 
 // ElectricVehicleOutput defines model for ElectricVehicleOutput.
@@ -2537,76 +973,56 @@ type ElectricVehicleOutput struct {
 	ActionNeeded *bool `json:"action_needed,omitempty"`
 
 	// Actions Pending actions the partner can take on this device. Each item carries a code discriminator that determines its remaining fields — different action codes can use different resolution mechanisms (URL flow, webhook, in-band command, ...). Empty when nothing is pending.
-	Actions                   *[]ElectricVehicleOutput_Actions_Item              `json:"actions,omitempty"`
-	ActualSteeringState       *string                                            `json:"actual_steering_state,omitempty"`
-	AuthorizationURL          nullable.Nullable[string]                          `json:"authorization_url,omitempty"`
-	BatteryCapacityKwh        nullable.Nullable[float64]                         `json:"battery_capacity_kwh,omitempty"`
-	BatteryLevel              nullable.Nullable[int]                             `json:"battery_level,omitempty"`
-	BoostState                nullable.Nullable[ElectricVehicleOutputBoostState] `json:"boost_state,omitempty"`
-	Building                  nullable.Nullable[openapi_types.UUID]              `json:"building,omitempty"`
-	ChargeDeadlineAt          nullable.Nullable[string]                          `json:"charge_deadline_at,omitempty"`
-	ChargePolicyLastUpdatedAt nullable.Nullable[time.Time]                       `json:"charge_policy_last_updated_at,omitempty"`
-	ChargeRateW               nullable.Nullable[int]                             `json:"charge_rate_w,omitempty"`
-	ChargeTargetMax           nullable.Nullable[int]                             `json:"charge_target_max,omitempty"`
-	ChargeTargetMin           nullable.Nullable[int]                             `json:"charge_target_min,omitempty"`
-	Comment                   nullable.Nullable[string]                          `json:"comment,omitempty"`
-	ConnectionStatus          *ElectricVehicleOutputConnectionStatus             `json:"connection_status,omitempty"`
-	CreatedAt                 *time.Time                                         `json:"created_at,omitempty"`
-	CurrentMode               nullable.Nullable[string]                          `json:"current_mode,omitempty"`
-	CurrentStateLastUpdatedAt nullable.Nullable[time.Time]                       `json:"current_state_last_updated_at,omitempty"`
+	Actions                   *[]DeviceAction     `json:"actions,omitempty"`
+	ActualSteeringState       *string             `json:"actual_steering_state,omitempty"`
+	AuthorizationURL          *string             `json:"authorization_url,omitempty"`
+	BatteryCapacityKwh        *float64            `json:"battery_capacity_kwh,omitempty"`
+	BatteryLevel              *int                `json:"battery_level,omitempty"`
+	BoostState                *BoostState         `json:"boost_state,omitempty"`
+	Building                  *openapi_types.UUID `json:"building,omitempty"`
+	ChargeDeadlineAt          *string             `json:"charge_deadline_at,omitempty"`
+	ChargePolicyLastUpdatedAt *time.Time          `json:"charge_policy_last_updated_at,omitempty"`
+	ChargeRateW               *int                `json:"charge_rate_w,omitempty"`
+	ChargeTargetMax           *int                `json:"charge_target_max,omitempty"`
+	ChargeTargetMin           *int                `json:"charge_target_min,omitempty"`
+	Comment                   *string             `json:"comment,omitempty"`
+	ConnectionStatus          *DeviceStatus       `json:"connection_status,omitempty"`
+	CreatedAt                 *time.Time          `json:"created_at,omitempty"`
+	CurrentMode               *string             `json:"current_mode,omitempty"`
+	CurrentStateLastUpdatedAt *time.Time          `json:"current_state_last_updated_at,omitempty"`
 
 	// DeletedAt When set, the device is considered deleted.
-	DeletedAt                   nullable.Nullable[time.Time] `json:"deleted_at,omitempty"`
-	DeviceModel                 *DeviceModelOutput           `json:"device_model,omitempty"`
-	DrivingRange                nullable.Nullable[int]       `json:"driving_range,omitempty"`
-	ExternalDeviceID            *string                      `json:"external_device_id,omitempty"`
-	ID                          *openapi_types.UUID          `json:"id,omitempty"`
-	InverterForcedModeSince     *time.Time                   `json:"inverter_forced_mode_since,omitempty"`
-	IsAuthenticated             *bool                        `json:"is_authenticated,omitempty"`
-	IsChargePolicyEnabled       *bool                        `json:"is_charge_policy_enabled,omitempty"`
-	IsCharging                  nullable.Nullable[bool]      `json:"is_charging,omitempty"`
-	IsForecastingEnabled        *bool                        `json:"is_forecasting_enabled,omitempty"`
-	IsFullyCharged              nullable.Nullable[bool]      `json:"is_fully_charged,omitempty"`
-	IsInverterForcedModeActive  *bool                        `json:"is_inverter_forced_mode_active,omitempty"`
-	IsInverterForcedModeEnabled *bool                        `json:"is_inverter_forced_mode_enabled,omitempty"`
-	IsPausePowerActive          *bool                        `json:"is_pause_power_active,omitempty"`
-	IsPluggedIn                 nullable.Nullable[bool]      `json:"is_plugged_in,omitempty"`
-	IsSmartOptimizationActive   *bool                        `json:"is_smart_optimization_active,omitempty"`
-	IsTradingEnabled            *bool                        `json:"is_trading_enabled,omitempty"`
-	LastMonitoringExecutedAt    nullable.Nullable[time.Time] `json:"last_monitoring_executed_at,omitempty"`
+	DeletedAt                   *time.Time          `json:"deleted_at,omitempty"`
+	DeviceModel                 *DeviceModelOutput  `json:"device_model,omitempty"`
+	DrivingRange                *int                `json:"driving_range,omitempty"`
+	ExternalDeviceID            *string             `json:"external_device_id,omitempty"`
+	ID                          *openapi_types.UUID `json:"id,omitempty"`
+	InverterForcedModeSince     *time.Time          `json:"inverter_forced_mode_since,omitempty"`
+	IsAuthenticated             *bool               `json:"is_authenticated,omitempty"`
+	IsChargePolicyEnabled       *bool               `json:"is_charge_policy_enabled,omitempty"`
+	IsCharging                  *bool               `json:"is_charging,omitempty"`
+	IsForecastingEnabled        *bool               `json:"is_forecasting_enabled,omitempty"`
+	IsFullyCharged              *bool               `json:"is_fully_charged,omitempty"`
+	IsInverterForcedModeActive  *bool               `json:"is_inverter_forced_mode_active,omitempty"`
+	IsInverterForcedModeEnabled *bool               `json:"is_inverter_forced_mode_enabled,omitempty"`
+	IsPausePowerActive          *bool               `json:"is_pause_power_active,omitempty"`
+	IsPluggedIn                 *bool               `json:"is_plugged_in,omitempty"`
+	IsSmartOptimizationActive   *bool               `json:"is_smart_optimization_active,omitempty"`
+	IsTradingEnabled            *bool               `json:"is_trading_enabled,omitempty"`
+	LastMonitoringExecutedAt    *time.Time          `json:"last_monitoring_executed_at,omitempty"`
 
 	// LifecycleError Error metadata when lifecycle_state is 'error'.
-	LifecycleError     nullable.Nullable[string]              `json:"lifecycle_error,omitempty"`
-	LifecycleState     *string                                `json:"lifecycle_state,omitempty"`
-	MinimumChargeLimit nullable.Nullable[int]                 `json:"minimum_charge_limit,omitempty"`
-	MonitoringStatus   *ElectricVehicleOutputMonitoringStatus `json:"monitoring_status,omitempty"`
-	OptimizationScore  nullable.Nullable[float64]             `json:"optimization_score,omitempty"`
-	Owner              *DeviceOwnerOutput                     `json:"owner,omitempty"`
-	PausePowerUntil    nullable.Nullable[time.Time]           `json:"pause_power_until,omitempty"`
-	PriceZone          *ElectricVehicleOutputPriceZone        `json:"price_zone,omitempty"`
-	SteeringStatus     *ElectricVehicleOutputSteeringStatus   `json:"steering_status,omitempty"`
-	UpdatedAt          *time.Time                             `json:"updated_at,omitempty"`
+	LifecycleError     *string            `json:"lifecycle_error,omitempty"`
+	LifecycleState     *string            `json:"lifecycle_state,omitempty"`
+	MinimumChargeLimit *int               `json:"minimum_charge_limit,omitempty"`
+	MonitoringStatus   *DeviceStatus      `json:"monitoring_status,omitempty"`
+	OptimizationScore  *float64           `json:"optimization_score,omitempty"`
+	Owner              *DeviceOwnerOutput `json:"owner,omitempty"`
+	PausePowerUntil    *time.Time         `json:"pause_power_until,omitempty"`
+	PriceZone          *PriceZone         `json:"price_zone,omitempty"`
+	SteeringStatus     *DeviceStatus      `json:"steering_status,omitempty"`
+	UpdatedAt          *time.Time         `json:"updated_at,omitempty"`
 }
-
-// ElectricVehicleOutput_Actions_Item defines model for ElectricVehicleOutput.actions.Item.
-type ElectricVehicleOutput_Actions_Item struct {
-	union json.RawMessage
-}
-
-// ElectricVehicleOutputBoostState defines model for ElectricVehicleOutput.BoostState.
-type ElectricVehicleOutputBoostState string
-
-// ElectricVehicleOutputConnectionStatus defines model for ElectricVehicleOutput.ConnectionStatus.
-type ElectricVehicleOutputConnectionStatus string
-
-// ElectricVehicleOutputMonitoringStatus defines model for ElectricVehicleOutput.MonitoringStatus.
-type ElectricVehicleOutputMonitoringStatus string
-
-// ElectricVehicleOutputPriceZone defines model for ElectricVehicleOutput.PriceZone.
-type ElectricVehicleOutputPriceZone string
-
-// ElectricVehicleOutputSteeringStatus defines model for ElectricVehicleOutput.SteeringStatus.
-type ElectricVehicleOutputSteeringStatus string
 
 // ElectricVehicleUpdateInput defines model for ElectricVehicleUpdateInput.
 type ElectricVehicleUpdateInput struct {
@@ -2626,108 +1042,79 @@ type ElectricVehicleUpdateInput struct {
 	LastMonitoringExecutedAt    nullable.Nullable[time.Time] `json:"last_monitoring_executed_at,omitempty"`
 
 	// LifecycleError Error metadata when lifecycle_state is 'error'.
-	LifecycleError     nullable.Nullable[string]                              `json:"lifecycle_error,omitempty"`
-	LifecycleState     nullable.Nullable[string]                              `json:"lifecycle_state,omitempty"`
-	MinimumChargeLimit nullable.Nullable[int]                                 `json:"minimum_charge_limit,omitempty"`
-	OptimizationScore  nullable.Nullable[float64]                             `json:"optimization_score,omitempty"`
-	PausePowerUntil    nullable.Nullable[time.Time]                           `json:"pause_power_until,omitempty"`
-	PriceZone          nullable.Nullable[ElectricVehicleUpdateInputPriceZone] `json:"price_zone,omitempty"`
+	LifecycleError     nullable.Nullable[string]    `json:"lifecycle_error,omitempty"`
+	LifecycleState     nullable.Nullable[string]    `json:"lifecycle_state,omitempty"`
+	MinimumChargeLimit nullable.Nullable[int]       `json:"minimum_charge_limit,omitempty"`
+	OptimizationScore  nullable.Nullable[float64]   `json:"optimization_score,omitempty"`
+	PausePowerUntil    nullable.Nullable[time.Time] `json:"pause_power_until,omitempty"`
+	PriceZone          nullable.Nullable[PriceZone] `json:"price_zone,omitempty"`
 }
-
-// ElectricVehicleUpdateInputPriceZone defines model for ElectricVehicleUpdateInput.PriceZone.
-type ElectricVehicleUpdateInputPriceZone string
 
 // EnergyContractCreateInput defines model for EnergyContractCreateInput.
 type EnergyContractCreateInput struct {
-	BuildingID                            nullable.Nullable[openapi_types.UUID]                          `json:"building_id,omitempty"`
-	CurrencyEnergyPrice                   nullable.Nullable[string]                                      `json:"currency_energy_price,omitempty"`
-	EnergyContractType                    nullable.Nullable[EnergyContractCreateInputEnergyContractType] `json:"energy_contract_type,omitempty"`
-	EnergyPriceIncludesExternalComponents nullable.Nullable[bool]                                        `json:"energy_price_includes_external_components,omitempty"`
-	EnergyPrices                          *[]Price                                                       `json:"energy_prices,omitempty"`
-	MeterID                               nullable.Nullable[string]                                      `json:"meter_id,omitempty"`
-	Supplier                              nullable.Nullable[string]                                      `json:"supplier,omitempty"`
+	BuildingID                            nullable.Nullable[openapi_types.UUID] `json:"building_id,omitempty"`
+	CurrencyEnergyPrice                   nullable.Nullable[string]             `json:"currency_energy_price,omitempty"`
+	EnergyContractType                    nullable.Nullable[EnergyContractType] `json:"energy_contract_type,omitempty"`
+	EnergyPriceIncludesExternalComponents nullable.Nullable[bool]               `json:"energy_price_includes_external_components,omitempty"`
+	EnergyPrices                          *[]EnergyPrice                        `json:"energy_prices,omitempty"`
+	MeterID                               nullable.Nullable[string]             `json:"meter_id,omitempty"`
+	Supplier                              nullable.Nullable[string]             `json:"supplier,omitempty"`
 }
-
-// EnergyContractCreateInputEnergyContractType defines model for EnergyContractCreateInput.EnergyContractType.
-type EnergyContractCreateInputEnergyContractType string
 
 // EnergyContractOutput defines model for EnergyContractOutput.
 type EnergyContractOutput struct {
-	Building                              nullable.Nullable[openapi_types.UUID]                     `json:"building,omitempty"`
-	CurrencyEnergyPrice                   nullable.Nullable[string]                                 `json:"currency_energy_price,omitempty"`
-	EnergyContractType                    nullable.Nullable[EnergyContractOutputEnergyContractType] `json:"energy_contract_type,omitempty"`
-	EnergyPriceIncludesExternalComponents nullable.Nullable[bool]                                   `json:"energy_price_includes_external_components,omitempty"`
-	EnergyPrices                          *[]Price                                                  `json:"energy_prices,omitempty"`
-	ID                                    nullable.Nullable[openapi_types.UUID]                     `json:"id,omitempty"`
-	MeterID                               nullable.Nullable[string]                                 `json:"meter_id,omitempty"`
-	Supplier                              nullable.Nullable[string]                                 `json:"supplier,omitempty"`
+	Building                              *openapi_types.UUID `json:"building,omitempty"`
+	CurrencyEnergyPrice                   *string             `json:"currency_energy_price,omitempty"`
+	EnergyContractType                    *EnergyContractType `json:"energy_contract_type,omitempty"`
+	EnergyPriceIncludesExternalComponents *bool               `json:"energy_price_includes_external_components,omitempty"`
+	EnergyPrices                          *[]EnergyPrice      `json:"energy_prices,omitempty"`
+	ID                                    *openapi_types.UUID `json:"id,omitempty"`
+	MeterID                               *string             `json:"meter_id,omitempty"`
+	Supplier                              *string             `json:"supplier,omitempty"`
 }
 
-// EnergyContractOutputEnergyContractType defines model for EnergyContractOutput.EnergyContractType.
-type EnergyContractOutputEnergyContractType string
+// EnergyContractType defines model for EnergyContractType.
+type EnergyContractType string
 
 // EnergyContractUpdateInput defines model for EnergyContractUpdateInput.
 type EnergyContractUpdateInput struct {
-	BuildingID                            nullable.Nullable[openapi_types.UUID]                          `json:"building_id,omitempty"`
-	CurrencyEnergyPrice                   nullable.Nullable[string]                                      `json:"currency_energy_price,omitempty"`
-	EnergyContractType                    nullable.Nullable[EnergyContractUpdateInputEnergyContractType] `json:"energy_contract_type,omitempty"`
-	EnergyPriceIncludesExternalComponents nullable.Nullable[bool]                                        `json:"energy_price_includes_external_components,omitempty"`
-	EnergyPrices                          *[]Price                                                       `json:"energy_prices,omitempty"`
-	MeterID                               nullable.Nullable[string]                                      `json:"meter_id,omitempty"`
-	Supplier                              nullable.Nullable[string]                                      `json:"supplier,omitempty"`
+	BuildingID                            nullable.Nullable[openapi_types.UUID] `json:"building_id,omitempty"`
+	CurrencyEnergyPrice                   nullable.Nullable[string]             `json:"currency_energy_price,omitempty"`
+	EnergyContractType                    nullable.Nullable[EnergyContractType] `json:"energy_contract_type,omitempty"`
+	EnergyPriceIncludesExternalComponents nullable.Nullable[bool]               `json:"energy_price_includes_external_components,omitempty"`
+	EnergyPrices                          *[]EnergyPrice                        `json:"energy_prices,omitempty"`
+	MeterID                               nullable.Nullable[string]             `json:"meter_id,omitempty"`
+	Supplier                              nullable.Nullable[string]             `json:"supplier,omitempty"`
 }
 
-// EnergyContractUpdateInputEnergyContractType defines model for EnergyContractUpdateInput.EnergyContractType.
-type EnergyContractUpdateInputEnergyContractType string
-
-// GetOutput defines model for GetOutput.
-type GetOutput struct {
-	Data     []GetOutputData   `json:"data"`
-	Metadata GetOutputMetadata `json:"metadata"`
-}
-
-// GetOutputData defines model for GetOutputData.
-type GetOutputData struct {
+// EnergyPrice defines model for EnergyPrice.
+type EnergyPrice struct {
 	Price     *float64   `json:"price,omitempty"`
 	Timestamp *time.Time `json:"timestamp,omitempty"`
 }
 
-// GetOutputMetadata defines model for GetOutputMetadata.
-type GetOutputMetadata struct {
-	Error interface{}     `json:"error,omitempty"`
-	Query *GetOutputQuery `json:"query,omitempty"`
-}
-
-// GetOutputQuery defines model for GetOutputQuery.
-type GetOutputQuery struct {
-	FromDt    *time.Time `json:"from_dt,omitempty"`
-	OrgID     *string    `json:"org_id,omitempty"`
-	PriceZone *string    `json:"price_zone,omitempty"`
-	ToDt      *time.Time `json:"to_dt,omitempty"`
-}
-
 // HEMSCommandItem defines model for HEMSCommandItem.
 type HEMSCommandItem struct {
-	CommandedAmps           nullable.Nullable[float64] `json:"commanded_amps,omitempty"`
-	CommandedPhases         nullable.Nullable[int]     `json:"commanded_phases,omitempty"`
-	CommandedWatts          nullable.Nullable[float64] `json:"commanded_watts,omitempty"`
-	DispatchStatus          *string                    `json:"dispatch_status,omitempty"`
-	ID                      *int                       `json:"id,omitempty"`
-	ObservedCurrentOfferedA nullable.Nullable[float64] `json:"observed_current_offered_a,omitempty"`
-	ObservedPowerW          nullable.Nullable[float64] `json:"observed_power_w,omitempty"`
-	Time                    *time.Time                 `json:"time,omitempty"`
+	CommandedAmps           *float64   `json:"commanded_amps,omitempty"`
+	CommandedPhases         *int       `json:"commanded_phases,omitempty"`
+	CommandedWatts          *float64   `json:"commanded_watts,omitempty"`
+	DispatchStatus          *string    `json:"dispatch_status,omitempty"`
+	ID                      *int       `json:"id,omitempty"`
+	ObservedCurrentOfferedA *float64   `json:"observed_current_offered_a,omitempty"`
+	ObservedPowerW          *float64   `json:"observed_power_w,omitempty"`
+	Time                    *time.Time `json:"time,omitempty"`
 }
 
 // HEMSDecisionItem defines model for HEMSDecisionItem.
 type HEMSDecisionItem struct {
-	Dispatched        *bool                      `json:"dispatched,omitempty"`
-	ExportW           nullable.Nullable[float64] `json:"export_w,omitempty"`
-	HEMSState         *string                    `json:"hems_state,omitempty"`
-	Phases            nullable.Nullable[int]     `json:"phases,omitempty"`
-	Reason            nullable.Nullable[string]  `json:"reason,omitempty"`
-	SteeringCommandID nullable.Nullable[int]     `json:"steering_command_id,omitempty"`
-	TargetW           nullable.Nullable[float64] `json:"target_w,omitempty"`
-	Time              *time.Time                 `json:"time,omitempty"`
+	Dispatched        *bool      `json:"dispatched,omitempty"`
+	ExportW           *float64   `json:"export_w,omitempty"`
+	HEMSState         *string    `json:"hems_state,omitempty"`
+	Phases            *int       `json:"phases,omitempty"`
+	Reason            *string    `json:"reason,omitempty"`
+	SteeringCommandID *int       `json:"steering_command_id,omitempty"`
+	TargetW           *float64   `json:"target_w,omitempty"`
+	Time              *time.Time `json:"time,omitempty"`
 }
 
 // HEMSSessionDetail defines model for HEMSSessionDetail.
@@ -2739,17 +1126,17 @@ type HEMSSessionDetail struct {
 
 // HEMSSessionItem defines model for HEMSSessionItem.
 type HEMSSessionItem struct {
-	CommandsApplied          nullable.Nullable[int]       `json:"commands_applied,omitempty"`
-	CommandsIneffective      nullable.Nullable[int]       `json:"commands_ineffective,omitempty"`
-	CommandsSent             nullable.Nullable[int]       `json:"commands_sent,omitempty"`
-	EndedAt                  nullable.Nullable[time.Time] `json:"ended_at,omitempty"`
-	EnergyFromSolarKwh       nullable.Nullable[float64]   `json:"energy_from_solar_kwh,omitempty"`
-	FinalHEMSState           nullable.Nullable[string]    `json:"final_hems_state,omitempty"`
-	HasCompletePriceCoverage nullable.Nullable[bool]      `json:"has_complete_price_coverage,omitempty"`
-	ID                       *int                         `json:"id,omitempty"`
-	OcppTransactionID        nullable.Nullable[int]       `json:"ocpp_transaction_id,omitempty"`
-	SavingsEur               nullable.Nullable[float64]   `json:"savings_eur,omitempty"`
-	StartedAt                nullable.Nullable[time.Time] `json:"started_at,omitempty"`
+	CommandsApplied          *int       `json:"commands_applied,omitempty"`
+	CommandsIneffective      *int       `json:"commands_ineffective,omitempty"`
+	CommandsSent             *int       `json:"commands_sent,omitempty"`
+	EndedAt                  *time.Time `json:"ended_at,omitempty"`
+	EnergyFromSolarKwh       *float64   `json:"energy_from_solar_kwh,omitempty"`
+	FinalHEMSState           *string    `json:"final_hems_state,omitempty"`
+	HasCompletePriceCoverage *bool      `json:"has_complete_price_coverage,omitempty"`
+	ID                       *int       `json:"id,omitempty"`
+	OcppTransactionID        *int       `json:"ocpp_transaction_id,omitempty"`
+	SavingsEur               *float64   `json:"savings_eur,omitempty"`
+	StartedAt                *time.Time `json:"started_at,omitempty"`
 }
 
 // HEMSSessionListOutput defines model for HEMSSessionListOutput.
@@ -2785,16 +1172,10 @@ type HeatPumpCreateInput struct {
 	MaximumTemperatureLimit         nullable.Nullable[float64]            `json:"maximum_temperature_limit,omitempty"`
 	MinimumDhwTemperatureLimit      nullable.Nullable[float64]            `json:"minimum_dhw_temperature_limit,omitempty"`
 	MinimumTemperatureLimit         nullable.Nullable[float64]            `json:"minimum_temperature_limit,omitempty"`
-	OptimizationLevel               *HeatPumpCreateInputOptimizationLevel `json:"optimization_level,omitempty"`
+	OptimizationLevel               *OptimizationLevel                    `json:"optimization_level,omitempty"`
 	PausePowerUntil                 nullable.Nullable[time.Time]          `json:"pause_power_until,omitempty"`
-	PriceZone                       *HeatPumpCreateInputPriceZone         `json:"price_zone,omitempty"`
+	PriceZone                       *PriceZone                            `json:"price_zone,omitempty"`
 }
-
-// HeatPumpCreateInputOptimizationLevel defines model for HeatPumpCreateInput.OptimizationLevel.
-type HeatPumpCreateInputOptimizationLevel string
-
-// HeatPumpCreateInputPriceZone defines model for HeatPumpCreateInput.PriceZone.
-type HeatPumpCreateInputPriceZone string
 
 // HeatPumpDataOutput defines model for HeatPumpDataOutput.
 type HeatPumpDataOutput struct {
@@ -2804,14 +1185,14 @@ type HeatPumpDataOutput struct {
 
 // HeatPumpDataPointOutput defines model for HeatPumpDataPointOutput.
 type HeatPumpDataPointOutput struct {
-	EstimatedConsumption         nullable.Nullable[float64] `json:"estimated_consumption,omitempty"`
-	EstimatedConsumptionFiltered nullable.Nullable[float64] `json:"estimated_consumption_filtered,omitempty"`
-	HotWaterTemp                 nullable.Nullable[float64] `json:"hot_water_temp,omitempty"`
-	InletTempAct                 nullable.Nullable[float64] `json:"inlet_temp_act,omitempty"`
-	Price                        nullable.Nullable[float64] `json:"price,omitempty"`
-	SimulatedConsumption         nullable.Nullable[float64] `json:"simulated_consumption,omitempty"`
-	Time                         *string                    `json:"time,omitempty"`
-	UnoptimizedConsumption       nullable.Nullable[float64] `json:"unoptimized_consumption,omitempty"`
+	EstimatedConsumption         *float64 `json:"estimated_consumption,omitempty"`
+	EstimatedConsumptionFiltered *float64 `json:"estimated_consumption_filtered,omitempty"`
+	HotWaterTemp                 *float64 `json:"hot_water_temp,omitempty"`
+	InletTempAct                 *float64 `json:"inlet_temp_act,omitempty"`
+	Price                        *float64 `json:"price,omitempty"`
+	SimulatedConsumption         *float64 `json:"simulated_consumption,omitempty"`
+	Time                         *string  `json:"time,omitempty"`
+	UnoptimizedConsumption       *float64 `json:"unoptimized_consumption,omitempty"`
 }
 
 // HeatPumpOutput defines model for HeatPumpOutput.
@@ -2820,85 +1201,65 @@ type HeatPumpOutput struct {
 	ActionNeeded *bool `json:"action_needed,omitempty"`
 
 	// Actions Pending actions the partner can take on this device. Each item carries a code discriminator that determines its remaining fields — different action codes can use different resolution mechanisms (URL flow, webhook, in-band command, ...). Empty when nothing is pending.
-	Actions                         *[]HeatPumpOutput_Actions_Item        `json:"actions,omitempty"`
-	ActualSteeringState             *string                               `json:"actual_steering_state,omitempty"`
-	AuthorizationURL                nullable.Nullable[string]             `json:"authorization_url,omitempty"`
-	AwayModeEnd                     nullable.Nullable[time.Time]          `json:"away_mode_end,omitempty"`
-	AwayModeMinimumTemperatureLimit nullable.Nullable[float64]            `json:"away_mode_minimum_temperature_limit,omitempty"`
-	AwayModeStart                   nullable.Nullable[time.Time]          `json:"away_mode_start,omitempty"`
-	Building                        nullable.Nullable[openapi_types.UUID] `json:"building,omitempty"`
-	Comment                         nullable.Nullable[string]             `json:"comment,omitempty"`
-	ConnectionStatus                *HeatPumpOutputConnectionStatus       `json:"connection_status,omitempty"`
-	CreatedAt                       *time.Time                            `json:"created_at,omitempty"`
-	CurrentMode                     nullable.Nullable[string]             `json:"current_mode,omitempty"`
-	CurrentPowerConsumptionW        nullable.Nullable[int]                `json:"current_power_consumption_w,omitempty"`
-	CurrentStateLastUpdatedAt       nullable.Nullable[time.Time]          `json:"current_state_last_updated_at,omitempty"`
+	Actions                         *[]DeviceAction     `json:"actions,omitempty"`
+	ActualSteeringState             *string             `json:"actual_steering_state,omitempty"`
+	AuthorizationURL                *string             `json:"authorization_url,omitempty"`
+	AwayModeEnd                     *time.Time          `json:"away_mode_end,omitempty"`
+	AwayModeMinimumTemperatureLimit *float64            `json:"away_mode_minimum_temperature_limit,omitempty"`
+	AwayModeStart                   *time.Time          `json:"away_mode_start,omitempty"`
+	Building                        *openapi_types.UUID `json:"building,omitempty"`
+	Comment                         *string             `json:"comment,omitempty"`
+	ConnectionStatus                *DeviceStatus       `json:"connection_status,omitempty"`
+	CreatedAt                       *time.Time          `json:"created_at,omitempty"`
+	CurrentMode                     *string             `json:"current_mode,omitempty"`
+	CurrentPowerConsumptionW        *int                `json:"current_power_consumption_w,omitempty"`
+	CurrentStateLastUpdatedAt       *time.Time          `json:"current_state_last_updated_at,omitempty"`
 
 	// DeletedAt When set, the device is considered deleted.
-	DeletedAt                     nullable.Nullable[time.Time] `json:"deleted_at,omitempty"`
-	DeviceModel                   *DeviceModelOutput           `json:"device_model,omitempty"`
-	DhwStandardTemperature        nullable.Nullable[float64]   `json:"dhw_standard_temperature,omitempty"`
-	DhwTemperature                nullable.Nullable[float64]   `json:"dhw_temperature,omitempty"`
-	ExternalDeviceID              *string                      `json:"external_device_id,omitempty"`
-	HeatingPolicyName             nullable.Nullable[string]    `json:"heating_policy_name,omitempty"`
-	ID                            *openapi_types.UUID          `json:"id,omitempty"`
-	IndoorActualTemperature       nullable.Nullable[float64]   `json:"indoor_actual_temperature,omitempty"`
-	IndoorTargetTemperature       nullable.Nullable[float64]   `json:"indoor_target_temperature,omitempty"`
-	IndoorTargetTemperatureOffset nullable.Nullable[float64]   `json:"indoor_target_temperature_offset,omitempty"`
-	InletTemperature              nullable.Nullable[float64]   `json:"inlet_temperature,omitempty"`
-	InverterForcedModeSince       *time.Time                   `json:"inverter_forced_mode_since,omitempty"`
-	IsAuthenticated               *bool                        `json:"is_authenticated,omitempty"`
-	IsAwayModeEnabled             *bool                        `json:"is_away_mode_enabled,omitempty"`
-	IsForecastingEnabled          *bool                        `json:"is_forecasting_enabled,omitempty"`
-	IsHeatingPolicyEnabled        *bool                        `json:"is_heating_policy_enabled,omitempty"`
-	IsHotWaterHeatingEnabled      *bool                        `json:"is_hot_water_heating_enabled,omitempty"`
-	IsInverterForcedModeActive    *bool                        `json:"is_inverter_forced_mode_active,omitempty"`
-	IsInverterForcedModeEnabled   *bool                        `json:"is_inverter_forced_mode_enabled,omitempty"`
-	IsPausePowerActive            *bool                        `json:"is_pause_power_active,omitempty"`
-	IsPoolHeatingEnabled          *bool                        `json:"is_pool_heating_enabled,omitempty"`
-	IsSmartOptimizationActive     *bool                        `json:"is_smart_optimization_active,omitempty"`
-	IsSpaceCoolingEnabled         *bool                        `json:"is_space_cooling_enabled,omitempty"`
-	IsSpaceHeatingEnabled         *bool                        `json:"is_space_heating_enabled,omitempty"`
-	IsTradingEnabled              *bool                        `json:"is_trading_enabled,omitempty"`
-	LastMonitoringExecutedAt      nullable.Nullable[time.Time] `json:"last_monitoring_executed_at,omitempty"`
+	DeletedAt                     *time.Time          `json:"deleted_at,omitempty"`
+	DeviceModel                   *DeviceModelOutput  `json:"device_model,omitempty"`
+	DhwStandardTemperature        *float64            `json:"dhw_standard_temperature,omitempty"`
+	DhwTemperature                *float64            `json:"dhw_temperature,omitempty"`
+	ExternalDeviceID              *string             `json:"external_device_id,omitempty"`
+	HeatingPolicyName             *string             `json:"heating_policy_name,omitempty"`
+	ID                            *openapi_types.UUID `json:"id,omitempty"`
+	IndoorActualTemperature       *float64            `json:"indoor_actual_temperature,omitempty"`
+	IndoorTargetTemperature       *float64            `json:"indoor_target_temperature,omitempty"`
+	IndoorTargetTemperatureOffset *float64            `json:"indoor_target_temperature_offset,omitempty"`
+	InletTemperature              *float64            `json:"inlet_temperature,omitempty"`
+	InverterForcedModeSince       *time.Time          `json:"inverter_forced_mode_since,omitempty"`
+	IsAuthenticated               *bool               `json:"is_authenticated,omitempty"`
+	IsAwayModeEnabled             *bool               `json:"is_away_mode_enabled,omitempty"`
+	IsForecastingEnabled          *bool               `json:"is_forecasting_enabled,omitempty"`
+	IsHeatingPolicyEnabled        *bool               `json:"is_heating_policy_enabled,omitempty"`
+	IsHotWaterHeatingEnabled      *bool               `json:"is_hot_water_heating_enabled,omitempty"`
+	IsInverterForcedModeActive    *bool               `json:"is_inverter_forced_mode_active,omitempty"`
+	IsInverterForcedModeEnabled   *bool               `json:"is_inverter_forced_mode_enabled,omitempty"`
+	IsPausePowerActive            *bool               `json:"is_pause_power_active,omitempty"`
+	IsPoolHeatingEnabled          *bool               `json:"is_pool_heating_enabled,omitempty"`
+	IsSmartOptimizationActive     *bool               `json:"is_smart_optimization_active,omitempty"`
+	IsSpaceCoolingEnabled         *bool               `json:"is_space_cooling_enabled,omitempty"`
+	IsSpaceHeatingEnabled         *bool               `json:"is_space_heating_enabled,omitempty"`
+	IsTradingEnabled              *bool               `json:"is_trading_enabled,omitempty"`
+	LastMonitoringExecutedAt      *time.Time          `json:"last_monitoring_executed_at,omitempty"`
 
 	// LifecycleError Error metadata when lifecycle_state is 'error'.
-	LifecycleError             nullable.Nullable[string]        `json:"lifecycle_error,omitempty"`
-	LifecycleState             *string                          `json:"lifecycle_state,omitempty"`
-	MaximumTemperatureLimit    nullable.Nullable[float64]       `json:"maximum_temperature_limit,omitempty"`
-	MinimumDhwTemperatureLimit nullable.Nullable[float64]       `json:"minimum_dhw_temperature_limit,omitempty"`
-	MinimumTemperatureLimit    nullable.Nullable[float64]       `json:"minimum_temperature_limit,omitempty"`
-	MonitoringStatus           *HeatPumpOutputMonitoringStatus  `json:"monitoring_status,omitempty"`
-	OptimizationLevel          *HeatPumpOutputOptimizationLevel `json:"optimization_level,omitempty"`
-	OptimizationScore          nullable.Nullable[float64]       `json:"optimization_score,omitempty"`
-	OutdoorTemperature         nullable.Nullable[float64]       `json:"outdoor_temperature,omitempty"`
-	OutletTemperature          nullable.Nullable[float64]       `json:"outlet_temperature,omitempty"`
-	Owner                      *DeviceOwnerOutput               `json:"owner,omitempty"`
-	PausePowerUntil            nullable.Nullable[time.Time]     `json:"pause_power_until,omitempty"`
-	PriceZone                  *HeatPumpOutputPriceZone         `json:"price_zone,omitempty"`
-	SteeringStatus             *HeatPumpOutputSteeringStatus    `json:"steering_status,omitempty"`
-	UpdatedAt                  *time.Time                       `json:"updated_at,omitempty"`
+	LifecycleError             *string            `json:"lifecycle_error,omitempty"`
+	LifecycleState             *string            `json:"lifecycle_state,omitempty"`
+	MaximumTemperatureLimit    *float64           `json:"maximum_temperature_limit,omitempty"`
+	MinimumDhwTemperatureLimit *float64           `json:"minimum_dhw_temperature_limit,omitempty"`
+	MinimumTemperatureLimit    *float64           `json:"minimum_temperature_limit,omitempty"`
+	MonitoringStatus           *DeviceStatus      `json:"monitoring_status,omitempty"`
+	OptimizationLevel          *OptimizationLevel `json:"optimization_level,omitempty"`
+	OptimizationScore          *float64           `json:"optimization_score,omitempty"`
+	OutdoorTemperature         *float64           `json:"outdoor_temperature,omitempty"`
+	OutletTemperature          *float64           `json:"outlet_temperature,omitempty"`
+	Owner                      *DeviceOwnerOutput `json:"owner,omitempty"`
+	PausePowerUntil            *time.Time         `json:"pause_power_until,omitempty"`
+	PriceZone                  *PriceZone         `json:"price_zone,omitempty"`
+	SteeringStatus             *DeviceStatus      `json:"steering_status,omitempty"`
+	UpdatedAt                  *time.Time         `json:"updated_at,omitempty"`
 }
-
-// HeatPumpOutput_Actions_Item defines model for HeatPumpOutput.actions.Item.
-type HeatPumpOutput_Actions_Item struct {
-	union json.RawMessage
-}
-
-// HeatPumpOutputConnectionStatus defines model for HeatPumpOutput.ConnectionStatus.
-type HeatPumpOutputConnectionStatus string
-
-// HeatPumpOutputMonitoringStatus defines model for HeatPumpOutput.MonitoringStatus.
-type HeatPumpOutputMonitoringStatus string
-
-// HeatPumpOutputOptimizationLevel defines model for HeatPumpOutput.OptimizationLevel.
-type HeatPumpOutputOptimizationLevel string
-
-// HeatPumpOutputPriceZone defines model for HeatPumpOutput.PriceZone.
-type HeatPumpOutputPriceZone string
-
-// HeatPumpOutputSteeringStatus defines model for HeatPumpOutput.SteeringStatus.
-type HeatPumpOutputSteeringStatus string
 
 // HeatPumpUpdateInput defines model for HeatPumpUpdateInput.
 type HeatPumpUpdateInput struct {
@@ -2928,22 +1289,16 @@ type HeatPumpUpdateInput struct {
 	LastMonitoringExecutedAt      nullable.Nullable[time.Time] `json:"last_monitoring_executed_at,omitempty"`
 
 	// LifecycleError Error metadata when lifecycle_state is 'error'.
-	LifecycleError             nullable.Nullable[string]                       `json:"lifecycle_error,omitempty"`
-	LifecycleState             nullable.Nullable[string]                       `json:"lifecycle_state,omitempty"`
-	MaximumTemperatureLimit    nullable.Nullable[float64]                      `json:"maximum_temperature_limit,omitempty"`
-	MinimumDhwTemperatureLimit nullable.Nullable[float64]                      `json:"minimum_dhw_temperature_limit,omitempty"`
-	MinimumTemperatureLimit    nullable.Nullable[float64]                      `json:"minimum_temperature_limit,omitempty"`
-	OptimizationLevel          *HeatPumpUpdateInputOptimizationLevel           `json:"optimization_level,omitempty"`
-	OptimizationScore          nullable.Nullable[float64]                      `json:"optimization_score,omitempty"`
-	PausePowerUntil            nullable.Nullable[time.Time]                    `json:"pause_power_until,omitempty"`
-	PriceZone                  nullable.Nullable[HeatPumpUpdateInputPriceZone] `json:"price_zone,omitempty"`
+	LifecycleError             nullable.Nullable[string]    `json:"lifecycle_error,omitempty"`
+	LifecycleState             nullable.Nullable[string]    `json:"lifecycle_state,omitempty"`
+	MaximumTemperatureLimit    nullable.Nullable[float64]   `json:"maximum_temperature_limit,omitempty"`
+	MinimumDhwTemperatureLimit nullable.Nullable[float64]   `json:"minimum_dhw_temperature_limit,omitempty"`
+	MinimumTemperatureLimit    nullable.Nullable[float64]   `json:"minimum_temperature_limit,omitempty"`
+	OptimizationLevel          *OptimizationLevel           `json:"optimization_level,omitempty"`
+	OptimizationScore          nullable.Nullable[float64]   `json:"optimization_score,omitempty"`
+	PausePowerUntil            nullable.Nullable[time.Time] `json:"pause_power_until,omitempty"`
+	PriceZone                  nullable.Nullable[PriceZone] `json:"price_zone,omitempty"`
 }
-
-// HeatPumpUpdateInputOptimizationLevel defines model for HeatPumpUpdateInput.OptimizationLevel.
-type HeatPumpUpdateInputOptimizationLevel string
-
-// HeatPumpUpdateInputPriceZone defines model for HeatPumpUpdateInput.PriceZone.
-type HeatPumpUpdateInputPriceZone string
 
 // InformationAction Action informing the owner about something on the device; the partner marks it as read with POST /cues/{cue_id}/information/resolve.
 type InformationAction struct {
@@ -2951,7 +1306,7 @@ type InformationAction struct {
 	ResolutionLink *ResolutionLink       `json:"resolution_link,omitempty"`
 }
 
-// InformationActionCode defines model for InformationAction.Code.
+// InformationActionCode defines model for InformationActionCode.
 type InformationActionCode string
 
 // InformationResolveInput Body shape for resolving an action whose code is information. The body is optional.
@@ -2986,12 +1341,9 @@ type InverterCreateInput struct {
 	MaxBatteryCharge            nullable.Nullable[float64]            `json:"max_battery_charge,omitempty"`
 	MinBatteryCharge            nullable.Nullable[float64]            `json:"min_battery_charge,omitempty"`
 	PausePowerUntil             nullable.Nullable[time.Time]          `json:"pause_power_until,omitempty"`
-	PriceZone                   *InverterCreateInputPriceZone         `json:"price_zone,omitempty"`
+	PriceZone                   *PriceZone                            `json:"price_zone,omitempty"`
 	SolarPowerRatingKw          nullable.Nullable[float64]            `json:"solar_power_rating_kw,omitempty"`
 }
-
-// InverterCreateInputPriceZone defines model for InverterCreateInput.PriceZone.
-type InverterCreateInputPriceZone string
 
 // InverterDataOutput defines model for InverterDataOutput.
 type InverterDataOutput struct {
@@ -3001,15 +1353,15 @@ type InverterDataOutput struct {
 
 // InverterDataPointOutput defines model for InverterDataPointOutput.
 type InverterDataPointOutput struct {
-	BatteryChargeDischargePowerW nullable.Nullable[float64] `json:"battery_charge_discharge_power_w,omitempty"`
-	BatteryChargeLevelPercent    nullable.Nullable[float64] `json:"battery_charge_level_percent,omitempty"`
-	EstimatedConsumption         nullable.Nullable[float64] `json:"estimated_consumption,omitempty"`
-	ExportPowerToGridW           nullable.Nullable[float64] `json:"export_power_to_grid_w,omitempty"`
-	HouseholdConsumptionW        nullable.Nullable[float64] `json:"household_consumption_w,omitempty"`
-	Price                        nullable.Nullable[float64] `json:"price,omitempty"`
-	SolarProductionW             nullable.Nullable[float64] `json:"solar_production_w,omitempty"`
-	Time                         *string                    `json:"time,omitempty"`
-	UnoptimizedConsumption       nullable.Nullable[float64] `json:"unoptimized_consumption,omitempty"`
+	BatteryChargeDischargePowerW *float64 `json:"battery_charge_discharge_power_w,omitempty"`
+	BatteryChargeLevelPercent    *float64 `json:"battery_charge_level_percent,omitempty"`
+	EstimatedConsumption         *float64 `json:"estimated_consumption,omitempty"`
+	ExportPowerToGridW           *float64 `json:"export_power_to_grid_w,omitempty"`
+	HouseholdConsumptionW        *float64 `json:"household_consumption_w,omitempty"`
+	Price                        *float64 `json:"price,omitempty"`
+	SolarProductionW             *float64 `json:"solar_production_w,omitempty"`
+	Time                         *string  `json:"time,omitempty"`
+	UnoptimizedConsumption       *float64 `json:"unoptimized_consumption,omitempty"`
 }
 
 // InverterOutput defines model for InverterOutput.
@@ -3018,70 +1370,53 @@ type InverterOutput struct {
 	ActionNeeded *bool `json:"action_needed,omitempty"`
 
 	// Actions Pending actions the partner can take on this device. Each item carries a code discriminator that determines its remaining fields — different action codes can use different resolution mechanisms (URL flow, webhook, in-band command, ...). Empty when nothing is pending.
-	Actions                      *[]InverterOutput_Actions_Item        `json:"actions,omitempty"`
-	ActualSteeringState          *string                               `json:"actual_steering_state,omitempty"`
-	AuthorizationURL             nullable.Nullable[string]             `json:"authorization_url,omitempty"`
-	BatteryCapacityKwh           nullable.Nullable[float64]            `json:"battery_capacity_kwh,omitempty"`
-	BatteryChargeDischargePowerW nullable.Nullable[int]                `json:"battery_charge_discharge_power_w,omitempty"`
-	BatteryChargeLevelPercent    nullable.Nullable[int]                `json:"battery_charge_level_percent,omitempty"`
-	Building                     nullable.Nullable[openapi_types.UUID] `json:"building,omitempty"`
-	Comment                      nullable.Nullable[string]             `json:"comment,omitempty"`
-	ConnectionStatus             *InverterOutputConnectionStatus       `json:"connection_status,omitempty"`
-	CreatedAt                    *time.Time                            `json:"created_at,omitempty"`
-	CurrentMode                  nullable.Nullable[string]             `json:"current_mode,omitempty"`
-	CurrentPowerToGridW          nullable.Nullable[int]                `json:"current_power_to_grid_w,omitempty"`
-	CurrentSolarProductionW      nullable.Nullable[int]                `json:"current_solar_production_w,omitempty"`
-	CurrentStateLastUpdatedAt    nullable.Nullable[time.Time]          `json:"current_state_last_updated_at,omitempty"`
+	Actions                      *[]DeviceAction     `json:"actions,omitempty"`
+	ActualSteeringState          *string             `json:"actual_steering_state,omitempty"`
+	AuthorizationURL             *string             `json:"authorization_url,omitempty"`
+	BatteryCapacityKwh           *float64            `json:"battery_capacity_kwh,omitempty"`
+	BatteryChargeDischargePowerW *int                `json:"battery_charge_discharge_power_w,omitempty"`
+	BatteryChargeLevelPercent    *int                `json:"battery_charge_level_percent,omitempty"`
+	Building                     *openapi_types.UUID `json:"building,omitempty"`
+	Comment                      *string             `json:"comment,omitempty"`
+	ConnectionStatus             *DeviceStatus       `json:"connection_status,omitempty"`
+	CreatedAt                    *time.Time          `json:"created_at,omitempty"`
+	CurrentMode                  *string             `json:"current_mode,omitempty"`
+	CurrentPowerToGridW          *int                `json:"current_power_to_grid_w,omitempty"`
+	CurrentSolarProductionW      *int                `json:"current_solar_production_w,omitempty"`
+	CurrentStateLastUpdatedAt    *time.Time          `json:"current_state_last_updated_at,omitempty"`
 
 	// DeletedAt When set, the device is considered deleted.
-	DeletedAt                   nullable.Nullable[time.Time] `json:"deleted_at,omitempty"`
-	DeviceModel                 *DeviceModelOutput           `json:"device_model,omitempty"`
-	ExternalDeviceID            *string                      `json:"external_device_id,omitempty"`
-	HouseholdConsumptionW       nullable.Nullable[int]       `json:"household_consumption_w,omitempty"`
-	ID                          *openapi_types.UUID          `json:"id,omitempty"`
-	InverterForcedModeSince     *time.Time                   `json:"inverter_forced_mode_since,omitempty"`
-	IsAuthenticated             *bool                        `json:"is_authenticated,omitempty"`
-	IsBatteryConnected          *bool                        `json:"is_battery_connected,omitempty"`
-	IsForecastingEnabled        *bool                        `json:"is_forecasting_enabled,omitempty"`
-	IsInverterForcedModeActive  *bool                        `json:"is_inverter_forced_mode_active,omitempty"`
-	IsInverterForcedModeEnabled *bool                        `json:"is_inverter_forced_mode_enabled,omitempty"`
-	IsPausePowerActive          *bool                        `json:"is_pause_power_active,omitempty"`
-	IsSmartOptimizationActive   *bool                        `json:"is_smart_optimization_active,omitempty"`
-	IsTradingEnabled            *bool                        `json:"is_trading_enabled,omitempty"`
-	LastMonitoringExecutedAt    nullable.Nullable[time.Time] `json:"last_monitoring_executed_at,omitempty"`
+	DeletedAt                   *time.Time          `json:"deleted_at,omitempty"`
+	DeviceModel                 *DeviceModelOutput  `json:"device_model,omitempty"`
+	ExternalDeviceID            *string             `json:"external_device_id,omitempty"`
+	HouseholdConsumptionW       *int                `json:"household_consumption_w,omitempty"`
+	ID                          *openapi_types.UUID `json:"id,omitempty"`
+	InverterForcedModeSince     *time.Time          `json:"inverter_forced_mode_since,omitempty"`
+	IsAuthenticated             *bool               `json:"is_authenticated,omitempty"`
+	IsBatteryConnected          *bool               `json:"is_battery_connected,omitempty"`
+	IsForecastingEnabled        *bool               `json:"is_forecasting_enabled,omitempty"`
+	IsInverterForcedModeActive  *bool               `json:"is_inverter_forced_mode_active,omitempty"`
+	IsInverterForcedModeEnabled *bool               `json:"is_inverter_forced_mode_enabled,omitempty"`
+	IsPausePowerActive          *bool               `json:"is_pause_power_active,omitempty"`
+	IsSmartOptimizationActive   *bool               `json:"is_smart_optimization_active,omitempty"`
+	IsTradingEnabled            *bool               `json:"is_trading_enabled,omitempty"`
+	LastMonitoringExecutedAt    *time.Time          `json:"last_monitoring_executed_at,omitempty"`
 
 	// LifecycleError Error metadata when lifecycle_state is 'error'.
-	LifecycleError     nullable.Nullable[string]       `json:"lifecycle_error,omitempty"`
-	LifecycleState     *string                         `json:"lifecycle_state,omitempty"`
-	MaxBatteryCharge   nullable.Nullable[float64]      `json:"max_battery_charge,omitempty"`
-	MinBatteryCharge   nullable.Nullable[float64]      `json:"min_battery_charge,omitempty"`
-	MonitoringStatus   *InverterOutputMonitoringStatus `json:"monitoring_status,omitempty"`
-	OptimizationScore  nullable.Nullable[float64]      `json:"optimization_score,omitempty"`
-	Owner              *DeviceOwnerOutput              `json:"owner,omitempty"`
-	PausePowerUntil    nullable.Nullable[time.Time]    `json:"pause_power_until,omitempty"`
-	PriceZone          *InverterOutputPriceZone        `json:"price_zone,omitempty"`
-	SolarPowerRatingKw nullable.Nullable[float64]      `json:"solar_power_rating_kw,omitempty"`
-	SolarSurplusW      nullable.Nullable[int]          `json:"solar_surplus_w,omitempty"`
-	SteeringStatus     *InverterOutputSteeringStatus   `json:"steering_status,omitempty"`
-	UpdatedAt          *time.Time                      `json:"updated_at,omitempty"`
+	LifecycleError     *string            `json:"lifecycle_error,omitempty"`
+	LifecycleState     *string            `json:"lifecycle_state,omitempty"`
+	MaxBatteryCharge   *float64           `json:"max_battery_charge,omitempty"`
+	MinBatteryCharge   *float64           `json:"min_battery_charge,omitempty"`
+	MonitoringStatus   *DeviceStatus      `json:"monitoring_status,omitempty"`
+	OptimizationScore  *float64           `json:"optimization_score,omitempty"`
+	Owner              *DeviceOwnerOutput `json:"owner,omitempty"`
+	PausePowerUntil    *time.Time         `json:"pause_power_until,omitempty"`
+	PriceZone          *PriceZone         `json:"price_zone,omitempty"`
+	SolarPowerRatingKw *float64           `json:"solar_power_rating_kw,omitempty"`
+	SolarSurplusW      *int               `json:"solar_surplus_w,omitempty"`
+	SteeringStatus     *DeviceStatus      `json:"steering_status,omitempty"`
+	UpdatedAt          *time.Time         `json:"updated_at,omitempty"`
 }
-
-// InverterOutput_Actions_Item defines model for InverterOutput.actions.Item.
-type InverterOutput_Actions_Item struct {
-	union json.RawMessage
-}
-
-// InverterOutputConnectionStatus defines model for InverterOutput.ConnectionStatus.
-type InverterOutputConnectionStatus string
-
-// InverterOutputMonitoringStatus defines model for InverterOutput.MonitoringStatus.
-type InverterOutputMonitoringStatus string
-
-// InverterOutputPriceZone defines model for InverterOutput.PriceZone.
-type InverterOutputPriceZone string
-
-// InverterOutputSteeringStatus defines model for InverterOutput.SteeringStatus.
-type InverterOutputSteeringStatus string
 
 // InverterUpdateInput defines model for InverterUpdateInput.
 type InverterUpdateInput struct {
@@ -3101,18 +1436,18 @@ type InverterUpdateInput struct {
 	LastMonitoringExecutedAt    nullable.Nullable[time.Time] `json:"last_monitoring_executed_at,omitempty"`
 
 	// LifecycleError Error metadata when lifecycle_state is 'error'.
-	LifecycleError     nullable.Nullable[string]                       `json:"lifecycle_error,omitempty"`
-	LifecycleState     nullable.Nullable[string]                       `json:"lifecycle_state,omitempty"`
-	MaxBatteryCharge   nullable.Nullable[float64]                      `json:"max_battery_charge,omitempty"`
-	MinBatteryCharge   nullable.Nullable[float64]                      `json:"min_battery_charge,omitempty"`
-	OptimizationScore  nullable.Nullable[float64]                      `json:"optimization_score,omitempty"`
-	PausePowerUntil    nullable.Nullable[time.Time]                    `json:"pause_power_until,omitempty"`
-	PriceZone          nullable.Nullable[InverterUpdateInputPriceZone] `json:"price_zone,omitempty"`
-	SolarPowerRatingKw nullable.Nullable[float64]                      `json:"solar_power_rating_kw,omitempty"`
+	LifecycleError     nullable.Nullable[string]    `json:"lifecycle_error,omitempty"`
+	LifecycleState     nullable.Nullable[string]    `json:"lifecycle_state,omitempty"`
+	MaxBatteryCharge   nullable.Nullable[float64]   `json:"max_battery_charge,omitempty"`
+	MinBatteryCharge   nullable.Nullable[float64]   `json:"min_battery_charge,omitempty"`
+	OptimizationScore  nullable.Nullable[float64]   `json:"optimization_score,omitempty"`
+	PausePowerUntil    nullable.Nullable[time.Time] `json:"pause_power_until,omitempty"`
+	PriceZone          nullable.Nullable[PriceZone] `json:"price_zone,omitempty"`
+	SolarPowerRatingKw nullable.Nullable[float64]   `json:"solar_power_rating_kw,omitempty"`
 }
 
-// InverterUpdateInputPriceZone defines model for InverterUpdateInput.PriceZone.
-type InverterUpdateInputPriceZone string
+// Language defines model for Language.
+type Language string
 
 // LoadCurveOutput defines model for LoadCurveOutput.
 type LoadCurveOutput struct {
@@ -3128,6 +1463,9 @@ type LoadCurvePoint struct {
 	Timestamp *time.Time `json:"timestamp,omitempty"`
 }
 
+// LoadCurveResolution defines model for LoadCurveResolution.
+type LoadCurveResolution string
+
 // LoadCurves defines model for LoadCurves.
 type LoadCurves struct {
 	Delta       *[]LoadCurvePoint `json:"delta,omitempty"`
@@ -3135,30 +1473,30 @@ type LoadCurves struct {
 	Unoptimized *[]LoadCurvePoint `json:"unoptimized,omitempty"`
 }
 
+// MarketID defines model for MarketID.
+type MarketID string
+
 // MarketPriceOutput defines model for MarketPriceOutput.
 type MarketPriceOutput struct {
-	Price     nullable.Nullable[float64] `json:"price,omitempty"`
-	PriceZone nullable.Nullable[string]  `json:"price_zone,omitempty"`
-	Timestamp time.Time                  `json:"timestamp"`
+	Price     *float64  `json:"price,omitempty"`
+	PriceZone *string   `json:"price_zone,omitempty"`
+	Timestamp time.Time `json:"timestamp"`
 }
 
-// PatchOutput defines model for PatchOutput.
-type PatchOutput struct {
-	Error                    nullable.Nullable[string] `json:"error"`
-	NextLoadCurveCalculation time.Time                 `json:"next_load_curve_calculation"`
+// MarketPriceZone defines model for MarketPriceZone.
+type MarketPriceZone string
 
-	// State The state of the output
-	State PatchOutputState `json:"state"`
-}
+// OccupantType defines model for OccupantType.
+type OccupantType string
 
-// PatchOutputState The state of the output
-type PatchOutputState string
+// OptimizationLevel defines model for OptimizationLevel.
+type OptimizationLevel string
 
-// Price defines model for Price.
-type Price struct {
-	Price     *float64   `json:"price,omitempty"`
-	Timestamp *time.Time `json:"timestamp,omitempty"`
-}
+// PriceZone defines model for PriceZone.
+type PriceZone string
+
+// PropertyType defines model for PropertyType.
+type PropertyType string
 
 // ReauthenticateAction Action requiring the partner to reauthenticate the user against an upstream provider.
 type ReauthenticateAction struct {
@@ -3166,7 +1504,7 @@ type ReauthenticateAction struct {
 	ResolutionLink *ResolutionLink          `json:"resolution_link,omitempty"`
 }
 
-// ReauthenticateActionCode defines model for ReauthenticateAction.Code.
+// ReauthenticateActionCode defines model for ReauthenticateActionCode.
 type ReauthenticateActionCode string
 
 // ReauthenticateResolveInput Body shape for resolving an action whose code is reauthenticate.
@@ -3195,56 +1533,38 @@ type ReauthenticateResolveOutput struct {
 	RedirectURL string `json:"redirect_url"`
 }
 
-// Request defines model for Request.
-type Request struct {
-	Data     []RequestData   `json:"data"`
-	Metadata RequestMetadata `json:"metadata"`
-}
-
-// RequestData defines model for RequestData.
-type RequestData struct {
-	Price     *float64   `json:"price,omitempty"`
-	Timestamp *time.Time `json:"timestamp,omitempty"`
-}
-
-// RequestMetadata defines model for RequestMetadata.
-type RequestMetadata struct {
-	PriceZone        *RequestMetadataPriceZone `json:"price_zone,omitempty"`
-	TimezoneOverride nullable.Nullable[string] `json:"timezone_override,omitempty"`
-}
-
-// RequestMetadataPriceZone defines model for RequestMetadata.PriceZone.
-type RequestMetadataPriceZone string
-
 // ResolutionLink defines model for ResolutionLink.
 type ResolutionLink struct {
 	RequiredParameters *[]string `json:"required_parameters,omitempty"`
 	URL                *string   `json:"url,omitempty"`
 }
 
+// Role defines model for Role.
+type Role string
+
 // ScheduleOutput defines model for ScheduleOutput.
 type ScheduleOutput map[string]interface{}
 
 // SessionItem defines model for SessionItem.
 type SessionItem struct {
-	ActualCostEur            nullable.Nullable[float64]   `json:"actual_cost_eur,omitempty"`
-	ActualSavingsEur         nullable.Nullable[float64]   `json:"actual_savings_eur,omitempty"`
-	AvgChargePowerKw         nullable.Nullable[float64]   `json:"avg_charge_power_kw,omitempty"`
-	ChargeDeadline           nullable.Nullable[time.Time] `json:"charge_deadline,omitempty"`
-	DesiredChargingEndTime   nullable.Nullable[time.Time] `json:"desired_charging_end_time,omitempty"`
-	DesiredChargingStartTime nullable.Nullable[time.Time] `json:"desired_charging_start_time,omitempty"`
-	EnergyChargedKwh         nullable.Nullable[float64]   `json:"energy_charged_kwh,omitempty"`
-	ExpectedSavingsEur       nullable.Nullable[float64]   `json:"expected_savings_eur,omitempty"`
-	FinalSocPct              nullable.Nullable[float64]   `json:"final_soc_pct,omitempty"`
-	ID                       *openapi_types.UUID          `json:"id,omitempty"`
-	InferredSessionEnd       nullable.Nullable[time.Time] `json:"inferred_session_end,omitempty"`
-	InitialSocPct            nullable.Nullable[float64]   `json:"initial_soc_pct,omitempty"`
-	IsAtHome                 nullable.Nullable[bool]      `json:"is_at_home,omitempty"`
-	PeakChargePowerKw        nullable.Nullable[float64]   `json:"peak_charge_power_kw,omitempty"`
-	PlugInTime               nullable.Nullable[time.Time] `json:"plug_in_time,omitempty"`
-	SessionOutcome           nullable.Nullable[string]    `json:"session_outcome,omitempty"`
-	TargetSocPct             nullable.Nullable[float64]   `json:"target_soc_pct,omitempty"`
-	UnplugTime               nullable.Nullable[time.Time] `json:"unplug_time,omitempty"`
+	ActualCostEur            *float64            `json:"actual_cost_eur,omitempty"`
+	ActualSavingsEur         *float64            `json:"actual_savings_eur,omitempty"`
+	AvgChargePowerKw         *float64            `json:"avg_charge_power_kw,omitempty"`
+	ChargeDeadline           *time.Time          `json:"charge_deadline,omitempty"`
+	DesiredChargingEndTime   *time.Time          `json:"desired_charging_end_time,omitempty"`
+	DesiredChargingStartTime *time.Time          `json:"desired_charging_start_time,omitempty"`
+	EnergyChargedKwh         *float64            `json:"energy_charged_kwh,omitempty"`
+	ExpectedSavingsEur       *float64            `json:"expected_savings_eur,omitempty"`
+	FinalSocPct              *float64            `json:"final_soc_pct,omitempty"`
+	ID                       *openapi_types.UUID `json:"id,omitempty"`
+	InferredSessionEnd       *time.Time          `json:"inferred_session_end,omitempty"`
+	InitialSocPct            *float64            `json:"initial_soc_pct,omitempty"`
+	IsAtHome                 *bool               `json:"is_at_home,omitempty"`
+	PeakChargePowerKw        *float64            `json:"peak_charge_power_kw,omitempty"`
+	PlugInTime               *time.Time          `json:"plug_in_time,omitempty"`
+	SessionOutcome           *string             `json:"session_outcome,omitempty"`
+	TargetSocPct             *float64            `json:"target_soc_pct,omitempty"`
+	UnplugTime               *time.Time          `json:"unplug_time,omitempty"`
 }
 
 // SessionListOutput defines model for SessionListOutput.
@@ -3253,46 +1573,49 @@ type SessionListOutput struct {
 	Total int           `json:"total"`
 }
 
+// SmartChargingMode defines model for SmartChargingMode.
+type SmartChargingMode string
+
 // StatisticsConsumption defines model for StatisticsConsumption.
 type StatisticsConsumption struct {
-	Total nullable.Nullable[float64] `json:"total,omitempty"`
+	Total *float64 `json:"total,omitempty"`
 }
 
 // StatisticsData defines model for StatisticsData.
 type StatisticsData struct {
-	Consumption     nullable.Nullable[StatisticsConsumption]     `json:"consumption,omitempty"`
-	ElectricVehicle nullable.Nullable[StatisticsElectricVehicle] `json:"electric_vehicle,omitempty"`
-	HeatPump        nullable.Nullable[StatisticsHeatPump]        `json:"heat_pump,omitempty"`
-	Inverter        nullable.Nullable[StatisticsInverter]        `json:"inverter,omitempty"`
-	Period          *StatisticsPeriod                            `json:"period,omitempty"`
-	Resolution      *string                                      `json:"resolution,omitempty"`
-	Savings         nullable.Nullable[StatisticsSavings]         `json:"savings,omitempty"`
+	Consumption     *StatisticsConsumption     `json:"consumption,omitempty"`
+	ElectricVehicle *StatisticsElectricVehicle `json:"electric_vehicle,omitempty"`
+	HeatPump        *StatisticsHeatPump        `json:"heat_pump,omitempty"`
+	Inverter        *StatisticsInverter        `json:"inverter,omitempty"`
+	Period          *StatisticsPeriod          `json:"period,omitempty"`
+	Resolution      *string                    `json:"resolution,omitempty"`
+	Savings         *StatisticsSavings         `json:"savings,omitempty"`
 }
 
 // StatisticsElectricVehicle defines model for StatisticsElectricVehicle.
 type StatisticsElectricVehicle struct {
-	AverageChargePowerW    nullable.Nullable[float64] `json:"average_charge_power_w,omitempty"`
-	ChargeSessionCount     nullable.Nullable[int]     `json:"charge_session_count,omitempty"`
-	EstimatedConsumptionWh nullable.Nullable[float64] `json:"estimated_consumption_wh,omitempty"`
+	AverageChargePowerW    *float64 `json:"average_charge_power_w,omitempty"`
+	ChargeSessionCount     *int     `json:"charge_session_count,omitempty"`
+	EstimatedConsumptionWh *float64 `json:"estimated_consumption_wh,omitempty"`
 }
 
 // StatisticsHeatPump defines model for StatisticsHeatPump.
 type StatisticsHeatPump struct {
-	EstimatedConsumptionWh nullable.Nullable[float64] `json:"estimated_consumption_wh,omitempty"`
+	EstimatedConsumptionWh *float64 `json:"estimated_consumption_wh,omitempty"`
 }
 
 // StatisticsInverter defines model for StatisticsInverter.
 type StatisticsInverter struct {
-	GridExportWh      nullable.Nullable[float64] `json:"grid_export_wh,omitempty"`
-	SolarProductionWh nullable.Nullable[float64] `json:"solar_production_wh,omitempty"`
+	GridExportWh      *float64 `json:"grid_export_wh,omitempty"`
+	SolarProductionWh *float64 `json:"solar_production_wh,omitempty"`
 }
 
 // StatisticsMetadata defines model for StatisticsMetadata.
 type StatisticsMetadata struct {
-	Error       nullable.Nullable[string] `json:"error,omitempty"`
-	Query       *map[string]interface{}   `json:"query,omitempty"`
-	RequestedAt *string                   `json:"requested_at,omitempty"`
-	Units       *map[string]interface{}   `json:"units,omitempty"`
+	Error       *string                 `json:"error,omitempty"`
+	Query       *map[string]interface{} `json:"query,omitempty"`
+	RequestedAt *string                 `json:"requested_at,omitempty"`
+	Units       *map[string]interface{} `json:"units,omitempty"`
 }
 
 // StatisticsOutput defines model for StatisticsOutput.
@@ -3309,8 +1632,64 @@ type StatisticsPeriod struct {
 
 // StatisticsSavings defines model for StatisticsSavings.
 type StatisticsSavings struct {
-	Percentage nullable.Nullable[float64] `json:"percentage,omitempty"`
-	Total      nullable.Nullable[float64] `json:"total,omitempty"`
+	Percentage *float64 `json:"percentage,omitempty"`
+	Total      *float64 `json:"total,omitempty"`
+}
+
+// TradingDayAheadPriceInput defines model for TradingDayAheadPriceInput.
+type TradingDayAheadPriceInput struct {
+	Price     *float64   `json:"price,omitempty"`
+	Timestamp *time.Time `json:"timestamp,omitempty"`
+}
+
+// TradingDayAheadPriceOutput defines model for TradingDayAheadPriceOutput.
+type TradingDayAheadPriceOutput struct {
+	Price     *float64   `json:"price,omitempty"`
+	Timestamp *time.Time `json:"timestamp,omitempty"`
+}
+
+// TradingDayAheadPricesInput defines model for TradingDayAheadPricesInput.
+type TradingDayAheadPricesInput struct {
+	Data     []TradingDayAheadPriceInput        `json:"data"`
+	Metadata TradingDayAheadPricesMetadataInput `json:"metadata"`
+}
+
+// TradingDayAheadPricesMetadata defines model for TradingDayAheadPricesMetadata.
+type TradingDayAheadPricesMetadata struct {
+	Error interface{}                 `json:"error,omitempty"`
+	Query *TradingDayAheadPricesQuery `json:"query,omitempty"`
+}
+
+// TradingDayAheadPricesMetadataInput defines model for TradingDayAheadPricesMetadataInput.
+type TradingDayAheadPricesMetadataInput struct {
+	PriceZone        *MarketPriceZone          `json:"price_zone,omitempty"`
+	TimezoneOverride nullable.Nullable[string] `json:"timezone_override,omitempty"`
+}
+
+// TradingDayAheadPricesOutput defines model for TradingDayAheadPricesOutput.
+type TradingDayAheadPricesOutput struct {
+	Data     []TradingDayAheadPriceOutput  `json:"data"`
+	Metadata TradingDayAheadPricesMetadata `json:"metadata"`
+}
+
+// TradingDayAheadPricesQuery defines model for TradingDayAheadPricesQuery.
+type TradingDayAheadPricesQuery struct {
+	FromDt    *time.Time `json:"from_dt,omitempty"`
+	OrgID     *string    `json:"org_id,omitempty"`
+	PriceZone *string    `json:"price_zone,omitempty"`
+	ToDt      *time.Time `json:"to_dt,omitempty"`
+}
+
+// TradingDayAheadPricesState The state of the output
+type TradingDayAheadPricesState string
+
+// TradingDayAheadPricesUpdateOutput defines model for TradingDayAheadPricesUpdateOutput.
+type TradingDayAheadPricesUpdateOutput struct {
+	Error                    *string   `json:"error,omitempty"`
+	NextLoadCurveCalculation time.Time `json:"next_load_curve_calculation"`
+
+	// State The state of the output
+	State TradingDayAheadPricesState `json:"state"`
 }
 
 // UserCreateInput defines model for UserCreateInput.
@@ -3322,62 +1701,56 @@ type UserCreateInput struct {
 	LastName        nullable.Nullable[string]  `json:"last_name,omitempty"`
 	Latitude        nullable.Nullable[float64] `json:"latitude,omitempty"`
 	Longitude       nullable.Nullable[float64] `json:"longitude,omitempty"`
-	Role            UserCreateInputRole        `json:"role"`
+	Role            Role                       `json:"role"`
 	StreetAddInfo   nullable.Nullable[string]  `json:"street_add_info,omitempty"`
 	StreetAndNumber nullable.Nullable[string]  `json:"street_and_number,omitempty"`
 	Town            nullable.Nullable[string]  `json:"town,omitempty"`
 	ZipCode         nullable.Nullable[string]  `json:"zip_code,omitempty"`
 }
 
-// UserCreateInputRole defines model for UserCreateInput.Role.
-type UserCreateInputRole string
-
 // UserOutput defines model for UserOutput.
 type UserOutput struct {
-	Country             nullable.Nullable[string]    `json:"country,omitempty"`
-	Email               string                       `json:"email"`
-	ExternalUserID      nullable.Nullable[string]    `json:"external_user_id,omitempty"`
-	FirstName           nullable.Nullable[string]    `json:"first_name,omitempty"`
-	ID                  openapi_types.UUID           `json:"id"`
-	IsOnboarded         nullable.Nullable[bool]      `json:"is_onboarded,omitempty"`
-	JoinedAt            nullable.Nullable[time.Time] `json:"joined_at,omitempty"`
-	LastLogin           nullable.Nullable[time.Time] `json:"last_login,omitempty"`
-	LastName            nullable.Nullable[string]    `json:"last_name,omitempty"`
-	Latitude            nullable.Nullable[float64]   `json:"latitude,omitempty"`
-	Longitude           nullable.Nullable[float64]   `json:"longitude,omitempty"`
-	NumElectricVehicles int                          `json:"num_electric_vehicles"`
-	NumHeatPumps        int                          `json:"num_heat_pumps"`
-	NumInverters        int                          `json:"num_inverters"`
-	NumWallboxes        int                          `json:"num_wallboxes"`
-	OrganizationID      openapi_types.UUID           `json:"organization_id"`
-	Role                UserOutputRole               `json:"role"`
-	StreetAddInfo       nullable.Nullable[string]    `json:"street_add_info,omitempty"`
-	StreetAndNumber     nullable.Nullable[string]    `json:"street_and_number,omitempty"`
-	Town                nullable.Nullable[string]    `json:"town,omitempty"`
-	ZipCode             nullable.Nullable[string]    `json:"zip_code,omitempty"`
+	Country             *string            `json:"country,omitempty"`
+	Email               string             `json:"email"`
+	ExternalUserID      *string            `json:"external_user_id,omitempty"`
+	FirstName           *string            `json:"first_name,omitempty"`
+	ID                  openapi_types.UUID `json:"id"`
+	IsOnboarded         *bool              `json:"is_onboarded,omitempty"`
+	JoinedAt            *time.Time         `json:"joined_at,omitempty"`
+	LastLogin           *time.Time         `json:"last_login,omitempty"`
+	LastName            *string            `json:"last_name,omitempty"`
+	Latitude            *float64           `json:"latitude,omitempty"`
+	Longitude           *float64           `json:"longitude,omitempty"`
+	NumElectricVehicles int                `json:"num_electric_vehicles"`
+	NumHeatPumps        int                `json:"num_heat_pumps"`
+	NumInverters        int                `json:"num_inverters"`
+	NumWallboxes        int                `json:"num_wallboxes"`
+	OrganizationID      openapi_types.UUID `json:"organization_id"`
+	Role                UserRole           `json:"role"`
+	StreetAddInfo       *string            `json:"street_add_info,omitempty"`
+	StreetAndNumber     *string            `json:"street_and_number,omitempty"`
+	Town                *string            `json:"town,omitempty"`
+	ZipCode             *string            `json:"zip_code,omitempty"`
 }
 
-// UserOutputRole defines model for UserOutput.Role.
-type UserOutputRole string
+// UserRole defines model for UserRole.
+type UserRole string
 
 // UserUpdateInput defines model for UserUpdateInput.
 type UserUpdateInput struct {
-	CountryIso2     nullable.Nullable[string]              `json:"country_iso2,omitempty"`
-	Email           nullable.Nullable[string]              `json:"email,omitempty"`
-	ExternalUserID  nullable.Nullable[string]              `json:"external_user_id,omitempty"`
-	FirstName       nullable.Nullable[string]              `json:"first_name,omitempty"`
-	LastName        nullable.Nullable[string]              `json:"last_name,omitempty"`
-	Latitude        nullable.Nullable[float64]             `json:"latitude,omitempty"`
-	Longitude       nullable.Nullable[float64]             `json:"longitude,omitempty"`
-	Role            nullable.Nullable[UserUpdateInputRole] `json:"role,omitempty"`
-	StreetAddInfo   nullable.Nullable[string]              `json:"street_add_info,omitempty"`
-	StreetAndNumber nullable.Nullable[string]              `json:"street_and_number,omitempty"`
-	Town            nullable.Nullable[string]              `json:"town,omitempty"`
-	ZipCode         nullable.Nullable[string]              `json:"zip_code,omitempty"`
+	CountryIso2     nullable.Nullable[string]  `json:"country_iso2,omitempty"`
+	Email           nullable.Nullable[string]  `json:"email,omitempty"`
+	ExternalUserID  nullable.Nullable[string]  `json:"external_user_id,omitempty"`
+	FirstName       nullable.Nullable[string]  `json:"first_name,omitempty"`
+	LastName        nullable.Nullable[string]  `json:"last_name,omitempty"`
+	Latitude        nullable.Nullable[float64] `json:"latitude,omitempty"`
+	Longitude       nullable.Nullable[float64] `json:"longitude,omitempty"`
+	Role            nullable.Nullable[Role]    `json:"role,omitempty"`
+	StreetAddInfo   nullable.Nullable[string]  `json:"street_add_info,omitempty"`
+	StreetAndNumber nullable.Nullable[string]  `json:"street_and_number,omitempty"`
+	Town            nullable.Nullable[string]  `json:"town,omitempty"`
+	ZipCode         nullable.Nullable[string]  `json:"zip_code,omitempty"`
 }
-
-// UserUpdateInputRole defines model for UserUpdateInput.Role.
-type UserUpdateInputRole string
 
 // WallboxClaimTokenOutput defines model for WallboxClaimTokenOutput.
 type WallboxClaimTokenOutput struct {
@@ -3388,12 +1761,18 @@ type WallboxClaimTokenOutput struct {
 
 // WallboxClaimTokenStatusOutput defines model for WallboxClaimTokenStatusOutput.
 type WallboxClaimTokenStatusOutput struct {
-	Claimed         bool                      `json:"claimed"`
-	FirmwareVersion nullable.Nullable[string] `json:"firmware_version,omitempty"`
-	Manufacturer    nullable.Nullable[string] `json:"manufacturer,omitempty"`
-	Model           nullable.Nullable[string] `json:"model,omitempty"`
-	WallboxID       nullable.Nullable[string] `json:"wallbox_id,omitempty"`
+	Claimed         bool    `json:"claimed"`
+	FirmwareVersion *string `json:"firmware_version,omitempty"`
+	Manufacturer    *string `json:"manufacturer,omitempty"`
+	Model           *string `json:"model,omitempty"`
+	WallboxID       *string `json:"wallbox_id,omitempty"`
 }
+
+// WallboxConnection User-facing wallbox WS-presence dot. Derived from is_authenticated + is_ocpp_connected. See Wallbox.connection for the truth table.
+type WallboxConnection string
+
+// WallboxMode User-facing wallbox state pill. Derived from is_authenticated, is_plugged_in, and is_charging. See Wallbox.mode for the truth table.
+type WallboxMode string
 
 // WallboxOutput defines model for WallboxOutput.
 type WallboxOutput struct {
@@ -3401,83 +1780,57 @@ type WallboxOutput struct {
 	ActionNeeded *bool `json:"action_needed,omitempty"`
 
 	// Actions Pending actions the partner can take on this device. Each item carries a code discriminator that determines its remaining fields — different action codes can use different resolution mechanisms (URL flow, webhook, in-band command, ...). Empty when nothing is pending.
-	Actions                   *[]WallboxOutput_Actions_Item              `json:"actions,omitempty"`
-	ActualSteeringState       *string                                    `json:"actual_steering_state,omitempty"`
-	AuthorizationURL          nullable.Nullable[string]                  `json:"authorization_url,omitempty"`
-	BoostState                nullable.Nullable[WallboxOutputBoostState] `json:"boost_state,omitempty"`
-	Building                  nullable.Nullable[openapi_types.UUID]      `json:"building,omitempty"`
-	ChargeDeadlineAt          nullable.Nullable[time.Time]               `json:"charge_deadline_at,omitempty"`
-	ChargePolicyLastUpdatedAt nullable.Nullable[time.Time]               `json:"charge_policy_last_updated_at,omitempty"`
-	ChargePowerMaxW           nullable.Nullable[int]                     `json:"charge_power_max_w,omitempty"`
-	ChargeTargetMax           nullable.Nullable[int]                     `json:"charge_target_max,omitempty"`
-	ChargeTargetMin           nullable.Nullable[int]                     `json:"charge_target_min,omitempty"`
-	Comment                   nullable.Nullable[string]                  `json:"comment,omitempty"`
+	Actions                   *[]DeviceAction     `json:"actions,omitempty"`
+	ActualSteeringState       *string             `json:"actual_steering_state,omitempty"`
+	AuthorizationURL          *string             `json:"authorization_url,omitempty"`
+	BoostState                *BoostState         `json:"boost_state,omitempty"`
+	Building                  *openapi_types.UUID `json:"building,omitempty"`
+	ChargeDeadlineAt          *time.Time          `json:"charge_deadline_at,omitempty"`
+	ChargePolicyLastUpdatedAt *time.Time          `json:"charge_policy_last_updated_at,omitempty"`
+	ChargePowerMaxW           *int                `json:"charge_power_max_w,omitempty"`
+	ChargeTargetMax           *int                `json:"charge_target_max,omitempty"`
+	ChargeTargetMin           *int                `json:"charge_target_min,omitempty"`
+	Comment                   *string             `json:"comment,omitempty"`
 
 	// Connection User-facing wallbox WS-presence dot. Derived from is_authenticated + is_ocpp_connected. See Wallbox.connection for the truth table.
-	Connection                *WallboxOutputConnection       `json:"connection,omitempty"`
-	ConnectionStatus          *WallboxOutputConnectionStatus `json:"connection_status,omitempty"`
-	CreatedAt                 *time.Time                     `json:"created_at,omitempty"`
-	CurrentMode               nullable.Nullable[string]      `json:"current_mode,omitempty"`
-	CurrentStateLastUpdatedAt nullable.Nullable[time.Time]   `json:"current_state_last_updated_at,omitempty"`
+	Connection                *WallboxConnection `json:"connection,omitempty"`
+	ConnectionStatus          *DeviceStatus      `json:"connection_status,omitempty"`
+	CreatedAt                 *time.Time         `json:"created_at,omitempty"`
+	CurrentMode               *string            `json:"current_mode,omitempty"`
+	CurrentStateLastUpdatedAt *time.Time         `json:"current_state_last_updated_at,omitempty"`
 
 	// DeletedAt When set, the device is considered deleted.
-	DeletedAt                   nullable.Nullable[time.Time] `json:"deleted_at,omitempty"`
-	DeviceModel                 *DeviceModelOutput           `json:"device_model,omitempty"`
-	ExternalDeviceID            *string                      `json:"external_device_id,omitempty"`
-	ID                          *openapi_types.UUID          `json:"id,omitempty"`
-	InverterForcedModeSince     *time.Time                   `json:"inverter_forced_mode_since,omitempty"`
-	IsAuthenticated             *bool                        `json:"is_authenticated,omitempty"`
-	IsChargePolicyEnabled       *bool                        `json:"is_charge_policy_enabled,omitempty"`
-	IsForecastingEnabled        *bool                        `json:"is_forecasting_enabled,omitempty"`
-	IsInverterForcedModeActive  *bool                        `json:"is_inverter_forced_mode_active,omitempty"`
-	IsInverterForcedModeEnabled *bool                        `json:"is_inverter_forced_mode_enabled,omitempty"`
-	IsOverChargeAllowed         *bool                        `json:"is_over_charge_allowed,omitempty"`
-	IsPausePowerActive          *bool                        `json:"is_pause_power_active,omitempty"`
-	IsSmartOptimizationActive   *bool                        `json:"is_smart_optimization_active,omitempty"`
-	IsTradingEnabled            *bool                        `json:"is_trading_enabled,omitempty"`
-	LastMonitoringExecutedAt    nullable.Nullable[time.Time] `json:"last_monitoring_executed_at,omitempty"`
+	DeletedAt                   *time.Time          `json:"deleted_at,omitempty"`
+	DeviceModel                 *DeviceModelOutput  `json:"device_model,omitempty"`
+	ExternalDeviceID            *string             `json:"external_device_id,omitempty"`
+	ID                          *openapi_types.UUID `json:"id,omitempty"`
+	InverterForcedModeSince     *time.Time          `json:"inverter_forced_mode_since,omitempty"`
+	IsAuthenticated             *bool               `json:"is_authenticated,omitempty"`
+	IsChargePolicyEnabled       *bool               `json:"is_charge_policy_enabled,omitempty"`
+	IsForecastingEnabled        *bool               `json:"is_forecasting_enabled,omitempty"`
+	IsInverterForcedModeActive  *bool               `json:"is_inverter_forced_mode_active,omitempty"`
+	IsInverterForcedModeEnabled *bool               `json:"is_inverter_forced_mode_enabled,omitempty"`
+	IsOverChargeAllowed         *bool               `json:"is_over_charge_allowed,omitempty"`
+	IsPausePowerActive          *bool               `json:"is_pause_power_active,omitempty"`
+	IsSmartOptimizationActive   *bool               `json:"is_smart_optimization_active,omitempty"`
+	IsTradingEnabled            *bool               `json:"is_trading_enabled,omitempty"`
+	LastMonitoringExecutedAt    *time.Time          `json:"last_monitoring_executed_at,omitempty"`
 
 	// LifecycleError Error metadata when lifecycle_state is 'error'.
-	LifecycleError     nullable.Nullable[string] `json:"lifecycle_error,omitempty"`
-	LifecycleState     *string                   `json:"lifecycle_state,omitempty"`
-	MinimumChargeLimit nullable.Nullable[int]    `json:"minimum_charge_limit,omitempty"`
+	LifecycleError     *string `json:"lifecycle_error,omitempty"`
+	LifecycleState     *string `json:"lifecycle_state,omitempty"`
+	MinimumChargeLimit *int    `json:"minimum_charge_limit,omitempty"`
 
 	// Mode User-facing wallbox state pill. Derived from is_authenticated, is_plugged_in, and is_charging. See Wallbox.mode for the truth table.
-	Mode              *WallboxOutputMode             `json:"mode,omitempty"`
-	MonitoringStatus  *WallboxOutputMonitoringStatus `json:"monitoring_status,omitempty"`
-	OptimizationScore nullable.Nullable[float64]     `json:"optimization_score,omitempty"`
-	Owner             *DeviceOwnerOutput             `json:"owner,omitempty"`
-	PausePowerUntil   nullable.Nullable[time.Time]   `json:"pause_power_until,omitempty"`
-	PriceZone         *WallboxOutputPriceZone        `json:"price_zone,omitempty"`
-	SteeringStatus    *WallboxOutputSteeringStatus   `json:"steering_status,omitempty"`
-	UpdatedAt         *time.Time                     `json:"updated_at,omitempty"`
+	Mode              *WallboxMode       `json:"mode,omitempty"`
+	MonitoringStatus  *DeviceStatus      `json:"monitoring_status,omitempty"`
+	OptimizationScore *float64           `json:"optimization_score,omitempty"`
+	Owner             *DeviceOwnerOutput `json:"owner,omitempty"`
+	PausePowerUntil   *time.Time         `json:"pause_power_until,omitempty"`
+	PriceZone         *PriceZone         `json:"price_zone,omitempty"`
+	SteeringStatus    *DeviceStatus      `json:"steering_status,omitempty"`
+	UpdatedAt         *time.Time         `json:"updated_at,omitempty"`
 }
-
-// WallboxOutput_Actions_Item defines model for WallboxOutput.actions.Item.
-type WallboxOutput_Actions_Item struct {
-	union json.RawMessage
-}
-
-// WallboxOutputBoostState defines model for WallboxOutput.BoostState.
-type WallboxOutputBoostState string
-
-// WallboxOutputConnection User-facing wallbox WS-presence dot. Derived from is_authenticated + is_ocpp_connected. See Wallbox.connection for the truth table.
-type WallboxOutputConnection string
-
-// WallboxOutputConnectionStatus defines model for WallboxOutput.ConnectionStatus.
-type WallboxOutputConnectionStatus string
-
-// WallboxOutputMode User-facing wallbox state pill. Derived from is_authenticated, is_plugged_in, and is_charging. See Wallbox.mode for the truth table.
-type WallboxOutputMode string
-
-// WallboxOutputMonitoringStatus defines model for WallboxOutput.MonitoringStatus.
-type WallboxOutputMonitoringStatus string
-
-// WallboxOutputPriceZone defines model for WallboxOutput.PriceZone.
-type WallboxOutputPriceZone string
-
-// WallboxOutputSteeringStatus defines model for WallboxOutput.SteeringStatus.
-type WallboxOutputSteeringStatus string
 
 // WallboxUpdateInput defines model for WallboxUpdateInput.
 type WallboxUpdateInput struct {
@@ -3501,16 +1854,13 @@ type WallboxUpdateInput struct {
 	LastMonitoringExecutedAt    nullable.Nullable[time.Time] `json:"last_monitoring_executed_at,omitempty"`
 
 	// LifecycleError Error metadata when lifecycle_state is 'error'.
-	LifecycleError     nullable.Nullable[string]                      `json:"lifecycle_error,omitempty"`
-	LifecycleState     nullable.Nullable[string]                      `json:"lifecycle_state,omitempty"`
-	MinimumChargeLimit nullable.Nullable[int]                         `json:"minimum_charge_limit,omitempty"`
-	OptimizationScore  nullable.Nullable[float64]                     `json:"optimization_score,omitempty"`
-	PausePowerUntil    nullable.Nullable[time.Time]                   `json:"pause_power_until,omitempty"`
-	PriceZone          nullable.Nullable[WallboxUpdateInputPriceZone] `json:"price_zone,omitempty"`
+	LifecycleError     nullable.Nullable[string]    `json:"lifecycle_error,omitempty"`
+	LifecycleState     nullable.Nullable[string]    `json:"lifecycle_state,omitempty"`
+	MinimumChargeLimit nullable.Nullable[int]       `json:"minimum_charge_limit,omitempty"`
+	OptimizationScore  nullable.Nullable[float64]   `json:"optimization_score,omitempty"`
+	PausePowerUntil    nullable.Nullable[time.Time] `json:"pause_power_until,omitempty"`
+	PriceZone          nullable.Nullable[PriceZone] `json:"price_zone,omitempty"`
 }
-
-// WallboxUpdateInputPriceZone defines model for WallboxUpdateInput.PriceZone.
-type WallboxUpdateInputPriceZone string
 
 // ResolveInformationCueParams defines parameters for ResolveInformationCue.
 type ResolveInformationCueParams struct {
@@ -3539,12 +1889,6 @@ type ListMarketPricesParams struct {
 	ToDt *time.Time `form:"to_dt,omitempty" json:"to_dt,omitempty"`
 }
 
-// ListMarketPricesParamsMarketID defines parameters for ListMarketPrices.
-type ListMarketPricesParamsMarketID string
-
-// ListMarketPricesParamsPriceZone defines parameters for ListMarketPrices.
-type ListMarketPricesParamsPriceZone string
-
 // GetDevicesSavingsParams defines parameters for GetDevicesSavings.
 type GetDevicesSavingsParams struct {
 	// StartDatetime Start datetime for savings calculation
@@ -3556,21 +1900,15 @@ type GetDevicesSavingsParams struct {
 
 // GetTradingDayAheadLoadCurveParams defines parameters for GetTradingDayAheadLoadCurve.
 type GetTradingDayAheadLoadCurveParams struct {
-	Resolution *GetTradingDayAheadLoadCurveParamsResolution `form:"resolution,omitempty" json:"resolution,omitempty"`
+	Resolution *LoadCurveResolution `form:"resolution,omitempty" json:"resolution,omitempty"`
 }
-
-// GetTradingDayAheadLoadCurveParamsResolution defines parameters for GetTradingDayAheadLoadCurve.
-type GetTradingDayAheadLoadCurveParamsResolution string
 
 // GetTradingDayAheadPricesParams defines parameters for GetTradingDayAheadPrices.
 type GetTradingDayAheadPricesParams struct {
-	FromDt    time.Time                               `form:"from_dt" json:"from_dt"`
-	ToDt      time.Time                               `form:"to_dt" json:"to_dt"`
-	PriceZone GetTradingDayAheadPricesParamsPriceZone `form:"price_zone" json:"price_zone"`
+	FromDt    time.Time       `form:"from_dt" json:"from_dt"`
+	ToDt      time.Time       `form:"to_dt" json:"to_dt"`
+	PriceZone MarketPriceZone `form:"price_zone" json:"price_zone"`
 }
-
-// GetTradingDayAheadPricesParamsPriceZone defines parameters for GetTradingDayAheadPrices.
-type GetTradingDayAheadPricesParamsPriceZone string
 
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
@@ -3683,14 +2021,11 @@ type GetInverterDataParams struct {
 	ToDatetime *time.Time `form:"to_datetime,omitempty" json:"to_datetime,omitempty"`
 
 	// Resolution The time interval for aggregating data.
-	Resolution *GetInverterDataParamsResolution `form:"resolution,omitempty" json:"resolution,omitempty"`
+	Resolution *DataResolution `form:"resolution,omitempty" json:"resolution,omitempty"`
 
 	// Keywords A comma-separated list of keywords, without spaces. Valid values: export_power_to_grid_w, battery_charge_level_percent, battery_charge_discharge_power_w, household_consumption_w, solar_production_w
 	Keywords *string `form:"keywords,omitempty" json:"keywords,omitempty"`
 }
-
-// GetInverterDataParamsResolution defines parameters for GetInverterData.
-type GetInverterDataParamsResolution string
 
 // GetInverterSavingsParams defines parameters for GetInverterSavings.
 type GetInverterSavingsParams struct {
@@ -3732,7 +2067,7 @@ type ReportCueStateJSONRequestBody = CueStateInput
 type CreateOnboardingSessionJSONRequestBody = DeviceOnboardingSessionCreateInput
 
 // UpdateTradingDayAheadPricesJSONRequestBody defines body for UpdateTradingDayAheadPrices for application/json ContentType.
-type UpdateTradingDayAheadPricesJSONRequestBody = Request
+type UpdateTradingDayAheadPricesJSONRequestBody = TradingDayAheadPricesInput
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreateInput
@@ -3791,15 +2126,15 @@ type UpdateWallboxJSONRequestBody = WallboxUpdateInput
 // ReauthenticateWallboxJSONRequestBody defines body for ReauthenticateWallbox for application/json ContentType.
 type ReauthenticateWallboxJSONRequestBody = AuthSessionInput
 
-// AsReauthenticateAction returns the union data inside the ElectricVehicleOutput_Actions_Item as a ReauthenticateAction
-func (t ElectricVehicleOutput_Actions_Item) AsReauthenticateAction() (ReauthenticateAction, error) {
+// AsReauthenticateAction returns the union data inside the DeviceAction as a ReauthenticateAction
+func (t DeviceAction) AsReauthenticateAction() (ReauthenticateAction, error) {
 	var body ReauthenticateAction
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromReauthenticateAction overwrites any union data inside the ElectricVehicleOutput_Actions_Item as the provided ReauthenticateAction
-func (t *ElectricVehicleOutput_Actions_Item) FromReauthenticateAction(v ReauthenticateAction) error {
+// FromReauthenticateAction overwrites any union data inside the DeviceAction as the provided ReauthenticateAction
+func (t *DeviceAction) FromReauthenticateAction(v ReauthenticateAction) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3809,8 +2144,8 @@ func (t *ElectricVehicleOutput_Actions_Item) FromReauthenticateAction(v Reauthen
 	return err
 }
 
-// MergeReauthenticateAction performs a merge with any union data inside the ElectricVehicleOutput_Actions_Item, using the provided ReauthenticateAction
-func (t *ElectricVehicleOutput_Actions_Item) MergeReauthenticateAction(v ReauthenticateAction) error {
+// MergeReauthenticateAction performs a merge with any union data inside the DeviceAction, using the provided ReauthenticateAction
+func (t *DeviceAction) MergeReauthenticateAction(v ReauthenticateAction) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3825,15 +2160,15 @@ func (t *ElectricVehicleOutput_Actions_Item) MergeReauthenticateAction(v Reauthe
 	return err
 }
 
-// AsInformationAction returns the union data inside the ElectricVehicleOutput_Actions_Item as a InformationAction
-func (t ElectricVehicleOutput_Actions_Item) AsInformationAction() (InformationAction, error) {
+// AsInformationAction returns the union data inside the DeviceAction as a InformationAction
+func (t DeviceAction) AsInformationAction() (InformationAction, error) {
 	var body InformationAction
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromInformationAction overwrites any union data inside the ElectricVehicleOutput_Actions_Item as the provided InformationAction
-func (t *ElectricVehicleOutput_Actions_Item) FromInformationAction(v InformationAction) error {
+// FromInformationAction overwrites any union data inside the DeviceAction as the provided InformationAction
+func (t *DeviceAction) FromInformationAction(v InformationAction) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3843,8 +2178,8 @@ func (t *ElectricVehicleOutput_Actions_Item) FromInformationAction(v Information
 	return err
 }
 
-// MergeInformationAction performs a merge with any union data inside the ElectricVehicleOutput_Actions_Item, using the provided InformationAction
-func (t *ElectricVehicleOutput_Actions_Item) MergeInformationAction(v InformationAction) error {
+// MergeInformationAction performs a merge with any union data inside the DeviceAction, using the provided InformationAction
+func (t *DeviceAction) MergeInformationAction(v InformationAction) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3859,7 +2194,7 @@ func (t *ElectricVehicleOutput_Actions_Item) MergeInformationAction(v Informatio
 	return err
 }
 
-func (t ElectricVehicleOutput_Actions_Item) Discriminator() (string, error) {
+func (t DeviceAction) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"code"`
 	}
@@ -3867,7 +2202,7 @@ func (t ElectricVehicleOutput_Actions_Item) Discriminator() (string, error) {
 	return discriminator.Discriminator, err
 }
 
-func (t ElectricVehicleOutput_Actions_Item) ValueByDiscriminator() (interface{}, error) {
+func (t DeviceAction) ValueByDiscriminator() (interface{}, error) {
 	discriminator, err := t.Discriminator()
 	if err != nil {
 		return nil, err
@@ -3882,315 +2217,12 @@ func (t ElectricVehicleOutput_Actions_Item) ValueByDiscriminator() (interface{},
 	}
 }
 
-func (t ElectricVehicleOutput_Actions_Item) MarshalJSON() ([]byte, error) {
+func (t DeviceAction) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *ElectricVehicleOutput_Actions_Item) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsReauthenticateAction returns the union data inside the HeatPumpOutput_Actions_Item as a ReauthenticateAction
-func (t HeatPumpOutput_Actions_Item) AsReauthenticateAction() (ReauthenticateAction, error) {
-	var body ReauthenticateAction
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromReauthenticateAction overwrites any union data inside the HeatPumpOutput_Actions_Item as the provided ReauthenticateAction
-func (t *HeatPumpOutput_Actions_Item) FromReauthenticateAction(v ReauthenticateAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
-	t.union = b
-	return err
-}
-
-// MergeReauthenticateAction performs a merge with any union data inside the HeatPumpOutput_Actions_Item, using the provided ReauthenticateAction
-func (t *HeatPumpOutput_Actions_Item) MergeReauthenticateAction(v ReauthenticateAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsInformationAction returns the union data inside the HeatPumpOutput_Actions_Item as a InformationAction
-func (t HeatPumpOutput_Actions_Item) AsInformationAction() (InformationAction, error) {
-	var body InformationAction
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromInformationAction overwrites any union data inside the HeatPumpOutput_Actions_Item as the provided InformationAction
-func (t *HeatPumpOutput_Actions_Item) FromInformationAction(v InformationAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
-	t.union = b
-	return err
-}
-
-// MergeInformationAction performs a merge with any union data inside the HeatPumpOutput_Actions_Item, using the provided InformationAction
-func (t *HeatPumpOutput_Actions_Item) MergeInformationAction(v InformationAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t HeatPumpOutput_Actions_Item) Discriminator() (string, error) {
-	var discriminator struct {
-		Discriminator string `json:"code"`
-	}
-	err := json.Unmarshal(t.union, &discriminator)
-	return discriminator.Discriminator, err
-}
-
-func (t HeatPumpOutput_Actions_Item) ValueByDiscriminator() (interface{}, error) {
-	discriminator, err := t.Discriminator()
-	if err != nil {
-		return nil, err
-	}
-	switch discriminator {
-	case "information":
-		return t.AsInformationAction()
-	case "reauthenticate":
-		return t.AsReauthenticateAction()
-	default:
-		return nil, errors.New("unknown discriminator value: " + discriminator)
-	}
-}
-
-func (t HeatPumpOutput_Actions_Item) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *HeatPumpOutput_Actions_Item) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsReauthenticateAction returns the union data inside the InverterOutput_Actions_Item as a ReauthenticateAction
-func (t InverterOutput_Actions_Item) AsReauthenticateAction() (ReauthenticateAction, error) {
-	var body ReauthenticateAction
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromReauthenticateAction overwrites any union data inside the InverterOutput_Actions_Item as the provided ReauthenticateAction
-func (t *InverterOutput_Actions_Item) FromReauthenticateAction(v ReauthenticateAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
-	t.union = b
-	return err
-}
-
-// MergeReauthenticateAction performs a merge with any union data inside the InverterOutput_Actions_Item, using the provided ReauthenticateAction
-func (t *InverterOutput_Actions_Item) MergeReauthenticateAction(v ReauthenticateAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsInformationAction returns the union data inside the InverterOutput_Actions_Item as a InformationAction
-func (t InverterOutput_Actions_Item) AsInformationAction() (InformationAction, error) {
-	var body InformationAction
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromInformationAction overwrites any union data inside the InverterOutput_Actions_Item as the provided InformationAction
-func (t *InverterOutput_Actions_Item) FromInformationAction(v InformationAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
-	t.union = b
-	return err
-}
-
-// MergeInformationAction performs a merge with any union data inside the InverterOutput_Actions_Item, using the provided InformationAction
-func (t *InverterOutput_Actions_Item) MergeInformationAction(v InformationAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t InverterOutput_Actions_Item) Discriminator() (string, error) {
-	var discriminator struct {
-		Discriminator string `json:"code"`
-	}
-	err := json.Unmarshal(t.union, &discriminator)
-	return discriminator.Discriminator, err
-}
-
-func (t InverterOutput_Actions_Item) ValueByDiscriminator() (interface{}, error) {
-	discriminator, err := t.Discriminator()
-	if err != nil {
-		return nil, err
-	}
-	switch discriminator {
-	case "information":
-		return t.AsInformationAction()
-	case "reauthenticate":
-		return t.AsReauthenticateAction()
-	default:
-		return nil, errors.New("unknown discriminator value: " + discriminator)
-	}
-}
-
-func (t InverterOutput_Actions_Item) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *InverterOutput_Actions_Item) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsReauthenticateAction returns the union data inside the WallboxOutput_Actions_Item as a ReauthenticateAction
-func (t WallboxOutput_Actions_Item) AsReauthenticateAction() (ReauthenticateAction, error) {
-	var body ReauthenticateAction
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromReauthenticateAction overwrites any union data inside the WallboxOutput_Actions_Item as the provided ReauthenticateAction
-func (t *WallboxOutput_Actions_Item) FromReauthenticateAction(v ReauthenticateAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
-	t.union = b
-	return err
-}
-
-// MergeReauthenticateAction performs a merge with any union data inside the WallboxOutput_Actions_Item, using the provided ReauthenticateAction
-func (t *WallboxOutput_Actions_Item) MergeReauthenticateAction(v ReauthenticateAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"reauthenticate"}`))
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsInformationAction returns the union data inside the WallboxOutput_Actions_Item as a InformationAction
-func (t WallboxOutput_Actions_Item) AsInformationAction() (InformationAction, error) {
-	var body InformationAction
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromInformationAction overwrites any union data inside the WallboxOutput_Actions_Item as the provided InformationAction
-func (t *WallboxOutput_Actions_Item) FromInformationAction(v InformationAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
-	t.union = b
-	return err
-}
-
-// MergeInformationAction performs a merge with any union data inside the WallboxOutput_Actions_Item, using the provided InformationAction
-func (t *WallboxOutput_Actions_Item) MergeInformationAction(v InformationAction) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"code":"information"}`))
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t WallboxOutput_Actions_Item) Discriminator() (string, error) {
-	var discriminator struct {
-		Discriminator string `json:"code"`
-	}
-	err := json.Unmarshal(t.union, &discriminator)
-	return discriminator.Discriminator, err
-}
-
-func (t WallboxOutput_Actions_Item) ValueByDiscriminator() (interface{}, error) {
-	discriminator, err := t.Discriminator()
-	if err != nil {
-		return nil, err
-	}
-	switch discriminator {
-	case "information":
-		return t.AsInformationAction()
-	case "reauthenticate":
-		return t.AsReauthenticateAction()
-	default:
-		return nil, errors.New("unknown discriminator value: " + discriminator)
-	}
-}
-
-func (t WallboxOutput_Actions_Item) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *WallboxOutput_Actions_Item) UnmarshalJSON(b []byte) error {
+func (t *DeviceAction) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -4409,7 +2441,7 @@ type ClientInterface interface {
 	// Spec evidence (x-podero-evidence): observed; html (complete).
 	//
 	// Corresponds with GET /api/partners/v2.0/market/{market_id}/prices/{price_zone} (the `ListMarketPrices` operationId).
-	ListMarketPrices(ctx context.Context, marketID ListMarketPricesParamsMarketID, priceZone ListMarketPricesParamsPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListMarketPrices(ctx context.Context, marketID MarketID, priceZone MarketPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDevicesSavings Get an Organisation's Devices Savings
 	//
@@ -5455,7 +3487,7 @@ func (c *Client) GetWallboxClaimTokenStatus(ctx context.Context, onboardingSessi
 // Spec evidence (x-podero-evidence): observed; html (complete).
 //
 // Corresponds with GET /api/partners/v2.0/market/{market_id}/prices/{price_zone} (the `ListMarketPrices` operationId).
-func (c *Client) ListMarketPrices(ctx context.Context, marketID ListMarketPricesParamsMarketID, priceZone ListMarketPricesParamsPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListMarketPrices(ctx context.Context, marketID MarketID, priceZone MarketPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListMarketPricesRequest(c.Server, marketID, priceZone, params)
 	if err != nil {
 		return nil, err
@@ -7048,7 +5080,7 @@ func NewResolveInformationCueRequestWithBody(server string, cueID openapi_types.
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cue_id", cueID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "cue_id", cueID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7118,7 +5150,7 @@ func NewResolveCueRequestWithBody(server string, cueID openapi_types.UUID, param
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cue_id", cueID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "cue_id", cueID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7188,7 +5220,7 @@ func NewReportCueStateRequestWithBody(server string, cueID openapi_types.UUID, p
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cue_id", cueID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "cue_id", cueID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7287,7 +5319,7 @@ func NewGetOnboardingSessionRequest(server string, onboardingSessionID openapi_t
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "onboarding_session_id", onboardingSessionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "onboarding_session_id", onboardingSessionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7321,14 +5353,14 @@ func NewGetWallboxClaimTokenStatusRequest(server string, onboardingSessionID ope
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "onboarding_session_id", onboardingSessionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "onboarding_session_id", onboardingSessionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = stylePathParam("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7357,19 +5389,19 @@ func NewGetWallboxClaimTokenStatusRequest(server string, onboardingSessionID ope
 }
 
 // NewListMarketPricesRequest constructs an http.Request for the ListMarketPrices method
-func NewListMarketPricesRequest(server string, marketID ListMarketPricesParamsMarketID, priceZone ListMarketPricesParamsPriceZone, params *ListMarketPricesParams) (*http.Request, error) {
+func NewListMarketPricesRequest(server string, marketID MarketID, priceZone MarketPriceZone, params *ListMarketPricesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "market_id", marketID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = stylePathParam("simple", false, "market_id", marketID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "price_zone", priceZone, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = stylePathParam("simple", false, "price_zone", priceZone, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7442,7 +5474,7 @@ func NewGetDevicesSavingsRequest(server string, orgID openapi_types.UUID, params
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7507,14 +5539,14 @@ func NewGetTradingDayAheadLoadCurveRequest(server string, orgID openapi_types.UU
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "price_zone_key", priceZoneKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = stylePathParam("simple", false, "price_zone_key", priceZoneKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7575,7 +5607,7 @@ func NewGetTradingDayAheadPricesRequest(server string, orgID openapi_types.UUID,
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7659,7 +5691,7 @@ func NewUpdateTradingDayAheadPricesRequestWithBody(server string, orgID openapi_
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7695,7 +5727,7 @@ func NewListUsersRequest(server string, orgID openapi_types.UUID, params *ListUs
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7767,7 +5799,7 @@ func NewCreateUserRequestWithBody(server string, orgID openapi_types.UUID, conte
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7803,14 +5835,14 @@ func NewGetUserByExternalIDRequest(server string, orgID openapi_types.UUID, exte
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "external_id", externalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = stylePathParam("simple", false, "external_id", externalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7871,14 +5903,14 @@ func NewGetUserRequest(server string, orgID openapi_types.UUID, userID openapi_t
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7923,14 +5955,14 @@ func NewUpdateUserRequestWithBody(server string, orgID openapi_types.UUID, userI
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -7977,14 +6009,14 @@ func NewCreateBuildingRequestWithBody(server string, orgID openapi_types.UUID, u
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8020,21 +6052,21 @@ func NewGetBuildingRequest(server string, orgID openapi_types.UUID, userID opena
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "building_id", buildingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "building_id", buildingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8079,21 +6111,21 @@ func NewUpdateBuildingRequestWithBody(server string, orgID openapi_types.UUID, u
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "building_id", buildingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "building_id", buildingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8129,14 +6161,14 @@ func NewGetChargingConfigRequest(server string, orgID openapi_types.UUID, userID
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8181,14 +6213,14 @@ func NewUpdateChargingConfigRequestWithBody(server string, orgID openapi_types.U
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8235,21 +6267,21 @@ func NewUpdateDeviceRequestWithBody(server string, orgID openapi_types.UUID, use
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "device_id", deviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "device_id", deviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8285,14 +6317,14 @@ func NewListElectricVehiclesRequest(server string, orgID openapi_types.UUID, use
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8337,14 +6369,14 @@ func NewCreateElectricVehicleRequestWithBody(server string, orgID openapi_types.
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8380,21 +6412,21 @@ func NewGetElectricVehicleRequest(server string, orgID openapi_types.UUID, userI
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8439,21 +6471,21 @@ func NewUpdateElectricVehicleRequestWithBody(server string, orgID openapi_types.
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8500,21 +6532,21 @@ func NewReauthenticateElectricVehicleRequestWithBody(server string, orgID openap
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8550,21 +6582,21 @@ func NewDisarmElectricVehicleBoostRequest(server string, orgID openapi_types.UUI
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8598,21 +6630,21 @@ func NewTriggerElectricVehicleBoostRequest(server string, orgID openapi_types.UU
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8646,21 +6678,21 @@ func NewGetElectricVehicleChargePolicyRequest(server string, orgID openapi_types
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8705,21 +6737,21 @@ func NewUpdateElectricVehicleChargePolicyRequestWithBody(server string, orgID op
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8755,21 +6787,21 @@ func NewGetElectricVehicleDataRequest(server string, orgID openapi_types.UUID, u
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8881,21 +6913,21 @@ func NewGetElectricVehicleSavingsRequest(server string, orgID openapi_types.UUID
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -8972,21 +7004,21 @@ func NewListElectricVehicleSessionsRequest(server string, orgID openapi_types.UU
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9075,21 +7107,21 @@ func NewGetCurrentElectricVehicleSessionRequest(server string, orgID openapi_typ
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "electric_vehicle_id", electricVehicleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9123,14 +7155,14 @@ func NewListEnergyContractsRequest(server string, orgID openapi_types.UUID, user
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9175,14 +7207,14 @@ func NewCreateEnergyContractRequestWithBody(server string, orgID openapi_types.U
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9229,21 +7261,21 @@ func NewUpdateEnergyContractRequestWithBody(server string, orgID openapi_types.U
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "energy_contract_id", energyContractID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "energy_contract_id", energyContractID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9279,14 +7311,14 @@ func NewListHeatPumpsRequest(server string, orgID openapi_types.UUID, userID ope
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9331,14 +7363,14 @@ func NewCreateHeatPumpRequestWithBody(server string, orgID openapi_types.UUID, u
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9374,21 +7406,21 @@ func NewGetHeatPumpRequest(server string, orgID openapi_types.UUID, userID opena
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9460,21 +7492,21 @@ func NewUpdateHeatPumpRequestWithBody(server string, orgID openapi_types.UUID, u
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9510,21 +7542,21 @@ func NewGetHeatPumpDataRequest(server string, orgID openapi_types.UUID, userID o
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9636,21 +7668,21 @@ func NewGetHeatPumpSavingsRequest(server string, orgID openapi_types.UUID, userI
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9727,21 +7759,21 @@ func NewGetHeatPumpSchedulesRequest(server string, orgID openapi_types.UUID, use
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9775,21 +7807,21 @@ func NewGetHeatPumpStatisticsRequest(server string, orgID openapi_types.UUID, us
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "heat_pump_id", heatPumpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9862,14 +7894,14 @@ func NewListInvertersRequest(server string, orgID openapi_types.UUID, userID ope
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9914,14 +7946,14 @@ func NewCreateInverterRequestWithBody(server string, orgID openapi_types.UUID, u
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -9957,21 +7989,21 @@ func NewGetInverterRequest(server string, orgID openapi_types.UUID, userID opena
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10016,21 +8048,21 @@ func NewUpdateInverterRequestWithBody(server string, orgID openapi_types.UUID, u
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10077,21 +8109,21 @@ func NewReauthenticateInverterRequestWithBody(server string, orgID openapi_types
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10127,21 +8159,21 @@ func NewGetInverterDataRequest(server string, orgID openapi_types.UUID, userID o
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10238,21 +8270,21 @@ func NewGetInverterSavingsRequest(server string, orgID openapi_types.UUID, userI
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10329,21 +8361,21 @@ func NewGetInverterSchedulesRequest(server string, orgID openapi_types.UUID, use
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "inverter_id", inverterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10377,14 +8409,14 @@ func NewCreateWallboxClaimTokenRequest(server string, orgID openapi_types.UUID, 
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10418,21 +8450,21 @@ func NewGetWallboxRequest(server string, orgID openapi_types.UUID, userID openap
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10477,21 +8509,21 @@ func NewUpdateWallboxRequestWithBody(server string, orgID openapi_types.UUID, us
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10538,21 +8570,21 @@ func NewReauthenticateWallboxRequestWithBody(server string, orgID openapi_types.
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10588,21 +8620,21 @@ func NewCancelWallboxBoostRequest(server string, orgID openapi_types.UUID, userI
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10636,21 +8668,21 @@ func NewTriggerWallboxBoostRequest(server string, orgID openapi_types.UUID, user
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10684,21 +8716,21 @@ func NewListWallboxHEMSSessionsRequest(server string, orgID openapi_types.UUID, 
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10787,21 +8819,21 @@ func NewGetCurrentWallboxHEMSSessionRequest(server string, orgID openapi_types.U
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -10835,28 +8867,28 @@ func NewGetWallboxHEMSSessionRequest(server string, orgID openapi_types.UUID, us
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = stylePathParam("simple", false, "org_id", orgID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = stylePathParam("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = stylePathParam("simple", false, "wallbox_id", wallboxID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam3 string
 
-	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "session_id", sessionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	pathParam3, err = stylePathParam("simple", false, "session_id", sessionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -11074,7 +9106,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/partners/v2.0/market/{market_id}/prices/{price_zone} (the `ListMarketPrices` operationId).
-	ListMarketPricesWithResponse(ctx context.Context, marketID ListMarketPricesParamsMarketID, priceZone ListMarketPricesParamsPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*ListMarketPricesResponse, error)
+	ListMarketPricesWithResponse(ctx context.Context, marketID MarketID, priceZone MarketPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*ListMarketPricesResponse, error)
 
 	// GetDevicesSavingsWithResponse Get an Organisation's Devices Savings
 	//
@@ -12323,11 +10355,11 @@ type GetTradingDayAheadPricesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *GetOutput
+	JSON200 *TradingDayAheadPricesOutput
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTradingDayAheadPricesResponse) GetJSON200() *GetOutput {
+func (r GetTradingDayAheadPricesResponse) GetJSON200() *TradingDayAheadPricesOutput {
 	return r.JSON200
 }
 
@@ -12364,11 +10396,11 @@ type UpdateTradingDayAheadPricesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PatchOutput
+	JSON200 *TradingDayAheadPricesUpdateOutput
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTradingDayAheadPricesResponse) GetJSON200() *PatchOutput {
+func (r UpdateTradingDayAheadPricesResponse) GetJSON200() *TradingDayAheadPricesUpdateOutput {
 	return r.JSON200
 }
 
@@ -14720,7 +12752,7 @@ func (c *ClientWithResponses) GetWallboxClaimTokenStatusWithResponse(ctx context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/partners/v2.0/market/{market_id}/prices/{price_zone} (the `ListMarketPrices` operationId).
-func (c *ClientWithResponses) ListMarketPricesWithResponse(ctx context.Context, marketID ListMarketPricesParamsMarketID, priceZone ListMarketPricesParamsPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*ListMarketPricesResponse, error) {
+func (c *ClientWithResponses) ListMarketPricesWithResponse(ctx context.Context, marketID MarketID, priceZone MarketPriceZone, params *ListMarketPricesParams, reqEditors ...RequestEditorFn) (*ListMarketPricesResponse, error) {
 	rsp, err := c.ListMarketPrices(ctx, marketID, priceZone, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -16309,7 +14341,7 @@ func ParseGetTradingDayAheadPricesResponse(rsp *http.Response) (*GetTradingDayAh
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest GetOutput
+		var dest TradingDayAheadPricesOutput
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16335,7 +14367,7 @@ func ParseUpdateTradingDayAheadPricesResponse(rsp *http.Response) (*UpdateTradin
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PatchOutput
+		var dest TradingDayAheadPricesUpdateOutput
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -102,17 +103,25 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// maxRetryAfter is the longest Retry-After the client represents: a value
+// beyond it (or too large for an int64) reads as this, which is longer than
+// any MaxRetryAfter, so that the call is not retried.
+const maxRetryAfter = time.Duration(1<<62) / time.Second * time.Second
+
 // retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case err != nil && v[0] == '-', secs < 0:
 			return 0, false
+		case err != nil || secs > int64(maxRetryAfter/time.Second):
+			return maxRetryAfter, true
 		}
-		return time.Duration(min(secs, int64(time.Duration(1<<62)/time.Second))) * time.Second, true
+		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true

@@ -33,26 +33,58 @@ type generatedAPI struct {
 	fset    *token.FileSet
 	methods map[string]*ast.FuncDecl   // ClientWithResponses methods by name
 	structs map[string]*ast.StructType // struct types by name
+	types   map[string]*ast.TypeSpec   // every type declaration by name
+	funcs   map[string]*ast.FuncDecl   // top-level functions by name
+	// typeMethods lists the methods of each type, pointer receivers
+	// included, by name.
+	typeMethods map[string]map[string]bool
+	// enums lists each enum type's constants, in source order.
+	enums map[string][]enumConst
 }
+
+type enumConst struct{ Name, Value string }
 
 func parseGenerated(code string) (*generatedAPI, error) {
 	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "podero.gen.go", code, 0)
+	file, err := parser.ParseFile(fset, "podero.gen.go", code, parser.ParseComments)
 	if err != nil {
 		return nil, fmt.Errorf("parse oapi-codegen output: %w", err)
 	}
-	g := &generatedAPI{fset: fset, methods: map[string]*ast.FuncDecl{}, structs: map[string]*ast.StructType{}}
+	g := &generatedAPI{fset: fset, methods: map[string]*ast.FuncDecl{}, structs: map[string]*ast.StructType{},
+		types: map[string]*ast.TypeSpec{}, funcs: map[string]*ast.FuncDecl{}, typeMethods: map[string]map[string]bool{},
+		enums: map[string][]enumConst{}}
 	for _, decl := range file.Decls {
 		switch d := decl.(type) {
 		case *ast.FuncDecl:
-			if d.Recv != nil && len(d.Recv.List) == 1 && g.src(d.Recv.List[0].Type) == "*ClientWithResponses" {
+			if d.Recv == nil {
+				g.funcs[d.Name.Name] = d
+				continue
+			}
+			recv := strings.TrimPrefix(g.src(d.Recv.List[0].Type), "*")
+			if g.typeMethods[recv] == nil {
+				g.typeMethods[recv] = map[string]bool{}
+			}
+			g.typeMethods[recv][d.Name.Name] = true
+			if recv == "ClientWithResponses" {
 				g.methods[d.Name.Name] = d
 			}
 		case *ast.GenDecl:
 			for _, spec := range d.Specs {
-				if ts, ok := spec.(*ast.TypeSpec); ok {
-					if st, ok := ts.Type.(*ast.StructType); ok {
-						g.structs[ts.Name.Name] = st
+				switch s := spec.(type) {
+				case *ast.TypeSpec:
+					g.types[s.Name.Name] = s
+					if st, ok := s.Type.(*ast.StructType); ok {
+						g.structs[s.Name.Name] = st
+					}
+				case *ast.ValueSpec:
+					if d.Tok != token.CONST || s.Type == nil || len(s.Values) != len(s.Names) {
+						continue
+					}
+					typ := g.src(s.Type)
+					for i, n := range s.Names {
+						if lit, ok := s.Values[i].(*ast.BasicLit); ok {
+							g.enums[typ] = append(g.enums[typ], enumConst{Name: n.Name, Value: lit.Value})
+						}
 					}
 				}
 			}
@@ -86,56 +118,81 @@ func (g *generatedAPI) fieldType(structName, field string) string {
 // pager is one paginated list operation.
 type pager struct {
 	Name, Method, Path string
-	Params             string // the WithResponse method's parameters before params, as source
+	Params             string // the method's parameters before params, as source
 	Args               string // the same, as arguments
 	ParamsType         string // the params struct
-	Item               string // the element type of items
+	Item               string // the element type of the items
+	Total              string // the getter of the total: GetTotal or GetCount
+	SetLimit           string // statements that put limit and offset into p
+	LimitArgs          string // the params' limit and offset, as *int
 	MaxLimit           int
 }
 
 // findPagers finds the list operations that page with limit/offset query
-// parameters and answer {total, items}.
-func findPagers(doc *openapi3.T, ops []opName, g *generatedAPI) ([]pager, []string, error) {
+// parameters and answer an object with an array of items and an integer
+// total: {total, items}, or django-ninja's own {items, count}. A list that
+// looks paginated but whose Go types do not fit gets a note saying why it
+// has no iterator.
+func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI) ([]pager, []string) {
 	var pagers []pager
 	var notes []string
-	for _, op := range ops {
-		o := doc.Paths.Value(op.Path).GetOperation(strings.ToUpper(op.Method))
+	for _, s := range ops {
+		o := doc.Paths.Value(s.Path).GetOperation(s.Method)
 		limit, offset := queryParam(o, "limit"), queryParam(o, "offset")
-		if limit == nil || offset == nil || !isInteger(limit.Schema) || !isInteger(offset.Schema) || !pageShape(o) {
+		totalName := pageShape(o)
+		if limit == nil || offset == nil || !isInteger(limit.Schema) || !isInteger(offset.Schema) || totalName == "" {
 			continue
 		}
-		p := pager{Name: op.GoName, Method: strings.ToUpper(op.Method), Path: op.Path, MaxLimit: defaultPage}
-		if s := limit.Schema.Value; s.Max != nil {
-			p.MaxLimit = int(*s.Max)
+		p := pager{Name: s.Name, Method: s.Method, Path: s.Path, MaxLimit: defaultPage, ParamsType: s.ParamsType,
+			Params: strings.Join(s.PathParams, ", "), Args: strings.Join(s.PathArgs, ", ")}
+		if p.Params != "" {
+			p.Params += ", "
+			p.Args += ", "
 		}
-		m := g.methods[op.GoName+"WithResponse"]
-		if m == nil {
-			return nil, nil, fmt.Errorf("%s looks paginated but oapi-codegen wrote no %sWithResponse", op.GoName, op.GoName)
+		if sch := limit.Schema.Value; sch.Max != nil {
+			p.MaxLimit = int(*sch.Max)
 		}
-		var params, args []string
-		for _, f := range m.Type.Params.List[1:] { // after ctx
-			typ := g.src(f.Type)
-			if strings.HasPrefix(typ, "*") && strings.HasSuffix(typ, "Params") {
-				p.ParamsType = strings.TrimPrefix(typ, "*")
-				break
-			}
-			for _, n := range f.Names {
-				params = append(params, n.Name+" "+typ)
-				args = append(args, n.Name)
+		var why string
+		var fields map[string]goField
+		if s.ResultKind == "json" && s.Pointer && s.ParamsType != "" {
+			fields = map[string]goField{}
+			for _, f := range g.fieldsOf(s.Decoded) {
+				fields[f.JSON] = f
 			}
 		}
-		item := strings.TrimPrefix(g.fieldType(strings.TrimPrefix(g.fieldType(op.GoName+"Response", "JSON200"), "*"), "Items"), "[]")
-		// The template takes the page from *int Limit and Offset fields and
-		// sends no body; anything else would not compile, so it gets a note.
-		if p.ParamsType == "" || item == "" || o.RequestBody != nil ||
-			g.fieldType(p.ParamsType, "Limit") != "*int" || g.fieldType(p.ParamsType, "Offset") != "*int" {
-			notes = append(notes, fmt.Sprintf("%s has limit/offset and {total, items} but its Go types are not the usual ones; no iterator", op.GoName))
+		items, total := fields["items"], fields[totalName]
+		params := map[string]goField{}
+		for _, f := range g.fieldsOf(s.ParamsType) {
+			params[f.JSON] = f
+		}
+		lim, off := params["limit"], params["offset"]
+		switch {
+		case fields == nil:
+			why = "it does not answer a JSON object, or takes no params struct"
+		case items.Name == "" || !strings.HasPrefix(strings.TrimPrefix(items.Type, "*"), "[]"):
+			why = "its items are not a Go slice"
+		case total.Name == "" || strings.TrimPrefix(total.Type, "*") != "int":
+			why = "its " + totalName + " is not a Go int"
+		case lim.Type != off.Type || (lim.Type != "*int" && lim.Type != "int"):
+			why = "its limit and offset are not both int or both *int"
+		}
+		if why != "" {
+			notes = append(notes, fmt.Sprintf("%s has limit/offset and {%s, items} but no iterator: %s", s.Name, totalName, why))
 			continue
 		}
-		p.Params, p.Args, p.Item = strings.Join(params, ", "), strings.Join(args, ", "), item
+		p.Item = publicType(strings.TrimPrefix(strings.TrimPrefix(items.Type, "*"), "[]"))
+		p.Total = "Get" + total.Name
+		if lim.Type == "*int" {
+			p.SetLimit = fmt.Sprintf("p.%s, p.%s = &limit, &offset", lim.Name, off.Name)
+			p.LimitArgs = fmt.Sprintf("params.%s, params.%s", lim.Name, off.Name)
+		} else {
+			p.SetLimit = fmt.Sprintf("p.%s, p.%s = limit, offset", lim.Name, off.Name)
+			p.LimitArgs = fmt.Sprintf("&params.%s, &params.%s", lim.Name, off.Name)
+		}
+		p.SetLimit += "\n\t\tpage, err := c." + s.Name + "(ctx, " + p.Args + "p, opts...)\n\t\tif err != nil {\n\t\t\treturn nil, 0, err\n\t\t}\n\t\treturn page.Get" + items.Name + "(), page." + p.Total + "(), nil"
 		pagers = append(pagers, p)
 	}
-	return pagers, notes, nil
+	return pagers, notes
 }
 
 func queryParam(o *openapi3.Operation, name string) *openapi3.Parameter {
@@ -151,20 +208,29 @@ func isInteger(s *openapi3.SchemaRef) bool {
 	return s != nil && s.Value != nil && s.Value.Type.Is("integer")
 }
 
-// pageShape reports whether the 200 response is an object with an integer
-// total and an array of items.
-func pageShape(o *openapi3.Operation) bool {
+// pageShape returns the name of the total of a page: "total" when the 200
+// response is an object with an integer total and an array of items,
+// "count" for django-ninja's {items, count}, "" when it is no page.
+func pageShape(o *openapi3.Operation) string {
 	r := o.Responses.Status(200)
 	if r == nil || r.Value == nil {
-		return false
+		return ""
 	}
 	mt := r.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return false
+		return ""
 	}
 	props := mt.Schema.Value.Properties
-	total, items := props["total"], props["items"]
-	return isInteger(total) && items != nil && items.Value != nil && items.Value.Type.Is("array")
+	items := props["items"]
+	if items == nil || items.Value == nil || !items.Value.Type.Is("array") {
+		return ""
+	}
+	for _, name := range []string{"total", "count"} {
+		if isInteger(props[name]) {
+			return name
+		}
+	}
+	return ""
 }
 
 // declaredError is an error status with a JSON body the spec declares.
@@ -204,31 +270,20 @@ package {{.Package}}
 import (
 	"context"
 	"iter"
-{{if .UsesTypes}}
-	openapi_types "github.com/oapi-codegen/runtime/types"
-{{end -}}
 )
 {{end}}{{range .Pagers}}
 // {{.Name}}Iter iterates over every item of {{.Name}},
 // fetching pages on demand: {{.Method}} {{.Path}}
 //
-// params selects the items as for {{.Name}}, except that its Limit is
+// params selects the items as for {{.Name}}, except that its limit is
 // the page size (default and maximum {{.MaxLimit}}), not a cap on how many
-// items come back: to stop early, break out of the loop. Offset is the
+// items come back: to stop early, break out of the loop. Its offset is the
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
-func (c *ClientWithResponses) {{.Name}}Iter(ctx context.Context, {{.Params}}, params {{.ParamsType}}, reqEditors ...RequestEditorFn) iter.Seq2[{{.Item}}, error] {
-	return paginate(params.Limit, params.Offset, {{.MaxLimit}}, func(limit, offset int) ([]{{.Item}}, int, error) {
+func (c *PartnerClient) {{.Name}}Iter(ctx context.Context, {{.Params}}params {{.ParamsType}}, opts ...CallOption) iter.Seq2[*{{.Item}}, error] {
+	return paginate({{.LimitArgs}}, {{.MaxLimit}}, func(limit, offset int) ([]{{.Item}}, int, error) {
 		p := params
-		p.Limit, p.Offset = &limit, &offset
-		resp, err := c.{{.Name}}WithResponse(ctx, {{.Args}}, &p, reqEditors...)
-		if err != nil {
-			return nil, 0, err
-		}
-		if resp.JSON200 == nil {
-			return nil, 0, unexpectedResponse("{{.Name}}", resp.HTTPResponse, resp.Body)
-		}
-		return resp.JSON200.Items, resp.JSON200.Total, nil
+		{{.SetLimit}}
 	})
 }
 {{end}}

@@ -40,6 +40,9 @@ type result struct {
 	Stale []string          // name-table entries the spec no longer has
 	Notes []string          // what a person may want to look at
 	Files map[string][]byte // generated files by path relative to the root
+	// HandWritten are the hand-written files of package api the code was
+	// generated beside.
+	HandWritten map[string][]byte
 }
 
 // generate runs the pipeline on the pinned spec under root and returns the
@@ -65,15 +68,53 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ops, byID, err := operations(doc)
+	ops, _, err := operations(doc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.File, err)
+	}
+	cfg, err := readCodegenConfig(filepath.Join(root, codegenConfig))
+	if err != nil {
+		return nil, err
+	}
+	goName, err := primeNames(cfg.Configuration)
+	if err != nil {
+		return nil, err
 	}
 	table, err := loadNameTable(filepath.Join(root, nameTableFile))
 	if err != nil {
 		return nil, err
 	}
-	named, err := assignNames(ops, table)
+	named, err := assignNames(ops, table, goName)
+	if err != nil {
+		return nil, err
+	}
+	schemaNames, err := loadSchemaTable(filepath.Join(root, schemaNameTableFile))
+	if err != nil {
+		return nil, err
+	}
+	handWritten, err := handWrittenFiles(root)
+	if err != nil {
+		return nil, err
+	}
+	reserved, err := reservedNames(handWritten, named)
+	if err != nil {
+		return nil, err
+	}
+	opNames := map[string]string{}
+	for _, op := range named {
+		opNames[op.OperationID] = op.GoName
+	}
+	norm, err := normalizeSpec(data, schemaNames, opNames, goName, reserved)
+	if err != nil {
+		return nil, err
+	}
+	// oapi-codegen generates from the normalised copy (see normalize.go);
+	// it must still be a valid document, or normalisation has a bug.
+	gdoc, err := loadSpec(p.File+" (normalised for oapi-codegen)", norm.Data)
+	if err != nil {
+		return nil, err
+	}
+	_, byID, err := operations(gdoc)
 	if err != nil {
 		return nil, err
 	}
@@ -96,20 +137,18 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 		}
 	}
 
-	cfg, err := readCodegenConfig(filepath.Join(root, codegenConfig))
-	if err != nil {
-		return nil, err
-	}
 	version := oapiCodegenVersion()
 	cfg.NoVCSVersionOverride = &version
 	if cfg.OutputOptions.UserTemplates == nil {
 		cfg.OutputOptions.UserTemplates = map[string]string{}
 	}
 	cfg.OutputOptions.UserTemplates["imports.tmpl"] = importsTemplate
-	code, err := codegen.Generate(doc, cfg.Configuration)
+	code, err := codegen.Generate(gdoc, cfg.Configuration)
 	if err != nil {
 		return nil, fmt.Errorf("oapi-codegen: %w", err)
 	}
+	doc = gdoc
+	code = safePathParams(code)
 	opsCode, err := operationsSource(cfg.PackageName, p, named)
 	if err != nil {
 		return nil, err
@@ -118,15 +157,15 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	pagers, notes, err := findPagers(doc, named, g)
+	dg := newDecoderGen(doc, g, goName)
+	surface, err := buildSurface(doc, named, g, dg)
 	if err != nil {
 		return nil, err
 	}
-	usesTypes := false
-	for _, pg := range pagers {
-		usesTypes = usesTypes || strings.Contains(pg.Params, "openapi_types.")
-	}
-	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers, "UsesTypes": usesTypes,
+	pagers, notes := findPagers(doc, surface, g)
+	getters, getterNotes := buildGetters(doc, g, goName)
+	notes = append(append(norm.Notes, notes...), getterNotes...)
+	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
 		"Errors": findDeclaredErrors(named, doc, g)}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
 	if err != nil {
@@ -136,19 +175,61 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	clientCode, err := clientSource(cfg.PackageName, p, surface)
+	if err != nil {
+		return nil, err
+	}
+	decodeCode, err := goFile(decodeFile, cfg.PackageName, p, dg.source(),
+		"encoding/json", "time", "github.com/go-faster/jx", "github.com/oapi-codegen/nullable",
+		"openapi_types github.com/oapi-codegen/runtime/types")
+	if err != nil {
+		return nil, err
+	}
+	indexCode, err := docIndexSource(cfg.PackageName, p, doc, surface)
+	if err != nil {
+		return nil, err
+	}
+	gettersCode, err := gettersSource(cfg.PackageName, p, getters)
+	if err != nil {
+		return nil, err
+	}
+	gettersTest, err := gettersTestSource(cfg.PackageName, p, getters)
+	if err != nil {
+		return nil, err
+	}
 	return &result{
-		Pin:   p,
-		Doc:   doc,
-		Ops:   named,
-		Stale: staleEntries(ops, table),
-		Notes: notes,
+		Pin:         p,
+		Doc:         doc,
+		Ops:         named,
+		Stale:       staleEntries(ops, table),
+		Notes:       notes,
+		HandWritten: handWritten,
 		Files: map[string][]byte{
 			filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
-			operationsFile: opsCode,
-			paginationFile: pagesCode,
-			errorsFile:     errorsCode,
+			operationsFile:  opsCode,
+			paginationFile:  pagesCode,
+			errorsFile:      errorsCode,
+			clientFile:      clientCode,
+			decodeFile:      decodeCode,
+			gettersFile:     gettersCode,
+			gettersTestFile: gettersTest,
+			docIndexFile:    indexCode,
 		},
 	}, nil
+}
+
+// safePathParams points the path parameters of oapi-codegen's request
+// builders at stylePathParam (api/request.go), which refuses an empty value
+// and encodes "." and "..", so that no value takes a request of the raw
+// client to another route. The call is the same but for its name.
+func safePathParams(code string) string {
+	lines := strings.SplitAfter(code, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "runtime.ParamLocationPath") {
+			lines[i] = strings.Replace(l, "runtime.StyleParamWithOptions(", "stylePathParam(", 1)
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // importsTemplate replaces oapi-codegen's file header, which would name this

@@ -59,9 +59,12 @@ type opName struct {
 }
 
 // assignNames names every operation: from the table where it lists the
-// operationId, by ruleName otherwise. Two operations with one Go name are an
-// error, since the generated code would not compile (or worse, would shadow).
-func assignNames(ops []opName, table nameTable) ([]opName, error) {
+// operationId, by ruleName otherwise, and then through goName, the name
+// normaliser oapi-codegen applies to operation ids, so that the name gen
+// uses everywhere is the one oapi-codegen writes. Two operations with one Go
+// name are an error, since the generated code would not compile (or worse,
+// would shadow).
+func assignNames(ops []opName, table nameTable, goName func(string) string) ([]opName, error) {
 	byName := map[string]string{}
 	var errs []string
 	out := make([]opName, len(ops))
@@ -75,6 +78,9 @@ func assignNames(ops []opName, table nameTable) ([]opName, error) {
 				continue
 			}
 			op.FromRule = true
+		}
+		if goName != nil {
+			name = goName(name)
 		}
 		op.GoName = name
 		key := strings.ToLower(name) // names that differ only in case collide in file-insensitive tooling and in oapi-codegen's normaliser

@@ -65,7 +65,7 @@ func TestAssignNames(t *testing.T) {
 		{OperationID: "a_router_get_thing", Method: "get", Path: "/a"},
 		{OperationID: "new_op", Method: "post", Path: "/b"},
 	}
-	named, err := assignNames(ops, nameTable{"a_router_get_thing": "GetThing"})
+	named, err := assignNames(ops, nameTable{"a_router_get_thing": "GetThing"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,17 +74,17 @@ func TestAssignNames(t *testing.T) {
 	}
 
 	// The table gives a name the rule also gives another operation.
-	_, err = assignNames(ops, nameTable{"a_router_get_thing": "NewOp"})
+	_, err = assignNames(ops, nameTable{"a_router_get_thing": "NewOp"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "Go name NewOp is given to both a_router_get_thing and new_op") {
 		t.Errorf("collision: got %v", err)
 	}
 	// Names that differ only in case collide as well.
-	_, err = assignNames(ops, nameTable{"a_router_get_thing": "Newop"})
+	_, err = assignNames(ops, nameTable{"a_router_get_thing": "Newop"}, nil)
 	if err == nil {
 		t.Error("a case-only collision was accepted")
 	}
 	// An operationId the rule cannot name is an error naming the endpoint.
-	_, err = assignNames([]opName{{OperationID: "__", Method: "get", Path: "/x"}}, nil)
+	_, err = assignNames([]opName{{OperationID: "__", Method: "get", Path: "/x"}}, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "get /x") {
 		t.Errorf("unnamable: got %v", err)
 	}

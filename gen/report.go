@@ -174,16 +174,29 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 		}
 	}
 
-	oldIDs, err := exportedIdentifiers(oldRes.Files)
+	// The hand-written files of package api are on both sides, so that the
+	// methods gen generates for a hand-written type (PartnerClient's) are
+	// listed as members of it.
+	oldIDs, err := exportedIdentifiers(withFiles(oldRes.Files, oldRes.HandWritten))
 	if err != nil {
 		return nil, fmt.Errorf("the code generated from the pinned spec: %w", err)
 	}
-	newIDs, err := exportedIdentifiers(newRes.Files)
+	newIDs, err := exportedIdentifiers(withFiles(newRes.Files, newRes.HandWritten))
 	if err != nil {
 		return nil, fmt.Errorf("the code generated from the new spec: %w", err)
 	}
 	rep.GoAdded, rep.GoRemoved, rep.GoChanged = identifierChanges(oldIDs, newIDs)
 	return rep, nil
+}
+
+// withFiles is the union of two file sets (a's files win).
+func withFiles(a, b map[string][]byte) map[string][]byte {
+	out := maps.Clone(b)
+	if out == nil {
+		out = map[string][]byte{}
+	}
+	maps.Copy(out, a)
+	return out
 }
 
 func sortedEndpoints(es diff.Endpoints) diff.Endpoints {

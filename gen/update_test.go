@@ -153,8 +153,8 @@ func encodeSpecTree(t *testing.T, doc map[string]any) []byte {
 	return data
 }
 
-// jsonObj walks doc by keys to a JSON object.
-func jsonObj(t *testing.T, doc map[string]any, keys ...string) map[string]any {
+// specObj walks doc by keys to a JSON object.
+func specObj(t *testing.T, doc map[string]any, keys ...string) map[string]any {
 	t.Helper()
 	m := doc
 	for _, k := range keys {
@@ -173,8 +173,8 @@ func jsonObj(t *testing.T, doc map[string]any, keys ...string) map[string]any {
 func widgetsSpec(t *testing.T) []byte {
 	t.Helper()
 	doc := addWidgets(t, pinnedSpecTree(t))
-	user := jsonObj(t, doc, "components", "schemas", "UserOutput")
-	props := jsonObj(t, user, "properties")
+	user := specObj(t, doc, "components", "schemas", "UserOutput")
+	props := specObj(t, user, "properties")
 	if _, ok := props["first_name"]; !ok {
 		t.Fatal("UserOutput has no first_name to remove")
 	}
@@ -185,8 +185,8 @@ func widgetsSpec(t *testing.T) []byte {
 // addWidgets adds GET .../widgets to doc.
 func addWidgets(t *testing.T, doc map[string]any) map[string]any {
 	t.Helper()
-	paths := jsonObj(t, doc, "paths")
-	getUser, err := json.Marshal(jsonObj(t, paths, "/api/partners/v2.0/org/{org_id}/users/{user_id}", "get"))
+	paths := specObj(t, doc, "paths")
+	getUser, err := json.Marshal(specObj(t, paths, "/api/partners/v2.0/org/{org_id}/users/{user_id}", "get"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func addWidgets(t *testing.T, doc map[string]any) map[string]any {
 	}
 	op["operationId"] = widgetsID
 	op["summary"] = "List a user's widgets"
-	jsonObj(t, op, "responses", "200", "content", "application/json")["schema"] = map[string]any{
+	specObj(t, op, "responses", "200", "content", "application/json")["schema"] = map[string]any{
 		"type": "array", "items": map[string]any{"$ref": "#/components/schemas/UserOutput"},
 	}
 	paths[widgetsPath] = map[string]any{"get": op}
@@ -288,8 +288,9 @@ func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
 		"### Breaking changes\n",
 		"- `GET /api/partners/v2.0/org/{org_id}/users/{user_id}` GetUser: removed the optional property `first_name` from the response with the `200` status (warning, response-optional-property-removed)",
 		"- `GET " + widgetsPath + "` (" + widgetsID + "): not in gen/operation_names.txt; named ListWidgets by the rule — add a better name there",
-		"- removed (breaks code that uses them): `UserOutput.FirstName`\n",
+		"- removed (breaks code that uses them): `UserOutput.FirstName`, `UserOutput.GetFirstName`\n",
 		"`ClientWithResponses.ListWidgetsWithResponse`",
+		"`PartnerClient.ListWidgets`",
 		"`ListWidgetsResponse`",
 	} {
 		if !strings.Contains(report, want) {
@@ -302,7 +303,11 @@ func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry := "## 2026-01-02: spec update\n\n- Source: " + url + "\n- openapi.json sha256: `96ec55e1358f` → `" + sha256Hex(spec)[:12] + "`\n"
+	oldPin, err := readPin(filepath.Join("..", pinFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := "## 2026-01-02: spec update\n\n- Source: " + url + "\n- openapi.json sha256: `" + oldPin.SHA256[:12] + "` → `" + sha256Hex(spec)[:12] + "`\n"
 	if !strings.HasPrefix(string(log), "# Changelog\n") || !strings.Contains(string(log), entry) {
 		t.Errorf("CHANGELOG.md lacks the entry %q:\n%s", entry, log)
 	}
@@ -320,18 +325,19 @@ func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
 	assertTreeUnchanged(t, before, treeHashes(t, root))
 }
 
-// TestUpdateSpecReportsGoTypeChanges: a response field that stops being
-// nullable changes its Go type from nullable.Nullable[string] to *string,
-// which breaks code that calls .FirstName.Get(). oasdiff counts the
-// narrowing as harmless; the report must call it breaking and show the
-// type change in its Go API section.
+// TestUpdateSpecReportsGoTypeChanges: a request field that stops being
+// nullable changes its Go type from nullable.Nullable[string] to *string
+// (and its getter's stays string), which breaks code that calls
+// .FirstName.Set(). oasdiff counts the change as harmless for HTTP clients;
+// the report must call it breaking and show the type change in its Go API
+// section.
 func TestUpdateSpecReportsGoTypeChanges(t *testing.T) {
 	// Not parallel: oapi-codegen's Generate keeps global state.
 	root := moduleCopy(t)
 	doc := pinnedSpecTree(t)
-	props := jsonObj(t, doc, "components", "schemas", "UserOutput", "properties")
-	if _, ok := jsonObj(t, props, "first_name")["anyOf"]; !ok {
-		t.Fatal("UserOutput.first_name is not an anyOf with null")
+	props := specObj(t, doc, "components", "schemas", "UserUpdateInput", "properties")
+	if _, ok := specObj(t, props, "first_name")["anyOf"]; !ok {
+		t.Fatal("UserUpdateInput.first_name is not an anyOf with null")
 	}
 	props["first_name"] = map[string]any{"type": "string", "title": "First Name"}
 	srv, _ := serveSpec(t, http.StatusOK, "application/json", encodeSpecTree(t, doc))
@@ -347,10 +353,9 @@ func TestUpdateSpecReportsGoTypeChanges(t *testing.T) {
 		", 1 breaking Go API change.\n",
 		"### Breaking changes\n",
 		"- Go API: 1 identifier changed, 0 removed; see Go API below\n",
-		"(warning, response-property-list-of-types-narrowed)\n",
 		"  - BREAKING: ",
 		"### Go API (package api)\n\n- changed (breaks code that uses them):\n" +
-			"  - `UserOutput.FirstName`: `nullable.Nullable[string]` → `*string`\n",
+			"  - `UserUpdateInput.FirstName`: `nullable.Nullable[string]` → `*string`\n",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
@@ -387,7 +392,7 @@ func TestUpdateSpecIgnoresGeneratedFilesOnDisk(t *testing.T) {
 	if strings.Contains(report, "StrayHelper") {
 		t.Errorf("the report shows the hand-added StrayHelper:\n%s", report)
 	}
-	for _, want := range []string{"- removed (breaks code that uses them): `UserOutput.FirstName`\n", "`ListWidgetsResponse`"} {
+	for _, want := range []string{"- removed (breaks code that uses them): `UserOutput.FirstName`, `UserOutput.GetFirstName`\n", "`ListWidgetsResponse`"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
@@ -560,11 +565,11 @@ func TestUpdateSpecRefusesBadSpecs(t *testing.T) {
 	t.Parallel()
 	pinned := pinnedSpecBytes(t)
 	invalid := pinnedSpecTree(t)
-	delete(jsonObj(t, invalid, "info"), "version")
+	delete(specObj(t, invalid, "info"), "version")
 	badRef := pinnedSpecTree(t)
-	jsonObj(t, badRef, "components", "schemas", "UserOutput", "properties")["email"] = map[string]any{"$ref": "#/components/schemas/NoSuchSchema"}
+	specObj(t, badRef, "components", "schemas", "UserOutput", "properties")["email"] = map[string]any{"$ref": "#/components/schemas/NoSuchSchema"}
 	badName := pinnedSpecTree(t)
-	jsonObj(t, badName, "paths")[widgetsPath] = map[string]any{"get": map[string]any{
+	specObj(t, badName, "paths")[widgetsPath] = map[string]any{"get": map[string]any{
 		"operationId": "___", "responses": map[string]any{"200": map[string]any{"description": "OK"}},
 		"parameters": []any{
 			map[string]any{"in": "path", "name": "org_id", "required": true, "schema": map[string]any{"type": "string"}},

@@ -6,23 +6,20 @@ import (
 	"log"
 	"time"
 
-	"github.com/google/uuid"
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 )
 
 // chargeNow is the code under test: a service's "charge my car now" button.
 // It boosts the user's vehicles and says what happened to each.
-func chargeNow(ctx context.Context, c *api.PartnerClient, org, user uuid.UUID) ([]string, error) {
-	evs, err := c.ListElectricVehiclesWithResponse(ctx, org, user)
+func chargeNow(ctx context.Context, c *api.PartnerClient, user api.UUID) ([]string, error) {
+	evs, err := c.ListElectricVehicles(ctx, user)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, ev := range *evs.JSON200 {
-		_, err := c.TriggerElectricVehicleBoostWithResponse(ctx, org, user, *ev.ID)
+	for _, ev := range evs {
+		err := c.TriggerElectricVehicleBoost(ctx, user, ev.GetID())
 		switch {
 		case api.IsConflict(err):
 			out = append(out, "already charging")
@@ -42,27 +39,27 @@ func chargeNow(ctx context.Context, c *api.PartnerClient, org, user uuid.UUID) (
 func Example() {
 	srv := poderotest.NewServer() // in a test: srv := poderotest.New(t)
 	defer srv.Close()
-	c, err := api.New(api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
 	if err != nil {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
 
-	user, err := c.CreateUserWithResponse(ctx, srv.OrgID, api.UserCreateInput{Role: "user", Email: "ada@example.com"})
+	user, err := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "ada@example.com"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	userID := user.JSON200.ID
+	userID := user.ID
 	// The user onboards two vehicles; one is charging already.
 	idle, _ := srv.AddDevice(userID, poderotest.ElectricVehicle)
 	charging, _ := srv.AddDevice(userID, poderotest.ElectricVehicle)
 	_ = srv.SetCharging(charging, true)
 
-	got, err := chargeNow(ctx, c, srv.OrgID, userID)
+	got, err := chargeNow(ctx, c, userID)
 	fmt.Println(got, err)
 
-	ev, _ := c.GetElectricVehicleWithResponse(ctx, srv.OrgID, userID, idle)
-	fmt.Println(ev.JSON200.BoostState.MustGet())
+	ev, _ := c.GetElectricVehicle(ctx, userID, idle)
+	fmt.Println(ev.GetBoostState())
 	// Output:
 	// [boost requested already charging] <nil>
 	// requested
@@ -73,28 +70,27 @@ func Example() {
 func ExampleServer_AddHEMSSessions() {
 	srv := poderotest.NewServer() // in a test: srv := poderotest.New(t)
 	defer srv.Close()
-	c, err := api.New(api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
 	if err != nil {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	user, err := c.CreateUserWithResponse(ctx, srv.OrgID, api.UserCreateInput{Role: "user", Email: "ada@example.com"})
+	user, err := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "ada@example.com"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	wallbox, _ := srv.AddDevice(user.JSON200.ID, poderotest.Wallbox)
+	wallbox, _ := srv.AddDevice(user.ID, poderotest.Wallbox)
 	_ = srv.AddHEMSSessions(wallbox, 5) // an hour apart, the newest an hour ago
 
 	today := time.Now().UTC()
 	limit := 2 // pages of two
-	params := api.ListWallboxHEMSSessionsParams{
-		From: openapi_types.Date{Time: today.AddDate(0, 0, -1)}, To: openapi_types.Date{Time: today}, Limit: &limit}
+	params := api.ListWallboxHEMSSessionsParams{From: api.NewDate(today.AddDate(0, 0, -1)), To: api.NewDate(today), Limit: &limit}
 	var ids []int
-	for s, err := range c.ListWallboxHEMSSessionsIter(ctx, srv.OrgID, user.JSON200.ID, wallbox, params) {
+	for s, err := range c.ListWallboxHEMSSessionsIter(ctx, user.ID, wallbox, params) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		ids = append(ids, *s.ID)
+		ids = append(ids, s.GetID())
 	}
 	fmt.Println(ids)
 	// Output:

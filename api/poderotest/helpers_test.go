@@ -40,6 +40,17 @@ func client(t *testing.T, srv *poderotest.Server) (*api.ClientWithResponses, *oa
 	return c, ts
 }
 
+// partner returns a PartnerClient for srv, without retries.
+func partner(t *testing.T, srv *poderotest.Server) *api.PartnerClient {
+	t.Helper()
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret,
+		Retry: &api.RetryPolicy{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // response is what every generated ...Response has.
 type response interface {
 	StatusCode() int
@@ -78,7 +89,7 @@ func createUser(t *testing.T, srv *poderotest.Server, c *api.ClientWithResponses
 
 // onboard creates an onboarding session for a device of type dt and
 // completes it, returning the device's id.
-func onboard(t *testing.T, srv *poderotest.Server, c *api.ClientWithResponses, user openapi_types.UUID, dt api.DeviceOnboardingSessionCreateInputDeviceType) openapi_types.UUID {
+func onboard(t *testing.T, srv *poderotest.Server, c *api.ClientWithResponses, user openapi_types.UUID, dt api.DeviceKind) openapi_types.UUID {
 	t.Helper()
 	in := api.DeviceOnboardingSessionCreateInput{Language: "en", PriceZoneDefault: "AT", UserID: user,
 		SuccessURL: "https://partner.example/ok", CancelURL: "https://partner.example/cancel"}

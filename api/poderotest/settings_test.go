@@ -27,7 +27,7 @@ func TestChargingConfig(t *testing.T) {
 	got, err := c.GetChargingConfigWithResponse(ctx, srv.OrgID, a.ID)
 	expect(t, got, err, 200)
 	cfg := got.JSON200
-	if *cfg.SmartChargingMode != api.ChargingConfigOutputSmartChargingModeNone || len(*cfg.AvailableModes) != 4 {
+	if *cfg.SmartChargingMode != api.SmartChargingModeNone || len(*cfg.AvailableModes) != 4 {
 		t.Errorf("a new user's charging config: %s", got.Body)
 	}
 	if d := *cfg.Devices; len(d) != 2 || *d[0].DeviceID != inv || *d[1].DeviceID != wb || *d[0].IsPrimaryActuator || !*d[1].IsPrimaryActuator {
@@ -35,7 +35,7 @@ func TestChargingConfig(t *testing.T) {
 	}
 
 	var in api.ChargingConfigUpdateInput
-	in.SmartChargingMode.Set(api.ChargingConfigUpdateInputSmartChargingModeHEMS)
+	in.SmartChargingMode.Set(api.SmartChargingModeHEMS)
 	in.HEMSMinExportToStartW.Set(1400)
 	put, err := c.UpdateChargingConfigWithResponse(ctx, srv.OrgID, a.ID, in)
 	expect(t, put, err, 200)
@@ -74,7 +74,7 @@ func TestChargePolicy(t *testing.T) {
 
 	got, err := c.GetElectricVehicleChargePolicyWithResponse(ctx, srv.OrgID, u.ID, ev)
 	expect(t, got, err, 200)
-	if m := got.JSON200.Metadata; *m.ElectricVehicleID != ev || *m.UserID != u.ID || !m.Error.IsNull() {
+	if m := got.JSON200.Metadata; *m.ElectricVehicleID != ev || *m.UserID != u.ID || m.Error != nil {
 		t.Errorf("metadata: %s", got.Body)
 	}
 	if !got.JSON200.Data.Mon.ChargePercentage.IsNull() {

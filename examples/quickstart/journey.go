@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 	"github.com/podero-go/podero/oauth"
@@ -54,7 +51,7 @@ func run(ctx context.Context, out io.Writer, env func(string) string) error {
 	if err != nil {
 		return err
 	}
-	j := &journey{ctx: ctx, out: out, c: c, org: t.org, user: t.user, resume: t.user != uuid.Nil, fake: t.fake, mayBoost: t.boost}
+	j := &journey{ctx: ctx, out: out, c: c, user: t.user, resume: t.user != (api.UUID{}), fake: t.fake, mayBoost: t.boost}
 	return j.walk()
 }
 
@@ -63,7 +60,6 @@ type journey struct {
 	ctx  context.Context
 	out  io.Writer
 	c    *api.PartnerClient
-	org  uuid.UUID
 	fake *poderotest.Server // nil against Podero
 
 	// resume: PODERO_USER_ID named the user, so the steps up to the
@@ -74,7 +70,7 @@ type journey struct {
 	// the next step disarms it.
 	mayBoost, armed bool
 
-	user, building, session, vehicle uuid.UUID
+	user, building, session, vehicle api.UUID
 	sessionURL                       string
 }
 
@@ -127,7 +123,7 @@ func (j *journey) walk() error {
 }
 
 func (j *journey) token() (string, error) {
-	cts, ok := j.c.Tokens.(oauth.ContextTokenSource)
+	cts, ok := j.c.TokenSource().(oauth.ContextTokenSource)
 	if !ok {
 		return "", errors.New("the client's token source does not take a context")
 	}
@@ -144,51 +140,39 @@ func (j *journey) createUser() (string, error) {
 		return "", errResume
 	}
 	tag := strings.ToLower(rand.Text()[:8])
-	in := api.UserCreateInput{Role: api.UserCreateInputRoleUser, Email: "quickstart+" + tag + "@example.com"}
-	in.ExternalUserID.Set("quickstart-" + tag)
-	in.FirstName.Set("Quinn")
-	resp, err := j.c.CreateUserWithResponse(j.ctx, j.org, in)
+	user, err := j.c.CreateUser(j.ctx, api.UserCreateInput{Role: api.RoleUser, Email: "quickstart+" + tag + "@example.com",
+		ExternalUserID: api.Value("quickstart-" + tag), FirstName: api.Value("Quinn")})
 	if err != nil {
 		return "", err
 	}
-	if resp.JSON200 == nil {
-		return "", unexpected(resp)
-	}
-	j.user = resp.JSON200.ID
-	return fmt.Sprintf("id=%s email=%s", j.user, resp.JSON200.Email), nil
+	j.user = user.ID
+	return fmt.Sprintf("id=%s email=%s", j.user, user.Email), nil
 }
 
 func (j *journey) addBuilding() (string, error) {
 	if j.resume {
 		return "", errResume
 	}
-	resp, err := j.c.CreateBuildingWithResponse(j.ctx, j.org, j.user, api.BuildingCreateInput{Name: "Quickstart Home"})
+	b, err := j.c.CreateBuilding(j.ctx, j.user, api.BuildingCreateInput{Name: "Quickstart Home"})
 	if err != nil {
 		return "", err
 	}
-	if resp.JSON200 == nil || resp.JSON200.ID == nil {
-		return "", unexpected(resp)
-	}
-	j.building = *resp.JSON200.ID
-	return fmt.Sprintf("id=%s name=%q", j.building, resp.JSON200.Name), nil
+	j.building = b.GetID()
+	return fmt.Sprintf("id=%s name=%q", j.building, b.GetName()), nil
 }
 
 func (j *journey) startSession() (string, error) {
 	if j.resume {
 		return "", errResume
 	}
-	in := api.DeviceOnboardingSessionCreateInput{Language: "en", PriceZoneDefault: "AT", UserID: j.user,
-		SuccessURL: successURL, CancelURL: cancelURL}
-	in.BuildingID.Set(j.building)
-	in.DeviceType.Set(api.DeviceOnboardingSessionCreateInputDeviceTypeEV)
-	resp, err := j.c.CreateOnboardingSessionWithResponse(j.ctx, in)
+	s, err := j.c.CreateOnboardingSession(j.ctx, api.DeviceOnboardingSessionCreateInput{
+		Language: api.LanguageEn, PriceZoneDefault: api.PriceZoneAT, UserID: j.user,
+		BuildingID: api.Value(j.building), DeviceType: api.Value(api.DeviceKindEV),
+		SuccessURL: successURL, CancelURL: cancelURL})
 	if err != nil {
 		return "", err
 	}
-	if resp.JSON200 == nil || resp.JSON200.ID == nil || resp.JSON200.AuthenticationURL == nil {
-		return "", unexpected(resp)
-	}
-	j.session, j.sessionURL = *resp.JSON200.ID, *resp.JSON200.AuthenticationURL
+	j.session, j.sessionURL = s.GetID(), s.GetAuthenticationURL()
 	return fmt.Sprintf("id=%s; the end user continues at %s", j.session, j.sessionURL), nil
 }
 
@@ -213,41 +197,33 @@ func (j *journey) connect() (string, error) {
 }
 
 func (j *journey) listVehicles() (string, error) {
-	resp, err := j.c.ListElectricVehiclesWithResponse(j.ctx, j.org, j.user)
+	evs, err := j.c.ListElectricVehicles(j.ctx, j.user)
 	if err != nil {
 		return "", err
 	}
-	if resp.JSON200 == nil {
-		return "", unexpected(resp)
-	}
-	for _, ev := range *resp.JSON200 {
+	for _, ev := range evs {
 		if ev.ID != nil {
 			j.vehicle = *ev.ID
-			return fmt.Sprintf("%d vehicle(s); using id=%s", len(*resp.JSON200), j.vehicle), nil
+			return fmt.Sprintf("%d vehicle(s); using id=%s", len(evs), j.vehicle), nil
 		}
 	}
 	return fmt.Sprintf("user %s has no vehicle yet: finish the onboarding, then run again", j.user), errStop
 }
 
 func (j *journey) readVehicle() (string, error) {
-	resp, err := j.c.GetElectricVehicleWithResponse(j.ctx, j.org, j.user, j.vehicle)
+	ev, err := j.c.GetElectricVehicle(j.ctx, j.user, j.vehicle)
 	if err != nil {
 		return "", err
 	}
-	ev := resp.JSON200
-	if ev == nil {
-		return "", unexpected(resp)
-	}
-	name := "unknown model"
-	if m := ev.DeviceModel; m != nil && m.Manufacturer != nil && m.Model != nil {
-		name = *m.Manufacturer + " " + *m.Model
+	name := strings.TrimSpace(ev.GetDeviceModel().GetManufacturer() + " " + ev.GetDeviceModel().GetModel())
+	if name == "" {
+		name = "unknown model"
 	}
 	battery := "unknown"
-	if level, err := ev.BatteryLevel.Get(); err == nil {
-		battery = fmt.Sprintf("%d%%", level)
+	if ev.BatteryLevel != nil {
+		battery = fmt.Sprintf("%d%%", ev.GetBatteryLevel())
 	}
-	authenticated := ev.IsAuthenticated != nil && *ev.IsAuthenticated
-	return fmt.Sprintf("%s, authenticated=%t, battery=%s", name, authenticated, battery), nil
+	return fmt.Sprintf("%s, authenticated=%t, battery=%s", name, ev.GetIsAuthenticated(), battery), nil
 }
 
 // boost asks Podero to charge the vehicle now. Against Podero that is a
@@ -257,12 +233,12 @@ func (j *journey) boost() (string, error) {
 	if !j.mayBoost {
 		return "", skipped("it would charge the real vehicle; set PODERO_QUICKSTART_BOOST=1 to boost it (and disarm it straight after)")
 	}
-	_, err := j.c.TriggerElectricVehicleBoostWithResponse(j.ctx, j.org, j.user, j.vehicle)
+	err := j.c.TriggerElectricVehicleBoost(j.ctx, j.user, j.vehicle)
 	var apiErr *api.Error
 	if api.IsConflict(err) && errors.As(err, &apiErr) {
 		// 409: already charging or full. An answer, not a failure.
 		if c, ok := apiErr.Payload.(*api.BoostConflictOutput); ok && c.Reason != nil {
-			return fmt.Sprintf("not started: %s (409)", *c.Reason), nil
+			return fmt.Sprintf("not started: %s (409)", c.GetReason()), nil
 		}
 		return "not started (409)", nil
 	}
@@ -282,7 +258,7 @@ func (j *journey) disarm() (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(j.ctx), 30*time.Second)
 	defer cancel()
-	if _, err := j.c.DisarmElectricVehicleBoostWithResponse(ctx, j.org, j.user, j.vehicle); err != nil {
+	if err := j.c.DisarmElectricVehicleBoost(ctx, j.user, j.vehicle); err != nil {
 		return "", fmt.Errorf("%w; the boost is still armed: disarm it with DisarmElectricVehicleBoost", err)
 	}
 	j.armed = false
@@ -290,49 +266,28 @@ func (j *journey) disarm() (string, error) {
 }
 
 func (j *journey) reauthenticate() (string, error) {
-	var in api.AuthSessionInput
-	in.SuccessURL.Set(successURL)
-	in.CancelURL.Set(cancelURL)
-	resp, err := j.c.ReauthenticateElectricVehicleWithResponse(j.ctx, j.org, j.user, j.vehicle, in)
+	auth, err := j.c.ReauthenticateElectricVehicle(j.ctx, j.user, j.vehicle,
+		api.AuthSessionInput{SuccessURL: api.Value(successURL), CancelURL: api.Value(cancelURL)})
 	if err != nil {
 		return "", err
 	}
-	if resp.JSON200 == nil {
-		return "", unexpected(resp)
-	}
-	link, err := resp.JSON200.AuthenticationURL.Get()
-	if err != nil {
+	if auth.GetAuthenticationURL() == "" {
 		return "", errors.New("the answer has no authentication_url")
 	}
-	return "the end user reconnects at " + link, nil
+	return "the end user reconnects at " + auth.GetAuthenticationURL(), nil
 }
 
 func (j *journey) chargingSessions() (string, error) {
 	today := time.Now().UTC()
 	limit := 5
-	params := &api.ListElectricVehicleSessionsParams{
-		From:  openapi_types.Date{Time: today.AddDate(0, 0, -30)},
-		To:    openapi_types.Date{Time: today},
-		Limit: &limit,
-	}
-	resp, err := j.c.ListElectricVehicleSessionsWithResponse(j.ctx, j.org, j.user, j.vehicle, params)
+	page, err := j.c.ListElectricVehicleSessions(j.ctx, j.user, j.vehicle, api.ListElectricVehicleSessionsParams{
+		From: api.NewDate(today.AddDate(0, 0, -30)), To: api.NewDate(today), Limit: &limit})
 	if err != nil {
 		return "", err
 	}
-	page := resp.JSON200
-	if page == nil {
-		return "", unexpected(resp)
-	}
 	detail := fmt.Sprintf("%d in the last 30 days; first page has %d", page.Total, len(page.Items))
-	if len(page.Items) > 0 {
-		if t, err := page.Items[0].PlugInTime.Get(); err == nil {
-			detail += ", latest plugged in at " + t.Format(time.RFC3339)
-		}
+	if len(page.Items) > 0 && page.Items[0].PlugInTime != nil {
+		detail += ", latest plugged in at " + page.Items[0].GetPlugInTime().Format(time.RFC3339)
 	}
 	return detail, nil
-}
-
-// unexpected is a 2xx whose body is not what the spec declares.
-func unexpected(r interface{ StatusCode() int }) error {
-	return fmt.Errorf("unexpected answer: status %d without the documented body", r.StatusCode())
 }

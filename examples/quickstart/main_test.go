@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/uuid"
-
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 	"github.com/podero-go/podero/internal/specserver"
@@ -116,15 +114,15 @@ func TestRunAgainstPodero(t *testing.T) {
 	if n := boosts(srv); n != 3 { // the 409, the boost and its disarm
 		t.Errorf("%d boost requests, want 3", n)
 	}
-	c, err := api.New(api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.GetElectricVehicleWithResponse(context.Background(), srv.OrgID, user, ev)
+	got, err := c.GetElectricVehicle(context.Background(), user, ev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := got.JSON200.BoostState.MustGet(); s != "available" {
+	if s := got.GetBoostState(); s != api.BoostStateAvailable {
 		t.Errorf("boost_state after the run is %q, want available: the run left the boost armed", s)
 	}
 
@@ -156,20 +154,20 @@ func boosts(srv *poderotest.Server) int {
 }
 
 // onlyUser returns the one user in the fake's organization.
-func onlyUser(t *testing.T, srv *poderotest.Server) uuid.UUID {
+func onlyUser(t *testing.T, srv *poderotest.Server) api.UUID {
 	t.Helper()
-	c, err := api.New(api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	users, err := c.ListUsersWithResponse(context.Background(), srv.OrgID, nil)
+	users, err := c.ListUsers(context.Background(), api.ListUsersParams{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(*users.JSON200) != 1 {
-		t.Fatalf("the quickstart created %d users, want 1", len(*users.JSON200))
+	if len(users) != 1 {
+		t.Fatalf("the quickstart created %d users, want 1", len(users))
 	}
-	return (*users.JSON200)[0].ID
+	return users[0].ID
 }
 
 // TestRunFails: the first failing step is named, in the error and the

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 )
@@ -14,8 +12,7 @@ import (
 // target is where the journey runs.
 type target struct {
 	cfg   api.Config
-	org   uuid.UUID
-	user  uuid.UUID          // PODERO_USER_ID, if set
+	user  api.UUID           // PODERO_USER_ID, if set
 	fake  *poderotest.Server // nil against Podero
 	boost bool               // boost the vehicle: on the fake, or PODERO_QUICKSTART_BOOST
 	about string             // what to tell the user
@@ -34,8 +31,8 @@ func chooseTarget(env func(string) string) (*target, error) {
 	if len(missing) == len(names) {
 		srv := poderotest.NewServer()
 		return &target{
-			cfg: api.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, TokenURL: srv.TokenURL},
-			org: srv.OrgID, fake: srv, boost: true,
+			cfg:  api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, TokenURL: srv.TokenURL},
+			fake: srv, boost: true,
 			about: "No Podero credentials in the environment (PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID):\n" +
 				"running against poderotest, an in-memory Podero at " + srv.URL + ". Nothing leaves this machine.",
 		}, nil
@@ -44,13 +41,13 @@ func chooseTarget(env func(string) string) (*target, error) {
 		return nil, fmt.Errorf("%s not set: set all of %s to run against Podero, or none to run against an in-memory fake",
 			strings.Join(missing, " and "), strings.Join(names, ", "))
 	}
-	org, err := uuid.Parse(env("PODERO_ORG_ID"))
+	org, err := api.ParseUUID(env("PODERO_ORG_ID"))
 	if err != nil {
 		return nil, fmt.Errorf("PODERO_ORG_ID is not a UUID: %w", err)
 	}
-	var user uuid.UUID
+	var user api.UUID
 	if v := env("PODERO_USER_ID"); v != "" {
-		if user, err = uuid.Parse(v); err != nil {
+		if user, err = api.ParseUUID(v); err != nil {
 			return nil, fmt.Errorf("PODERO_USER_ID is not a UUID: %w", err)
 		}
 	}
@@ -72,8 +69,8 @@ func chooseTarget(env func(string) string) (*target, error) {
 		}
 	}
 	return &target{
-		cfg:   api.Config{BaseURL: base, ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET"), UserAgent: "podero-quickstart"},
-		org:   org,
+		cfg: api.Config{BaseURL: base, OrgID: org, ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET"),
+			UserAgent: "podero-quickstart"},
 		user:  user,
 		boost: boost,
 		about: fmt.Sprintf("Running against Podero at %s, organization %s.", base, org),

@@ -1,0 +1,192 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/go-faster/jx"
+	"github.com/oapi-codegen/runtime"
+)
+
+// This file is the runtime under the generated PartnerClient methods
+// (client.gen.go): a method builds a request from its arguments, and one of
+// the call functions here sends it and decodes the answer.
+
+// operation is what a generated method knows of its operation.
+type operation struct {
+	name   string // the Go name
+	method string
+	path   string // the path template, as in the spec
+	auth   bool   // sends the bearer token
+	result string // the Go type of the 2xx body, for messages
+}
+
+// request is one call's path, query, headers and body, as a generated
+// method builds them.
+type request struct {
+	path   []byte
+	query  []byte
+	header [][2]string // header parameters
+	body   []byte      // JSON, or nil
+}
+
+var jsonContentType = []string{"application/json"}
+
+// send sends r and returns the 2xx response, read into a pooled buffer that
+// the caller gives back with putBody.
+func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opts []CallOption) (*reply, error) {
+	o := applyOptions(opts)
+	if o.err != nil {
+		return nil, &Error{Operation: op.name, Method: op.method, Path: string(r.path), Message: o.err.Error(), Err: o.err}
+	}
+	u := c.t.base + string(r.path)
+	if len(r.query) > 0 {
+		u += "?" + string(r.query)
+	}
+	req, err := http.NewRequestWithContext(ctx, op.method, u, nil)
+	if err != nil {
+		return nil, &Error{Operation: op.name, Method: op.method, Path: string(r.path), Message: "build the request: " + err.Error(), Err: err}
+	}
+	req.Header["User-Agent"] = c.t.userAgent
+	if r.body != nil {
+		req.Header["Content-Type"] = jsonContentType
+	}
+	for _, h := range r.header {
+		req.Header.Set(h[0], h[1])
+	}
+	for _, h := range o.header {
+		req.Header.Add(h[0], h[1])
+	}
+	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: &o, pooled: true})
+}
+
+// callJSON sends r and decodes the JSON body of the 2xx answer into out.
+func callJSON[T any](c *PartnerClient, ctx context.Context, op *operation, r *request, opts []CallOption, out *T, dec func(*jx.Decoder, *T) error) error {
+	rep, err := c.send(ctx, op, r, opts)
+	if err != nil {
+		return err
+	}
+	defer putBody(rep.buf)
+	if ct := rep.resp.Header.Get("Content-Type"); !isJSON(ct) {
+		if ct == "" {
+			ct = "without a Content-Type"
+		}
+		return rep.invalid(op, "the response is "+ct+", not the JSON the spec declares", nil)
+	}
+	if err := decodeTop(rep.body, out, dec); err != nil {
+		return rep.invalid(op, "the response is not the "+op.result+" the spec declares: "+err.Error(), err)
+	}
+	return nil
+}
+
+// callNoBody sends r for an operation whose answer has no body.
+func callNoBody(c *PartnerClient, ctx context.Context, op *operation, r *request, opts []CallOption) error {
+	rep, err := c.send(ctx, op, r, opts)
+	if err != nil {
+		return err
+	}
+	putBody(rep.buf)
+	return nil
+}
+
+// callBytes sends r and returns the body of an answer that is not JSON.
+func callBytes(c *PartnerClient, ctx context.Context, op *operation, r *request, opts []CallOption) ([]byte, error) {
+	rep, err := c.send(ctx, op, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer putBody(rep.buf)
+	return bytes.Clone(rep.body), nil
+}
+
+// invalid is the *Error for a 2xx answer whose body is not what the spec
+// declares.
+func (rep *reply) invalid(op *operation, msg string, err error) *Error {
+	e := newError(op.name, rep.resp.Request.Method, rep.resp.Request.URL.Path, rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token)
+	e.Message, e.Err, e.Attempts, e.Payload = msg, err, rep.attempts, nil
+	return e
+}
+
+// isJSON reports whether a Content-Type is JSON: application/json or a
+// +json type.
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// lookupOperation finds the operation of a raw client's request, for
+// errors, logs and whether it takes the bearer token: the route whose
+// template matches the end of the path (a base URL may add a prefix),
+// preferring literal segments over parameters (".../hems-sessions/current"
+// over ".../hems-sessions/{session_id}"). A path the spec does not have gets
+// an unnamed operation that sends the token.
+func lookupOperation(method, path string) *operation {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	var best *route
+	for i := range routes()[method] {
+		r := &routes()[method][i]
+		if len(r.segs) > len(segs) || (best != nil && r.literals <= best.literals) {
+			continue
+		}
+		tail := segs[len(segs)-len(r.segs):]
+		ok := true
+		for i, s := range r.segs {
+			if (s == "" && tail[i] == "") || (s != "" && s != tail[i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			best = r
+		}
+	}
+	if best == nil {
+		return &operation{method: method, path: path, auth: true}
+	}
+	return best.op
+}
+
+// route is one operation's path template split into segments; "" stands
+// for a path parameter.
+type route struct {
+	op       *operation
+	segs     []string
+	literals int
+}
+
+// emptyParam is the error for a path parameter that is empty: it would
+// drop a segment from the path, and so name another route.
+func emptyParam(op *operation, name string) *Error {
+	return &Error{Operation: op.name, Method: op.method, Path: op.path,
+		Message: "the path parameter " + name + " is empty; the request was not sent"}
+}
+
+// paramError is the error for a parameter that cannot be encoded.
+func paramError(op *operation, name string, err error) *Error {
+	return &Error{Operation: op.name, Method: op.method, Path: op.path,
+		Message: "the parameter " + name + " cannot be encoded: " + err.Error(), Err: err}
+}
+
+// encodeError is the error for a request body that does not encode.
+func encodeError(op *operation, err error) *Error {
+	return &Error{Operation: op.name, Method: op.method, Path: op.path,
+		Message: "the request body does not encode as JSON: " + err.Error(), Err: err}
+}
+
+// addHeaderParam adds a header parameter, styled as oapi-codegen's runtime
+// does. A value that net/http would refuse to send is refused here.
+func addHeaderParam(op *operation, rq *request, name string, v any) error {
+	s, err := runtime.StyleParamWithLocation("simple", false, name, runtime.ParamLocationHeader, v)
+	if err != nil {
+		return paramError(op, name, err)
+	}
+	if strings.ContainsFunc(s, isControl) {
+		return paramError(op, name, errors.New("the value has a control character"))
+	}
+	rq.header = append(rq.header, [2]string{name, s})
+	return nil
+}

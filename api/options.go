@@ -1,0 +1,108 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"time"
+)
+
+// CallOption changes one call of a [PartnerClient] method: its retry policy,
+// its timeout or its headers, or asks for what the response looked like.
+type CallOption func(*callOptions)
+
+type callOptions struct {
+	retry   *RetryPolicy // nil: the client's
+	timeout time.Duration
+	hasTO   bool
+	header  [][2]string
+	info    *ResponseInfo
+	err     error // a bad option, reported by the call
+}
+
+// WithRetry uses p instead of the client's [Config.Retry] for this call;
+// &RetryPolicy{} (MaxRetries 0) turns retries off. A nil p changes nothing.
+func WithRetry(p *RetryPolicy) CallOption {
+	return func(o *callOptions) {
+		if p != nil {
+			rp := p.withDefaults()
+			o.retry = &rp
+		}
+	}
+}
+
+// WithTimeout bounds each attempt of this call by d instead of
+// [Config.Timeout]; a negative d means no timeout. The context bounds the
+// whole call, retries included.
+func WithTimeout(d time.Duration) CallOption {
+	return func(o *callOptions) { o.timeout, o.hasTO = d, true }
+}
+
+// WithHeader sends the header key: value with this call. A key or value with
+// a control character is refused (the call returns an error and sends
+// nothing), and so are the headers the client sets itself: Authorization,
+// Content-Type, Content-Length, Host and User-Agent.
+func WithHeader(key, value string) CallOption {
+	return func(o *callOptions) {
+		if o.err != nil {
+			return
+		}
+		if err := checkHeader(key, value); err != nil {
+			o.err = err
+			return
+		}
+		o.header = append(o.header, [2]string{textproto.CanonicalMIMEHeaderKey(key), value})
+	}
+}
+
+func checkHeader(key, value string) error {
+	if key == "" || strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == ':' }) {
+		return fmt.Errorf("podero: WithHeader: %q is not a valid header name", key)
+	}
+	if strings.ContainsFunc(value, isControl) {
+		return fmt.Errorf("podero: WithHeader(%q): the value has a control character", key)
+	}
+	switch textproto.CanonicalMIMEHeaderKey(key) {
+	case "Authorization", "Content-Type", "Content-Length", "Host", "User-Agent":
+		return fmt.Errorf("podero: WithHeader: the client sets %s itself", key)
+	}
+	return nil
+}
+
+// isControl reports the characters net/http refuses in a header value
+// (CR, LF and the other control characters but tab).
+func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
+
+// WithResponseInfo fills info when the call returns, on success and on
+// failure alike.
+func WithResponseInfo(info *ResponseInfo) CallOption {
+	return func(o *callOptions) { o.info = info }
+}
+
+// ResponseInfo is what a call's last response looked like, for logs and
+// metrics. It is filled by [WithResponseInfo].
+type ResponseInfo struct {
+	// StatusCode is the HTTP status of the last response, 0 when there was
+	// none (a network error, or a call refused before sending).
+	StatusCode int
+	// Header is the last response's header.
+	Header http.Header
+	// RequestID is the server's request id, if it sent one.
+	RequestID string
+	// Attempts is how many requests the call sent, a re-authentication
+	// after a 401 included.
+	Attempts int
+	// Duration is how long the call took, waits between attempts included.
+	Duration time.Duration
+}
+
+func applyOptions(opts []CallOption) callOptions {
+	var o callOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}

@@ -1,0 +1,313 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/podero-go/podero/internal/httpguard"
+	"github.com/podero-go/podero/oauth"
+)
+
+// transport sends the requests of a PartnerClient and of its raw client
+// (for which it is the HttpRequestDoer): it adds the token and User-Agent,
+// bounds each attempt, retries, re-authenticates once after a 401, and turns
+// every failure into an *Error.
+type transport struct {
+	http      *http.Client
+	base      string // BaseURL without a trailing slash
+	tokens    oauth2.TokenSource
+	userAgent []string // the header value, shared by every request
+	retry     RetryPolicy
+	timeout   time.Duration // per attempt; 0 for none
+	logger    *slog.Logger
+	sleep     func(context.Context, time.Duration) error // tests record the waits
+	now       func() time.Time
+	bearer    atomic.Pointer[bearerHeader]
+}
+
+// bearerHeader is the Authorization value for one token, kept so that a
+// cached token costs no allocation per request.
+type bearerHeader struct {
+	tok   *oauth2.Token
+	value []string
+}
+
+// exchange is one call as the transport sends it.
+type exchange struct {
+	op     *operation
+	req    *http.Request // each attempt sends a shallow copy with its own context
+	body   []byte
+	opts   *callOptions
+	pooled bool // read the response into a pooled buffer
+}
+
+// reply is a call's last response, read whole.
+type reply struct {
+	resp     *http.Response
+	body     []byte
+	buf      *[]byte // the pooled buffer body is in, if any
+	attempts int
+	token    string // the access token the request carried, to redact
+}
+
+// Token sources that can drop a cached token after a 401: InvalidateToken
+// drops it only if it is the one that was rejected (see oauth.TokenSource).
+type (
+	tokenInvalidator interface{ InvalidateToken(accessToken string) }
+	invalidator      interface{ Invalidate() }
+)
+
+// Do sends a request of the raw client, whose 2xx responses keep their body.
+func (t *transport) Do(req *http.Request) (*http.Response, error) {
+	op := lookupOperation(req.Method, req.URL.Path)
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, &Error{Operation: op.name, Method: req.Method, Path: req.URL.Path, Message: "read the request body: " + err.Error(), Err: err}
+		}
+		req.Body = nil
+	}
+	req.Header["User-Agent"] = t.userAgent
+	rep, err := t.send(req.Context(), &exchange{op: op, req: req, body: body, opts: &callOptions{}})
+	if err != nil {
+		return nil, err
+	}
+	rep.resp.Body = io.NopCloser(bytes.NewReader(rep.body))
+	return rep.resp, nil
+}
+
+// send sends x until it gets a 2xx response, which it returns, or gives up
+// with an *Error.
+func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
+	o := x.opts
+	start := t.now()
+	policy := t.retry
+	if o.retry != nil {
+		policy = *o.retry
+	}
+	timeout := t.timeout
+	if o.hasTO {
+		timeout = max(o.timeout, 0)
+	}
+	canRetry := policy.retryMethod(x.req.Method)
+	reauthed := false
+	sent := 0 // requests sent, the re-authentication included
+	finish := func(rep *reply, e *Error) (*reply, error) {
+		if o.info != nil {
+			*o.info = ResponseInfo{Attempts: sent, Duration: t.now().Sub(start)}
+			if rep != nil {
+				o.info.StatusCode, o.info.Header, o.info.RequestID = rep.resp.StatusCode, rep.resp.Header, requestID(rep.resp.Header)
+			} else if e.StatusCode != 0 {
+				o.info.StatusCode, o.info.Header, o.info.RequestID = e.StatusCode, e.header, e.RequestID
+			}
+		}
+		if e != nil {
+			e.Attempts = sent
+			return nil, e
+		}
+		rep.attempts = sent
+		return rep, nil
+	}
+	for attempt := 1; ; attempt++ {
+		sent++
+		rep, err := t.attempt(ctx, x, timeout, sent)
+		if err != nil {
+			e := t.failure(ctx, x, err)
+			if ctx.Err() != nil || !e.retry || !canRetry || attempt > policy.MaxRetries {
+				return finish(nil, e)
+			}
+			if err := t.wait(ctx, policy.backoff(attempt), x, attempt, err.Error()); err != nil {
+				e.Err, e.Message = err, "the call's context ended while waiting to retry: "+e.Message
+				return finish(nil, e)
+			}
+			continue
+		}
+		status := rep.resp.StatusCode
+		if status >= 200 && status < 300 {
+			return finish(rep, nil)
+		}
+		apiErr := newError(x.op.name, x.req.Method, x.req.URL.Path, status, rep.resp.Header, rep.body, rep.token)
+		putBody(rep.buf)
+		// A 401 may be a token the server dropped before its expiry: get a
+		// fresh one and try once more. This is not a retry of the policy.
+		if status == http.StatusUnauthorized && !reauthed && x.op.auth && t.invalidate(rep.token) {
+			reauthed = true
+			attempt--
+			continue
+		}
+		if !canRetry || !retryStatus(status) || attempt > policy.MaxRetries {
+			return finish(nil, apiErr)
+		}
+		wait := policy.backoff(attempt)
+		if ra, ok := retryAfter(rep.resp.Header, t.now()); ok {
+			if ra > policy.MaxRetryAfter {
+				return finish(nil, apiErr) // the caller decides whether to wait that long
+			}
+			wait = ra
+		}
+		if err := t.wait(ctx, wait, x, attempt, rep.resp.Status); err != nil {
+			apiErr.Err = err
+			apiErr.Message = strings.TrimSuffix("the call's context ended while waiting to retry: "+apiErr.Message, ": ")
+			return finish(nil, apiErr)
+		}
+	}
+}
+
+// invalidate drops the token a rejected request carried from the token
+// source's cache, and reports whether the source can do that.
+func (t *transport) invalidate(token string) bool {
+	switch ts := t.tokens.(type) {
+	case tokenInvalidator:
+		ts.InvalidateToken(token)
+	case invalidator:
+		ts.Invalidate()
+	default:
+		return false
+	}
+	return true
+}
+
+// attempt sends the request once and reads the whole response, so that a
+// connection that breaks mid-body counts as a failed attempt too.
+func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Duration, n int) (*reply, error) {
+	actx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	req := x.req.WithContext(actx)
+	if x.body != nil {
+		req.Body = io.NopCloser(bytes.NewReader(x.body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(x.body)), nil }
+		req.ContentLength = int64(len(x.body))
+	}
+	rep := &reply{}
+	if x.op.auth && t.tokens != nil {
+		tok, err := t.token(actx)
+		if err != nil {
+			return nil, err
+		}
+		rep.token = tok.AccessToken
+		req.Header["Authorization"] = t.bearerValue(tok)
+	}
+	start := time.Now()
+	resp, err := t.http.Do(req)
+	if err == nil {
+		rep.resp = resp
+		rep.body, rep.buf, err = readBody(resp.Body, resp.ContentLength, maxResponseBody, resp.Status, x.pooled)
+		resp.Body.Close()
+		if err != nil && !isTooLarge(err) {
+			err = fmt.Errorf("read the response (%s): %w", resp.Status, err)
+		}
+	}
+	// *url.Error quotes the whole URL, and a cue's query carries its secret.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
+	}
+	if t.logger != nil {
+		attrs := []slog.Attr{slog.String("operation", x.op.name), slog.String("method", req.Method),
+			slog.String("path", req.URL.Path), slog.Int("attempt", n), slog.Duration("duration", time.Since(start))}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", redactToken(err.Error(), rep.token)))
+		} else {
+			attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		}
+		t.logger.LogAttrs(ctx, slog.LevelDebug, "podero request", attrs...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// token gets a token, honouring ctx when the source can.
+func (t *transport) token(ctx context.Context) (*oauth2.Token, error) {
+	var tok *oauth2.Token
+	var err error
+	if cts, ok := t.tokens.(oauth.ContextTokenSource); ok {
+		tok, err = cts.TokenContext(ctx)
+	} else {
+		tok, err = t.tokens.Token()
+	}
+	if err == nil && (tok == nil || tok.AccessToken == "") {
+		err = errors.New("the token source returned no access token")
+	}
+	return tok, err
+}
+
+func (t *transport) bearerValue(tok *oauth2.Token) []string {
+	if h := t.bearer.Load(); h != nil && h.tok == tok {
+		return h.value
+	}
+	h := &bearerHeader{tok: tok, value: []string{tok.Type() + " " + tok.AccessToken}}
+	t.bearer.Store(h)
+	return h.value
+}
+
+// failure is the *Error for an attempt that got no response.
+func (t *transport) failure(ctx context.Context, x *exchange, err error) *Error {
+	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.req.URL.Path, Err: err}
+	var tokenErr *oauth.TokenError
+	switch {
+	case ctx.Err() != nil:
+		e.Message = "the call's context ended: " + ctx.Err().Error()
+	case errors.As(err, &tokenErr):
+		// The token source has its own retries (see oauth.TokenSource).
+		e.Message = "no access token: " + err.Error()
+	default:
+		e.Message = err.Error()
+		e.retry = transient(err)
+	}
+	return e
+}
+
+// transient reports whether an attempt that failed with err may succeed if
+// sent again: a connection that failed or broke, or an attempt that timed
+// out. Not a request net/http refuses to send (a bad header, say), a
+// refused redirect, or a body over the limit.
+func transient(err error) bool {
+	var redirect *httpguard.RedirectError
+	if isTooLarge(err) || errors.As(err, &redirect) {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // *url.Error is a net.Error whatever it wraps
+	}
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
+}
+
+func isTooLarge(err error) bool {
+	var tl *tooLargeError
+	return errors.As(err, &tl)
+}
+
+func (t *transport) wait(ctx context.Context, d time.Duration, x *exchange, attempt int, reason string) error {
+	if t.logger != nil {
+		t.logger.LogAttrs(ctx, slog.LevelWarn, "podero retry", slog.String("operation", x.op.name),
+			slog.String("method", x.req.Method), slog.String("path", x.req.URL.Path), slog.Int("attempt", attempt),
+			slog.String("reason", reason), slog.Duration("wait", d))
+	}
+	return t.sleep(ctx, d)
+}

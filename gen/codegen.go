@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+)
+
+// primeNames configures oapi-codegen's name normaliser (its initialisms and
+// naming function live in package state that only Generate sets) by
+// generating from an empty document, and returns the function oapi-codegen
+// turns a schema name or an operation id into a Go name with. Every name gen
+// writes goes through it, so there is one naming function: otherwise
+// api.Operations, the iterators and the error decoders would name methods
+// and types that oapi-codegen spells differently (IP, DB, HTML, ...).
+func primeNames(cfg codegen.Configuration) (func(string) string, error) {
+	empty := &openapi3.T{OpenAPI: "3.0.3", Info: &openapi3.Info{Title: "prime", Version: "0"}, Paths: openapi3.NewPaths()}
+	cfg.Generate = codegen.GenerateOptions{Models: true}
+	if _, err := codegen.Generate(empty, cfg); err != nil {
+		return nil, fmt.Errorf("oapi-codegen: %w", err)
+	}
+	return codegen.SchemaNameToTypeName, nil
+}
+
+// handWrittenFiles reads the hand-written Go files of package api (not
+// generated, not tests), by path relative to the root.
+func handWrittenFiles(root string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	entries, err := os.ReadDir(filepath.Join(root, apiDir))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, ".gen.go") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(root, apiDir, name))
+		if err != nil {
+			return nil, err
+		}
+		files[apiDir+"/"+name] = data
+	}
+	return files, nil
+}
+
+// reservedNames lists the Go identifiers that generated types must not take,
+// with what takes them: the top-level names package api declares by hand
+// (Error, Config, ...), and those oapi-codegen and gen derive from the
+// operations.
+func reservedNames(handWritten map[string][]byte, ops []opName) (map[string]string, error) {
+	reserved := map[string]string{}
+	fset := token.NewFileSet()
+	for name, data := range handWritten {
+		f, err := parser.ParseFile(fset, name, data, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("read the hand-written identifiers of %s: %w", apiDir, err)
+		}
+		for _, id := range topLevelNames(f) {
+			reserved[id] = "package api declares by hand (" + name + ")"
+		}
+	}
+	for _, fixed := range []string{"Client", "ClientInterface", "ClientOption", "ClientWithResponses",
+		"ClientWithResponsesInterface", "HttpRequestDoer", "RequestEditorFn", "NewClient", "NewClientWithResponses",
+		"WithHTTPClient", "WithBaseURL", "WithRequestEditorFn", "OperationInfo", "Operations", "SpecSHA256", "Paginated"} {
+		reserved[fixed] = "oapi-codegen or gen declares"
+	}
+	for _, op := range ops {
+		for _, derived := range []string{op.GoName + "Params", op.GoName + "Response", op.GoName + "JSONRequestBody",
+			op.GoName + "JSONBody", "New" + op.GoName + "Request", "Parse" + op.GoName + "Response"} {
+			reserved[derived] = "oapi-codegen derives from operation " + op.GoName
+		}
+	}
+	return reserved, nil
+}
+
+func topLevelNames(f *ast.File) []string {
+	var names []string
+	for _, decl := range f.Decls {
+		switch d := decl.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				names = append(names, d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch s := spec.(type) {
+				case *ast.TypeSpec:
+					names = append(names, s.Name.Name)
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						names = append(names, n.Name)
+					}
+				}
+			}
+		}
+	}
+	return names
+}

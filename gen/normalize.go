@@ -1,0 +1,824 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// This file is gen's normalisation step: it rewrites the spec before
+// oapi-codegen sees it, so that the generated Go is what a Go engineer
+// expects. The pinned openapi.json itself is never changed: tests and fakes
+// validate traffic against the original, and only the code generator reads
+// the normalised copy.
+//
+//   - Component schemas with generic names ("Request", "GetOutput") get the
+//     Go names of gen/schema_names.txt.
+//   - An inline enum or union becomes one named component schema, shared by
+//     every identical copy, so that a price zone is one Go type wherever it
+//     appears (oapi-codegen would make one type per property).
+//   - Schemas that only appear in responses lose their "null" branches, so
+//     that oapi-codegen makes their nullable fields pointers (null and absent
+//     both decode as nil) instead of nullable.Nullable, which is a map per
+//     field. Request schemas keep the three states a PATCH needs: absent,
+//     null and a value. The required lists that this drops are kept in
+//     x-podero-required, for the response decoders.
+//   - Component names that would collide with a Go identifier that package
+//     api declares, or that oapi-codegen derives from an operation, are
+//     renamed by a rule.
+
+type jsonObj = map[string]any
+
+// requiredExt lists a response schema's required properties as the spec has
+// them, after normalisation dropped the nullable ones from "required".
+const requiredExt = "x-podero-required"
+
+// normalized is the spec as oapi-codegen gets it.
+type normalized struct {
+	Data  []byte
+	Notes []string
+	// Hoisted lists the types made from inline schemas, for the report.
+	Hoisted []hoistedType
+}
+
+type hoistedType struct {
+	Name  string
+	Kind  string // "enum" or "union"
+	Sites []string
+}
+
+type normalizer struct {
+	doc     jsonObj
+	schemas jsonObj
+	table   schemaTable
+	opNames map[string]string   // operationId -> Go name
+	goName  func(string) string // oapi-codegen's type name for a schema name
+	// reserved are the Go identifiers that schema types must not take, and
+	// what takes them.
+	reserved map[string]string
+	// specName maps a component's current name to its name in the spec.
+	specName map[string]string
+	used     map[string]bool // table entries that matched
+	notes    []string
+	hoisted  []hoistedType
+}
+
+// normalizeSpec returns the spec for oapi-codegen. opNames gives each
+// operation's Go name, goName is oapi-codegen's schema-name-to-type-name
+// function, and reserved lists identifiers that types must not take.
+func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, goName func(string) string, reserved map[string]string) (*normalized, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // numbers go back out exactly as they came
+	var doc jsonObj
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("normalize: %w", err)
+	}
+	n := &normalizer{doc: doc, table: table, opNames: opNames, goName: goName, reserved: reserved,
+		specName: map[string]string{}, used: map[string]bool{}}
+	components := obj(doc, "components")
+	if components == nil {
+		components = jsonObj{}
+		doc["components"] = components
+	}
+	n.schemas = obj(components, "schemas")
+	if n.schemas == nil {
+		n.schemas = jsonObj{}
+		components["schemas"] = n.schemas
+	}
+	for name := range n.schemas {
+		n.specName[name] = name
+	}
+	n.pushDownPathParameters()
+	if err := n.renameComponents(); err != nil {
+		return nil, err
+	}
+	if err := n.hoistInline(); err != nil {
+		return nil, err
+	}
+	n.responsePointers()
+	if err := n.avoidReserved(); err != nil {
+		return nil, err
+	}
+	for _, key := range slices.Sorted(maps.Keys(table.Components)) {
+		if !n.used[key] {
+			n.notes = append(n.notes, fmt.Sprintf("%s names schema %s, which the spec does not have", schemaNameTableFile, key))
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(table.Inline)) {
+		if !n.used[key] {
+			n.notes = append(n.notes, fmt.Sprintf("%s names the inline schema at %s, which the spec does not have (or which is not an enum or union)", schemaNameTableFile, key))
+		}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("normalize: %w", err)
+	}
+	return &normalized{Data: out, Notes: n.notes, Hoisted: n.hoisted}, nil
+}
+
+func obj(m jsonObj, key string) jsonObj {
+	o, _ := m[key].(jsonObj)
+	return o
+}
+
+func list(m jsonObj, key string) []any {
+	l, _ := m[key].([]any)
+	return l
+}
+
+const schemaRefPrefix = "#/components/schemas/"
+
+// operationsOf calls f for every operation of the document, in path and
+// method order.
+func (n *normalizer) operationsOf(f func(path, method string, op jsonObj)) {
+	paths := obj(n.doc, "paths")
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		item, _ := paths[path].(jsonObj)
+		for _, method := range slices.Sorted(maps.Keys(item)) {
+			if op, ok := item[method].(jsonObj); ok && isMethod(method) {
+				f(path, method, op)
+			}
+		}
+	}
+}
+
+func isMethod(m string) bool {
+	switch m {
+	case "get", "put", "post", "delete", "options", "head", "patch", "trace":
+		return true
+	}
+	return false
+}
+
+// pushDownPathParameters moves parameters declared on a path item into each
+// of its operations (an operation's own parameter of the same name and
+// location wins), so that every parameter has one operation to be named
+// after and both sides of a spec diff spell them alike.
+func (n *normalizer) pushDownPathParameters() {
+	paths := obj(n.doc, "paths")
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		item, _ := paths[path].(jsonObj)
+		shared := list(item, "parameters")
+		if len(shared) == 0 {
+			continue
+		}
+		for method, v := range item {
+			op, ok := v.(jsonObj)
+			if !ok || !isMethod(method) {
+				continue
+			}
+			own := list(op, "parameters")
+			has := map[string]bool{}
+			for _, p := range own {
+				if pm, ok := p.(jsonObj); ok {
+					has[fmt.Sprint(pm["in"], "/", pm["name"])] = true
+				}
+			}
+			for _, p := range shared {
+				pm, ok := p.(jsonObj)
+				if ok && has[fmt.Sprint(pm["in"], "/", pm["name"])] {
+					continue
+				}
+				own = append(own, deepCopy(p))
+			}
+			op["parameters"] = own
+		}
+		delete(item, "parameters")
+	}
+}
+
+// renameComponents applies the table's component names.
+func (n *normalizer) renameComponents() error {
+	renames := map[string]string{}
+	for _, old := range slices.Sorted(maps.Keys(n.table.Components)) {
+		name := n.table.Components[old]
+		s, ok := n.schemas[old]
+		if !ok {
+			continue
+		}
+		n.used[old] = true
+		if _, clash := n.schemas[name]; clash {
+			return fmt.Errorf("%s:%d: renaming schema %s to %s, but the spec already has a schema %s", schemaNameTableFile, n.table.lines[old], old, name, name)
+		}
+		delete(n.schemas, old)
+		n.schemas[name] = s
+		n.specName[name] = old
+		delete(n.specName, old)
+		renames[schemaRefPrefix+old] = schemaRefPrefix + name
+	}
+	if len(renames) > 0 {
+		rewriteRefs(n.doc, renames)
+	}
+	return nil
+}
+
+// rewriteRefs replaces every "$ref" that renames lists.
+func rewriteRefs(v any, renames map[string]string) {
+	switch x := v.(type) {
+	case jsonObj:
+		if ref, ok := x["$ref"].(string); ok {
+			if to, ok := renames[ref]; ok {
+				x["$ref"] = to
+			}
+		}
+		for _, e := range x {
+			rewriteRefs(e, renames)
+		}
+	case []any:
+		for _, e := range x {
+			rewriteRefs(e, renames)
+		}
+	}
+}
+
+// site is a place in the document where an inline schema sits.
+type site struct {
+	owner     string // the Go-ish name of what it belongs to: a component schema, or an operation
+	specOwner string // the same in the spec's names (for gen/schema_names.txt)
+	prop      string // the property or parameter it is the schema of, "" for none
+	items     bool   // it is the items of prop
+	ptr       string // JSON pointer, for messages
+}
+
+// key is how gen/schema_names.txt names the site.
+func (s site) key() string {
+	k := s.specOwner + "." + s.prop
+	if s.items {
+		k += "[]"
+	}
+	return k
+}
+
+// walkSchemas calls visit for every inline schema of the document,
+// innermost first, and puts what visit returns in its place. Component
+// schemas themselves are walked but not visited: they are named already.
+func (n *normalizer) walkSchemas(visit func(s jsonObj, at site) any) {
+	for _, name := range slices.Sorted(maps.Keys(n.schemas)) {
+		if s, ok := n.schemas[name].(jsonObj); ok {
+			n.walkChildren(s, site{owner: name, specOwner: n.specName[name], ptr: schemaRefPrefix + name}, visit)
+		}
+	}
+	n.operationsOf(func(path, method string, op jsonObj) {
+		opName := n.opNames[fmt.Sprint(op["operationId"])]
+		if opName == "" {
+			opName = n.goName(method + " " + path)
+		}
+		base := "#/paths/" + escapePointer(path) + "/" + method
+		for i, p := range list(op, "parameters") {
+			pm, ok := p.(jsonObj)
+			if !ok {
+				continue
+			}
+			if s, ok := pm["schema"].(jsonObj); ok {
+				at := site{owner: opName, specOwner: opName, prop: fmt.Sprint(pm["name"]), ptr: fmt.Sprintf("%s/parameters/%d/schema", base, i)}
+				pm["schema"] = n.walk(s, at, visit)
+			}
+		}
+		bodies := []struct {
+			content jsonObj
+			owner   string
+			ptr     string
+		}{}
+		if rb := obj(op, "requestBody"); rb != nil {
+			bodies = append(bodies, struct {
+				content jsonObj
+				owner   string
+				ptr     string
+			}{obj(rb, "content"), opName + "Body", base + "/requestBody/content"})
+		}
+		responses := obj(op, "responses")
+		for _, code := range slices.Sorted(maps.Keys(responses)) {
+			if r, ok := responses[code].(jsonObj); ok {
+				bodies = append(bodies, struct {
+					content jsonObj
+					owner   string
+					ptr     string
+				}{obj(r, "content"), opName + "Response" + strings.ToUpper(code), base + "/responses/" + code + "/content"})
+			}
+		}
+		for _, b := range bodies {
+			for _, mt := range slices.Sorted(maps.Keys(b.content)) {
+				media, _ := b.content[mt].(jsonObj)
+				if s, ok := media["schema"].(jsonObj); ok {
+					media["schema"] = n.walk(s, site{owner: b.owner, specOwner: b.owner, ptr: b.ptr + "/" + escapePointer(mt) + "/schema"}, visit)
+				}
+			}
+		}
+	})
+}
+
+// walk walks s's children, then visits s itself.
+func (n *normalizer) walk(s jsonObj, at site, visit func(jsonObj, site) any) any {
+	if _, isRef := s["$ref"]; isRef {
+		return s
+	}
+	n.walkChildren(s, at, visit)
+	return visit(s, at)
+}
+
+func (n *normalizer) walkChildren(s jsonObj, at site, visit func(jsonObj, site) any) {
+	if props := obj(s, "properties"); props != nil {
+		owner, specOwner := at.owner, at.specOwner
+		if at.prop != "" { // an inline object: its properties belong to it
+			owner += n.goName(at.prop)
+			specOwner += "." + at.prop
+		}
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			if p, ok := props[name].(jsonObj); ok {
+				props[name] = n.walk(p, site{owner: owner, specOwner: specOwner, prop: name, ptr: at.ptr + "/properties/" + escapePointer(name)}, visit)
+			}
+		}
+	}
+	for _, key := range []string{"items", "additionalProperties"} {
+		if c, ok := s[key].(jsonObj); ok {
+			s[key] = n.walk(c, site{owner: at.owner, specOwner: at.specOwner, prop: at.prop, items: true, ptr: at.ptr + "/" + key}, visit)
+		}
+	}
+	for _, key := range []string{"anyOf", "oneOf", "allOf"} {
+		for i, m := range list(s, key) {
+			if c, ok := m.(jsonObj); ok {
+				list(s, key)[i] = n.walk(c, site{owner: at.owner, specOwner: at.specOwner, prop: at.prop, items: at.items, ptr: fmt.Sprintf("%s/%s/%d", at.ptr, key, i)}, visit)
+			}
+		}
+	}
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// group is one inline schema and its identical copies.
+type group struct {
+	key    string // canonical JSON of the schema without its annotations
+	kind   string
+	schema jsonObj // the first copy
+	sites  []site
+	name   string
+	// desc is the copies' description, if they all have the same one.
+	desc      string
+	descMixed bool
+}
+
+// hoistInline gives inline enums and unions names of their own.
+func (n *normalizer) hoistInline() error {
+	groups := map[string]*group{}
+	n.walkSchemas(func(s jsonObj, at site) any {
+		kind := inlineKind(s)
+		if kind == "" {
+			return s
+		}
+		key := canonical(s)
+		g := groups[key]
+		desc, _ := s["description"].(string)
+		if g == nil {
+			g = &group{key: key, kind: kind, schema: s, desc: desc}
+			groups[key] = g
+		}
+		g.descMixed = g.descMixed || desc != g.desc
+		g.sites = append(g.sites, at)
+		return jsonObj{"$ref": schemaRefPrefix + "\x00" + key} // placeholder, resolved below
+	})
+	if len(groups) == 0 {
+		return nil
+	}
+	// An inline schema identical to a component schema is that schema.
+	existing := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(n.schemas)) {
+		if s, ok := n.schemas[name].(jsonObj); ok && inlineKind(s) != "" {
+			if _, dup := existing[canonical(s)]; !dup {
+				existing[canonical(s)] = name
+			}
+		}
+	}
+	taken := map[string]string{} // Go type name -> what has it
+	for name := range n.schemas {
+		taken[n.goName(name)] = "schema " + name
+	}
+	for id, what := range n.reserved {
+		if _, ok := taken[id]; !ok {
+			taken[id] = what
+		}
+	}
+	ordered := slices.SortedFunc(maps.Values(groups), func(a, b *group) int {
+		if len(a.sites) != len(b.sites) {
+			return len(b.sites) - len(a.sites)
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	// Named by the table first, so that a rule-made name yields to them.
+	for _, g := range ordered {
+		if name, ok := existing[g.key]; ok {
+			g.name = name
+			continue
+		}
+		for _, at := range g.sites {
+			name, ok := n.table.Inline[at.key()]
+			if !ok {
+				continue
+			}
+			n.used[at.key()] = true
+			if g.name != "" && g.name != name {
+				return fmt.Errorf("%s: %s and another copy of the same %s are given two names, %s and %s", schemaNameTableFile, at.key(), g.kind, g.name, name)
+			}
+			g.name = name
+		}
+		if g.name == "" {
+			continue
+		}
+		if what, clash := taken[n.goName(g.name)]; clash {
+			return fmt.Errorf("%s: the %s at %s is named %s, which %s already is", schemaNameTableFile, g.kind, g.sites[0].key(), g.name, what)
+		}
+		taken[n.goName(g.name)] = g.kind + " at " + g.sites[0].key()
+	}
+	for _, g := range ordered {
+		if g.name != "" {
+			continue
+		}
+		name, qualified := ruleTypeName(g, n.goName)
+		if what, clash := taken[n.goName(name)]; clash {
+			first := name
+			if !qualified {
+				name = qualify(g.sites[0].owner, baseName(g.sites[0], n.goName))
+			}
+			for i := 2; taken[n.goName(name)] != ""; i++ {
+				name = fmt.Sprintf("%s%d", strings.TrimRight(name, "0123456789"), i)
+			}
+			n.notes = append(n.notes, fmt.Sprintf("the %s at %s would be %s, which %s already is; named %s by the rule (give it a better name in %s)",
+				g.kind, g.sites[0].key(), first, what, name, schemaNameTableFile))
+		}
+		g.name = name
+		taken[n.goName(name)] = g.kind + " at " + g.sites[0].key()
+	}
+
+	refs := map[string]string{}
+	for _, g := range ordered {
+		refs[schemaRefPrefix+"\x00"+g.key] = schemaRefPrefix + g.name
+		if _, ok := existing[g.key]; ok {
+			continue
+		}
+		n.schemas[g.name] = hoistedSchema(g)
+		n.specName[g.name] = g.sites[0].key()
+		h := hoistedType{Name: g.name, Kind: g.kind}
+		for _, at := range g.sites {
+			h.Sites = append(h.Sites, at.key())
+		}
+		n.hoisted = append(n.hoisted, h)
+	}
+	rewriteRefs(n.doc, refs)
+	sort.Slice(n.hoisted, func(i, j int) bool { return n.hoisted[i].Name < n.hoisted[j].Name })
+	return nil
+}
+
+// inlineKind says whether an inline schema is one that gen names: an enum,
+// or a union of two or more alternatives besides null.
+func inlineKind(s jsonObj) string {
+	if _, ok := s["enum"]; ok {
+		switch s["type"] {
+		case "string", "integer", nil:
+			return "enum"
+		}
+		return ""
+	}
+	for _, key := range []string{"oneOf", "anyOf"} {
+		alts := 0
+		for _, m := range list(s, key) {
+			if !isNullSchema(m) {
+				alts++
+			}
+		}
+		if alts >= 2 {
+			return "union"
+		}
+	}
+	return ""
+}
+
+func isNullSchema(v any) bool {
+	m, ok := v.(jsonObj)
+	return ok && m["type"] == "null" && len(m) <= 3 // type, and perhaps title/description
+}
+
+// annotations are the keywords that do not change what a schema accepts.
+var annotations = map[string]bool{"title": true, "description": true, "default": true, "example": true,
+	"examples": true, "deprecated": true, "readOnly": true, "writeOnly": true, "$comment": true}
+
+// canonical is the schema as JSON, without annotations or extensions, so
+// that copies that differ only in their titles compare equal.
+func canonical(s jsonObj) string {
+	b, _ := json.Marshal(stripAnnotations(s)) // maps of JSON values always encode
+	return string(b)
+}
+
+func stripAnnotations(v any) any {
+	switch x := v.(type) {
+	case jsonObj:
+		out := jsonObj{}
+		for k, e := range x {
+			if annotations[k] || strings.HasPrefix(k, "x-") {
+				continue
+			}
+			out[k] = stripAnnotations(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = stripAnnotations(e)
+		}
+		return out
+	}
+	return v
+}
+
+// hoistedSchema is the component schema for a group: the first copy with
+// its own title and without the per-property annotations, with a
+// description only if every copy has the same one.
+func hoistedSchema(g *group) jsonObj {
+	s := deepCopy(g.schema).(jsonObj)
+	for k := range annotations {
+		delete(s, k)
+	}
+	s["title"] = g.name
+	if g.desc != "" && !g.descMixed {
+		s["description"] = g.desc
+	}
+	return s
+}
+
+// baseName is the name a site suggests for its schema: its property or
+// parameter, camel-cased, with "Item" for the items of an array; the owner
+// for a schema that is not a property's.
+func baseName(at site, goName func(string) string) string {
+	if at.prop == "" {
+		return at.owner
+	}
+	name := goName(at.prop)
+	if at.items {
+		name += "Item"
+	}
+	return name
+}
+
+// ruleTypeName names a group that the table does not: the most common base
+// name of its sites when they belong to several owners (a price zone shared
+// by many schemas is PriceZone), else the base name qualified by its owner
+// (WallboxOutput's mode is WallboxMode). It reports whether it qualified.
+func ruleTypeName(g *group, goName func(string) string) (string, bool) {
+	counts := map[string]int{}
+	owners := map[string]bool{}
+	for _, at := range g.sites {
+		counts[baseName(at, goName)]++
+		owners[at.owner] = true
+	}
+	best := ""
+	for _, name := range slices.Sorted(maps.Keys(counts)) {
+		if best == "" || counts[name] > counts[best] {
+			best = name
+		}
+	}
+	if len(owners) > 1 || g.sites[0].prop == "" {
+		return best, false
+	}
+	return qualify(g.sites[0].owner, best), true
+}
+
+// ownerSuffixes are dropped from an owner's name before it qualifies a
+// type name: WallboxOutput's mode is WallboxMode.
+var ownerSuffixes = []string{"CreateInput", "UpdateInput", "Input", "Output", "Schema"}
+
+func qualify(owner, base string) string {
+	for _, suf := range ownerSuffixes {
+		if trimmed, ok := strings.CutSuffix(owner, suf); ok && trimmed != "" {
+			owner = trimmed
+			break
+		}
+	}
+	if strings.HasSuffix(owner, base) {
+		return owner
+	}
+	return owner + base
+}
+
+// responsePointers drops the null branches from the schemas that only
+// responses use (see the top of this file).
+func (n *normalizer) responsePointers() {
+	request, response := n.usage()
+	seen := map[string]bool{}
+	var fix func(s jsonObj)
+	fix = func(s jsonObj) {
+		if ref, ok := s["$ref"].(string); ok {
+			name := strings.TrimPrefix(ref, schemaRefPrefix)
+			if seen[name] || request[name] || !response[name] {
+				return
+			}
+			seen[name] = true
+			if target, ok := n.schemas[name].(jsonObj); ok {
+				fix(target)
+			}
+			return
+		}
+		if req := list(s, "required"); len(req) > 0 {
+			if _, done := s[requiredExt]; !done {
+				s[requiredExt] = deepCopy(req)
+			}
+		}
+		props := obj(s, "properties")
+		var keep []any
+		dropped := map[string]bool{}
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			p, ok := props[name].(jsonObj)
+			if !ok {
+				continue
+			}
+			if np, nullable := withoutNull(p); nullable {
+				props[name] = np
+				p = np
+				dropped[name] = true
+			}
+			fix(p)
+		}
+		for _, r := range list(s, "required") {
+			if !dropped[fmt.Sprint(r)] {
+				keep = append(keep, r)
+			}
+		}
+		if _, had := s["required"]; had {
+			if len(keep) == 0 {
+				delete(s, "required")
+			} else {
+				s["required"] = keep
+			}
+		}
+		for _, key := range []string{"items", "additionalProperties"} {
+			if c, ok := s[key].(jsonObj); ok {
+				fix(c)
+			}
+		}
+		for _, key := range []string{"anyOf", "oneOf", "allOf"} {
+			for _, m := range list(s, key) {
+				if c, ok := m.(jsonObj); ok {
+					fix(c)
+				}
+			}
+		}
+	}
+	n.operationsOf(func(_, _ string, op jsonObj) {
+		responses := obj(op, "responses")
+		for _, code := range slices.Sorted(maps.Keys(responses)) {
+			r, _ := responses[code].(jsonObj)
+			content := obj(r, "content")
+			for _, mt := range slices.Sorted(maps.Keys(content)) {
+				media, _ := content[mt].(jsonObj)
+				if s := obj(media, "schema"); s != nil {
+					fix(s)
+				}
+			}
+		}
+	})
+}
+
+// withoutNull returns a property schema without its null alternative, and
+// whether it had one: anyOf/oneOf [X, null] becomes X (keeping the
+// property's annotations when X is inline), and OpenAPI 3.0's nullable is
+// dropped.
+func withoutNull(p jsonObj) (jsonObj, bool) {
+	if p["nullable"] == true {
+		q := shallowCopy(p)
+		delete(q, "nullable")
+		return q, true
+	}
+	if types := list(p, "type"); slices.Contains(types, any("null")) {
+		q := shallowCopy(p)
+		rest := slices.DeleteFunc(slices.Clone(types), func(t any) bool { return t == "null" })
+		if len(rest) == 1 {
+			q["type"] = rest[0]
+		} else {
+			q["type"] = rest
+		}
+		return q, true
+	}
+	for _, key := range []string{"anyOf", "oneOf"} {
+		alts := list(p, key)
+		if len(alts) == 0 {
+			continue
+		}
+		var rest []any
+		for _, m := range alts {
+			if !isNullSchema(m) {
+				rest = append(rest, m)
+			}
+		}
+		if len(rest) == len(alts) {
+			continue
+		}
+		if len(rest) != 1 {
+			q := shallowCopy(p)
+			q[key] = rest
+			return q, true
+		}
+		only, _ := rest[0].(jsonObj)
+		if _, isRef := only["$ref"]; isRef {
+			return only, true
+		}
+		q := shallowCopy(only)
+		for k, v := range p {
+			if annotations[k] && q[k] == nil {
+				q[k] = v
+			}
+		}
+		return q, true
+	}
+	return p, false
+}
+
+// usage says which component schemas requests reach (bodies and
+// parameters) and which responses reach.
+func (n *normalizer) usage() (request, response map[string]bool) {
+	request, response = map[string]bool{}, map[string]bool{}
+	var mark func(v any, set map[string]bool)
+	mark = func(v any, set map[string]bool) {
+		switch x := v.(type) {
+		case jsonObj:
+			if ref, ok := x["$ref"].(string); ok && strings.HasPrefix(ref, schemaRefPrefix) {
+				name := strings.TrimPrefix(ref, schemaRefPrefix)
+				if !set[name] {
+					set[name] = true
+					mark(n.schemas[name], set)
+				}
+			}
+			for _, e := range x {
+				mark(e, set)
+			}
+		case []any:
+			for _, e := range x {
+				mark(e, set)
+			}
+		}
+	}
+	n.operationsOf(func(_, _ string, op jsonObj) {
+		mark(op["parameters"], request)
+		mark(op["requestBody"], request)
+		mark(op["responses"], response)
+	})
+	// References through components.parameters, requestBodies and responses.
+	components := obj(n.doc, "components")
+	mark(components["parameters"], request)
+	mark(components["requestBodies"], request)
+	mark(components["responses"], response)
+	return request, response
+}
+
+// avoidReserved renames component schemas whose Go type name package api
+// already declares by hand, or oapi-codegen derives from an operation (a
+// schema called ListUsersResponse, say): their Go name gets "Schema" added.
+func (n *normalizer) avoidReserved() error {
+	renames := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(n.schemas)) {
+		what, clash := n.reserved[n.goName(name)]
+		if !clash {
+			continue
+		}
+		to := name + "Schema"
+		for i := 2; n.schemas[to] != nil || n.reserved[n.goName(to)] != ""; i++ {
+			to = fmt.Sprintf("%sSchema%d", name, i)
+		}
+		n.schemas[to] = n.schemas[name]
+		delete(n.schemas, name)
+		n.specName[to] = n.specName[name]
+		renames[schemaRefPrefix+name] = schemaRefPrefix + to
+		n.notes = append(n.notes, fmt.Sprintf("schema %s would be the Go type %s, which %s; named %s by the rule (or give it a name in %s)",
+			n.specName[to], n.goName(name), what, n.goName(to), schemaNameTableFile))
+	}
+	if len(renames) > 0 {
+		rewriteRefs(n.doc, renames)
+	}
+	return nil
+}
+
+func shallowCopy(m jsonObj) jsonObj {
+	out := make(jsonObj, len(m))
+	maps.Copy(out, m)
+	return out
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case jsonObj:
+		out := make(jsonObj, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
+}
