@@ -1,0 +1,59 @@
+package poderotest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/podero-go/podero/api/poderotest"
+)
+
+// These helpers talk to the fake with plain net/http and encoding/json, so
+// that the tests using them do not depend on package api's client.
+
+// call sends a request with a JSON body (nil for none) and returns the
+// status and the raw response body. tok "" sends no Authorization header.
+func call(t *testing.T, method, url, tok string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// list GETs a JSON array of objects.
+func list(t *testing.T, srv *poderotest.Server, tok, url string) []map[string]any {
+	t.Helper()
+	status, b := call(t, http.MethodGet, url, tok, nil)
+	var out []map[string]any
+	if err := json.Unmarshal(b, &out); status != 200 || err != nil {
+		t.Fatalf("GET %s: %d %s", url, status, b)
+	}
+	return out
+}
