@@ -8,8 +8,10 @@
 // credentials and password grants). Every API request is checked against
 // the SDK's pinned openapi.json, as Podero's django-ninja server would:
 //
+//   - a body over [MaxRequestBody] (1 MiB): 413 {"detail": "..."}, first
 //   - no valid bearer token: 401 {"detail": "Unauthorized"}
-//   - a request that does not conform: 422 {"detail": [{"loc", "msg", "type"}]}
+//   - a request that does not conform: 422 {"detail": [{"loc", "msg", "type"}]},
+//     a JSON body with anything but whitespace after its value included
 //   - an unknown id: 404 {"detail": "Not Found"}; another organization: 403
 //
 // Ids are compared as UUIDs, whatever their case. An id is only found among

@@ -81,11 +81,6 @@ func (s *Server) injectFailure(w http.ResponseWriter, r *http.Request) bool {
 	}
 	specserver.WriteJSON(w, f.status, map[string]any{"detail": http.StatusText(f.status)})
 
-	rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Status: f.status}
-	if route, _, problem := s.api.V.Route(r); problem == nil {
-		rec.OperationID = route.Operation.OperationID
-	}
-	s.record(rec)
+	s.record(s.recorded(r, f.status, false))
 	return true
 }

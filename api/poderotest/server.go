@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -66,7 +67,9 @@ type Request struct {
 	// and for paths the spec does not have.
 	OperationID string
 	Header      http.Header // as received, credentials included
-	Body        []byte      // nil when the request was not answered
+	// Body is nil when the request was not answered, and when it was
+	// refused for a body larger than MaxRequestBody.
+	Body []byte
 	// Status is what the server answered. It is 0 when the server answered
 	// nothing: the client gave up, or the server was closed, while the
 	// request waited out the latency set by [Server.SetLatency]. The server
@@ -134,14 +137,13 @@ func (s *Server) Close() {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	isToken := r.URL.Path == tokenPath || r.URL.Path == specTokenPath
 	if !s.wait(r.Context()) {
-		rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone()}
-		if route, _, problem := s.api.V.Route(r); problem == nil && !isToken {
-			rec.OperationID = route.Operation.OperationID
-		}
-		s.keep(rec, isToken)
+		s.keep(s.recorded(r, 0, isToken), isToken)
 		// Returning without a write would send 200 with an empty body.
 		// Aborting closes the connection instead; net/http does not log it.
 		panic(http.ErrAbortHandler)
+	}
+	if !s.limitBody(w, r, isToken) {
+		return
 	}
 	switch {
 	case isToken:
@@ -154,6 +156,56 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.api.ServeHTTP(w, r)
 	}
+}
+
+// MaxRequestBody is the largest request body, in bytes, the fake accepts,
+// on the token endpoints as on the API. A larger one is answered 413
+// {"detail": "..."}, as the web server in front of Podero would refuse it,
+// before the request's token, operation or content are looked at; the fake
+// reads no more of it than MaxRequestBody+1 bytes (none when Content-Length
+// already says it is too large), and [Request.Body] is nil for it.
+const MaxRequestBody = 1 << 20
+
+// limitBody reads r's body, up to MaxRequestBody, into memory for the
+// handlers to read. If the body is larger it answers 413, records the
+// request without its body and returns false.
+func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, isToken bool) bool {
+	var body []byte
+	tooLarge := r.ContentLength > MaxRequestBody
+	if !tooLarge && r.Body != nil {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
+		if err != nil {
+			specserver.WriteJSON(w, http.StatusBadRequest, map[string]any{"detail": "cannot read the request body: " + err.Error()})
+			s.keep(s.recorded(r, http.StatusBadRequest, isToken), isToken)
+			return false
+		}
+		tooLarge = len(body) > MaxRequestBody
+	}
+	if tooLarge {
+		// The rest of the body is not read: the connection is closed
+		// after the answer rather than drained.
+		w.Header().Set("Connection", "close")
+		specserver.WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]any{
+			"detail": fmt.Sprintf("Request body too large: the limit is %d bytes", MaxRequestBody)})
+		s.keep(s.recorded(r, http.StatusRequestEntityTooLarge, isToken), isToken)
+		return false
+	}
+	if r.Body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return true
+}
+
+// recorded is the record of a request answered status without its body,
+// named by its operation when it routes to one.
+func (s *Server) recorded(r *http.Request, status int, isToken bool) specserver.Recorded {
+	rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Status: status}
+	if route, _, problem := s.api.V.Route(r); problem == nil && !isToken {
+		rec.OperationID = route.Operation.OperationID
+	}
+	return rec
 }
 
 // record keeps a request for Requests. The specserver Handler calls it for

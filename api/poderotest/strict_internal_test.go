@@ -1,7 +1,9 @@
 package poderotest
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -29,5 +31,42 @@ func TestUndecodableBodyChangesNothing(t *testing.T) {
 	defer s.mu.Unlock()
 	if n := len(s.records); n != 0 {
 		t.Errorf("the refused bodies stored %d objects", n)
+	}
+}
+
+// countingReader counts what is read from it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestBodyLimitReadsLittle: a body over the limit is read no further than
+// MaxRequestBody+1 bytes, and not at all when Content-Length declares it.
+func TestBodyLimitReadsLittle(t *testing.T) {
+	s := New(t)
+	for _, declared := range []bool{false, true} {
+		body := &countingReader{r: strings.NewReader(strings.Repeat("x", 10<<20))}
+		req := httptest.NewRequest(http.MethodPost, "/api/partners/v2.0/device-onboarding", body)
+		req.ContentLength = -1
+		if declared {
+			req.ContentLength = 10 << 20
+		}
+		w := httptest.NewRecorder()
+		if s.limitBody(w, req, false) || w.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("declared %v: limitBody let it through (status %d)", declared, w.Code)
+		}
+		want := MaxRequestBody + 1
+		if declared {
+			want = 0
+		}
+		if body.n > want {
+			t.Errorf("declared %v: read %d bytes of the body, want at most %d", declared, body.n, want)
+		}
 	}
 }
