@@ -57,3 +57,20 @@ func list(t *testing.T, srv *poderotest.Server, tok, url string) []map[string]an
 	}
 	return out
 }
+
+// object sends a request and decodes a JSON object answer; it fails the
+// test unless the status is want.
+func object(t *testing.T, method, url, tok string, body any, want int) map[string]any {
+	t.Helper()
+	status, b := call(t, method, url, tok, body)
+	if status != want {
+		t.Fatalf("%s %s: status %d, want %d; body %s", method, url, status, want, b)
+	}
+	var out map[string]any
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("%s %s: %s is not a JSON object", method, url, b)
+		}
+	}
+	return out
+}

@@ -51,6 +51,7 @@ type Server struct {
 	requests      []Request
 	invalid       []error
 	latency       time.Duration
+	clock         func() time.Time // nil: time.Now
 	fail          failure
 	records       map[string]*record
 	seq           int
@@ -242,6 +243,28 @@ func (s *Server) Requests() []Request {
 		out[i] = r
 	}
 	return out
+}
+
+// SetClock makes now the fake's clock: every timestamp it writes (created_at,
+// updated_at, joined_at, session times, expiration dates, ...) and every
+// transition that takes time (a boost starting, a cue's secret or a claim
+// token expiring) reads it, so that a test can move time on without
+// waiting. now is called with the server's lock held: it must not call the
+// Server's methods. nil restores time.Now, the default. Latency
+// ([Server.SetLatency]) is real time, not this clock; access tokens do not
+// expire with time at all ([Server.ExpireTokens] expires them).
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock = now
+}
+
+// now reads the fake's clock; s.mu must be held.
+func (s *Server) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
 }
 
 // invalidResponses returns why the fake's own responses did not conform.

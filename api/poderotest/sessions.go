@@ -77,7 +77,7 @@ func (s *Server) addSessions(id openapi_types.UUID, dt DeviceType, n int) error 
 	if n < 0 {
 		return fmt.Errorf("poderotest: %d sessions", n)
 	}
-	from := time.Now().Truncate(time.Minute)
+	from := s.now().Truncate(time.Minute)
 	if len(dev.sessions) > 0 {
 		from = dev.sessions[len(dev.sessions)-1].start
 	}
@@ -119,7 +119,7 @@ func (s *Server) running(dev *record) *session {
 		return nil
 	}
 	if dev.current == nil {
-		now := time.Now().Truncate(time.Second)
+		now := s.now().Truncate(time.Second)
 		dev.current = &session{start: now, item: dev.kind.sessions.item(s, now, time.Time{})}
 	}
 	return dev.current

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -113,7 +112,7 @@ func (s *Server) renderChargingConfig(user *record, doc map[string]any) {
 	}
 	doc["devices"] = list
 	if status, ok := doc["status"].(map[string]any); ok {
-		status["as_of"] = timestamp(time.Now())
+		status["as_of"] = timestamp(s.now())
 	}
 }
 

@@ -123,7 +123,7 @@ func (s *Server) create(k *kind, owner string, input map[string]any) *record {
 
 // initialize sets what Podero sets on a new object of rec's kind.
 func (s *Server) initialize(rec *record) {
-	obj, now := rec.obj, timestamp(time.Now())
+	obj, now := rec.obj, timestamp(s.now())
 	switch {
 	case rec.kind.name == "user":
 		obj["organization_id"] = s.OrgID.String()
@@ -131,7 +131,7 @@ func (s *Server) initialize(rec *record) {
 		obj["joined_at"] = now
 	case rec.kind.name == "onboarding":
 		// "Sessions are valid until the end of the next day."
-		obj["expiration_date"] = time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+		obj["expiration_date"] = s.now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 		obj["authentication_url"] = s.URL + connectPath + "?onboarding_session_id=" + rec.id()
 		obj["success_url"], obj["cancel_url"] = "", ""
 	case rec.kind.isDevice:
@@ -153,7 +153,7 @@ func (s *Server) initialize(rec *record) {
 func (s *Server) authenticate(dev *record) {
 	setPresent(dev.obj, map[string]any{"is_authenticated": true, "lifecycle_state": "authenticated",
 		"connection_status": "ok", "monitoring_status": "ok", "steering_status": "ok",
-		"action_needed": false, "actions": []any{}, "updated_at": timestamp(time.Now())})
+		"action_needed": false, "actions": []any{}, "updated_at": timestamp(s.now())})
 	if user := s.records[dev.owner]; user != nil {
 		user.obj["is_onboarded"] = true
 	}
@@ -162,7 +162,7 @@ func (s *Server) authenticate(dev *record) {
 // update merges a partial update into rec.
 func (s *Server) update(rec *record, input map[string]any) {
 	merge(rec.obj, input, s.schema(rec.kind.schema).Value)
-	setPresent(rec.obj, map[string]any{"updated_at": timestamp(time.Now())})
+	setPresent(rec.obj, map[string]any{"updated_at": timestamp(s.now())})
 }
 
 // render returns rec as the API answers it: a copy, so that it can be
