@@ -36,4 +36,10 @@
 // sessions ([Server.AddSessions], [Server.AddHEMSSessions]). Faults are
 // injected with [Server.FailNext], [Server.ExpireTokens] and
 // [Server.SetLatency].
+//
+// To test code that must notice when Podero drifts from the spec,
+// [Server.Tamper] changes the body of an operation's successful answers and
+// [Server.TamperStatus] their status. Such answers are wrong on purpose:
+// they are not checked against the spec, and New does not fail the test for
+// them.
 package poderotest

@@ -74,3 +74,10 @@ func object(t *testing.T, method, url, tok string, body any, want int) map[strin
 	}
 	return out
 }
+
+// newUser creates an end user through the API and returns its id.
+func newUser(t *testing.T, srv *poderotest.Server, tok, email string) string {
+	t.Helper()
+	u := object(t, http.MethodPost, path(srv, "/users"), tok, map[string]any{"role": "user", "email": email}, 200)
+	return u["id"].(string)
+}

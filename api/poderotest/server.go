@@ -42,6 +42,7 @@ type Server struct {
 	ts     *httptest.Server
 	api    *specserver.Handler
 	doc    *openapi3.T
+	opIDs  map[string]string // operation names (operationIds, Go names) to operationIds
 	closed chan struct{}
 	once   sync.Once
 
@@ -54,6 +55,8 @@ type Server struct {
 	clock         func() time.Time // nil: time.Now
 	fail          failure
 	records       map[string]*record
+	tamper        map[string]func(map[string]any) // by operationId
+	tamperStatus  map[string]int                  // by operationId
 	seq           int
 	hemsSeq       int    // the last HEMS session id handed out
 	onWait        func() // tests: called when a request starts waiting out the latency
@@ -102,10 +105,14 @@ func NewServer() *Server {
 		closed:       make(chan struct{}),
 		tokens:       map[string]bool{},
 		records:      map[string]*record{},
+		tamper:       map[string]func(map[string]any){},
+		tamperStatus: map[string]int{},
 	}
+	s.opIDs = operationIDs(s)
 	h.Authenticate = s.validToken
 	h.Respond = s.respond
 	h.Record = s.record
+	h.Alter = s.alter
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
 	s.TokenURL = s.URL + tokenPath
