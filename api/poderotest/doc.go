@@ -34,8 +34,8 @@
 // onboarding session ([Server.CompleteOnboarding]), add a device
 // ([Server.AddDevice]), start charging ([Server.SetCharging]), record past
 // sessions ([Server.AddSessions], [Server.AddHEMSSessions]). Faults are
-// injected with [Server.FailNext], [Server.ExpireTokens] and
-// [Server.SetLatency].
+// injected with [Server.FailNext] (every operation), [Server.FailNextOp] (one
+// operation), [Server.ExpireTokens] and [Server.SetLatency].
 //
 // To test code that must notice when Podero drifts from the spec,
 // [Server.Tamper] changes the body of an operation's successful answers and

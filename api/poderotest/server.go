@@ -54,6 +54,7 @@ type Server struct {
 	latency       time.Duration
 	clock         func() time.Time // nil: time.Now
 	fail          failure
+	failOp        map[string]failure // by operationId
 	records       map[string]*record
 	tamper        map[string]func(map[string]any) // by operationId
 	tamperStatus  map[string]int                  // by operationId
@@ -107,6 +108,7 @@ func NewServer() *Server {
 		records:      map[string]*record{},
 		tamper:       map[string]func(map[string]any){},
 		tamperStatus: map[string]int{},
+		failOp:       map[string]failure{},
 	}
 	s.opIDs = operationIDs(s)
 	h.Authenticate = s.validToken
