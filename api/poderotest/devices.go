@@ -70,29 +70,6 @@ func (s *Server) AddDevice(userID openapi_types.UUID, deviceType DeviceType) (op
 	return parseID(dev.id()), nil
 }
 
-// SetCharging says whether an electric vehicle or wallbox is charging, as
-// the vehicle would report it. A boost of a charging device is refused with
-// 409 already_charging. While it charges, the device has a current session
-// (sessions/current for a vehicle, hems-sessions/current for a wallbox),
-// begun when charging started; it ends, unrecorded, when charging stops.
-func (s *Server) SetCharging(deviceID openapi_types.UUID, charging bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	dev := s.records[deviceID.String()]
-	if dev == nil || dev.kind.charging == nil {
-		return fmt.Errorf("poderotest: no electric vehicle or wallbox %s", deviceID)
-	}
-	if charging {
-		setPresent(dev.obj, dev.kind.charging)
-		setPresent(dev.obj, map[string]any{"boost_state": "unavailable"})
-	} else {
-		setPresent(dev.obj, dev.kind.idle)
-		setPresent(dev.obj, map[string]any{"boost_state": "available"})
-	}
-	s.running(dev)
-	return nil
-}
-
 // deviceKind returns the kind of a device code, or nil.
 func deviceKind(code string) *kind {
 	if k := kindNamed(code); k != nil && k.isDevice {
@@ -111,36 +88,6 @@ func (s *Server) authSession(dev *record, input map[string]any) specserver.Respo
 	return answer(http.StatusOK, map[string]any{
 		"authentication_url": session.obj["authentication_url"], "device_id": dev.id(), "session_id": session.id(),
 	})
-}
-
-// boost arms a boost (POST) or disarms it (DELETE). The fake does not
-// simulate the charge: a boost stays "requested" until SetCharging.
-func (s *Server) boost(dev *record, method string) specserver.Response {
-	if method == http.MethodDelete {
-		setPresent(dev.obj, map[string]any{"boost_state": "available"})
-		return answer(http.StatusNoContent, nil)
-	}
-	state, _ := dev.obj["boost_state"].(string)
-	if state == "" {
-		state = "unavailable"
-	}
-	switch {
-	case charging(dev):
-		return answer(http.StatusConflict, map[string]any{"state": state, "reason": "already_charging"})
-	case dev.obj["is_fully_charged"] == true:
-		return answer(http.StatusConflict, map[string]any{"state": state, "reason": "fully_charged"})
-	}
-	setPresent(dev.obj, map[string]any{"boost_state": "requested"})
-	return answer(http.StatusNoContent, nil)
-}
-
-func charging(dev *record) bool {
-	for k, v := range dev.kind.charging {
-		if dev.obj[k] != v {
-			return false
-		}
-	}
-	return dev.kind.charging != nil
 }
 
 // serveConnect stands in for the Connect UI: opening an authentication_url

@@ -32,8 +32,16 @@
 //
 // What a real end user or vehicle would do is done by the test: complete an
 // onboarding session ([Server.CompleteOnboarding]), add a device
-// ([Server.AddDevice]), start charging ([Server.SetCharging]), record past
-// sessions ([Server.AddSessions], [Server.AddHEMSSessions]). Faults are
+// ([Server.AddDevice]), plug in and charge ([Server.SetVehicleState],
+// [Server.SetCharging]), record past sessions ([Server.AddSessions],
+// [Server.AddHEMSSessions]).
+//
+// Time passes on the fake's clock, [Server.SetClock] (time.Now by default),
+// and state moves on with it as a client polling Podero would see it: a
+// boost stays "requested" for [BoostStartDelay], then the device charges
+// and boost_state reads "ongoing" ([Server.SetBoostOutcome] makes it end
+// "unavailable" instead); a boost of an unplugged device is armed until it
+// is plugged in. Faults are
 // injected with [Server.FailNext] (every operation), [Server.FailNextOp] (one
 // operation), [Server.ExpireTokens] and [Server.SetLatency].
 //

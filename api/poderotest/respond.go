@@ -82,6 +82,7 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tick()
 
 	target, problem := s.resolve(x)
 	if problem == nil {

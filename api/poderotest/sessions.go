@@ -111,18 +111,14 @@ func (s *Server) hemsSession(start, end time.Time) map[string]any {
 	return item
 }
 
-// running returns the session a charging device is in, starting it if it
-// has none, or nil (ending any) when the device is not charging.
-func (s *Server) running(dev *record) *session {
-	if dev.kind.sessions == nil || !charging(dev) {
-		dev.current = nil
-		return nil
+// startSession starts the current session of a device that began charging
+// at start.
+func (s *Server) startSession(dev *record, start time.Time) {
+	if dev.kind.sessions == nil {
+		return
 	}
-	if dev.current == nil {
-		now := s.now().Truncate(time.Second)
-		dev.current = &session{start: now, item: dev.kind.sessions.item(s, now, time.Time{})}
-	}
-	return dev.current
+	start = start.Truncate(time.Second)
+	dev.current = &session{start: start, item: dev.kind.sessions.item(s, start, time.Time{})}
 }
 
 // sessions answers the session operations of a device: the list (…/sessions,
@@ -139,7 +135,7 @@ func (s *Server) sessions(x *exchange, dev *record) (specserver.Response, bool) 
 		return specserver.Response{}, false
 	case x.last(1) == "current":
 		var current any // {"session": null} when not charging
-		if cur := s.running(dev); cur != nil {
+		if cur := dev.current; cur != nil {
 			current = k.detail(clone(cur.item).(map[string]any))
 		}
 		return answer(http.StatusOK, map[string]any{"session": current}), true

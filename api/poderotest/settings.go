@@ -106,7 +106,7 @@ func (s *Server) renderChargingConfig(user *record, doc map[string]any) {
 	slices.SortFunc(devs, func(a, b *record) int { return a.seq - b.seq })
 	list, primary := make([]any, 0, len(devs)), false
 	for _, d := range devs {
-		first := d.kind.charging != nil && !primary
+		first := d.kind.charger && !primary
 		primary = primary || first
 		list = append(list, map[string]any{"device_id": d.id(), "device_type": d.kind.name, "is_primary_actuator": first})
 	}

@@ -19,13 +19,13 @@ type kind struct {
 	param   string // the path parameter naming one
 	schema  string // output schema in the spec's components
 	// Devices only: device_model.device_type, the state a new one reports,
-	// and the fields that say a charger is charging or not (nil for
-	// devices that do not charge).
-	deviceType     map[string]any
-	initial        map[string]any
-	charging, idle map[string]any
-	isDevice       bool
-	sessions       *sessionKind // the sessions it keeps, if any
+	// and whether it charges (electric vehicles and wallboxes: see
+	// charger).
+	deviceType map[string]any
+	initial    map[string]any
+	charger    bool
+	isDevice   bool
+	sessions   *sessionKind // the sessions it keeps, if any
 }
 
 // DeviceType is a kind of device, as an onboarding session's device_type
@@ -47,21 +47,16 @@ var kinds = []*kind{
 	{name: "onboarding", segment: "device-onboarding", param: "onboarding_session_id", schema: "DeviceOnboardingSessionOutput"},
 	{name: string(ElectricVehicle), segment: "electric-vehicles", param: "electric_vehicle_id", schema: "ElectricVehicleOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "ev", "long_name": "Electric Vehicle"},
-		initial: map[string]any{"is_plugged_in": false, "is_charging": false, "is_fully_charged": false,
+		initial: map[string]any{"is_fully_charged": false,
 			"battery_level": 60, "battery_capacity_kwh": 64.0, "driving_range": 280},
-		charging: map[string]any{"is_charging": true, "is_plugged_in": true},
-		idle:     map[string]any{"is_charging": false},
-		sessions: evSessions},
+		charger: true, sessions: evSessions},
 	{name: string(HeatPump), segment: "heat-pumps", param: "heat_pump_id", schema: "HeatPumpOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "hp_atw", "long_name": "Heat Pump (Air-to-Water)"}},
 	{name: string(Inverter), segment: "inverters", param: "inverter_id", schema: "InverterOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "inverter", "long_name": "Solar Inverter"}},
 	{name: string(Wallbox), segment: "wallboxes", param: "wallbox_id", schema: "WallboxOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "wallbox", "long_name": "Wallbox"},
-		initial:    map[string]any{"mode": "READY", "connection": "online"},
-		charging:   map[string]any{"mode": "CHARGING"},
-		idle:       map[string]any{"mode": "PLUGGED_IN"},
-		sessions:   hemsSessions},
+		charger:    true, sessions: hemsSessions},
 }
 
 // anyDevice is the kind of the generic device_id parameter.
@@ -91,6 +86,9 @@ type record struct {
 	// the one running while the device charges.
 	sessions []session
 	current  *session
+	// ch is what an electric vehicle or wallbox reports about charging;
+	// nil for other objects.
+	ch *charger
 	// settings are documents an object has without ids of their own, by
 	// path segment: a user's charging-config, a vehicle's charge-policy.
 	settings map[string]map[string]any
@@ -143,8 +141,10 @@ func (s *Server) initialize(rec *record) {
 		for _, f := range []string{"connection_status", "monitoring_status", "steering_status"} {
 			obj[f] = "unknown"
 		}
-		setPresent(obj, map[string]any{"boost_state": "available"})
 		setPresent(obj, rec.kind.initial)
+		if rec.kind.charger {
+			rec.ch = &charger{}
+		}
 	}
 }
 
@@ -182,6 +182,9 @@ func (s *Server) render(rec *record) map[string]any {
 		obj["num_inverters"] = counts[Inverter]
 		obj["num_wallboxes"] = counts[Wallbox]
 	case rec.kind.isDevice:
+		if rec.ch != nil {
+			rec.ch.render(obj)
+		}
 		if user := s.records[rec.owner]; user != nil {
 			u := user.obj
 			obj["owner"] = map[string]any{"id": u["id"], "email": u["email"], "first_name": u["first_name"],
