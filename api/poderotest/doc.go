@@ -32,7 +32,8 @@
 //
 // What a real end user or vehicle would do is done by the test: complete an
 // onboarding session ([Server.CompleteOnboarding]), add a device
-// ([Server.AddDevice]), plug in and charge ([Server.SetVehicleState],
+// ([Server.AddDevice]), connect a wallbox with a claim token
+// ([Server.ClaimWallbox]), plug in and charge ([Server.SetVehicleState],
 // [Server.SetCharging]), record past sessions ([Server.AddSessions],
 // [Server.AddHEMSSessions]).
 //

@@ -58,6 +58,11 @@ func TestEveryOperation(t *testing.T) {
 	create(org+"/buildings", `{"name":"Home"}`, "building_id")
 	create(org+"/energy-contracts", `{"supplier":"Good Energy Company"}`, "energy_contract_id")
 	create("/api/partners/v2.0/device-onboarding", `{"language":"en","price_zone_default":"AT","success_url":"https://partner.example/ok","cancel_url":"https://partner.example/no","user_id":"`+ids["user_id"]+`"}`, "onboarding_session_id")
+	status, _, claim := raw(t, http.MethodPost, srv.URL+org+"/wallboxes/claim-tokens", tok, "")
+	if status != 201 {
+		t.Fatalf("mint a claim token: %d %v", status, claim)
+	}
+	ids["token"] = claim["token"].(string)
 
 	for _, info := range api.Operations {
 		t.Run(info.Name, func(t *testing.T) {

@@ -120,6 +120,10 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 		return s.authSession(target, x.body), true
 	case x.last(1) == "boost" && target != nil:
 		return s.boost(target, method), true
+	case x.last(1) == "claim-tokens" && target != nil:
+		return s.mintClaimToken(target), true
+	case x.last(3) == "wallbox-claim-tokens" && x.last(1) == "status" && target != nil:
+		return s.claimStatus(target, x.params["token"]), true
 	case x.last(2) == "by-ext-id":
 		return s.userByExternalID(x.params["external_id"]), true
 	}

@@ -55,6 +55,7 @@ type Server struct {
 	clock         func() time.Time // nil: time.Now
 	fail          failure
 	failOp        map[string]failure // by operationId
+	claims        map[string]*claim  // wallbox claim tokens, by token
 	records       map[string]*record
 	tamper        map[string]func(map[string]any) // by operationId
 	tamperStatus  map[string]int                  // by operationId
@@ -109,6 +110,7 @@ func NewServer() *Server {
 		tamper:       map[string]func(map[string]any){},
 		tamperStatus: map[string]int{},
 		failOp:       map[string]failure{},
+		claims:       map[string]*claim{},
 	}
 	s.opIDs = operationIDs(s)
 	h.Authenticate = s.validToken
