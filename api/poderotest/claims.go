@@ -75,7 +75,7 @@ func (s *Server) ClaimWallbox(token string) (openapi_types.UUID, error) {
 		return openapi_types.UUID{}, fmt.Errorf("poderotest: the wallbox claim token expired at %s", timestamp(c.expires))
 	}
 	dev := s.create(kindNamed(string(Wallbox)), c.owner, nil)
-	s.authenticate(dev)
+	s.authenticate(dev, nil)
 	c.wallbox = dev.id()
 	return parseID(dev.id()), nil
 }

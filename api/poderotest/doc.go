@@ -37,6 +37,18 @@
 // [Server.SetCharging]), record past sessions ([Server.AddSessions],
 // [Server.AddHEMSSessions]).
 //
+// Broken connections and notices are pending actions ("cues") on a device:
+// [Server.RequireReauthentication] and [Server.AddInformation] add them, and
+// the cue operations resolve them (POST /cues/{cue_id}/resolve, /state,
+// /information/resolve, with the secret from the action's resolution_link,
+// good for an hour). The end user's part in Podero's Connect UI is
+// [Server.CompleteOnboarding] or [Server.OpenLink], which opens an
+// authentication_url or a cue's redirect_url without following the
+// redirect to the partner's success_url. A new device's onboarding session
+// has object_id null until it completes; a reauthentication session names
+// its device from the start, so its completion shows on the device instead:
+// is_authenticated true and no reauthenticate action.
+//
 // Time passes on the fake's clock, [Server.SetClock] (time.Now by default),
 // and state moves on with it as a client polling Podero would see it: a
 // boost stays "requested" for [BoostStartDelay], then the device charges

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/podero-go/podero/api/poderotest"
@@ -80,4 +82,22 @@ func newUser(t *testing.T, srv *poderotest.Server, tok, email string) string {
 	t.Helper()
 	u := object(t, http.MethodPost, path(srv, "/users"), tok, map[string]any{"role": "user", "email": email}, 200)
 	return u["id"].(string)
+}
+
+// resolutionLink reads a device and returns the resolution_link of its
+// action with the given cue id, and the link's secret.
+func resolutionLink(t *testing.T, tok, deviceURL, cueID string) (link map[string]any, secret string) {
+	t.Helper()
+	dev := object(t, http.MethodGet, deviceURL, tok, nil, 200)
+	actions, _ := dev["actions"].([]any)
+	for _, a := range actions {
+		link, _ := a.(map[string]any)["resolution_link"].(map[string]any)
+		raw, _ := link["url"].(string)
+		u, err := url.Parse(raw)
+		if err == nil && strings.Contains(u.Path, "/cues/"+cueID+"/") {
+			return link, u.Query().Get("secret")
+		}
+	}
+	t.Fatalf("%s has no action %s: %v", deviceURL, cueID, actions)
+	return nil, ""
 }

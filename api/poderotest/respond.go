@@ -91,6 +91,9 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	if problem != nil {
 		return *problem, true
 	}
+	if x.segs[0] == "cues" {
+		return s.serveCue(x), true
+	}
 	method := r.Method
 	if k := kindBy(func(k *kind) bool { return k.segment == x.last(1) }); k != nil {
 		return s.collection(x, k), true

@@ -39,12 +39,14 @@ type Server struct {
 	// Other organizations are answered 403.
 	OrgID openapi_types.UUID
 
-	ts     *httptest.Server
-	api    *specserver.Handler
-	doc    *openapi3.T
-	opIDs  map[string]string // operation names (operationIds, Go names) to operationIds
-	closed chan struct{}
-	once   sync.Once
+	ts    *httptest.Server
+	api   *specserver.Handler
+	doc   *openapi3.T
+	opIDs map[string]string // operation names (operationIds, Go names) to operationIds
+	// secretKey signs the secrets of cues' resolution links.
+	secretKey []byte
+	closed    chan struct{}
+	once      sync.Once
 
 	mu            sync.Mutex // guards everything below
 	tokens        map[string]bool
@@ -56,6 +58,7 @@ type Server struct {
 	fail          failure
 	failOp        map[string]failure // by operationId
 	claims        map[string]*claim  // wallbox claim tokens, by token
+	cues          map[string]*cue    // devices' pending actions, by cue id
 	records       map[string]*record
 	tamper        map[string]func(map[string]any) // by operationId
 	tamperStatus  map[string]int                  // by operationId
@@ -111,6 +114,8 @@ func NewServer() *Server {
 		tamperStatus: map[string]int{},
 		failOp:       map[string]failure{},
 		claims:       map[string]*claim{},
+		cues:         map[string]*cue{},
+		secretKey:    []byte(randomText()),
 	}
 	s.opIDs = operationIDs(s)
 	h.Authenticate = s.validToken

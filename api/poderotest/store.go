@@ -89,6 +89,11 @@ type record struct {
 	// ch is what an electric vehicle or wallbox reports about charging;
 	// nil for other objects.
 	ch *charger
+	// actions are a device's pending actions, oldest first.
+	actions []*cue
+	// cue is, for an onboarding session that a cue's /resolve started,
+	// that cue's id.
+	cue string
 	// settings are documents an object has without ids of their own, by
 	// path segment: a user's charging-config, a vehicle's charge-policy.
 	settings map[string]map[string]any
@@ -149,11 +154,17 @@ func (s *Server) initialize(rec *record) {
 }
 
 // authenticate marks a device as connected to its cloud account, as a
-// completed onboarding or reauthentication does.
-func (s *Server) authenticate(dev *record) {
-	setPresent(dev.obj, map[string]any{"is_authenticated": true, "lifecycle_state": "authenticated",
-		"connection_status": "ok", "monitoring_status": "ok", "steering_status": "ok",
-		"action_needed": false, "actions": []any{}, "updated_at": timestamp(s.now())})
+// completed onboarding or reauthentication does, and ends its pending
+// reauthenticate actions but keep (nil for none): the one whose /resolve
+// started the session, which stays until its outcome is reported.
+func (s *Server) authenticate(dev *record, keep *cue) {
+	setPresent(dev.obj, map[string]any{"is_authenticated": true, "lifecycle_state": "authenticated", "lifecycle_error": nil,
+		"connection_status": "ok", "monitoring_status": "ok", "steering_status": "ok", "updated_at": timestamp(s.now())})
+	for _, c := range slices.Clone(dev.actions) {
+		if c.code == reauthenticate && c != keep {
+			s.removeCue(c)
+		}
+	}
 	if user := s.records[dev.owner]; user != nil {
 		user.obj["is_onboarded"] = true
 	}
@@ -185,6 +196,7 @@ func (s *Server) render(rec *record) map[string]any {
 		if rec.ch != nil {
 			rec.ch.render(obj)
 		}
+		obj["actions"], obj["action_needed"] = s.renderActions(rec)
 		if user := s.records[rec.owner]; user != nil {
 			u := user.obj
 			obj["owner"] = map[string]any{"id": u["id"], "email": u["email"], "first_name": u["first_name"],
