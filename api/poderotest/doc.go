@@ -8,11 +8,14 @@
 // credentials and password grants). Every API request is checked against
 // the SDK's pinned openapi.json, as Podero's django-ninja server would:
 //
-//   - a body over [MaxRequestBody] (1 MiB): 413 {"detail": "..."}, first
+//   - a body over [MaxRequestBody] (1 MiB): 413 {"detail": "..."}, before
+//     anything else is looked at
 //   - no valid bearer token: 401 {"detail": "Unauthorized"}
 //   - a request that does not conform: 422 {"detail": [{"loc", "msg", "type"}]},
 //     a JSON body with anything but whitespace after its value included
 //   - an unknown id: 404 {"detail": "Not Found"}; another organization: 403
+//   - a cue operation with a wrong or expired secret: 403; a cue no longer
+//     active: 404
 //
 // Ids are compared as UUIDs, whatever their case. An id is only found among
 // the path's user's objects, whether in the path or, as building_id, in a
@@ -20,8 +23,9 @@
 //
 // It keeps users, buildings, energy contracts, devices (electric vehicles,
 // heat pumps, inverters, wallboxes), onboarding sessions, EV charging
-// sessions, wallbox HEMS sessions, users' charging configurations and
-// vehicles' charge policies in memory, so what a test creates or updates
+// sessions, wallbox HEMS sessions, users' charging configurations,
+// vehicles' charge policies, wallbox claim tokens and devices' pending
+// actions in memory, so what a test creates or updates
 // reads back, lists and paginates. A user's charging configuration starts
 // with smart_charging_mode "none", every mode available and the user's
 // devices listed; a vehicle's charge policy starts with no targets, in UTC.
@@ -54,9 +58,11 @@
 // boost stays "requested" for [BoostStartDelay], then the device charges
 // and boost_state reads "ongoing" ([Server.SetBoostOutcome] makes it end
 // "unavailable" instead); a boost of an unplugged device is armed until it
-// is plugged in. Faults are
-// injected with [Server.FailNext] (every operation), [Server.FailNextOp] (one
-// operation), [Server.ExpireTokens] and [Server.SetLatency].
+// is plugged in.
+//
+// Faults are injected with [Server.FailNext] (every operation),
+// [Server.FailNextOp] (one operation), [Server.ExpireTokens] and
+// [Server.SetLatency].
 //
 // To test code that must notice when Podero drifts from the spec,
 // [Server.Tamper] changes the body of an operation's successful answers and

@@ -131,7 +131,9 @@ func NewServer() *Server {
 // New starts a fake Podero for the test t and closes it when the test ends.
 // At the end it also fails t if the fake ever answered with a response that
 // does not conform to the spec: a bug in the fake, not in the code under
-// test, but one that would make the test's results meaningless.
+// test, but one that would make the test's results meaningless. Responses
+// made wrong on purpose with [Server.Tamper] or [Server.TamperStatus] do not
+// count.
 func New(t testing.TB) *Server {
 	t.Helper()
 	s := NewServer()
