@@ -124,9 +124,29 @@ func TestUnauthenticated(t *testing.T) {
 	if status != http.StatusMethodNotAllowed {
 		t.Errorf("GET on a POST-only path: %d %v", status, body)
 	}
+	// Without a token, a wrong secret is refused for the secret (403), not
+	// the token; the right one works.
 	status, _, body = raw(t, http.MethodPost, srv.URL+"/api/partners/v2.0/cues/3fa85f64-5717-4562-b3fc-2c963f66afa6/state?secret=s", "", `{"state":"success"}`)
+	if status != 403 {
+		t.Errorf("ReportCueState without a token, wrong secret: %d %v, want 403", status, body)
+	}
+	tok := token(t, srv)
+	status, _, user := raw(t, http.MethodPost, users, tok, `{"role":"user","email":"a@example.com"}`)
 	if status != 200 {
-		t.Errorf("ReportCueState without a token: %d %v, want 200", status, body)
+		t.Fatalf("create user: %d %v", status, user)
+	}
+	hp, err := srv.AddDevice(parseUUID(t, user["id"].(string)), poderotest.HeatPump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cue, err := srv.AddInformation(hp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret := resolutionLink(t, tok, path(srv, "/users/"+user["id"].(string)+"/heat-pumps/"+hp.String()), cue)
+	status, _, body = raw(t, http.MethodPost, srv.URL+"/api/partners/v2.0/cues/"+cue+"/state?secret="+url.QueryEscape(secret), "", `{"state":"success"}`)
+	if status != 200 || body["action_id"] != cue {
+		t.Errorf("ReportCueState without a token: %d %v, want 200 with the action id", status, body)
 	}
 }
 

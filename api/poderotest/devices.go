@@ -3,6 +3,7 @@ package poderotest
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -14,12 +15,24 @@ import (
 const connectPath = "/connect"
 
 // CompleteOnboarding does what the end user does in Podero's Connect UI:
-// it finishes the onboarding session and returns the device's id. For a
-// new-device session a device of the session's device_type (an electric
+// it finishes the onboarding session and returns the device's id.
+//
+// A new-device session (POST /device-onboarding) has object_id null until
+// it completes: then a device of the session's device_type (an electric
 // vehicle when the session names none) appears for the session's user, in
-// the session's building, and the session's object_id is set to it. For a
-// session from a device's auth_session endpoint the device is
-// authenticated again. Completing a session twice returns the same device.
+// the session's building, and object_id is set to it.
+//
+// A reauthentication session (from a device's auth_session endpoint, or
+// the redirect_url of POST /cues/{cue_id}/resolve) has object_id set to the
+// device from its creation, so object_id alone does not say it completed:
+// completion shows as the device reading is_authenticated true with no
+// reauthenticate action in its actions. Completing one authenticates the
+// device again (lifecycle_state "authenticated", statuses "ok") and ends
+// its pending reauthenticate actions, except the cue whose /resolve made
+// the session: that one stays listed until POST /cues/{cue_id}/state
+// reports its outcome (see [Server.RequireReauthentication]).
+//
+// Completing a session twice returns the same device.
 func (s *Server) CompleteOnboarding(sessionID openapi_types.UUID) (deviceID openapi_types.UUID, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -33,7 +46,7 @@ func (s *Server) completeOnboarding(sessionID string) (string, error) {
 		return "", fmt.Errorf("poderotest: no onboarding session %q", sessionID)
 	}
 	if id, ok := session.obj["object_id"].(string); ok {
-		s.authenticate(s.records[id])
+		s.authenticate(s.records[id], s.cues[session.cue])
 		return id, nil
 	}
 	code, _ := session.obj["device_type"].(string)
@@ -46,7 +59,7 @@ func (s *Server) completeOnboarding(sessionID string) (string, error) {
 		"price_zone":                   in["price_zone_default"],
 		"is_smart_optimization_active": in["is_smart_optimization_active_default"],
 	})
-	s.authenticate(dev)
+	s.authenticate(dev, nil)
 	session.obj["object_id"] = dev.id()
 	return dev.id(), nil
 }
@@ -66,31 +79,8 @@ func (s *Server) AddDevice(userID openapi_types.UUID, deviceType DeviceType) (op
 		return openapi_types.UUID{}, fmt.Errorf("poderotest: no user %s", userID)
 	}
 	dev := s.create(k, userID.String(), nil)
-	s.authenticate(dev)
+	s.authenticate(dev, nil)
 	return parseID(dev.id()), nil
-}
-
-// SetCharging says whether an electric vehicle or wallbox is charging, as
-// the vehicle would report it. A boost of a charging device is refused with
-// 409 already_charging. While it charges, the device has a current session
-// (sessions/current for a vehicle, hems-sessions/current for a wallbox),
-// begun when charging started; it ends, unrecorded, when charging stops.
-func (s *Server) SetCharging(deviceID openapi_types.UUID, charging bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	dev := s.records[deviceID.String()]
-	if dev == nil || dev.kind.charging == nil {
-		return fmt.Errorf("poderotest: no electric vehicle or wallbox %s", deviceID)
-	}
-	if charging {
-		setPresent(dev.obj, dev.kind.charging)
-		setPresent(dev.obj, map[string]any{"boost_state": "unavailable"})
-	} else {
-		setPresent(dev.obj, dev.kind.idle)
-		setPresent(dev.obj, map[string]any{"boost_state": "available"})
-	}
-	s.running(dev)
-	return nil
 }
 
 // deviceKind returns the kind of a device code, or nil.
@@ -101,59 +91,82 @@ func deviceKind(code string) *kind {
 	return nil
 }
 
-// authSession starts a reauthentication: an onboarding session for the
-// existing device, which CompleteOnboarding (or opening its URL) completes.
+// authSession answers a device's auth_session operation: it starts a
+// reauthentication session, which CompleteOnboarding (or opening its
+// authentication_url) completes.
 func (s *Server) authSession(dev *record, input map[string]any) specserver.Response {
-	session := s.create(kindNamed("onboarding"), dev.owner, input)
-	session.obj["user"] = dev.owner
-	session.obj["device_type"] = dev.kind.name
-	session.obj["object_id"] = dev.id()
+	session := s.reauthSession(dev, input)
 	return answer(http.StatusOK, map[string]any{
 		"authentication_url": session.obj["authentication_url"], "device_id": dev.id(), "session_id": session.id(),
 	})
 }
 
-// boost arms a boost (POST) or disarms it (DELETE). The fake does not
-// simulate the charge: a boost stays "requested" until SetCharging.
-func (s *Server) boost(dev *record, method string) specserver.Response {
-	if method == http.MethodDelete {
-		setPresent(dev.obj, map[string]any{"boost_state": "available"})
-		return answer(http.StatusNoContent, nil)
-	}
-	state, _ := dev.obj["boost_state"].(string)
-	if state == "" {
-		state = "unavailable"
-	}
-	switch {
-	case charging(dev):
-		return answer(http.StatusConflict, map[string]any{"state": state, "reason": "already_charging"})
-	case dev.obj["is_fully_charged"] == true:
-		return answer(http.StatusConflict, map[string]any{"state": state, "reason": "fully_charged"})
-	}
-	setPresent(dev.obj, map[string]any{"boost_state": "requested"})
-	return answer(http.StatusNoContent, nil)
+// reauthSession creates an onboarding session that reauthenticates the
+// existing device: its object_id is the device from the start.
+func (s *Server) reauthSession(dev *record, input map[string]any) *record {
+	session := s.create(kindNamed("onboarding"), dev.owner, input)
+	session.obj["user"] = dev.owner
+	session.obj["device_type"] = dev.kind.name
+	session.obj["object_id"] = dev.id()
+	return session
 }
 
-func charging(dev *record) bool {
-	for k, v := range dev.kind.charging {
-		if dev.obj[k] != v {
-			return false
-		}
+// ConnectResult is what opening a Connect link did; see [Server.OpenLink].
+type ConnectResult struct {
+	// DeviceID is the device the session onboarded or reauthenticated.
+	DeviceID openapi_types.UUID
+	// RedirectURL is where Connect sends the browser next: the session's
+	// success_url, or "" when it has none.
+	RedirectURL string
+}
+
+// OpenLink does what an end user's browser opening a Connect link does on
+// the fake's stand-in for Podero's Connect UI: the authentication_url of an
+// onboarding or auth_session session, or the redirect_url of POST
+// /cues/{cue_id}/resolve. It completes the session, as
+// [Server.CompleteOnboarding] does (a new device, or a reauthentication),
+// and says where Connect would redirect the browser: the session's
+// success_url. It does not go there: the partner's success_url is not
+// requested, and OpenLink sends no HTTP request at all, so the link is not
+// listed in [Server.Requests] and latency and failures do not apply. (A
+// browser's GET of the link does go through the fake's HTTP server, and is
+// answered 303 to success_url.) A link that is not one of this fake's
+// Connect links, or names no session of it, is an error.
+func (s *Server) OpenLink(link string) (ConnectResult, error) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ConnectResult{}, fmt.Errorf("poderotest: OpenLink: %w", err)
 	}
-	return dev.kind.charging != nil
+	if base, _ := url.Parse(s.URL); u.Scheme != base.Scheme || u.Host != base.Host || u.Path != connectPath {
+		return ConnectResult{}, fmt.Errorf("poderotest: OpenLink: %q is not a Connect link of this fake (%s%s?onboarding_session_id=...)", link, s.URL, connectPath)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, next, err := s.openConnect(u.Query().Get("onboarding_session_id"))
+	if err != nil {
+		return ConnectResult{}, err
+	}
+	return ConnectResult{DeviceID: parseID(id), RedirectURL: next}, nil
+}
+
+// openConnect completes the session a Connect link names, returning the
+// device and the session's success_url. s.mu must be held.
+func (s *Server) openConnect(sessionID string) (deviceID, next string, err error) {
+	s.tick()
+	sessionID = canonicalID(sessionID)
+	if deviceID, err = s.completeOnboarding(sessionID); err != nil {
+		return "", "", err
+	}
+	next, _ = s.records[sessionID].obj["success_url"].(string)
+	return deviceID, next, nil
 }
 
 // serveConnect stands in for the Connect UI: opening an authentication_url
 // completes its session and redirects to the session's success_url, as an
 // end user finishing the flow would.
 func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
-	id := canonicalID(r.URL.Query().Get("onboarding_session_id"))
 	s.mu.Lock()
-	_, err := s.completeOnboarding(id)
-	var next string
-	if err == nil {
-		next, _ = s.records[id].obj["success_url"].(string)
-	}
+	_, next, err := s.openConnect(r.URL.Query().Get("onboarding_session_id"))
 	s.mu.Unlock()
 
 	status := http.StatusOK

@@ -8,9 +8,14 @@
 // credentials and password grants). Every API request is checked against
 // the SDK's pinned openapi.json, as Podero's django-ninja server would:
 //
+//   - a body over [MaxRequestBody] (1 MiB): 413 {"detail": "..."}, before
+//     anything else is looked at
 //   - no valid bearer token: 401 {"detail": "Unauthorized"}
-//   - a request that does not conform: 422 {"detail": [{"loc", "msg", "type"}]}
+//   - a request that does not conform: 422 {"detail": [{"loc", "msg", "type"}]},
+//     a JSON body with anything but whitespace after its value included
 //   - an unknown id: 404 {"detail": "Not Found"}; another organization: 403
+//   - a cue operation with a wrong or expired secret: 403; a cue no longer
+//     active: 404
 //
 // Ids are compared as UUIDs, whatever their case. An id is only found among
 // the path's user's objects, whether in the path or, as building_id, in a
@@ -18,8 +23,9 @@
 //
 // It keeps users, buildings, energy contracts, devices (electric vehicles,
 // heat pumps, inverters, wallboxes), onboarding sessions, EV charging
-// sessions, wallbox HEMS sessions, users' charging configurations and
-// vehicles' charge policies in memory, so what a test creates or updates
+// sessions, wallbox HEMS sessions, users' charging configurations,
+// vehicles' charge policies, wallbox claim tokens and devices' pending
+// actions in memory, so what a test creates or updates
 // reads back, lists and paginates. A user's charging configuration starts
 // with smart_charging_mode "none", every mode available and the user's
 // devices listed; a vehicle's charge policy starts with no targets, in UTC.
@@ -30,8 +36,37 @@
 //
 // What a real end user or vehicle would do is done by the test: complete an
 // onboarding session ([Server.CompleteOnboarding]), add a device
-// ([Server.AddDevice]), start charging ([Server.SetCharging]), record past
-// sessions ([Server.AddSessions], [Server.AddHEMSSessions]). Faults are
-// injected with [Server.FailNext], [Server.ExpireTokens] and
+// ([Server.AddDevice]), connect a wallbox with a claim token
+// ([Server.ClaimWallbox]), plug in and charge ([Server.SetVehicleState],
+// [Server.SetCharging]), record past sessions ([Server.AddSessions],
+// [Server.AddHEMSSessions]).
+//
+// Broken connections and notices are pending actions ("cues") on a device:
+// [Server.RequireReauthentication] and [Server.AddInformation] add them, and
+// the cue operations resolve them (POST /cues/{cue_id}/resolve, /state,
+// /information/resolve, with the secret from the action's resolution_link,
+// good for an hour). The end user's part in Podero's Connect UI is
+// [Server.CompleteOnboarding] or [Server.OpenLink], which opens an
+// authentication_url or a cue's redirect_url without following the
+// redirect to the partner's success_url. A new device's onboarding session
+// has object_id null until it completes; a reauthentication session names
+// its device from the start, so its completion shows on the device instead:
+// is_authenticated true and no reauthenticate action.
+//
+// Time passes on the fake's clock, [Server.SetClock] (time.Now by default),
+// and state moves on with it as a client polling Podero would see it: a
+// boost stays "requested" for [BoostStartDelay], then the device charges
+// and boost_state reads "ongoing" ([Server.SetBoostOutcome] makes it end
+// "unavailable" instead); a boost of an unplugged device is armed until it
+// is plugged in.
+//
+// Faults are injected with [Server.FailNext] (every operation),
+// [Server.FailNextOp] (one operation), [Server.ExpireTokens] and
 // [Server.SetLatency].
+//
+// To test code that must notice when Podero drifts from the spec,
+// [Server.Tamper] changes the body of an operation's successful answers and
+// [Server.TamperStatus] their status. Such answers are wrong on purpose:
+// they are not checked against the spec, and New does not fail the test for
+// them.
 package poderotest

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
@@ -58,11 +60,34 @@ func TestEveryOperation(t *testing.T) {
 	create(org+"/buildings", `{"name":"Home"}`, "building_id")
 	create(org+"/energy-contracts", `{"supplier":"Good Energy Company"}`, "energy_contract_id")
 	create("/api/partners/v2.0/device-onboarding", `{"language":"en","price_zone_default":"AT","success_url":"https://partner.example/ok","cancel_url":"https://partner.example/no","user_id":"`+ids["user_id"]+`"}`, "onboarding_session_id")
+	status, _, claim := raw(t, http.MethodPost, srv.URL+org+"/wallboxes/claim-tokens", tok, "")
+	if status != 201 {
+		t.Fatalf("mint a claim token: %d %v", status, claim)
+	}
+	ids["token"] = claim["token"].(string)
+	// A cue for each cue operation, with its secret: ReportCueState's
+	// success ends its cue.
+	devices := map[string]string{"electric_vehicle_id": "electric-vehicles", "heat_pump_id": "heat-pumps", "inverter_id": "inverters"}
+	cue := func(param string, add func(openapi_types.UUID) (string, error)) map[string]string {
+		id, err := add(parseUUID(t, ids[param]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret := resolutionLink(t, tok, srv.URL+org+"/"+devices[param]+"/"+ids[param], id)
+		return map[string]string{"cue_id": id, "secret": secret}
+	}
+	perOperation := map[string]map[string]string{
+		"ResolveCue":            cue("electric_vehicle_id", srv.RequireReauthentication),
+		"ResolveInformationCue": cue("heat_pump_id", srv.AddInformation),
+		"ReportCueState":        cue("inverter_id", srv.AddInformation),
+	}
 
 	for _, info := range api.Operations {
 		t.Run(info.Name, func(t *testing.T) {
 			op := doc.Paths.Value(info.Path).GetOperation(info.Method)
-			req := request(t, srv.URL, info, op, ids)
+			params := maps.Clone(ids)
+			maps.Copy(params, perOperation[info.Name])
+			req := request(t, srv.URL, info, op, params)
 			req.Header.Set("Authorization", "Bearer "+tok)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -81,9 +106,10 @@ func TestEveryOperation(t *testing.T) {
 	}
 }
 
-// request builds a valid request for op: path parameters from ids (or the
-// sample), every query and header parameter and the body from the spec's
-// samples, with any body field named like an id parameter set to that id.
+// request builds a valid request for op: parameters from ids (or the
+// sample), every other query and header parameter and the body from the
+// spec's samples, with any body field named like an id parameter set to
+// that id.
 func request(t *testing.T, base string, info api.OperationInfo, op *openapi3.Operation, ids map[string]string) *http.Request {
 	t.Helper()
 	path, query := info.Path, url.Values{}

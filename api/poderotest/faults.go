@@ -2,6 +2,7 @@ package poderotest
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -28,6 +29,29 @@ func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fail = failure{left: n, status: status, retryAfter: retryAfter}
+}
+
+// FailNextOp answers the next n requests for one operation with status and
+// the body {"detail": "<status text>"}, before checking their token or
+// content, as FailNext does for every operation; requests for other
+// operations are unaffected. operation is the spec's operationId or the
+// SDK's Go name for it, as for [Server.Tamper]; FailNextOp panics if it is
+// unknown, or if status is not an HTTP status (100 to 999). A 429 carries
+// Retry-After: 0. A call replaces the failures left for that operation;
+// n = 0 cancels them. A request that both FailNextOp and FailNext would fail
+// counts against FailNextOp only.
+func (s *Server) FailNextOp(operation string, n, status int) {
+	id := s.operationID("FailNextOp", operation)
+	if status < 100 || status > 999 {
+		panic(fmt.Sprintf("poderotest: FailNextOp(%q, %d, %d): not an HTTP status", operation, n, status))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		delete(s.failOp, id)
+		return
+	}
+	s.failOp[id] = failure{left: n, status: status}
 }
 
 // SetLatency delays the answer to every later request, token requests
@@ -64,12 +88,27 @@ func (s *Server) wait(ctx context.Context) bool {
 	return false
 }
 
-// injectFailure answers r with the next failure FailNext set up, if any.
+// injectFailure answers r with the next failure FailNextOp set up for its
+// operation, or else FailNext, if any.
 func (s *Server) injectFailure(w http.ResponseWriter, r *http.Request) bool {
+	opID := ""
+	if route, _, problem := s.api.V.Route(r); problem == nil {
+		opID = route.Operation.OperationID
+	}
 	s.mu.Lock()
-	f := s.fail
-	if f.left > 0 {
-		s.fail.left--
+	var f failure
+	if op, ok := s.failOp[opID]; ok && opID != "" {
+		f = op
+		if op.left--; op.left > 0 {
+			s.failOp[opID] = op
+		} else {
+			delete(s.failOp, opID)
+		}
+	} else {
+		f = s.fail
+		if f.left > 0 {
+			s.fail.left--
+		}
 	}
 	s.mu.Unlock()
 	if f.left <= 0 {
@@ -81,11 +120,6 @@ func (s *Server) injectFailure(w http.ResponseWriter, r *http.Request) bool {
 	}
 	specserver.WriteJSON(w, f.status, map[string]any{"detail": http.StatusText(f.status)})
 
-	rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Status: f.status}
-	if route, _, problem := s.api.V.Route(r); problem == nil {
-		rec.OperationID = route.Operation.OperationID
-	}
-	s.record(rec)
+	s.record(s.recorded(r, f.status, false))
 	return true
 }

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/podero-go/podero/api/poderotest"
 )
 
 // TestFailNext: two 503s, then the call goes through; a client that
@@ -123,4 +126,67 @@ func TestRequestsAreCopies(t *testing.T) {
 	if string(again[0].Body) != body || again[0].Header.Get("Authorization") == "changed" || again[1].Header.Get("Authorization") == "" {
 		t.Errorf("changing a returned Request changed the server's: %+v", again)
 	}
+}
+
+// TestFailNextOp: only the named operation fails, n times, with the status
+// and a detail; other operations, and the same path with another method,
+// go through; FailNext still works beside it.
+func TestFailNextOp(t *testing.T) {
+	srv := poderotest.New(t)
+	tok := token(t, srv)
+	uid := newUser(t, srv, tok, "a@example.com")
+	userURL := path(srv, "/users/"+uid)
+	srv.FailNextOp("GetUser", 2, http.StatusServiceUnavailable)
+	srv.FailNextOp("integrations_api_api_v2_organizations_users_router_retrieve_organization_users", 1, http.StatusTooManyRequests)
+
+	var got []int
+	for range 3 {
+		status, body := call(t, http.MethodGet, userURL, tok, nil)
+		got = append(got, status)
+		if status == 503 && !strings.Contains(string(body), `"detail":"Service Unavailable"`) {
+			t.Errorf("503 body %s", body)
+		}
+		// UpdateUser has the same path; it is not failed.
+		if status, _ := call(t, http.MethodPut, userURL, tok, map[string]any{"first_name": "Ada"}); status != 200 {
+			t.Errorf("UpdateUser: %d, want 200", status)
+		}
+	}
+	if want := []int{503, 503, 200}; !slices.Equal(got, want) {
+		t.Errorf("GetUser statuses %v, want %v", got, want)
+	}
+	req, _ := http.NewRequest(http.MethodGet, path(srv, "/users"), nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "0" {
+		t.Errorf("ListUsers: %d with Retry-After %q, want 429 with 0", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+
+	// FailNext beside it; FailNextOp's failure is used first, then
+	// FailNext's; n = 0 cancels.
+	srv.FailNextOp("GetUser", 1, http.StatusBadGateway)
+	srv.FailNext(1, http.StatusInternalServerError, 0)
+	var seq []int
+	for range 3 {
+		status, _ := call(t, http.MethodGet, userURL, tok, nil)
+		seq = append(seq, status)
+	}
+	if want := []int{502, 500, 200}; !slices.Equal(seq, want) {
+		t.Errorf("GetUser with FailNextOp and FailNext: %v, want %v", seq, want)
+	}
+	srv.FailNextOp("GetUser", 5, http.StatusBadGateway)
+	srv.FailNextOp("GetUser", 0, http.StatusBadGateway)
+	if status, _ := call(t, http.MethodGet, userURL, tok, nil); status != 200 {
+		t.Errorf("after FailNextOp(..., 0, ...): %d", status)
+	}
+
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, "unknown operation") {
+			t.Errorf("FailNextOp of an unknown operation: panic %q", msg)
+		}
+	}()
+	srv.FailNextOp("NoSuchOperation", 1, 500)
 }

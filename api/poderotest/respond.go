@@ -51,6 +51,17 @@ func answer(status int, body any) specserver.Response {
 
 var notFound = answer(http.StatusNotFound, map[string]any{"detail": "Not Found"})
 
+// unprocessableBody is django-ninja's 422 for a request body that is not a
+// JSON object.
+func unprocessableBody(err error) specserver.Response {
+	msg, typ := "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"
+	if err != nil {
+		msg, typ = "Invalid JSON: "+err.Error(), "json_invalid"
+	}
+	return answer(http.StatusUnprocessableEntity, map[string]any{"detail": []any{
+		map[string]any{"loc": []any{"body"}, "msg": msg, "type": typ}}})
+}
+
 // respond answers a request that conforms to the spec and carries a valid
 // token. The shape of the path template says what to do: a collection
 // segment ("users", "electric-vehicles") is listed or created in, an id
@@ -61,11 +72,17 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	x := &exchange{call: c, r: r, params: canonicalParams(c),
 		segs: strings.Split(strings.TrimPrefix(c.Route.Path, apiPrefix), "/")}
 	if len(c.Body) > 0 {
-		_ = json.Unmarshal(c.Body, &x.body) // the Validator has checked it
+		// The Validator has checked the body, but a body that does not
+		// decode to an object must never be stood in for by a blank
+		// object: refuse it, changing nothing.
+		if err := json.Unmarshal(c.Body, &x.body); err != nil || x.body == nil {
+			return unprocessableBody(err), true
+		}
 		dropUndeclared(x.body, c)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tick()
 
 	target, problem := s.resolve(x)
 	if problem == nil {
@@ -73,6 +90,9 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	}
 	if problem != nil {
 		return *problem, true
+	}
+	if x.segs[0] == "cues" {
+		return s.serveCue(x), true
 	}
 	method := r.Method
 	if k := kindBy(func(k *kind) bool { return k.segment == x.last(1) }); k != nil {
@@ -103,6 +123,10 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 		return s.authSession(target, x.body), true
 	case x.last(1) == "boost" && target != nil:
 		return s.boost(target, method), true
+	case x.last(1) == "claim-tokens" && target != nil:
+		return s.mintClaimToken(target), true
+	case x.last(3) == "wallbox-claim-tokens" && x.last(1) == "status" && target != nil:
+		return s.claimStatus(target, x.params["token"]), true
 	case x.last(2) == "by-ext-id":
 		return s.userByExternalID(x.params["external_id"]), true
 	}

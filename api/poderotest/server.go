@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -38,11 +39,14 @@ type Server struct {
 	// Other organizations are answered 403.
 	OrgID openapi_types.UUID
 
-	ts     *httptest.Server
-	api    *specserver.Handler
-	doc    *openapi3.T
-	closed chan struct{}
-	once   sync.Once
+	ts    *httptest.Server
+	api   *specserver.Handler
+	doc   *openapi3.T
+	opIDs map[string]string // operation names (operationIds, Go names) to operationIds
+	// secretKey signs the secrets of cues' resolution links.
+	secretKey []byte
+	closed    chan struct{}
+	once      sync.Once
 
 	mu            sync.Mutex // guards everything below
 	tokens        map[string]bool
@@ -50,8 +54,14 @@ type Server struct {
 	requests      []Request
 	invalid       []error
 	latency       time.Duration
+	clock         func() time.Time // nil: time.Now
 	fail          failure
+	failOp        map[string]failure // by operationId
+	claims        map[string]*claim  // wallbox claim tokens, by token
+	cues          map[string]*cue    // devices' pending actions, by cue id
 	records       map[string]*record
+	tamper        map[string]func(map[string]any) // by operationId
+	tamperStatus  map[string]int                  // by operationId
 	seq           int
 	hemsSeq       int    // the last HEMS session id handed out
 	onWait        func() // tests: called when a request starts waiting out the latency
@@ -66,7 +76,9 @@ type Request struct {
 	// and for paths the spec does not have.
 	OperationID string
 	Header      http.Header // as received, credentials included
-	Body        []byte      // nil when the request was not answered
+	// Body is nil when the request was not answered, and when it was
+	// refused for a body larger than MaxRequestBody.
+	Body []byte
 	// Status is what the server answered. It is 0 when the server answered
 	// nothing: the client gave up, or the server was closed, while the
 	// request waited out the latency set by [Server.SetLatency]. The server
@@ -98,10 +110,18 @@ func NewServer() *Server {
 		closed:       make(chan struct{}),
 		tokens:       map[string]bool{},
 		records:      map[string]*record{},
+		tamper:       map[string]func(map[string]any){},
+		tamperStatus: map[string]int{},
+		failOp:       map[string]failure{},
+		claims:       map[string]*claim{},
+		cues:         map[string]*cue{},
+		secretKey:    []byte(randomText()),
 	}
+	s.opIDs = operationIDs(s)
 	h.Authenticate = s.validToken
 	h.Respond = s.respond
 	h.Record = s.record
+	h.Alter = s.alter
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
 	s.TokenURL = s.URL + tokenPath
@@ -111,7 +131,9 @@ func NewServer() *Server {
 // New starts a fake Podero for the test t and closes it when the test ends.
 // At the end it also fails t if the fake ever answered with a response that
 // does not conform to the spec: a bug in the fake, not in the code under
-// test, but one that would make the test's results meaningless.
+// test, but one that would make the test's results meaningless. Responses
+// made wrong on purpose with [Server.Tamper] or [Server.TamperStatus] do not
+// count.
 func New(t testing.TB) *Server {
 	t.Helper()
 	s := NewServer()
@@ -134,14 +156,13 @@ func (s *Server) Close() {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	isToken := r.URL.Path == tokenPath || r.URL.Path == specTokenPath
 	if !s.wait(r.Context()) {
-		rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone()}
-		if route, _, problem := s.api.V.Route(r); problem == nil && !isToken {
-			rec.OperationID = route.Operation.OperationID
-		}
-		s.keep(rec, isToken)
+		s.keep(s.recorded(r, 0, isToken), isToken)
 		// Returning without a write would send 200 with an empty body.
 		// Aborting closes the connection instead; net/http does not log it.
 		panic(http.ErrAbortHandler)
+	}
+	if !s.limitBody(w, r, isToken) {
+		return
 	}
 	switch {
 	case isToken:
@@ -154,6 +175,56 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.api.ServeHTTP(w, r)
 	}
+}
+
+// MaxRequestBody is the largest request body, in bytes, the fake accepts,
+// on the token endpoints as on the API. A larger one is answered 413
+// {"detail": "..."}, as the web server in front of Podero would refuse it,
+// before the request's token, operation or content are looked at; the fake
+// reads no more of it than MaxRequestBody+1 bytes (none when Content-Length
+// already says it is too large), and [Request.Body] is nil for it.
+const MaxRequestBody = 1 << 20
+
+// limitBody reads r's body, up to MaxRequestBody, into memory for the
+// handlers to read. If the body is larger it answers 413, records the
+// request without its body and returns false.
+func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, isToken bool) bool {
+	var body []byte
+	tooLarge := r.ContentLength > MaxRequestBody
+	if !tooLarge && r.Body != nil {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
+		if err != nil {
+			specserver.WriteJSON(w, http.StatusBadRequest, map[string]any{"detail": "cannot read the request body: " + err.Error()})
+			s.keep(s.recorded(r, http.StatusBadRequest, isToken), isToken)
+			return false
+		}
+		tooLarge = len(body) > MaxRequestBody
+	}
+	if tooLarge {
+		// The rest of the body is not read: the connection is closed
+		// after the answer rather than drained.
+		w.Header().Set("Connection", "close")
+		specserver.WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]any{
+			"detail": fmt.Sprintf("Request body too large: the limit is %d bytes", MaxRequestBody)})
+		s.keep(s.recorded(r, http.StatusRequestEntityTooLarge, isToken), isToken)
+		return false
+	}
+	if r.Body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return true
+}
+
+// recorded is the record of a request answered status without its body,
+// named by its operation when it routes to one.
+func (s *Server) recorded(r *http.Request, status int, isToken bool) specserver.Recorded {
+	rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Status: status}
+	if route, _, problem := s.api.V.Route(r); problem == nil && !isToken {
+		rec.OperationID = route.Operation.OperationID
+	}
+	return rec
 }
 
 // record keeps a request for Requests. The specserver Handler calls it for
@@ -190,6 +261,28 @@ func (s *Server) Requests() []Request {
 		out[i] = r
 	}
 	return out
+}
+
+// SetClock makes now the fake's clock: every timestamp it writes (created_at,
+// updated_at, joined_at, session times, expiration dates, ...) and every
+// transition that takes time (a boost starting, a cue's secret or a claim
+// token expiring) reads it, so that a test can move time on without
+// waiting. now is called with the server's lock held: it must not call the
+// Server's methods. nil restores time.Now, the default. Latency
+// ([Server.SetLatency]) is real time, not this clock; access tokens do not
+// expire with time at all ([Server.ExpireTokens] expires them).
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock = now
+}
+
+// now reads the fake's clock; s.mu must be held.
+func (s *Server) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
 }
 
 // invalidResponses returns why the fake's own responses did not conform.

@@ -50,8 +50,12 @@ var (
 // AddSessions records n finished charging sessions for an electric vehicle,
 // for ListElectricVehicleSessions to page through: one an hour, each
 // plugged in an hour before the previous, starting from the vehicle's oldest
-// session, or from now when it has none. Sessions list newest first and are
-// filtered by the UTC day of their plug-in time.
+// session, or from the fake's clock's now when it has none. Sessions list
+// newest first and are filtered by the UTC day of their plug-in time. Each
+// charged 24 kWh (40 to 80 %) in 50 minutes, at home, and carries the
+// same cost and savings: actual_cost_eur [SessionCostEUR],
+// expected_savings_eur [SessionExpectedSavingsEUR] and actual_savings_eur
+// [SessionSavingsEUR].
 func (s *Server) AddSessions(vehicleID openapi_types.UUID, n int) error {
 	return s.addSessions(vehicleID, ElectricVehicle, n)
 }
@@ -60,8 +64,9 @@ func (s *Server) AddSessions(vehicleID openapi_types.UUID, n int) error {
 // ListWallboxHEMSSessions (and ListWallboxHEMSSessionsIter) to page through
 // and GetWallboxHEMSSession to read: as [Server.AddSessions] does for a
 // vehicle, by start time. Their ids are integers, unique in the server,
-// increasing as they are added. A session's detail has no decisions or
-// commands.
+// increasing as they are added. Each took 6.5 kWh from solar and saved
+// savings_eur [HEMSSessionSavingsEUR]. A session's detail has no decisions
+// or commands.
 func (s *Server) AddHEMSSessions(wallboxID openapi_types.UUID, n int) error {
 	return s.addSessions(wallboxID, Wallbox, n)
 }
@@ -77,7 +82,7 @@ func (s *Server) addSessions(id openapi_types.UUID, dt DeviceType, n int) error 
 	if n < 0 {
 		return fmt.Errorf("poderotest: %d sessions", n)
 	}
-	from := time.Now().Truncate(time.Minute)
+	from := s.now().Truncate(time.Minute)
 	if len(dev.sessions) > 0 {
 		from = dev.sessions[len(dev.sessions)-1].start
 	}
@@ -88,13 +93,24 @@ func (s *Server) addSessions(id openapi_types.UUID, dt DeviceType, n int) error 
 	return nil
 }
 
+// The money of a finished session, in EUR, the same for each so that a test
+// can sum a month's: a vehicle's session charges 24 kWh at 0.25 EUR/kWh and
+// saves 1.25 EUR (1.50 expected); a wallbox's HEMS session saves 1.20 EUR.
+const (
+	SessionCostEUR            = 6.0
+	SessionExpectedSavingsEUR = 1.5
+	SessionSavingsEUR         = 1.25
+	HEMSSessionSavingsEUR     = 1.2
+)
+
 // evSession is a SessionItem.
 func (s *Server) evSession(start, end time.Time) map[string]any {
 	item, _ := specserver.Blank(s.schema("SessionItem")).(map[string]any)
 	item["id"], item["plug_in_time"] = newID(), timestamp(start)
 	if !end.IsZero() {
 		maps.Copy(item, map[string]any{"unplug_time": timestamp(end),
-			"initial_soc_pct": 40.0, "final_soc_pct": 80.0, "energy_charged_kwh": 24.0, "is_at_home": true})
+			"initial_soc_pct": 40.0, "final_soc_pct": 80.0, "target_soc_pct": 80.0, "energy_charged_kwh": 24.0, "is_at_home": true,
+			"actual_cost_eur": SessionCostEUR, "expected_savings_eur": SessionExpectedSavingsEUR, "actual_savings_eur": SessionSavingsEUR})
 	}
 	return item
 }
@@ -105,24 +121,20 @@ func (s *Server) hemsSession(start, end time.Time) map[string]any {
 	s.hemsSeq++
 	item["id"], item["ocpp_transaction_id"], item["started_at"] = s.hemsSeq, s.hemsSeq, timestamp(start)
 	if !end.IsZero() {
-		maps.Copy(item, map[string]any{"ended_at": timestamp(end), "energy_from_solar_kwh": 6.5, "savings_eur": 1.2,
+		maps.Copy(item, map[string]any{"ended_at": timestamp(end), "energy_from_solar_kwh": 6.5, "savings_eur": HEMSSessionSavingsEUR,
 			"has_complete_price_coverage": true, "commands_sent": 0, "commands_applied": 0, "commands_ineffective": 0})
 	}
 	return item
 }
 
-// running returns the session a charging device is in, starting it if it
-// has none, or nil (ending any) when the device is not charging.
-func (s *Server) running(dev *record) *session {
-	if dev.kind.sessions == nil || !charging(dev) {
-		dev.current = nil
-		return nil
+// startSession starts the current session of a device that began charging
+// at start.
+func (s *Server) startSession(dev *record, start time.Time) {
+	if dev.kind.sessions == nil {
+		return
 	}
-	if dev.current == nil {
-		now := time.Now().Truncate(time.Second)
-		dev.current = &session{start: now, item: dev.kind.sessions.item(s, now, time.Time{})}
-	}
-	return dev.current
+	start = start.Truncate(time.Second)
+	dev.current = &session{start: start, item: dev.kind.sessions.item(s, start, time.Time{})}
 }
 
 // sessions answers the session operations of a device: the list (…/sessions,
@@ -139,7 +151,7 @@ func (s *Server) sessions(x *exchange, dev *record) (specserver.Response, bool) 
 		return specserver.Response{}, false
 	case x.last(1) == "current":
 		var current any // {"session": null} when not charging
-		if cur := s.running(dev); cur != nil {
+		if cur := dev.current; cur != nil {
 			current = k.detail(clone(cur.item).(map[string]any))
 		}
 		return answer(http.StatusOK, map[string]any{"session": current}), true

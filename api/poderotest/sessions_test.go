@@ -234,3 +234,60 @@ func TestCurrentSessionIsStable(t *testing.T) {
 		t.Errorf("current session ids %v, want one session", ids)
 	}
 }
+
+// TestSessionMoney: seeded sessions carry the cost and savings fields the
+// spec declares, non-zero, so that a month's sum is the sessions' count
+// times the per-session amounts.
+func TestSessionMoney(t *testing.T) {
+	srv := poderotest.New(t)
+	srv.SetClock(func() time.Time { return time.Date(2031, 6, 1, 12, 0, 0, 0, time.UTC) })
+	tok := token(t, srv)
+	uid := newUser(t, srv, tok, "a@example.com")
+	ev, err := srv.AddDevice(parseUUID(t, uid), poderotest.ElectricVehicle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := srv.AddDevice(parseUUID(t, uid), poderotest.Wallbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An hour apart back from 11:00 on 1 June: 12 on 1 June, the rest in May.
+	const n, inMay = 300, 300 - 12
+	if err := srv.AddSessions(ev, n); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddHEMSSessions(wb, n); err != nil {
+		t.Fatal(err)
+	}
+	sum := func(list string, fields ...string) (int, map[string]float64) {
+		sums := map[string]float64{}
+		count := 0
+		for offset := 0; ; offset += 200 {
+			page := object(t, http.MethodGet, path(srv, list)+"?from=2031-05-01&to=2031-05-31&limit=200&offset="+strconv.Itoa(offset), tok, nil, 200)
+			items, _ := page["items"].([]any)
+			for _, it := range items {
+				count++
+				for _, f := range fields {
+					v, ok := it.(map[string]any)[f].(float64)
+					if !ok || v == 0 {
+						t.Fatalf("%s: a session's %s is %v, want a non-zero number", list, f, it.(map[string]any)[f])
+					}
+					sums[f] += v
+				}
+			}
+			if len(items) < 200 {
+				return count, sums
+			}
+		}
+	}
+	count, sums := sum("/users/"+uid+"/electric-vehicles/"+ev.String()+"/sessions", "actual_cost_eur", "expected_savings_eur", "actual_savings_eur")
+	if count != inMay || sums["actual_cost_eur"] != inMay*poderotest.SessionCostEUR ||
+		sums["expected_savings_eur"] != inMay*poderotest.SessionExpectedSavingsEUR || sums["actual_savings_eur"] != inMay*poderotest.SessionSavingsEUR {
+		t.Errorf("May: %d sessions, sums %v; want %d sessions at %v, %v and %v", count, sums, inMay,
+			poderotest.SessionCostEUR, poderotest.SessionExpectedSavingsEUR, poderotest.SessionSavingsEUR)
+	}
+	count, sums = sum("/users/"+uid+"/wallboxes/"+wb.String()+"/hems-sessions", "savings_eur", "energy_from_solar_kwh")
+	if want := inMay * poderotest.HEMSSessionSavingsEUR; count != inMay || math.Abs(sums["savings_eur"]-want) > 1e-6 {
+		t.Errorf("May: %d HEMS sessions saving %v, want %d saving %v", count, sums["savings_eur"], inMay, want)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -107,13 +106,13 @@ func (s *Server) renderChargingConfig(user *record, doc map[string]any) {
 	slices.SortFunc(devs, func(a, b *record) int { return a.seq - b.seq })
 	list, primary := make([]any, 0, len(devs)), false
 	for _, d := range devs {
-		first := d.kind.charging != nil && !primary
+		first := d.kind.charger && !primary
 		primary = primary || first
 		list = append(list, map[string]any{"device_id": d.id(), "device_type": d.kind.name, "is_primary_actuator": first})
 	}
 	doc["devices"] = list
 	if status, ok := doc["status"].(map[string]any); ok {
-		status["as_of"] = timestamp(time.Now())
+		status["as_of"] = timestamp(s.now())
 	}
 }
 

@@ -19,13 +19,13 @@ type kind struct {
 	param   string // the path parameter naming one
 	schema  string // output schema in the spec's components
 	// Devices only: device_model.device_type, the state a new one reports,
-	// and the fields that say a charger is charging or not (nil for
-	// devices that do not charge).
-	deviceType     map[string]any
-	initial        map[string]any
-	charging, idle map[string]any
-	isDevice       bool
-	sessions       *sessionKind // the sessions it keeps, if any
+	// and whether it charges (electric vehicles and wallboxes: see
+	// charger).
+	deviceType map[string]any
+	initial    map[string]any
+	charger    bool
+	isDevice   bool
+	sessions   *sessionKind // the sessions it keeps, if any
 }
 
 // DeviceType is a kind of device, as an onboarding session's device_type
@@ -47,21 +47,16 @@ var kinds = []*kind{
 	{name: "onboarding", segment: "device-onboarding", param: "onboarding_session_id", schema: "DeviceOnboardingSessionOutput"},
 	{name: string(ElectricVehicle), segment: "electric-vehicles", param: "electric_vehicle_id", schema: "ElectricVehicleOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "ev", "long_name": "Electric Vehicle"},
-		initial: map[string]any{"is_plugged_in": false, "is_charging": false, "is_fully_charged": false,
+		initial: map[string]any{"is_fully_charged": false,
 			"battery_level": 60, "battery_capacity_kwh": 64.0, "driving_range": 280},
-		charging: map[string]any{"is_charging": true, "is_plugged_in": true},
-		idle:     map[string]any{"is_charging": false},
-		sessions: evSessions},
+		charger: true, sessions: evSessions},
 	{name: string(HeatPump), segment: "heat-pumps", param: "heat_pump_id", schema: "HeatPumpOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "hp_atw", "long_name": "Heat Pump (Air-to-Water)"}},
 	{name: string(Inverter), segment: "inverters", param: "inverter_id", schema: "InverterOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "inverter", "long_name": "Solar Inverter"}},
 	{name: string(Wallbox), segment: "wallboxes", param: "wallbox_id", schema: "WallboxOutput", isDevice: true,
 		deviceType: map[string]any{"short_name": "wallbox", "long_name": "Wallbox"},
-		initial:    map[string]any{"mode": "READY", "connection": "online"},
-		charging:   map[string]any{"mode": "CHARGING"},
-		idle:       map[string]any{"mode": "PLUGGED_IN"},
-		sessions:   hemsSessions},
+		charger:    true, sessions: hemsSessions},
 }
 
 // anyDevice is the kind of the generic device_id parameter.
@@ -91,6 +86,14 @@ type record struct {
 	// the one running while the device charges.
 	sessions []session
 	current  *session
+	// ch is what an electric vehicle or wallbox reports about charging;
+	// nil for other objects.
+	ch *charger
+	// actions are a device's pending actions, oldest first.
+	actions []*cue
+	// cue is, for an onboarding session that a cue's /resolve started,
+	// that cue's id.
+	cue string
 	// settings are documents an object has without ids of their own, by
 	// path segment: a user's charging-config, a vehicle's charge-policy.
 	settings map[string]map[string]any
@@ -123,7 +126,7 @@ func (s *Server) create(k *kind, owner string, input map[string]any) *record {
 
 // initialize sets what Podero sets on a new object of rec's kind.
 func (s *Server) initialize(rec *record) {
-	obj, now := rec.obj, timestamp(time.Now())
+	obj, now := rec.obj, timestamp(s.now())
 	switch {
 	case rec.kind.name == "user":
 		obj["organization_id"] = s.OrgID.String()
@@ -131,7 +134,7 @@ func (s *Server) initialize(rec *record) {
 		obj["joined_at"] = now
 	case rec.kind.name == "onboarding":
 		// "Sessions are valid until the end of the next day."
-		obj["expiration_date"] = time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+		obj["expiration_date"] = s.now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 		obj["authentication_url"] = s.URL + connectPath + "?onboarding_session_id=" + rec.id()
 		obj["success_url"], obj["cancel_url"] = "", ""
 	case rec.kind.isDevice:
@@ -143,17 +146,25 @@ func (s *Server) initialize(rec *record) {
 		for _, f := range []string{"connection_status", "monitoring_status", "steering_status"} {
 			obj[f] = "unknown"
 		}
-		setPresent(obj, map[string]any{"boost_state": "available"})
 		setPresent(obj, rec.kind.initial)
+		if rec.kind.charger {
+			rec.ch = &charger{}
+		}
 	}
 }
 
 // authenticate marks a device as connected to its cloud account, as a
-// completed onboarding or reauthentication does.
-func (s *Server) authenticate(dev *record) {
-	setPresent(dev.obj, map[string]any{"is_authenticated": true, "lifecycle_state": "authenticated",
-		"connection_status": "ok", "monitoring_status": "ok", "steering_status": "ok",
-		"action_needed": false, "actions": []any{}, "updated_at": timestamp(time.Now())})
+// completed onboarding or reauthentication does, and ends its pending
+// reauthenticate actions but keep (nil for none): the one whose /resolve
+// started the session, which stays until its outcome is reported.
+func (s *Server) authenticate(dev *record, keep *cue) {
+	setPresent(dev.obj, map[string]any{"is_authenticated": true, "lifecycle_state": "authenticated", "lifecycle_error": nil,
+		"connection_status": "ok", "monitoring_status": "ok", "steering_status": "ok", "updated_at": timestamp(s.now())})
+	for _, c := range slices.Clone(dev.actions) {
+		if c.code == reauthenticate && c != keep {
+			s.removeCue(c)
+		}
+	}
 	if user := s.records[dev.owner]; user != nil {
 		user.obj["is_onboarded"] = true
 	}
@@ -162,7 +173,7 @@ func (s *Server) authenticate(dev *record) {
 // update merges a partial update into rec.
 func (s *Server) update(rec *record, input map[string]any) {
 	merge(rec.obj, input, s.schema(rec.kind.schema).Value)
-	setPresent(rec.obj, map[string]any{"updated_at": timestamp(time.Now())})
+	setPresent(rec.obj, map[string]any{"updated_at": timestamp(s.now())})
 }
 
 // render returns rec as the API answers it: a copy, so that it can be
@@ -182,6 +193,10 @@ func (s *Server) render(rec *record) map[string]any {
 		obj["num_inverters"] = counts[Inverter]
 		obj["num_wallboxes"] = counts[Wallbox]
 	case rec.kind.isDevice:
+		if rec.ch != nil {
+			rec.ch.render(obj)
+		}
+		obj["actions"], obj["action_needed"] = s.renderActions(rec)
 		if user := s.records[rec.owner]; user != nil {
 			u := user.obj
 			obj["owner"] = map[string]any{"id": u["id"], "email": u["email"], "first_name": u["first_name"],

@@ -56,6 +56,12 @@ type Handler struct {
 	// Record, if set, receives each request when it has been answered,
 	// instead of Calls keeping it.
 	Record func(Recorded)
+	// Alter, if set, sees every response to a conforming request before it
+	// is sent (Respond's or the sample) and may replace it. It returns the
+	// response to send and whether it altered it on purpose: an altered
+	// response is sent without being checked against the spec, so that a
+	// test can serve one that does not conform.
+	Alter func(c *Call, resp Response) (Response, bool)
 
 	mu    sync.Mutex
 	calls []Recorded
@@ -144,12 +150,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		resp = Response{Status: status, Body: body}
 	}
-	rec.Status, rec.Invalid = h.write(w, call, resp)
+	altered := false
+	if h.Alter != nil {
+		resp, altered = h.Alter(call, resp)
+	}
+	rec.Status, rec.Invalid = h.write(w, call, resp, !altered)
 }
 
-// write encodes resp, checks it against the spec and sends it. It returns
-// the status sent and, when that is a 500 instead of resp, why.
-func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response) (int, error) {
+// write encodes resp, checks it against the spec unless check is false, and
+// sends it. It returns the status sent and, when that is a 500 instead of
+// resp, why.
+func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response, check bool) (int, error) {
 	var body []byte
 	header := resp.Header.Clone()
 	if header == nil {
@@ -172,7 +183,7 @@ func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response) (int, 
 	}
 	// Errors the fake chooses to send (401, 404, 422, 5xx, ...) are not in
 	// the spec, which declares success responses and the boost 409 only.
-	if _, declared := call.Operation().Responses.Map()[strconv.Itoa(resp.Status)]; declared || resp.Status < 400 {
+	if _, declared := call.Operation().Responses.Map()[strconv.Itoa(resp.Status)]; check && (declared || resp.Status < 400) {
 		if err := h.V.CheckResponse(call, resp.Status, header, body); err != nil {
 			err = fmt.Errorf("specserver: the response to %s does not conform to the spec: %w", call.Operation().OperationID, err)
 			http.Error(w, err.Error(), http.StatusInternalServerError)

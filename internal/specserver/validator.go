@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"regexp"
 	"strings"
@@ -130,6 +131,9 @@ func (v *Validator) Check(r *http.Request) (*Call, *Problem) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
+	if problem := checkJSON(r, route.Operation, body); problem != nil {
+		return nil, problem
+	}
 	input := &openapi3filter.RequestValidationInput{
 		Request:    r,
 		PathParams: params,
@@ -147,6 +151,43 @@ func (v *Validator) Check(r *http.Request) (*Call, *Problem) {
 	}
 	return &Call{Route: route, PathParams: params, Body: body, input: input}, nil
 }
+
+// checkJSON refuses a JSON request body that is not exactly one JSON
+// value, as Python's json.loads (which django-ninja parses bodies with)
+// refuses "Extra data": openapi3filter decodes only the first value, so
+// `{"role":"user"}}` would otherwise pass as {"role":"user"}. Only
+// whitespace may follow the value. A body for an operation that declares
+// none, or of another media type, is left to openapi3filter.
+func checkJSON(r *http.Request, op *openapi3.Operation, body []byte) *Problem {
+	if op.RequestBody == nil || len(body) == 0 {
+		return nil
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	invalid := func(msg string) *Problem {
+		return &Problem{Status: http.StatusUnprocessableEntity, Detail: []ValidationItem{{Loc: []string{"body"}, Msg: msg, Type: "json_invalid"}}}
+	}
+	if len(bytes.Trim(body, jsonSpace)) == 0 {
+		return invalid("Invalid JSON: EOF while parsing a value")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return invalid("Invalid JSON: " + err.Error())
+	}
+	end := int(dec.InputOffset())
+	if rest := bytes.TrimLeft(body[end:], jsonSpace); len(rest) > 0 {
+		at := len(body) - len(rest)
+		line := 1 + bytes.Count(body[:at], []byte("\n"))
+		col := at - bytes.LastIndexByte(body[:at], '\n')
+		return invalid(fmt.Sprintf("Invalid JSON: trailing characters at line %d column %d", line, col))
+	}
+	return nil
+}
+
+// jsonSpace is the whitespace JSON allows between tokens (RFC 8259).
+const jsonSpace = " \t\n\r"
 
 // CheckResponse validates a response to c against the spec, status included.
 func (v *Validator) CheckResponse(c *Call, status int, header http.Header, body []byte) error {

@@ -1,0 +1,55 @@
+package specserver
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestTrailingData: a JSON body must be one JSON value and nothing but
+// whitespace after it, as json.loads requires; openapi3filter alone reads
+// only the first value.
+func TestTrailingData(t *testing.T) {
+	v, err := NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const users = "/api/partners/v2.0/org/3fa85f64-5717-4562-b3fc-2c963f66afa6/users"
+	for _, tc := range []struct {
+		body string
+		ok   bool
+		msg  string // a part of the 422's message
+	}{
+		{`{"role":"user","email":"a@example.com"}`, true, ""},
+		{"{\"role\":\"user\",\"email\":\"a@example.com\"} \r\n\t", true, ""},
+		{`{"role":"user","email":"a@example.com"}}`, false, "trailing characters at line 1 column 40"},
+		{`{"role":"user","email":"a@example.com"} {}`, false, "trailing characters"},
+		{"{\"role\":\"user\",\n\"email\":\"a@example.com\"}\nx", false, "line 3 column 1"},
+		{`{"role":"user","email":"a@example.com"}` + "\f", false, "trailing characters"},
+		{`{"role":`, false, "Invalid JSON"},
+		{"  ", false, "EOF"},
+	} {
+		r, _ := http.NewRequest(http.MethodPost, "http://fake"+users, strings.NewReader(tc.body))
+		r.Header.Set("Content-Type", "application/json")
+		_, problem := v.Check(r)
+		if tc.ok {
+			if problem != nil {
+				t.Errorf("%q: %v, want it accepted", tc.body, problem)
+			}
+			continue
+		}
+		items, _ := problemItems(problem)
+		if problem == nil || problem.Status != http.StatusUnprocessableEntity || len(items) != 1 ||
+			strings.Join(items[0].Loc, ".") != "body" || items[0].Type != "json_invalid" || !strings.Contains(items[0].Msg, tc.msg) {
+			t.Errorf("%q: %v, want 422 at body, json_invalid, with %q", tc.body, problem, tc.msg)
+		}
+	}
+}
+
+func problemItems(p *Problem) ([]ValidationItem, bool) {
+	if p == nil {
+		return nil, false
+	}
+	items, ok := p.Detail.([]ValidationItem)
+	return items, ok
+}
