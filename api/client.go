@@ -74,6 +74,10 @@ type Config struct {
 	// method, path without the query, status, duration, attempt) and a
 	// warning for every retry. Headers, bodies and tokens are never logged.
 	Logger *slog.Logger
+	// ResponseCheck, if set, sees every response the client receives: see
+	// package api/speccheck, which reports where the API differs from the
+	// pinned spec.
+	ResponseCheck ResponseChecker
 }
 
 // String describes c with ClientSecret redacted.
@@ -177,6 +181,7 @@ func New(cfg Config) (*PartnerClient, error) {
 		retry:     DefaultRetryPolicy().withDefaults(),
 		timeout:   timeout,
 		logger:    cfg.Logger,
+		checker:   cfg.ResponseCheck,
 		sleep:     sleep,
 		now:       time.Now,
 	}

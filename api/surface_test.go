@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,5 +183,38 @@ func TestPartnerClientMethods(t *testing.T) {
 	}
 	if _, ok := typ.Elem().FieldByName("ClientWithResponses"); ok {
 		t.Error("PartnerClient embeds the generated client")
+	}
+}
+
+// recordingChecker keeps what a ResponseChecker is shown.
+type recordingChecker struct {
+	mu   sync.Mutex
+	seen []api.CheckedResponse
+}
+
+func (r *recordingChecker) CheckResponse(_ context.Context, c *api.CheckedResponse) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cp := *c
+	cp.Body = bytes.Clone(c.Body)
+	r.seen = append(r.seen, cp)
+}
+
+// Config.ResponseCheck sees every response: a retried 503 and the 200
+// after it, with the operation's template and the body.
+func TestResponseCheckSeesEveryResponse(t *testing.T) {
+	a := newTestAPI(t)
+	rc := &recordingChecker{}
+	c, _ := newTestClient(t, a, api.Config{ResponseCheck: rc})
+	a.fail(status(503))
+	if _, err := c.GetUser(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if len(rc.seen) != 2 || rc.seen[0].StatusCode != 503 || rc.seen[1].StatusCode != 200 {
+		t.Fatalf("the checker saw %+v", rc.seen)
+	}
+	got := rc.seen[1]
+	if got.Operation != "GetUser" || got.Path != "/api/partners/v2.0/org/{org_id}/users/{user_id}" || !bytes.Contains(got.Body, []byte(`"email"`)) {
+		t.Errorf("the checker saw %+v", got)
 	}
 }

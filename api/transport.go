@@ -33,6 +33,7 @@ type transport struct {
 	retry     RetryPolicy
 	timeout   time.Duration // per attempt; 0 for none
 	logger    *slog.Logger
+	checker   ResponseChecker
 	sleep     func(context.Context, time.Duration) error // tests record the waits
 	now       func() time.Time
 	bearer    atomic.Pointer[bearerHeader]
@@ -138,6 +139,7 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 			}
 			continue
 		}
+		t.check(ctx, x, rep)
 		status := rep.resp.StatusCode
 		if status >= 200 && status < 300 {
 			return finish(rep, nil)
