@@ -23,6 +23,9 @@ const (
 	apiDir         = "api"
 	codegenConfig  = "api/oapi-codegen.yaml"
 	operationsFile = "api/operations.gen.go"
+	// pinnedCopy is the copy of the pinned spec that internal/pinned
+	// embeds (see its doc).
+	pinnedCopy = "internal/pinned/openapi.json"
 )
 
 // codegenFile is oapi-codegen's configuration file: its own options plus the
@@ -214,6 +217,7 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 			gettersFile:     gettersCode,
 			gettersTestFile: gettersTest,
 			docIndexFile:    indexCode,
+			pinnedCopy:      data,
 		},
 	}, nil
 }

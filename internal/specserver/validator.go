@@ -22,7 +22,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/podero-go/podero"
+	"github.com/podero-go/podero/internal/pinned"
 )
 
 var (
@@ -36,7 +36,7 @@ var (
 func Doc() (*openapi3.T, error) {
 	loadOnce.Do(func() {
 		loader := openapi3.NewLoader()
-		loadDoc, loadErr = loader.LoadFromData(podero.OpenAPIJSON)
+		loadDoc, loadErr = loader.LoadFromData(pinned.OpenAPIJSON)
 		if loadErr == nil {
 			loadErr = loadDoc.Validate(context.Background())
 		}
