@@ -30,8 +30,10 @@
 // A token endpoint that expects JSON may reject the form encoding of
 // RFC 6749, and the other way round, so both are supported: [EncodingJSON]
 // sends the JSON body shown above and [EncodingForm] sends the standard
-// application/x-www-form-urlencoded request through
-// golang.org/x/oauth2/clientcredentials.
+// application/x-www-form-urlencoded request, with the credentials in the
+// Authorization header as golang.org/x/oauth2's AuthStyleInHeader sends
+// them. Every flow reads the response the same way: JSON, or a form-encoded
+// body when its Content-Type says so, as golang.org/x/oauth2 does.
 //
 // # Safety
 //

@@ -892,3 +892,26 @@ func TestSnippetKeepsNonUTF8Text(t *testing.T) {
 		t.Errorf("snippet = %q", s)
 	}
 }
+
+// Some servers answer with a form-encoded body, which x/oauth2 accepts;
+// every flow reads it.
+func TestFormEncodedResponse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+		io.WriteString(w, "access_token=tok-1&token_type=bearer&expires_in=3600&scope=read+write")
+	}))
+	defer srv.Close()
+	for _, f := range flows {
+		t.Run(f.name, func(t *testing.T) {
+			c := newClock()
+			ts := mustNew(t)(f.make(testConfig(srv.URL+tokenPath, c, io.Discard)))
+			tok, err := ts.Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.AccessToken != "tok-1" || tok.Type() != "Bearer" || !tok.Expiry.Equal(c.now().Add(time.Hour)) || tok.Extra("scope") != "read write" {
+				t.Errorf("token = %q (%s), Expiry %v, scope %v", tok.AccessToken, tok.Type(), tok.Expiry, tok.Extra("scope"))
+			}
+		})
+	}
+}

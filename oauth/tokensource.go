@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -22,10 +23,11 @@ import (
 // request is in flight at a time: callers that need a token meanwhile wait
 // for it. Failed requests are not cached; the next caller tries again.
 type TokenSource struct {
-	s      *settings
-	fetch  fetchFunc
-	grant  string            // for String and logs
-	redact *strings.Replacer // removes our secrets from server-sent text
+	s       *settings
+	client  *http.Client
+	request requestFunc       // builds one token request of the grant
+	grant   string            // for String and logs
+	redact  *strings.Replacer // removes our secrets from server-sent text
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
@@ -50,12 +52,11 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := tokenClient(s.HTTPClient)
-	fetch := jsonFetch(s, client)
+	request := jsonRequest(s)
 	if s.Encoding == EncodingForm {
-		fetch = formFetch(s, client)
+		request = formRequest(s, url.Values{"grant_type": {"client_credentials"}})
 	}
-	return newTokenSource(s, fetch, "client_credentials", s.ClientSecret), nil
+	return newTokenSource(s, request, "client_credentials", s.ClientSecret), nil
 }
 
 // NewPasswordTokenSource returns a TokenSource for the resource-owner
@@ -78,16 +79,16 @@ func NewPasswordTokenSource(cfg Config, username, password string) (*TokenSource
 	if password == "" {
 		return nil, errors.New("oauth: password is empty")
 	}
-	fetch := passwordFetch(s, tokenClient(s.HTTPClient), username, password)
-	return newTokenSource(s, fetch, "password", s.ClientSecret, password), nil
+	request := formRequest(s, url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}})
+	return newTokenSource(s, request, "password", s.ClientSecret, password), nil
 }
 
-func newTokenSource(s *settings, fetch fetchFunc, grant string, secrets ...string) *TokenSource {
+func newTokenSource(s *settings, request requestFunc, grant string, secrets ...string) *TokenSource {
 	var pairs []string
 	for _, secret := range secrets {
 		pairs = append(pairs, secret, "[redacted]") // secrets are never empty here
 	}
-	return &TokenSource{s: s, fetch: fetch, grant: grant, redact: strings.NewReplacer(pairs...)}
+	return &TokenSource{s: s, client: tokenClient(s.HTTPClient), request: request, grant: grant, redact: strings.NewReplacer(pairs...)}
 }
 
 // Token returns a valid token, fetching one if needed. It implements
