@@ -35,6 +35,14 @@
 // them. Every flow reads the response the same way: JSON, or a form-encoded
 // body when its Content-Type says so, as golang.org/x/oauth2 does.
 //
+// # Token responses
+//
+// A token response must hold an access_token. Its token_type must be
+// Bearer, in any case, or absent, which means Bearer: a token of another
+// type (MAC, say) is refused with a [*TokenError] that names the type, as
+// RFC 6749 section 7.1 requires of a client that does not understand it,
+// rather than sent as a bearer token that the API would reject.
+//
 // # Safety
 //
 // Token URLs must use https, except for loopback hosts (localhost,

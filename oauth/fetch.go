@@ -139,6 +139,12 @@ func parseToken(status int, header http.Header, body []byte, now time.Time) (*oa
 		return nil, &TokenError{StatusCode: status, ErrorCode: tj.Error, Description: tj.ErrorDescription}
 	case tj.AccessToken == "":
 		return nil, &TokenError{StatusCode: status, Err: errors.New("token response has no access_token")}
+	case tj.TokenType != "" && !strings.EqualFold(tj.TokenType, "Bearer"):
+		// RFC 6749 section 7.1: a client must not use a token whose type
+		// it does not understand. Sent as a bearer token it would only earn
+		// an unexplained 401 from the API. The type is not secret.
+		return nil, &TokenError{StatusCode: status, Err: fmt.Errorf("token response has token_type %q; only Bearer tokens are supported",
+			snippet.Of([]byte(tj.TokenType), 64))}
 	}
 	tok := &oauth2.Token{AccessToken: tj.AccessToken, TokenType: tj.TokenType, RefreshToken: tj.RefreshToken}
 	if secs, err := tj.ExpiresIn.Float64(); err == nil && secs > 0 {

@@ -915,3 +915,54 @@ func TestFormEncodedResponse(t *testing.T) {
 		})
 	}
 }
+
+// RFC 6749 section 7.1: a client must not use a token whose type it does
+// not understand. Only Bearer is sent; any other type is refused at once
+// rather than ending in a 401 from the API.
+func TestNonBearerTokenTypeIsRefused(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"tok-mac-1","token_type":"MAC","expires_in":3600,"mac_key":"k"}`)
+	}))
+	defer srv.Close()
+	for _, f := range flows {
+		t.Run(f.name, func(t *testing.T) {
+			n.Store(0)
+			var logs logBuffer
+			ts := mustNew(t)(f.make(testConfig(srv.URL+tokenPath, newClock(), &logs)))
+			tok, err := ts.Token()
+			var te *TokenError
+			if !errors.As(err, &te) {
+				t.Fatalf("Token() = %v, %v; want a *TokenError", tok, err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, "token_type") || !strings.Contains(msg, `"MAC"`) || strings.Contains(msg, "tok-mac-1") {
+				t.Errorf("error = %q, want it to name token_type and \"MAC\" and not quote the token", msg)
+			}
+			if strings.Contains(logs.String(), "tok-mac-1") {
+				t.Errorf("log quotes the token:\n%s", logs.String())
+			}
+			if got := n.Load(); got != 1 {
+				t.Errorf("token requests = %d, want 1: a wrong token type is not worth a retry", got)
+			}
+		})
+	}
+}
+
+// Bearer in any case, or no token_type at all, is a bearer token.
+func TestBearerTokenTypeInAnyCase(t *testing.T) {
+	for _, tt := range []string{`"Bearer"`, `"bearer"`, `"BEARER"`, `""`, `null`} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token":"tok-1","expires_in":3600,"token_type":`+tt+`}`)
+		}))
+		for _, f := range flows {
+			ts := mustNew(t)(f.make(testConfig(srv.URL+tokenPath, newClock(), io.Discard)))
+			if tok, err := ts.Token(); err != nil || tok.Type() != "Bearer" {
+				t.Errorf("%s, token_type %s: %v, %v; want a Bearer token", f.name, tt, tok, err)
+			}
+		}
+		srv.Close()
+	}
+}
