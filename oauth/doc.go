@@ -43,6 +43,17 @@
 // RFC 6749 section 7.1 requires of a client that does not understand it,
 // rather than sent as a bearer token that the API would reject.
 //
+// expires_in, the token's lifetime in seconds, may be a number or a string
+// holding one. A token without it, or with zero or a negative number, has an
+// unknown lifetime: it is reused until it is invalidated, which the API
+// client does after a 401 ([TokenSource.InvalidateToken]). So does a token whose expires_in cannot be read
+// ("soon", say); it is used, and a warning naming expires_in is logged. This
+// is deliberate: RFC 6749 section 5.1 makes expires_in RECOMMENDED, not
+// required, so an unreadable value is no worse than an absent one; refusing
+// the token would fail every API call over a field the client can do
+// without; and the API client's re-authentication after a 401 covers the
+// token's expiry.
+//
 // # Safety
 //
 // Token URLs must use https, except for loopback hosts (localhost,

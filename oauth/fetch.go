@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,18 +77,57 @@ func (ts *TokenSource) fetch(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read token response: %w", err)
 	}
-	return parseToken(resp.StatusCode, resp.Header, body, ts.s.now())
+	tok, unreadableExpiry, err := parseToken(resp.StatusCode, resp.Header, body, ts.s.now())
+	if unreadableExpiry {
+		// Not the value: it is the server's text, and no use to the reader.
+		ts.s.Logger.WarnContext(ctx, "oauth: token response has an unreadable expires_in; its lifetime is unknown, so the token is used until the API rejects it",
+			"token_url", ts.s.tokenURL, "grant_type", ts.grant)
+	}
+	return tok, err
 }
 
 // tokenJSON is a token response (RFC 6749 section 5.1) or error response
 // (section 5.2).
 type tokenJSON struct {
-	AccessToken      string      `json:"access_token"`
-	TokenType        string      `json:"token_type"`
-	RefreshToken     string      `json:"refresh_token"`
-	ExpiresIn        json.Number `json:"expires_in"` // a number, or a string holding one
-	Error            string      `json:"error"`
-	ErrorDescription string      `json:"error_description"`
+	AccessToken      string   `json:"access_token"`
+	TokenType        string   `json:"token_type"`
+	RefreshToken     string   `json:"refresh_token"`
+	ExpiresIn        lifetime `json:"expires_in"`
+	Error            string   `json:"error"`
+	ErrorDescription string   `json:"error_description"`
+}
+
+// lifetime is the expires_in of a token response: a number of seconds, or
+// a string holding one (some servers send "3600"). Reading it never fails:
+// the field is only RECOMMENDED (RFC 6749 section 5.1), so a value that
+// cannot be read costs no more than an absent one, and must not cost the
+// token.
+type lifetime struct {
+	secs       float64 // > 0, or 0 when the lifetime is unknown
+	unreadable bool    // present, but not a number
+}
+
+func (e *lifetime) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		s = string(b) // a number, or something else that ParseFloat rejects
+	}
+	*e = parseExpiresIn(s)
+	return nil
+}
+
+func parseExpiresIn(s string) lifetime {
+	if s == "" || s == "null" {
+		return lifetime{}
+	}
+	secs, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return lifetime{unreadable: true}
+	}
+	if !(secs > 0) { // zero, negative or NaN: unknown
+		secs = 0
+	}
+	return lifetime{secs: min(secs, math.MaxInt32)} // as x/oauth2 caps it; avoids overflow
 }
 
 // decodeResponse reads a token or error response. It is JSON, or, as
@@ -114,13 +154,16 @@ func decodeResponse(header http.Header, body []byte) (tj tokenJSON, raw any, err
 		AccessToken:      vals.Get("access_token"),
 		TokenType:        vals.Get("token_type"),
 		RefreshToken:     vals.Get("refresh_token"),
-		ExpiresIn:        json.Number(vals.Get("expires_in")),
+		ExpiresIn:        parseExpiresIn(vals.Get("expires_in")),
 		Error:            vals.Get("error"),
 		ErrorDescription: vals.Get("error_description"),
 	}, vals, nil
 }
 
-func parseToken(status int, header http.Header, body []byte, now time.Time) (*oauth2.Token, error) {
+// parseToken reads a token response. unreadableExpiry reports a token
+// whose expires_in could not be read, which is used with an unknown
+// lifetime.
+func parseToken(status int, header http.Header, body []byte, now time.Time) (tok *oauth2.Token, unreadableExpiry bool, err error) {
 	tj, raw, decodeErr := decodeResponse(header, body)
 	if status < 200 || status > 299 {
 		te := &TokenError{StatusCode: status}
@@ -129,33 +172,32 @@ func parseToken(status int, header http.Header, body []byte, now time.Time) (*oa
 		} else {
 			te.Body = snippet.Of(body, maxSnippet)
 		}
-		return nil, te
+		return nil, false, te
 	}
 	// Never quote a successful response: it may hold a token.
 	switch {
 	case decodeErr != nil:
-		return nil, &TokenError{StatusCode: status, Err: fmt.Errorf("malformed JSON in token response: %w", decodeErr)}
+		return nil, false, &TokenError{StatusCode: status, Err: fmt.Errorf("malformed JSON in token response: %w", decodeErr)}
 	case tj.Error != "": // some servers report errors with 200
-		return nil, &TokenError{StatusCode: status, ErrorCode: tj.Error, Description: tj.ErrorDescription}
+		return nil, false, &TokenError{StatusCode: status, ErrorCode: tj.Error, Description: tj.ErrorDescription}
 	case tj.AccessToken == "":
-		return nil, &TokenError{StatusCode: status, Err: errors.New("token response has no access_token")}
+		return nil, false, &TokenError{StatusCode: status, Err: errors.New("token response has no access_token")}
 	case tj.TokenType != "" && !strings.EqualFold(tj.TokenType, "Bearer"):
 		// RFC 6749 section 7.1: a client must not use a token whose type
 		// it does not understand. Sent as a bearer token it would only earn
 		// an unexplained 401 from the API. The type is not secret.
-		return nil, &TokenError{StatusCode: status, Err: fmt.Errorf("token response has token_type %q; only Bearer tokens are supported",
+		return nil, false, &TokenError{StatusCode: status, Err: fmt.Errorf("token response has token_type %q; only Bearer tokens are supported",
 			snippet.Of([]byte(tj.TokenType), 64))}
 	}
-	tok := &oauth2.Token{AccessToken: tj.AccessToken, TokenType: tj.TokenType, RefreshToken: tj.RefreshToken}
-	if secs, err := tj.ExpiresIn.Float64(); err == nil && secs > 0 {
-		secs = min(secs, math.MaxInt32) // as x/oauth2 does; avoids overflow
+	tok = &oauth2.Token{AccessToken: tj.AccessToken, TokenType: tj.TokenType, RefreshToken: tj.RefreshToken}
+	if secs := tj.ExpiresIn.secs; secs > 0 {
 		tok.ExpiresIn = int64(secs)
 		tok.Expiry = now.Add(time.Duration(secs * float64(time.Second)))
 	}
 	if raw != nil {
 		tok = tok.WithExtra(raw) // scope, ...
 	}
-	return tok, nil
+	return tok, tj.ExpiresIn.unreadable, nil
 }
 
 // toTokenError turns any failure of fetch into a *TokenError for url,

@@ -966,3 +966,86 @@ func TestBearerTokenTypeInAnyCase(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// expires_in is only RECOMMENDED (RFC 6749 section 5.1): a value that
+// cannot be read costs no more than an absent one. The token is used, with
+// an unknown lifetime, until it is invalidated, and a warning names the field.
+func TestUnreadableExpiresInKeepsTheToken(t *testing.T) {
+	for _, tc := range []struct {
+		name, contentType, body string
+	}{
+		{"json string", "application/json", `{"access_token":"tok-%d","token_type":"Bearer","expires_in":"soon"}`},
+		{"json bool", "application/json", `{"access_token":"tok-%d","token_type":"Bearer","expires_in":true}`},
+		{"json object", "application/json", `{"access_token":"tok-%d","token_type":"Bearer","expires_in":{"s":1}}`},
+		{"form", "application/x-www-form-urlencoded", `access_token=tok-%d&token_type=Bearer&expires_in=soon`},
+	} {
+		for _, f := range flows {
+			t.Run(tc.name+"/"+f.name, func(t *testing.T) {
+				var n atomic.Int64
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", tc.contentType)
+					fmt.Fprintf(w, tc.body, n.Add(1))
+				}))
+				defer srv.Close()
+				var logs logBuffer
+				c := newClock()
+				ts := mustNew(t)(f.make(testConfig(srv.URL+tokenPath, c, &logs)))
+
+				tok, err := ts.Token()
+				if err != nil {
+					t.Fatalf("Token() error = %v, want the token with an unknown lifetime", err)
+				}
+				if tok.AccessToken != "tok-1" || !tok.Expiry.IsZero() {
+					t.Errorf("token = %q, Expiry %v; want tok-1 with no expiry", tok.AccessToken, tok.Expiry)
+				}
+				out := logs.String()
+				if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "expires_in") || strings.Contains(out, "tok-1") {
+					t.Errorf("want a warning that names expires_in and not the token:\n%s", out)
+				}
+				c.advance(30 * 24 * time.Hour)
+				if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-1" {
+					t.Errorf("later: %v, %v; want tok-1 reused", tok, err)
+				}
+				ts.InvalidateToken("tok-1") // the API said 401
+				if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-2" {
+					t.Errorf("after invalidation: %v, %v; want tok-2", tok, err)
+				}
+			})
+		}
+	}
+}
+
+func TestExpiresInValues(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  time.Duration // 0: unknown
+	}{
+		{`3600`, time.Hour},
+		{`"3600"`, time.Hour},
+		{`1.5`, 1500 * time.Millisecond},
+		{`0`, 0},
+		{`-5`, 0},
+		{`"-5"`, 0},
+		{`null`, 0},
+		{`""`, 0},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token":"tok-1","token_type":"Bearer","expires_in":`+tc.value+`}`)
+		}))
+		for _, f := range flows {
+			c := newClock()
+			ts := mustNew(t)(f.make(testConfig(srv.URL+tokenPath, c, io.Discard)))
+			tok, err := ts.Token()
+			switch {
+			case err != nil:
+				t.Errorf("%s, expires_in %s: %v", f.name, tc.value, err)
+			case tc.want == 0 && !tok.Expiry.IsZero():
+				t.Errorf("%s, expires_in %s: Expiry %v, want none", f.name, tc.value, tok.Expiry)
+			case tc.want != 0 && !tok.Expiry.Equal(c.now().Add(tc.want)):
+				t.Errorf("%s, expires_in %s: Expiry %v, want %v", f.name, tc.value, tok.Expiry, c.now().Add(tc.want))
+			}
+		}
+		srv.Close()
+	}
+}

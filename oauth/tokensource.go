@@ -18,8 +18,9 @@ import (
 // TokenSource gets tokens from a Podero token endpoint and caches them. It
 // is safe for concurrent use; make one per set of credentials and share it.
 //
-// A token is reused until EarlyRefresh before its expiry (a token without
-// expires_in is reused until [TokenSource.Invalidate]). Only one token
+// A token is reused until EarlyRefresh before its expiry (a token of unknown
+// lifetime, without a usable expires_in, is reused until it is invalidated;
+// see the package documentation). Only one token
 // request is in flight at a time: callers that need a token meanwhile wait
 // for it. Failed requests are not cached; the next caller tries again.
 type TokenSource struct {
