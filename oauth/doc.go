@@ -61,5 +61,12 @@
 // requests never follow a redirect to another scheme or host:port, so
 // credentials are only sent where they were configured to go. Errors, log
 // lines and the printed form of [Config] and [TokenSource] never contain the
-// client secret, the password or a token.
+// client secret, the password or a token. A token endpoint or proxy may echo
+// the request in an error response (in error_description, an HTML error
+// page, plain text), so text quoted from a response is redacted before it is
+// shortened to at most 256 bytes: the secret and the password raw and URL-,
+// path-, JSON- and HTML-escaped, and the Basic credentials of every flow in
+// standard and URL-safe base64, padded or not, are replaced by
+// "[redacted]". This holds for [TokenError.Error], its %v, %+v and %#v forms
+// and the warnings logged to [Config.Logger].
 package oauth

@@ -170,7 +170,7 @@ func parseToken(status int, header http.Header, body []byte, now time.Time) (tok
 		if decodeErr == nil && tj.Error != "" {
 			te.ErrorCode, te.Description = tj.Error, tj.ErrorDescription
 		} else {
-			te.Body = snippet.Of(body, maxSnippet)
+			te.Body = string(body) // redacted, then shortened, by toTokenError
 		}
 		return nil, false, te
 	}
@@ -201,7 +201,8 @@ func parseToken(status int, header http.Header, body []byte, now time.Time) (tok
 }
 
 // toTokenError turns any failure of fetch into a *TokenError for url,
-// with secrets removed from the text the server sent back.
+// with secrets removed from the text the server sent back, which is then
+// shortened. In that order: a secret cut in half would not be recognized.
 func toTokenError(err error, url string, redact *strings.Replacer) *TokenError {
 	var te *TokenError
 	if !errors.As(err, &te) {
@@ -209,8 +210,8 @@ func toTokenError(err error, url string, redact *strings.Replacer) *TokenError {
 	}
 	te.URL = url
 	// A server may echo what it was sent.
-	te.ErrorCode = redact.Replace(te.ErrorCode)
-	te.Description = redact.Replace(te.Description)
-	te.Body = redact.Replace(te.Body)
+	te.ErrorCode = snippet.Of([]byte(redact.Replace(te.ErrorCode)), maxErrorCode)
+	te.Description = snippet.Of([]byte(redact.Replace(te.Description)), maxSnippet)
+	te.Body = snippet.Of([]byte(redact.Replace(te.Body)), maxSnippet)
 	return te
 }

@@ -3,13 +3,16 @@ package oauth
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1047,5 +1050,153 @@ func TestExpiresInValues(t *testing.T) {
 			}
 		}
 		srv.Close()
+	}
+}
+
+// Credentials with characters that every encoding changes, so that each
+// form of a secret differs from the others.
+const (
+	oddID       = "cli+ent/id 78"
+	oddSecret   = `s3cr3t/VAL+UE~~x y&z"<é>?`
+	oddPassword = `pa55/WO+RD~ q&r"<ü>=`
+)
+
+// secretForms is every form in which a server or proxy might echo the
+// client secret and the password: as they were sent (Basic credentials of
+// either encoding in any base64 alphabet, padded or not; the form-encoded
+// password), and raw, URL-, path-, JSON- or HTML-escaped. Only the password
+// grant knows a password: withPassword adds its forms.
+func secretForms(withPassword bool) []string {
+	var forms []string
+	secrets := []string{oddSecret}
+	if withPassword {
+		secrets = append(secrets, oddPassword)
+	}
+	for _, s := range secrets {
+		js, _ := json.Marshal(s) // escapes <, > and & too
+		var plain bytes.Buffer
+		enc := json.NewEncoder(&plain)
+		enc.SetEscapeHTML(false)
+		enc.Encode(s)
+		forms = append(forms, s, url.QueryEscape(s), url.PathEscape(s), html.EscapeString(s),
+			strings.Trim(string(js), `"`), strings.Trim(strings.TrimSpace(plain.String()), `"`))
+	}
+	for _, creds := range []string{oddID + ":" + oddSecret, url.QueryEscape(oddID) + ":" + url.QueryEscape(oddSecret)} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			forms = append(forms, enc.EncodeToString([]byte(creds)))
+		}
+	}
+	return forms
+}
+
+// TestEchoedSecretsAreRedacted has a token endpoint echo, in an error,
+// the request it got and one form of a secret, in the shapes servers and
+// proxies use: OAuth error JSON, an HTML error page and plain text. No form
+// of a secret may reach the error, in any print form, or the log.
+func TestEchoedSecretsAreRedacted(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range secretForms(true) {
+		if seen[f] {
+			t.Fatalf("form %q twice: pick credentials whose forms all differ", f)
+		}
+		seen[f] = true
+	}
+	shapes := map[string]func(w http.ResponseWriter, echo string){
+		"json error_description": func(w http.ResponseWriter, echo string) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "error_description": echo})
+		},
+		"html 500": func(w http.ResponseWriter, echo string) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, "<html><body><h1>Server Error</h1><pre>"+echo+"</pre></body></html>")
+		},
+		"plain 400": func(w http.ResponseWriter, echo string) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, "bad request\n"+echo)
+		},
+	}
+	var mu sync.Mutex
+	var shape, form string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		shapes[shape](w, "Authorization: "+r.Header.Get("Authorization")+" body: "+string(body)+" form: "+form)
+	}))
+	defer srv.Close()
+
+	for _, f := range flows {
+		forms := secretForms(f.name == "password")
+		for name := range shapes {
+			for i, fm := range forms {
+				t.Run(fmt.Sprintf("%s/%s/form %d", f.name, name, i), func(t *testing.T) {
+					mu.Lock()
+					shape, form = name, fm
+					mu.Unlock()
+					var logs logBuffer
+					cfg := testConfig(srv.URL+tokenPath, newClock(), &logs)
+					cfg.ClientID, cfg.ClientSecret = oddID, oddSecret
+					ts := mustNew(t)(f.make(cfg))
+					if f.name == "password" {
+						ts = mustNew(t)(NewPasswordTokenSource(cfg, testUser, oddPassword))
+					}
+					_, err := ts.Token()
+					var te *TokenError
+					if !errors.As(err, &te) {
+						t.Fatalf("error = %v, want a *TokenError", err)
+					}
+					if !strings.Contains(err.Error(), "form: [redacted]") {
+						t.Errorf("error = %q, want the echoed form redacted whole", err)
+					}
+					wrapped := fmt.Errorf("call: %w", err)
+					outputs := map[string]string{
+						"Error()":           err.Error(),
+						"%v":                fmt.Sprintf("%v", err),
+						"%+v":               fmt.Sprintf("%+v", err),
+						"%#v":               fmt.Sprintf("%#v", err),
+						"%+v of the struct": fmt.Sprintf("%+v", *te),
+						"%#v of the struct": fmt.Sprintf("%#v", *te),
+						"wrapped":           fmt.Sprintf("%v %+v %#v", wrapped, wrapped, wrapped),
+						"log":               logs.String(),
+					}
+					for what, out := range outputs {
+						for j, bad := range forms {
+							if strings.Contains(out, bad) {
+								t.Errorf("%s contains form %d of a secret (%q):\n%s", what, j, bad, out)
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// A secret cut in half by the length limit on quoted text must not leave
+// its first part behind: text is redacted before it is shortened.
+func TestSecretCutByTheSnippetLimitIsRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusBadRequest)
+		// The limit falls four bytes before the end of the credentials.
+		io.WriteString(w, strings.Repeat("x", maxSnippet-len(auth)+4)+auth+" and more")
+	}))
+	defer srv.Close()
+	for _, f := range flows {
+		t.Run(f.name, func(t *testing.T) {
+			cfg := testConfig(srv.URL+tokenPath, newClock(), io.Discard)
+			cfg.ClientID, cfg.ClientSecret = oddID, oddSecret
+			ts := mustNew(t)(f.make(cfg))
+			_, err := ts.Token()
+			for _, form := range secretForms(f.name == "password") {
+				if len(form) > 8 && strings.Contains(err.Error(), form[:len(form)-4]) {
+					t.Errorf("error = %q, holds the start of %q", err, form)
+				}
+			}
+		})
 	}
 }

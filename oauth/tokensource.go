@@ -57,7 +57,7 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 	if s.Encoding == EncodingForm {
 		request = formRequest(s, url.Values{"grant_type": {"client_credentials"}})
 	}
-	return newTokenSource(s, request, "client_credentials", s.ClientSecret), nil
+	return newTokenSource(s, request, "client_credentials", ""), nil
 }
 
 // NewPasswordTokenSource returns a TokenSource for the resource-owner
@@ -81,15 +81,12 @@ func NewPasswordTokenSource(cfg Config, username, password string) (*TokenSource
 		return nil, errors.New("oauth: password is empty")
 	}
 	request := formRequest(s, url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}})
-	return newTokenSource(s, request, "password", s.ClientSecret, password), nil
+	return newTokenSource(s, request, "password", password), nil
 }
 
-func newTokenSource(s *settings, request requestFunc, grant string, secrets ...string) *TokenSource {
-	var pairs []string
-	for _, secret := range secrets {
-		pairs = append(pairs, secret, "[redacted]") // secrets are never empty here
-	}
-	return &TokenSource{s: s, client: tokenClient(s.HTTPClient), request: request, grant: grant, redact: strings.NewReplacer(pairs...)}
+func newTokenSource(s *settings, request requestFunc, grant, password string) *TokenSource {
+	return &TokenSource{s: s, client: tokenClient(s.HTTPClient), request: request, grant: grant,
+		redact: redactor(s.ClientID, s.ClientSecret, password)}
 }
 
 // Token returns a valid token, fetching one if needed. It implements
