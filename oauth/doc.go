@@ -8,6 +8,16 @@
 // own. [RequestEditor] turns any [oauth2.TokenSource] into a request editor
 // for the generated client in package api.
 //
+// A token request that fails for a transient reason (no response, a
+// timeout, HTTP 408, 429 or 5xx) is retried with jittered exponential
+// backoff, [Config.MaxRetries] times ([DefaultMaxRetries] by default), and a
+// short Retry-After is honoured. The retries happen inside the one request
+// in flight, so all the callers waiting for it share its final outcome.
+// Rejected credentials and other OAuth errors (invalid_client,
+// invalid_grant, ...) are not retried. [TokenError.Attempts] and
+// [TokenError.Temporary] tell which happened. Each caller's context still
+// bounds that caller's wait.
+//
 // # Which token endpoint
 //
 // Podero's integration guides document a single way to get a token:

@@ -40,16 +40,24 @@ type TokenError struct {
 	// Err is the underlying cause when it is not described by the fields
 	// above: a transport error, a timeout or an undecodable response.
 	Err error
+	// Attempts is how many token requests were made, retries included.
+	Attempts int
 
-	timeout time.Duration // set when Err is our own request timeout
+	timeout    time.Duration // set when Err is our own request timeout
+	temporary  bool          // see Temporary
+	retryAfter time.Duration // the response's Retry-After, if any
 }
 
 // Error returns a message such as
 //
 //	oauth: token request to https://app.podero.com/oauth2/token/ failed: 401 Unauthorized: invalid_client: Client authentication failed
+//	oauth: token request to https://app.podero.com/oauth2/token/ failed after 4 attempts: 503 Service Unavailable: …
 func (e *TokenError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "oauth: token request to %s failed", e.URL)
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
 	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, ": %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	}
@@ -86,6 +94,13 @@ func (e *TokenError) GoString() string {
 	if e.Err != nil {
 		errText = fmt.Sprintf("errors.New(%q)", e.Err.Error())
 	}
-	return fmt.Sprintf("&oauth.TokenError{URL:%q, StatusCode:%d, ErrorCode:%q, Description:%q, Body:%q, Err:%s}",
-		e.URL, e.StatusCode, e.ErrorCode, e.Description, e.Body, errText)
+	return fmt.Sprintf("&oauth.TokenError{URL:%q, StatusCode:%d, ErrorCode:%q, Description:%q, Body:%q, Err:%s, Attempts:%d}",
+		e.URL, e.StatusCode, e.ErrorCode, e.Description, e.Body, errText, e.Attempts)
 }
+
+// Temporary reports whether the failure was transient: no response, a
+// timeout, or HTTP 408, 429 or 5xx. Such failures are retried
+// (Config.MaxRetries) before they are returned, and a later request may
+// succeed. Rejected credentials and other OAuth errors are not temporary
+// and are returned at once.
+func (e *TokenError) Temporary() bool { return e.temporary }

@@ -70,12 +70,12 @@ func (ts *TokenSource) fetch(ctx context.Context) (*oauth2.Token, error) {
 	}
 	resp, err := ts.client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, &TokenError{Err: err, temporary: transient(err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return nil, fmt.Errorf("read token response: %w", err)
+		return nil, &TokenError{StatusCode: resp.StatusCode, Err: fmt.Errorf("read token response: %w", err), temporary: true}
 	}
 	tok, unreadableExpiry, err := parseToken(resp.StatusCode, resp.Header, body, ts.s.now())
 	if unreadableExpiry {
@@ -166,7 +166,10 @@ func decodeResponse(header http.Header, body []byte) (tj tokenJSON, raw any, err
 func parseToken(status int, header http.Header, body []byte, now time.Time) (tok *oauth2.Token, unreadableExpiry bool, err error) {
 	tj, raw, decodeErr := decodeResponse(header, body)
 	if status < 200 || status > 299 {
-		te := &TokenError{StatusCode: status}
+		te := &TokenError{StatusCode: status, temporary: temporaryStatus(status)}
+		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+			te.retryAfter = retryAfter(header, now)
+		}
 		if decodeErr == nil && tj.Error != "" {
 			te.ErrorCode, te.Description = tj.Error, tj.ErrorDescription
 		} else {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,8 +101,8 @@ func newTokenEndpoint(t *testing.T, expiresIn int, hold func(r *http.Request)) *
 
 func (e *tokenEndpoint) requests() int64 { return e.n.Load() }
 
-// testConfig returns a Config for url with a fake clock and a debug logger
-// writing to logs.
+// testConfig returns a Config for url with a fake clock, a debug logger
+// writing to logs, and no real waits between retries.
 func testConfig(url string, c *clock, logs io.Writer) Config {
 	return Config{
 		ClientID:     testID,
@@ -109,7 +110,26 @@ func testConfig(url string, c *clock, logs io.Writer) Config {
 		TokenURL:     url,
 		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		now:          c.now,
+		sleep:        func(time.Duration) {},
 	}
+}
+
+// sleeps records the waits between retries instead of sleeping.
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(d time.Duration) {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+}
+
+func (s *sleeps) waits() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.d)
 }
 
 // flows builds a TokenSource for each supported grant and encoding.
@@ -392,7 +412,9 @@ func TestFailureIsNotCached(t *testing.T) {
 		io.WriteString(w, `{"access_token":"tok-2","expires_in":3600}`)
 	}))
 	defer srv.Close()
-	ts := mustNew(t)(NewTokenSource(testConfig(srv.URL+tokenPath, newClock(), io.Discard)))
+	cfg := testConfig(srv.URL+tokenPath, newClock(), io.Discard)
+	cfg.MaxRetries = -1 // the first call fails
+	ts := mustNew(t)(NewTokenSource(cfg))
 	if _, err := ts.Token(); err == nil {
 		t.Fatal("first call: want an error")
 	}
@@ -833,8 +855,8 @@ func BenchmarkRequestEditor(b *testing.B) {
 }
 
 // A failed early refresh must not fail callers while the cached token is
-// still valid; it is tried again a little later, and only an expired token
-// turns the failure into an error.
+// still valid, even after all its tries; it is tried again a little later,
+// and only an expired token turns the failure into an error.
 func TestFailedEarlyRefreshServesCachedToken(t *testing.T) {
 	var failing atomic.Bool
 	tokens := newTokenEndpoint(t, 3600, func(r *http.Request) {})
@@ -853,19 +875,22 @@ func TestFailedEarlyRefreshServesCachedToken(t *testing.T) {
 	if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-1" {
 		t.Fatalf("first token: %v %v", tok, err)
 	}
+	const tries = 1 + DefaultMaxRetries
 	failing.Store(true)
 	c.advance(3570 * time.Second) // inside the one-minute early-refresh window
 	tok, err := ts.Token()
-	if err != nil || tok.AccessToken != "tok-1" || tokens.requests() != 2 {
-		t.Fatalf("during a failed early refresh: %v, %v after %d requests; want tok-1, nil after 2", tok, err, tokens.requests())
+	if err != nil || tok.AccessToken != "tok-1" || tokens.requests() != 1+tries {
+		t.Fatalf("during a failed early refresh: %v, %v after %d requests; want tok-1, nil after %d", tok, err, tokens.requests(), 1+tries)
 	}
 	c.advance(time.Second) // within the retry delay: no new request
-	if _, err := ts.Token(); err != nil || tokens.requests() != 2 {
+	if _, err := ts.Token(); err != nil || tokens.requests() != 1+tries {
 		t.Fatalf("right after: %v after %d requests", err, tokens.requests())
 	}
 	c.advance(30 * time.Second) // expired now
-	if _, err := ts.Token(); err == nil {
-		t.Fatal("an expired token was served after the refresh failed")
+	_, err = ts.Token()
+	var te *TokenError
+	if !errors.As(err, &te) || te.Attempts != tries || !te.Temporary() {
+		t.Fatalf("an expired token was served after the refresh failed, or the error is wrong: %v", err)
 	}
 	failing.Store(false)
 	if tok, err := ts.Token(); err != nil || tok.AccessToken == "tok-1" {
@@ -1198,5 +1223,277 @@ func TestSecretCutByTheSnippetLimitIsRedacted(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// failFirst serves tokens from a newTokenEndpoint-like handler after its
+// first n requests, which fail as fail says.
+func failFirst(t *testing.T, n int64, fail http.HandlerFunc) *tokenEndpoint {
+	t.Helper()
+	e := &tokenEndpoint{}
+	var served atomic.Int64
+	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.n.Add(1)
+		io.Copy(io.Discard, r.Body)
+		if served.Add(1) <= n {
+			fail(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":"tok-%d","token_type":"Bearer","expires_in":3600}`, served.Load())
+	}))
+	t.Cleanup(e.Close)
+	return e
+}
+
+func status(code int, header ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		http.Error(w, http.StatusText(code), code)
+	}
+}
+
+// hangUp drops the connection without an answer.
+func hangUp(w http.ResponseWriter, r *http.Request) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	conn.Close()
+}
+
+// A transient failure of the token endpoint, once, costs the caller nothing:
+// the token source tries again.
+func TestTransientTokenFailureIsRetried(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fail    http.HandlerFunc
+		timeout time.Duration
+	}{
+		{"503", status(http.StatusServiceUnavailable), 0},
+		{"500", status(http.StatusInternalServerError), 0},
+		{"502", status(http.StatusBadGateway), 0},
+		{"429", status(http.StatusTooManyRequests), 0},
+		{"408", status(http.StatusRequestTimeout), 0},
+		{"connection dropped", hangUp, 0},
+		{"attempt timed out", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, 50 * time.Millisecond},
+	} {
+		for _, f := range flows {
+			t.Run(tc.name+"/"+f.name, func(t *testing.T) {
+				tokens := failFirst(t, 1, tc.fail)
+				cfg := testConfig(tokens.URL+tokenPath, newClock(), io.Discard)
+				cfg.Timeout = tc.timeout
+				ts := mustNew(t)(f.make(cfg))
+				tok, err := ts.Token()
+				if err != nil || tok.AccessToken != "tok-2" {
+					t.Fatalf("Token() = %v, %v; want tok-2 from the second attempt", tok, err)
+				}
+				if n := tokens.requests(); n != 2 {
+					t.Errorf("token requests = %d, want 2", n)
+				}
+			})
+		}
+	}
+}
+
+// Callers waiting for the same token request share its outcome, retries
+// included: one 503 fails none of them.
+func TestWaitingCallersShareTheRetriedRequest(t *testing.T) {
+	const callers = 50
+	var ready sync.WaitGroup
+	ready.Add(callers)
+	allCalling := make(chan struct{})
+	go func() { ready.Wait(); close(allCalling) }()
+	tokens := failFirst(t, 1, func(w http.ResponseWriter, r *http.Request) {
+		<-allCalling // answer once every caller is asking
+		status(http.StatusServiceUnavailable)(w, r)
+	})
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			ready.Done()
+			tok, err := ts.TokenContext(context.Background())
+			if err == nil && tok.AccessToken != "tok-2" {
+				err = fmt.Errorf("got %s, want tok-2", tok.AccessToken)
+			}
+			errs <- err
+		}()
+	}
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := tokens.requests(); n != 2 {
+		t.Errorf("token requests = %d, want 2", n)
+	}
+}
+
+// Rejected credentials and other OAuth errors would fail again: they are
+// returned after one request, and are not Temporary.
+func TestOAuthErrorsAreNotRetried(t *testing.T) {
+	oauthError := func(code int, errorCode string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			fmt.Fprintf(w, `{"error":%q}`, errorCode)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		fail http.HandlerFunc
+	}{
+		{"401 invalid_client", oauthError(http.StatusUnauthorized, "invalid_client")},
+		{"400 invalid_grant", oauthError(http.StatusBadRequest, "invalid_grant")},
+		{"400 unsupported_grant_type", oauthError(http.StatusBadRequest, "unsupported_grant_type")},
+		{"200 invalid_scope", oauthError(http.StatusOK, "invalid_scope")},
+		{"403 plain text", status(http.StatusForbidden)},
+		{"404", status(http.StatusNotFound)},
+		{"malformed 200", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token":`)
+		}},
+	} {
+		for _, f := range flows {
+			t.Run(tc.name+"/"+f.name, func(t *testing.T) {
+				tokens := failFirst(t, 1, tc.fail)
+				ts := mustNew(t)(f.make(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+				_, err := ts.Token()
+				var te *TokenError
+				if !errors.As(err, &te) {
+					t.Fatalf("error = %v, want a *TokenError", err)
+				}
+				if te.Temporary() || te.Attempts != 1 || strings.Contains(err.Error(), "attempts") {
+					t.Errorf("Temporary() = %v, Attempts = %d, error %q; want false, 1", te.Temporary(), te.Attempts, err)
+				}
+				if n := tokens.requests(); n != 1 {
+					t.Errorf("token requests = %d, want 1", n)
+				}
+			})
+		}
+	}
+}
+
+func TestRetriesAreBounded(t *testing.T) {
+	for _, tc := range []struct {
+		maxRetries int
+		want       int64
+	}{{0, 1 + DefaultMaxRetries}, {1, 2}, {-1, 1}} {
+		t.Run(fmt.Sprint("MaxRetries ", tc.maxRetries), func(t *testing.T) {
+			tokens := failFirst(t, 1000, status(http.StatusServiceUnavailable))
+			cfg := testConfig(tokens.URL+tokenPath, newClock(), io.Discard)
+			cfg.MaxRetries = tc.maxRetries
+			ts := mustNew(t)(NewTokenSource(cfg))
+			_, err := ts.Token()
+			var te *TokenError
+			if !errors.As(err, &te) {
+				t.Fatalf("error = %v, want a *TokenError", err)
+			}
+			if n := tokens.requests(); n != tc.want || te.Attempts != int(tc.want) || !te.Temporary() {
+				t.Errorf("requests = %d, Attempts = %d, Temporary() = %v; want %d, %d, true", n, te.Attempts, te.Temporary(), tc.want, tc.want)
+			}
+			wantMsg := fmt.Sprintf("failed after %d attempts: 503 Service Unavailable", tc.want)
+			if tc.want == 1 {
+				wantMsg = "failed: 503 Service Unavailable"
+			}
+			if !strings.Contains(err.Error(), wantMsg) {
+				t.Errorf("error = %q, want it to contain %q", err, wantMsg)
+			}
+		})
+	}
+}
+
+// The waits between tries grow exponentially, with jitter.
+func TestRetryBackoffGrowsWithJitter(t *testing.T) {
+	tokens := failFirst(t, 1000, status(http.StatusBadGateway))
+	var rec sleeps
+	cfg := testConfig(tokens.URL+tokenPath, newClock(), io.Discard)
+	cfg.MaxRetries, cfg.sleep = 5, rec.sleep
+	ts := mustNew(t)(NewTokenSource(cfg))
+	if _, err := ts.Token(); err == nil {
+		t.Fatal("want an error")
+	}
+	waits := rec.waits()
+	if len(waits) != 5 {
+		t.Fatalf("waits = %v, want 5", waits)
+	}
+	for i, d := range waits {
+		hi := retryBackoff << i
+		if d < hi/2 || d > hi {
+			t.Errorf("wait %d = %v, want within [%v, %v]", i+1, d, hi/2, hi)
+		}
+	}
+}
+
+// A short Retry-After on 429 or 503 is waited for; a long one ends the
+// retries, since the endpoint will not be back soon.
+func TestRetryAfterIsHonoured(t *testing.T) {
+	c := newClock()
+	for _, tc := range []struct {
+		name       string
+		fail       http.HandlerFunc
+		wantWaits  []time.Duration // nil: no retry
+		wantTokens bool
+	}{
+		{"429 seconds", status(http.StatusTooManyRequests, "Retry-After", "3"), []time.Duration{3 * time.Second}, true},
+		{"503 date", status(http.StatusServiceUnavailable, "Retry-After", c.now().Add(4*time.Second).Format(http.TimeFormat)), []time.Duration{4 * time.Second}, true},
+		{"503 too long", status(http.StatusServiceUnavailable, "Retry-After", "3600"), nil, false},
+		{"429 huge", status(http.StatusTooManyRequests, "Retry-After", "99999999999999999999"), nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tokens := failFirst(t, 1, tc.fail)
+			var rec sleeps
+			cfg := testConfig(tokens.URL+tokenPath, c, io.Discard)
+			cfg.sleep = rec.sleep
+			ts := mustNew(t)(NewTokenSource(cfg))
+			_, err := ts.Token()
+			if (err == nil) != tc.wantTokens {
+				t.Errorf("error = %v, want a token: %v", err, tc.wantTokens)
+			}
+			if waits := rec.waits(); !slices.Equal(waits, tc.wantWaits) {
+				t.Errorf("waits = %v, want %v", waits, tc.wantWaits)
+			}
+			var te *TokenError
+			if errors.As(err, &te) && !te.Temporary() {
+				t.Errorf("Temporary() = false, want true")
+			}
+		})
+	}
+}
+
+// A caller's context bounds its own wait, also while the token source
+// waits between retries; the others still get the token.
+func TestCallerContextBoundsTheWaitDuringRetries(t *testing.T) {
+	tokens := failFirst(t, 1, status(http.StatusServiceUnavailable))
+	sleeping, wake := make(chan struct{}), make(chan struct{})
+	cfg := testConfig(tokens.URL+tokenPath, newClock(), io.Discard)
+	cfg.sleep = func(time.Duration) { close(sleeping); <-wake }
+	ts := mustNew(t)(NewTokenSource(cfg))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errA := make(chan error, 1)
+	go func() { _, err := ts.TokenContext(ctx); errA <- err }()
+	select {
+	case <-sleeping: // between the first attempt and the retry
+	case err := <-errA:
+		t.Fatalf("caller returned %v before any retry", err)
+	}
+	cancel()
+	if err := <-errA; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled caller got %v, want context.Canceled", err)
+	}
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	resB := make(chan result, 1)
+	go func() { tok, err := ts.Token(); resB <- result{tok, err} }()
+	close(wake)
+	if b := <-resB; b.err != nil || b.tok.AccessToken != "tok-2" {
+		t.Errorf("other caller got %v, %v; want tok-2", b.tok, b.err)
 	}
 }

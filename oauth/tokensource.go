@@ -20,9 +20,19 @@ import (
 //
 // A token is reused until EarlyRefresh before its expiry (a token of unknown
 // lifetime, without a usable expires_in, is reused until it is invalidated;
-// see the package documentation). Only one token
-// request is in flight at a time: callers that need a token meanwhile wait
-// for it. Failed requests are not cached; the next caller tries again.
+// see the package documentation). Only one token request is in flight at a
+// time: callers that need a token meanwhile wait for it and share its
+// outcome.
+//
+// A token request that fails for a transient reason (see
+// [TokenError.Temporary]) is tried again, up to Config.MaxRetries times,
+// inside that one request: the waiting callers see only the final outcome.
+// Between tries it waits with exponential backoff and jitter (about 0.5s,
+// 1s, 2s, ..., at most 8s), or as long as a 429 or 503 response's
+// Retry-After says if that is longer; a Retry-After of more than 10s ends
+// the retries. A request therefore takes at most Config.Timeout times the
+// tries plus those waits. Failed requests are not cached; the next caller
+// tries again.
 type TokenSource struct {
 	s       *settings
 	client  *http.Client
@@ -100,9 +110,9 @@ func (ts *TokenSource) Token() (*oauth2.Token, error) {
 // token is shared and must not be modified.
 //
 // If ctx ends first, TokenContext returns ctx.Err() at once, but the token
-// request it started or joined goes on, bounded by Config.Timeout, for the
-// other callers and for the cache. The request sees ctx's values (for
-// tracing, say) but not its cancellation.
+// request it started or joined goes on, retries included, for the other
+// callers and for the cache. The request sees ctx's values (for tracing,
+// say) but not its cancellation; each try is bounded by Config.Timeout.
 func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -129,20 +139,12 @@ func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) 
 	}
 }
 
-// run performs the token request for c and caches its result.
+// run performs the token request for c, retries included, and caches its
+// result.
 func (ts *TokenSource) run(ctx context.Context, c *call) {
-	ctx, cancel := context.WithTimeout(ctx, ts.s.Timeout)
-	defer cancel()
-	tok, err := ts.fetch(ctx)
+	tok, err := ts.get(ctx)
 	now := ts.s.now()
-	if err != nil {
-		te := toTokenError(err, ts.s.tokenURL, ts.redact)
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			te.timeout = ts.s.Timeout
-		}
-		err = te
-		ts.s.Logger.WarnContext(ctx, "oauth: token request failed", "token_url", ts.s.tokenURL, "grant_type", ts.grant, "error", err.Error())
-	} else {
+	if err == nil {
 		ts.s.Logger.DebugContext(ctx, "oauth: token fetched", "token_url", ts.s.tokenURL, "grant_type", ts.grant,
 			"token_type", tok.TokenType, "expires_in", expiresIn(tok, now))
 	}
