@@ -18,6 +18,12 @@
 // [TokenError.Temporary] tell which happened. Each caller's context still
 // bounds that caller's wait.
 //
+// After the API rejects a token (HTTP 401), a client takes a [Stamp] and
+// asks [TokenSource.TokenAfter] for a token whose request began after it:
+// never the rejected token, nor one fetched before the 401 (which a
+// revocation may have hit too). Calls that get a 401 together share one new
+// token request.
+//
 // # Which token endpoint
 //
 // Podero's integration guides document a single way to get a token:
@@ -56,7 +62,8 @@
 // expires_in, the token's lifetime in seconds, may be a number or a string
 // holding one. A token without it, or with zero or a negative number, has an
 // unknown lifetime: it is reused until it is invalidated, which the API
-// client does after a 401 ([TokenSource.InvalidateToken]). So does a token whose expires_in cannot be read
+// client does after a 401 ([TokenSource.TokenAfter],
+// [TokenSource.InvalidateToken]). So does a token whose expires_in cannot be read
 // ("soon", say); it is used, and a warning naming expires_in is logged. This
 // is deliberate: RFC 6749 section 5.1 makes expires_in RECOMMENDED, not
 // required, so an unreadable value is no worse than an absent one; refusing

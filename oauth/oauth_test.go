@@ -1497,3 +1497,327 @@ func TestCallerContextBoundsTheWaitDuringRetries(t *testing.T) {
 		t.Errorf("other caller got %v, %v; want tok-2", b.tok, b.err)
 	}
 }
+
+// revocableAPI is an API server that accepts the bearer tokens in valid.
+type revocableAPI struct {
+	*httptest.Server
+	mu    sync.Mutex
+	valid map[string]bool
+	hold  func() // if not nil, called before answering
+}
+
+func newRevocableAPI(t *testing.T) *revocableAPI {
+	a := &revocableAPI{valid: map[string]bool{}}
+	a.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.hold != nil {
+			a.hold()
+		}
+		a.mu.Lock()
+		ok := a.valid[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+		a.mu.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	t.Cleanup(a.Close)
+	return a
+}
+
+func (a *revocableAPI) set(tok string, valid bool) {
+	a.mu.Lock()
+	a.valid[tok] = valid
+	a.mu.Unlock()
+}
+
+// call sends one API request with tok and returns its status.
+func (a *revocableAPI) call(t *testing.T, tok *oauth2.Token) int {
+	req, _ := http.NewRequest(http.MethodGet, a.URL, nil)
+	tok.SetAuthHeader(req)
+	resp, err := a.Client().Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// A call is in flight with T1 while the cache has moved on to T2 (an early
+// refresh). The server revokes both. The re-authentication after the 401
+// must not reuse T2, which was fetched before the 401: it fetches T3.
+func TestReauthenticationAfterRevocationFetchesANewerToken(t *testing.T) {
+	tokens := newTokenEndpoint(t, 3600, nil)
+	api := newRevocableAPI(t)
+	c := newClock()
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, c, io.Discard)))
+
+	t1, err := ts.Token() // call A's token
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.advance(3570 * time.Second) // early-refresh window: another call gets T2
+	t2, err := ts.Token()
+	if err != nil || t2.AccessToken != "tok-2" {
+		t.Fatalf("early refresh: %v, %v; want tok-2", t2, err)
+	}
+	api.set("tok-1", false) // revoked, as is tok-2: neither is valid
+	if got := api.call(t, t1); got != http.StatusUnauthorized {
+		t.Fatalf("API answered %d for the revoked token, want 401", got)
+	}
+	stamp := ts.Stamp() // right after the 401
+	tok, err := ts.TokenAfter(context.Background(), stamp)
+	if err != nil || tok.AccessToken != "tok-3" {
+		t.Fatalf("TokenAfter = %v, %v; want tok-3, from a request begun after the 401", tok, err)
+	}
+	api.set("tok-3", true)
+	if got := api.call(t, tok); got != http.StatusOK {
+		t.Errorf("retried call: API answered %d, want 200", got)
+	}
+	// The new token now qualifies for that stamp and for everyone else.
+	again, err := ts.TokenAfter(context.Background(), stamp)
+	if err != nil || again.AccessToken != "tok-3" {
+		t.Errorf("TokenAfter again = %v, %v; want the cached tok-3", again, err)
+	}
+	if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-3" {
+		t.Errorf("Token() = %v, %v; want tok-3", tok, err)
+	}
+	if n := tokens.requests(); n != 3 {
+		t.Errorf("token requests = %d, want 3", n)
+	}
+}
+
+// 200 concurrent API calls get 401 at about the same time and each asks
+// for a token begun after its 401: one token request serves them all.
+func TestConcurrent401sCauseOneTokenRequest(t *testing.T) {
+	const callers = 200
+	tokens := newTokenEndpoint(t, 3600, nil)
+	api := newRevocableAPI(t)
+	var arrived sync.WaitGroup
+	arrived.Add(callers)
+	allArrived := make(chan struct{})
+	var holding atomic.Bool
+	holding.Store(true)
+	go func() { arrived.Wait(); holding.Store(false); close(allArrived) }()
+	api.set("tok-2", true) // tok-1 is revoked; tok-2 will be good
+	// The first round of calls is answered together.
+	api.hold = func() {
+		if holding.Load() {
+			arrived.Done()
+			<-allArrived
+		}
+	}
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+	edit := RequestEditor(ts)
+	if _, err := ts.Token(); err != nil { // tok-1, then revoked
+		t.Fatal(err)
+	}
+
+	var stamped sync.WaitGroup
+	stamped.Add(callers)
+	stamps := make(chan Stamp, callers)
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			req, _ := http.NewRequest(http.MethodGet, api.URL, nil)
+			if err := edit(context.Background(), req); err != nil {
+				stamped.Done()
+				errs <- err
+				return
+			}
+			resp, err := api.Client().Do(req)
+			if err != nil {
+				stamped.Done()
+				errs <- err
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				stamped.Done()
+				errs <- fmt.Errorf("first call: %s, want 401", resp.Status)
+				return
+			}
+			s := ts.Stamp() // right after the 401
+			stamps <- s
+			stamped.Done()
+			stamped.Wait() // every stamp is taken before any new token request
+			tok, err := ts.TokenAfter(context.Background(), s)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if tok.AccessToken != "tok-2" {
+				errs <- fmt.Errorf("TokenAfter gave %s, want tok-2", tok.AccessToken)
+				return
+			}
+			if got := api.call(t, tok); got != http.StatusOK {
+				errs <- fmt.Errorf("retried call: API answered %d, want 200", got)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	close(stamps)
+	first := <-stamps
+	for s := range stamps {
+		if s != first {
+			t.Fatalf("stamps differ: %v and %v", s, first)
+		}
+	}
+	if n := tokens.requests(); n != 2 {
+		t.Errorf("token requests = %d, want 2: one before, one for all 200 re-authentications", n)
+	}
+}
+
+// A token request that began before the stamp does not qualify, even while
+// it is in flight: TokenAfter starts a newer one. The older request's late
+// answer goes to its own callers and does not replace the newer token.
+func TestTokenAfterDoesNotJoinAnOlderRequest(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	first.Store(true)
+	tokens := newTokenEndpoint(t, 3600, func(r *http.Request) {
+		if first.CompareAndSwap(true, false) {
+			close(entered)
+			<-release
+		}
+	})
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	resA := make(chan result, 1)
+	go func() { tok, err := ts.Token(); resA <- result{tok, err} }()
+	<-entered // request 1 is at the endpoint
+
+	stamp := ts.Stamp()
+	resB := make(chan result, 1)
+	go func() { tok, err := ts.TokenAfter(context.Background(), stamp); resB <- result{tok, err} }()
+	select {
+	case b := <-resB:
+		if b.err != nil || b.tok.AccessToken != "tok-2" {
+			t.Fatalf("TokenAfter = %v, %v; want tok-2", b.tok, b.err)
+		}
+	case <-time.After(10 * time.Second): // hang guard, not a timing assertion
+		t.Fatal("TokenAfter waits for a request that began before its stamp")
+	}
+	close(release)
+	if a := <-resA; a.err != nil || a.tok.AccessToken != "tok-1" {
+		t.Errorf("older request's caller got %v, %v; want tok-1", a.tok, a.err)
+	}
+	if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-2" {
+		t.Errorf("Token() = %v, %v; want the newer tok-2 still cached", tok, err)
+	}
+	if n := tokens.requests(); n != 2 {
+		t.Errorf("token requests = %d, want 2", n)
+	}
+}
+
+// When the new request fails, TokenAfter returns the error: the cached
+// token that the API rejected is no fallback, even while it is unexpired.
+func TestTokenAfterFailureDoesNotFallBackToTheRejectedToken(t *testing.T) {
+	var failing atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"invalid_client"}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}`)
+	}))
+	defer srv.Close()
+	c := newClock()
+	ts := mustNew(t)(NewTokenSource(testConfig(srv.URL+tokenPath, c, io.Discard)))
+	if _, err := ts.Token(); err != nil {
+		t.Fatal(err)
+	}
+	failing.Store(true)
+	c.advance(3570 * time.Second) // early refresh fails; the cached token is still served
+	if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-1" {
+		t.Fatalf("Token() = %v, %v; want tok-1 served after a failed early refresh", tok, err)
+	}
+	// The API rejects tok-1.
+	tok, err := ts.TokenAfter(context.Background(), ts.Stamp())
+	var te *TokenError
+	if !errors.As(err, &te) || te.ErrorCode != "invalid_client" {
+		t.Errorf("TokenAfter = %v, %v; want the invalid_client error", tok, err)
+	}
+}
+
+func TestStampZeroValue(t *testing.T) {
+	tokens := newTokenEndpoint(t, 3600, nil)
+	ts := mustNew(t)(NewTokenSource(testConfig(tokens.URL+tokenPath, newClock(), io.Discard)))
+	if ts.Stamp() != (Stamp{}) {
+		t.Errorf("Stamp() before any token request = %v, want the zero Stamp", ts.Stamp())
+	}
+	if tok, err := ts.TokenAfter(context.Background(), Stamp{}); err != nil || tok.AccessToken != "tok-1" {
+		t.Fatalf("TokenAfter(zero) = %v, %v", tok, err)
+	}
+	if ts.Stamp() == (Stamp{}) {
+		t.Error("Stamp() after a token request is still the zero Stamp")
+	}
+	// Every token qualifies for the zero Stamp: the cached one is used.
+	if tok, err := ts.TokenAfter(context.Background(), Stamp{}); err != nil || tok.AccessToken != "tok-1" || tokens.requests() != 1 {
+		t.Errorf("TokenAfter(zero) again = %v, %v after %d requests; want the cached tok-1", tok, err, tokens.requests())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ts.TokenAfter(ctx, ts.Stamp()); !errors.Is(err, context.Canceled) {
+		t.Errorf("TokenAfter with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+// When an older request, overtaken by TokenAfter, fails after the newer
+// one succeeded, its callers get the newer token, whose refresh is not
+// brought forward.
+func TestOvertakenRequestFailureServesTheNewerToken(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if i := n.Add(1); i == 1 {
+			close(entered)
+			<-release
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"invalid_client"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"access_token":"tok-%d","token_type":"Bearer","expires_in":3600}`, n.Load())
+	}))
+	defer srv.Close()
+	c := newClock()
+	ts := mustNew(t)(NewTokenSource(testConfig(srv.URL+tokenPath, c, io.Discard)))
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	resA := make(chan result, 1)
+	go func() { tok, err := ts.Token(); resA <- result{tok, err} }()
+	<-entered
+	if tok, err := ts.TokenAfter(context.Background(), ts.Stamp()); err != nil || tok.AccessToken != "tok-2" {
+		t.Fatalf("TokenAfter = %v, %v; want tok-2", tok, err)
+	}
+	close(release)
+	if a := <-resA; a.err != nil || a.tok.AccessToken != "tok-2" {
+		t.Errorf("caller of the failed older request got %v, %v; want the newer tok-2", a.tok, a.err)
+	}
+	c.advance(10 * time.Second)
+	if tok, err := ts.Token(); err != nil || tok.AccessToken != "tok-2" || n.Load() != 2 {
+		t.Errorf("Token() = %v, %v after %d requests; want tok-2 after 2", tok, err, n.Load())
+	}
+}

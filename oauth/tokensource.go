@@ -22,7 +22,8 @@ import (
 // lifetime, without a usable expires_in, is reused until it is invalidated;
 // see the package documentation). Only one token request is in flight at a
 // time: callers that need a token meanwhile wait for it and share its
-// outcome.
+// outcome. (The exception is [TokenSource.TokenAfter], which does not wait
+// for a request that began before its stamp.)
 //
 // A token request that fails for a transient reason (see
 // [TokenError.Temporary]) is tried again, up to Config.MaxRetries times,
@@ -41,17 +42,29 @@ type TokenSource struct {
 	redact  *strings.Replacer // removes our secrets from server-sent text
 
 	mu        sync.Mutex
+	started   uint64 // token requests started so far; see Stamp
 	tok       *oauth2.Token
+	tokSeq    uint64    // seq of the request that fetched tok
 	refreshAt time.Time // zero: never (no expiry known)
-	inflight  *call     // nil unless a token request is running
+	inflight  *call     // the newest token request, nil unless it is running
 }
 
 // call is one token request that several callers may wait for.
 type call struct {
-	done chan struct{} // closed when tok and err are set
+	seq  uint64        // the request's number: 1 for the first one
+	done chan struct{} // closed when the fields below are set
 	tok  *oauth2.Token
 	err  error
+	// stale is the cached token, still unexpired, that callers get instead
+	// of err when an early refresh fails, and staleSeq its request's seq.
+	stale    *oauth2.Token
+	staleSeq uint64
 }
+
+// Stamp marks the token source's state; take it when the API rejects a
+// token (a 401 arrived) and pass it to [TokenSource.TokenAfter]. Stamps are
+// comparable; the zero Stamp means "before any token request".
+type Stamp struct{ seq uint64 } // the number of token requests started
 
 var _ oauth2.TokenSource = (*TokenSource)(nil)
 
@@ -114,18 +127,49 @@ func (ts *TokenSource) Token() (*oauth2.Token, error) {
 // callers and for the cache. The request sees ctx's values (for tracing,
 // say) but not its cancellation; each try is bounded by Config.Timeout.
 func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	return ts.TokenAfter(ctx, Stamp{}) // any token will do
+}
+
+// Stamp returns a [Stamp] of the token source's current state. Take it
+// right after the API rejected a token (HTTP 401), then get the token for
+// the retry with [TokenSource.TokenAfter].
+func (ts *TokenSource) Stamp() Stamp {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return Stamp{ts.started}
+}
+
+// TokenAfter returns a token whose token request began after s was taken:
+// the cached one if it qualifies, else the in-flight request if it began
+// after s, else a new request (shared by all concurrent callers that can use
+// it). It drops cached tokens that do not qualify. It is otherwise like
+// [TokenSource.TokenContext], which is TokenAfter with the zero Stamp.
+//
+// A token fetched before a 401, such as one from an early refresh while
+// the rejected one was still in use, may have been revoked with it; a
+// request begun after the 401 gets one issued after the revocation. When
+// many calls get a 401 at about the same time, their stamps are equal, so
+// one new token request serves them all. If that request fails, TokenAfter
+// returns its error even if the dropped token has not expired.
+func (ts *TokenSource) TokenAfter(ctx context.Context, s Stamp) (*oauth2.Token, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	ts.mu.Lock()
+	if ts.tok != nil && ts.tokSeq <= s.seq {
+		ts.tok, ts.refreshAt = nil, time.Time{}
+	}
 	if ts.tok != nil && (ts.refreshAt.IsZero() || ts.s.now().Before(ts.refreshAt)) {
 		tok := ts.tok
 		ts.mu.Unlock()
 		return tok, nil
 	}
 	c := ts.inflight
-	if c == nil {
-		c = &call{done: make(chan struct{})}
+	if c == nil || c.seq <= s.seq {
+		// A request in flight that began before s may be overtaken: then
+		// two are in flight, and the newer one is cached (see run).
+		ts.started++
+		c = &call{seq: ts.started, done: make(chan struct{})}
 		ts.inflight = c
 		go ts.run(context.WithoutCancel(ctx), c)
 	}
@@ -133,6 +177,9 @@ func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) 
 
 	select {
 	case <-c.done:
+		if c.err != nil && c.stale != nil && c.staleSeq > s.seq {
+			return c.stale, nil
+		}
 		return c.tok, c.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -152,14 +199,23 @@ func (ts *TokenSource) run(ctx context.Context, c *call) {
 	ts.mu.Lock()
 	switch {
 	case err == nil:
-		ts.tok, ts.refreshAt = tok, refreshTime(tok, now, ts.s.EarlyRefresh)
+		// A request overtaken by a newer one must not replace its token.
+		if c.seq > ts.tokSeq {
+			ts.tok, ts.tokSeq, ts.refreshAt = tok, c.seq, refreshTime(tok, now, ts.s.EarlyRefresh)
+		}
 	case ts.tok != nil && now.Before(ts.tok.Expiry):
 		// An early refresh failed, but the cached token is still good:
-		// serve it, and try again a little later rather than on every call.
-		tok, err = ts.tok, nil
-		ts.refreshAt = now.Add(min(retryEarlyRefresh, ts.tok.Expiry.Sub(now)/2))
+		// serve it, and try again a little later rather than on every call
+		// (unless the token is newer than this request, which it was not
+		// meant to replace).
+		c.stale, c.staleSeq = ts.tok, ts.tokSeq
+		if c.seq > ts.tokSeq {
+			ts.refreshAt = now.Add(min(retryEarlyRefresh, ts.tok.Expiry.Sub(now)/2))
+		}
 	}
-	ts.inflight = nil
+	if ts.inflight == c {
+		ts.inflight = nil
+	}
 	ts.mu.Unlock()
 
 	c.tok, c.err = tok, err
@@ -190,8 +246,8 @@ func expiresIn(tok *oauth2.Token, now time.Time) time.Duration {
 
 // Invalidate drops the cached token, so that the next call fetches a new
 // one. A token request already in flight is not affected. After the API
-// rejects a token (HTTP 401), prefer [TokenSource.InvalidateToken], which
-// leaves a newer token alone.
+// rejects a token (HTTP 401), prefer [TokenSource.TokenAfter] or
+// [TokenSource.InvalidateToken], which leave a newer token alone.
 func (ts *TokenSource) Invalidate() {
 	ts.InvalidateToken("")
 }
@@ -200,7 +256,9 @@ func (ts *TokenSource) Invalidate() {
 // accessToken ("" matches any), so that the next call fetches a new one.
 // Call it with the token the API rejected (HTTP 401) and retry once: when
 // many requests fail with the same stale token, only the first drops it, and
-// a token fetched meanwhile survives.
+// a token fetched meanwhile survives. If the server revokes all tokens at
+// once, that newer token may be revoked too; [TokenSource.TokenAfter] with a
+// [Stamp] taken after the 401 does not reuse it.
 func (ts *TokenSource) InvalidateToken(accessToken string) {
 	ts.mu.Lock()
 	dropped := ts.tok != nil && (accessToken == "" || ts.tok.AccessToken == accessToken)
