@@ -29,7 +29,7 @@ const (
 
 // Defaults used for zero fields of [Config].
 const (
-	// DefaultTimeout bounds a single token request.
+	// DefaultTimeout bounds a single try of a token request.
 	DefaultTimeout = 30 * time.Second
 	// DefaultEarlyRefresh is how long before expiry a token is renewed.
 	DefaultEarlyRefresh = time.Minute
@@ -98,9 +98,10 @@ type Config struct {
 	// means [DefaultEarlyRefresh] and a negative value means at expiry. For
 	// short-lived tokens it is capped at half the token's lifetime.
 	EarlyRefresh time.Duration
-	// Logger, if not nil, receives a debug record for each token fetched
-	// and a warning for each failed token request. Records never contain
-	// secrets or tokens.
+	// Logger, if not nil, receives a debug record for each token fetched,
+	// a warning for each failed try of a token request (retried or not)
+	// and one for a token whose expires_in cannot be read. Records never
+	// contain secrets or tokens.
 	Logger *slog.Logger
 
 	// MaxRetries is how many times a token request that failed for a

@@ -63,13 +63,13 @@
 // holding one. A token without it, or with zero or a negative number, has an
 // unknown lifetime: it is reused until it is invalidated, which the API
 // client does after a 401 ([TokenSource.TokenAfter],
-// [TokenSource.InvalidateToken]). So does a token whose expires_in cannot be read
-// ("soon", say); it is used, and a warning naming expires_in is logged. This
-// is deliberate: RFC 6749 section 5.1 makes expires_in RECOMMENDED, not
-// required, so an unreadable value is no worse than an absent one; refusing
-// the token would fail every API call over a field the client can do
-// without; and the API client's re-authentication after a 401 covers the
-// token's expiry.
+// [TokenSource.InvalidateToken]). So is a token whose expires_in cannot be
+// read ("soon", say): it is used, and a warning naming expires_in (never
+// the token) is logged. This is deliberate: RFC 6749 section 5.1 makes
+// expires_in RECOMMENDED, not required, so an unreadable value is no worse
+// than an absent one; refusing the token would fail every API call over a
+// field the client can do without; and the API client's re-authentication
+// after a 401 covers the token's expiry.
 //
 // # Safety
 //
