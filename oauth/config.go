@@ -29,10 +29,13 @@ const (
 
 // Defaults used for zero fields of [Config].
 const (
-	// DefaultTimeout bounds a single token request.
+	// DefaultTimeout bounds a single try of a token request.
 	DefaultTimeout = 30 * time.Second
 	// DefaultEarlyRefresh is how long before expiry a token is renewed.
 	DefaultEarlyRefresh = time.Minute
+	// DefaultMaxRetries is how many times a token request that failed for
+	// a transient reason is repeated.
+	DefaultMaxRetries = 3
 )
 
 // Encoding selects how a client-credentials token request is encoded.
@@ -88,25 +91,36 @@ type Config struct {
 	// [http.DefaultTransport]. It is copied, never modified: the copy
 	// refuses redirects to another scheme or host:port.
 	HTTPClient *http.Client
-	// Timeout bounds each token request; zero means [DefaultTimeout].
+	// Timeout bounds each try of a token request; zero means
+	// [DefaultTimeout].
 	Timeout time.Duration
 	// EarlyRefresh is how long before its expiry a token is renewed; zero
 	// means [DefaultEarlyRefresh] and a negative value means at expiry. For
 	// short-lived tokens it is capped at half the token's lifetime.
 	EarlyRefresh time.Duration
-	// Logger, if not nil, receives a debug record for each token fetched
-	// and a warning for each failed token request. Records never contain
-	// secrets or tokens.
+	// Logger, if not nil, receives a debug record for each token fetched,
+	// a warning for each failed try of a token request (retried or not)
+	// and one for a token whose expires_in cannot be read. Records never
+	// contain secrets or tokens.
 	Logger *slog.Logger
 
-	// now is the clock; nil means time.Now. Tests replace it.
-	now func() time.Time
+	// MaxRetries is how many times a token request that failed for a
+	// transient reason (no response, a timeout, HTTP 408, 429 or 5xx) is
+	// repeated before the failure is returned; zero means
+	// [DefaultMaxRetries] and a negative value means never. See
+	// [TokenSource] for the waits between tries.
+	MaxRetries int
+
+	// now is the clock and sleep waits between retries; nil means time.Now
+	// and time.Sleep. Tests replace them.
+	now   func() time.Time
+	sleep func(time.Duration)
 }
 
 // String describes c with ClientSecret redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("oauth.Config{ClientID: %q, ClientSecret: %s, TokenURL: %q, BaseURL: %q, Encoding: %v, Timeout: %v, EarlyRefresh: %v}",
-		c.ClientID, redacted(c.ClientSecret), c.TokenURL, c.BaseURL, c.Encoding, c.Timeout, c.EarlyRefresh)
+	return fmt.Sprintf("oauth.Config{ClientID: %q, ClientSecret: %s, TokenURL: %q, BaseURL: %q, Encoding: %v, Timeout: %v, EarlyRefresh: %v, MaxRetries: %d}",
+		c.ClientID, redacted(c.ClientSecret), c.TokenURL, c.BaseURL, c.Encoding, c.Timeout, c.EarlyRefresh, c.MaxRetries)
 }
 
 // GoString is like String, so that %#v does not print the secret either.
@@ -164,11 +178,20 @@ func (c Config) validate() (*settings, error) {
 	case s.EarlyRefresh < 0:
 		s.EarlyRefresh = 0
 	}
+	switch {
+	case s.MaxRetries == 0:
+		s.MaxRetries = DefaultMaxRetries
+	case s.MaxRetries < 0:
+		s.MaxRetries = 0
+	}
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.sleep == nil {
+		s.sleep = time.Sleep
 	}
 	return s, nil
 }

@@ -21,8 +21,8 @@ type ContextTokenSource interface {
 // [ContextTokenSource] the editor's context is passed on, so cancelling the
 // API call also stops the wait for a token.
 //
-// For the token type the header uses [oauth2.Token.Type]: "Bearer" unless
-// the token endpoint says otherwise.
+// For the token type the header uses [oauth2.Token.Type], which is always
+// "Bearer" for tokens from a [TokenSource]: it refuses any other type.
 func RequestEditor(ts oauth2.TokenSource) func(context.Context, *http.Request) error {
 	cts, _ := ts.(ContextTokenSource)
 	return func(ctx context.Context, req *http.Request) error {
