@@ -24,8 +24,9 @@ const maxResponseBody = 64 << 20
 // The PartnerClient methods decode from a pooled buffer and give it back;
 // the raw client keeps its body, so it gets a buffer of its own.
 
-// chunkSize is the largest buffer growth and the chunk size past it.
-const chunkSize = 1 << 20
+// chunkSize is how large a buffer of undeclared length grows, doubling,
+// before the rest is read in chunks of this size.
+const chunkSize = 256 << 10
 
 // maxPooled is the largest buffer kept for reuse.
 const maxPooled = 1 << 20
@@ -67,7 +68,11 @@ func readBody(r io.Reader, contentLength, limit int64, status string, pooled boo
 	for {
 		if len(b) == cap(b) {
 			if cap(b) < chunkSize && contentLength < 0 {
-				b = append(b, 0)[:len(b)] // grow by append's policy
+				// Double (append would grow a large slice by only 1.25,
+				// allocating several times the body on the way).
+				nb := make([]byte, len(b), min(2*cap(b), chunkSize))
+				copy(nb, b)
+				b = nb
 			} else {
 				chunks = append(chunks, b)
 				b = make([]byte, 0, chunkSize)

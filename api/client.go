@@ -182,6 +182,7 @@ func New(cfg Config) (*PartnerClient, error) {
 		timeout:   timeout,
 		logger:    cfg.Logger,
 		checker:   cfg.ResponseCheck,
+		maxBody:   maxResponseBody,
 		sleep:     sleep,
 		now:       time.Now,
 	}

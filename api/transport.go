@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -34,9 +35,13 @@ type transport struct {
 	timeout   time.Duration // per attempt; 0 for none
 	logger    *slog.Logger
 	checker   ResponseChecker
-	sleep     func(context.Context, time.Duration) error // tests record the waits
-	now       func() time.Time
-	bearer    atomic.Pointer[bearerHeader]
+	maxBody   int64 // the largest response body read
+
+	mu         sync.Mutex
+	rejections map[string]oauth.Stamp                     // by access token; see rejected
+	sleep      func(context.Context, time.Duration) error // tests record the waits
+	now        func() time.Time
+	bearer     atomic.Pointer[bearerHeader]
 }
 
 // bearerHeader is the Authorization value for one token, kept so that a
@@ -64,9 +69,16 @@ type reply struct {
 	token    string // the access token the request carried, to redact
 }
 
-// Token sources that can drop a cached token after a 401: InvalidateToken
-// drops it only if it is the one that was rejected (see oauth.TokenSource).
+// Token sources that can replace a token after a 401. A stamper (such as
+// *oauth.TokenSource) gives a token whose request began after the 401 came
+// in: neither the rejected token nor one fetched before the 401 (an early
+// refresh that the server revoked too). The others can at least drop the
+// rejected token: InvalidateToken only if it is still the cached one.
 type (
+	stamper interface {
+		Stamp() oauth.Stamp
+		TokenAfter(ctx context.Context, s oauth.Stamp) (*oauth2.Token, error)
+	}
 	tokenInvalidator interface{ InvalidateToken(accessToken string) }
 	invalidator      interface{ Invalidate() }
 )
@@ -108,7 +120,8 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	}
 	canRetry := policy.retryMethod(x.req.Method)
 	reauthed := false
-	sent := 0 // requests sent, the re-authentication included
+	var after *oauth.Stamp // set by a 401: the next token must be newer
+	sent := 0              // requests sent, the re-authentication included
 	finish := func(rep *reply, e *Error) (*reply, error) {
 		if o.info != nil {
 			*o.info = ResponseInfo{Attempts: sent, Duration: t.now().Sub(start)}
@@ -127,10 +140,10 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		sent++
-		rep, err := t.attempt(ctx, x, timeout, sent)
+		rep, err := t.attempt(ctx, x, timeout, sent, after)
 		if err != nil {
-			e := t.failure(ctx, x, err)
-			if ctx.Err() != nil || !e.retry || !canRetry || attempt > policy.MaxRetries {
+			e, resend := t.failure(ctx, x, err)
+			if !resend || !canRetry || attempt > policy.MaxRetries {
 				return finish(nil, e)
 			}
 			if err := t.wait(ctx, policy.backoff(attempt), x, attempt, err.Error()); err != nil {
@@ -148,10 +161,17 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		putBody(rep.buf)
 		// A 401 may be a token the server dropped before its expiry: get a
 		// fresh one and try once more. This is not a retry of the policy.
-		if status == http.StatusUnauthorized && !reauthed && x.op.auth && t.invalidate(rep.token) {
-			reauthed = true
-			attempt--
-			continue
+		if status == http.StatusUnauthorized && !reauthed && x.op.auth {
+			if st, ok := t.tokens.(stamper); ok {
+				stamp := t.rejected(st, rep.token)
+				after, reauthed = &stamp, true
+			} else {
+				reauthed = t.invalidate(rep.token)
+			}
+			if reauthed {
+				attempt--
+				continue
+			}
 		}
 		if !canRetry || !retryStatus(status) || attempt > policy.MaxRetries {
 			return finish(nil, apiErr)
@@ -171,8 +191,28 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	}
 }
 
-// invalidate drops the token a rejected request carried from the token
-// source's cache, and reports whether the source can do that.
+// rejected returns the stamp that a token rejected by a 401 calls for: the
+// token source's state at the first 401 of that token. A re-authentication
+// then uses a token whose request began after the token was first
+// rejected: not one fetched before (an early refresh that the server revoked
+// as well), while the many calls a revocation rejects at once share the one
+// request the first of them started.
+func (t *transport) rejected(st stamper, token string) oauth.Stamp {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s, ok := t.rejections[token]; ok {
+		return s
+	}
+	if len(t.rejections) >= 16 || t.rejections == nil {
+		t.rejections = map[string]oauth.Stamp{} // only the latest tokens matter
+	}
+	s := st.Stamp()
+	t.rejections[token] = s
+	return s
+}
+
+// invalidate drops the token a rejected request carried from a token
+// source that has no Stamp, and reports whether the source can do that.
 func (t *transport) invalidate(token string) bool {
 	switch ts := t.tokens.(type) {
 	case tokenInvalidator:
@@ -187,7 +227,8 @@ func (t *transport) invalidate(token string) bool {
 
 // attempt sends the request once and reads the whole response, so that a
 // connection that breaks mid-body counts as a failed attempt too.
-func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Duration, n int) (*reply, error) {
+// after, when set, asks for a token fetched after a 401 (see stamper).
+func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Duration, n int, after *oauth.Stamp) (*reply, error) {
 	actx := ctx
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -202,7 +243,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 	}
 	rep := &reply{}
 	if x.op.auth && t.tokens != nil {
-		tok, err := t.token(actx)
+		tok, err := t.token(actx, after)
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +254,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 	resp, err := t.http.Do(req)
 	if err == nil {
 		rep.resp = resp
-		rep.body, rep.buf, err = readBody(resp.Body, resp.ContentLength, maxResponseBody, resp.Status, x.pooled)
+		rep.body, rep.buf, err = readBody(resp.Body, resp.ContentLength, t.maxBody, resp.Status, x.pooled)
 		resp.Body.Close()
 		if err != nil && !isTooLarge(err) {
 			err = fmt.Errorf("read the response (%s): %w", resp.Status, err)
@@ -240,13 +281,19 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 	return rep, nil
 }
 
-// token gets a token, honouring ctx when the source can.
-func (t *transport) token(ctx context.Context) (*oauth2.Token, error) {
+// token gets a token, honouring ctx when the source can, and one fetched
+// after the stamp when there is one.
+func (t *transport) token(ctx context.Context, after *oauth.Stamp) (*oauth2.Token, error) {
 	var tok *oauth2.Token
 	var err error
-	if cts, ok := t.tokens.(oauth.ContextTokenSource); ok {
+	st, stamps := t.tokens.(stamper)
+	cts, hasCtx := t.tokens.(oauth.ContextTokenSource)
+	switch {
+	case after != nil && stamps:
+		tok, err = st.TokenAfter(ctx, *after)
+	case hasCtx:
 		tok, err = cts.TokenContext(ctx)
-	} else {
+	default:
 		tok, err = t.tokens.Token()
 	}
 	if err == nil && (tok == nil || tok.AccessToken == "") {
@@ -264,21 +311,26 @@ func (t *transport) bearerValue(tok *oauth2.Token) []string {
 	return h.value
 }
 
-// failure is the *Error for an attempt that got no response.
-func (t *transport) failure(ctx context.Context, x *exchange, err error) *Error {
+// failure is the *Error for an attempt that got no response, and whether
+// the attempt is worth sending again.
+func (t *transport) failure(ctx context.Context, x *exchange, err error) (*Error, bool) {
 	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.req.URL.Path, Err: err}
 	var tokenErr *oauth.TokenError
 	switch {
 	case ctx.Err() != nil:
 		e.Message = "the call's context ended: " + ctx.Err().Error()
+		return e, false
 	case errors.As(err, &tokenErr):
-		// The token source has its own retries (see oauth.TokenSource).
+		// The token source has its own retries (see oauth.TokenSource), so
+		// the call does not send again; whether a later call may succeed is
+		// what the token endpoint's answer says.
 		e.Message = "no access token: " + err.Error()
-	default:
-		e.Message = err.Error()
-		e.retry = transient(err)
+		e.retry = tokenErr.Temporary()
+		return e, false
 	}
-	return e
+	e.Message = err.Error()
+	e.retry = transient(err)
+	return e, e.retry
 }
 
 // transient reports whether an attempt that failed with err may succeed if

@@ -1,0 +1,324 @@
+package api_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/oauth"
+)
+
+// What a misbehaving network, server or caller does to the call layer
+// (the hardening issue): a test per defect.
+
+// Revocation while two tokens are cached: call A is in flight with token-1
+// while the cache has moved on to token-2 (refreshed meanwhile); the server
+// then revokes both. A's re-authentication must use a token fetched after
+// its 401, not token-2.
+func TestReauthUsesTokenFetchedAfterThe401(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{}})
+	ctx := context.Background()
+	if _, err := c.GetUser(ctx, id); err != nil { // caches token-1
+		t.Fatal(err)
+	}
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	a.fail(func(w http.ResponseWriter, r *http.Request) {
+		close(inFlight)
+		<-release
+		status(401)(w, r) // token-1 was revoked while A waited
+	})
+	done := make(chan error, 1)
+	go func() { _, err := c.GetUser(ctx, id); done <- err }()
+	<-inFlight
+	ts := c.TokenSource().(*oauth.TokenSource)
+	ts.Invalidate()
+	if tok, err := ts.Token(); err != nil || tok.AccessToken != "token-2" { // the cache moves on
+		t.Fatalf("second token: %v %v", tok, err)
+	}
+	a.spec.Authenticate = func(token string) bool { return token != "token-1" && token != "token-2" }
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("call A after the revocation: %v", err)
+	}
+	calls := a.spec.Calls()
+	if last := calls[len(calls)-1].Header.Get("Authorization"); last != "Bearer token-3" {
+		t.Errorf("A's re-authentication used %q, want token-3", last)
+	}
+}
+
+// ".", ".." and "" in a string path parameter must not leave the route.
+func TestPathParamsKeepTheirRoute(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{})
+	ctx := context.Background()
+	for _, ext := range []string{"..", ".", "a/b", "../users"} {
+		_, err := c.GetUserByExternalID(ctx, ext, api.GetUserByExternalIDParams{})
+		calls := a.spec.Calls()
+		last := calls[len(calls)-1]
+		if last.OperationID != "integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id" {
+			t.Errorf("by-ext-id/%s reached %s (%s)", ext, last.OperationID, last.Path)
+		}
+		if err != nil && !api.IsNotFound(err) {
+			t.Errorf("by-ext-id/%s: %v", ext, err)
+		}
+	}
+	before := a.apiHits()
+	_, err := c.GetUserByExternalID(ctx, "", api.GetUserByExternalIDParams{})
+	if err == nil || !strings.Contains(err.Error(), "external_id is empty") || a.apiHits() != before {
+		t.Errorf("an empty external id: %v after %d requests", err, a.apiHits()-before)
+	}
+}
+
+// A body over the limit is refused on its declared Content-Length without
+// reading, and a gzip bomb (no length: net/http decompresses it) costs about
+// the limit, not a multiple of it.
+func TestOversizedBodiesStayNearTheLimit(t *testing.T) {
+	const limit = 4 << 20
+	// 256 MiB of zeros as 256 gzip members of 1 MiB each (gzip readers read
+	// concatenated members as one stream), a few hundred KiB on the wire,
+	// made up front so that the server allocates nothing while the client
+	// reads.
+	var member, bomb bytes.Buffer
+	gz := gzip.NewWriter(&member)
+	gz.Write(make([]byte, 1<<20))
+	gz.Close()
+	for range 256 {
+		bomb.Write(member.Bytes())
+	}
+	chunk := make([]byte, 64<<10)
+	var sent atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("gzip") == "" && strings.HasSuffix(r.URL.Path, "/users") {
+			w.Header().Set("Content-Length", fmt.Sprint(200<<20))
+			for range 200 << 20 / len(chunk) {
+				n, err := w.Write(chunk)
+				sent.Add(int64(n))
+				if err != nil {
+					return
+				}
+			}
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(bomb.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: id, TokenSource: staticToken("t"), Retry: &api.RetryPolicy{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.SetMaxBody(c, limit)
+	ctx := context.Background()
+
+	_, err = c.ListUsers(ctx, api.ListUsersParams{})
+	if err == nil || !strings.Contains(err.Error(), "larger than 4 MiB") {
+		t.Fatalf("declared 200 MB: %v", err)
+	}
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = c.GetUser(ctx, id)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "larger than 4 MiB") {
+		t.Fatalf("gzip bomb: %v", err)
+	}
+	// Everything the call allocated, garbage included: the chunks up to the
+	// limit, the decompressor's state, and the request.
+	t.Logf("reading the bomb allocated %.1f MiB", float64(after.TotalAlloc-before.TotalAlloc)/(1<<20))
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > limit*3/2 {
+		t.Errorf("reading the bomb allocated %.1f MiB against a %d MiB limit", float64(grew)/(1<<20), limit>>20)
+	}
+}
+
+// A Retry-After too large for int64 means "later than MaxRetryAfter": the
+// call is not retried, and RetryAfter says it is long.
+func TestHugeRetryAfterIsNotRetried(t *testing.T) {
+	a := newTestAPI(t)
+	c, w := newTestClient(t, a, api.Config{})
+	a.fail(status(503, "Retry-After", "99999999999999999999"), status(503), status(503))
+	_, err := c.GetUser(context.Background(), id)
+	var e *api.Error
+	if !errors.As(err, &e) || e.StatusCode != 503 || a.apiHits() != 1 || len(w.all()) != 0 {
+		t.Fatalf("got %v after %d requests and %d waits, want the 503 at once", err, a.apiHits(), len(w.all()))
+	}
+	if e.RetryAfter < 100*365*24*time.Hour {
+		t.Errorf("RetryAfter %v, want it clamped to something very long", e.RetryAfter)
+	}
+}
+
+// A server that echoes the bearer token it was sent must not put it into
+// the error.
+func TestEchoedBearerTokenIsRedacted(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{})
+	echo := func(w http.ResponseWriter, r *http.Request) {
+		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(401)
+		fmt.Fprintf(w, `{"detail": "Token %s is expired"}`, token)
+	}
+	a.fail(echo, echo)
+	_, err := c.GetUser(context.Background(), id)
+	var e *api.Error
+	if !errors.As(err, &e) || e.StatusCode != 401 {
+		t.Fatalf("got %v, want the 401", err)
+	}
+	for _, s := range []string{err.Error(), e.Message, string(e.Body), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
+		if strings.Contains(s, "token-") {
+			t.Errorf("the token leaks: %s", s)
+		}
+	}
+	if !strings.Contains(e.Message, "[redacted token]") {
+		t.Errorf("message %q, want the token replaced", e.Message)
+	}
+}
+
+// Header values that net/http refuses: Config.UserAgent with CR/LF is
+// refused by New, and a request net/http cannot send is not retried.
+func TestUnsendableRequestsAreRefused(t *testing.T) {
+	a := newTestAPI(t)
+	for _, ua := range []string{"svc\r\nX-Evil: 1", "svc\x00"} {
+		_, err := api.New(api.Config{BaseURL: a.URL, ClientID: "x", ClientSecret: testClientSecret, UserAgent: ua})
+		if err == nil || !strings.Contains(err.Error(), "UserAgent") {
+			t.Errorf("UserAgent %q: %v", ua, err)
+		}
+	}
+	c, w := newTestClient(t, a, api.Config{})
+	bad := func(_ context.Context, req *http.Request) error {
+		req.Header["X-Bad"] = []string{"a\nb"} // what a user's editor might do
+		return nil
+	}
+	_, err := c.Raw().GetUserWithResponse(context.Background(), id, id, bad)
+	var e *api.Error
+	if !errors.As(err, &e) || e.Attempts != 1 || len(w.all()) != 0 || api.IsRetryable(err) {
+		t.Errorf("an unsendable request: %v, %d waits; want one attempt, not retryable", err, len(w.all()))
+	}
+}
+
+// BaseURL with credentials is refused, without repeating them.
+func TestBaseURLWithCredentials(t *testing.T) {
+	_, err := api.New(api.Config{BaseURL: "https://partner:hunter2-pass@app.podero.com", ClientID: "x", ClientSecret: testClientSecret})
+	if err == nil || !strings.Contains(err.Error(), "credentials") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("got %v", err)
+	}
+	if s := fmt.Sprint(api.Config{BaseURL: "https://partner:hunter2-pass@app.podero.com"}); strings.Contains(s, "hunter2") {
+		t.Errorf("Config prints the password: %s", s)
+	}
+}
+
+// A server that accepts the connection and never answers: each attempt is
+// bounded by Config.Timeout (60 s by default), the timeout is retried for an
+// idempotent call, and the error says how often it tried and that it is
+// retryable.
+func TestAttemptTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var conns atomic.Int64
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			t.Cleanup(func() { conn.Close() }) // accepted, never answered
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+	def, err := api.New(api.Config{BaseURL: base, TokenSource: staticToken("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := api.AttemptTimeout(def); got != api.DefaultTimeout {
+		t.Errorf("default attempt timeout %v, want %v", got, api.DefaultTimeout)
+	}
+	none, _ := api.New(api.Config{BaseURL: base, TokenSource: staticToken("t"), Timeout: -1})
+	if got := api.AttemptTimeout(none); got != 0 {
+		t.Errorf("Timeout -1 gives %v, want none", got)
+	}
+
+	c, err := api.New(api.Config{BaseURL: base, OrgID: id, TokenSource: staticToken("t"), Timeout: 50 * time.Millisecond,
+		Retry: &api.RetryPolicy{MaxRetries: 2, InitialBackoff: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetUser(context.Background(), id)
+	var e *api.Error
+	if !errors.As(err, &e) || e.Attempts != 3 || !api.IsRetryable(err) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want a retryable timeout after 3 attempts", err)
+	}
+	if !strings.Contains(err.Error(), "after 3 attempts") || !strings.Contains(err.Error(), "retryable") {
+		t.Errorf("%q does not say how often it tried and that it is retryable", err)
+	}
+	if n := conns.Load(); n < 3 {
+		t.Errorf("%d connections, want one per attempt", n)
+	}
+}
+
+// A network failure that was retried says how many attempts it made and
+// that it is retryable.
+func TestConnectionRefusedIsRetryable(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close() // nothing listens there now
+	c, err := api.New(api.Config{BaseURL: base, OrgID: id, TokenSource: staticToken("t"),
+		Retry: &api.RetryPolicy{MaxRetries: 3, InitialBackoff: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetUser(context.Background(), id)
+	var e *api.Error
+	if !errors.As(err, &e) || e.StatusCode != 0 || e.Attempts != 4 || !api.IsRetryable(err) {
+		t.Fatalf("got %#v, want a retryable failure after 4 attempts", err)
+	}
+	if !strings.Contains(err.Error(), "after 4 attempts (retryable") {
+		t.Errorf("message %q", err)
+	}
+}
+
+// The token endpoint refusing the credentials is "unauthorized" too, and
+// neither the call nor the token source sends them again.
+func TestRejectedCredentialsAreUnauthorized(t *testing.T) {
+	a := newTestAPI(t)
+	var logs bytes.Buffer
+	c, err := api.New(api.Config{BaseURL: a.URL, OrgID: id, ClientID: testClientID, ClientSecret: "wrong-secret",
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetUser(context.Background(), id)
+	if !api.IsUnauthorized(err) || api.IsRetryable(err) {
+		t.Fatalf("got %v, want an unauthorized, not retryable error", err)
+	}
+	if n := a.tokens.Load(); n != 1 || a.apiHits() != 0 {
+		t.Errorf("%d token requests and %d API requests, want 1 and 0", n, a.apiHits())
+	}
+	if strings.Contains(err.Error()+logs.String(), "wrong-secret") {
+		t.Error("the secret leaks")
+	}
+}
+
+// staticToken is a token source of one token.
+func staticToken(tok string) oauth2.TokenSource {
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok})
+}
