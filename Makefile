@@ -2,6 +2,10 @@
 # (see tools.go), so a clean machine needs only Go and the module proxy.
 GO ?= go
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
+BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
+# make bench: runs of each benchmark, and how long each runs.
+BENCH_COUNT ?= 8
+BENCH_TIME ?= 300ms
 
 .PHONY: all generate check-generate pin-spec update-spec test lint fmt bench
 
@@ -35,6 +39,9 @@ test: lint
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory check-generate
 
-## bench: the benchmarks, with allocations
+## bench: the benchmarks, BENCH_COUNT runs each with allocations, then benchstat's
+## summary with each implementation as a ratio to the hand-written baseline (BENCHMARKS.md)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./internal/bench ./api ./oauth > bench.txt; \
+	status=$$?; cat bench.txt; exit $$status
+	$(BENCHSTAT) -col /impl bench.txt

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -39,7 +38,10 @@ var jsonContentType = []string{"application/json"}
 // send sends r and returns the 2xx response, read into a pooled buffer that
 // the caller gives back with putBody.
 func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opts []CallOption) (*reply, error) {
-	o := applyOptions(opts)
+	o := &noOptions // read only: a call without options allocates none
+	if len(opts) > 0 {
+		o = applyOptions(opts)
+	}
 	if o.err != nil {
 		return nil, &Error{Operation: op.name, Method: op.method, Path: string(r.path), Message: o.err.Error(), Err: o.err}
 	}
@@ -61,7 +63,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	for _, h := range o.header {
 		req.Header.Add(h[0], h[1])
 	}
-	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: &o, pooled: true})
+	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true})
 }
 
 // callJSON sends r and decodes the JSON body of the 2xx answer into out.
@@ -112,10 +114,13 @@ func (rep *reply) invalid(op *operation, msg string, err error) *Error {
 }
 
 // isJSON reports whether a Content-Type is JSON: application/json or a
-// +json type.
+// +json type, whatever its parameters. (mime.ParseMediaType would allocate a
+// map of the parameters on every call.)
 func isJSON(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	return strings.EqualFold(mt, "application/json") ||
+		(len(mt) > 5 && strings.EqualFold(mt[len(mt)-5:], "+json") && strings.Contains(mt, "/"))
 }
 
 // lookupOperation finds the operation of a raw client's request, for

@@ -152,7 +152,7 @@ var operationList = []*operation{
 func (c *PartnerClient) ResolveInformationCue(ctx context.Context, cueID UUID, params ResolveInformationCueParams, body InformationResolveInput, opts ...CallOption) (*InformationResolveOutput, error) {
 	var err error
 	var rq request
-	rq.path = make([]byte, 0, 68)
+	rq.path = make([]byte, 0, 92)
 	rq.path = append(rq.path, "/api/partners/v2.0/cues/"...)
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/information/resolve"...)
@@ -184,7 +184,7 @@ func (c *PartnerClient) ResolveInformationCue(ctx context.Context, cueID UUID, p
 func (c *PartnerClient) ResolveCue(ctx context.Context, cueID UUID, params ResolveCueParams, body ReauthenticateResolveInput, opts ...CallOption) (*ReauthenticateResolveOutput, error) {
 	var err error
 	var rq request
-	rq.path = make([]byte, 0, 56)
+	rq.path = make([]byte, 0, 80)
 	rq.path = append(rq.path, "/api/partners/v2.0/cues/"...)
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/resolve"...)
@@ -216,7 +216,7 @@ func (c *PartnerClient) ResolveCue(ctx context.Context, cueID UUID, params Resol
 func (c *PartnerClient) ReportCueState(ctx context.Context, cueID UUID, params ReportCueStateParams, body CueStateInput, opts ...CallOption) (*CueStateOutput, error) {
 	var err error
 	var rq request
-	rq.path = make([]byte, 0, 54)
+	rq.path = make([]byte, 0, 78)
 	rq.path = append(rq.path, "/api/partners/v2.0/cues/"...)
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/state"...)
@@ -274,7 +274,7 @@ func (c *PartnerClient) CreateOnboardingSession(ctx context.Context, body Device
 // It returns the decoded 200 body.
 func (c *PartnerClient) GetOnboardingSession(ctx context.Context, onboardingSessionID UUID, opts ...CallOption) (*DeviceOnboardingSessionOutput, error) {
 	var rq request
-	rq.path = make([]byte, 0, 76)
+	rq.path = make([]byte, 0, 100)
 	rq.path = append(rq.path, "/api/partners/v2.0/device-onboarding/"...)
 	rq.path = appendUUID(rq.path, onboardingSessionID)
 	res := new(DeviceOnboardingSessionOutput)
@@ -298,7 +298,7 @@ func (c *PartnerClient) GetWallboxClaimTokenStatus(ctx context.Context, onboardi
 		return nil, emptyParam(&opGetWallboxClaimTokenStatus, "token")
 	}
 	var rq request
-	rq.path = make([]byte, 0, 128)
+	rq.path = make([]byte, 0, 176)
 	rq.path = append(rq.path, "/api/partners/v2.0/device-onboarding/"...)
 	rq.path = appendUUID(rq.path, onboardingSessionID)
 	rq.path = append(rq.path, "/wallbox-claim-tokens/"...)
@@ -327,7 +327,7 @@ func (c *PartnerClient) ListMarketPrices(ctx context.Context, marketID MarketID,
 		return nil, emptyParam(&opListMarketPrices, "price_zone")
 	}
 	var rq request
-	rq.path = make([]byte, 0, 89)
+	rq.path = make([]byte, 0, 137)
 	rq.path = append(rq.path, "/api/partners/v2.0/market/"...)
 	rq.path = appendSegment(rq.path, string(marketID))
 	rq.path = append(rq.path, "/prices/"...)
@@ -359,7 +359,7 @@ func (c *PartnerClient) GetDevicesSavings(ctx context.Context, params GetDevices
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 63)
+	rq.path = make([]byte, 0, 87)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/devices/savings"...)
@@ -392,7 +392,7 @@ func (c *PartnerClient) GetTradingDayAheadLoadCurve(ctx context.Context, priceZo
 		return nil, emptyParam(&opGetTradingDayAheadLoadCurve, "price_zone_key")
 	}
 	var rq request
-	rq.path = make([]byte, 0, 117)
+	rq.path = make([]byte, 0, 165)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/trading/dayahead/loadcurve/pricezone/"...)
@@ -421,7 +421,7 @@ func (c *PartnerClient) GetTradingDayAheadPrices(ctx context.Context, params Get
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 71)
+	rq.path = make([]byte, 0, 95)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/trading/dayahead/prices"...)
@@ -449,7 +449,7 @@ func (c *PartnerClient) UpdateTradingDayAheadPrices(ctx context.Context, body Tr
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 71)
+	rq.path = make([]byte, 0, 95)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/trading/dayahead/prices"...)
@@ -479,7 +479,7 @@ func (c *PartnerClient) ListUsers(ctx context.Context, params ListUsersParams, o
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 53)
+	rq.path = make([]byte, 0, 77)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users"...)
@@ -507,7 +507,7 @@ func (c *PartnerClient) CreateUser(ctx context.Context, body UserCreateInput, op
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 53)
+	rq.path = make([]byte, 0, 77)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users"...)
@@ -538,7 +538,7 @@ func (c *PartnerClient) GetUserByExternalID(ctx context.Context, externalID stri
 		return nil, emptyParam(&opGetUserByExternalID, "external_id")
 	}
 	var rq request
-	rq.path = make([]byte, 0, 93)
+	rq.path = make([]byte, 0, 141)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/by-ext-id/"...)
@@ -567,7 +567,7 @@ func (c *PartnerClient) GetUser(ctx context.Context, userID UUID, opts ...CallOp
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 79)
+	rq.path = make([]byte, 0, 127)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -593,7 +593,7 @@ func (c *PartnerClient) UpdateUser(ctx context.Context, userID UUID, body UserUp
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 79)
+	rq.path = make([]byte, 0, 127)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -622,7 +622,7 @@ func (c *PartnerClient) CreateBuilding(ctx context.Context, userID UUID, body Bu
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 89)
+	rq.path = make([]byte, 0, 137)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -652,7 +652,7 @@ func (c *PartnerClient) GetBuilding(ctx context.Context, userID UUID, buildingID
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 119)
+	rq.path = make([]byte, 0, 191)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -680,7 +680,7 @@ func (c *PartnerClient) UpdateBuilding(ctx context.Context, userID UUID, buildin
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 119)
+	rq.path = make([]byte, 0, 191)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -713,7 +713,7 @@ func (c *PartnerClient) GetChargingConfig(ctx context.Context, userID UUID, opts
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 95)
+	rq.path = make([]byte, 0, 143)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -744,7 +744,7 @@ func (c *PartnerClient) UpdateChargingConfig(ctx context.Context, userID UUID, b
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 95)
+	rq.path = make([]byte, 0, 143)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -774,7 +774,7 @@ func (c *PartnerClient) UpdateDevice(ctx context.Context, userID UUID, deviceID 
 		return err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 115)
+	rq.path = make([]byte, 0, 187)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -801,7 +801,7 @@ func (c *PartnerClient) ListElectricVehicles(ctx context.Context, userID UUID, o
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 97)
+	rq.path = make([]byte, 0, 145)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -830,7 +830,7 @@ func (c *PartnerClient) CreateElectricVehicle(ctx context.Context, userID UUID, 
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 97)
+	rq.path = make([]byte, 0, 145)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -862,7 +862,7 @@ func (c *PartnerClient) GetElectricVehicle(ctx context.Context, userID UUID, ele
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 135)
+	rq.path = make([]byte, 0, 207)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -890,7 +890,7 @@ func (c *PartnerClient) UpdateElectricVehicle(ctx context.Context, userID UUID, 
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 135)
+	rq.path = make([]byte, 0, 207)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -923,7 +923,7 @@ func (c *PartnerClient) ReauthenticateElectricVehicle(ctx context.Context, userI
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 148)
+	rq.path = make([]byte, 0, 220)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -965,7 +965,7 @@ func (c *PartnerClient) DisarmElectricVehicleBoost(ctx context.Context, userID U
 		return err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 141)
+	rq.path = make([]byte, 0, 213)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1012,7 +1012,7 @@ func (c *PartnerClient) TriggerElectricVehicleBoost(ctx context.Context, userID 
 		return err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 141)
+	rq.path = make([]byte, 0, 213)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1037,7 +1037,7 @@ func (c *PartnerClient) GetElectricVehicleChargePolicy(ctx context.Context, user
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 149)
+	rq.path = make([]byte, 0, 221)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1066,7 +1066,7 @@ func (c *PartnerClient) UpdateElectricVehicleChargePolicy(ctx context.Context, u
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 149)
+	rq.path = make([]byte, 0, 221)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1098,7 +1098,7 @@ func (c *PartnerClient) GetElectricVehicleData(ctx context.Context, userID UUID,
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 140)
+	rq.path = make([]byte, 0, 212)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1146,7 +1146,7 @@ func (c *PartnerClient) GetElectricVehicleSavings(ctx context.Context, userID UU
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 143)
+	rq.path = make([]byte, 0, 215)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1180,7 +1180,7 @@ func (c *PartnerClient) ListElectricVehicleSessions(ctx context.Context, userID 
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 144)
+	rq.path = make([]byte, 0, 216)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1219,7 +1219,7 @@ func (c *PartnerClient) GetCurrentElectricVehicleSession(ctx context.Context, us
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 152)
+	rq.path = make([]byte, 0, 224)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1248,7 +1248,7 @@ func (c *PartnerClient) ListEnergyContracts(ctx context.Context, userID UUID, op
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 96)
+	rq.path = make([]byte, 0, 144)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1275,7 +1275,7 @@ func (c *PartnerClient) CreateEnergyContract(ctx context.Context, userID UUID, b
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 96)
+	rq.path = make([]byte, 0, 144)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1305,7 +1305,7 @@ func (c *PartnerClient) UpdateEnergyContract(ctx context.Context, userID UUID, e
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 133)
+	rq.path = make([]byte, 0, 205)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1336,7 +1336,7 @@ func (c *PartnerClient) ListHeatPumps(ctx context.Context, userID UUID, opts ...
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 90)
+	rq.path = make([]byte, 0, 138)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1363,7 +1363,7 @@ func (c *PartnerClient) CreateHeatPump(ctx context.Context, userID UUID, body He
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 90)
+	rq.path = make([]byte, 0, 138)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1395,7 +1395,7 @@ func (c *PartnerClient) GetHeatPump(ctx context.Context, userID UUID, heatPumpID
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 121)
+	rq.path = make([]byte, 0, 193)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1426,7 +1426,7 @@ func (c *PartnerClient) UpdateHeatPump(ctx context.Context, userID UUID, heatPum
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 121)
+	rq.path = make([]byte, 0, 193)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1457,7 +1457,7 @@ func (c *PartnerClient) GetHeatPumpData(ctx context.Context, userID UUID, heatPu
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 126)
+	rq.path = make([]byte, 0, 198)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1503,7 +1503,7 @@ func (c *PartnerClient) GetHeatPumpSavings(ctx context.Context, userID UUID, hea
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 129)
+	rq.path = make([]byte, 0, 201)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1541,7 +1541,7 @@ func (c *PartnerClient) GetHeatPumpSchedules(ctx context.Context, userID UUID, h
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 131)
+	rq.path = make([]byte, 0, 203)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1570,7 +1570,7 @@ func (c *PartnerClient) GetHeatPumpStatistics(ctx context.Context, userID UUID, 
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 132)
+	rq.path = make([]byte, 0, 204)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1605,7 +1605,7 @@ func (c *PartnerClient) ListInverters(ctx context.Context, userID UUID, opts ...
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 89)
+	rq.path = make([]byte, 0, 137)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1634,7 +1634,7 @@ func (c *PartnerClient) CreateInverter(ctx context.Context, userID UUID, body In
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 89)
+	rq.path = make([]byte, 0, 137)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1666,7 +1666,7 @@ func (c *PartnerClient) GetInverter(ctx context.Context, userID UUID, inverterID
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 119)
+	rq.path = make([]byte, 0, 191)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1694,7 +1694,7 @@ func (c *PartnerClient) UpdateInverter(ctx context.Context, userID UUID, inverte
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 119)
+	rq.path = make([]byte, 0, 191)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1727,7 +1727,7 @@ func (c *PartnerClient) ReauthenticateInverter(ctx context.Context, userID UUID,
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 132)
+	rq.path = make([]byte, 0, 204)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1763,7 +1763,7 @@ func (c *PartnerClient) GetInverterData(ctx context.Context, userID UUID, invert
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 124)
+	rq.path = make([]byte, 0, 196)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1806,7 +1806,7 @@ func (c *PartnerClient) GetInverterSavings(ctx context.Context, userID UUID, inv
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 127)
+	rq.path = make([]byte, 0, 199)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1844,7 +1844,7 @@ func (c *PartnerClient) GetInverterSchedules(ctx context.Context, userID UUID, i
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 129)
+	rq.path = make([]byte, 0, 201)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1873,7 +1873,7 @@ func (c *PartnerClient) CreateWallboxClaimToken(ctx context.Context, userID UUID
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 102)
+	rq.path = make([]byte, 0, 150)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1902,7 +1902,7 @@ func (c *PartnerClient) GetWallbox(ctx context.Context, userID UUID, wallboxID U
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 118)
+	rq.path = make([]byte, 0, 190)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1932,7 +1932,7 @@ func (c *PartnerClient) UpdateWallbox(ctx context.Context, userID UUID, wallboxI
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 118)
+	rq.path = make([]byte, 0, 190)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -1963,7 +1963,7 @@ func (c *PartnerClient) ReauthenticateWallbox(ctx context.Context, userID UUID, 
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 131)
+	rq.path = make([]byte, 0, 203)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -2001,7 +2001,7 @@ func (c *PartnerClient) CancelWallboxBoost(ctx context.Context, userID UUID, wal
 		return err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 124)
+	rq.path = make([]byte, 0, 196)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -2043,7 +2043,7 @@ func (c *PartnerClient) TriggerWallboxBoost(ctx context.Context, userID UUID, wa
 		return err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 124)
+	rq.path = make([]byte, 0, 196)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -2068,7 +2068,7 @@ func (c *PartnerClient) ListWallboxHEMSSessions(ctx context.Context, userID UUID
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 132)
+	rq.path = make([]byte, 0, 204)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -2105,7 +2105,7 @@ func (c *PartnerClient) GetCurrentWallboxHEMSSession(ctx context.Context, userID
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 140)
+	rq.path = make([]byte, 0, 212)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
@@ -2134,7 +2134,7 @@ func (c *PartnerClient) GetWallboxHEMSSession(ctx context.Context, userID UUID, 
 		return nil, err
 	}
 	var rq request
-	rq.path = make([]byte, 0, 161)
+	rq.path = make([]byte, 0, 257)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)

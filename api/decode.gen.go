@@ -4,18 +4,34 @@ package api
 
 import (
 	"github.com/go-faster/jx"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+	"time"
 )
 
+// scratchAuthSessionOutput holds the optional fields of one AuthSessionOutput (see decodeAuthSessionOutput).
+type scratchAuthSessionOutput struct {
+	AuthenticationURL string
+	DeviceID          openapi_types.UUID
+	SessionID         openapi_types.UUID
+}
+
 func decodeAuthSessionOutput(d *jx.Decoder, v *AuthSessionOutput) error {
+	var sc *scratchAuthSessionOutput
+	slot := func() *scratchAuthSessionOutput {
+		if sc == nil {
+			sc = new(scratchAuthSessionOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "authentication_url":
-			err = decodePtr(d, &v.AuthenticationURL, decodeString)
+			err = decodeSlot(d, &v.AuthenticationURL, &slot().AuthenticationURL, decodeString)
 		case "device_id":
-			err = decodePtr(d, &v.DeviceID, decodeUUID)
+			err = decodeSlot(d, &v.DeviceID, &slot().DeviceID, decodeUUID)
 		case "session_id":
-			err = decodePtr(d, &v.SessionID, decodeUUID)
+			err = decodeSlot(d, &v.SessionID, &slot().SessionID, decodeUUID)
 		default:
 			return d.Skip()
 		}
@@ -50,41 +66,66 @@ func decodeBoostState(d *jx.Decoder, v *BoostState) error {
 	return nil
 }
 
+// scratchBuildingOutput holds the optional fields of one BuildingOutput (see decodeBuildingOutput).
+type scratchBuildingOutput struct {
+	Country         string
+	ID              openapi_types.UUID
+	NumOccupants    int
+	OccupantType    string
+	Photovoltaic    bool
+	PropertyAge     int
+	PropertySizeM2  int
+	PropertyType    string
+	SpaceHeating    string
+	StreetAddInfo   string
+	StreetAndNumber string
+	Town            string
+	WaterHeating    string
+	ZipCode         string
+}
+
 func decodeBuildingOutput(d *jx.Decoder, v *BuildingOutput) error {
 	var seen [1]bool
+	var sc *scratchBuildingOutput
+	slot := func() *scratchBuildingOutput {
+		if sc == nil {
+			sc = new(scratchBuildingOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "country":
-			err = decodePtr(d, &v.Country, decodeString)
+			err = decodeSlot(d, &v.Country, &slot().Country, decodeString)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "name":
 			seen[0], err = decodeValue(d, &v.Name, decodeString)
 		case "num_occupants":
-			err = decodePtr(d, &v.NumOccupants, decodeInt)
+			err = decodeSlot(d, &v.NumOccupants, &slot().NumOccupants, decodeInt)
 		case "occupant_type":
-			err = decodePtr(d, &v.OccupantType, decodeString)
+			err = decodeSlot(d, &v.OccupantType, &slot().OccupantType, decodeString)
 		case "photovoltaic":
-			err = decodePtr(d, &v.Photovoltaic, decodeBool)
+			err = decodeSlot(d, &v.Photovoltaic, &slot().Photovoltaic, decodeBool)
 		case "property_age":
-			err = decodePtr(d, &v.PropertyAge, decodeInt)
+			err = decodeSlot(d, &v.PropertyAge, &slot().PropertyAge, decodeInt)
 		case "property_size_m2":
-			err = decodePtr(d, &v.PropertySizeM2, decodeInt)
+			err = decodeSlot(d, &v.PropertySizeM2, &slot().PropertySizeM2, decodeInt)
 		case "property_type":
-			err = decodePtr(d, &v.PropertyType, decodeString)
+			err = decodeSlot(d, &v.PropertyType, &slot().PropertyType, decodeString)
 		case "space_heating":
-			err = decodePtr(d, &v.SpaceHeating, decodeString)
+			err = decodeSlot(d, &v.SpaceHeating, &slot().SpaceHeating, decodeString)
 		case "street_add_info":
-			err = decodePtr(d, &v.StreetAddInfo, decodeString)
+			err = decodeSlot(d, &v.StreetAddInfo, &slot().StreetAddInfo, decodeString)
 		case "street_and_number":
-			err = decodePtr(d, &v.StreetAndNumber, decodeString)
+			err = decodeSlot(d, &v.StreetAndNumber, &slot().StreetAndNumber, decodeString)
 		case "town":
-			err = decodePtr(d, &v.Town, decodeString)
+			err = decodeSlot(d, &v.Town, &slot().Town, decodeString)
 		case "water_heating":
-			err = decodePtr(d, &v.WaterHeating, decodeString)
+			err = decodeSlot(d, &v.WaterHeating, &slot().WaterHeating, decodeString)
 		case "zip_code":
-			err = decodePtr(d, &v.ZipCode, decodeString)
+			err = decodeSlot(d, &v.ZipCode, &slot().ZipCode, decodeString)
 		default:
 			return d.Skip()
 		}
@@ -128,16 +169,30 @@ func decodeChargePolicyOutput(d *jx.Decoder, v *ChargePolicyOutput) error {
 	return nil
 }
 
+// scratchChargePolicyOutputMetadata holds the optional fields of one ChargePolicyOutputMetadata (see decodeChargePolicyOutputMetadata).
+type scratchChargePolicyOutputMetadata struct {
+	ElectricVehicleID openapi_types.UUID
+	Error             string
+	UserID            openapi_types.UUID
+}
+
 func decodeChargePolicyOutputMetadata(d *jx.Decoder, v *ChargePolicyOutputMetadata) error {
+	var sc *scratchChargePolicyOutputMetadata
+	slot := func() *scratchChargePolicyOutputMetadata {
+		if sc == nil {
+			sc = new(scratchChargePolicyOutputMetadata)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "electric_vehicle_id":
-			err = decodePtr(d, &v.ElectricVehicleID, decodeUUID)
+			err = decodeSlot(d, &v.ElectricVehicleID, &slot().ElectricVehicleID, decodeUUID)
 		case "error":
-			err = decodePtr(d, &v.Error, decodeString)
+			err = decodeSlot(d, &v.Error, &slot().Error, decodeString)
 		case "user_id":
-			err = decodePtr(d, &v.UserID, decodeUUID)
+			err = decodeSlot(d, &v.UserID, &slot().UserID, decodeUUID)
 		default:
 			return d.Skip()
 		}
@@ -152,26 +207,45 @@ func decodeChargePolicyOutputMetadata(d *jx.Decoder, v *ChargePolicyOutputMetada
 	return nil
 }
 
+// scratchChargeWeeklyPolicySchema holds the optional fields of one ChargeWeeklyPolicySchema (see decodeChargeWeeklyPolicySchema).
+type scratchChargeWeeklyPolicySchema struct {
+	Fri      DailyChargePolicySchema
+	Mon      DailyChargePolicySchema
+	Sat      DailyChargePolicySchema
+	Sun      DailyChargePolicySchema
+	Thu      DailyChargePolicySchema
+	Timezone string
+	Tue      DailyChargePolicySchema
+	Wed      DailyChargePolicySchema
+}
+
 func decodeChargeWeeklyPolicySchema(d *jx.Decoder, v *ChargeWeeklyPolicySchema) error {
+	var sc *scratchChargeWeeklyPolicySchema
+	slot := func() *scratchChargeWeeklyPolicySchema {
+		if sc == nil {
+			sc = new(scratchChargeWeeklyPolicySchema)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "fri":
-			err = decodePtr(d, &v.Fri, decodeDailyChargePolicySchema)
+			err = decodeSlot(d, &v.Fri, &slot().Fri, decodeDailyChargePolicySchema)
 		case "mon":
-			err = decodePtr(d, &v.Mon, decodeDailyChargePolicySchema)
+			err = decodeSlot(d, &v.Mon, &slot().Mon, decodeDailyChargePolicySchema)
 		case "sat":
-			err = decodePtr(d, &v.Sat, decodeDailyChargePolicySchema)
+			err = decodeSlot(d, &v.Sat, &slot().Sat, decodeDailyChargePolicySchema)
 		case "sun":
-			err = decodePtr(d, &v.Sun, decodeDailyChargePolicySchema)
+			err = decodeSlot(d, &v.Sun, &slot().Sun, decodeDailyChargePolicySchema)
 		case "thu":
-			err = decodePtr(d, &v.Thu, decodeDailyChargePolicySchema)
+			err = decodeSlot(d, &v.Thu, &slot().Thu, decodeDailyChargePolicySchema)
 		case "timezone":
-			err = decodePtr(d, &v.Timezone, decodeString)
+			err = decodeSlot(d, &v.Timezone, &slot().Timezone, decodeString)
 		case "tue":
-			err = decodePtr(d, &v.Tue, decodeDailyChargePolicySchema)
+			err = decodeSlot(d, &v.Tue, &slot().Tue, decodeDailyChargePolicySchema)
 		case "wed":
-			err = decodePtr(d, &v.Wed, decodeDailyChargePolicySchema)
+			err = decodeSlot(d, &v.Wed, &slot().Wed, decodeDailyChargePolicySchema)
 		default:
 			return d.Skip()
 		}
@@ -186,16 +260,30 @@ func decodeChargeWeeklyPolicySchema(d *jx.Decoder, v *ChargeWeeklyPolicySchema) 
 	return nil
 }
 
+// scratchChargingConfigDevice holds the optional fields of one ChargingConfigDevice (see decodeChargingConfigDevice).
+type scratchChargingConfigDevice struct {
+	DeviceID          openapi_types.UUID
+	DeviceType        string
+	IsPrimaryActuator bool
+}
+
 func decodeChargingConfigDevice(d *jx.Decoder, v *ChargingConfigDevice) error {
+	var sc *scratchChargingConfigDevice
+	slot := func() *scratchChargingConfigDevice {
+		if sc == nil {
+			sc = new(scratchChargingConfigDevice)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "device_id":
-			err = decodePtr(d, &v.DeviceID, decodeUUID)
+			err = decodeSlot(d, &v.DeviceID, &slot().DeviceID, decodeUUID)
 		case "device_type":
-			err = decodePtr(d, &v.DeviceType, decodeString)
+			err = decodeSlot(d, &v.DeviceType, &slot().DeviceType, decodeString)
 		case "is_primary_actuator":
-			err = decodePtr(d, &v.IsPrimaryActuator, decodeBool)
+			err = decodeSlot(d, &v.IsPrimaryActuator, &slot().IsPrimaryActuator, decodeBool)
 		default:
 			return d.Skip()
 		}
@@ -214,30 +302,51 @@ func decodeChargingConfigDeviceList(d *jx.Decoder, v *[]ChargingConfigDevice) er
 	return decodeList(d, v, decodeChargingConfigDevice)
 }
 
+// scratchChargingConfigOutput holds the optional fields of one ChargingConfigOutput (see decodeChargingConfigOutput).
+type scratchChargingConfigOutput struct {
+	AvailableModes        []ChargingModeAvailability
+	ConfigDivergence      bool
+	Devices               []ChargingConfigDevice
+	HealthWarning         ChargingHealthWarning
+	HEMSEligible          bool
+	HEMSIneligibleReasons []string
+	ModeConflict          bool
+	SmartChargingMode     SmartChargingMode
+	Status                ChargingStatus
+	Thresholds            ChargingThresholds
+}
+
 func decodeChargingConfigOutput(d *jx.Decoder, v *ChargingConfigOutput) error {
+	var sc *scratchChargingConfigOutput
+	slot := func() *scratchChargingConfigOutput {
+		if sc == nil {
+			sc = new(scratchChargingConfigOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "available_modes":
-			err = decodePtr(d, &v.AvailableModes, decodeChargingModeAvailabilityList)
+			err = decodeSlot(d, &v.AvailableModes, &slot().AvailableModes, decodeChargingModeAvailabilityList)
 		case "config_divergence":
-			err = decodePtr(d, &v.ConfigDivergence, decodeBool)
+			err = decodeSlot(d, &v.ConfigDivergence, &slot().ConfigDivergence, decodeBool)
 		case "devices":
-			err = decodePtr(d, &v.Devices, decodeChargingConfigDeviceList)
+			err = decodeSlot(d, &v.Devices, &slot().Devices, decodeChargingConfigDeviceList)
 		case "health_warning":
-			err = decodePtr(d, &v.HealthWarning, decodeChargingHealthWarning)
+			err = decodeSlot(d, &v.HealthWarning, &slot().HealthWarning, decodeChargingHealthWarning)
 		case "hems_eligible":
-			err = decodePtr(d, &v.HEMSEligible, decodeBool)
+			err = decodeSlot(d, &v.HEMSEligible, &slot().HEMSEligible, decodeBool)
 		case "hems_ineligible_reasons":
-			err = decodePtr(d, &v.HEMSIneligibleReasons, decodeStringList)
+			err = decodeSlot(d, &v.HEMSIneligibleReasons, &slot().HEMSIneligibleReasons, decodeStringList)
 		case "mode_conflict":
-			err = decodePtr(d, &v.ModeConflict, decodeBool)
+			err = decodeSlot(d, &v.ModeConflict, &slot().ModeConflict, decodeBool)
 		case "smart_charging_mode":
-			err = decodePtr(d, &v.SmartChargingMode, decodeSmartChargingMode)
+			err = decodeSlot(d, &v.SmartChargingMode, &slot().SmartChargingMode, decodeSmartChargingMode)
 		case "status":
-			err = decodePtr(d, &v.Status, decodeChargingStatus)
+			err = decodeSlot(d, &v.Status, &slot().Status, decodeChargingStatus)
 		case "thresholds":
-			err = decodePtr(d, &v.Thresholds, decodeChargingThresholds)
+			err = decodeSlot(d, &v.Thresholds, &slot().Thresholds, decodeChargingThresholds)
 		default:
 			return d.Skip()
 		}
@@ -252,12 +361,24 @@ func decodeChargingConfigOutput(d *jx.Decoder, v *ChargingConfigOutput) error {
 	return nil
 }
 
+// scratchChargingHealthWarning holds the optional fields of one ChargingHealthWarning (see decodeChargingHealthWarning).
+type scratchChargingHealthWarning struct {
+	Since time.Time
+}
+
 func decodeChargingHealthWarning(d *jx.Decoder, v *ChargingHealthWarning) error {
+	var sc *scratchChargingHealthWarning
+	slot := func() *scratchChargingHealthWarning {
+		if sc == nil {
+			sc = new(scratchChargingHealthWarning)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "since":
-			err = decodePtr(d, &v.Since, decodeTime)
+			err = decodeSlot(d, &v.Since, &slot().Since, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -272,16 +393,30 @@ func decodeChargingHealthWarning(d *jx.Decoder, v *ChargingHealthWarning) error 
 	return nil
 }
 
+// scratchChargingModeAvailability holds the optional fields of one ChargingModeAvailability (see decodeChargingModeAvailability).
+type scratchChargingModeAvailability struct {
+	Available bool
+	Mode      SmartChargingMode
+	Reasons   []string
+}
+
 func decodeChargingModeAvailability(d *jx.Decoder, v *ChargingModeAvailability) error {
+	var sc *scratchChargingModeAvailability
+	slot := func() *scratchChargingModeAvailability {
+		if sc == nil {
+			sc = new(scratchChargingModeAvailability)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "available":
-			err = decodePtr(d, &v.Available, decodeBool)
+			err = decodeSlot(d, &v.Available, &slot().Available, decodeBool)
 		case "mode":
-			err = decodePtr(d, &v.Mode, decodeSmartChargingMode)
+			err = decodeSlot(d, &v.Mode, &slot().Mode, decodeSmartChargingMode)
 		case "reasons":
-			err = decodePtr(d, &v.Reasons, decodeStringList)
+			err = decodeSlot(d, &v.Reasons, &slot().Reasons, decodeStringList)
 		default:
 			return d.Skip()
 		}
@@ -300,16 +435,30 @@ func decodeChargingModeAvailabilityList(d *jx.Decoder, v *[]ChargingModeAvailabi
 	return decodeList(d, v, decodeChargingModeAvailability)
 }
 
+// scratchChargingStatus holds the optional fields of one ChargingStatus (see decodeChargingStatus).
+type scratchChargingStatus struct {
+	AsOf          time.Time
+	ChargePowerW  float64
+	SolarKwhToday float64
+}
+
 func decodeChargingStatus(d *jx.Decoder, v *ChargingStatus) error {
+	var sc *scratchChargingStatus
+	slot := func() *scratchChargingStatus {
+		if sc == nil {
+			sc = new(scratchChargingStatus)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "as_of":
-			err = decodePtr(d, &v.AsOf, decodeTime)
+			err = decodeSlot(d, &v.AsOf, &slot().AsOf, decodeTime)
 		case "charge_power_w":
-			err = decodePtr(d, &v.ChargePowerW, decodeFloat64)
+			err = decodeSlot(d, &v.ChargePowerW, &slot().ChargePowerW, decodeFloat64)
 		case "solar_kwh_today":
-			err = decodePtr(d, &v.SolarKwhToday, decodeFloat64)
+			err = decodeSlot(d, &v.SolarKwhToday, &slot().SolarKwhToday, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -324,16 +473,30 @@ func decodeChargingStatus(d *jx.Decoder, v *ChargingStatus) error {
 	return nil
 }
 
+// scratchChargingThresholds holds the optional fields of one ChargingThresholds (see decodeChargingThresholds).
+type scratchChargingThresholds struct {
+	HEMSMaxImportBeforeStoppingW int
+	HEMSMinExportToStartW        int
+	MinBandW                     int
+}
+
 func decodeChargingThresholds(d *jx.Decoder, v *ChargingThresholds) error {
+	var sc *scratchChargingThresholds
+	slot := func() *scratchChargingThresholds {
+		if sc == nil {
+			sc = new(scratchChargingThresholds)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "hems_max_import_before_stopping_w":
-			err = decodePtr(d, &v.HEMSMaxImportBeforeStoppingW, decodeInt)
+			err = decodeSlot(d, &v.HEMSMaxImportBeforeStoppingW, &slot().HEMSMaxImportBeforeStoppingW, decodeInt)
 		case "hems_min_export_to_start_w":
-			err = decodePtr(d, &v.HEMSMinExportToStartW, decodeInt)
+			err = decodeSlot(d, &v.HEMSMinExportToStartW, &slot().HEMSMinExportToStartW, decodeInt)
 		case "min_band_w":
-			err = decodePtr(d, &v.MinBandW, decodeInt)
+			err = decodeSlot(d, &v.MinBandW, &slot().MinBandW, decodeInt)
 		default:
 			return d.Skip()
 		}
@@ -372,14 +535,26 @@ func decodeCueStateOutput(d *jx.Decoder, v *CueStateOutput) error {
 	return nil
 }
 
+// scratchCurrentHEMSSessionOutput holds the optional fields of one CurrentHEMSSessionOutput (see decodeCurrentHEMSSessionOutput).
+type scratchCurrentHEMSSessionOutput struct {
+	Session HEMSSessionDetail
+}
+
 func decodeCurrentHEMSSessionOutput(d *jx.Decoder, v *CurrentHEMSSessionOutput) error {
 	var seen [1]bool
+	var sc *scratchCurrentHEMSSessionOutput
+	slot := func() *scratchCurrentHEMSSessionOutput {
+		if sc == nil {
+			sc = new(scratchCurrentHEMSSessionOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "session":
 			seen[0] = true
-			err = decodePtr(d, &v.Session, decodeHEMSSessionDetail)
+			err = decodeSlot(d, &v.Session, &slot().Session, decodeHEMSSessionDetail)
 		default:
 			return d.Skip()
 		}
@@ -397,14 +572,26 @@ func decodeCurrentHEMSSessionOutput(d *jx.Decoder, v *CurrentHEMSSessionOutput) 
 	return nil
 }
 
+// scratchCurrentSessionOutput holds the optional fields of one CurrentSessionOutput (see decodeCurrentSessionOutput).
+type scratchCurrentSessionOutput struct {
+	Session SessionItem
+}
+
 func decodeCurrentSessionOutput(d *jx.Decoder, v *CurrentSessionOutput) error {
 	var seen [1]bool
+	var sc *scratchCurrentSessionOutput
+	slot := func() *scratchCurrentSessionOutput {
+		if sc == nil {
+			sc = new(scratchCurrentSessionOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "session":
 			seen[0] = true
-			err = decodePtr(d, &v.Session, decodeSessionItem)
+			err = decodeSlot(d, &v.Session, &slot().Session, decodeSessionItem)
 		default:
 			return d.Skip()
 		}
@@ -445,7 +632,7 @@ func decodeDailyChargePolicySchema(d *jx.Decoder, v *DailyChargePolicySchema) er
 }
 
 func decodeDeviceActionList(d *jx.Decoder, v *[]DeviceAction) error {
-	return decodeList(d, v, decodeJSON[DeviceAction])
+	return decodeList(d, v, decodeUnmarshaler[DeviceAction])
 }
 
 func decodeDeviceKind(d *jx.Decoder, v *DeviceKind) error {
@@ -468,24 +655,42 @@ func decodeDeviceKind(d *jx.Decoder, v *DeviceKind) error {
 	return nil
 }
 
+// scratchDeviceModelOutput holds the optional fields of one DeviceModelOutput (see decodeDeviceModelOutput).
+type scratchDeviceModelOutput struct {
+	CloudService             openapi_types.UUID
+	CloudServiceInstructions string
+	CloudServiceSignupLink   string
+	DeviceType               DeviceTypeOutput
+	Manufacturer             string
+	Model                    string
+	Year                     int
+}
+
 func decodeDeviceModelOutput(d *jx.Decoder, v *DeviceModelOutput) error {
+	var sc *scratchDeviceModelOutput
+	slot := func() *scratchDeviceModelOutput {
+		if sc == nil {
+			sc = new(scratchDeviceModelOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "cloud_service":
-			err = decodePtr(d, &v.CloudService, decodeUUID)
+			err = decodeSlot(d, &v.CloudService, &slot().CloudService, decodeUUID)
 		case "cloud_service_instructions":
-			err = decodePtr(d, &v.CloudServiceInstructions, decodeString)
+			err = decodeSlot(d, &v.CloudServiceInstructions, &slot().CloudServiceInstructions, decodeString)
 		case "cloud_service_signup_link":
-			err = decodePtr(d, &v.CloudServiceSignupLink, decodeString)
+			err = decodeSlot(d, &v.CloudServiceSignupLink, &slot().CloudServiceSignupLink, decodeString)
 		case "device_type":
-			err = decodePtr(d, &v.DeviceType, decodeDeviceTypeOutput)
+			err = decodeSlot(d, &v.DeviceType, &slot().DeviceType, decodeDeviceTypeOutput)
 		case "manufacturer":
-			err = decodePtr(d, &v.Manufacturer, decodeString)
+			err = decodeSlot(d, &v.Manufacturer, &slot().Manufacturer, decodeString)
 		case "model":
-			err = decodePtr(d, &v.Model, decodeString)
+			err = decodeSlot(d, &v.Model, &slot().Model, decodeString)
 		case "year":
-			err = decodePtr(d, &v.Year, decodeInt)
+			err = decodeSlot(d, &v.Year, &slot().Year, decodeInt)
 		default:
 			return d.Skip()
 		}
@@ -500,30 +705,51 @@ func decodeDeviceModelOutput(d *jx.Decoder, v *DeviceModelOutput) error {
 	return nil
 }
 
+// scratchDeviceOnboardingSessionOutput holds the optional fields of one DeviceOnboardingSessionOutput (see decodeDeviceOnboardingSessionOutput).
+type scratchDeviceOnboardingSessionOutput struct {
+	AuthenticationURL string
+	CancelURL         string
+	DeviceType        DeviceKind
+	ExpirationDate    openapi_types.Date
+	ExternalMetadata  map[string]interface{}
+	ID                openapi_types.UUID
+	ObjectID          openapi_types.UUID
+	PriceZoneDefault  PriceZone
+	SuccessURL        string
+	User              openapi_types.UUID
+}
+
 func decodeDeviceOnboardingSessionOutput(d *jx.Decoder, v *DeviceOnboardingSessionOutput) error {
+	var sc *scratchDeviceOnboardingSessionOutput
+	slot := func() *scratchDeviceOnboardingSessionOutput {
+		if sc == nil {
+			sc = new(scratchDeviceOnboardingSessionOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "authentication_url":
-			err = decodePtr(d, &v.AuthenticationURL, decodeString)
+			err = decodeSlot(d, &v.AuthenticationURL, &slot().AuthenticationURL, decodeString)
 		case "cancel_url":
-			err = decodePtr(d, &v.CancelURL, decodeString)
+			err = decodeSlot(d, &v.CancelURL, &slot().CancelURL, decodeString)
 		case "device_type":
-			err = decodePtr(d, &v.DeviceType, decodeDeviceKind)
+			err = decodeSlot(d, &v.DeviceType, &slot().DeviceType, decodeDeviceKind)
 		case "expiration_date":
-			err = decodePtr(d, &v.ExpirationDate, decodeDate)
+			err = decodeSlot(d, &v.ExpirationDate, &slot().ExpirationDate, decodeDate)
 		case "external_metadata":
-			err = decodePtr(d, &v.ExternalMetadata, decodeJSON[map[string]interface{}])
+			err = decodeSlot(d, &v.ExternalMetadata, &slot().ExternalMetadata, decodeJSON[map[string]interface{}])
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "object_id":
-			err = decodePtr(d, &v.ObjectID, decodeUUID)
+			err = decodeSlot(d, &v.ObjectID, &slot().ObjectID, decodeUUID)
 		case "price_zone_default":
-			err = decodePtr(d, &v.PriceZoneDefault, decodePriceZone)
+			err = decodeSlot(d, &v.PriceZoneDefault, &slot().PriceZoneDefault, decodePriceZone)
 		case "success_url":
-			err = decodePtr(d, &v.SuccessURL, decodeString)
+			err = decodeSlot(d, &v.SuccessURL, &slot().SuccessURL, decodeString)
 		case "user":
-			err = decodePtr(d, &v.User, decodeUUID)
+			err = decodeSlot(d, &v.User, &slot().User, decodeUUID)
 		default:
 			return d.Skip()
 		}
@@ -538,20 +764,36 @@ func decodeDeviceOnboardingSessionOutput(d *jx.Decoder, v *DeviceOnboardingSessi
 	return nil
 }
 
+// scratchDeviceOwnerOutput holds the optional fields of one DeviceOwnerOutput (see decodeDeviceOwnerOutput).
+type scratchDeviceOwnerOutput struct {
+	Email      string
+	ExternalID string
+	FirstName  string
+	ID         openapi_types.UUID
+	LastName   string
+}
+
 func decodeDeviceOwnerOutput(d *jx.Decoder, v *DeviceOwnerOutput) error {
+	var sc *scratchDeviceOwnerOutput
+	slot := func() *scratchDeviceOwnerOutput {
+		if sc == nil {
+			sc = new(scratchDeviceOwnerOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "email":
-			err = decodePtr(d, &v.Email, decodeString)
+			err = decodeSlot(d, &v.Email, &slot().Email, decodeString)
 		case "external_id":
-			err = decodePtr(d, &v.ExternalID, decodeString)
+			err = decodeSlot(d, &v.ExternalID, &slot().ExternalID, decodeString)
 		case "first_name":
-			err = decodePtr(d, &v.FirstName, decodeString)
+			err = decodeSlot(d, &v.FirstName, &slot().FirstName, decodeString)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "last_name":
-			err = decodePtr(d, &v.LastName, decodeString)
+			err = decodeSlot(d, &v.LastName, &slot().LastName, decodeString)
 		default:
 			return d.Skip()
 		}
@@ -586,14 +828,27 @@ func decodeDeviceStatus(d *jx.Decoder, v *DeviceStatus) error {
 	return nil
 }
 
+// scratchDeviceTypeOutput holds the optional fields of one DeviceTypeOutput (see decodeDeviceTypeOutput).
+type scratchDeviceTypeOutput struct {
+	LongName  string
+	ShortName string
+}
+
 func decodeDeviceTypeOutput(d *jx.Decoder, v *DeviceTypeOutput) error {
+	var sc *scratchDeviceTypeOutput
+	slot := func() *scratchDeviceTypeOutput {
+		if sc == nil {
+			sc = new(scratchDeviceTypeOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "long_name":
-			err = decodePtr(d, &v.LongName, decodeString)
+			err = decodeSlot(d, &v.LongName, &slot().LongName, decodeString)
 		case "short_name":
-			err = decodePtr(d, &v.ShortName, decodeString)
+			err = decodeSlot(d, &v.ShortName, &slot().ShortName, decodeString)
 		default:
 			return d.Skip()
 		}
@@ -664,26 +919,45 @@ func decodeElectricVehicleDataOutput(d *jx.Decoder, v *ElectricVehicleDataOutput
 	return nil
 }
 
+// scratchElectricVehicleDataPointOutput holds the optional fields of one ElectricVehicleDataPointOutput (see decodeElectricVehicleDataPointOutput).
+type scratchElectricVehicleDataPointOutput struct {
+	BatteryLevel           float64
+	EstimatedConsumption   float64
+	IsAtOptimizedLocation  bool
+	IsCharging             bool
+	IsPluggedIn            bool
+	Price                  float64
+	Time                   string
+	UnoptimizedConsumption float64
+}
+
 func decodeElectricVehicleDataPointOutput(d *jx.Decoder, v *ElectricVehicleDataPointOutput) error {
+	var sc *scratchElectricVehicleDataPointOutput
+	slot := func() *scratchElectricVehicleDataPointOutput {
+		if sc == nil {
+			sc = new(scratchElectricVehicleDataPointOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "battery_level":
-			err = decodePtr(d, &v.BatteryLevel, decodeFloat64)
+			err = decodeSlot(d, &v.BatteryLevel, &slot().BatteryLevel, decodeFloat64)
 		case "estimated_consumption":
-			err = decodePtr(d, &v.EstimatedConsumption, decodeFloat64)
+			err = decodeSlot(d, &v.EstimatedConsumption, &slot().EstimatedConsumption, decodeFloat64)
 		case "is_at_optimized_location":
-			err = decodePtr(d, &v.IsAtOptimizedLocation, decodeBool)
+			err = decodeSlot(d, &v.IsAtOptimizedLocation, &slot().IsAtOptimizedLocation, decodeBool)
 		case "is_charging":
-			err = decodePtr(d, &v.IsCharging, decodeBool)
+			err = decodeSlot(d, &v.IsCharging, &slot().IsCharging, decodeBool)
 		case "is_plugged_in":
-			err = decodePtr(d, &v.IsPluggedIn, decodeBool)
+			err = decodeSlot(d, &v.IsPluggedIn, &slot().IsPluggedIn, decodeBool)
 		case "price":
-			err = decodePtr(d, &v.Price, decodeFloat64)
+			err = decodeSlot(d, &v.Price, &slot().Price, decodeFloat64)
 		case "time":
-			err = decodePtr(d, &v.Time, decodeString)
+			err = decodeSlot(d, &v.Time, &slot().Time, decodeString)
 		case "unoptimized_consumption":
-			err = decodePtr(d, &v.UnoptimizedConsumption, decodeFloat64)
+			err = decodeSlot(d, &v.UnoptimizedConsumption, &slot().UnoptimizedConsumption, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -702,102 +976,159 @@ func decodeElectricVehicleDataPointOutputList(d *jx.Decoder, v *[]ElectricVehicl
 	return decodeList(d, v, decodeElectricVehicleDataPointOutput)
 }
 
+// scratchElectricVehicleOutput holds the optional fields of one ElectricVehicleOutput (see decodeElectricVehicleOutput).
+type scratchElectricVehicleOutput struct {
+	ActionNeeded                bool
+	Actions                     []DeviceAction
+	ActualSteeringState         string
+	AuthorizationURL            string
+	BatteryCapacityKwh          float64
+	BatteryLevel                int
+	BoostState                  BoostState
+	Building                    openapi_types.UUID
+	ChargeDeadlineAt            string
+	ChargePolicyLastUpdatedAt   time.Time
+	ChargeRateW                 int
+	ChargeTargetMax             int
+	ChargeTargetMin             int
+	Comment                     string
+	ConnectionStatus            DeviceStatus
+	CreatedAt                   time.Time
+	CurrentMode                 string
+	CurrentStateLastUpdatedAt   time.Time
+	DeletedAt                   time.Time
+	DeviceModel                 DeviceModelOutput
+	DrivingRange                int
+	ExternalDeviceID            string
+	ID                          openapi_types.UUID
+	InverterForcedModeSince     time.Time
+	IsAuthenticated             bool
+	IsChargePolicyEnabled       bool
+	IsCharging                  bool
+	IsForecastingEnabled        bool
+	IsFullyCharged              bool
+	IsInverterForcedModeActive  bool
+	IsInverterForcedModeEnabled bool
+	IsPausePowerActive          bool
+	IsPluggedIn                 bool
+	IsSmartOptimizationActive   bool
+	IsTradingEnabled            bool
+	LastMonitoringExecutedAt    time.Time
+	LifecycleError              string
+	LifecycleState              string
+	MinimumChargeLimit          int
+	MonitoringStatus            DeviceStatus
+	OptimizationScore           float64
+	Owner                       DeviceOwnerOutput
+	PausePowerUntil             time.Time
+	PriceZone                   PriceZone
+	SteeringStatus              DeviceStatus
+	UpdatedAt                   time.Time
+}
+
 func decodeElectricVehicleOutput(d *jx.Decoder, v *ElectricVehicleOutput) error {
+	var sc *scratchElectricVehicleOutput
+	slot := func() *scratchElectricVehicleOutput {
+		if sc == nil {
+			sc = new(scratchElectricVehicleOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_needed":
-			err = decodePtr(d, &v.ActionNeeded, decodeBool)
+			err = decodeSlot(d, &v.ActionNeeded, &slot().ActionNeeded, decodeBool)
 		case "actions":
-			err = decodePtr(d, &v.Actions, decodeDeviceActionList)
+			err = decodeSlot(d, &v.Actions, &slot().Actions, decodeDeviceActionList)
 		case "actual_steering_state":
-			err = decodePtr(d, &v.ActualSteeringState, decodeString)
+			err = decodeSlot(d, &v.ActualSteeringState, &slot().ActualSteeringState, decodeString)
 		case "authorization_url":
-			err = decodePtr(d, &v.AuthorizationURL, decodeString)
+			err = decodeSlot(d, &v.AuthorizationURL, &slot().AuthorizationURL, decodeString)
 		case "battery_capacity_kwh":
-			err = decodePtr(d, &v.BatteryCapacityKwh, decodeFloat64)
+			err = decodeSlot(d, &v.BatteryCapacityKwh, &slot().BatteryCapacityKwh, decodeFloat64)
 		case "battery_level":
-			err = decodePtr(d, &v.BatteryLevel, decodeInt)
+			err = decodeSlot(d, &v.BatteryLevel, &slot().BatteryLevel, decodeInt)
 		case "boost_state":
-			err = decodePtr(d, &v.BoostState, decodeBoostState)
+			err = decodeSlot(d, &v.BoostState, &slot().BoostState, decodeBoostState)
 		case "building":
-			err = decodePtr(d, &v.Building, decodeUUID)
+			err = decodeSlot(d, &v.Building, &slot().Building, decodeUUID)
 		case "charge_deadline_at":
-			err = decodePtr(d, &v.ChargeDeadlineAt, decodeString)
+			err = decodeSlot(d, &v.ChargeDeadlineAt, &slot().ChargeDeadlineAt, decodeString)
 		case "charge_policy_last_updated_at":
-			err = decodePtr(d, &v.ChargePolicyLastUpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.ChargePolicyLastUpdatedAt, &slot().ChargePolicyLastUpdatedAt, decodeTime)
 		case "charge_rate_w":
-			err = decodePtr(d, &v.ChargeRateW, decodeInt)
+			err = decodeSlot(d, &v.ChargeRateW, &slot().ChargeRateW, decodeInt)
 		case "charge_target_max":
-			err = decodePtr(d, &v.ChargeTargetMax, decodeInt)
+			err = decodeSlot(d, &v.ChargeTargetMax, &slot().ChargeTargetMax, decodeInt)
 		case "charge_target_min":
-			err = decodePtr(d, &v.ChargeTargetMin, decodeInt)
+			err = decodeSlot(d, &v.ChargeTargetMin, &slot().ChargeTargetMin, decodeInt)
 		case "comment":
-			err = decodePtr(d, &v.Comment, decodeString)
+			err = decodeSlot(d, &v.Comment, &slot().Comment, decodeString)
 		case "connection_status":
-			err = decodePtr(d, &v.ConnectionStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.ConnectionStatus, &slot().ConnectionStatus, decodeDeviceStatus)
 		case "created_at":
-			err = decodePtr(d, &v.CreatedAt, decodeTime)
+			err = decodeSlot(d, &v.CreatedAt, &slot().CreatedAt, decodeTime)
 		case "current_mode":
-			err = decodePtr(d, &v.CurrentMode, decodeString)
+			err = decodeSlot(d, &v.CurrentMode, &slot().CurrentMode, decodeString)
 		case "current_state_last_updated_at":
-			err = decodePtr(d, &v.CurrentStateLastUpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.CurrentStateLastUpdatedAt, &slot().CurrentStateLastUpdatedAt, decodeTime)
 		case "deleted_at":
-			err = decodePtr(d, &v.DeletedAt, decodeTime)
+			err = decodeSlot(d, &v.DeletedAt, &slot().DeletedAt, decodeTime)
 		case "device_model":
-			err = decodePtr(d, &v.DeviceModel, decodeDeviceModelOutput)
+			err = decodeSlot(d, &v.DeviceModel, &slot().DeviceModel, decodeDeviceModelOutput)
 		case "driving_range":
-			err = decodePtr(d, &v.DrivingRange, decodeInt)
+			err = decodeSlot(d, &v.DrivingRange, &slot().DrivingRange, decodeInt)
 		case "external_device_id":
-			err = decodePtr(d, &v.ExternalDeviceID, decodeString)
+			err = decodeSlot(d, &v.ExternalDeviceID, &slot().ExternalDeviceID, decodeString)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "inverter_forced_mode_since":
-			err = decodePtr(d, &v.InverterForcedModeSince, decodeTime)
+			err = decodeSlot(d, &v.InverterForcedModeSince, &slot().InverterForcedModeSince, decodeTime)
 		case "is_authenticated":
-			err = decodePtr(d, &v.IsAuthenticated, decodeBool)
+			err = decodeSlot(d, &v.IsAuthenticated, &slot().IsAuthenticated, decodeBool)
 		case "is_charge_policy_enabled":
-			err = decodePtr(d, &v.IsChargePolicyEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsChargePolicyEnabled, &slot().IsChargePolicyEnabled, decodeBool)
 		case "is_charging":
-			err = decodePtr(d, &v.IsCharging, decodeBool)
+			err = decodeSlot(d, &v.IsCharging, &slot().IsCharging, decodeBool)
 		case "is_forecasting_enabled":
-			err = decodePtr(d, &v.IsForecastingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsForecastingEnabled, &slot().IsForecastingEnabled, decodeBool)
 		case "is_fully_charged":
-			err = decodePtr(d, &v.IsFullyCharged, decodeBool)
+			err = decodeSlot(d, &v.IsFullyCharged, &slot().IsFullyCharged, decodeBool)
 		case "is_inverter_forced_mode_active":
-			err = decodePtr(d, &v.IsInverterForcedModeActive, decodeBool)
+			err = decodeSlot(d, &v.IsInverterForcedModeActive, &slot().IsInverterForcedModeActive, decodeBool)
 		case "is_inverter_forced_mode_enabled":
-			err = decodePtr(d, &v.IsInverterForcedModeEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsInverterForcedModeEnabled, &slot().IsInverterForcedModeEnabled, decodeBool)
 		case "is_pause_power_active":
-			err = decodePtr(d, &v.IsPausePowerActive, decodeBool)
+			err = decodeSlot(d, &v.IsPausePowerActive, &slot().IsPausePowerActive, decodeBool)
 		case "is_plugged_in":
-			err = decodePtr(d, &v.IsPluggedIn, decodeBool)
+			err = decodeSlot(d, &v.IsPluggedIn, &slot().IsPluggedIn, decodeBool)
 		case "is_smart_optimization_active":
-			err = decodePtr(d, &v.IsSmartOptimizationActive, decodeBool)
+			err = decodeSlot(d, &v.IsSmartOptimizationActive, &slot().IsSmartOptimizationActive, decodeBool)
 		case "is_trading_enabled":
-			err = decodePtr(d, &v.IsTradingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsTradingEnabled, &slot().IsTradingEnabled, decodeBool)
 		case "last_monitoring_executed_at":
-			err = decodePtr(d, &v.LastMonitoringExecutedAt, decodeTime)
+			err = decodeSlot(d, &v.LastMonitoringExecutedAt, &slot().LastMonitoringExecutedAt, decodeTime)
 		case "lifecycle_error":
-			err = decodePtr(d, &v.LifecycleError, decodeString)
+			err = decodeSlot(d, &v.LifecycleError, &slot().LifecycleError, decodeString)
 		case "lifecycle_state":
-			err = decodePtr(d, &v.LifecycleState, decodeString)
+			err = decodeSlot(d, &v.LifecycleState, &slot().LifecycleState, decodeString)
 		case "minimum_charge_limit":
-			err = decodePtr(d, &v.MinimumChargeLimit, decodeInt)
+			err = decodeSlot(d, &v.MinimumChargeLimit, &slot().MinimumChargeLimit, decodeInt)
 		case "monitoring_status":
-			err = decodePtr(d, &v.MonitoringStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.MonitoringStatus, &slot().MonitoringStatus, decodeDeviceStatus)
 		case "optimization_score":
-			err = decodePtr(d, &v.OptimizationScore, decodeFloat64)
+			err = decodeSlot(d, &v.OptimizationScore, &slot().OptimizationScore, decodeFloat64)
 		case "owner":
-			err = decodePtr(d, &v.Owner, decodeDeviceOwnerOutput)
+			err = decodeSlot(d, &v.Owner, &slot().Owner, decodeDeviceOwnerOutput)
 		case "pause_power_until":
-			err = decodePtr(d, &v.PausePowerUntil, decodeTime)
+			err = decodeSlot(d, &v.PausePowerUntil, &slot().PausePowerUntil, decodeTime)
 		case "price_zone":
-			err = decodePtr(d, &v.PriceZone, decodePriceZone)
+			err = decodeSlot(d, &v.PriceZone, &slot().PriceZone, decodePriceZone)
 		case "steering_status":
-			err = decodePtr(d, &v.SteeringStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.SteeringStatus, &slot().SteeringStatus, decodeDeviceStatus)
 		case "updated_at":
-			err = decodePtr(d, &v.UpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.UpdatedAt, &slot().UpdatedAt, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -816,26 +1147,45 @@ func decodeElectricVehicleOutputList(d *jx.Decoder, v *[]ElectricVehicleOutput) 
 	return decodeList(d, v, decodeElectricVehicleOutput)
 }
 
+// scratchEnergyContractOutput holds the optional fields of one EnergyContractOutput (see decodeEnergyContractOutput).
+type scratchEnergyContractOutput struct {
+	Building                              openapi_types.UUID
+	CurrencyEnergyPrice                   string
+	EnergyContractType                    EnergyContractType
+	EnergyPriceIncludesExternalComponents bool
+	EnergyPrices                          []EnergyPrice
+	ID                                    openapi_types.UUID
+	MeterID                               string
+	Supplier                              string
+}
+
 func decodeEnergyContractOutput(d *jx.Decoder, v *EnergyContractOutput) error {
+	var sc *scratchEnergyContractOutput
+	slot := func() *scratchEnergyContractOutput {
+		if sc == nil {
+			sc = new(scratchEnergyContractOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "building":
-			err = decodePtr(d, &v.Building, decodeUUID)
+			err = decodeSlot(d, &v.Building, &slot().Building, decodeUUID)
 		case "currency_energy_price":
-			err = decodePtr(d, &v.CurrencyEnergyPrice, decodeString)
+			err = decodeSlot(d, &v.CurrencyEnergyPrice, &slot().CurrencyEnergyPrice, decodeString)
 		case "energy_contract_type":
-			err = decodePtr(d, &v.EnergyContractType, decodeEnergyContractType)
+			err = decodeSlot(d, &v.EnergyContractType, &slot().EnergyContractType, decodeEnergyContractType)
 		case "energy_price_includes_external_components":
-			err = decodePtr(d, &v.EnergyPriceIncludesExternalComponents, decodeBool)
+			err = decodeSlot(d, &v.EnergyPriceIncludesExternalComponents, &slot().EnergyPriceIncludesExternalComponents, decodeBool)
 		case "energy_prices":
-			err = decodePtr(d, &v.EnergyPrices, decodeEnergyPriceList)
+			err = decodeSlot(d, &v.EnergyPrices, &slot().EnergyPrices, decodeEnergyPriceList)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "meter_id":
-			err = decodePtr(d, &v.MeterID, decodeString)
+			err = decodeSlot(d, &v.MeterID, &slot().MeterID, decodeString)
 		case "supplier":
-			err = decodePtr(d, &v.Supplier, decodeString)
+			err = decodeSlot(d, &v.Supplier, &slot().Supplier, decodeString)
 		default:
 			return d.Skip()
 		}
@@ -872,14 +1222,27 @@ func decodeEnergyContractType(d *jx.Decoder, v *EnergyContractType) error {
 	return nil
 }
 
+// scratchEnergyPrice holds the optional fields of one EnergyPrice (see decodeEnergyPrice).
+type scratchEnergyPrice struct {
+	Price     float64
+	Timestamp time.Time
+}
+
 func decodeEnergyPrice(d *jx.Decoder, v *EnergyPrice) error {
+	var sc *scratchEnergyPrice
+	slot := func() *scratchEnergyPrice {
+		if sc == nil {
+			sc = new(scratchEnergyPrice)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "price":
-			err = decodePtr(d, &v.Price, decodeFloat64)
+			err = decodeSlot(d, &v.Price, &slot().Price, decodeFloat64)
 		case "timestamp":
-			err = decodePtr(d, &v.Timestamp, decodeTime)
+			err = decodeSlot(d, &v.Timestamp, &slot().Timestamp, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -898,26 +1261,45 @@ func decodeEnergyPriceList(d *jx.Decoder, v *[]EnergyPrice) error {
 	return decodeList(d, v, decodeEnergyPrice)
 }
 
+// scratchHEMSCommandItem holds the optional fields of one HEMSCommandItem (see decodeHEMSCommandItem).
+type scratchHEMSCommandItem struct {
+	CommandedAmps           float64
+	CommandedPhases         int
+	CommandedWatts          float64
+	DispatchStatus          string
+	ID                      int
+	ObservedCurrentOfferedA float64
+	ObservedPowerW          float64
+	Time                    time.Time
+}
+
 func decodeHEMSCommandItem(d *jx.Decoder, v *HEMSCommandItem) error {
+	var sc *scratchHEMSCommandItem
+	slot := func() *scratchHEMSCommandItem {
+		if sc == nil {
+			sc = new(scratchHEMSCommandItem)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "commanded_amps":
-			err = decodePtr(d, &v.CommandedAmps, decodeFloat64)
+			err = decodeSlot(d, &v.CommandedAmps, &slot().CommandedAmps, decodeFloat64)
 		case "commanded_phases":
-			err = decodePtr(d, &v.CommandedPhases, decodeInt)
+			err = decodeSlot(d, &v.CommandedPhases, &slot().CommandedPhases, decodeInt)
 		case "commanded_watts":
-			err = decodePtr(d, &v.CommandedWatts, decodeFloat64)
+			err = decodeSlot(d, &v.CommandedWatts, &slot().CommandedWatts, decodeFloat64)
 		case "dispatch_status":
-			err = decodePtr(d, &v.DispatchStatus, decodeString)
+			err = decodeSlot(d, &v.DispatchStatus, &slot().DispatchStatus, decodeString)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeInt)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeInt)
 		case "observed_current_offered_a":
-			err = decodePtr(d, &v.ObservedCurrentOfferedA, decodeFloat64)
+			err = decodeSlot(d, &v.ObservedCurrentOfferedA, &slot().ObservedCurrentOfferedA, decodeFloat64)
 		case "observed_power_w":
-			err = decodePtr(d, &v.ObservedPowerW, decodeFloat64)
+			err = decodeSlot(d, &v.ObservedPowerW, &slot().ObservedPowerW, decodeFloat64)
 		case "time":
-			err = decodePtr(d, &v.Time, decodeTime)
+			err = decodeSlot(d, &v.Time, &slot().Time, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -936,26 +1318,45 @@ func decodeHEMSCommandItemList(d *jx.Decoder, v *[]HEMSCommandItem) error {
 	return decodeList(d, v, decodeHEMSCommandItem)
 }
 
+// scratchHEMSDecisionItem holds the optional fields of one HEMSDecisionItem (see decodeHEMSDecisionItem).
+type scratchHEMSDecisionItem struct {
+	Dispatched        bool
+	ExportW           float64
+	HEMSState         string
+	Phases            int
+	Reason            string
+	SteeringCommandID int
+	TargetW           float64
+	Time              time.Time
+}
+
 func decodeHEMSDecisionItem(d *jx.Decoder, v *HEMSDecisionItem) error {
+	var sc *scratchHEMSDecisionItem
+	slot := func() *scratchHEMSDecisionItem {
+		if sc == nil {
+			sc = new(scratchHEMSDecisionItem)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "dispatched":
-			err = decodePtr(d, &v.Dispatched, decodeBool)
+			err = decodeSlot(d, &v.Dispatched, &slot().Dispatched, decodeBool)
 		case "export_w":
-			err = decodePtr(d, &v.ExportW, decodeFloat64)
+			err = decodeSlot(d, &v.ExportW, &slot().ExportW, decodeFloat64)
 		case "hems_state":
-			err = decodePtr(d, &v.HEMSState, decodeString)
+			err = decodeSlot(d, &v.HEMSState, &slot().HEMSState, decodeString)
 		case "phases":
-			err = decodePtr(d, &v.Phases, decodeInt)
+			err = decodeSlot(d, &v.Phases, &slot().Phases, decodeInt)
 		case "reason":
-			err = decodePtr(d, &v.Reason, decodeString)
+			err = decodeSlot(d, &v.Reason, &slot().Reason, decodeString)
 		case "steering_command_id":
-			err = decodePtr(d, &v.SteeringCommandID, decodeInt)
+			err = decodeSlot(d, &v.SteeringCommandID, &slot().SteeringCommandID, decodeInt)
 		case "target_w":
-			err = decodePtr(d, &v.TargetW, decodeFloat64)
+			err = decodeSlot(d, &v.TargetW, &slot().TargetW, decodeFloat64)
 		case "time":
-			err = decodePtr(d, &v.Time, decodeTime)
+			err = decodeSlot(d, &v.Time, &slot().Time, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -1002,32 +1403,54 @@ func decodeHEMSSessionDetail(d *jx.Decoder, v *HEMSSessionDetail) error {
 	return nil
 }
 
+// scratchHEMSSessionItem holds the optional fields of one HEMSSessionItem (see decodeHEMSSessionItem).
+type scratchHEMSSessionItem struct {
+	CommandsApplied          int
+	CommandsIneffective      int
+	CommandsSent             int
+	EndedAt                  time.Time
+	EnergyFromSolarKwh       float64
+	FinalHEMSState           string
+	HasCompletePriceCoverage bool
+	ID                       int
+	OcppTransactionID        int
+	SavingsEur               float64
+	StartedAt                time.Time
+}
+
 func decodeHEMSSessionItem(d *jx.Decoder, v *HEMSSessionItem) error {
+	var sc *scratchHEMSSessionItem
+	slot := func() *scratchHEMSSessionItem {
+		if sc == nil {
+			sc = new(scratchHEMSSessionItem)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "commands_applied":
-			err = decodePtr(d, &v.CommandsApplied, decodeInt)
+			err = decodeSlot(d, &v.CommandsApplied, &slot().CommandsApplied, decodeInt)
 		case "commands_ineffective":
-			err = decodePtr(d, &v.CommandsIneffective, decodeInt)
+			err = decodeSlot(d, &v.CommandsIneffective, &slot().CommandsIneffective, decodeInt)
 		case "commands_sent":
-			err = decodePtr(d, &v.CommandsSent, decodeInt)
+			err = decodeSlot(d, &v.CommandsSent, &slot().CommandsSent, decodeInt)
 		case "ended_at":
-			err = decodePtr(d, &v.EndedAt, decodeTime)
+			err = decodeSlot(d, &v.EndedAt, &slot().EndedAt, decodeTime)
 		case "energy_from_solar_kwh":
-			err = decodePtr(d, &v.EnergyFromSolarKwh, decodeFloat64)
+			err = decodeSlot(d, &v.EnergyFromSolarKwh, &slot().EnergyFromSolarKwh, decodeFloat64)
 		case "final_hems_state":
-			err = decodePtr(d, &v.FinalHEMSState, decodeString)
+			err = decodeSlot(d, &v.FinalHEMSState, &slot().FinalHEMSState, decodeString)
 		case "has_complete_price_coverage":
-			err = decodePtr(d, &v.HasCompletePriceCoverage, decodeBool)
+			err = decodeSlot(d, &v.HasCompletePriceCoverage, &slot().HasCompletePriceCoverage, decodeBool)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeInt)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeInt)
 		case "ocpp_transaction_id":
-			err = decodePtr(d, &v.OcppTransactionID, decodeInt)
+			err = decodeSlot(d, &v.OcppTransactionID, &slot().OcppTransactionID, decodeInt)
 		case "savings_eur":
-			err = decodePtr(d, &v.SavingsEur, decodeFloat64)
+			err = decodeSlot(d, &v.SavingsEur, &slot().SavingsEur, decodeFloat64)
 		case "started_at":
-			err = decodePtr(d, &v.StartedAt, decodeTime)
+			err = decodeSlot(d, &v.StartedAt, &slot().StartedAt, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -1098,26 +1521,45 @@ func decodeHeatPumpDataOutput(d *jx.Decoder, v *HeatPumpDataOutput) error {
 	return nil
 }
 
+// scratchHeatPumpDataPointOutput holds the optional fields of one HeatPumpDataPointOutput (see decodeHeatPumpDataPointOutput).
+type scratchHeatPumpDataPointOutput struct {
+	EstimatedConsumption         float64
+	EstimatedConsumptionFiltered float64
+	HotWaterTemp                 float64
+	InletTempAct                 float64
+	Price                        float64
+	SimulatedConsumption         float64
+	Time                         string
+	UnoptimizedConsumption       float64
+}
+
 func decodeHeatPumpDataPointOutput(d *jx.Decoder, v *HeatPumpDataPointOutput) error {
+	var sc *scratchHeatPumpDataPointOutput
+	slot := func() *scratchHeatPumpDataPointOutput {
+		if sc == nil {
+			sc = new(scratchHeatPumpDataPointOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "estimated_consumption":
-			err = decodePtr(d, &v.EstimatedConsumption, decodeFloat64)
+			err = decodeSlot(d, &v.EstimatedConsumption, &slot().EstimatedConsumption, decodeFloat64)
 		case "estimated_consumption_filtered":
-			err = decodePtr(d, &v.EstimatedConsumptionFiltered, decodeFloat64)
+			err = decodeSlot(d, &v.EstimatedConsumptionFiltered, &slot().EstimatedConsumptionFiltered, decodeFloat64)
 		case "hot_water_temp":
-			err = decodePtr(d, &v.HotWaterTemp, decodeFloat64)
+			err = decodeSlot(d, &v.HotWaterTemp, &slot().HotWaterTemp, decodeFloat64)
 		case "inlet_temp_act":
-			err = decodePtr(d, &v.InletTempAct, decodeFloat64)
+			err = decodeSlot(d, &v.InletTempAct, &slot().InletTempAct, decodeFloat64)
 		case "price":
-			err = decodePtr(d, &v.Price, decodeFloat64)
+			err = decodeSlot(d, &v.Price, &slot().Price, decodeFloat64)
 		case "simulated_consumption":
-			err = decodePtr(d, &v.SimulatedConsumption, decodeFloat64)
+			err = decodeSlot(d, &v.SimulatedConsumption, &slot().SimulatedConsumption, decodeFloat64)
 		case "time":
-			err = decodePtr(d, &v.Time, decodeString)
+			err = decodeSlot(d, &v.Time, &slot().Time, decodeString)
 		case "unoptimized_consumption":
-			err = decodePtr(d, &v.UnoptimizedConsumption, decodeFloat64)
+			err = decodeSlot(d, &v.UnoptimizedConsumption, &slot().UnoptimizedConsumption, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -1136,120 +1578,186 @@ func decodeHeatPumpDataPointOutputList(d *jx.Decoder, v *[]HeatPumpDataPointOutp
 	return decodeList(d, v, decodeHeatPumpDataPointOutput)
 }
 
+// scratchHeatPumpOutput holds the optional fields of one HeatPumpOutput (see decodeHeatPumpOutput).
+type scratchHeatPumpOutput struct {
+	ActionNeeded                    bool
+	Actions                         []DeviceAction
+	ActualSteeringState             string
+	AuthorizationURL                string
+	AwayModeEnd                     time.Time
+	AwayModeMinimumTemperatureLimit float64
+	AwayModeStart                   time.Time
+	Building                        openapi_types.UUID
+	Comment                         string
+	ConnectionStatus                DeviceStatus
+	CreatedAt                       time.Time
+	CurrentMode                     string
+	CurrentPowerConsumptionW        int
+	CurrentStateLastUpdatedAt       time.Time
+	DeletedAt                       time.Time
+	DeviceModel                     DeviceModelOutput
+	DhwStandardTemperature          float64
+	DhwTemperature                  float64
+	ExternalDeviceID                string
+	HeatingPolicyName               string
+	ID                              openapi_types.UUID
+	IndoorActualTemperature         float64
+	IndoorTargetTemperature         float64
+	IndoorTargetTemperatureOffset   float64
+	InletTemperature                float64
+	InverterForcedModeSince         time.Time
+	IsAuthenticated                 bool
+	IsAwayModeEnabled               bool
+	IsForecastingEnabled            bool
+	IsHeatingPolicyEnabled          bool
+	IsHotWaterHeatingEnabled        bool
+	IsInverterForcedModeActive      bool
+	IsInverterForcedModeEnabled     bool
+	IsPausePowerActive              bool
+	IsPoolHeatingEnabled            bool
+	IsSmartOptimizationActive       bool
+	IsSpaceCoolingEnabled           bool
+	IsSpaceHeatingEnabled           bool
+	IsTradingEnabled                bool
+	LastMonitoringExecutedAt        time.Time
+	LifecycleError                  string
+	LifecycleState                  string
+	MaximumTemperatureLimit         float64
+	MinimumDhwTemperatureLimit      float64
+	MinimumTemperatureLimit         float64
+	MonitoringStatus                DeviceStatus
+	OptimizationLevel               OptimizationLevel
+	OptimizationScore               float64
+	OutdoorTemperature              float64
+	OutletTemperature               float64
+	Owner                           DeviceOwnerOutput
+	PausePowerUntil                 time.Time
+	PriceZone                       PriceZone
+	SteeringStatus                  DeviceStatus
+	UpdatedAt                       time.Time
+}
+
 func decodeHeatPumpOutput(d *jx.Decoder, v *HeatPumpOutput) error {
+	var sc *scratchHeatPumpOutput
+	slot := func() *scratchHeatPumpOutput {
+		if sc == nil {
+			sc = new(scratchHeatPumpOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_needed":
-			err = decodePtr(d, &v.ActionNeeded, decodeBool)
+			err = decodeSlot(d, &v.ActionNeeded, &slot().ActionNeeded, decodeBool)
 		case "actions":
-			err = decodePtr(d, &v.Actions, decodeDeviceActionList)
+			err = decodeSlot(d, &v.Actions, &slot().Actions, decodeDeviceActionList)
 		case "actual_steering_state":
-			err = decodePtr(d, &v.ActualSteeringState, decodeString)
+			err = decodeSlot(d, &v.ActualSteeringState, &slot().ActualSteeringState, decodeString)
 		case "authorization_url":
-			err = decodePtr(d, &v.AuthorizationURL, decodeString)
+			err = decodeSlot(d, &v.AuthorizationURL, &slot().AuthorizationURL, decodeString)
 		case "away_mode_end":
-			err = decodePtr(d, &v.AwayModeEnd, decodeTime)
+			err = decodeSlot(d, &v.AwayModeEnd, &slot().AwayModeEnd, decodeTime)
 		case "away_mode_minimum_temperature_limit":
-			err = decodePtr(d, &v.AwayModeMinimumTemperatureLimit, decodeFloat64)
+			err = decodeSlot(d, &v.AwayModeMinimumTemperatureLimit, &slot().AwayModeMinimumTemperatureLimit, decodeFloat64)
 		case "away_mode_start":
-			err = decodePtr(d, &v.AwayModeStart, decodeTime)
+			err = decodeSlot(d, &v.AwayModeStart, &slot().AwayModeStart, decodeTime)
 		case "building":
-			err = decodePtr(d, &v.Building, decodeUUID)
+			err = decodeSlot(d, &v.Building, &slot().Building, decodeUUID)
 		case "comment":
-			err = decodePtr(d, &v.Comment, decodeString)
+			err = decodeSlot(d, &v.Comment, &slot().Comment, decodeString)
 		case "connection_status":
-			err = decodePtr(d, &v.ConnectionStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.ConnectionStatus, &slot().ConnectionStatus, decodeDeviceStatus)
 		case "created_at":
-			err = decodePtr(d, &v.CreatedAt, decodeTime)
+			err = decodeSlot(d, &v.CreatedAt, &slot().CreatedAt, decodeTime)
 		case "current_mode":
-			err = decodePtr(d, &v.CurrentMode, decodeString)
+			err = decodeSlot(d, &v.CurrentMode, &slot().CurrentMode, decodeString)
 		case "current_power_consumption_w":
-			err = decodePtr(d, &v.CurrentPowerConsumptionW, decodeInt)
+			err = decodeSlot(d, &v.CurrentPowerConsumptionW, &slot().CurrentPowerConsumptionW, decodeInt)
 		case "current_state_last_updated_at":
-			err = decodePtr(d, &v.CurrentStateLastUpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.CurrentStateLastUpdatedAt, &slot().CurrentStateLastUpdatedAt, decodeTime)
 		case "deleted_at":
-			err = decodePtr(d, &v.DeletedAt, decodeTime)
+			err = decodeSlot(d, &v.DeletedAt, &slot().DeletedAt, decodeTime)
 		case "device_model":
-			err = decodePtr(d, &v.DeviceModel, decodeDeviceModelOutput)
+			err = decodeSlot(d, &v.DeviceModel, &slot().DeviceModel, decodeDeviceModelOutput)
 		case "dhw_standard_temperature":
-			err = decodePtr(d, &v.DhwStandardTemperature, decodeFloat64)
+			err = decodeSlot(d, &v.DhwStandardTemperature, &slot().DhwStandardTemperature, decodeFloat64)
 		case "dhw_temperature":
-			err = decodePtr(d, &v.DhwTemperature, decodeFloat64)
+			err = decodeSlot(d, &v.DhwTemperature, &slot().DhwTemperature, decodeFloat64)
 		case "external_device_id":
-			err = decodePtr(d, &v.ExternalDeviceID, decodeString)
+			err = decodeSlot(d, &v.ExternalDeviceID, &slot().ExternalDeviceID, decodeString)
 		case "heating_policy_name":
-			err = decodePtr(d, &v.HeatingPolicyName, decodeString)
+			err = decodeSlot(d, &v.HeatingPolicyName, &slot().HeatingPolicyName, decodeString)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "indoor_actual_temperature":
-			err = decodePtr(d, &v.IndoorActualTemperature, decodeFloat64)
+			err = decodeSlot(d, &v.IndoorActualTemperature, &slot().IndoorActualTemperature, decodeFloat64)
 		case "indoor_target_temperature":
-			err = decodePtr(d, &v.IndoorTargetTemperature, decodeFloat64)
+			err = decodeSlot(d, &v.IndoorTargetTemperature, &slot().IndoorTargetTemperature, decodeFloat64)
 		case "indoor_target_temperature_offset":
-			err = decodePtr(d, &v.IndoorTargetTemperatureOffset, decodeFloat64)
+			err = decodeSlot(d, &v.IndoorTargetTemperatureOffset, &slot().IndoorTargetTemperatureOffset, decodeFloat64)
 		case "inlet_temperature":
-			err = decodePtr(d, &v.InletTemperature, decodeFloat64)
+			err = decodeSlot(d, &v.InletTemperature, &slot().InletTemperature, decodeFloat64)
 		case "inverter_forced_mode_since":
-			err = decodePtr(d, &v.InverterForcedModeSince, decodeTime)
+			err = decodeSlot(d, &v.InverterForcedModeSince, &slot().InverterForcedModeSince, decodeTime)
 		case "is_authenticated":
-			err = decodePtr(d, &v.IsAuthenticated, decodeBool)
+			err = decodeSlot(d, &v.IsAuthenticated, &slot().IsAuthenticated, decodeBool)
 		case "is_away_mode_enabled":
-			err = decodePtr(d, &v.IsAwayModeEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsAwayModeEnabled, &slot().IsAwayModeEnabled, decodeBool)
 		case "is_forecasting_enabled":
-			err = decodePtr(d, &v.IsForecastingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsForecastingEnabled, &slot().IsForecastingEnabled, decodeBool)
 		case "is_heating_policy_enabled":
-			err = decodePtr(d, &v.IsHeatingPolicyEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsHeatingPolicyEnabled, &slot().IsHeatingPolicyEnabled, decodeBool)
 		case "is_hot_water_heating_enabled":
-			err = decodePtr(d, &v.IsHotWaterHeatingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsHotWaterHeatingEnabled, &slot().IsHotWaterHeatingEnabled, decodeBool)
 		case "is_inverter_forced_mode_active":
-			err = decodePtr(d, &v.IsInverterForcedModeActive, decodeBool)
+			err = decodeSlot(d, &v.IsInverterForcedModeActive, &slot().IsInverterForcedModeActive, decodeBool)
 		case "is_inverter_forced_mode_enabled":
-			err = decodePtr(d, &v.IsInverterForcedModeEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsInverterForcedModeEnabled, &slot().IsInverterForcedModeEnabled, decodeBool)
 		case "is_pause_power_active":
-			err = decodePtr(d, &v.IsPausePowerActive, decodeBool)
+			err = decodeSlot(d, &v.IsPausePowerActive, &slot().IsPausePowerActive, decodeBool)
 		case "is_pool_heating_enabled":
-			err = decodePtr(d, &v.IsPoolHeatingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsPoolHeatingEnabled, &slot().IsPoolHeatingEnabled, decodeBool)
 		case "is_smart_optimization_active":
-			err = decodePtr(d, &v.IsSmartOptimizationActive, decodeBool)
+			err = decodeSlot(d, &v.IsSmartOptimizationActive, &slot().IsSmartOptimizationActive, decodeBool)
 		case "is_space_cooling_enabled":
-			err = decodePtr(d, &v.IsSpaceCoolingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsSpaceCoolingEnabled, &slot().IsSpaceCoolingEnabled, decodeBool)
 		case "is_space_heating_enabled":
-			err = decodePtr(d, &v.IsSpaceHeatingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsSpaceHeatingEnabled, &slot().IsSpaceHeatingEnabled, decodeBool)
 		case "is_trading_enabled":
-			err = decodePtr(d, &v.IsTradingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsTradingEnabled, &slot().IsTradingEnabled, decodeBool)
 		case "last_monitoring_executed_at":
-			err = decodePtr(d, &v.LastMonitoringExecutedAt, decodeTime)
+			err = decodeSlot(d, &v.LastMonitoringExecutedAt, &slot().LastMonitoringExecutedAt, decodeTime)
 		case "lifecycle_error":
-			err = decodePtr(d, &v.LifecycleError, decodeString)
+			err = decodeSlot(d, &v.LifecycleError, &slot().LifecycleError, decodeString)
 		case "lifecycle_state":
-			err = decodePtr(d, &v.LifecycleState, decodeString)
+			err = decodeSlot(d, &v.LifecycleState, &slot().LifecycleState, decodeString)
 		case "maximum_temperature_limit":
-			err = decodePtr(d, &v.MaximumTemperatureLimit, decodeFloat64)
+			err = decodeSlot(d, &v.MaximumTemperatureLimit, &slot().MaximumTemperatureLimit, decodeFloat64)
 		case "minimum_dhw_temperature_limit":
-			err = decodePtr(d, &v.MinimumDhwTemperatureLimit, decodeFloat64)
+			err = decodeSlot(d, &v.MinimumDhwTemperatureLimit, &slot().MinimumDhwTemperatureLimit, decodeFloat64)
 		case "minimum_temperature_limit":
-			err = decodePtr(d, &v.MinimumTemperatureLimit, decodeFloat64)
+			err = decodeSlot(d, &v.MinimumTemperatureLimit, &slot().MinimumTemperatureLimit, decodeFloat64)
 		case "monitoring_status":
-			err = decodePtr(d, &v.MonitoringStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.MonitoringStatus, &slot().MonitoringStatus, decodeDeviceStatus)
 		case "optimization_level":
-			err = decodePtr(d, &v.OptimizationLevel, decodeOptimizationLevel)
+			err = decodeSlot(d, &v.OptimizationLevel, &slot().OptimizationLevel, decodeOptimizationLevel)
 		case "optimization_score":
-			err = decodePtr(d, &v.OptimizationScore, decodeFloat64)
+			err = decodeSlot(d, &v.OptimizationScore, &slot().OptimizationScore, decodeFloat64)
 		case "outdoor_temperature":
-			err = decodePtr(d, &v.OutdoorTemperature, decodeFloat64)
+			err = decodeSlot(d, &v.OutdoorTemperature, &slot().OutdoorTemperature, decodeFloat64)
 		case "outlet_temperature":
-			err = decodePtr(d, &v.OutletTemperature, decodeFloat64)
+			err = decodeSlot(d, &v.OutletTemperature, &slot().OutletTemperature, decodeFloat64)
 		case "owner":
-			err = decodePtr(d, &v.Owner, decodeDeviceOwnerOutput)
+			err = decodeSlot(d, &v.Owner, &slot().Owner, decodeDeviceOwnerOutput)
 		case "pause_power_until":
-			err = decodePtr(d, &v.PausePowerUntil, decodeTime)
+			err = decodeSlot(d, &v.PausePowerUntil, &slot().PausePowerUntil, decodeTime)
 		case "price_zone":
-			err = decodePtr(d, &v.PriceZone, decodePriceZone)
+			err = decodeSlot(d, &v.PriceZone, &slot().PriceZone, decodePriceZone)
 		case "steering_status":
-			err = decodePtr(d, &v.SteeringStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.SteeringStatus, &slot().SteeringStatus, decodeDeviceStatus)
 		case "updated_at":
-			err = decodePtr(d, &v.UpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.UpdatedAt, &slot().UpdatedAt, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -1318,28 +1826,48 @@ func decodeInverterDataOutput(d *jx.Decoder, v *InverterDataOutput) error {
 	return nil
 }
 
+// scratchInverterDataPointOutput holds the optional fields of one InverterDataPointOutput (see decodeInverterDataPointOutput).
+type scratchInverterDataPointOutput struct {
+	BatteryChargeDischargePowerW float64
+	BatteryChargeLevelPercent    float64
+	EstimatedConsumption         float64
+	ExportPowerToGridW           float64
+	HouseholdConsumptionW        float64
+	Price                        float64
+	SolarProductionW             float64
+	Time                         string
+	UnoptimizedConsumption       float64
+}
+
 func decodeInverterDataPointOutput(d *jx.Decoder, v *InverterDataPointOutput) error {
+	var sc *scratchInverterDataPointOutput
+	slot := func() *scratchInverterDataPointOutput {
+		if sc == nil {
+			sc = new(scratchInverterDataPointOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "battery_charge_discharge_power_w":
-			err = decodePtr(d, &v.BatteryChargeDischargePowerW, decodeFloat64)
+			err = decodeSlot(d, &v.BatteryChargeDischargePowerW, &slot().BatteryChargeDischargePowerW, decodeFloat64)
 		case "battery_charge_level_percent":
-			err = decodePtr(d, &v.BatteryChargeLevelPercent, decodeFloat64)
+			err = decodeSlot(d, &v.BatteryChargeLevelPercent, &slot().BatteryChargeLevelPercent, decodeFloat64)
 		case "estimated_consumption":
-			err = decodePtr(d, &v.EstimatedConsumption, decodeFloat64)
+			err = decodeSlot(d, &v.EstimatedConsumption, &slot().EstimatedConsumption, decodeFloat64)
 		case "export_power_to_grid_w":
-			err = decodePtr(d, &v.ExportPowerToGridW, decodeFloat64)
+			err = decodeSlot(d, &v.ExportPowerToGridW, &slot().ExportPowerToGridW, decodeFloat64)
 		case "household_consumption_w":
-			err = decodePtr(d, &v.HouseholdConsumptionW, decodeFloat64)
+			err = decodeSlot(d, &v.HouseholdConsumptionW, &slot().HouseholdConsumptionW, decodeFloat64)
 		case "price":
-			err = decodePtr(d, &v.Price, decodeFloat64)
+			err = decodeSlot(d, &v.Price, &slot().Price, decodeFloat64)
 		case "solar_production_w":
-			err = decodePtr(d, &v.SolarProductionW, decodeFloat64)
+			err = decodeSlot(d, &v.SolarProductionW, &slot().SolarProductionW, decodeFloat64)
 		case "time":
-			err = decodePtr(d, &v.Time, decodeString)
+			err = decodeSlot(d, &v.Time, &slot().Time, decodeString)
 		case "unoptimized_consumption":
-			err = decodePtr(d, &v.UnoptimizedConsumption, decodeFloat64)
+			err = decodeSlot(d, &v.UnoptimizedConsumption, &slot().UnoptimizedConsumption, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -1358,96 +1886,150 @@ func decodeInverterDataPointOutputList(d *jx.Decoder, v *[]InverterDataPointOutp
 	return decodeList(d, v, decodeInverterDataPointOutput)
 }
 
+// scratchInverterOutput holds the optional fields of one InverterOutput (see decodeInverterOutput).
+type scratchInverterOutput struct {
+	ActionNeeded                 bool
+	Actions                      []DeviceAction
+	ActualSteeringState          string
+	AuthorizationURL             string
+	BatteryCapacityKwh           float64
+	BatteryChargeDischargePowerW int
+	BatteryChargeLevelPercent    int
+	Building                     openapi_types.UUID
+	Comment                      string
+	ConnectionStatus             DeviceStatus
+	CreatedAt                    time.Time
+	CurrentMode                  string
+	CurrentPowerToGridW          int
+	CurrentSolarProductionW      int
+	CurrentStateLastUpdatedAt    time.Time
+	DeletedAt                    time.Time
+	DeviceModel                  DeviceModelOutput
+	ExternalDeviceID             string
+	HouseholdConsumptionW        int
+	ID                           openapi_types.UUID
+	InverterForcedModeSince      time.Time
+	IsAuthenticated              bool
+	IsBatteryConnected           bool
+	IsForecastingEnabled         bool
+	IsInverterForcedModeActive   bool
+	IsInverterForcedModeEnabled  bool
+	IsPausePowerActive           bool
+	IsSmartOptimizationActive    bool
+	IsTradingEnabled             bool
+	LastMonitoringExecutedAt     time.Time
+	LifecycleError               string
+	LifecycleState               string
+	MaxBatteryCharge             float64
+	MinBatteryCharge             float64
+	MonitoringStatus             DeviceStatus
+	OptimizationScore            float64
+	Owner                        DeviceOwnerOutput
+	PausePowerUntil              time.Time
+	PriceZone                    PriceZone
+	SolarPowerRatingKw           float64
+	SolarSurplusW                int
+	SteeringStatus               DeviceStatus
+	UpdatedAt                    time.Time
+}
+
 func decodeInverterOutput(d *jx.Decoder, v *InverterOutput) error {
+	var sc *scratchInverterOutput
+	slot := func() *scratchInverterOutput {
+		if sc == nil {
+			sc = new(scratchInverterOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_needed":
-			err = decodePtr(d, &v.ActionNeeded, decodeBool)
+			err = decodeSlot(d, &v.ActionNeeded, &slot().ActionNeeded, decodeBool)
 		case "actions":
-			err = decodePtr(d, &v.Actions, decodeDeviceActionList)
+			err = decodeSlot(d, &v.Actions, &slot().Actions, decodeDeviceActionList)
 		case "actual_steering_state":
-			err = decodePtr(d, &v.ActualSteeringState, decodeString)
+			err = decodeSlot(d, &v.ActualSteeringState, &slot().ActualSteeringState, decodeString)
 		case "authorization_url":
-			err = decodePtr(d, &v.AuthorizationURL, decodeString)
+			err = decodeSlot(d, &v.AuthorizationURL, &slot().AuthorizationURL, decodeString)
 		case "battery_capacity_kwh":
-			err = decodePtr(d, &v.BatteryCapacityKwh, decodeFloat64)
+			err = decodeSlot(d, &v.BatteryCapacityKwh, &slot().BatteryCapacityKwh, decodeFloat64)
 		case "battery_charge_discharge_power_w":
-			err = decodePtr(d, &v.BatteryChargeDischargePowerW, decodeInt)
+			err = decodeSlot(d, &v.BatteryChargeDischargePowerW, &slot().BatteryChargeDischargePowerW, decodeInt)
 		case "battery_charge_level_percent":
-			err = decodePtr(d, &v.BatteryChargeLevelPercent, decodeInt)
+			err = decodeSlot(d, &v.BatteryChargeLevelPercent, &slot().BatteryChargeLevelPercent, decodeInt)
 		case "building":
-			err = decodePtr(d, &v.Building, decodeUUID)
+			err = decodeSlot(d, &v.Building, &slot().Building, decodeUUID)
 		case "comment":
-			err = decodePtr(d, &v.Comment, decodeString)
+			err = decodeSlot(d, &v.Comment, &slot().Comment, decodeString)
 		case "connection_status":
-			err = decodePtr(d, &v.ConnectionStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.ConnectionStatus, &slot().ConnectionStatus, decodeDeviceStatus)
 		case "created_at":
-			err = decodePtr(d, &v.CreatedAt, decodeTime)
+			err = decodeSlot(d, &v.CreatedAt, &slot().CreatedAt, decodeTime)
 		case "current_mode":
-			err = decodePtr(d, &v.CurrentMode, decodeString)
+			err = decodeSlot(d, &v.CurrentMode, &slot().CurrentMode, decodeString)
 		case "current_power_to_grid_w":
-			err = decodePtr(d, &v.CurrentPowerToGridW, decodeInt)
+			err = decodeSlot(d, &v.CurrentPowerToGridW, &slot().CurrentPowerToGridW, decodeInt)
 		case "current_solar_production_w":
-			err = decodePtr(d, &v.CurrentSolarProductionW, decodeInt)
+			err = decodeSlot(d, &v.CurrentSolarProductionW, &slot().CurrentSolarProductionW, decodeInt)
 		case "current_state_last_updated_at":
-			err = decodePtr(d, &v.CurrentStateLastUpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.CurrentStateLastUpdatedAt, &slot().CurrentStateLastUpdatedAt, decodeTime)
 		case "deleted_at":
-			err = decodePtr(d, &v.DeletedAt, decodeTime)
+			err = decodeSlot(d, &v.DeletedAt, &slot().DeletedAt, decodeTime)
 		case "device_model":
-			err = decodePtr(d, &v.DeviceModel, decodeDeviceModelOutput)
+			err = decodeSlot(d, &v.DeviceModel, &slot().DeviceModel, decodeDeviceModelOutput)
 		case "external_device_id":
-			err = decodePtr(d, &v.ExternalDeviceID, decodeString)
+			err = decodeSlot(d, &v.ExternalDeviceID, &slot().ExternalDeviceID, decodeString)
 		case "household_consumption_w":
-			err = decodePtr(d, &v.HouseholdConsumptionW, decodeInt)
+			err = decodeSlot(d, &v.HouseholdConsumptionW, &slot().HouseholdConsumptionW, decodeInt)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "inverter_forced_mode_since":
-			err = decodePtr(d, &v.InverterForcedModeSince, decodeTime)
+			err = decodeSlot(d, &v.InverterForcedModeSince, &slot().InverterForcedModeSince, decodeTime)
 		case "is_authenticated":
-			err = decodePtr(d, &v.IsAuthenticated, decodeBool)
+			err = decodeSlot(d, &v.IsAuthenticated, &slot().IsAuthenticated, decodeBool)
 		case "is_battery_connected":
-			err = decodePtr(d, &v.IsBatteryConnected, decodeBool)
+			err = decodeSlot(d, &v.IsBatteryConnected, &slot().IsBatteryConnected, decodeBool)
 		case "is_forecasting_enabled":
-			err = decodePtr(d, &v.IsForecastingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsForecastingEnabled, &slot().IsForecastingEnabled, decodeBool)
 		case "is_inverter_forced_mode_active":
-			err = decodePtr(d, &v.IsInverterForcedModeActive, decodeBool)
+			err = decodeSlot(d, &v.IsInverterForcedModeActive, &slot().IsInverterForcedModeActive, decodeBool)
 		case "is_inverter_forced_mode_enabled":
-			err = decodePtr(d, &v.IsInverterForcedModeEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsInverterForcedModeEnabled, &slot().IsInverterForcedModeEnabled, decodeBool)
 		case "is_pause_power_active":
-			err = decodePtr(d, &v.IsPausePowerActive, decodeBool)
+			err = decodeSlot(d, &v.IsPausePowerActive, &slot().IsPausePowerActive, decodeBool)
 		case "is_smart_optimization_active":
-			err = decodePtr(d, &v.IsSmartOptimizationActive, decodeBool)
+			err = decodeSlot(d, &v.IsSmartOptimizationActive, &slot().IsSmartOptimizationActive, decodeBool)
 		case "is_trading_enabled":
-			err = decodePtr(d, &v.IsTradingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsTradingEnabled, &slot().IsTradingEnabled, decodeBool)
 		case "last_monitoring_executed_at":
-			err = decodePtr(d, &v.LastMonitoringExecutedAt, decodeTime)
+			err = decodeSlot(d, &v.LastMonitoringExecutedAt, &slot().LastMonitoringExecutedAt, decodeTime)
 		case "lifecycle_error":
-			err = decodePtr(d, &v.LifecycleError, decodeString)
+			err = decodeSlot(d, &v.LifecycleError, &slot().LifecycleError, decodeString)
 		case "lifecycle_state":
-			err = decodePtr(d, &v.LifecycleState, decodeString)
+			err = decodeSlot(d, &v.LifecycleState, &slot().LifecycleState, decodeString)
 		case "max_battery_charge":
-			err = decodePtr(d, &v.MaxBatteryCharge, decodeFloat64)
+			err = decodeSlot(d, &v.MaxBatteryCharge, &slot().MaxBatteryCharge, decodeFloat64)
 		case "min_battery_charge":
-			err = decodePtr(d, &v.MinBatteryCharge, decodeFloat64)
+			err = decodeSlot(d, &v.MinBatteryCharge, &slot().MinBatteryCharge, decodeFloat64)
 		case "monitoring_status":
-			err = decodePtr(d, &v.MonitoringStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.MonitoringStatus, &slot().MonitoringStatus, decodeDeviceStatus)
 		case "optimization_score":
-			err = decodePtr(d, &v.OptimizationScore, decodeFloat64)
+			err = decodeSlot(d, &v.OptimizationScore, &slot().OptimizationScore, decodeFloat64)
 		case "owner":
-			err = decodePtr(d, &v.Owner, decodeDeviceOwnerOutput)
+			err = decodeSlot(d, &v.Owner, &slot().Owner, decodeDeviceOwnerOutput)
 		case "pause_power_until":
-			err = decodePtr(d, &v.PausePowerUntil, decodeTime)
+			err = decodeSlot(d, &v.PausePowerUntil, &slot().PausePowerUntil, decodeTime)
 		case "price_zone":
-			err = decodePtr(d, &v.PriceZone, decodePriceZone)
+			err = decodeSlot(d, &v.PriceZone, &slot().PriceZone, decodePriceZone)
 		case "solar_power_rating_kw":
-			err = decodePtr(d, &v.SolarPowerRatingKw, decodeFloat64)
+			err = decodeSlot(d, &v.SolarPowerRatingKw, &slot().SolarPowerRatingKw, decodeFloat64)
 		case "solar_surplus_w":
-			err = decodePtr(d, &v.SolarSurplusW, decodeInt)
+			err = decodeSlot(d, &v.SolarSurplusW, &slot().SolarSurplusW, decodeInt)
 		case "steering_status":
-			err = decodePtr(d, &v.SteeringStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.SteeringStatus, &slot().SteeringStatus, decodeDeviceStatus)
 		case "updated_at":
-			err = decodePtr(d, &v.UpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.UpdatedAt, &slot().UpdatedAt, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -1466,18 +2048,33 @@ func decodeInverterOutputList(d *jx.Decoder, v *[]InverterOutput) error {
 	return decodeList(d, v, decodeInverterOutput)
 }
 
+// scratchLoadCurveOutput holds the optional fields of one LoadCurveOutput (see decodeLoadCurveOutput).
+type scratchLoadCurveOutput struct {
+	Curves     LoadCurves
+	Date       openapi_types.Date
+	Expiration time.Time
+	TradeID    openapi_types.UUID
+}
+
 func decodeLoadCurveOutput(d *jx.Decoder, v *LoadCurveOutput) error {
+	var sc *scratchLoadCurveOutput
+	slot := func() *scratchLoadCurveOutput {
+		if sc == nil {
+			sc = new(scratchLoadCurveOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "curves":
-			err = decodePtr(d, &v.Curves, decodeLoadCurves)
+			err = decodeSlot(d, &v.Curves, &slot().Curves, decodeLoadCurves)
 		case "date":
-			err = decodePtr(d, &v.Date, decodeDate)
+			err = decodeSlot(d, &v.Date, &slot().Date, decodeDate)
 		case "expiration":
-			err = decodePtr(d, &v.Expiration, decodeTime)
+			err = decodeSlot(d, &v.Expiration, &slot().Expiration, decodeTime)
 		case "trade_id":
-			err = decodePtr(d, &v.TradeID, decodeUUID)
+			err = decodeSlot(d, &v.TradeID, &slot().TradeID, decodeUUID)
 		default:
 			return d.Skip()
 		}
@@ -1492,14 +2089,27 @@ func decodeLoadCurveOutput(d *jx.Decoder, v *LoadCurveOutput) error {
 	return nil
 }
 
+// scratchLoadCurvePoint holds the optional fields of one LoadCurvePoint (see decodeLoadCurvePoint).
+type scratchLoadCurvePoint struct {
+	EnergyWh  int
+	Timestamp time.Time
+}
+
 func decodeLoadCurvePoint(d *jx.Decoder, v *LoadCurvePoint) error {
+	var sc *scratchLoadCurvePoint
+	slot := func() *scratchLoadCurvePoint {
+		if sc == nil {
+			sc = new(scratchLoadCurvePoint)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "energy_wh":
-			err = decodePtr(d, &v.EnergyWh, decodeInt)
+			err = decodeSlot(d, &v.EnergyWh, &slot().EnergyWh, decodeInt)
 		case "timestamp":
-			err = decodePtr(d, &v.Timestamp, decodeTime)
+			err = decodeSlot(d, &v.Timestamp, &slot().Timestamp, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -1518,16 +2128,30 @@ func decodeLoadCurvePointList(d *jx.Decoder, v *[]LoadCurvePoint) error {
 	return decodeList(d, v, decodeLoadCurvePoint)
 }
 
+// scratchLoadCurves holds the optional fields of one LoadCurves (see decodeLoadCurves).
+type scratchLoadCurves struct {
+	Delta       []LoadCurvePoint
+	Optimized   []LoadCurvePoint
+	Unoptimized []LoadCurvePoint
+}
+
 func decodeLoadCurves(d *jx.Decoder, v *LoadCurves) error {
+	var sc *scratchLoadCurves
+	slot := func() *scratchLoadCurves {
+		if sc == nil {
+			sc = new(scratchLoadCurves)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "delta":
-			err = decodePtr(d, &v.Delta, decodeLoadCurvePointList)
+			err = decodeSlot(d, &v.Delta, &slot().Delta, decodeLoadCurvePointList)
 		case "optimized":
-			err = decodePtr(d, &v.Optimized, decodeLoadCurvePointList)
+			err = decodeSlot(d, &v.Optimized, &slot().Optimized, decodeLoadCurvePointList)
 		case "unoptimized":
-			err = decodePtr(d, &v.Unoptimized, decodeLoadCurvePointList)
+			err = decodeSlot(d, &v.Unoptimized, &slot().Unoptimized, decodeLoadCurvePointList)
 		default:
 			return d.Skip()
 		}
@@ -1542,15 +2166,28 @@ func decodeLoadCurves(d *jx.Decoder, v *LoadCurves) error {
 	return nil
 }
 
+// scratchMarketPriceOutput holds the optional fields of one MarketPriceOutput (see decodeMarketPriceOutput).
+type scratchMarketPriceOutput struct {
+	Price     float64
+	PriceZone string
+}
+
 func decodeMarketPriceOutput(d *jx.Decoder, v *MarketPriceOutput) error {
 	var seen [1]bool
+	var sc *scratchMarketPriceOutput
+	slot := func() *scratchMarketPriceOutput {
+		if sc == nil {
+			sc = new(scratchMarketPriceOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "price":
-			err = decodePtr(d, &v.Price, decodeFloat64)
+			err = decodeSlot(d, &v.Price, &slot().Price, decodeFloat64)
 		case "price_zone":
-			err = decodePtr(d, &v.PriceZone, decodeString)
+			err = decodeSlot(d, &v.PriceZone, &slot().PriceZone, decodeString)
 		case "timestamp":
 			seen[0], err = decodeValue(d, &v.Timestamp, decodeTime)
 		default:
@@ -1674,46 +2311,75 @@ func decodeScheduleOutput(d *jx.Decoder, v *ScheduleOutput) error {
 	return decodeJSON[map[string]interface{}](d, (*map[string]interface{})(v))
 }
 
+// scratchSessionItem holds the optional fields of one SessionItem (see decodeSessionItem).
+type scratchSessionItem struct {
+	ActualCostEur            float64
+	ActualSavingsEur         float64
+	AvgChargePowerKw         float64
+	ChargeDeadline           time.Time
+	DesiredChargingEndTime   time.Time
+	DesiredChargingStartTime time.Time
+	EnergyChargedKwh         float64
+	ExpectedSavingsEur       float64
+	FinalSocPct              float64
+	ID                       openapi_types.UUID
+	InferredSessionEnd       time.Time
+	InitialSocPct            float64
+	IsAtHome                 bool
+	PeakChargePowerKw        float64
+	PlugInTime               time.Time
+	SessionOutcome           string
+	TargetSocPct             float64
+	UnplugTime               time.Time
+}
+
 func decodeSessionItem(d *jx.Decoder, v *SessionItem) error {
+	var sc *scratchSessionItem
+	slot := func() *scratchSessionItem {
+		if sc == nil {
+			sc = new(scratchSessionItem)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "actual_cost_eur":
-			err = decodePtr(d, &v.ActualCostEur, decodeFloat64)
+			err = decodeSlot(d, &v.ActualCostEur, &slot().ActualCostEur, decodeFloat64)
 		case "actual_savings_eur":
-			err = decodePtr(d, &v.ActualSavingsEur, decodeFloat64)
+			err = decodeSlot(d, &v.ActualSavingsEur, &slot().ActualSavingsEur, decodeFloat64)
 		case "avg_charge_power_kw":
-			err = decodePtr(d, &v.AvgChargePowerKw, decodeFloat64)
+			err = decodeSlot(d, &v.AvgChargePowerKw, &slot().AvgChargePowerKw, decodeFloat64)
 		case "charge_deadline":
-			err = decodePtr(d, &v.ChargeDeadline, decodeTime)
+			err = decodeSlot(d, &v.ChargeDeadline, &slot().ChargeDeadline, decodeTime)
 		case "desired_charging_end_time":
-			err = decodePtr(d, &v.DesiredChargingEndTime, decodeTime)
+			err = decodeSlot(d, &v.DesiredChargingEndTime, &slot().DesiredChargingEndTime, decodeTime)
 		case "desired_charging_start_time":
-			err = decodePtr(d, &v.DesiredChargingStartTime, decodeTime)
+			err = decodeSlot(d, &v.DesiredChargingStartTime, &slot().DesiredChargingStartTime, decodeTime)
 		case "energy_charged_kwh":
-			err = decodePtr(d, &v.EnergyChargedKwh, decodeFloat64)
+			err = decodeSlot(d, &v.EnergyChargedKwh, &slot().EnergyChargedKwh, decodeFloat64)
 		case "expected_savings_eur":
-			err = decodePtr(d, &v.ExpectedSavingsEur, decodeFloat64)
+			err = decodeSlot(d, &v.ExpectedSavingsEur, &slot().ExpectedSavingsEur, decodeFloat64)
 		case "final_soc_pct":
-			err = decodePtr(d, &v.FinalSocPct, decodeFloat64)
+			err = decodeSlot(d, &v.FinalSocPct, &slot().FinalSocPct, decodeFloat64)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "inferred_session_end":
-			err = decodePtr(d, &v.InferredSessionEnd, decodeTime)
+			err = decodeSlot(d, &v.InferredSessionEnd, &slot().InferredSessionEnd, decodeTime)
 		case "initial_soc_pct":
-			err = decodePtr(d, &v.InitialSocPct, decodeFloat64)
+			err = decodeSlot(d, &v.InitialSocPct, &slot().InitialSocPct, decodeFloat64)
 		case "is_at_home":
-			err = decodePtr(d, &v.IsAtHome, decodeBool)
+			err = decodeSlot(d, &v.IsAtHome, &slot().IsAtHome, decodeBool)
 		case "peak_charge_power_kw":
-			err = decodePtr(d, &v.PeakChargePowerKw, decodeFloat64)
+			err = decodeSlot(d, &v.PeakChargePowerKw, &slot().PeakChargePowerKw, decodeFloat64)
 		case "plug_in_time":
-			err = decodePtr(d, &v.PlugInTime, decodeTime)
+			err = decodeSlot(d, &v.PlugInTime, &slot().PlugInTime, decodeTime)
 		case "session_outcome":
-			err = decodePtr(d, &v.SessionOutcome, decodeString)
+			err = decodeSlot(d, &v.SessionOutcome, &slot().SessionOutcome, decodeString)
 		case "target_soc_pct":
-			err = decodePtr(d, &v.TargetSocPct, decodeFloat64)
+			err = decodeSlot(d, &v.TargetSocPct, &slot().TargetSocPct, decodeFloat64)
 		case "unplug_time":
-			err = decodePtr(d, &v.UnplugTime, decodeTime)
+			err = decodeSlot(d, &v.UnplugTime, &slot().UnplugTime, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -1778,12 +2444,24 @@ func decodeSmartChargingMode(d *jx.Decoder, v *SmartChargingMode) error {
 	return nil
 }
 
+// scratchStatisticsConsumption holds the optional fields of one StatisticsConsumption (see decodeStatisticsConsumption).
+type scratchStatisticsConsumption struct {
+	Total float64
+}
+
 func decodeStatisticsConsumption(d *jx.Decoder, v *StatisticsConsumption) error {
+	var sc *scratchStatisticsConsumption
+	slot := func() *scratchStatisticsConsumption {
+		if sc == nil {
+			sc = new(scratchStatisticsConsumption)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "total":
-			err = decodePtr(d, &v.Total, decodeFloat64)
+			err = decodeSlot(d, &v.Total, &slot().Total, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -1798,24 +2476,42 @@ func decodeStatisticsConsumption(d *jx.Decoder, v *StatisticsConsumption) error 
 	return nil
 }
 
+// scratchStatisticsData holds the optional fields of one StatisticsData (see decodeStatisticsData).
+type scratchStatisticsData struct {
+	Consumption     StatisticsConsumption
+	ElectricVehicle StatisticsElectricVehicle
+	HeatPump        StatisticsHeatPump
+	Inverter        StatisticsInverter
+	Period          StatisticsPeriod
+	Resolution      string
+	Savings         StatisticsSavings
+}
+
 func decodeStatisticsData(d *jx.Decoder, v *StatisticsData) error {
+	var sc *scratchStatisticsData
+	slot := func() *scratchStatisticsData {
+		if sc == nil {
+			sc = new(scratchStatisticsData)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "consumption":
-			err = decodePtr(d, &v.Consumption, decodeStatisticsConsumption)
+			err = decodeSlot(d, &v.Consumption, &slot().Consumption, decodeStatisticsConsumption)
 		case "electric_vehicle":
-			err = decodePtr(d, &v.ElectricVehicle, decodeStatisticsElectricVehicle)
+			err = decodeSlot(d, &v.ElectricVehicle, &slot().ElectricVehicle, decodeStatisticsElectricVehicle)
 		case "heat_pump":
-			err = decodePtr(d, &v.HeatPump, decodeStatisticsHeatPump)
+			err = decodeSlot(d, &v.HeatPump, &slot().HeatPump, decodeStatisticsHeatPump)
 		case "inverter":
-			err = decodePtr(d, &v.Inverter, decodeStatisticsInverter)
+			err = decodeSlot(d, &v.Inverter, &slot().Inverter, decodeStatisticsInverter)
 		case "period":
-			err = decodePtr(d, &v.Period, decodeStatisticsPeriod)
+			err = decodeSlot(d, &v.Period, &slot().Period, decodeStatisticsPeriod)
 		case "resolution":
-			err = decodePtr(d, &v.Resolution, decodeString)
+			err = decodeSlot(d, &v.Resolution, &slot().Resolution, decodeString)
 		case "savings":
-			err = decodePtr(d, &v.Savings, decodeStatisticsSavings)
+			err = decodeSlot(d, &v.Savings, &slot().Savings, decodeStatisticsSavings)
 		default:
 			return d.Skip()
 		}
@@ -1834,16 +2530,30 @@ func decodeStatisticsDataList(d *jx.Decoder, v *[]StatisticsData) error {
 	return decodeList(d, v, decodeStatisticsData)
 }
 
+// scratchStatisticsElectricVehicle holds the optional fields of one StatisticsElectricVehicle (see decodeStatisticsElectricVehicle).
+type scratchStatisticsElectricVehicle struct {
+	AverageChargePowerW    float64
+	ChargeSessionCount     int
+	EstimatedConsumptionWh float64
+}
+
 func decodeStatisticsElectricVehicle(d *jx.Decoder, v *StatisticsElectricVehicle) error {
+	var sc *scratchStatisticsElectricVehicle
+	slot := func() *scratchStatisticsElectricVehicle {
+		if sc == nil {
+			sc = new(scratchStatisticsElectricVehicle)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "average_charge_power_w":
-			err = decodePtr(d, &v.AverageChargePowerW, decodeFloat64)
+			err = decodeSlot(d, &v.AverageChargePowerW, &slot().AverageChargePowerW, decodeFloat64)
 		case "charge_session_count":
-			err = decodePtr(d, &v.ChargeSessionCount, decodeInt)
+			err = decodeSlot(d, &v.ChargeSessionCount, &slot().ChargeSessionCount, decodeInt)
 		case "estimated_consumption_wh":
-			err = decodePtr(d, &v.EstimatedConsumptionWh, decodeFloat64)
+			err = decodeSlot(d, &v.EstimatedConsumptionWh, &slot().EstimatedConsumptionWh, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -1858,12 +2568,24 @@ func decodeStatisticsElectricVehicle(d *jx.Decoder, v *StatisticsElectricVehicle
 	return nil
 }
 
+// scratchStatisticsHeatPump holds the optional fields of one StatisticsHeatPump (see decodeStatisticsHeatPump).
+type scratchStatisticsHeatPump struct {
+	EstimatedConsumptionWh float64
+}
+
 func decodeStatisticsHeatPump(d *jx.Decoder, v *StatisticsHeatPump) error {
+	var sc *scratchStatisticsHeatPump
+	slot := func() *scratchStatisticsHeatPump {
+		if sc == nil {
+			sc = new(scratchStatisticsHeatPump)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "estimated_consumption_wh":
-			err = decodePtr(d, &v.EstimatedConsumptionWh, decodeFloat64)
+			err = decodeSlot(d, &v.EstimatedConsumptionWh, &slot().EstimatedConsumptionWh, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -1878,14 +2600,27 @@ func decodeStatisticsHeatPump(d *jx.Decoder, v *StatisticsHeatPump) error {
 	return nil
 }
 
+// scratchStatisticsInverter holds the optional fields of one StatisticsInverter (see decodeStatisticsInverter).
+type scratchStatisticsInverter struct {
+	GridExportWh      float64
+	SolarProductionWh float64
+}
+
 func decodeStatisticsInverter(d *jx.Decoder, v *StatisticsInverter) error {
+	var sc *scratchStatisticsInverter
+	slot := func() *scratchStatisticsInverter {
+		if sc == nil {
+			sc = new(scratchStatisticsInverter)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "grid_export_wh":
-			err = decodePtr(d, &v.GridExportWh, decodeFloat64)
+			err = decodeSlot(d, &v.GridExportWh, &slot().GridExportWh, decodeFloat64)
 		case "solar_production_wh":
-			err = decodePtr(d, &v.SolarProductionWh, decodeFloat64)
+			err = decodeSlot(d, &v.SolarProductionWh, &slot().SolarProductionWh, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -1900,18 +2635,33 @@ func decodeStatisticsInverter(d *jx.Decoder, v *StatisticsInverter) error {
 	return nil
 }
 
+// scratchStatisticsMetadata holds the optional fields of one StatisticsMetadata (see decodeStatisticsMetadata).
+type scratchStatisticsMetadata struct {
+	Error       string
+	Query       map[string]interface{}
+	RequestedAt string
+	Units       map[string]interface{}
+}
+
 func decodeStatisticsMetadata(d *jx.Decoder, v *StatisticsMetadata) error {
+	var sc *scratchStatisticsMetadata
+	slot := func() *scratchStatisticsMetadata {
+		if sc == nil {
+			sc = new(scratchStatisticsMetadata)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "error":
-			err = decodePtr(d, &v.Error, decodeString)
+			err = decodeSlot(d, &v.Error, &slot().Error, decodeString)
 		case "query":
-			err = decodePtr(d, &v.Query, decodeJSON[map[string]interface{}])
+			err = decodeSlot(d, &v.Query, &slot().Query, decodeJSON[map[string]interface{}])
 		case "requested_at":
-			err = decodePtr(d, &v.RequestedAt, decodeString)
+			err = decodeSlot(d, &v.RequestedAt, &slot().RequestedAt, decodeString)
 		case "units":
-			err = decodePtr(d, &v.Units, decodeJSON[map[string]interface{}])
+			err = decodeSlot(d, &v.Units, &slot().Units, decodeJSON[map[string]interface{}])
 		default:
 			return d.Skip()
 		}
@@ -1952,14 +2702,27 @@ func decodeStatisticsOutput(d *jx.Decoder, v *StatisticsOutput) error {
 	return nil
 }
 
+// scratchStatisticsPeriod holds the optional fields of one StatisticsPeriod (see decodeStatisticsPeriod).
+type scratchStatisticsPeriod struct {
+	EndPeriod   string
+	StartPeriod string
+}
+
 func decodeStatisticsPeriod(d *jx.Decoder, v *StatisticsPeriod) error {
+	var sc *scratchStatisticsPeriod
+	slot := func() *scratchStatisticsPeriod {
+		if sc == nil {
+			sc = new(scratchStatisticsPeriod)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "end_period":
-			err = decodePtr(d, &v.EndPeriod, decodeString)
+			err = decodeSlot(d, &v.EndPeriod, &slot().EndPeriod, decodeString)
 		case "start_period":
-			err = decodePtr(d, &v.StartPeriod, decodeString)
+			err = decodeSlot(d, &v.StartPeriod, &slot().StartPeriod, decodeString)
 		default:
 			return d.Skip()
 		}
@@ -1974,14 +2737,27 @@ func decodeStatisticsPeriod(d *jx.Decoder, v *StatisticsPeriod) error {
 	return nil
 }
 
+// scratchStatisticsSavings holds the optional fields of one StatisticsSavings (see decodeStatisticsSavings).
+type scratchStatisticsSavings struct {
+	Percentage float64
+	Total      float64
+}
+
 func decodeStatisticsSavings(d *jx.Decoder, v *StatisticsSavings) error {
+	var sc *scratchStatisticsSavings
+	slot := func() *scratchStatisticsSavings {
+		if sc == nil {
+			sc = new(scratchStatisticsSavings)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "percentage":
-			err = decodePtr(d, &v.Percentage, decodeFloat64)
+			err = decodeSlot(d, &v.Percentage, &slot().Percentage, decodeFloat64)
 		case "total":
-			err = decodePtr(d, &v.Total, decodeFloat64)
+			err = decodeSlot(d, &v.Total, &slot().Total, decodeFloat64)
 		default:
 			return d.Skip()
 		}
@@ -2000,14 +2776,27 @@ func decodeStringList(d *jx.Decoder, v *[]string) error {
 	return decodeList(d, v, decodeString)
 }
 
+// scratchTradingDayAheadPriceOutput holds the optional fields of one TradingDayAheadPriceOutput (see decodeTradingDayAheadPriceOutput).
+type scratchTradingDayAheadPriceOutput struct {
+	Price     float64
+	Timestamp time.Time
+}
+
 func decodeTradingDayAheadPriceOutput(d *jx.Decoder, v *TradingDayAheadPriceOutput) error {
+	var sc *scratchTradingDayAheadPriceOutput
+	slot := func() *scratchTradingDayAheadPriceOutput {
+		if sc == nil {
+			sc = new(scratchTradingDayAheadPriceOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "price":
-			err = decodePtr(d, &v.Price, decodeFloat64)
+			err = decodeSlot(d, &v.Price, &slot().Price, decodeFloat64)
 		case "timestamp":
-			err = decodePtr(d, &v.Timestamp, decodeTime)
+			err = decodeSlot(d, &v.Timestamp, &slot().Timestamp, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -2026,14 +2815,26 @@ func decodeTradingDayAheadPriceOutputList(d *jx.Decoder, v *[]TradingDayAheadPri
 	return decodeList(d, v, decodeTradingDayAheadPriceOutput)
 }
 
+// scratchTradingDayAheadPricesMetadata holds the optional fields of one TradingDayAheadPricesMetadata (see decodeTradingDayAheadPricesMetadata).
+type scratchTradingDayAheadPricesMetadata struct {
+	Query TradingDayAheadPricesQuery
+}
+
 func decodeTradingDayAheadPricesMetadata(d *jx.Decoder, v *TradingDayAheadPricesMetadata) error {
+	var sc *scratchTradingDayAheadPricesMetadata
+	slot := func() *scratchTradingDayAheadPricesMetadata {
+		if sc == nil {
+			sc = new(scratchTradingDayAheadPricesMetadata)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "error":
 			_, err = decodeValue(d, &v.Error, decodeJSON[interface{}])
 		case "query":
-			err = decodePtr(d, &v.Query, decodeTradingDayAheadPricesQuery)
+			err = decodeSlot(d, &v.Query, &slot().Query, decodeTradingDayAheadPricesQuery)
 		default:
 			return d.Skip()
 		}
@@ -2074,18 +2875,33 @@ func decodeTradingDayAheadPricesOutput(d *jx.Decoder, v *TradingDayAheadPricesOu
 	return nil
 }
 
+// scratchTradingDayAheadPricesQuery holds the optional fields of one TradingDayAheadPricesQuery (see decodeTradingDayAheadPricesQuery).
+type scratchTradingDayAheadPricesQuery struct {
+	FromDt    time.Time
+	OrgID     string
+	PriceZone string
+	ToDt      time.Time
+}
+
 func decodeTradingDayAheadPricesQuery(d *jx.Decoder, v *TradingDayAheadPricesQuery) error {
+	var sc *scratchTradingDayAheadPricesQuery
+	slot := func() *scratchTradingDayAheadPricesQuery {
+		if sc == nil {
+			sc = new(scratchTradingDayAheadPricesQuery)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "from_dt":
-			err = decodePtr(d, &v.FromDt, decodeTime)
+			err = decodeSlot(d, &v.FromDt, &slot().FromDt, decodeTime)
 		case "org_id":
-			err = decodePtr(d, &v.OrgID, decodeString)
+			err = decodeSlot(d, &v.OrgID, &slot().OrgID, decodeString)
 		case "price_zone":
-			err = decodePtr(d, &v.PriceZone, decodeString)
+			err = decodeSlot(d, &v.PriceZone, &slot().PriceZone, decodeString)
 		case "to_dt":
-			err = decodePtr(d, &v.ToDt, decodeTime)
+			err = decodeSlot(d, &v.ToDt, &slot().ToDt, decodeTime)
 		default:
 			return d.Skip()
 		}
@@ -2122,14 +2938,26 @@ func decodeTradingDayAheadPricesState(d *jx.Decoder, v *TradingDayAheadPricesSta
 	return nil
 }
 
+// scratchTradingDayAheadPricesUpdateOutput holds the optional fields of one TradingDayAheadPricesUpdateOutput (see decodeTradingDayAheadPricesUpdateOutput).
+type scratchTradingDayAheadPricesUpdateOutput struct {
+	Error string
+}
+
 func decodeTradingDayAheadPricesUpdateOutput(d *jx.Decoder, v *TradingDayAheadPricesUpdateOutput) error {
 	var seen [3]bool
+	var sc *scratchTradingDayAheadPricesUpdateOutput
+	slot := func() *scratchTradingDayAheadPricesUpdateOutput {
+		if sc == nil {
+			sc = new(scratchTradingDayAheadPricesUpdateOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "error":
 			seen[2] = true
-			err = decodePtr(d, &v.Error, decodeString)
+			err = decodeSlot(d, &v.Error, &slot().Error, decodeString)
 		case "next_load_curve_calculation":
 			seen[1], err = decodeValue(d, &v.NextLoadCurveCalculation, decodeTime)
 		case "state":
@@ -2151,33 +2979,57 @@ func decodeTradingDayAheadPricesUpdateOutput(d *jx.Decoder, v *TradingDayAheadPr
 	return nil
 }
 
+// scratchUserOutput holds the optional fields of one UserOutput (see decodeUserOutput).
+type scratchUserOutput struct {
+	Country         string
+	ExternalUserID  string
+	FirstName       string
+	IsOnboarded     bool
+	JoinedAt        time.Time
+	LastLogin       time.Time
+	LastName        string
+	Latitude        float64
+	Longitude       float64
+	StreetAddInfo   string
+	StreetAndNumber string
+	Town            string
+	ZipCode         string
+}
+
 func decodeUserOutput(d *jx.Decoder, v *UserOutput) error {
 	var seen [8]bool
+	var sc *scratchUserOutput
+	slot := func() *scratchUserOutput {
+		if sc == nil {
+			sc = new(scratchUserOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "country":
-			err = decodePtr(d, &v.Country, decodeString)
+			err = decodeSlot(d, &v.Country, &slot().Country, decodeString)
 		case "email":
 			seen[3], err = decodeValue(d, &v.Email, decodeString)
 		case "external_user_id":
-			err = decodePtr(d, &v.ExternalUserID, decodeString)
+			err = decodeSlot(d, &v.ExternalUserID, &slot().ExternalUserID, decodeString)
 		case "first_name":
-			err = decodePtr(d, &v.FirstName, decodeString)
+			err = decodeSlot(d, &v.FirstName, &slot().FirstName, decodeString)
 		case "id":
 			seen[0], err = decodeValue(d, &v.ID, decodeUUID)
 		case "is_onboarded":
-			err = decodePtr(d, &v.IsOnboarded, decodeBool)
+			err = decodeSlot(d, &v.IsOnboarded, &slot().IsOnboarded, decodeBool)
 		case "joined_at":
-			err = decodePtr(d, &v.JoinedAt, decodeTime)
+			err = decodeSlot(d, &v.JoinedAt, &slot().JoinedAt, decodeTime)
 		case "last_login":
-			err = decodePtr(d, &v.LastLogin, decodeTime)
+			err = decodeSlot(d, &v.LastLogin, &slot().LastLogin, decodeTime)
 		case "last_name":
-			err = decodePtr(d, &v.LastName, decodeString)
+			err = decodeSlot(d, &v.LastName, &slot().LastName, decodeString)
 		case "latitude":
-			err = decodePtr(d, &v.Latitude, decodeFloat64)
+			err = decodeSlot(d, &v.Latitude, &slot().Latitude, decodeFloat64)
 		case "longitude":
-			err = decodePtr(d, &v.Longitude, decodeFloat64)
+			err = decodeSlot(d, &v.Longitude, &slot().Longitude, decodeFloat64)
 		case "num_electric_vehicles":
 			seen[6], err = decodeValue(d, &v.NumElectricVehicles, decodeInt)
 		case "num_heat_pumps":
@@ -2191,13 +3043,13 @@ func decodeUserOutput(d *jx.Decoder, v *UserOutput) error {
 		case "role":
 			seen[2], err = decodeValue(d, &v.Role, decodeUserRole)
 		case "street_add_info":
-			err = decodePtr(d, &v.StreetAddInfo, decodeString)
+			err = decodeSlot(d, &v.StreetAddInfo, &slot().StreetAddInfo, decodeString)
 		case "street_and_number":
-			err = decodePtr(d, &v.StreetAndNumber, decodeString)
+			err = decodeSlot(d, &v.StreetAndNumber, &slot().StreetAndNumber, decodeString)
 		case "town":
-			err = decodePtr(d, &v.Town, decodeString)
+			err = decodeSlot(d, &v.Town, &slot().Town, decodeString)
 		case "zip_code":
-			err = decodePtr(d, &v.ZipCode, decodeString)
+			err = decodeSlot(d, &v.ZipCode, &slot().ZipCode, decodeString)
 		default:
 			return d.Skip()
 		}
@@ -2267,21 +3119,36 @@ func decodeWallboxClaimTokenOutput(d *jx.Decoder, v *WallboxClaimTokenOutput) er
 	return nil
 }
 
+// scratchWallboxClaimTokenStatusOutput holds the optional fields of one WallboxClaimTokenStatusOutput (see decodeWallboxClaimTokenStatusOutput).
+type scratchWallboxClaimTokenStatusOutput struct {
+	FirmwareVersion string
+	Manufacturer    string
+	Model           string
+	WallboxID       string
+}
+
 func decodeWallboxClaimTokenStatusOutput(d *jx.Decoder, v *WallboxClaimTokenStatusOutput) error {
 	var seen [1]bool
+	var sc *scratchWallboxClaimTokenStatusOutput
+	slot := func() *scratchWallboxClaimTokenStatusOutput {
+		if sc == nil {
+			sc = new(scratchWallboxClaimTokenStatusOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "claimed":
 			seen[0], err = decodeValue(d, &v.Claimed, decodeBool)
 		case "firmware_version":
-			err = decodePtr(d, &v.FirmwareVersion, decodeString)
+			err = decodeSlot(d, &v.FirmwareVersion, &slot().FirmwareVersion, decodeString)
 		case "manufacturer":
-			err = decodePtr(d, &v.Manufacturer, decodeString)
+			err = decodeSlot(d, &v.Manufacturer, &slot().Manufacturer, decodeString)
 		case "model":
-			err = decodePtr(d, &v.Model, decodeString)
+			err = decodeSlot(d, &v.Model, &slot().Model, decodeString)
 		case "wallbox_id":
-			err = decodePtr(d, &v.WallboxID, decodeString)
+			err = decodeSlot(d, &v.WallboxID, &slot().WallboxID, decodeString)
 		default:
 			return d.Skip()
 		}
@@ -2339,96 +3206,150 @@ func decodeWallboxMode(d *jx.Decoder, v *WallboxMode) error {
 	return nil
 }
 
+// scratchWallboxOutput holds the optional fields of one WallboxOutput (see decodeWallboxOutput).
+type scratchWallboxOutput struct {
+	ActionNeeded                bool
+	Actions                     []DeviceAction
+	ActualSteeringState         string
+	AuthorizationURL            string
+	BoostState                  BoostState
+	Building                    openapi_types.UUID
+	ChargeDeadlineAt            time.Time
+	ChargePolicyLastUpdatedAt   time.Time
+	ChargePowerMaxW             int
+	ChargeTargetMax             int
+	ChargeTargetMin             int
+	Comment                     string
+	Connection                  WallboxConnection
+	ConnectionStatus            DeviceStatus
+	CreatedAt                   time.Time
+	CurrentMode                 string
+	CurrentStateLastUpdatedAt   time.Time
+	DeletedAt                   time.Time
+	DeviceModel                 DeviceModelOutput
+	ExternalDeviceID            string
+	ID                          openapi_types.UUID
+	InverterForcedModeSince     time.Time
+	IsAuthenticated             bool
+	IsChargePolicyEnabled       bool
+	IsForecastingEnabled        bool
+	IsInverterForcedModeActive  bool
+	IsInverterForcedModeEnabled bool
+	IsOverChargeAllowed         bool
+	IsPausePowerActive          bool
+	IsSmartOptimizationActive   bool
+	IsTradingEnabled            bool
+	LastMonitoringExecutedAt    time.Time
+	LifecycleError              string
+	LifecycleState              string
+	MinimumChargeLimit          int
+	Mode                        WallboxMode
+	MonitoringStatus            DeviceStatus
+	OptimizationScore           float64
+	Owner                       DeviceOwnerOutput
+	PausePowerUntil             time.Time
+	PriceZone                   PriceZone
+	SteeringStatus              DeviceStatus
+	UpdatedAt                   time.Time
+}
+
 func decodeWallboxOutput(d *jx.Decoder, v *WallboxOutput) error {
+	var sc *scratchWallboxOutput
+	slot := func() *scratchWallboxOutput {
+		if sc == nil {
+			sc = new(scratchWallboxOutput)
+		}
+		return sc
+	}
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_needed":
-			err = decodePtr(d, &v.ActionNeeded, decodeBool)
+			err = decodeSlot(d, &v.ActionNeeded, &slot().ActionNeeded, decodeBool)
 		case "actions":
-			err = decodePtr(d, &v.Actions, decodeDeviceActionList)
+			err = decodeSlot(d, &v.Actions, &slot().Actions, decodeDeviceActionList)
 		case "actual_steering_state":
-			err = decodePtr(d, &v.ActualSteeringState, decodeString)
+			err = decodeSlot(d, &v.ActualSteeringState, &slot().ActualSteeringState, decodeString)
 		case "authorization_url":
-			err = decodePtr(d, &v.AuthorizationURL, decodeString)
+			err = decodeSlot(d, &v.AuthorizationURL, &slot().AuthorizationURL, decodeString)
 		case "boost_state":
-			err = decodePtr(d, &v.BoostState, decodeBoostState)
+			err = decodeSlot(d, &v.BoostState, &slot().BoostState, decodeBoostState)
 		case "building":
-			err = decodePtr(d, &v.Building, decodeUUID)
+			err = decodeSlot(d, &v.Building, &slot().Building, decodeUUID)
 		case "charge_deadline_at":
-			err = decodePtr(d, &v.ChargeDeadlineAt, decodeTime)
+			err = decodeSlot(d, &v.ChargeDeadlineAt, &slot().ChargeDeadlineAt, decodeTime)
 		case "charge_policy_last_updated_at":
-			err = decodePtr(d, &v.ChargePolicyLastUpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.ChargePolicyLastUpdatedAt, &slot().ChargePolicyLastUpdatedAt, decodeTime)
 		case "charge_power_max_w":
-			err = decodePtr(d, &v.ChargePowerMaxW, decodeInt)
+			err = decodeSlot(d, &v.ChargePowerMaxW, &slot().ChargePowerMaxW, decodeInt)
 		case "charge_target_max":
-			err = decodePtr(d, &v.ChargeTargetMax, decodeInt)
+			err = decodeSlot(d, &v.ChargeTargetMax, &slot().ChargeTargetMax, decodeInt)
 		case "charge_target_min":
-			err = decodePtr(d, &v.ChargeTargetMin, decodeInt)
+			err = decodeSlot(d, &v.ChargeTargetMin, &slot().ChargeTargetMin, decodeInt)
 		case "comment":
-			err = decodePtr(d, &v.Comment, decodeString)
+			err = decodeSlot(d, &v.Comment, &slot().Comment, decodeString)
 		case "connection":
-			err = decodePtr(d, &v.Connection, decodeWallboxConnection)
+			err = decodeSlot(d, &v.Connection, &slot().Connection, decodeWallboxConnection)
 		case "connection_status":
-			err = decodePtr(d, &v.ConnectionStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.ConnectionStatus, &slot().ConnectionStatus, decodeDeviceStatus)
 		case "created_at":
-			err = decodePtr(d, &v.CreatedAt, decodeTime)
+			err = decodeSlot(d, &v.CreatedAt, &slot().CreatedAt, decodeTime)
 		case "current_mode":
-			err = decodePtr(d, &v.CurrentMode, decodeString)
+			err = decodeSlot(d, &v.CurrentMode, &slot().CurrentMode, decodeString)
 		case "current_state_last_updated_at":
-			err = decodePtr(d, &v.CurrentStateLastUpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.CurrentStateLastUpdatedAt, &slot().CurrentStateLastUpdatedAt, decodeTime)
 		case "deleted_at":
-			err = decodePtr(d, &v.DeletedAt, decodeTime)
+			err = decodeSlot(d, &v.DeletedAt, &slot().DeletedAt, decodeTime)
 		case "device_model":
-			err = decodePtr(d, &v.DeviceModel, decodeDeviceModelOutput)
+			err = decodeSlot(d, &v.DeviceModel, &slot().DeviceModel, decodeDeviceModelOutput)
 		case "external_device_id":
-			err = decodePtr(d, &v.ExternalDeviceID, decodeString)
+			err = decodeSlot(d, &v.ExternalDeviceID, &slot().ExternalDeviceID, decodeString)
 		case "id":
-			err = decodePtr(d, &v.ID, decodeUUID)
+			err = decodeSlot(d, &v.ID, &slot().ID, decodeUUID)
 		case "inverter_forced_mode_since":
-			err = decodePtr(d, &v.InverterForcedModeSince, decodeTime)
+			err = decodeSlot(d, &v.InverterForcedModeSince, &slot().InverterForcedModeSince, decodeTime)
 		case "is_authenticated":
-			err = decodePtr(d, &v.IsAuthenticated, decodeBool)
+			err = decodeSlot(d, &v.IsAuthenticated, &slot().IsAuthenticated, decodeBool)
 		case "is_charge_policy_enabled":
-			err = decodePtr(d, &v.IsChargePolicyEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsChargePolicyEnabled, &slot().IsChargePolicyEnabled, decodeBool)
 		case "is_forecasting_enabled":
-			err = decodePtr(d, &v.IsForecastingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsForecastingEnabled, &slot().IsForecastingEnabled, decodeBool)
 		case "is_inverter_forced_mode_active":
-			err = decodePtr(d, &v.IsInverterForcedModeActive, decodeBool)
+			err = decodeSlot(d, &v.IsInverterForcedModeActive, &slot().IsInverterForcedModeActive, decodeBool)
 		case "is_inverter_forced_mode_enabled":
-			err = decodePtr(d, &v.IsInverterForcedModeEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsInverterForcedModeEnabled, &slot().IsInverterForcedModeEnabled, decodeBool)
 		case "is_over_charge_allowed":
-			err = decodePtr(d, &v.IsOverChargeAllowed, decodeBool)
+			err = decodeSlot(d, &v.IsOverChargeAllowed, &slot().IsOverChargeAllowed, decodeBool)
 		case "is_pause_power_active":
-			err = decodePtr(d, &v.IsPausePowerActive, decodeBool)
+			err = decodeSlot(d, &v.IsPausePowerActive, &slot().IsPausePowerActive, decodeBool)
 		case "is_smart_optimization_active":
-			err = decodePtr(d, &v.IsSmartOptimizationActive, decodeBool)
+			err = decodeSlot(d, &v.IsSmartOptimizationActive, &slot().IsSmartOptimizationActive, decodeBool)
 		case "is_trading_enabled":
-			err = decodePtr(d, &v.IsTradingEnabled, decodeBool)
+			err = decodeSlot(d, &v.IsTradingEnabled, &slot().IsTradingEnabled, decodeBool)
 		case "last_monitoring_executed_at":
-			err = decodePtr(d, &v.LastMonitoringExecutedAt, decodeTime)
+			err = decodeSlot(d, &v.LastMonitoringExecutedAt, &slot().LastMonitoringExecutedAt, decodeTime)
 		case "lifecycle_error":
-			err = decodePtr(d, &v.LifecycleError, decodeString)
+			err = decodeSlot(d, &v.LifecycleError, &slot().LifecycleError, decodeString)
 		case "lifecycle_state":
-			err = decodePtr(d, &v.LifecycleState, decodeString)
+			err = decodeSlot(d, &v.LifecycleState, &slot().LifecycleState, decodeString)
 		case "minimum_charge_limit":
-			err = decodePtr(d, &v.MinimumChargeLimit, decodeInt)
+			err = decodeSlot(d, &v.MinimumChargeLimit, &slot().MinimumChargeLimit, decodeInt)
 		case "mode":
-			err = decodePtr(d, &v.Mode, decodeWallboxMode)
+			err = decodeSlot(d, &v.Mode, &slot().Mode, decodeWallboxMode)
 		case "monitoring_status":
-			err = decodePtr(d, &v.MonitoringStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.MonitoringStatus, &slot().MonitoringStatus, decodeDeviceStatus)
 		case "optimization_score":
-			err = decodePtr(d, &v.OptimizationScore, decodeFloat64)
+			err = decodeSlot(d, &v.OptimizationScore, &slot().OptimizationScore, decodeFloat64)
 		case "owner":
-			err = decodePtr(d, &v.Owner, decodeDeviceOwnerOutput)
+			err = decodeSlot(d, &v.Owner, &slot().Owner, decodeDeviceOwnerOutput)
 		case "pause_power_until":
-			err = decodePtr(d, &v.PausePowerUntil, decodeTime)
+			err = decodeSlot(d, &v.PausePowerUntil, &slot().PausePowerUntil, decodeTime)
 		case "price_zone":
-			err = decodePtr(d, &v.PriceZone, decodePriceZone)
+			err = decodeSlot(d, &v.PriceZone, &slot().PriceZone, decodePriceZone)
 		case "steering_status":
-			err = decodePtr(d, &v.SteeringStatus, decodeDeviceStatus)
+			err = decodeSlot(d, &v.SteeringStatus, &slot().SteeringStatus, decodeDeviceStatus)
 		case "updated_at":
-			err = decodePtr(d, &v.UpdatedAt, decodeTime)
+			err = decodeSlot(d, &v.UpdatedAt, &slot().UpdatedAt, decodeTime)
 		default:
 			return d.Skip()
 		}

@@ -270,3 +270,32 @@ func decodeTop[T any](body []byte, out *T, dec func(*jx.Decoder, *T) error) erro
 	}
 	return nil
 }
+
+// decodeSlot decodes an optional field of an object into slot, a field of
+// the object's scratch value, and points *p at it (see the generated struct
+// decoders); null leaves *p nil.
+func decodeSlot[T any](d *jx.Decoder, p **T, slot *T, dec func(*jx.Decoder, *T) error) error {
+	if d.Next() == jx.Null {
+		*p = nil
+		return d.Null()
+	}
+	if err := dec(d, slot); err != nil {
+		return err
+	}
+	*p = slot
+	return nil
+}
+
+// decodeUnmarshaler decodes a type with its own UnmarshalJSON method (a
+// union, an object with additional properties) from the raw JSON, without
+// a round trip through encoding/json's reflection.
+func decodeUnmarshaler[T any, PT interface {
+	*T
+	json.Unmarshaler
+}](d *jx.Decoder, v *T) error {
+	raw, err := d.Raw()
+	if err != nil {
+		return err
+	}
+	return PT(v).UnmarshalJSON(raw)
+}

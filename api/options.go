@@ -97,12 +97,15 @@ type ResponseInfo struct {
 	Duration time.Duration
 }
 
-func applyOptions(opts []CallOption) callOptions {
-	var o callOptions
+func applyOptions(opts []CallOption) *callOptions {
+	o := &callOptions{}
 	for _, opt := range opts {
 		if opt != nil {
-			opt(&o)
+			opt(o)
 		}
 	}
 	return o
 }
+
+// noOptions are the options of a call that has none. Nothing writes them.
+var noOptions callOptions

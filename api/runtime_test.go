@@ -154,3 +154,15 @@ func TestCallBytes(t *testing.T) {
 		t.Errorf("callBytes = %q, %v", got, err)
 	}
 }
+
+// decodePtr is what a type that holds itself (a tree of nodes) decodes its
+// optional fields with, since it cannot be in its own scratch.
+func TestDecodePtr(t *testing.T) {
+	var p *string
+	if err := decodePtr(jx.DecodeStr(`"x"`), &p, decodeString); err != nil || p == nil || *p != "x" {
+		t.Errorf("decodePtr = %v, %v", p, err)
+	}
+	if err := decodePtr(jx.DecodeStr(`null`), &p, decodeString); err != nil || p != nil {
+		t.Errorf("decodePtr(null) = %v, %v", p, err)
+	}
+}

@@ -94,7 +94,11 @@ func (dg *decoderGen) decoderFor(typ string) string {
 		ts := g.types[typ]
 		switch {
 		case g.typeMethods[typ]["UnmarshalJSON"]:
-			return dg.fallback(typ)
+			// A union, or an object with additional properties: its own
+			// method decodes it, from the raw JSON.
+			d := "decodeUnmarshaler[" + typ + "]"
+			dg.names[typ] = d
+			return d
 		case ts.Assign.IsValid(): // an alias
 			d := dg.decoderFor(g.src(ts.Type))
 			dg.names[typ] = d
@@ -161,6 +165,11 @@ func identFromType(typ string) string {
 	return b.String()
 }
 
+// structDecoder writes the decoder of a struct type. Its optional fields
+// (pointers) are decoded into one scratch value per object: an unexported
+// struct with a field of each pointer's element type, which the pointers
+// then point into. An object costs one allocation for all of its optional
+// fields instead of one each; null leaves a pointer nil as before.
 func (dg *decoderGen) structDecoder(name, typ string) string {
 	fields := dg.g.fieldsOf(typ)
 	required := dg.required[typ]
@@ -168,6 +177,8 @@ func (dg *decoderGen) structDecoder(name, typ string) string {
 	for i, r := range required {
 		reqIndex[r] = i
 	}
+	scratch := "scratch" + strings.TrimPrefix(name, "decode")
+	var slots strings.Builder
 	var cases strings.Builder
 	var present []string
 	for _, f := range fields {
@@ -179,7 +190,14 @@ func (dg *decoderGen) structDecoder(name, typ string) string {
 				// it a pointer): null is a value here, the field is there.
 				fmt.Fprintf(&cases, "\t\t\tseen[%d] = true\n", i)
 			}
-			fmt.Fprintf(&cases, "\t\t\terr = decodePtr(d, &v.%s, %s)\n", f.Name, dg.decoderFor(strings.TrimPrefix(f.Type, "*")))
+			elem := strings.TrimPrefix(f.Type, "*")
+			if dg.reaches(elem, typ, map[string]bool{}) {
+				// A type that holds itself cannot be in its own scratch.
+				fmt.Fprintf(&cases, "\t\t\terr = decodePtr(d, &v.%s, %s)\n", f.Name, dg.decoderFor(elem))
+				break
+			}
+			fmt.Fprintf(&slots, "\t%s %s\n", f.Name, elem)
+			fmt.Fprintf(&cases, "\t\t\terr = decodeSlot(d, &v.%s, &slot().%s, %s)\n", f.Name, f.Name, dg.decoderFor(elem))
 		case strings.HasPrefix(f.Type, "nullable.Nullable["):
 			elem := strings.TrimSuffix(strings.TrimPrefix(f.Type, "nullable.Nullable["), "]")
 			if i, ok := reqIndex[f.JSON]; ok {
@@ -204,9 +222,15 @@ func (dg *decoderGen) structDecoder(name, typ string) string {
 		}
 	}
 	var b strings.Builder
+	if slots.Len() > 0 {
+		fmt.Fprintf(&b, "// %s holds the optional fields of one %s (see %s).\ntype %s struct {\n%s}\n\n", scratch, typ, name, scratch, slots.String())
+	}
 	fmt.Fprintf(&b, "func %s(d *jx.Decoder, v *%s) error {\n", name, typ)
 	if len(checked) > 0 {
 		fmt.Fprintf(&b, "\tvar seen [%d]bool\n", len(required))
+	}
+	if slots.Len() > 0 {
+		fmt.Fprintf(&b, "\tvar sc *%s\n\tslot := func() *%s {\n\t\tif sc == nil {\n\t\t\tsc = new(%s)\n\t\t}\n\t\treturn sc\n\t}\n", scratch, scratch, scratch)
 	}
 	if len(fields) == 0 {
 		b.WriteString("\terr := d.Skip()\n")
@@ -229,6 +253,31 @@ func (dg *decoderGen) structDecoder(name, typ string) string {
 	}
 	b.WriteString("\treturn nil\n}\n")
 	return b.String()
+}
+
+// reaches reports whether a value of type typ (as source) contains a value
+// of type target, through struct fields held by value (a pointer or slice
+// breaks the containment, but a scratch would hold it by value, so pointer
+// fields count too).
+func (dg *decoderGen) reaches(typ, target string, seen map[string]bool) bool {
+	typ = strings.TrimPrefix(dg.g.resolveAlias(strings.TrimLeft(typ, "*")), "*")
+	if typ == target {
+		return true
+	}
+	if seen[typ] || dg.g.structs[typ] == nil {
+		return false
+	}
+	seen[typ] = true
+	for _, f := range dg.g.fieldsOf(typ) {
+		ft := strings.TrimPrefix(f.Type, "*")
+		if strings.HasPrefix(ft, "nullable.Nullable[") {
+			ft = strings.TrimSuffix(strings.TrimPrefix(ft, "nullable.Nullable["), "]")
+		}
+		if !strings.HasPrefix(ft, "[]") && !strings.HasPrefix(ft, "map[") && dg.reaches(ft, target, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // enumDecoder maps the spec's values to their constants, so that decoding

@@ -227,7 +227,7 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 		}
 	}
 	// The path.
-	fmt.Fprintf(&b, "\tvar rq request\n\trq.path = make([]byte, 0, %d)\n", len(op.Path)+16*len(pathNames))
+	fmt.Fprintf(&b, "\tvar rq request\n\trq.path = make([]byte, 0, %d)\n", len(op.Path)+40*len(pathNames)) // a UUID is 36
 	rest0 := op.Path
 	for _, loc := range pathParamRE.FindAllStringSubmatchIndex(op.Path, -1) {
 		lit := op.Path[len(op.Path)-len(rest0) : loc[0]]

@@ -1,0 +1,469 @@
+// Package bench measures the SDK against the least a Go program can do: a
+// hand-written net/http + encoding/json client decoding into structs with
+// the same fields (internal/benchdata), in the same benchmark run, on one
+// loopback server that serves fixed, spec-valid bodies with keep-alive on.
+// Sub-benchmarks are named impl=baseline, impl=generated (oapi-codegen's
+// client alone) and impl=partner (PartnerClient), so that
+// `benchstat -col /impl` shows each as a ratio to the baseline; see
+// BENCHMARKS.md and `make bench`.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/internal/benchdata"
+	"github.com/podero-go/podero/internal/specserver"
+)
+
+var (
+	evPath       = fmt.Sprintf("/api/partners/v2.0/org/%s/users/%s/electric-vehicles/%s", benchdata.OrgID, benchdata.UserID, benchdata.EVID)
+	sessionsPath = evPath + "/sessions"
+	usersPath    = fmt.Sprintf("/api/partners/v2.0/org/%s/users", benchdata.OrgID)
+	pageSizes    = []int{10, 50, 200}
+)
+
+// fixtures are the bodies the server answers, by what they are.
+type fixtures struct {
+	ev, user []byte
+	pages    map[int][]byte // SessionListOutput by page size
+}
+
+var fix = sync.OnceValue(func() fixtures {
+	f := fixtures{ev: benchdata.EV(), user: benchdata.CreatedUser(), pages: map[int][]byte{}}
+	for _, n := range pageSizes {
+		f.pages[n] = benchdata.SessionsPage(n)
+	}
+	return f
+})
+
+// server answers the three calls with fixed bytes and counts the requests
+// it gets, by path.
+type server struct {
+	*httptest.Server
+	tokens, pages atomic.Int64
+}
+
+func newServer(tb testing.TB) *server {
+	f := fix()
+	s := &server{}
+	write := func(w http.ResponseWriter, body []byte) {
+		h := w.Header()
+		h["Content-Type"] = []string{"application/json"}
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+		w.Write(body)
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/oauth2/token/":
+			s.tokens.Add(1)
+			write(w, []byte(`{"access_token":"bench-token","token_type":"Bearer","expires_in":36000}`))
+		case evPath:
+			write(w, f.ev)
+		case sessionsPath:
+			s.pages.Add(1)
+			n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+			page, ok := f.pages[n]
+			if !ok {
+				page = f.pages[200]
+			}
+			write(w, page)
+		case usersPath:
+			io.Copy(io.Discard, r.Body)
+			write(w, f.user)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	tb.Cleanup(s.Close)
+	return s
+}
+
+func partner(tb testing.TB, s *server) *api.PartnerClient {
+	c, err := api.New(api.Config{BaseURL: s.URL, OrgID: benchdata.OrgID,
+		TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "bench-token"})})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func generated(tb testing.TB, s *server) *api.ClientWithResponses {
+	c, err := api.NewClientWithResponses(s.URL, api.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer bench-token")
+		return nil
+	}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// baseline is the hand-written client: one request, the JSON decoded into
+// the struct.
+type baseline struct {
+	http *http.Client
+	base string
+}
+
+func (b baseline) do(ctx context.Context, method, url string, body []byte, out any) error {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.base+url, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer bench-token")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, out)
+}
+
+// TestFixturesConformToSpec: the bodies the benchmarks decode are what the
+// spec declares for the three operations.
+func TestFixturesConformToSpec(t *testing.T) {
+	doc, err := specserver.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fix()
+	bodies := map[string][]byte{
+		"GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}":          f.ev,
+		"GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions": f.pages[200],
+		"POST /api/partners/v2.0/org/{org_id}/users":                                                           f.user,
+	}
+	for route, body := range bodies {
+		method, path, _ := strings.Cut(route, " ")
+		op := doc.Paths.Value(path).GetOperation(method)
+		schema := op.Responses.Status(200).Value.Content.Get("application/json").Schema
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatal(err)
+		}
+		if err := specserver.CheckValue(schema, v); err != nil {
+			t.Errorf("%s: the fixture does not conform: %v", route, err)
+		}
+	}
+	in := doc.Paths.Value("/api/partners/v2.0/org/{org_id}/users").Post.RequestBody.Value.Content.Get("application/json").Schema
+	var v any
+	_ = json.Unmarshal(benchdata.CreateUserRequest(), &v)
+	if err := specserver.CheckValue(in, v); err != nil {
+		t.Errorf("the create-user body does not conform: %v", err)
+	}
+}
+
+// TestBaselineDecodesEveryField: the baseline struct has the model's fields,
+// so the two decode the same values.
+func TestBaselineDecodesEveryField(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	var base benchdata.BaselineEV
+	if err := (baseline{http: s.Client(), base: s.URL}).do(ctx, "GET", evPath, nil, &base); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := partner(t, s).GetElectricVehicle(ctx, benchdata.UserID, benchdata.EVID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(base)
+	b, _ := json.Marshal(ev)
+	var av, bv map[string]any
+	json.Unmarshal(a, &av)
+	json.Unmarshal(b, &bv)
+	if len(av) != len(bv) || len(av) != 46 {
+		t.Errorf("baseline has %d fields, the model %d, want 46 each", len(av), len(bv))
+	}
+	for k, v := range av {
+		if fmt.Sprint(v) != fmt.Sprint(bv[k]) {
+			t.Errorf("%s: baseline %v, model %v", k, v, bv[k])
+		}
+	}
+}
+
+func BenchmarkGetElectricVehicle(b *testing.B) {
+	s := newServer(b)
+	ctx := context.Background()
+	bl, gen, pc := baseline{http: &http.Client{}, base: s.URL}, generated(b, s), partner(b, s)
+	b.Run("impl=baseline", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var ev benchdata.BaselineEV
+			if err := bl.do(ctx, "GET", evPath, nil, &ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=generated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := gen.GetElectricVehicleWithResponse(ctx, benchdata.OrgID, benchdata.UserID, benchdata.EVID)
+			if err != nil || resp.JSON200 == nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=partner", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := pc.GetElectricVehicle(ctx, benchdata.UserID, benchdata.EVID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkListSessions200(b *testing.B) {
+	s := newServer(b)
+	ctx := context.Background()
+	bl, gen, pc := baseline{http: &http.Client{}, base: s.URL}, generated(b, s), partner(b, s)
+	params := sessionParams(200)
+	query := "?from=2026-11-01&to=2026-11-30&limit=200&offset=0"
+	b.Run("impl=baseline", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var page benchdata.BaselineSessionPage
+			if err := bl.do(ctx, "GET", sessionsPath+query, nil, &page); err != nil || len(page.Items) != 200 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=generated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := gen.ListElectricVehicleSessionsWithResponse(ctx, benchdata.OrgID, benchdata.UserID, benchdata.EVID, &params)
+			if err != nil || resp.JSON200 == nil || len(resp.JSON200.Items) != 200 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=partner", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			page, err := pc.ListElectricVehicleSessions(ctx, benchdata.UserID, benchdata.EVID, params)
+			if err != nil || len(page.Items) != 200 {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkCreateUser(b *testing.B) {
+	s := newServer(b)
+	ctx := context.Background()
+	bl, gen, pc := baseline{http: &http.Client{}, base: s.URL}, generated(b, s), partner(b, s)
+	raw := benchdata.CreateUserRequest()
+	var baseIn benchdata.BaselineUserInput
+	var in api.UserCreateInput
+	if err := json.Unmarshal(raw, &baseIn); err != nil {
+		b.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("impl=baseline", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			body, err := json.Marshal(baseIn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var u benchdata.BaselineUser
+			if err := bl.do(ctx, "POST", usersPath, body, &u); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=generated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := gen.CreateUserWithResponse(ctx, benchdata.OrgID, in)
+			if err != nil || resp.JSON200 == nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=partner", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := pc.CreateUser(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func sessionParams(limit int) api.ListElectricVehicleSessionsParams {
+	p := api.ListElectricVehicleSessionsParams{Limit: &limit}
+	p.From.Time, _ = parseDay("2026-11-01")
+	p.To.Time, _ = parseDay("2026-11-30")
+	return p
+}
+
+// BenchmarkSessionsPerItem: the cost of a page grows no faster than its
+// items; ns/item and B/item stay flat from 10 to 200.
+func BenchmarkSessionsPerItem(b *testing.B) {
+	s := newServer(b)
+	ctx := context.Background()
+	pc := partner(b, s)
+	for _, n := range pageSizes {
+		params := sessionParams(n)
+		b.Run(fmt.Sprintf("items=%d/impl=partner", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				page, err := pc.ListElectricVehicleSessions(ctx, benchdata.UserID, benchdata.EVID, params)
+				if err != nil || len(page.Items) != n {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
+		})
+	}
+}
+
+// fixedTransport answers every request with the EV, without a network: the
+// call layer's own work, per attempt, against the baseline's on the same
+// transport.
+type fixedTransport struct{ body []byte }
+
+func (f fixedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		r.Body.Close()
+	}
+	return &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		ContentLength: int64(len(f.body)), Body: io.NopCloser(bytes.NewReader(f.body)), Request: r}, nil
+}
+
+func BenchmarkCallLayer(b *testing.B) {
+	ctx := context.Background()
+	hc := &http.Client{Transport: fixedTransport{fix().ev}}
+	bl := baseline{http: hc, base: "https://app.podero.com"}
+	pc, err := api.New(api.Config{OrgID: benchdata.OrgID, HTTPClient: hc,
+		TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "bench-token"})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("impl=baseline", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var ev benchdata.BaselineEV
+			if err := bl.do(ctx, "GET", evPath, nil, &ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=partner", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := pc.GetElectricVehicle(ctx, benchdata.UserID, benchdata.EVID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// coldCalls makes n concurrent first calls of a client whose token cache
+// is empty, and returns how many token requests they made.
+func coldCalls(tb testing.TB, s *server, n int) int64 {
+	c, err := api.New(api.Config{BaseURL: s.URL, OrgID: benchdata.OrgID, ClientID: "bench", ClientSecret: "bench-secret"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	before := s.tokens.Load()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() {
+			_, err := c.GetElectricVehicle(context.Background(), benchdata.UserID, benchdata.EVID)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return s.tokens.Load() - before
+}
+
+func TestThousandColdCallsOneToken(t *testing.T) {
+	if n := coldCalls(t, newServer(t), 1000); n != 1 {
+		t.Errorf("1,000 concurrent cold calls made %d token requests, want 1", n)
+	}
+}
+
+func BenchmarkColdCalls1000(b *testing.B) {
+	s := newServer(b)
+	var tokens int64
+	for b.Loop() {
+		tokens += coldCalls(b, s, 1000)
+	}
+	b.ReportMetric(float64(tokens)/float64(b.N), "token-requests/op")
+}
+
+// walk iterates over 1,000 sessions and returns how many pages it fetched.
+func walk(tb testing.TB, s *server, pc *api.PartnerClient) int64 {
+	before := s.pages.Load()
+	n := 0
+	for _, err := range pc.ListElectricVehicleSessionsIter(context.Background(), benchdata.UserID, benchdata.EVID, sessionParams(0)) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		n++
+	}
+	if n != 1000 {
+		tb.Fatalf("walked %d sessions, want 1000", n)
+	}
+	return s.pages.Load() - before
+}
+
+func TestWalkThousandSessions(t *testing.T) {
+	s := newServer(t)
+	if pages := walk(t, s, partner(t, s)); pages != 5 {
+		t.Errorf("walking 1,000 sessions fetched %d pages, want ceil(1000/200) = 5", pages)
+	}
+}
+
+func BenchmarkWalk1000Sessions(b *testing.B) {
+	s := newServer(b)
+	pc := partner(b, s)
+	var pages int64
+	b.ReportAllocs()
+	for b.Loop() {
+		pages += walk(b, s, pc)
+	}
+	b.ReportMetric(float64(pages)/float64(b.N), "page-requests/op")
+}
+
+func parseDay(s string) (time.Time, error) { return time.Parse(time.DateOnly, s) }
