@@ -209,36 +209,46 @@ func TestBaselineDecodesEveryField(t *testing.T) {
 	}
 }
 
+// impl is one implementation of a call: what it does once.
+type impl struct {
+	name string
+	call func() error
+}
+
+// runImpls runs each implementation as the sub-benchmark impl=<name>.
+func runImpls(b *testing.B, impls ...impl) {
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := im.call(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkGetElectricVehicle(b *testing.B) {
 	s := newServer(b)
 	ctx := context.Background()
 	bl, gen, pc := baseline{http: &http.Client{}, base: s.URL}, generated(b, s), partner(b, s)
-	b.Run("impl=baseline", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+	runImpls(b,
+		impl{"baseline", func() error {
 			var ev benchdata.BaselineEV
-			if err := bl.do(ctx, "GET", evPath, nil, &ev); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("impl=generated", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+			return bl.do(ctx, "GET", evPath, nil, &ev)
+		}},
+		impl{"generated", func() error {
 			resp, err := gen.GetElectricVehicleWithResponse(ctx, benchdata.OrgID, benchdata.UserID, benchdata.EVID)
-			if err != nil || resp.JSON200 == nil {
-				b.Fatal(err)
+			if err == nil && resp.JSON200 == nil {
+				err = fmt.Errorf("status %d", resp.StatusCode())
 			}
-		}
-	})
-	b.Run("impl=partner", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := pc.GetElectricVehicle(ctx, benchdata.UserID, benchdata.EVID); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+			return err
+		}},
+		impl{"partner", func() error {
+			_, err := pc.GetElectricVehicle(ctx, benchdata.UserID, benchdata.EVID)
+			return err
+		}})
 }
 
 func BenchmarkListSessions200(b *testing.B) {
@@ -247,33 +257,34 @@ func BenchmarkListSessions200(b *testing.B) {
 	bl, gen, pc := baseline{http: &http.Client{}, base: s.URL}, generated(b, s), partner(b, s)
 	params := sessionParams(200)
 	query := "?from=2026-11-01&to=2026-11-30&limit=200&offset=0"
-	b.Run("impl=baseline", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+	want200 := func(n int) error {
+		if n != 200 {
+			return fmt.Errorf("%d items, want 200", n)
+		}
+		return nil
+	}
+	runImpls(b,
+		impl{"baseline", func() error {
 			var page benchdata.BaselineSessionPage
-			if err := bl.do(ctx, "GET", sessionsPath+query, nil, &page); err != nil || len(page.Items) != 200 {
-				b.Fatal(err)
+			if err := bl.do(ctx, "GET", sessionsPath+query, nil, &page); err != nil {
+				return err
 			}
-		}
-	})
-	b.Run("impl=generated", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+			return want200(len(page.Items))
+		}},
+		impl{"generated", func() error {
 			resp, err := gen.ListElectricVehicleSessionsWithResponse(ctx, benchdata.OrgID, benchdata.UserID, benchdata.EVID, &params)
-			if err != nil || resp.JSON200 == nil || len(resp.JSON200.Items) != 200 {
-				b.Fatal(err)
+			if err != nil || resp.JSON200 == nil {
+				return fmt.Errorf("%v (status %d)", err, resp.StatusCode())
 			}
-		}
-	})
-	b.Run("impl=partner", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+			return want200(len(resp.JSON200.Items))
+		}},
+		impl{"partner", func() error {
 			page, err := pc.ListElectricVehicleSessions(ctx, benchdata.UserID, benchdata.EVID, params)
-			if err != nil || len(page.Items) != 200 {
-				b.Fatal(err)
+			if err != nil {
+				return err
 			}
-		}
-	})
+			return want200(len(page.Items))
+		}})
 }
 
 func BenchmarkCreateUser(b *testing.B) {
@@ -289,36 +300,26 @@ func BenchmarkCreateUser(b *testing.B) {
 	if err := json.Unmarshal(raw, &in); err != nil {
 		b.Fatal(err)
 	}
-	b.Run("impl=baseline", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+	runImpls(b,
+		impl{"baseline", func() error {
 			body, err := json.Marshal(baseIn)
 			if err != nil {
-				b.Fatal(err)
+				return err
 			}
 			var u benchdata.BaselineUser
-			if err := bl.do(ctx, "POST", usersPath, body, &u); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("impl=generated", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+			return bl.do(ctx, "POST", usersPath, body, &u)
+		}},
+		impl{"generated", func() error {
 			resp, err := gen.CreateUserWithResponse(ctx, benchdata.OrgID, in)
-			if err != nil || resp.JSON200 == nil {
-				b.Fatal(err)
+			if err == nil && resp.JSON200 == nil {
+				err = fmt.Errorf("status %d", resp.StatusCode())
 			}
-		}
-	})
-	b.Run("impl=partner", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := pc.CreateUser(ctx, in); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+			return err
+		}},
+		impl{"partner", func() error {
+			_, err := pc.CreateUser(ctx, in)
+			return err
+		}})
 }
 
 func sessionParams(limit int) api.ListElectricVehicleSessionsParams {
@@ -372,23 +373,15 @@ func BenchmarkCallLayer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("impl=baseline", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+	runImpls(b,
+		impl{"baseline", func() error {
 			var ev benchdata.BaselineEV
-			if err := bl.do(ctx, "GET", evPath, nil, &ev); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("impl=partner", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := pc.GetElectricVehicle(ctx, benchdata.UserID, benchdata.EVID); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+			return bl.do(ctx, "GET", evPath, nil, &ev)
+		}},
+		impl{"partner", func() error {
+			_, err := pc.GetElectricVehicle(ctx, benchdata.UserID, benchdata.EVID)
+			return err
+		}})
 }
 
 // coldCalls makes n concurrent first calls of a client whose token cache
