@@ -93,6 +93,11 @@ func TestResponses(t *testing.T) {
 				"GetElectricVehicle 200 /id: invalid-value (spec: format uuid; got string)",
 				"GetElectricVehicle 200 /updated_at: invalid-value (spec: format date-time; got string)",
 			}},
+		{"a value out of range", response("GetElectricVehicle", "GET", evPath, 200, "application/json", `{"battery_level":101,"charge_target_max":-1}`),
+			[]string{
+				"GetElectricVehicle 200 /battery_level: invalid-value (spec: maximum 100; got integer)",
+				"GetElectricVehicle 200 /charge_target_max: invalid-value (spec: minimum 0; got integer)",
+			}},
 		{"a fraction where an integer is declared", response("GetElectricVehicle", "GET", evPath, 200, "application/json", `{"battery_level":61.5}`),
 			[]string{"GetElectricVehicle 200 /battery_level: wrong-type (spec: integer or null; got number)"}},
 		{"an action without its code, and one that is not an object", response("GetElectricVehicle", "GET", evPath, 200, "application/json", `{"actions":[{}, "x"]}`),

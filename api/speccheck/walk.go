@@ -539,11 +539,14 @@ func describeEnum(enum []any) string {
 // applying schemas' properties and none allows additional properties: a
 // schema without properties (a free-form object) checks no names.
 func (w *walker) object(set []applied, obj map[string]any) {
+	// in is the component the object is: the first that declares
+	// properties or composes them with allOf, not an anyOf around it.
 	declaring, open, in := false, false, ""
 	for _, a := range set {
-		if len(a.s.Properties) > 0 && !declaring {
-			declaring, in = true, a.in
+		if in == "" && (len(a.s.Properties) > 0 || len(a.s.AllOf) > 0) {
+			in = a.in
 		}
+		declaring = declaring || len(a.s.Properties) > 0
 		if ap := a.s.AdditionalProperties; (ap.Has != nil && *ap.Has) || ap.Schema != nil {
 			open = true
 		}
