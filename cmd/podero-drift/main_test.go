@@ -196,6 +196,33 @@ func TestBudget(t *testing.T) {
 	}
 }
 
+// TestRateLimited: a 429 ends the survey; the report says so and lists
+// the operations it left out, and error statuses are not drift.
+func TestRateLimited(t *testing.T) {
+	srv, env := surveyed(t)
+	srv.FailNextOp("GetUser", 1, http.StatusTooManyRequests)
+	recordPauses(t)
+	before := len(srv.Requests())
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), nil, &out, &errs, envOf(env)); code != 0 {
+		t.Fatalf("exit status %d\n%s", code, errs.String())
+	}
+	report := out.String()
+	for _, want := range []string{"| GetUser | 1 | 429 Too Many Requests |", "**Stopped early:** Podero answered 429 Too Many Requests",
+		"| ListEnergyContracts | the survey stopped early: Podero answered 429"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report does not say %q:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "| GetUser | 429 |") {
+		t.Errorf("the 429 is reported as drift:\n%s", report)
+	}
+	last := srv.Requests()[len(srv.Requests())-1]
+	if len(srv.Requests()) == before || last.Status != http.StatusTooManyRequests {
+		t.Errorf("the survey went on after the 429 (last request %s %s: %d)", last.Method, last.Path, last.Status)
+	}
+}
+
 // TestWrongSecret: a token request that fails stops the survey at once;
 // the report says why, and the command fails.
 func TestWrongSecret(t *testing.T) {
