@@ -42,6 +42,6 @@ test: lint
 ## bench: the benchmarks, BENCH_COUNT runs each with allocations, then benchstat's
 ## summary with each implementation as a ratio to the hand-written baseline (BENCHMARKS.md)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./internal/bench ./api ./oauth > bench.txt; \
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./internal/bench ./api ./oauth ./api/speccheck > bench.txt; \
 	status=$$?; cat bench.txt; exit $$status
 	$(BENCHSTAT) -col /impl bench.txt
