@@ -21,7 +21,7 @@ type WaitOption func(*waitOptions)
 type waitOptions struct {
 	interval, maxInterval time.Duration
 	maxWait               time.Duration // 0: none but the context's
-	progress              func(WaitProgress)
+	progress              []func(WaitProgress)
 	call                  []CallOption
 	// now and sleep are the waiter's clock: time.Now and a timer, or a
 	// test's fake (see export_wait_test.go).
@@ -64,9 +64,14 @@ func WithMaxWait(d time.Duration) WaitOption {
 // WithProgress calls f after every poll that does not end the wait with an
 // error (the polls that succeed, and those that fail with a transient
 // error), on the waiter's goroutine, before it waits for the next. f should
-// return quickly: the deadline counts the time it takes.
+// return quickly: the deadline counts the time it takes. Several
+// WithProgress options add several callbacks, called in order.
 func WithProgress(f func(WaitProgress)) WaitOption {
-	return func(o *waitOptions) { o.progress = f }
+	return func(o *waitOptions) {
+		if f != nil {
+			o.progress = append(o.progress, f)
+		}
+	}
 }
 
 // WithPollOptions passes opts to every request the waiter sends: a
@@ -228,9 +233,9 @@ func (w *waiter[T]) run(ctx context.Context, opts []WaitOption) (T, error) {
 			p.Next = jitter(interval)
 			interval = min(interval+interval/2, o.maxInterval)
 		}
-		if o.progress != nil {
-			p.Waited = o.now().Sub(start)
-			o.progress(p)
+		p.Waited = o.now().Sub(start)
+		for _, f := range o.progress {
+			f(p)
 		}
 		if p.Done {
 			return state, nil
