@@ -18,6 +18,10 @@ import (
 //	if err == nil {
 //		err = stats.Err() // an *InBandError, or nil
 //	}
+//
+// The SDK's own helpers that call these operations
+// ([PartnerClient.UploadDayAheadPrices]) return the *InBandError as their
+// error, so that their callers cannot miss it.
 
 // InBandError is a failure that Podero reported inside a 200 answer. The
 // Err method of the model that carried it returns it; errors.As finds it.
