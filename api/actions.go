@@ -18,11 +18,13 @@ import (
 //
 // A cue's secret travels in the query of its resolution_link.url: it is a
 // signed token that authorises the cue operations for an hour. Nothing in
-// this package prints it: the types here, and the generated types that
+// this package prints it: PendingAction, and the generated types that
 // carry it (ResolutionLink, DeviceAction and the cue operations' Params),
 // redact it in String, GoString, Format (every fmt verb) and LogValue
-// (log/slog). Their JSON encodings keep it, as they are the wire format:
-// do not log a device's JSON.
+// (log/slog); the device outputs, which hold their actions behind a
+// pointer, print as %v for every verb. JSON encodings keep it, as they are
+// the wire format: do not log a device's JSON (slog's JSON handler
+// marshals a struct it is given, such as a device output).
 
 // ActionCode is the code of a device's pending action: the discriminator
 // of the DeviceAction union.

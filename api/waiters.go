@@ -102,9 +102,14 @@ type OnboardingState struct {
 //     listed until [PartnerClient.ReportActionOutcome] reports success, so
 //     the wait ends only after that report.
 //
-// (The guides leave this implicit: they say only that object_id is null
-// until onboarding completes, and that the actions list carries a
-// pending reauthentication; poderotest implements this reading.)
+// The evidence: the guides show object_id null in a new session's example
+// and infer it is filled when onboarding completes (guides §6.4); for a
+// broken connection they tell the partner to check is_authenticated and
+// the actions' resolution_link, send the user to reconnect, and verify
+// afterwards on the device (§6.7); and a reauthentication session is
+// created for an existing device, whose id it carries (auth_session
+// answers device_id with session_id). poderotest documents and implements
+// this reading.
 //
 // The device's kind is the session's device_type. When that is null, the
 // waiter finds the kind by probing the device GETs for object_id, electric
