@@ -176,8 +176,10 @@ func (j *journey) startSession() (string, error) {
 	return fmt.Sprintf("id=%s; the end user continues at %s", j.session, j.sessionURL), nil
 }
 
-// connect plays the end user on the fake. Against Podero a person has to
-// open the link, so the journey stops here.
+// connect plays the end user on the fake, and waits for the onboarding as
+// a partner's backend would: it polls the session until its device is
+// connected. Against Podero a person has to open the link, so the journey
+// stops here.
 func (j *journey) connect() (string, error) {
 	switch {
 	case j.resume:
@@ -185,15 +187,20 @@ func (j *journey) connect() (string, error) {
 	case j.fake == nil:
 		return fmt.Sprintf("open %s in a browser and connect a vehicle, then run again with PODERO_USER_ID=%s", j.sessionURL, j.user), errStop
 	}
-	id, err := j.fake.CompleteOnboarding(j.session)
+	// The end user opens the link and connects a vehicle in the Connect UI.
+	if _, err := j.fake.OpenLink(j.sessionURL); err != nil {
+		return "", err
+	}
+	done, err := j.c.WaitForOnboarding(j.ctx, j.session, api.WithMaxWait(time.Minute))
 	if err != nil {
 		return "", err
 	}
 	const past = 12
-	if err := j.fake.AddSessions(id, past); err != nil {
+	if err := j.fake.AddSessions(done.DeviceID, past); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("poderotest completed the onboarding as the end user would: vehicle id=%s with %d past charging sessions", id, past), nil
+	return fmt.Sprintf("poderotest played the end user; WaitForOnboarding saw the %s id=%s connected (%d past charging sessions added)",
+		done.Kind, done.DeviceID, past), nil
 }
 
 func (j *journey) listVehicles() (string, error) {

@@ -45,6 +45,9 @@ func TestRunOnTheFake(t *testing.T) {
 	if !strings.Contains(out.String(), "poderotest") {
 		t.Errorf("the output does not say it runs on the in-memory fake:\n%s", out.String())
 	}
+	if !strings.Contains(out.String(), "WaitForOnboarding saw the ev id=") {
+		t.Errorf("the connect step does not report what WaitForOnboarding saw:\n%s", out.String())
+	}
 	reported(t, out.String(), "✓", steps...)
 }
 
