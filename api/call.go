@@ -22,6 +22,17 @@ type operation struct {
 	path   string // the path template, as in the spec
 	auth   bool   // sends the bearer token
 	result string // the Go type of the 2xx body, for messages
+	// secretPath: a path parameter is a credential (a wallbox claim
+	// token), so errors and logs show the path template, not the path.
+	secretPath bool
+}
+
+// shownPath is the path errors and logs may show for a request to op.
+func (op *operation) shownPath(path string) string {
+	if op.secretPath {
+		return op.path
+	}
+	return path
 }
 
 // request is one call's path, query, headers and body, as a generated
@@ -43,7 +54,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 		o = applyOptions(opts)
 	}
 	if o.err != nil {
-		return nil, &Error{Operation: op.name, Method: op.method, Path: string(r.path), Message: o.err.Error(), Err: o.err}
+		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: o.err.Error(), Err: o.err}
 	}
 	u := c.t.base + string(r.path)
 	if len(r.query) > 0 {
@@ -51,7 +62,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	}
 	req, err := http.NewRequestWithContext(ctx, op.method, u, nil)
 	if err != nil {
-		return nil, &Error{Operation: op.name, Method: op.method, Path: string(r.path), Message: "build the request: " + err.Error(), Err: err}
+		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: "build the request: " + err.Error(), Err: err}
 	}
 	req.Header["User-Agent"] = c.t.userAgent
 	if r.body != nil {
@@ -108,7 +119,7 @@ func callBytes(c *PartnerClient, ctx context.Context, op *operation, r *request,
 // invalid is the *Error for a 2xx answer whose body is not what the spec
 // declares.
 func (rep *reply) invalid(op *operation, msg string, err error) *Error {
-	e := newError(op.name, rep.resp.Request.Method, rep.resp.Request.URL.Path, rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token)
+	e := newError(op.name, rep.resp.Request.Method, op.shownPath(rep.resp.Request.URL.Path), rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token)
 	e.Message, e.Err, e.Attempts, e.Payload = msg, err, rep.attempts, nil
 	return e
 }

@@ -322,3 +322,24 @@ func TestRejectedCredentialsAreUnauthorized(t *testing.T) {
 func staticToken(tok string) oauth2.TokenSource {
 	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok})
 }
+
+// A wallbox claim token is a credential that travels in the path: errors and
+// logs show the operation's path template instead.
+func TestClaimTokenStaysOutOfErrorsAndLogs(t *testing.T) {
+	a := newTestAPI(t)
+	var logs bytes.Buffer
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{MaxRetries: 1},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	const token = "claim-token-1f2e3d"
+	a.fail(status(503), status(404))
+	_, err := c.GetWallboxClaimTokenStatus(context.Background(), id, token)
+	if !api.IsNotFound(err) {
+		t.Fatalf("got %v, want the 404", err)
+	}
+	if strings.Contains(err.Error()+logs.String(), token) {
+		t.Errorf("the claim token leaks:\n%v\n%s", err, logs.String())
+	}
+	if !strings.Contains(err.Error(), "/wallbox-claim-tokens/{token}/status") {
+		t.Errorf("%q does not show the path template", err)
+	}
+}

@@ -60,6 +60,10 @@ type exchange struct {
 	pooled bool // read the response into a pooled buffer
 }
 
+// path is the request's path as errors and logs show it (see
+// operation.secretPath).
+func (x *exchange) path() string { return x.op.shownPath(x.req.URL.Path) }
+
 // reply is a call's last response, read whole.
 type reply struct {
 	resp     *http.Response
@@ -92,7 +96,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		body, err = io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {
-			return nil, &Error{Operation: op.name, Method: req.Method, Path: req.URL.Path, Message: "read the request body: " + err.Error(), Err: err}
+			return nil, &Error{Operation: op.name, Method: req.Method, Path: op.shownPath(req.URL.Path), Message: "read the request body: " + err.Error(), Err: err}
 		}
 		req.Body = nil
 	}
@@ -157,7 +161,7 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		if status >= 200 && status < 300 {
 			return finish(rep, nil)
 		}
-		apiErr := newError(x.op.name, x.req.Method, x.req.URL.Path, status, rep.resp.Header, rep.body, rep.token)
+		apiErr := newError(x.op.name, x.req.Method, x.path(), status, rep.resp.Header, rep.body, rep.token)
 		putBody(rep.buf)
 		// A 401 may be a token the server dropped before its expiry: get a
 		// fresh one and try once more. This is not a retry of the policy.
@@ -263,11 +267,11 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 	// *url.Error quotes the whole URL, and a cue's query carries its secret.
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
-		urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
+		urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + x.path()
 	}
 	if t.logger != nil {
 		attrs := []slog.Attr{slog.String("operation", x.op.name), slog.String("method", req.Method),
-			slog.String("path", req.URL.Path), slog.Int("attempt", n), slog.Duration("duration", time.Since(start))}
+			slog.String("path", x.path()), slog.Int("attempt", n), slog.Duration("duration", time.Since(start))}
 		if err != nil {
 			attrs = append(attrs, slog.String("error", redactToken(err.Error(), rep.token)))
 		} else {
@@ -314,7 +318,7 @@ func (t *transport) bearerValue(tok *oauth2.Token) []string {
 // failure is the *Error for an attempt that got no response, and whether
 // the attempt is worth sending again.
 func (t *transport) failure(ctx context.Context, x *exchange, err error) (*Error, bool) {
-	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.req.URL.Path, Err: err}
+	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.path(), Err: err}
 	var tokenErr *oauth.TokenError
 	switch {
 	case ctx.Err() != nil:
@@ -360,7 +364,7 @@ func isTooLarge(err error) bool {
 func (t *transport) wait(ctx context.Context, d time.Duration, x *exchange, attempt int, reason string) error {
 	if t.logger != nil {
 		t.logger.LogAttrs(ctx, slog.LevelWarn, "podero retry", slog.String("operation", x.op.name),
-			slog.String("method", x.req.Method), slog.String("path", x.req.URL.Path), slog.Int("attempt", attempt),
+			slog.String("method", x.req.Method), slog.String("path", x.path()), slog.Int("attempt", attempt),
 			slog.String("reason", reason), slog.Duration("wait", d))
 	}
 	return t.sleep(ctx, d)

@@ -40,6 +40,10 @@ type surfaceOp struct {
 	// parameters ("userID UUID") and as arguments ("userID").
 	PathParams, PathArgs []string
 	ParamsType           string // the params struct, "" for none
+	// SecretPath: a path parameter is a credential (its name has "token"
+	// or "secret" in it, as a wallbox claim token), so the runtime shows
+	// the path template in errors and logs instead of the path.
+	SecretPath bool
 }
 
 var pathParamRE = regexp.MustCompile(`\{([^}]+)\}`)
@@ -168,6 +172,8 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 	zero := "nil, "
 	byName := map[string]goParam{}
 	for i, m := range pathNames {
+		lower := strings.ToLower(m[1])
+		s.SecretPath = s.SecretPath || strings.Contains(lower, "token") || strings.Contains(lower, "secret")
 		p := goParams[i]
 		if locals[p.name] {
 			p.name += "Param"
@@ -486,7 +492,7 @@ func clientSource(pkg string, p pin, ops []surfaceOp) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString("// The operations, for the methods below and for lookupOperation.\nvar (\n")
 	for _, s := range ops {
-		fmt.Fprintf(&b, "\top%s = operation{name: %q, method: %q, path: %q, auth: %t, result: %q}\n", s.Name, s.Name, s.Method, s.Path, s.Auth, s.ResultName)
+		fmt.Fprintf(&b, "\top%s = operation{name: %q, method: %q, path: %q, auth: %t, result: %q, secretPath: %t}\n", s.Name, s.Name, s.Method, s.Path, s.Auth, s.ResultName, s.SecretPath)
 	}
 	b.WriteString(")\n\n// operationList lists every operation.\nvar operationList = []*operation{\n")
 	for _, s := range ops {
