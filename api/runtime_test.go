@@ -166,3 +166,23 @@ func TestDecodePtr(t *testing.T) {
 		t.Errorf("decodePtr(null) = %v, %v", p, err)
 	}
 }
+
+// FuzzParseUTC: where the fast path takes a date-time, the standard
+// library reads it as the same instant, in UTC.
+func FuzzParseUTC(f *testing.F) {
+	for _, s := range []string{"2026-11-30T17:45:12.345678Z", "2026-11-30T17:45:12Z", "2026-02-29T00:00:00Z", "2024-02-29T23:59:59.999999999Z",
+		"2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+01:00", "0000-01-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseUTC([]byte(s))
+		var want time.Time
+		err := want.UnmarshalText([]byte(s))
+		if !ok {
+			return // the standard library decides
+		}
+		if err != nil || !got.Equal(want) || got.Location() != time.UTC || want.Location() != time.UTC {
+			t.Fatalf("%q: fast %v, standard %v (%v)", s, got, want, err)
+		}
+	})
+}
