@@ -3,7 +3,7 @@
 GO ?= go
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
 
-.PHONY: all generate check-generate pin-spec update-spec test lint fmt bench
+.PHONY: all generate check-generate pin-spec update-spec test lint fmt bench consumer-check
 
 all: generate test
 
@@ -30,10 +30,15 @@ lint:
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-## test: what CI runs: lint, the race-enabled tests, and the generated-code check
+## test: what CI runs: lint, the race-enabled tests, the generated-code check and the consumer check
 test: lint
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory check-generate
+	$(MAKE) --no-print-directory consumer-check
+
+## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
+consumer-check:
+	GO='$(GO)' .ci/consumer-check
 
 ## bench: the benchmarks, with allocations
 bench:
