@@ -3,7 +3,7 @@
 GO ?= go
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
 
-.PHONY: all generate check-generate pin-spec update-spec test lint fmt bench consumer-check
+.PHONY: all generate check-generate pin-spec update-spec test lint fmt bench consumer-check api-check
 
 all: generate test
 
@@ -30,15 +30,20 @@ lint:
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-## test: what CI runs: lint, the race-enabled tests, the generated-code check and the consumer check
+## test: what CI runs: lint, the race-enabled tests, the generated-code, consumer and API checks
 test: lint
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory check-generate
 	$(MAKE) --no-print-directory consumer-check
+	$(MAKE) --no-print-directory api-check
 
 ## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
 consumer-check:
 	GO='$(GO)' .ci/consumer-check
+
+## api-check: fail on a breaking change of api, oauth or api/poderotest since the last tag v* that CHANGELOG.md does not announce
+api-check:
+	$(GO) run ./internal/apicheck
 
 ## bench: the benchmarks, with allocations
 bench:
