@@ -7,7 +7,7 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
 
-.PHONY: all generate check-generate pin-spec update-spec test lint fmt bench
+.PHONY: all generate check-generate pin-spec update-spec test lint fmt bench consumer-check api-check
 
 all: generate test
 
@@ -34,10 +34,23 @@ lint:
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-## test: what CI runs: lint, the race-enabled tests, and the generated-code check
+## test: what CI runs: lint, the tests (race-enabled but for gen's), the generated-code, consumer and API checks
+# gen is a single-threaded code generator: the race detector finds nothing
+# there and makes its tests four times slower, so they run without it.
 test: lint
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -vx 'github.com/podero-go/podero/gen')
+	$(GO) test -count=1 ./gen
 	$(MAKE) --no-print-directory check-generate
+	$(MAKE) --no-print-directory consumer-check
+	$(MAKE) --no-print-directory api-check
+
+## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
+consumer-check:
+	GO='$(GO)' .ci/consumer-check
+
+## api-check: fail on a breaking change of api, oauth or api/poderotest since the last tag v* that CHANGELOG.md does not announce
+api-check:
+	$(GO) run ./internal/apicheck
 
 ## bench: the benchmarks, BENCH_COUNT runs each with allocations, then benchstat's
 ## summary with each implementation as a ratio to the hand-written baseline (BENCHMARKS.md)

@@ -228,6 +228,9 @@ func exportedIdentifiers(files map[string][]byte) (map[string]string, error) {
 	ids := map[string]string{}
 	fset := token.NewFileSet()
 	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if !strings.HasSuffix(name, ".go") {
+			continue // the pinned copy of the spec, written beside the code
+		}
 		f, err := parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution)
 		if err != nil {
 			return nil, err
@@ -573,7 +576,9 @@ Updates of the Partner API spec that podero-go is generated from, newest first.
 `
 
 // prependChangelog puts entry above the newest entry of CHANGELOG.md (the
-// first "## " heading), below the file's title and introduction.
+// first "## " heading), below the file's title and introduction. The
+// heading of a release in preparation ("## v0.2.0 (unreleased)") stays on
+// top: the entry goes below its notes, as part of that release.
 func prependChangelog(old []byte, entry string) []byte {
 	if len(bytes.TrimSpace(old)) == 0 {
 		return []byte(changelogHeader + entry)
@@ -582,6 +587,14 @@ func prependChangelog(old []byte, entry string) []byte {
 	if !bytes.HasPrefix(old, []byte("## ")) {
 		if j := bytes.Index(old, []byte("\n## ")); j >= 0 {
 			i = j + 1
+		} else {
+			i = len(old)
+		}
+	}
+	if line, _, _ := bytes.Cut(old[i:], []byte("\n")); bytes.HasPrefix(line, []byte("## v")) &&
+		bytes.HasSuffix(bytes.TrimRight(line, "\r"), []byte(" (unreleased)")) {
+		if j := bytes.Index(old[i:], []byte("\n## ")); j >= 0 {
+			i += j + 1
 		} else {
 			i = len(old)
 		}

@@ -282,6 +282,10 @@ func TestPrependChangelog(t *testing.T) {
 		{"entries", "# Changelog\n\nIntro.\n\n## 2025-12-01: spec update\n\n- y\n",
 			"# Changelog\n\nIntro.\n\n" + entry + "## 2025-12-01: spec update\n\n- y\n"},
 		{"no title", "## v0.1.0\n\n- first\n", entry + "## v0.1.0\n\n- first\n"},
+		{"unreleased", "# Changelog\n\n## v0.2.0 (unreleased)\n\nNotes.\n\n## 2025-12-01: spec update\n\n- y\n\n## v0.1.0 (2025-11-01)\n",
+			"# Changelog\n\n## v0.2.0 (unreleased)\n\nNotes.\n\n" + entry + "## 2025-12-01: spec update\n\n- y\n\n## v0.1.0 (2025-11-01)\n"},
+		{"unreleased, nothing below", "## v0.2.0 (unreleased)\n\nNotes.", "## v0.2.0 (unreleased)\n\nNotes.\n\n" + entry},
+		{"released", "# Changelog\n\n## v0.2.0 (2026-01-01)\n\nNotes.\n", "# Changelog\n\n" + entry + "## v0.2.0 (2026-01-01)\n\nNotes.\n"},
 	} {
 		if got := string(prependChangelog([]byte(tc.old), entry)); got != tc.want {
 			t.Errorf("%s: got\n%q\nwant\n%q", tc.name, got, tc.want)
