@@ -298,8 +298,10 @@ func decodeChargingConfigDevice(d *jx.Decoder, v *ChargingConfigDevice) error {
 	return nil
 }
 
+var poolChargingConfigDeviceList = listPool[ChargingConfigDevice]()
+
 func decodeChargingConfigDeviceList(d *jx.Decoder, v *[]ChargingConfigDevice) error {
-	return decodeList(d, v, decodeChargingConfigDevice)
+	return decodeListPooled(d, v, decodeChargingConfigDevice, &poolChargingConfigDeviceList)
 }
 
 // scratchChargingConfigOutput holds the optional fields of one ChargingConfigOutput (see decodeChargingConfigOutput).
@@ -431,8 +433,10 @@ func decodeChargingModeAvailability(d *jx.Decoder, v *ChargingModeAvailability) 
 	return nil
 }
 
+var poolChargingModeAvailabilityList = listPool[ChargingModeAvailability]()
+
 func decodeChargingModeAvailabilityList(d *jx.Decoder, v *[]ChargingModeAvailability) error {
-	return decodeList(d, v, decodeChargingModeAvailability)
+	return decodeListPooled(d, v, decodeChargingModeAvailability, &poolChargingModeAvailabilityList)
 }
 
 // scratchChargingStatus holds the optional fields of one ChargingStatus (see decodeChargingStatus).
@@ -631,8 +635,10 @@ func decodeDailyChargePolicySchema(d *jx.Decoder, v *DailyChargePolicySchema) er
 	return nil
 }
 
+var poolDeviceActionList = listPool[DeviceAction]()
+
 func decodeDeviceActionList(d *jx.Decoder, v *[]DeviceAction) error {
-	return decodeList(d, v, decodeUnmarshaler[DeviceAction])
+	return decodeListPooled(d, v, decodeUnmarshaler[DeviceAction], &poolDeviceActionList)
 }
 
 func decodeDeviceKind(d *jx.Decoder, v *DeviceKind) error {
@@ -972,8 +978,10 @@ func decodeElectricVehicleDataPointOutput(d *jx.Decoder, v *ElectricVehicleDataP
 	return nil
 }
 
+var poolElectricVehicleDataPointOutputList = listPool[ElectricVehicleDataPointOutput]()
+
 func decodeElectricVehicleDataPointOutputList(d *jx.Decoder, v *[]ElectricVehicleDataPointOutput) error {
-	return decodeList(d, v, decodeElectricVehicleDataPointOutput)
+	return decodeListPooled(d, v, decodeElectricVehicleDataPointOutput, &poolElectricVehicleDataPointOutputList)
 }
 
 // scratchElectricVehicleOutput holds the optional fields of one ElectricVehicleOutput (see decodeElectricVehicleOutput).
@@ -1143,8 +1151,10 @@ func decodeElectricVehicleOutput(d *jx.Decoder, v *ElectricVehicleOutput) error 
 	return nil
 }
 
+var poolElectricVehicleOutputList = listPool[ElectricVehicleOutput]()
+
 func decodeElectricVehicleOutputList(d *jx.Decoder, v *[]ElectricVehicleOutput) error {
-	return decodeList(d, v, decodeElectricVehicleOutput)
+	return decodeListPooled(d, v, decodeElectricVehicleOutput, &poolElectricVehicleOutputList)
 }
 
 // scratchEnergyContractOutput holds the optional fields of one EnergyContractOutput (see decodeEnergyContractOutput).
@@ -1200,8 +1210,10 @@ func decodeEnergyContractOutput(d *jx.Decoder, v *EnergyContractOutput) error {
 	return nil
 }
 
+var poolEnergyContractOutputList = listPool[EnergyContractOutput]()
+
 func decodeEnergyContractOutputList(d *jx.Decoder, v *[]EnergyContractOutput) error {
-	return decodeList(d, v, decodeEnergyContractOutput)
+	return decodeListPooled(d, v, decodeEnergyContractOutput, &poolEnergyContractOutputList)
 }
 
 func decodeEnergyContractType(d *jx.Decoder, v *EnergyContractType) error {
@@ -1257,8 +1269,10 @@ func decodeEnergyPrice(d *jx.Decoder, v *EnergyPrice) error {
 	return nil
 }
 
+var poolEnergyPriceList = listPool[EnergyPrice]()
+
 func decodeEnergyPriceList(d *jx.Decoder, v *[]EnergyPrice) error {
-	return decodeList(d, v, decodeEnergyPrice)
+	return decodeListPooled(d, v, decodeEnergyPrice, &poolEnergyPriceList)
 }
 
 // scratchHEMSCommandItem holds the optional fields of one HEMSCommandItem (see decodeHEMSCommandItem).
@@ -1314,8 +1328,10 @@ func decodeHEMSCommandItem(d *jx.Decoder, v *HEMSCommandItem) error {
 	return nil
 }
 
+var poolHEMSCommandItemList = listPool[HEMSCommandItem]()
+
 func decodeHEMSCommandItemList(d *jx.Decoder, v *[]HEMSCommandItem) error {
-	return decodeList(d, v, decodeHEMSCommandItem)
+	return decodeListPooled(d, v, decodeHEMSCommandItem, &poolHEMSCommandItemList)
 }
 
 // scratchHEMSDecisionItem holds the optional fields of one HEMSDecisionItem (see decodeHEMSDecisionItem).
@@ -1371,8 +1387,10 @@ func decodeHEMSDecisionItem(d *jx.Decoder, v *HEMSDecisionItem) error {
 	return nil
 }
 
+var poolHEMSDecisionItemList = listPool[HEMSDecisionItem]()
+
 func decodeHEMSDecisionItemList(d *jx.Decoder, v *[]HEMSDecisionItem) error {
-	return decodeList(d, v, decodeHEMSDecisionItem)
+	return decodeListPooled(d, v, decodeHEMSDecisionItem, &poolHEMSDecisionItemList)
 }
 
 func decodeHEMSSessionDetail(d *jx.Decoder, v *HEMSSessionDetail) error {
@@ -1465,8 +1483,10 @@ func decodeHEMSSessionItem(d *jx.Decoder, v *HEMSSessionItem) error {
 	return nil
 }
 
+var poolHEMSSessionItemList = listPool[HEMSSessionItem]()
+
 func decodeHEMSSessionItemList(d *jx.Decoder, v *[]HEMSSessionItem) error {
-	return decodeList(d, v, decodeHEMSSessionItem)
+	return decodeListPooled(d, v, decodeHEMSSessionItem, &poolHEMSSessionItemList)
 }
 
 func decodeHEMSSessionListOutput(d *jx.Decoder, v *HEMSSessionListOutput) error {
@@ -1574,8 +1594,10 @@ func decodeHeatPumpDataPointOutput(d *jx.Decoder, v *HeatPumpDataPointOutput) er
 	return nil
 }
 
+var poolHeatPumpDataPointOutputList = listPool[HeatPumpDataPointOutput]()
+
 func decodeHeatPumpDataPointOutputList(d *jx.Decoder, v *[]HeatPumpDataPointOutput) error {
-	return decodeList(d, v, decodeHeatPumpDataPointOutput)
+	return decodeListPooled(d, v, decodeHeatPumpDataPointOutput, &poolHeatPumpDataPointOutputList)
 }
 
 // scratchHeatPumpOutput holds the optional fields of one HeatPumpOutput (see decodeHeatPumpOutput).
@@ -1772,8 +1794,10 @@ func decodeHeatPumpOutput(d *jx.Decoder, v *HeatPumpOutput) error {
 	return nil
 }
 
+var poolHeatPumpOutputList = listPool[HeatPumpOutput]()
+
 func decodeHeatPumpOutputList(d *jx.Decoder, v *[]HeatPumpOutput) error {
-	return decodeList(d, v, decodeHeatPumpOutput)
+	return decodeListPooled(d, v, decodeHeatPumpOutput, &poolHeatPumpOutputList)
 }
 
 func decodeInformationResolveOutput(d *jx.Decoder, v *InformationResolveOutput) error {
@@ -1882,8 +1906,10 @@ func decodeInverterDataPointOutput(d *jx.Decoder, v *InverterDataPointOutput) er
 	return nil
 }
 
+var poolInverterDataPointOutputList = listPool[InverterDataPointOutput]()
+
 func decodeInverterDataPointOutputList(d *jx.Decoder, v *[]InverterDataPointOutput) error {
-	return decodeList(d, v, decodeInverterDataPointOutput)
+	return decodeListPooled(d, v, decodeInverterDataPointOutput, &poolInverterDataPointOutputList)
 }
 
 // scratchInverterOutput holds the optional fields of one InverterOutput (see decodeInverterOutput).
@@ -2044,8 +2070,10 @@ func decodeInverterOutput(d *jx.Decoder, v *InverterOutput) error {
 	return nil
 }
 
+var poolInverterOutputList = listPool[InverterOutput]()
+
 func decodeInverterOutputList(d *jx.Decoder, v *[]InverterOutput) error {
-	return decodeList(d, v, decodeInverterOutput)
+	return decodeListPooled(d, v, decodeInverterOutput, &poolInverterOutputList)
 }
 
 // scratchLoadCurveOutput holds the optional fields of one LoadCurveOutput (see decodeLoadCurveOutput).
@@ -2124,8 +2152,10 @@ func decodeLoadCurvePoint(d *jx.Decoder, v *LoadCurvePoint) error {
 	return nil
 }
 
+var poolLoadCurvePointList = listPool[LoadCurvePoint]()
+
 func decodeLoadCurvePointList(d *jx.Decoder, v *[]LoadCurvePoint) error {
-	return decodeList(d, v, decodeLoadCurvePoint)
+	return decodeListPooled(d, v, decodeLoadCurvePoint, &poolLoadCurvePointList)
 }
 
 // scratchLoadCurves holds the optional fields of one LoadCurves (see decodeLoadCurves).
@@ -2207,8 +2237,10 @@ func decodeMarketPriceOutput(d *jx.Decoder, v *MarketPriceOutput) error {
 	return nil
 }
 
+var poolMarketPriceOutputList = listPool[MarketPriceOutput]()
+
 func decodeMarketPriceOutputList(d *jx.Decoder, v *[]MarketPriceOutput) error {
-	return decodeList(d, v, decodeMarketPriceOutput)
+	return decodeListPooled(d, v, decodeMarketPriceOutput, &poolMarketPriceOutputList)
 }
 
 func decodeOptimizationLevel(d *jx.Decoder, v *OptimizationLevel) error {
@@ -2394,8 +2426,10 @@ func decodeSessionItem(d *jx.Decoder, v *SessionItem) error {
 	return nil
 }
 
+var poolSessionItemList = listPool[SessionItem]()
+
 func decodeSessionItemList(d *jx.Decoder, v *[]SessionItem) error {
-	return decodeList(d, v, decodeSessionItem)
+	return decodeListPooled(d, v, decodeSessionItem, &poolSessionItemList)
 }
 
 func decodeSessionListOutput(d *jx.Decoder, v *SessionListOutput) error {
@@ -2526,8 +2560,10 @@ func decodeStatisticsData(d *jx.Decoder, v *StatisticsData) error {
 	return nil
 }
 
+var poolStatisticsDataList = listPool[StatisticsData]()
+
 func decodeStatisticsDataList(d *jx.Decoder, v *[]StatisticsData) error {
-	return decodeList(d, v, decodeStatisticsData)
+	return decodeListPooled(d, v, decodeStatisticsData, &poolStatisticsDataList)
 }
 
 // scratchStatisticsElectricVehicle holds the optional fields of one StatisticsElectricVehicle (see decodeStatisticsElectricVehicle).
@@ -2811,8 +2847,10 @@ func decodeTradingDayAheadPriceOutput(d *jx.Decoder, v *TradingDayAheadPriceOutp
 	return nil
 }
 
+var poolTradingDayAheadPriceOutputList = listPool[TradingDayAheadPriceOutput]()
+
 func decodeTradingDayAheadPriceOutputList(d *jx.Decoder, v *[]TradingDayAheadPriceOutput) error {
-	return decodeList(d, v, decodeTradingDayAheadPriceOutput)
+	return decodeListPooled(d, v, decodeTradingDayAheadPriceOutput, &poolTradingDayAheadPriceOutputList)
 }
 
 // scratchTradingDayAheadPricesMetadata holds the optional fields of one TradingDayAheadPricesMetadata (see decodeTradingDayAheadPricesMetadata).
@@ -3067,8 +3105,10 @@ func decodeUserOutput(d *jx.Decoder, v *UserOutput) error {
 	return nil
 }
 
+var poolUserOutputList = listPool[UserOutput]()
+
 func decodeUserOutputList(d *jx.Decoder, v *[]UserOutput) error {
-	return decodeList(d, v, decodeUserOutput)
+	return decodeListPooled(d, v, decodeUserOutput, &poolUserOutputList)
 }
 
 func decodeUserRole(d *jx.Decoder, v *UserRole) error {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-faster/jx"
@@ -351,4 +352,43 @@ func decodeUnmarshaler[T any, PT interface {
 		return err
 	}
 	return PT(v).UnmarshalJSON(raw)
+}
+
+// maxPooledList is the largest list buffer kept for reuse, in elements.
+const maxPooledList = 1024
+
+// listPool returns the pool of list buffers of one element type, for
+// decodeListPooled.
+func listPool[T any]() sync.Pool {
+	return sync.Pool{New: func() any { return new([]T) }}
+}
+
+// decodeListPooled is decodeList for lists of objects: it decodes into a
+// buffer from pool and copies the elements out into a slice of the list's
+// length, then clears the buffer (it must not keep the elements' pointers
+// alive) and gives it back.
+func decodeListPooled[T any](d *jx.Decoder, v *[]T, dec func(*jx.Decoder, *T) error, pool *sync.Pool) error {
+	if d.Next() == jx.Null {
+		*v = nil
+		return d.Null()
+	}
+	bp := pool.Get().(*[]T)
+	buf := (*bp)[:0]
+	err := d.Arr(func(d *jx.Decoder) error {
+		var zero T
+		buf = append(buf, zero)
+		if err := dec(d, &buf[len(buf)-1]); err != nil {
+			return at(strconv.Itoa(len(buf)-1), err)
+		}
+		return nil
+	})
+	out := make([]T, len(buf))
+	copy(out, buf)
+	clear(buf)
+	if cap(buf) <= maxPooledList {
+		*bp = buf[:0]
+		pool.Put(bp)
+	}
+	*v = out
+	return err
 }

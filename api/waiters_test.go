@@ -266,7 +266,7 @@ func TestWaitForWallboxClaimGivesUp(t *testing.T) {
 		t.Errorf("an unknown token: %v", err)
 	}
 	printed += fmt.Sprintf("%v %+v", err, err)
-	if strings.Contains(printed, token) || strings.Contains(printed, other) || !strings.Contains(printed, "wallbox-claim-tokens/[redacted]/status") {
+	if strings.Contains(printed, token) || strings.Contains(printed, other) || !strings.Contains(printed, "wallbox-claim-tokens/{token}/status") {
 		t.Errorf("the errors show the token:\n%s", printed)
 	}
 }

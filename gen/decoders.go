@@ -76,6 +76,14 @@ func (dg *decoderGen) decoderFor(typ string) string {
 		elem := strings.TrimPrefix(typ, "[]")
 		name = dg.funcName(elem, "List")
 		dg.names[typ] = name
+		if g.structs[g.resolveAlias(elem)] != nil {
+			// A list of objects (a page of sessions) is decoded into a
+			// reused buffer and copied out at its length, rather than
+			// grown by append, which allocates twice the list on the way.
+			pool := "pool" + strings.TrimPrefix(name, "decode")
+			dg.bodies[name] = fmt.Sprintf("var %s = listPool[%s]()\n\nfunc %s(d *jx.Decoder, v *%s) error {\n\treturn decodeListPooled(d, v, %s, &%s)\n}\n", pool, elem, name, typ, dg.decoderFor(elem), pool)
+			break
+		}
 		dg.bodies[name] = fmt.Sprintf("func %s(d *jx.Decoder, v *%s) error {\n\treturn decodeList(d, v, %s)\n}\n", name, typ, dg.decoderFor(elem))
 	case strings.HasPrefix(typ, "map[string]"):
 		elem := strings.TrimPrefix(typ, "map[string]")
