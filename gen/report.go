@@ -228,6 +228,9 @@ func exportedIdentifiers(files map[string][]byte) (map[string]string, error) {
 	ids := map[string]string{}
 	fset := token.NewFileSet()
 	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if !strings.HasSuffix(name, ".go") {
+			continue // the pinned copy of the spec, written beside the code
+		}
 		f, err := parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution)
 		if err != nil {
 			return nil, err
