@@ -3,7 +3,7 @@
 GO ?= go
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
 
-.PHONY: all generate check-generate pin-spec update-spec test lint fmt bench
+.PHONY: all generate check-generate pin-spec update-spec test test-corpus lint fmt bench
 
 all: generate test
 
@@ -34,6 +34,11 @@ lint:
 test: lint
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory check-generate
+
+## test-corpus: generate a client from every document of gen/testdata/specs, then build, vet and
+## conformance-test them all (one go vet, one go test; see gen/corpus_test.go)
+test-corpus:
+	PODERO_CORPUS=1 $(GO) test -count=1 -run '^TestCorpusBuild$$' ./gen
 
 ## bench: the benchmarks, with allocations
 bench:

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -43,6 +44,13 @@ type result struct {
 	Stale []string          // name-table entries the spec no longer has
 	Notes []string          // what a person may want to look at
 	Files map[string][]byte // generated files by path relative to the root
+	// Prepared is the spec as kin-openapi validated it and normalisation
+	// read it (see prepareSpec): the pinned bytes, less what Go cannot use.
+	Prepared []byte
+	// GoName is oapi-codegen's name for a schema or an operation id.
+	GoName func(string) string
+	// TypeNames maps a component schema's name in the spec to its Go type.
+	TypeNames map[string]string
 	// HandWritten are the hand-written files of package api the code was
 	// generated beside.
 	HandWritten map[string][]byte
@@ -65,8 +73,27 @@ func generate(root string) (*result, error) {
 	return generateFrom(root, p, data)
 }
 
+// genMu serialises generation: oapi-codegen keeps its configuration (the
+// name normaliser, the initialisms) in package state that Generate sets.
+var genMu sync.Mutex
+
+// genOptions are what a run of the pipeline may add to the repository's
+// configuration.
+type genOptions struct {
+	// NameTables are further operation-name tables, read after
+	// gen/operation_names.txt (a corpus document's own names).
+	NameTables []string
+}
+
 // generateFrom runs the pipeline on spec data that the caller has checked.
 func generateFrom(root string, p pin, data []byte) (*result, error) {
+	return generateWith(root, p, data, genOptions{})
+}
+
+// generateWith is generateFrom with options.
+func generateWith(root string, p pin, data []byte, opts genOptions) (*result, error) {
+	genMu.Lock()
+	defer genMu.Unlock()
 	doc, err := loadSpec(p.File, data)
 	if err != nil {
 		return nil, err
@@ -86,6 +113,15 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 	table, err := loadNameTable(filepath.Join(root, nameTableFile))
 	if err != nil {
 		return nil, err
+	}
+	for _, path := range opts.NameTables {
+		extra, err := loadNameTable(path)
+		if err != nil {
+			return nil, err
+		}
+		for id, name := range extra {
+			table[id] = name
+		}
 	}
 	named, err := assignNames(ops, table, goName)
 	if err != nil {
@@ -207,6 +243,9 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 		Stale:       staleEntries(ops, table),
 		Notes:       notes,
 		HandWritten: handWritten,
+		Prepared:    data,
+		GoName:      goName,
+		TypeNames:   norm.TypeNames,
 		Files: map[string][]byte{
 			filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
 			operationsFile:  opsCode,

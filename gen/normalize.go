@@ -43,6 +43,9 @@ type normalized struct {
 	Notes []string
 	// Hoisted lists the types made from inline schemas, for the report.
 	Hoisted []hoistedType
+	// TypeNames maps each component schema's name in the spec (and each
+	// hoisted schema's site) to its Go type name.
+	TypeNames map[string]string
 }
 
 type hoistedType struct {
@@ -92,7 +95,7 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 	for name := range n.schemas {
 		n.specName[name] = name
 	}
-	n.pushDownPathParameters()
+	canonicalize(doc)
 	if err := n.renameComponents(); err != nil {
 		return nil, err
 	}
@@ -117,7 +120,11 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 	if err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
-	return &normalized{Data: out, Notes: n.notes, Hoisted: n.hoisted}, nil
+	typeNames := map[string]string{}
+	for current, spec := range n.specName {
+		typeNames[spec] = goName(current)
+	}
+	return &normalized{Data: out, Notes: n.notes, Hoisted: n.hoisted, TypeNames: typeNames}, nil
 }
 
 func obj(m jsonObj, key string) jsonObj {
@@ -152,43 +159,6 @@ func isMethod(m string) bool {
 		return true
 	}
 	return false
-}
-
-// pushDownPathParameters moves parameters declared on a path item into each
-// of its operations (an operation's own parameter of the same name and
-// location wins), so that every parameter has one operation to be named
-// after and both sides of a spec diff spell them alike.
-func (n *normalizer) pushDownPathParameters() {
-	paths := obj(n.doc, "paths")
-	for _, path := range slices.Sorted(maps.Keys(paths)) {
-		item, _ := paths[path].(jsonObj)
-		shared := list(item, "parameters")
-		if len(shared) == 0 {
-			continue
-		}
-		for method, v := range item {
-			op, ok := v.(jsonObj)
-			if !ok || !isMethod(method) {
-				continue
-			}
-			own := list(op, "parameters")
-			has := map[string]bool{}
-			for _, p := range own {
-				if pm, ok := p.(jsonObj); ok {
-					has[fmt.Sprint(pm["in"], "/", pm["name"])] = true
-				}
-			}
-			for _, p := range shared {
-				pm, ok := p.(jsonObj)
-				if ok && has[fmt.Sprint(pm["in"], "/", pm["name"])] {
-					continue
-				}
-				own = append(own, deepCopy(p))
-			}
-			op["parameters"] = own
-		}
-		delete(item, "parameters")
-	}
 }
 
 // renameComponents applies the table's component names.

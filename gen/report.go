@@ -23,14 +23,17 @@ import (
 type report struct {
 	Added, Removed []reportOp
 	Changed        []changedOp
-	Breaking       []reportChange
-	Other          []reportChange // not tied to one operation (components, security, ...)
-	RuleNamed      []opName       // operations the name table does not list
-	Stale          []string       // name-table entries the spec no longer has
-	Notes          []string       // the generator's notes on the new spec
-	GoAdded        []string       // exported identifiers of package api
-	GoRemoved      []string
-	GoChanged      []goChange // identifiers on both sides, with another type
+	Breaking       []reportChange // breaking changes the Go API diff confirms
+	// Unconfirmed are the changes oasdiff calls breaking that the Go API
+	// diff does not confirm (see goArbiter).
+	Unconfirmed []reportChange
+	Other       []reportChange // not tied to one operation (components, security, ...)
+	RuleNamed   []opName       // operations the name table does not list
+	Stale       []string       // name-table entries the spec no longer has
+	Notes       []string       // the generator's notes on the new spec
+	GoAdded     []string       // exported identifiers of package api
+	GoRemoved   []string
+	GoChanged   []goChange // identifiers on both sides, with another type
 }
 
 // goChange is an exported identifier of package api whose type changed:
@@ -68,6 +71,10 @@ type reportChange struct {
 	Level        checker.Level
 	ID           string // oasdiff's rule id
 	Text         string
+	// Confirmed is set on a breaking change that the Go API diff confirms:
+	// an identifier of the operation, or of a type it uses, is removed or
+	// changed.
+	Confirmed bool
 }
 
 func (c reportChange) breaking() bool { return c.Level.IsBreaking() }
@@ -95,6 +102,17 @@ var goBreaking = map[string]checker.Level{
 // specChanges compares two specs with oasdiff and runs all its checks, down
 // to the informational ones.
 func specChanges(oldData, newData []byte) (*diff.Diff, checker.Changes, error) {
+	// Both sides are canonicalized alike (see canonicalize), so that a
+	// rewrite that means the same (type: [X, "null"] for anyOf [X, null],
+	// an allOf of one $ref, parameters moved to the path) is no change.
+	oldData, err := canonicalJSON(oldData)
+	if err != nil {
+		return nil, nil, fmt.Errorf("oasdiff: read the pinned spec: %w", err)
+	}
+	newData, err = canonicalJSON(newData)
+	if err != nil {
+		return nil, nil, fmt.Errorf("oasdiff: read the new spec: %w", err)
+	}
 	// A fresh loader per spec: a loader caches documents by path.
 	base, err := load.NewSpecInfoFromData(openapi3.NewLoader(), oldData, "base")
 	if err != nil {
@@ -144,7 +162,8 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 	}
 
 	modified := map[string]int{} // endpoint -> index in rep.Changed
-	if ed := d.EndpointsDiff; ed != nil {
+	if d != nil && d.EndpointsDiff != nil {
+		ed := d.EndpointsDiff
 		for _, e := range sortedEndpoints(ed.Added) {
 			rep.Added = append(rep.Added, opOf(e.Method, e.Path))
 		}
@@ -154,23 +173,6 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 		for _, e := range ed.Modified.ToEndpoints() {
 			modified[e.Method+" "+e.Path] = len(rep.Changed)
 			rep.Changed = append(rep.Changed, changedOp{reportOp: opOf(e.Method, e.Path)})
-		}
-	}
-
-	l := checker.NewDefaultLocalizer()
-	for _, c := range changes {
-		rc := reportChange{Method: c.GetOperation(), Path: c.GetPath(), Level: c.GetLevel(), ID: c.GetId(), Text: c.GetUncolorizedText(l)}
-		if rc.Path != "" {
-			rc.GoName = opOf(rc.Method, rc.Path).GoName
-		}
-		if rc.breaking() {
-			rep.Breaking = append(rep.Breaking, rc)
-		}
-		if i, ok := modified[rc.Method+" "+rc.Path]; ok {
-			rep.Changed[i].Changes = append(rep.Changed[i].Changes, rc)
-		} else if rc.Path == "" || !isEndpointExistence(rc.ID) {
-			// Added and removed operations have their own sections.
-			rep.Other = append(rep.Other, rc)
 		}
 	}
 
@@ -186,7 +188,206 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 		return nil, fmt.Errorf("the code generated from the new spec: %w", err)
 	}
 	rep.GoAdded, rep.GoRemoved, rep.GoChanged = identifierChanges(oldIDs, newIDs)
+	arbiter := newGoArbiter(rep, oldRes, newRes)
+
+	l := checker.NewDefaultLocalizer()
+	for _, c := range changes {
+		rc := reportChange{Method: c.GetOperation(), Path: c.GetPath(), Level: c.GetLevel(), ID: c.GetId(), Text: c.GetUncolorizedText(l)}
+		if rc.Path != "" {
+			rc.GoName = opOf(rc.Method, rc.Path).GoName
+		}
+		if rc.breaking() {
+			rc.Confirmed = arbiter.confirms(c, oldOps[rc.Method+" "+rc.Path].GoName, newOps[rc.Method+" "+rc.Path].GoName)
+			if rc.Confirmed {
+				rep.Breaking = append(rep.Breaking, rc)
+			} else {
+				rep.Unconfirmed = append(rep.Unconfirmed, rc)
+			}
+		}
+		if i, ok := modified[rc.Method+" "+rc.Path]; ok {
+			rep.Changed[i].Changes = append(rep.Changed[i].Changes, rc)
+		} else if rc.Path == "" || !isEndpointExistence(rc.ID) {
+			// Added and removed operations have their own sections.
+			rep.Other = append(rep.Other, rc)
+		}
+	}
 	return rep, nil
+}
+
+// goArbiter decides which of oasdiff's breaking changes the Go API diff
+// confirms. The Go API diff is the arbiter of what breaks Go code: a spec
+// change that oasdiff calls breaking is listed as breaking only when an
+// identifier it plausibly causes to change is removed or changed: one that
+// oapi-codegen or gen derives from its operation (ListUsersParams,
+// PartnerClient.ListUsers, ...), or a type the operation uses (on either
+// side) and its members, on the side of the change (a change to a request
+// parameter is not confirmed by a response field); for a change to a
+// component schema, that schema's type.
+type goArbiter struct {
+	broken             []string // identifiers removed or changed
+	oldTypes, newTypes map[string]opTypes
+	oldNames, newNames map[string]string // spec schema name -> Go type
+}
+
+func newGoArbiter(rep *report, oldRes, newRes *result) *goArbiter {
+	a := &goArbiter{broken: slices.Clone(rep.GoRemoved), oldTypes: operationTypes(oldRes), newTypes: operationTypes(newRes),
+		oldNames: oldRes.TypeNames, newNames: newRes.TypeNames}
+	for _, c := range rep.GoChanged {
+		a.broken = append(a.broken, c.ID)
+	}
+	return a
+}
+
+// clientTypes are the types whose methods are named after operations.
+var clientTypes = map[string]bool{"PartnerClient": true, "Client": true, "ClientWithResponses": true,
+	"ClientInterface": true, "ClientWithResponsesInterface": true}
+
+// changeSide says which side of an operation an oasdiff rule is about:
+// "request", "response" or "" for the whole operation.
+func changeSide(id string) string {
+	switch {
+	case strings.HasPrefix(id, "response-"):
+		return "response"
+	case strings.HasPrefix(id, "request-") || strings.Contains(id, "-request-"):
+		return "request"
+	}
+	return ""
+}
+
+func (a *goArbiter) confirms(c checker.Change, oldOp, newOp string) bool {
+	side := changeSide(c.GetId())
+	types := map[string]bool{}
+	for _, t := range []opTypes{a.oldTypes[oldOp], a.newTypes[newOp]} {
+		if side != "response" {
+			maps.Copy(types, t.request)
+		}
+		if side != "request" {
+			maps.Copy(types, t.response)
+		}
+	}
+	if cc, ok := c.(checker.ComponentChange); ok && cc.Component == checker.ComponentSchemas {
+		for _, arg := range cc.Args {
+			if name, ok := arg.(string); ok {
+				types[a.oldNames[name]] = true
+				types[a.newNames[name]] = true
+			}
+		}
+	}
+	for _, id := range a.broken {
+		recv, member, dotted := strings.Cut(id, ".")
+		base := recv
+		if dotted && clientTypes[recv] {
+			base = member
+		}
+		if types[base] {
+			return true
+		}
+		for _, op := range []string{oldOp, newOp} {
+			if op != "" && derivedFrom(base, op, side) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// derivedFrom reports whether id is an identifier oapi-codegen or gen
+// derives from the operation op, on the side of a change: op itself and
+// opWith... (client methods) on either, opParams, opJSONRequestBody and
+// NewopRequest for the request, opResponse, ParseopResponse and opIter for
+// the response.
+func derivedFrom(id, op, side string) bool {
+	for _, prefix := range []string{"New", "Parse"} {
+		if rest, ok := strings.CutPrefix(id, prefix); ok && strings.HasPrefix(rest, op) {
+			id = rest
+		}
+	}
+	rest, ok := strings.CutPrefix(id, op)
+	if !ok {
+		return false
+	}
+	suffixes := map[string][]string{
+		"request":  {"With", "Params", "Request", "JSON", "Formdata", "Multipart", "Text"},
+		"response": {"With", "Response", "Iter"},
+		"":         {"With", "Params", "Request", "JSON", "Formdata", "Multipart", "Text", "Response", "Iter"},
+	}[side]
+	if rest == "" {
+		return true
+	}
+	for _, suffix := range suffixes {
+		if strings.HasPrefix(rest, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// opTypes are the Go types of the component schemas an operation's
+// request (parameters and body) and its responses reach.
+type opTypes struct{ request, response map[string]bool }
+
+// operationTypes lists, for every operation of a result by Go name, the
+// Go types of the component schemas its request and its responses reach.
+func operationTypes(res *result) map[string]opTypes {
+	out := map[string]opTypes{}
+	if res == nil || res.Doc == nil {
+		return out
+	}
+	byOp := map[string]string{} // "METHOD path" -> Go name
+	for _, op := range res.Ops {
+		byOp[op.Method+" "+op.Path] = op.GoName
+	}
+	for path, item := range res.Doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			t := opTypes{request: map[string]bool{}, response: map[string]bool{}}
+			var walk func(ref *openapi3.SchemaRef, types map[string]bool, seen map[*openapi3.Schema]bool)
+			walk = func(ref *openapi3.SchemaRef, types map[string]bool, seen map[*openapi3.Schema]bool) {
+				if ref == nil {
+					return
+				}
+				if name, ok := strings.CutPrefix(ref.Ref, schemaRefPrefix); ok && res.GoName != nil {
+					types[res.GoName(name)] = true
+				}
+				s := ref.Value
+				if s == nil || seen[s] {
+					return
+				}
+				seen[s] = true
+				for _, p := range s.Properties {
+					walk(p, types, seen)
+				}
+				walk(s.Items, types, seen)
+				walk(s.AdditionalProperties.Schema, types, seen)
+				walk(s.Not, types, seen)
+				for _, l := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
+					for _, m := range l {
+						walk(m, types, seen)
+					}
+				}
+			}
+			seen := map[*openapi3.Schema]bool{}
+			for _, p := range op.Parameters {
+				if p.Value != nil {
+					walk(p.Value.Schema, t.request, seen)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					walk(mt.Schema, t.request, seen)
+				}
+			}
+			seen = map[*openapi3.Schema]bool{}
+			for _, r := range op.Responses.Map() {
+				if r.Value != nil {
+					for _, mt := range r.Value.Content {
+						walk(mt.Schema, t.response, seen)
+					}
+				}
+			}
+			out[byOp[method+" "+path]] = t
+		}
+	}
+	return out
 }
 
 // withFiles is the union of two file sets (a's files win).
@@ -450,6 +651,15 @@ func changelogEntry(date, source string, oldPin, newPin pin, rep *report) string
 				count(len(rep.GoRemoved), "removed", "removed"))
 		}
 	}
+	if len(rep.Unconfirmed) > 0 {
+		fmt.Fprintf(&b, "\n### Breaking for oasdiff, not for the Go API\n\n"+
+			"oasdiff calls these breaking for HTTP clients, but no identifier of the operation or of a type it uses\n"+
+			"is removed or changed, so code using package api still compiles; check that it still sends what the\n"+
+			"spec wants.\n\n")
+		for _, c := range rep.Unconfirmed {
+			fmt.Fprintf(&b, "- %s%s (%s, %s)\n", where(c), c.Text, c.Level, c.ID)
+		}
+	}
 	section := func(title string, ops []reportOp) {
 		if len(ops) == 0 {
 			return
@@ -544,8 +754,11 @@ func where(c reportChange) string {
 }
 
 func breakingMark(c reportChange) string {
-	if c.breaking() {
+	switch {
+	case c.breaking() && c.Confirmed:
 		return "BREAKING: "
+	case c.breaking():
+		return "breaking for oasdiff (Go API unchanged): "
 	}
 	return ""
 }
