@@ -94,6 +94,7 @@ func conformancePackage(t *testing.T) conformance.Package {
 			var info api.ResponseInfo
 			return api.WithResponseInfo(&info), func() (int, int) { return info.StatusCode, info.Attempts }
 		},
+		Paginated: api.Paginated,
 	}
 }
 
@@ -109,3 +110,7 @@ func TestConformance(t *testing.T) { conformance.RunRaw(t, conformancePackage(t)
 // operation without a body), and the result must carry what the server
 // sent.
 func TestConformancePartnerClient(t *testing.T) { conformance.RunPartner(t, conformancePackage(t)) }
+
+// TestConformanceErrors: every error body the spec declares (a boost's
+// 409) reaches the caller decoded, in Error.Payload.
+func TestConformanceErrors(t *testing.T) { conformance.RunErrors(t, conformancePackage(t)) }

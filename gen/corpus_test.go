@@ -30,7 +30,10 @@ const corpusDir = "testdata/specs"
 
 // corpusRefusals are the documents gen must refuse, with what the refusal
 // must say.
-var corpusRefusals = map[string][]string{}
+var corpusRefusals = map[string][]string{
+	"module_path_refused": {"GET /cues (operationId integrations_api_api_v2_cues_router)", "looks like a module path",
+		`add a line "integrations_api_api_v2_cues_router GoName" to gen/operation_names.txt`},
+}
 
 type corpusDoc struct {
 	Name  string // the file name without .json
@@ -306,6 +309,7 @@ func Test_%[1]s(t *testing.T) {
 		var info c_%[1]s.ResponseInfo
 		return c_%[1]s.WithResponseInfo(&info), func() (int, int) { return info.StatusCode, info.Attempts }
 	}
+	p.Paginated = c_%[1]s.Paginated
 	conformance.Run(t, p)
 }
 `, p)

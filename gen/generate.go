@@ -139,9 +139,9 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 	if err != nil {
 		return nil, err
 	}
-	opNames := map[string]string{}
+	opNames := map[string]string{} // "METHOD /path" -> Go name
 	for _, op := range named {
-		opNames[op.OperationID] = op.GoName
+		opNames[op.key()] = op.GoName
 	}
 	norm, err := normalizeSpec(data, schemaNames, opNames, goName, reserved)
 	if err != nil {
@@ -153,7 +153,7 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 	if err != nil {
 		return nil, err
 	}
-	_, byID, err := operations(gdoc)
+	_, byKey, err := operations(gdoc)
 	if err != nil {
 		return nil, err
 	}
@@ -161,9 +161,12 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 	// django-ninja ids are swapped for the Go names before it sees the
 	// document. The original id stays in the godoc for traceability.
 	for _, op := range named {
-		o := byID[op.OperationID]
+		o := byKey[op.key()]
 		o.OperationID = op.GoName
 		note := "Podero operationId: " + op.OperationID + "."
+		if op.OperationID == "" {
+			note = "The spec gives no operationId."
+		}
 		// The reconstructed spec says how each operation was sourced; a
 		// caller should know when an endpoint is inferred, not observed.
 		if ev, ok := o.Extensions["x-podero-evidence"].(string); ok && ev != "" {

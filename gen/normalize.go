@@ -58,7 +58,7 @@ type normalizer struct {
 	doc     jsonObj
 	schemas jsonObj
 	table   schemaTable
-	opNames map[string]string   // operationId -> Go name
+	opNames map[string]string   // "METHOD /path" -> Go name
 	goName  func(string) string // oapi-codegen's type name for a schema name
 	// reserved are the Go identifiers that schema types must not take, and
 	// what takes them.
@@ -233,7 +233,7 @@ func (n *normalizer) walkSchemas(visit func(s jsonObj, at site) any) {
 		}
 	}
 	n.operationsOf(func(path, method string, op jsonObj) {
-		opName := n.opNames[fmt.Sprint(op["operationId"])]
+		opName := n.opNames[strings.ToUpper(method)+" "+path]
 		if opName == "" {
 			opName = n.goName(method + " " + path)
 		}

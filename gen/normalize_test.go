@@ -55,7 +55,7 @@ func normalizeMini(t *testing.T, table string) (*normalized, map[string]any) {
 		t.Fatal(err)
 	}
 	reserved := map[string]string{"Error": "package api declares by hand"}
-	n, err := normalizeSpec([]byte(miniSpec), tab, map[string]string{"get_thing": "GetThing", "put_thing": "PutThing"}, goName, reserved)
+	n, err := normalizeSpec([]byte(miniSpec), tab, map[string]string{"GET /things/{thing_id}": "GetThing", "PUT /things/{thing_id}": "PutThing"}, goName, reserved)
 	if err != nil {
 		t.Fatal(err)
 	}

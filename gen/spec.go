@@ -98,23 +98,21 @@ func loadSpec(name string, data []byte) (*openapi3.T, error) {
 	return doc, nil
 }
 
-// operations lists the spec's operations in a stable order (path, then method).
+// operations lists the spec's operations in a stable order (path, then
+// method), and the operations by "METHOD /path" (see opName.key). An
+// operation without an operationId, or with one another operation has too,
+// is named by gen/operation_names.txt's "METHOD /path GoName" lines or the
+// rule (see assignNames).
 func operations(doc *openapi3.T) ([]opName, map[string]*openapi3.Operation, error) {
 	var ops []opName
-	byID := map[string]*openapi3.Operation{}
+	byKey := map[string]*openapi3.Operation{}
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
 		methods := doc.Paths.Value(path).Operations()
 		for _, m := range slices.Sorted(maps.Keys(methods)) {
-			op := methods[m]
-			if op.OperationID == "" {
-				return nil, nil, fmt.Errorf("%s %s has no operationId", m, path)
-			}
-			if _, dup := byID[op.OperationID]; dup {
-				return nil, nil, fmt.Errorf("operationId %q is used twice (again at %s %s)", op.OperationID, m, path)
-			}
-			byID[op.OperationID] = op
-			ops = append(ops, opName{OperationID: op.OperationID, Method: m, Path: path})
+			op := opName{OperationID: methods[m].OperationID, Method: m, Path: path}
+			byKey[op.key()] = methods[m]
+			ops = append(ops, op)
 		}
 	}
-	return ops, byID, nil
+	return ops, byKey, nil
 }

@@ -19,6 +19,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -74,12 +75,16 @@ type Package struct {
 	// ResponseInfo returns a CallOption (WithResponseInfo) and a function
 	// that reads the status and the number of attempts it recorded.
 	ResponseInfo func() (option any, read func() (status, attempts int))
+	// Paginated is the package's Paginated: the operations with an Iter
+	// method.
+	Paginated []string
 }
 
-// Run runs RunRaw and RunPartner as subtests.
+// Run runs RunRaw, RunPartner and RunErrors as subtests.
 func Run(t *testing.T, p Package) {
 	t.Run("Raw", func(t *testing.T) { RunRaw(t, p) })
 	t.Run("PartnerClient", func(t *testing.T) { RunPartner(t, p) })
+	t.Run("Errors", func(t *testing.T) { RunErrors(t, p) })
 }
 
 const token = "test-token"
@@ -179,6 +184,9 @@ func RunPartner(t *testing.T, p Package) {
 				return
 			}
 			res := out[0]
+			if slices.Contains(p.Paginated, info.Name) {
+				srv.iterate(t, cv, info, op)
+			}
 			if b, ok := res.Interface().([]byte); ok {
 				if !bytes.Equal(b, sent.body) {
 					t.Fatalf("%s returned %q, the server sent %q", info.Name, b, sent.body)
@@ -190,6 +198,95 @@ func RunPartner(t *testing.T, p Package) {
 			}
 			sameJSON(t, res.Interface(), sent.body)
 		})
+	}
+}
+
+// RunErrors calls every operation that declares a JSON error body (a 4xx,
+// a 5xx, a 4XX range or a default) through its PartnerClient method while
+// the server answers with that error: the call's *Error must carry the body
+// decoded into the generated type for it (Payload), as the generated error
+// decoders (errors.gen.go) promise.
+func RunErrors(t *testing.T, p Package) {
+	srv := newServer(t, p.Doc)
+	org := uuid.MustParse(specserver.SampleUUID)
+	c, err := p.NewPartner(srv.base, org, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv := reflect.ValueOf(c)
+	for _, info := range p.Operations {
+		op := srv.operation(t, info)
+		for _, code := range slices.Sorted(maps.Keys(op.Responses.Map())) {
+			status, ok := errorStatus(code)
+			r := op.Responses.Value(code)
+			if !ok || r.Value == nil || jsonMedia(r.Value.Content) == "" {
+				continue
+			}
+			t.Run(info.Name+"/"+code, func(t *testing.T) {
+				srv.mu.Lock()
+				srv.force[info.Method+" "+info.Path] = forced{code: code, status: status}
+				srv.mu.Unlock()
+				defer func() {
+					srv.mu.Lock()
+					delete(srv.force, info.Method+" "+info.Path)
+					srv.mu.Unlock()
+				}()
+				m := cv.MethodByName(info.Name)
+				out := m.Call(srv.args(t, m.Type(), info, op, true))
+				err, _ := out[len(out)-1].Interface().(error)
+				if err == nil {
+					t.Fatalf("%s succeeded while the server answered %d", info.Name, status)
+				}
+				ev := reflect.ValueOf(err)
+				if ev.Kind() != reflect.Pointer || ev.Elem().Kind() != reflect.Struct || !ev.Elem().FieldByName("Payload").IsValid() {
+					t.Fatalf("%s failed with %T, not the package's *Error: %v", info.Name, err, err)
+				}
+				payload := ev.Elem().FieldByName("Payload")
+				if payload.IsNil() {
+					t.Fatalf("the %d error of %s has no Payload: %v", status, info.Name, err)
+				}
+				sameJSON(t, payload.Interface(), srv.lastSent(t, info).body)
+			})
+		}
+	}
+}
+
+// errorStatus is the status the server answers for a declared error
+// response: the code itself, the first of a range (4XX is 400), or 500 for
+// the default.
+func errorStatus(code string) (int, bool) {
+	switch {
+	case code == "default":
+		return http.StatusInternalServerError, true
+	case len(code) == 3 && strings.HasSuffix(strings.ToUpper(code), "XX") && code[0] >= '4' && code[0] <= '5':
+		return int(code[0]-'0') * 100, true
+	}
+	n, err := strconv.Atoi(code)
+	return n, err == nil && n >= 400
+}
+
+// iterate walks info's Iter method to its end: every item must come without
+// an error, and there must be at least one (the sample page has one).
+func (s *server) iterate(t *testing.T, cv reflect.Value, info Operation, op *openapi3.Operation) {
+	t.Helper()
+	m := cv.MethodByName(info.Name + "Iter")
+	if !m.IsValid() {
+		t.Fatalf("%s is in Paginated but PartnerClient has no %sIter", info.Name, info.Name)
+	}
+	seq := m.Call(s.args(t, m.Type(), info, op, true))[0]
+	items := 0
+	var failed error
+	yield := reflect.MakeFunc(seq.Type().In(0), func(args []reflect.Value) []reflect.Value {
+		if err, _ := args[1].Interface().(error); err != nil {
+			failed = err
+			return []reflect.Value{reflect.ValueOf(false)}
+		}
+		items++
+		return []reflect.Value{reflect.ValueOf(items < 1000)}
+	})
+	seq.Call([]reflect.Value{yield})
+	if failed != nil || items == 0 {
+		t.Fatalf("%sIter yielded %d items and the error %v", info.Name, items, failed)
 	}
 }
 
@@ -238,8 +335,15 @@ type server struct {
 	h    *specserver.Handler
 	base string // the client's base URL: the server's, and the path of the spec's first server
 
-	mu   sync.Mutex
-	sent map[string]answer // by method and path template
+	mu    sync.Mutex
+	sent  map[string]answer // by method and path template
+	force map[string]forced // error responses to send instead, by method and path template
+}
+
+// forced is an error response the server sends instead of the success.
+type forced struct {
+	code   string // as the spec has it: 409, 4XX, default
+	status int
 }
 
 // answer is what the server sent for an operation.
@@ -263,7 +367,7 @@ func newServer(t *testing.T, doc *openapi3.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{doc: doc, sent: map[string]answer{}}
+	s := &server{doc: doc, sent: map[string]answer{}, force: map[string]forced{}}
 	s.h = &specserver.Handler{V: v, Respond: s.respond, Alter: func(c *specserver.Call, resp specserver.Response) (specserver.Response, bool) {
 		// A 204 for an operation that declares neither a 2xx nor a default
 		// has nothing to be checked against.
@@ -362,6 +466,12 @@ func (s *server) lastSent(t *testing.T, info Operation) answer {
 func (s *server) respond(c *specserver.Call, r *http.Request) (specserver.Response, bool) {
 	op := c.Operation()
 	status, resp := successResponse(op)
+	s.mu.Lock()
+	f, isForced := s.force[c.Route.Method+" "+c.Route.Path]
+	s.mu.Unlock()
+	if isForced {
+		status, resp = f.status, op.Responses.Value(f.code).Value
+	}
 	a := answer{status: status, declared: resp != nil}
 	header := http.Header{}
 	if resp != nil && len(resp.Content) > 0 {
