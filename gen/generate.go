@@ -94,7 +94,8 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 func generateWith(root string, p pin, data []byte, opts genOptions) (*result, error) {
 	genMu.Lock()
 	defer genMu.Unlock()
-	doc, err := loadSpec(p.File, data)
+	prepared, prepNotes := prepareSpec(data)
+	doc, err := validateSpec(p.File, prepared)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +150,7 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 	}
 	// oapi-codegen generates from the normalised copy (see normalize.go);
 	// it must still be a valid document, or normalisation has a bug.
-	gdoc, err := loadSpec(p.File+" (normalised for oapi-codegen)", norm.Data)
+	gdoc, err := validateSpec(p.File+" (normalised for oapi-codegen)", norm.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +207,7 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 	}
 	pagers, notes := findPagers(doc, surface, g)
 	getters, getterNotes := buildGetters(doc, g, goName)
-	notes = append(append(norm.Notes, notes...), getterNotes...)
+	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
 		"Errors": findDeclaredErrors(named, doc, g)}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
@@ -246,7 +247,7 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 		Stale:       staleEntries(ops, table),
 		Notes:       notes,
 		HandWritten: handWritten,
-		Prepared:    data,
+		Prepared:    prepared,
 		GoName:      goName,
 		TypeNames:   norm.TypeNames,
 		Files: map[string][]byte{

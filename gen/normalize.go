@@ -96,6 +96,8 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 		n.specName[name] = name
 	}
 	canonicalize(doc)
+	rewriteDecimals(doc)
+	prepareTree(doc) // its notes are prepareSpec's, which the caller has
 	if err := n.renameComponents(); err != nil {
 		return nil, err
 	}

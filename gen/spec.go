@@ -62,10 +62,16 @@ func checkPin(p pin, data []byte) error {
 	return nil
 }
 
-// loadSpec parses and validates an OpenAPI document. It refuses what is not
-// one (an HTML error page, truncated JSON, an invalid document) with a
-// message that says which.
+// loadSpec parses and validates an OpenAPI document as the pipeline reads
+// it (see prepareSpec). It refuses what is not one (an HTML error page,
+// truncated JSON, an invalid document) with a message that says which.
 func loadSpec(name string, data []byte) (*openapi3.T, error) {
+	prepared, _ := prepareSpec(data)
+	return validateSpec(name, prepared)
+}
+
+// validateSpec is loadSpec on a prepared document.
+func validateSpec(name string, data []byte) (*openapi3.T, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%s is empty, not an OpenAPI document", name)

@@ -352,6 +352,8 @@ func queryStmt(g *generatedAPI, p *openapi3.Parameter, ftype, v, opVar string, f
 		return fmt.Sprintf("rq.query = appendQueryDate(rq.query, %q, %s)", p.Name, v)
 	case ftype == "time.Time":
 		return fmt.Sprintf("rq.query = appendQueryTime(rq.query, %q, %s)", p.Name, v)
+	case ftype == decimalGoType:
+		return fmt.Sprintf("rq.query = appendQueryString(rq.query, %q, string(%s))", p.Name, v)
 	case u == "string":
 		if ftype != "string" {
 			v = "string(" + v + ")"

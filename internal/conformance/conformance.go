@@ -561,7 +561,7 @@ func (s *server) args(t *testing.T, m reflect.Type, info Operation, op *openapi3
 		if p.In == openapi3.ParameterInPath {
 			inPath[p.Name] = p
 		} else if p.Schema != nil {
-			other[p.Name] = specserver.Sample(p.Schema)
+			other[p.Name] = sample(p)
 		}
 	}
 	next := func() reflect.Type {
@@ -578,7 +578,7 @@ func (s *server) args(t *testing.T, m reflect.Type, info Operation, op *openapi3
 		if partner && match[1] == "org_id" && p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Format == "uuid" {
 			continue
 		}
-		args = append(args, decode(t, specserver.Sample(p.Schema), next()))
+		args = append(args, decode(t, sample(p), next()))
 	}
 	if len(args) < m.NumIn()-1 {
 		if typ := m.In(len(args)); strings.HasSuffix(strings.TrimPrefix(typ.String(), "*"), "Params") {
@@ -608,6 +608,23 @@ func (s *server) args(t *testing.T, m reflect.Type, info Operation, op *openapi3
 		t.Fatalf("built %d arguments, %s takes %d before its variadic options", len(args), info.Name, want)
 	}
 	return args
+}
+
+// sample is a parameter's value: its example, or its schema's, when it
+// has one (a sample made from the schema cannot match every pattern), else
+// specserver's sample.
+func sample(p *openapi3.Parameter) any {
+	if p.Example != nil {
+		return p.Example
+	}
+	if p.Schema != nil && p.Schema.Value != nil {
+		if s := p.Schema.Value; s.Example != nil {
+			return s.Example
+		} else if len(s.Examples) > 0 {
+			return s.Examples[0]
+		}
+	}
+	return specserver.Sample(p.Schema)
 }
 
 // parameters are an operation's parameters with its path item's, the
