@@ -273,14 +273,41 @@ func (n *normalizer) walkSchemas(visit func(s jsonObj, at site) any) {
 			}
 		}
 		for _, b := range bodies {
-			for _, mt := range slices.Sorted(maps.Keys(b.content)) {
-				media, _ := b.content[mt].(jsonObj)
-				if s, ok := media["schema"].(jsonObj); ok {
-					media["schema"] = n.walk(s, site{owner: b.owner, specOwner: b.owner, ptr: b.ptr + "/" + escapePointer(mt) + "/schema"}, visit)
-				}
-			}
+			n.walkContent(b.content, b.owner, b.ptr, visit)
 		}
 	})
+	// The components that operations refer to: parameters, request bodies
+	// and responses by $ref (FastAPI and django-ninja inline them, others
+	// do not).
+	components := obj(n.doc, "components")
+	for _, kind := range []string{"parameters", "requestBodies", "responses"} {
+		m := obj(components, kind)
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			c, _ := m[name].(jsonObj)
+			owner := n.goName(name)
+			ptr := "#/components/" + kind + "/" + escapePointer(name)
+			switch kind {
+			case "parameters":
+				if s, ok := c["schema"].(jsonObj); ok {
+					c["schema"] = n.walk(s, site{owner: owner, specOwner: name, prop: fmt.Sprint(c["name"]), ptr: ptr + "/schema"}, visit)
+				}
+			case "requestBodies":
+				n.walkContent(obj(c, "content"), owner+"Body", ptr+"/content", visit)
+			default:
+				n.walkContent(obj(c, "content"), owner, ptr+"/content", visit)
+			}
+		}
+	}
+}
+
+// walkContent walks the schemas of a body's media types.
+func (n *normalizer) walkContent(content jsonObj, owner, ptr string, visit func(jsonObj, site) any) {
+	for _, mt := range slices.Sorted(maps.Keys(content)) {
+		media, _ := content[mt].(jsonObj)
+		if s, ok := media["schema"].(jsonObj); ok {
+			media["schema"] = n.walk(s, site{owner: owner, specOwner: owner, ptr: ptr + "/" + escapePointer(mt) + "/schema"}, visit)
+		}
+	}
 }
 
 // walk walks s's children, then visits s itself.
@@ -333,6 +360,9 @@ type group struct {
 	// desc is the copies' description, if they all have the same one.
 	desc      string
 	descMixed bool
+	// tied are the names the rule chose its name over, as common as it:
+	// a new copy elsewhere may tip the choice and rename the type.
+	tied []string
 }
 
 // hoistInline gives inline enums and unions names of their own.
@@ -343,6 +373,12 @@ func (n *normalizer) hoistInline() error {
 		if kind == "" {
 			return s
 		}
+		// A nullable union (oneOf [A, B, null]) is the union of A and B,
+		// nullable where it is used: the type has no null branch (which
+		// oapi-codegen would make a union member that loses the data), and
+		// the site says anyOf [union, null], which is a pointer in a
+		// response and a nullable.Nullable in a request.
+		s, nullable := withoutNullMembers(s)
 		key := canonical(s)
 		g := groups[key]
 		desc, _ := s["description"].(string)
@@ -352,7 +388,17 @@ func (n *normalizer) hoistInline() error {
 		}
 		g.descMixed = g.descMixed || desc != g.desc
 		g.sites = append(g.sites, at)
-		return jsonObj{"$ref": schemaRefPrefix + "\x00" + key} // placeholder, resolved below
+		ref := jsonObj{"$ref": schemaRefPrefix + "\x00" + key} // placeholder, resolved below
+		if !nullable {
+			return ref
+		}
+		site := jsonObj{"anyOf": []any{ref, jsonObj{"type": "null"}}}
+		for k, v := range s {
+			if annotations[k] {
+				site[k] = v
+			}
+		}
+		return site
 	})
 	if len(groups) == 0 {
 		return nil
@@ -424,6 +470,10 @@ func (n *normalizer) hoistInline() error {
 		}
 		g.name = name
 		taken[n.goName(name)] = g.kind + " at " + g.sites[0].key()
+		if len(g.tied) > 0 {
+			n.notes = append(n.notes, fmt.Sprintf("the %s at %s is named %s by the rule, over names as common (%s): a new copy of it elsewhere may rename it; pin the name with a line \"%s %s\" in %s",
+				g.kind, g.sites[0].key(), name, strings.Join(g.tied, ", "), g.sites[0].key(), name, schemaNameTableFile))
+		}
 	}
 
 	refs := map[string]string{}
@@ -467,6 +517,21 @@ func inlineKind(s jsonObj) string {
 		}
 	}
 	return ""
+}
+
+// withoutNullMembers is a union without its null alternatives, and whether
+// it had any.
+func withoutNullMembers(s jsonObj) (jsonObj, bool) {
+	for _, key := range []string{"oneOf", "anyOf"} {
+		members := list(s, key)
+		rest := slices.DeleteFunc(slices.Clone(members), isNullSchema)
+		if len(rest) < len(members) && len(rest) >= 2 {
+			out := shallowCopy(s)
+			out[key] = rest
+			return out, true
+		}
+	}
+	return s, false
 }
 
 func isNullSchema(v any) bool {
@@ -542,14 +607,33 @@ func baseName(at site, goName func(string) string) string {
 func ruleTypeName(g *group, goName func(string) string) (string, bool) {
 	counts := map[string]int{}
 	owners := map[string]bool{}
+	props := slices.ContainsFunc(g.sites, func(at site) bool { return at.prop != "" })
 	for _, at := range g.sites {
-		counts[baseName(at, goName)]++
 		owners[at.owner] = true
+		if props && at.prop == "" {
+			continue // a property's name says more than an operation's body
+		}
+		counts[baseName(at, goName)]++
 	}
-	best := ""
-	for _, name := range slices.Sorted(maps.Keys(counts)) {
-		if best == "" || counts[name] > counts[best] {
-			best = name
+	// The most common name; among as common ones a property's own name
+	// before an array's XItem, then the first in order.
+	names := slices.SortedFunc(maps.Keys(counts), func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		if ai, bi := strings.HasSuffix(a, "Item"), strings.HasSuffix(b, "Item"); ai != bi {
+			if ai {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a, b)
+	})
+	best := names[0]
+	g.tied = nil
+	for _, name := range names[1:] {
+		if counts[name] == counts[best] {
+			g.tied = append(g.tied, name)
 		}
 	}
 	if len(owners) > 1 || g.sites[0].prop == "" {
@@ -638,8 +722,7 @@ func (n *normalizer) responsePointers() {
 			}
 		}
 	}
-	n.operationsOf(func(_, _ string, op jsonObj) {
-		responses := obj(op, "responses")
+	fixResponses := func(responses jsonObj) {
 		for _, code := range slices.Sorted(maps.Keys(responses)) {
 			r, _ := responses[code].(jsonObj)
 			content := obj(r, "content")
@@ -650,7 +733,9 @@ func (n *normalizer) responsePointers() {
 				}
 			}
 		}
-	})
+	}
+	n.operationsOf(func(_, _ string, op jsonObj) { fixResponses(obj(op, "responses")) })
+	fixResponses(obj(obj(n.doc, "components"), "responses"))
 }
 
 // withoutNull returns a property schema without its null alternative, and
