@@ -124,15 +124,20 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 			table[id] = name
 		}
 	}
-	named, err := assignNames(ops, table, goName)
-	if err != nil {
-		return nil, err
-	}
-	schemaNames, err := loadSchemaTable(filepath.Join(root, schemaNameTableFile))
-	if err != nil {
-		return nil, err
-	}
 	handWritten, err := handWrittenFiles(root)
+	if err != nil {
+		return nil, err
+	}
+	methods, err := handWrittenMethods(handWritten)
+	if err != nil {
+		return nil, err
+	}
+	named, nameNotes, err := assignNames(ops, table, goName, methods)
+	if err != nil {
+		return nil, err
+	}
+	prepNotes = append(prepNotes, nameNotes...)
+	schemaNames, err := loadSchemaTable(filepath.Join(root, schemaNameTableFile))
 	if err != nil {
 		return nil, err
 	}
@@ -200,12 +205,12 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 	if err != nil {
 		return nil, err
 	}
-	dg := newDecoderGen(doc, g, goName)
+	dg := newDecoderGen(doc, g, goName, reserved)
 	surface, err := buildSurface(doc, named, g, dg)
 	if err != nil {
 		return nil, err
 	}
-	pagers, notes := findPagers(doc, surface, g)
+	pagers, notes := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName)
 	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
@@ -240,6 +245,21 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 	if err != nil {
 		return nil, err
 	}
+	files := map[string][]byte{
+		filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
+		operationsFile:  opsCode,
+		paginationFile:  pagesCode,
+		errorsFile:      errorsCode,
+		clientFile:      clientCode,
+		decodeFile:      decodeCode,
+		gettersFile:     gettersCode,
+		gettersTestFile: gettersTest,
+		docIndexFile:    indexCode,
+		pinnedCopy:      data,
+	}
+	if err := checkDeclarations(withFiles(files, handWritten)); err != nil {
+		return nil, err
+	}
 	return &result{
 		Pin:         p,
 		Doc:         doc,
@@ -250,18 +270,7 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 		Prepared:    prepared,
 		GoName:      goName,
 		TypeNames:   norm.TypeNames,
-		Files: map[string][]byte{
-			filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
-			operationsFile:  opsCode,
-			paginationFile:  pagesCode,
-			errorsFile:      errorsCode,
-			clientFile:      clientCode,
-			decodeFile:      decodeCode,
-			gettersFile:     gettersCode,
-			gettersTestFile: gettersTest,
-			docIndexFile:    indexCode,
-			pinnedCopy:      data,
-		},
+		Files:       files,
 	}, nil
 }
 

@@ -82,9 +82,13 @@ func (op opName) label() string {
 // oapi-codegen writes (with its initialisms: IP, DB, HTML, ...). Two
 // operations with one Go name are an error, since the generated code would
 // not compile (or worse, would shadow).
-func assignNames(ops []opName, table nameTable, goName func(string) string) ([]opName, error) {
+//
+// taken are the methods package api declares by hand on PartnerClient (by
+// file): an operation the table does not name that would be one of them
+// gets "Op" added, with a note.
+func assignNames(ops []opName, table nameTable, goName func(string) string, taken map[string]string) ([]opName, []string, error) {
 	byName := map[string]opName{}
-	var errs []string
+	var errs, notes []string
 	out := make([]opName, len(ops))
 	for i, op := range ops {
 		name, ok := table[op.key()]
@@ -103,6 +107,19 @@ func assignNames(ops []opName, table nameTable, goName func(string) string) ([]o
 		if goName != nil {
 			name = goName(name)
 		}
+		if file, clash := taken[name]; clash {
+			if !op.FromRule {
+				errs = append(errs, fmt.Sprintf("%s: %s names it %s, which %s declares by hand as a method of %s: choose another name",
+					op.label(), nameTableFile, name, file, partnerClient))
+				continue
+			}
+			was := name
+			for taken[name] != "" {
+				name += "Op"
+			}
+			notes = append(notes, fmt.Sprintf("%s would be %s.%s, which %s declares by hand; named %s by the rule (give it a name in %s)",
+				op.label(), partnerClient, was, file, name, nameTableFile))
+		}
 		op.GoName = name
 		key := strings.ToLower(name) // names that differ only in case collide in file-insensitive tooling and in oapi-codegen's normaliser
 		if other, dup := byName[key]; dup {
@@ -113,11 +130,54 @@ func assignNames(ops []opName, table nameTable, goName func(string) string) ([]o
 		byName[key] = op
 		out[i] = op
 	}
+	if len(errs) == 0 {
+		notes = append(notes, avoidDerivedNames(out, byName, &errs)...)
+	}
 	if len(errs) > 0 {
 		sort.Strings(errs)
-		return nil, fmt.Errorf("naming operations:\n  %s", strings.Join(errs, "\n  "))
+		return nil, nil, fmt.Errorf("naming operations:\n  %s", strings.Join(errs, "\n  "))
 	}
-	return out, nil
+	return out, notes, nil
+}
+
+// derivedMethods are the methods oapi-codegen and gen name after an
+// operation X besides X itself: XWithBody, XWithResponse, ... and XIter.
+var derivedMethods = []string{"WithBody", "WithResponse", "WithBodyWithResponse", "WithFormdataBody",
+	"WithFormdataBodyWithResponse", "WithTextBody", "WithTextBodyWithResponse", "Iter"}
+
+// avoidDerivedNames renames, in place, a rule-named operation whose name is
+// a method another operation's name gives (create_thing_with_body beside
+// create_thing, whose client has CreateThingWithBody): it gets "Op" added.
+// A table name that does is an error.
+func avoidDerivedNames(ops []opName, byName map[string]opName, errs *[]string) []string {
+	derived := map[string]opName{}
+	for _, op := range ops {
+		for _, suffix := range derivedMethods {
+			derived[strings.ToLower(op.GoName+suffix)] = op
+		}
+	}
+	var notes []string
+	for i, op := range ops {
+		other, clash := derived[strings.ToLower(op.GoName)]
+		if !clash {
+			continue
+		}
+		if !op.FromRule {
+			*errs = append(*errs, fmt.Sprintf("%s: %s names it %s, a method that the name %s of %s gives already: choose another name",
+				op.label(), nameTableFile, op.GoName, other.GoName, other.label()))
+			continue
+		}
+		name := op.GoName
+		for derived[strings.ToLower(name)].GoName != "" || byName[strings.ToLower(name)].GoName != "" {
+			name += "Op"
+		}
+		notes = append(notes, fmt.Sprintf("%s would be %s, a method the name %s of %s gives already; named %s by the rule (give it a name in %s)",
+			op.label(), op.GoName, other.GoName, other.label(), name, nameTableFile))
+		delete(byName, strings.ToLower(op.GoName))
+		ops[i].GoName = name
+		byName[strings.ToLower(name)] = ops[i]
+	}
+	return notes
 }
 
 // staleEntries lists table entries whose operationId is not in the spec.

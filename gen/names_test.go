@@ -115,7 +115,7 @@ func TestAssignNames(t *testing.T) {
 		{OperationID: "a_router_get_thing", Method: "get", Path: "/a"},
 		{OperationID: "new_op", Method: "post", Path: "/b"},
 	}
-	named, err := assignNames(ops, nameTable{"a_router_get_thing": "GetThing"}, nil)
+	named, _, err := assignNames(ops, nameTable{"a_router_get_thing": "GetThing"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,31 +124,41 @@ func TestAssignNames(t *testing.T) {
 	}
 
 	// The table gives a name the rule also gives another operation.
-	_, err = assignNames(ops, nameTable{"a_router_get_thing": "NewOp"}, nil)
+	_, _, err = assignNames(ops, nameTable{"a_router_get_thing": "NewOp"}, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "Go name NewOp is given to both GET /a (operationId a_router_get_thing) and POST /b (operationId new_op)") {
 		t.Errorf("collision: got %v", err)
 	}
 	// Names that differ only in case collide as well.
-	_, err = assignNames(ops, nameTable{"a_router_get_thing": "Newop"}, nil)
+	_, _, err = assignNames(ops, nameTable{"a_router_get_thing": "Newop"}, nil, nil)
 	if err == nil {
 		t.Error("a case-only collision was accepted")
 	}
 	// An operationId the rule cannot name is an error naming the endpoint.
-	_, err = assignNames([]opName{{OperationID: "__", Method: "get", Path: "/x"}}, nil, nil)
+	_, _, err = assignNames([]opName{{OperationID: "__", Method: "get", Path: "/x"}}, nil, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "GET /x") {
 		t.Errorf("unnamable: got %v", err)
 	}
 	// "METHOD /path" lines name an operation without an id, and win over
 	// the id.
-	named, err = assignNames([]opName{{Method: "GET", Path: "/a/{id}"}, {OperationID: "x_y", Method: "POST", Path: "/b"}},
-		nameTable{"GET /a/{id}": "GetA", "POST /b": "MakeB", "x_y": "NotThis"}, nil)
+	named, _, err = assignNames([]opName{{Method: "GET", Path: "/a/{id}"}, {OperationID: "x_y", Method: "POST", Path: "/b"}},
+		nameTable{"GET /a/{id}": "GetA", "POST /b": "MakeB", "x_y": "NotThis"}, nil, nil)
 	if err != nil || named[0].GoName != "GetA" || named[0].FromRule || named[1].GoName != "MakeB" {
 		t.Errorf("METHOD /path lines: %+v, %v", named, err)
 	}
 	// Two operations with one id are told apart by their paths.
-	_, err = assignNames([]opName{{OperationID: "dup", Method: "GET", Path: "/a"}, {OperationID: "dup", Method: "GET", Path: "/b"}}, nil, nil)
+	_, _, err = assignNames([]opName{{OperationID: "dup", Method: "GET", Path: "/a"}, {OperationID: "dup", Method: "GET", Path: "/b"}}, nil, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), `"METHOD /path GoName"`) {
 		t.Errorf("a shared operationId: %v", err)
+	}
+	// A name PartnerClient has by hand: the rule adds "Op"; the table may
+	// not give it.
+	named, notes, err := assignNames([]opName{{OperationID: "raw", Method: "GET", Path: "/raw"}}, nil, nil, map[string]string{"Raw": "api/client.go"})
+	if err != nil || named[0].GoName != "RawOp" || len(notes) != 1 || !strings.Contains(notes[0], "PartnerClient.Raw, which api/client.go declares by hand") {
+		t.Errorf("a hand-written method's name: %+v, %q, %v", named, notes, err)
+	}
+	_, _, err = assignNames([]opName{{OperationID: "raw", Method: "GET", Path: "/raw"}}, nameTable{"raw": "Raw"}, nil, map[string]string{"Raw": "api/client.go"})
+	if err == nil || !strings.Contains(err.Error(), "choose another name") {
+		t.Errorf("the table giving a hand-written method's name: %v", err)
 	}
 }
 

@@ -101,6 +101,7 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 	if err := n.renameComponents(); err != nil {
 		return nil, err
 	}
+	n.avoidComponentClashes()
 	if err := n.hoistInline(); err != nil {
 		return nil, err
 	}
@@ -108,6 +109,7 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 	if err := n.avoidReserved(); err != nil {
 		return nil, err
 	}
+	n.avoidFieldClashes()
 	for _, key := range slices.Sorted(maps.Keys(table.Components)) {
 		if !n.used[key] {
 			n.notes = append(n.notes, fmt.Sprintf("%s names schema %s, which the spec does not have", schemaNameTableFile, key))
@@ -827,6 +829,116 @@ func (n *normalizer) usage() (request, response map[string]bool) {
 	mark(components["requestBodies"], request)
 	mark(components["responses"], response)
 	return request, response
+}
+
+// avoidComponentClashes renames component schemas that would be the same
+// Go type as another (EventID, EventId and event_id are all EventID, which
+// oapi-codegen refuses): the one spelled like its Go name keeps it, else
+// the first by name; each other gets a number.
+func (n *normalizer) avoidComponentClashes() {
+	byGo := map[string][]string{}
+	for _, name := range slices.Sorted(maps.Keys(n.schemas)) {
+		byGo[n.goName(name)] = append(byGo[n.goName(name)], name)
+	}
+	renames := map[string]string{}
+	for _, goName := range slices.Sorted(maps.Keys(byGo)) {
+		names := byGo[goName]
+		if len(names) < 2 {
+			continue
+		}
+		slices.SortStableFunc(names, func(a, b string) int {
+			if (a == goName) != (b == goName) {
+				if a == goName {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a, b)
+		})
+		var moved []string
+		for _, name := range names[1:] {
+			to := name
+			for i := 2; n.schemas[to] != nil || byGo[n.goName(to)] != nil; i++ {
+				to = fmt.Sprintf("%s%d", name, i)
+			}
+			byGo[n.goName(to)] = []string{to}
+			n.schemas[to] = n.schemas[name]
+			delete(n.schemas, name)
+			n.specName[to] = n.specName[name]
+			delete(n.specName, name)
+			renames[schemaRefPrefix+name] = schemaRefPrefix + to
+			moved = append(moved, fmt.Sprintf("%s is %s", n.specName[to], n.goName(to)))
+		}
+		n.notes = append(n.notes, fmt.Sprintf("schemas %s would all be the Go type %s: %s keeps it, and by the rule %s (give them names in %s)",
+			strings.Join(names, ", "), goName, names[0], strings.Join(moved, ", "), schemaNameTableFile))
+	}
+	if len(renames) > 0 {
+		rewriteRefs(n.doc, renames)
+	}
+}
+
+// avoidFieldClashes gives distinct Go field names (x-go-name) to the
+// properties of one object that would be the same field: id and ID, type
+// and Type, or a property additional_properties beside oapi-codegen's
+// AdditionalProperties. An all-lowercase property keeps the plain name
+// (it is what JSON APIs mostly write), else the first by name; each other
+// gets a number.
+func (n *normalizer) avoidFieldClashes() {
+	walkSchemaObjects(n.doc, "#", func(s jsonObj, ptr string) {
+		props := obj(s, "properties")
+		if len(props) < 2 && s["additionalProperties"] == nil {
+			return
+		}
+		byGo := map[string][]string{}
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			p, _ := props[name].(jsonObj)
+			goName := n.goName(name)
+			if explicit, ok := p["x-go-name"].(string); ok {
+				goName = n.goName(explicit)
+			}
+			byGo[goName] = append(byGo[goName], name)
+		}
+		if ap := s["additionalProperties"]; ap != nil && ap != false {
+			if names, ok := byGo["AdditionalProperties"]; ok {
+				byGo["AdditionalProperties"] = append([]string{"\x00"}, names...) // oapi-codegen's own field comes first
+			}
+		}
+		for _, goName := range slices.Sorted(maps.Keys(byGo)) {
+			names := byGo[goName]
+			if len(names) < 2 {
+				continue
+			}
+			slices.SortStableFunc(names, func(a, b string) int {
+				if la, lb := a == strings.ToLower(a), b == strings.ToLower(b); la != lb {
+					if la {
+						return -1
+					}
+					return 1
+				}
+				return strings.Compare(a, b)
+			})
+			var moved []string
+			for _, name := range names[1:] {
+				to := goName
+				for i := 2; byGo[to] != nil; i++ {
+					to = fmt.Sprintf("%s%d", goName, i)
+				}
+				byGo[to] = []string{name}
+				p, _ := props[name].(jsonObj)
+				if p == nil {
+					continue
+				}
+				p["x-go-name"] = to
+				moved = append(moved, fmt.Sprintf("%q is %s", name, to))
+			}
+			keeper := fmt.Sprintf("%q", names[0])
+			if names[0] == "\x00" {
+				keeper = "oapi-codegen's additional properties"
+			}
+			n.notes = append(n.notes, fmt.Sprintf("%s has properties that would all be the Go field %s: %s keeps it, and by the rule %s",
+				describePointer(ptr), goName, keeper, strings.Join(moved, ", ")))
+		}
+	})
 }
 
 // avoidReserved renames component schemas whose Go type name package api
