@@ -48,6 +48,8 @@ var corpusNotes = map[string][]string{
 		"would be ListUsersIter, a method the name ListUsers of GET /users (operationId list_users) gives already; named ListUsersIterOp by the rule",
 	},
 	"collision_op_names": {"named CreateThingWithBodyOp by the rule"},
+	"webhooks":           {"the document declares webhooks (deviceChanged): their payloads are types"},
+	"binary":             {"2 string fields of format \"binary\" inside JSON bodies are Go strings"},
 	"nullable_union":     {`the union at Drawing.layers[] is named Highlight by the rule, over names as common (ByNameItem, LayersItem)`},
 	"decimal": {
 		"6 decimal fields (anyOf [number, string with a pattern], pydantic's Decimal) are json.Number in Go",

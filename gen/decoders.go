@@ -77,6 +77,8 @@ func (dg *decoderGen) decoderFor(typ string) string {
 	g := dg.g
 	var name string
 	switch {
+	case typ == "[]byte":
+		return dg.fallback(typ) // base64, as encoding/json reads it; not a list of numbers
 	case strings.HasPrefix(typ, "[]"):
 		elem := strings.TrimPrefix(typ, "[]")
 		name = dg.funcName(elem, "List")

@@ -101,11 +101,16 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 	if err := n.renameComponents(); err != nil {
 		return nil, err
 	}
+	if hooks := obj(doc, "webhooks"); len(hooks) > 0 {
+		n.notes = append(n.notes, fmt.Sprintf("the document declares webhooks (%s): their payloads are types, as every component schema is, but the client has no methods for them",
+			strings.Join(slices.Sorted(maps.Keys(hooks)), ", ")))
+	}
 	n.avoidComponentClashes()
 	if err := n.hoistInline(); err != nil {
 		return nil, err
 	}
 	n.responsePointers()
+	n.binaryAsText()
 	if err := n.avoidReserved(); err != nil {
 		return nil, err
 	}
@@ -792,6 +797,71 @@ func withoutNull(p jsonObj) (jsonObj, bool) {
 		return q, true
 	}
 	return p, false
+}
+
+// binaryAsText makes a string of format "binary" inside a JSON body a Go
+// string: oapi-codegen would make it openapi_types.File, which reads and
+// writes base64, while a JSON body carries text (pydantic writes a bytes
+// field as UTF-8 text). A base64 field says so with contentEncoding (3.1) or
+// format "byte" (3.0), and stays []byte. Bodies that are not JSON (a
+// multipart upload) keep their files.
+func (n *normalizer) binaryAsText() {
+	count := 0
+	seen := map[string]bool{}
+	var strip func(v any)
+	strip = func(v any) {
+		switch x := v.(type) {
+		case jsonObj:
+			if ref, ok := x["$ref"].(string); ok {
+				name := strings.TrimPrefix(ref, schemaRefPrefix)
+				if !seen[name] {
+					seen[name] = true
+					strip(n.schemas[name])
+				}
+				return
+			}
+			if x["type"] == "string" && x["format"] == "binary" && x["contentEncoding"] == nil {
+				delete(x, "format")
+				count++
+			}
+			for _, e := range x {
+				strip(e)
+			}
+		case []any:
+			for _, e := range x {
+				strip(e)
+			}
+		}
+	}
+	json := func(content jsonObj) {
+		for mt, m := range content {
+			if media, ok := m.(jsonObj); ok && isJSONMedia(strings.TrimSpace(strings.Split(mt, ";")[0])) {
+				strip(media["schema"])
+			}
+		}
+	}
+	n.operationsOf(func(_, _ string, op jsonObj) {
+		json(obj(obj(op, "requestBody"), "content"))
+		for _, r := range obj(op, "responses") {
+			if r, ok := r.(jsonObj); ok {
+				json(obj(r, "content"))
+			}
+		}
+	})
+	components := obj(n.doc, "components")
+	for _, r := range obj(components, "responses") {
+		if r, ok := r.(jsonObj); ok {
+			json(obj(r, "content"))
+		}
+	}
+	for _, r := range obj(components, "requestBodies") {
+		if r, ok := r.(jsonObj); ok {
+			json(obj(r, "content"))
+		}
+	}
+	if count > 0 {
+		n.notes = append(n.notes, fmt.Sprintf("%d string fields of format \"binary\" inside JSON bodies are Go strings, not base64-reading openapi_types.File: JSON carries text (pydantic writes bytes as UTF-8); a base64 field says contentEncoding: base64, and is []byte", count))
+	}
 }
 
 // usage says which component schemas requests reach (bodies and

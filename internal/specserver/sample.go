@@ -100,6 +100,9 @@ func sample(ref *openapi3.SchemaRef, depth int) any {
 
 func sampleString(s *openapi3.Schema) string {
 	var v string
+	if s.Format == "byte" || s.ContentEncoding == "base64" {
+		return "c3RyaW5n" // "string", base64-encoded, as such a field holds
+	}
 	switch s.Format {
 	case "uuid":
 		return SampleUUID
