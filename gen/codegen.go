@@ -136,8 +136,13 @@ func topLevelNames(f *ast.File) []string {
 // collision that gen knows of is resolved before (see normalize.go and
 // assignNames); one that gets here is refused with where both declarations
 // are, rather than written.
-func checkDeclarations(files map[string][]byte) error {
-	fset := token.NewFileSet()
+//
+// parsed are files that are parsed already (oapi-codegen's), by name, in
+// fset; the rest are parsed into fset. fset may be nil when parsed is empty.
+func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[string]*ast.File) error {
+	if fset == nil {
+		fset = token.NewFileSet()
+	}
 	seen := map[string]token.Pos{}
 	var dups []string
 	declare := func(id string, pos token.Pos) {
@@ -154,9 +159,12 @@ func checkDeclarations(files map[string][]byte) error {
 		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
 			continue
 		}
-		f, err := parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution)
-		if err != nil {
-			return fmt.Errorf("the generated code does not parse: %w", err)
+		f, ok := parsed[name]
+		if !ok {
+			var err error
+			if f, err = parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution); err != nil {
+				return fmt.Errorf("the generated code does not parse: %w", err)
+			}
 		}
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {

@@ -14,7 +14,7 @@ func TestCheckDeclarations(t *testing.T) {
 		"api/b.go":      []byte("package api\n\ntype Event int\n\nfunc (Event) Get() {}\n\nvar _ = 1\nvar _ = 2\n"),
 		"api/c_test.go": []byte("package api\n\ntype Event bool\n"),
 		"openapi.json":  []byte("{}"),
-	})
+	}, nil, nil)
 	if err == nil {
 		t.Fatal("duplicates were accepted")
 	}

@@ -133,6 +133,7 @@ func TestCorpus(t *testing.T) {
 	pinned := pinnedResult(t)
 	for _, d := range corpusDocs(t) {
 		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel() // generation takes turns (genMu); the reports need not
 			res, err := generateCorpusDoc(d)
 			if want, refused := corpusRefusals[d.Name]; refused {
 				if err == nil {

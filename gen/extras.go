@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/format"
-	"go/parser"
 	"go/printer"
 	"go/token"
 	"sort"
@@ -44,12 +43,7 @@ type generatedAPI struct {
 
 type enumConst struct{ Name, Value string }
 
-func parseGenerated(code string) (*generatedAPI, error) {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "podero.gen.go", code, parser.ParseComments)
-	if err != nil {
-		return nil, fmt.Errorf("parse oapi-codegen output: %w", err)
-	}
+func parseGenerated(fset *token.FileSet, file *ast.File) (*generatedAPI, error) {
 	g := &generatedAPI{fset: fset, methods: map[string]*ast.FuncDecl{}, structs: map[string]*ast.StructType{},
 		types: map[string]*ast.TypeSpec{}, funcs: map[string]*ast.FuncDecl{}, typeMethods: map[string]map[string]bool{},
 		enums: map[string][]enumConst{}}

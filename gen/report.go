@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oasdiff/oasdiff/checker"
@@ -179,11 +180,11 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 	// The hand-written files of package api are on both sides, so that the
 	// methods gen generates for a hand-written type (PartnerClient's) are
 	// listed as members of it.
-	oldIDs, err := exportedIdentifiers(withFiles(oldRes.Files, oldRes.HandWritten))
+	oldIDs, err := oldRes.identifiers()
 	if err != nil {
 		return nil, fmt.Errorf("the code generated from the pinned spec: %w", err)
 	}
-	newIDs, err := exportedIdentifiers(withFiles(newRes.Files, newRes.HandWritten))
+	newIDs, err := newRes.identifiers()
 	if err != nil {
 		return nil, fmt.Errorf("the code generated from the new spec: %w", err)
 	}
@@ -230,7 +231,7 @@ type goArbiter struct {
 }
 
 func newGoArbiter(rep *report, oldRes, newRes *result) *goArbiter {
-	a := &goArbiter{broken: slices.Clone(rep.GoRemoved), oldTypes: operationTypes(oldRes), newTypes: operationTypes(newRes),
+	a := &goArbiter{broken: slices.Clone(rep.GoRemoved), oldTypes: oldRes.OpTypes, newTypes: newRes.OpTypes,
 		oldNames: oldRes.TypeNames, newNames: newRes.TypeNames}
 	for _, c := range rep.GoChanged {
 		a.broken = append(a.broken, c.ID)
@@ -326,18 +327,17 @@ func derivedFrom(id, op, side string) bool {
 // request (parameters and body) and its responses reach.
 type opTypes struct{ request, response map[string]bool }
 
-// operationTypes lists, for every operation of a result by Go name, the
-// Go types of the component schemas its request and its responses reach.
-func operationTypes(res *result) map[string]opTypes {
+// operationTypes lists, for every operation of the normalised spec by Go
+// name, the Go types of the component schemas its request and its
+// responses reach. It runs during generation: goName reads oapi-codegen's
+// package state, which only generation may touch.
+func operationTypes(doc *openapi3.T, ops []opName, goName func(string) string) map[string]opTypes {
 	out := map[string]opTypes{}
-	if res == nil || res.Doc == nil {
-		return out
-	}
 	byOp := map[string]string{} // "METHOD path" -> Go name
-	for _, op := range res.Ops {
+	for _, op := range ops {
 		byOp[op.Method+" "+op.Path] = op.GoName
 	}
-	for path, item := range res.Doc.Paths.Map() {
+	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			t := opTypes{request: map[string]bool{}, response: map[string]bool{}}
 			var walk func(ref *openapi3.SchemaRef, types map[string]bool, seen map[*openapi3.Schema]bool)
@@ -345,8 +345,8 @@ func operationTypes(res *result) map[string]opTypes {
 				if ref == nil {
 					return
 				}
-				if name, ok := strings.CutPrefix(ref.Ref, schemaRefPrefix); ok && res.GoName != nil {
-					types[res.GoName(name)] = true
+				if name, ok := strings.CutPrefix(ref.Ref, schemaRefPrefix); ok {
+					types[goName(name)] = true
 				}
 				s := ref.Value
 				if s == nil || seen[s] {
@@ -388,6 +388,25 @@ func operationTypes(res *result) map[string]opTypes {
 		}
 	}
 	return out
+}
+
+// identifiers are the exported identifiers of package api as res has it
+// (see exportedIdentifiers), worked out once per result.
+func (res *result) identifiers() (map[string]string, error) {
+	if res.ids == nil {
+		return exportedIdentifiers(withFiles(res.Files, res.HandWritten))
+	}
+	res.ids.once.Do(func() {
+		res.ids.ids, res.ids.err = exportedIdentifiers(withFiles(res.Files, res.HandWritten))
+	})
+	return res.ids.ids, res.ids.err
+}
+
+// identifierCache holds a result's identifiers.
+type identifierCache struct {
+	once sync.Once
+	ids  map[string]string
+	err  error
 }
 
 // withFiles is the union of two file sets (a's files win).

@@ -357,9 +357,11 @@ func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
 }
 
 // goBuild is the build that update-spec runs after writing: the whole module
-// must compile, and the generated package must pass vet.
+// must compile, and the generated package must pass vet. -trimpath keeps
+// the build cache's entries independent of where the checkout is, so that
+// building a copy of the repository (as the tests do) reuses them.
 func goBuild(ctx context.Context, root string) error {
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./api/..."}} {
+	for _, args := range [][]string{{"build", "-trimpath", "./..."}, {"vet", "-trimpath", "./api/..."}} {
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {

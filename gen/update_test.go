@@ -794,7 +794,7 @@ func TestUpdateSpecNeedsMatchingPin(t *testing.T) {
 	assertTreeUnchanged(t, before, treeHashes(t, root))
 }
 
-func pinnedSpecBytes(t *testing.T) []byte {
+func pinnedSpecBytes(t testing.TB) []byte {
 	t.Helper()
 	data, err := os.ReadFile("../openapi.json")
 	if err != nil {
