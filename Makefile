@@ -19,9 +19,10 @@ check-generate:
 pin-spec:
 	$(GO) run ./gen pin
 
-## update-spec: take the live spec (or SPEC_URL=...): check it, report the changes in CHANGELOG.md, pin, regenerate and build
+## update-spec: take the live spec (or SPEC_URL=...): check it, report the changes in CHANGELOG.md, pin, regenerate and build.
+## KEEP_BROKEN=1 keeps the new files when they break the build, for you to mend the hand-written code
 update-spec:
-	$(GO) run ./gen update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)')
+	$(GO) run ./gen update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)') $(if $(KEEP_BROKEN),-keep-broken)
 
 ## lint: gofmt, go vet and staticcheck
 lint:

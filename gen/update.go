@@ -37,6 +37,9 @@ type updateOptions struct {
 	Timeout  time.Duration // the whole download, redirects and body included
 	MaxBytes int64         // a larger answer is refused
 	DryRun   bool          // fetch, check and report, but write nothing
+	// KeepBroken keeps the new files when the build fails, for the
+	// maintainer to mend the hand-written code they break.
+	KeepBroken bool
 
 	// Build checks the repository after the new files are written; an error
 	// restores the previous files. nil skips it.
@@ -66,11 +69,18 @@ func updateSpec(ctx context.Context, o updateOptions, stdout io.Writer) error {
 	if o.Build != nil {
 		fmt.Fprintln(stdout, "gen: building: go build ./... && go vet ./api/...")
 		if err := o.Build(ctx, o.Root); err != nil {
+			if o.KeepBroken && ctx.Err() == nil {
+				for _, path := range written {
+					fmt.Fprintf(stdout, "gen: wrote %s\n", path)
+				}
+				fmt.Fprintf(stdout, "gen: kept the new files although the build fails (-keep-broken)\n")
+				return fmt.Errorf("the build failed with the new spec: %w\n%s", err, describeBreakage(err.Error(), true))
+			}
 			if rerr := restore(); rerr != nil {
 				return fmt.Errorf("the build failed with the new spec, and restoring the previous files failed too (%v); "+
 					"run `git checkout -- .` to go back: %w", rerr, err)
 			}
-			return fmt.Errorf("the build failed with the new spec, so the previous files are restored: %w", err)
+			return fmt.Errorf("the build failed with the new spec, so the previous files are restored: %w\n%s", err, describeBreakage(err.Error(), false))
 		}
 	}
 	for _, path := range written {

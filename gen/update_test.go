@@ -504,16 +504,59 @@ func readFile(t *testing.T, root, name string) []byte {
 // TestUpdateSpecBuilds takes a spec with one operation more through the
 // real build (go build ./... and go vet ./api/... in a copy of the working
 // tree, so it fails if the working tree does not build).
+//
+// First it takes a spec that breaks hand-written code (BuildingOutput loses
+// name, whose getter examples/quickstart calls): the real build fails, the
+// files are restored, and the error says which file and identifier break
+// and how to take the spec anyway (KEEP_BROKEN). With -keep-broken the same
+// failure keeps the new files.
 func TestUpdateSpecBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go build and go vet")
 	}
 	root := moduleCopy(t)
+	breaking := pinnedSpecTree(t)
+	delete(specObj(t, breaking, "components", "schemas", "BuildingOutput", "properties"), "name")
+	srvBreak, _ := serveSpec(t, http.StatusOK, "application/json", encodeSpecTree(t, breaking))
+	before := treeHashes(t, root)
+	o := updateOpts(root, srvBreak.URL)
+	o.Build = goBuild
+	err := updateSpec(context.Background(), o, &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("a spec that breaks examples/quickstart built")
+	}
+	for _, want := range []string{
+		"the build failed with the new spec, so the previous files are restored",
+		"The new spec breaks hand-written code in examples/quickstart/journey.go, which uses BuildingOutput.GetName:\n",
+		"  examples/quickstart/journey.go:161: BuildingOutput.GetName: ",
+		"`make update-spec KEEP_BROKEN=1` (gen update-spec -keep-broken)",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q:\n%v", want, err)
+		}
+	}
+	assertTreeUnchanged(t, before, treeHashes(t, root))
+	// -keep-broken: the same failure (without building again) keeps the files.
+	buildErr := errors.New(err.Error()[strings.Index(err.Error(), "go build"):])
+	o.KeepBroken = true
+	o.Build = func(context.Context, string) error { return buildErr }
+	var out bytes.Buffer
+	err = updateSpec(context.Background(), o, &out)
+	if err == nil || !strings.Contains(err.Error(), "The new files are kept, as -keep-broken asks") || !strings.Contains(out.String(), "kept the new files") {
+		t.Errorf("-keep-broken: %v\n%s", err, out.String())
+	}
+	if p, err := readPin(filepath.Join(root, pinFile)); err != nil || p.SHA256 != sha256Hex(encodeSpecTree(t, breaking)) {
+		t.Errorf("-keep-broken did not pin the new spec: %+v, %v", p, err)
+	}
+	if code := readFile(t, root, "api/podero.gen.go"); bytes.Contains(code, []byte("BuildingOutput struct {\n\t// Name")) {
+		t.Error("-keep-broken did not write the new code")
+	}
+
 	spec := encodeSpecTree(t, addWidgets(t, pinnedSpecTree(t)))
 	srv, _ := serveSpec(t, http.StatusOK, "application/json", spec)
-	o := updateOpts(root, srv.URL)
+	o = updateOpts(root, srv.URL)
 	o.Build = goBuild
-	var out bytes.Buffer
+	out.Reset()
 	if err := updateSpec(context.Background(), o, &out); err != nil {
 		t.Fatalf("update: %v\n%s", err, out.String())
 	}
