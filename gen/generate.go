@@ -53,6 +53,9 @@ type result struct {
 	// Prepared is the spec as kin-openapi validated it and normalisation
 	// read it (see prepareSpec): the pinned bytes, less what Go cannot use.
 	Prepared []byte
+	// Hoisted are the types normalisation made from inline enums and
+	// unions, with the places they come from.
+	Hoisted []hoistedType
 	// OpTypes are the Go types each operation's request and responses use,
 	// by its Go name, for the update report (see goArbiter).
 	OpTypes map[string]opTypes
@@ -376,6 +379,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		HandWritten: handWritten,
 		Prepared:    prepared,
 		OpTypes:     operationTypes(doc, named, goName),
+		Hoisted:     norm.Hoisted,
 		TypeNames:   norm.TypeNames,
 		ids:         new(identifierCache),
 		Files:       files,

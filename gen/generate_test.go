@@ -248,3 +248,45 @@ func TestMain(m *testing.M) {
 	tuneGC()
 	os.Exit(m.Run())
 }
+
+// TestReportSaysWhyAnIteratorIsGone: a paginated list that loses its offset
+// parameter, and one whose limit becomes required (its Go type no longer
+// fits), lose their iterators; the update report's notes say so and why,
+// beside the Go API diff's removed ...Iter methods.
+func TestReportSaysWhyAnIteratorIsGone(t *testing.T) {
+	doc := pinnedSpecTree(t)
+	paths := doc["paths"].(map[string]any)
+	sessions := paths["/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions"].(map[string]any)["get"].(map[string]any)
+	var keep []any
+	for _, p := range sessions["parameters"].([]any) {
+		if p.(map[string]any)["name"] != "offset" {
+			keep = append(keep, p)
+		}
+	}
+	sessions["parameters"] = keep
+	hems := paths["/api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions"].(map[string]any)["get"].(map[string]any)
+	for _, p := range hems["parameters"].([]any) {
+		if p := p.(map[string]any); p["name"] == "limit" {
+			p["required"] = true
+		}
+	}
+	data := encodeSpecTree(t, doc)
+	res, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(data)}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := buildReport(pinnedSpecBytes(t), pinnedResult(t), data, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := changelogEntry("today", "x", pin{}, pin{}, rep)
+	for _, want := range []string{
+		"- PartnerClient.ListElectricVehicleSessionsIter is gone (GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions): it no longer pages: it lacks an integer query parameter offset",
+		"- PartnerClient.ListWallboxHEMSSessionsIter is gone (GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions): ListWallboxHEMSSessions has limit/offset and {total, items} but no iterator: its limit and offset are not both int or both *int",
+		"`PartnerClient.ListElectricVehicleSessionsIter`", "`PartnerClient.ListWallboxHEMSSessionsIter`",
+	} {
+		if !strings.Contains(entry, want) {
+			t.Errorf("the report lacks %q:\n%s", want, entry)
+		}
+	}
+}

@@ -189,6 +189,8 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 		return nil, fmt.Errorf("the code generated from the new spec: %w", err)
 	}
 	rep.GoAdded, rep.GoRemoved, rep.GoChanged = identifierChanges(oldIDs, newIDs)
+	rep.Notes = append(slices.Clone(rep.Notes), iteratorNotes(rep.GoRemoved, oldRes, newRes)...)
+	rep.Notes = append(rep.Notes, hoistedRenames(oldRes, newRes)...)
 	arbiter := newGoArbiter(rep, oldRes, newRes)
 
 	l := checker.NewDefaultLocalizer()
@@ -213,6 +215,89 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 		}
 	}
 	return rep, nil
+}
+
+// iteratorNotes says why each iterator that the new code no longer has
+// (PartnerClient.XIter among the removed identifiers) is gone: the
+// operation is gone, or findPagers' note on it, or what its new shape lacks.
+func iteratorNotes(removed []string, oldRes, newRes *result) []string {
+	var notes []string
+	for _, id := range removed {
+		name, ok := strings.CutPrefix(id, partnerClient+".")
+		if !ok {
+			continue
+		}
+		op, ok := strings.CutSuffix(name, "Iter")
+		if !ok {
+			continue
+		}
+		var old *opName
+		for i := range oldRes.Ops {
+			if oldRes.Ops[i].GoName == op {
+				old = &oldRes.Ops[i]
+			}
+		}
+		if old == nil {
+			continue // not an operation's iterator
+		}
+		why := ""
+		for _, n := range newRes.Notes {
+			if strings.HasPrefix(n, op+" has limit/offset") {
+				why = n
+			}
+		}
+		switch item := newRes.Doc.Paths.Value(old.Path); {
+		case why != "":
+		case item == nil || item.GetOperation(old.Method) == nil:
+			why = fmt.Sprintf("the operation %s is gone", old.key())
+		default:
+			why = "it no longer pages: " + pageShapeLacks(item.GetOperation(old.Method))
+		}
+		notes = append(notes, fmt.Sprintf("%s is gone (%s %s): %s", id, old.Method, old.Path, why))
+	}
+	return notes
+}
+
+// hoistedRenames notes every type made from an inline enum or union whose
+// rule-made name changed although a place it comes from is still there:
+// ThingOutput.state was ThingState, and is State now that OtherOutput.state
+// has the same enum. The Go API diff lists the rename as breaking; the note
+// gives the schema_names.txt line that keeps the old name.
+func hoistedRenames(oldRes, newRes *result) []string {
+	newBySite := map[string]string{}
+	for _, h := range newRes.Hoisted {
+		for _, at := range h.Sites {
+			newBySite[at] = h.Name
+		}
+	}
+	var notes []string
+	for _, h := range oldRes.Hoisted {
+		for _, at := range h.Sites {
+			if now, ok := newBySite[at]; ok && now != h.Name {
+				notes = append(notes, fmt.Sprintf("the %s at %s was %s and is %s now (named by the rule from all its places): to keep the old name, add the line \"%s %s\" to %s",
+					h.Kind, at, h.Name, now, at, h.Name, schemaNameTableFile))
+				break
+			}
+		}
+	}
+	return notes
+}
+
+// pageShapeLacks says what an operation lacks to be a page (see findPagers).
+func pageShapeLacks(o *openapi3.Operation) string {
+	var lacks []string
+	for _, name := range []string{"limit", "offset"} {
+		if p := queryParam(o, name); p == nil || !isInteger(p.Schema) {
+			lacks = append(lacks, "an integer query parameter "+name)
+		}
+	}
+	if pageShape(o) == "" {
+		lacks = append(lacks, "a 200 answer {items: [...], total or count: integer}")
+	}
+	if len(lacks) == 0 {
+		return "its Go types do not fit an iterator"
+	}
+	return "it lacks " + strings.Join(lacks, " and ")
 }
 
 // goArbiter decides which of oasdiff's breaking changes the Go API diff
