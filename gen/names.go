@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/token"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -121,14 +122,20 @@ func assignNames(ops []opName, table nameTable, goName func(string) string, take
 				op.label(), partnerClient, was, file, name, nameTableFile))
 		}
 		op.GoName = name
-		key := strings.ToLower(name) // names that differ only in case collide in file-insensitive tooling and in oapi-codegen's normaliser
+		out[i] = op
+	}
+	notes = append(notes, disambiguate(out, goName)...)
+	for _, op := range out {
+		if op.GoName == "" {
+			continue // its error is listed
+		}
+		key := strings.ToLower(op.GoName) // names that differ only in case collide in file-insensitive tooling and in oapi-codegen's normaliser
 		if other, dup := byName[key]; dup {
 			errs = append(errs, fmt.Sprintf("Go name %s is given to both %s and %s: give them distinct names in %s (\"operationId GoName\", or \"METHOD /path GoName\")",
-				name, other.label(), op.label(), nameTableFile))
+				op.GoName, other.label(), op.label(), nameTableFile))
 			continue
 		}
 		byName[key] = op
-		out[i] = op
 	}
 	if len(errs) == 0 {
 		notes = append(notes, avoidDerivedNames(out, byName, &errs)...)
@@ -138,6 +145,51 @@ func assignNames(ops []opName, table nameTable, goName func(string) string, take
 		return nil, nil, fmt.Errorf("naming operations:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return out, notes, nil
+}
+
+// disambiguate renames, in place, rule-named operations that got one name
+// (FastAPI's ids of one function that serves two routes give it to both):
+// each gets the words of its path after those the group's paths share
+// (CameraSet and CameraSetBySubCommand for .../set/{feature} and
+// .../set/{feature}/{sub_command}).
+func disambiguate(ops []opName, goName func(string) string) []string {
+	groups := map[string][]int{}
+	for i, op := range ops {
+		if op.GoName != "" && op.FromRule {
+			groups[strings.ToLower(op.GoName)] = append(groups[strings.ToLower(op.GoName)], i)
+		}
+	}
+	var notes []string
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
+		idx := groups[key]
+		if len(idx) < 2 {
+			continue
+		}
+		words := make([][]string, len(idx))
+		for j, i := range idx {
+			words[j] = pathWords(ops[i].Method, ops[i].Path)[1:]
+		}
+		common := 0
+		for common < len(words[0]) && !slices.ContainsFunc(words, func(w []string) bool { return common >= len(w) || w[common] != words[0][common] }) {
+			common++
+		}
+		var renamed []string
+		was := ops[idx[0]].GoName
+		for j, i := range idx {
+			name := was
+			for _, w := range words[j][common:] {
+				name += strings.ToUpper(w[:1]) + w[1:]
+			}
+			if goName != nil {
+				name = goName(name)
+			}
+			ops[i].GoName = name
+			renamed = append(renamed, fmt.Sprintf("%s is %s", ops[i].label(), name))
+		}
+		notes = append(notes, fmt.Sprintf("the rule gives %d operations the name %s: by their paths, %s (give them names in %s)",
+			len(idx), was, strings.Join(renamed, ", "), nameTableFile))
+	}
+	return notes
 }
 
 // derivedMethods are the methods oapi-codegen and gen name after an

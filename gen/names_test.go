@@ -145,14 +145,18 @@ func TestAssignNames(t *testing.T) {
 	if err != nil || named[0].GoName != "GetA" || named[0].FromRule || named[1].GoName != "MakeB" {
 		t.Errorf("METHOD /path lines: %+v, %v", named, err)
 	}
-	// Two operations with one id are told apart by their paths.
-	_, _, err = assignNames([]opName{{OperationID: "dup", Method: "GET", Path: "/a"}, {OperationID: "dup", Method: "GET", Path: "/b"}}, nil, nil, nil)
-	if err == nil || !strings.Contains(err.Error(), `"METHOD /path GoName"`) {
-		t.Errorf("a shared operationId: %v", err)
+	// Two operations the rule gives one name (FastAPI's ids of a function
+	// that serves two routes) are told apart by their paths.
+	named, notes, err := assignNames([]opName{
+		{OperationID: "camera_set_camera__name__set__feature__put", Method: "PUT", Path: "/camera/{name}/set/{feature}"},
+		{OperationID: "camera_set_camera__name__set__feature___sub__put", Method: "PUT", Path: "/camera/{name}/set/{feature}/{sub}"},
+	}, nil, nil, nil)
+	if err != nil || named[0].GoName != "CameraSet" || named[1].GoName != "CameraSetBySub" || len(notes) != 1 || !strings.Contains(notes[0], "the rule gives 2 operations the name CameraSet") {
+		t.Errorf("one rule-made name for two operations: %+v, %q, %v", named, notes, err)
 	}
 	// A name PartnerClient has by hand: the rule adds "Op"; the table may
 	// not give it.
-	named, notes, err := assignNames([]opName{{OperationID: "raw", Method: "GET", Path: "/raw"}}, nil, nil, map[string]string{"Raw": "api/client.go"})
+	named, notes, err = assignNames([]opName{{OperationID: "raw", Method: "GET", Path: "/raw"}}, nil, nil, map[string]string{"Raw": "api/client.go"})
 	if err != nil || named[0].GoName != "RawOp" || len(notes) != 1 || !strings.Contains(notes[0], "PartnerClient.Raw, which api/client.go declares by hand") {
 		t.Errorf("a hand-written method's name: %+v, %q, %v", named, notes, err)
 	}

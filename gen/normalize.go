@@ -421,11 +421,11 @@ func (n *normalizer) hoistInline() error {
 	}
 	taken := map[string]string{} // Go type name -> what has it
 	for name := range n.schemas {
-		taken[n.goName(name)] = "schema " + name
+		taken[n.goName(name)] = "the Go type of schema " + name
 	}
 	for id, what := range n.reserved {
 		if _, ok := taken[id]; !ok {
-			taken[id] = what
+			taken[id] = "a name " + what
 		}
 	}
 	ordered := slices.SortedFunc(maps.Values(groups), func(a, b *group) int {
@@ -455,9 +455,9 @@ func (n *normalizer) hoistInline() error {
 			continue
 		}
 		if what, clash := taken[n.goName(g.name)]; clash {
-			return fmt.Errorf("%s: the %s at %s is named %s, which %s already is", schemaNameTableFile, g.kind, g.sites[0].key(), g.name, what)
+			return fmt.Errorf("%s: the %s at %s is named %s, which is %s", schemaNameTableFile, g.kind, g.sites[0].key(), g.name, what)
 		}
-		taken[n.goName(g.name)] = g.kind + " at " + g.sites[0].key()
+		taken[n.goName(g.name)] = "the Go type of the " + g.kind + " at " + g.sites[0].key()
 	}
 	for _, g := range ordered {
 		if g.name != "" {
@@ -472,11 +472,11 @@ func (n *normalizer) hoistInline() error {
 			for i := 2; taken[n.goName(name)] != ""; i++ {
 				name = fmt.Sprintf("%s%d", strings.TrimRight(name, "0123456789"), i)
 			}
-			n.notes = append(n.notes, fmt.Sprintf("the %s at %s would be %s, which %s already is; named %s by the rule (give it a better name in %s)",
+			n.notes = append(n.notes, fmt.Sprintf("the %s at %s would be %s, which is %s; named %s by the rule (give it a better name in %s)",
 				g.kind, g.sites[0].key(), first, what, name, schemaNameTableFile))
 		}
 		g.name = name
-		taken[n.goName(name)] = g.kind + " at " + g.sites[0].key()
+		taken[n.goName(name)] = "the Go type of the " + g.kind + " at " + g.sites[0].key()
 		if len(g.tied) > 0 {
 			n.notes = append(n.notes, fmt.Sprintf("the %s at %s is named %s by the rule, over names as common (%s): a new copy of it elsewhere may rename it; pin the name with a line \"%s %s\" in %s",
 				g.kind, g.sites[0].key(), name, strings.Join(g.tied, ", "), g.sites[0].key(), name, schemaNameTableFile))
@@ -820,9 +820,14 @@ func (n *normalizer) binaryAsText() {
 				}
 				return
 			}
-			if x["type"] == "string" && x["format"] == "binary" && x["contentEncoding"] == nil {
-				delete(x, "format")
-				count++
+			if x["type"] == "string" && x["contentEncoding"] == nil {
+				if x["format"] == "binary" {
+					delete(x, "format")
+					count++
+				} else if x["contentMediaType"] == "application/octet-stream" { // pydantic's bytes, later
+					delete(x, "contentMediaType")
+					count++
+				}
 			}
 			for _, e := range x {
 				strip(e)
@@ -860,7 +865,7 @@ func (n *normalizer) binaryAsText() {
 		}
 	}
 	if count > 0 {
-		n.notes = append(n.notes, fmt.Sprintf("%d string fields of format \"binary\" inside JSON bodies are Go strings, not base64-reading openapi_types.File: JSON carries text (pydantic writes bytes as UTF-8); a base64 field says contentEncoding: base64, and is []byte", count))
+		n.notes = append(n.notes, fmt.Sprintf("%d string fields of format \"binary\" (or contentMediaType application/octet-stream) inside JSON bodies are Go strings, not base64-reading openapi_types.File: JSON carries text (pydantic writes bytes as UTF-8); a base64 field says contentEncoding: base64, and is []byte", count))
 	}
 }
 

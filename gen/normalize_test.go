@@ -127,7 +127,7 @@ func TestNormalizeTableNamesAndCollisions(t *testing.T) {
 
 	for _, tc := range []struct{ table, want string }{
 		{"ThingOutput.zone Zone1\nOtherOutput.home_zone Zone2\n", "given two names"},
-		{"ThingOutput.zone A\n", "which schema A already is"},
+		{"ThingOutput.zone A\n", "which is the Go type of schema A"},
 		{"ThingOutput OtherOutput\n", "already has a schema OtherOutput"},
 	} {
 		cfg, _ := readCodegenConfig("../" + codegenConfig)
@@ -202,6 +202,7 @@ func TestNormalizedMiniGenerates(t *testing.T) {
 // (always-prefix-enum-values), so a new enum with a value an old one has
 // (on) renames no constant: the Go API diff only adds.
 func TestEnumConstantsAreStable(t *testing.T) {
+
 	spec := func(props, schemas string) []byte {
 		return []byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
   "paths": {"/things": {"get": {"operationId": "list_things",
@@ -250,6 +251,7 @@ func TestEnumConstantsAreStable(t *testing.T) {
 // the shared State, a rename the Go API diff calls breaking. The report's
 // notes say which line of gen/schema_names.txt keeps the old name.
 func TestReportNotesHoistedRenames(t *testing.T) {
+
 	spec := func(other string) []byte {
 		return []byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
   "paths": {"/things": {"get": {"operationId": "list_things",

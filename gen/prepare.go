@@ -20,6 +20,9 @@ import (
 //     generated code does not check it and kin-openapi's validation does
 //     not see it (specserver, which checks traffic against the pinned spec,
 //     matches such a pattern against anything).
+//   - An empty info.title, which kin-openapi refuses, reads as "(untitled)";
+//     a schema keyword that is neither JSON Schema's nor OpenAPI's (pydantic
+//     writes any json_schema_extra) reads as an extension.
 //   - An OpenAPI 3.0 document that uses `type: "null"` (a 3.1 keyword that
 //     some generators write into 3.0 documents) is read as 3.1, which has
 //     it; 3.0's nullable still works there.
@@ -44,9 +47,148 @@ func prepareSpec(data []byte) ([]byte, []string) {
 	return out, notes
 }
 
+// schemaKeywords are the keywords of an OpenAPI 3.1 schema: JSON Schema
+// 2020-12's and OpenAPI's own (with 3.0's nullable).
+var schemaKeywords = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`$schema $id $ref $anchor $dynamicRef $dynamicAnchor $defs $comment $vocabulary
+		type enum const format title description default examples example deprecated readOnly writeOnly nullable
+		multipleOf maximum exclusiveMaximum minimum exclusiveMinimum maxLength minLength pattern
+		maxItems minItems uniqueItems maxContains minContains maxProperties minProperties required dependentRequired
+		properties patternProperties additionalProperties propertyNames items prefixItems contains
+		allOf anyOf oneOf not if then else dependentSchemas unevaluatedItems unevaluatedProperties
+		contentEncoding contentMediaType contentSchema discriminator xml externalDocs`) {
+		schemaKeywords[k] = true
+	}
+}
+
+// unknownKeywords turns keywords a schema does not have into extensions
+// (x-<keyword>), in place: pydantic's json_schema_extra writes any key it is
+// given (Prefect's supported_environment_variables), and kin-openapi refuses
+// a document with one. Nothing reads them.
+func unknownKeywords(doc jsonObj) []string {
+	counts := map[string]int{}
+	walkSchemaObjects(doc, "#", func(s jsonObj, _ string) {
+		for k, v := range s {
+			if !schemaKeywords[k] && !isExtension(k) {
+				delete(s, k)
+				s["x-"+k] = v
+				counts[k]++
+			}
+		}
+	})
+	if len(counts) == 0 {
+		return nil
+	}
+	var keys []string
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		keys = append(keys, fmt.Sprintf("%s (%d)", k, counts[k]))
+	}
+	return []string{fmt.Sprintf("schemas have keywords that are not JSON Schema's or OpenAPI's, which kin-openapi refuses: gen reads them as extensions (x-...): %s", strings.Join(keys, ", "))}
+}
+
+// undeclaredSchemes declares, in place, the security schemes that security
+// requirements name but components.securitySchemes lacks (Airflow's client
+// spec requires "Basic" everywhere and declares no such scheme), which
+// kin-openapi refuses. The placeholder is HTTP bearer: the client sends its
+// token wherever the spec asks for a scheme.
+func undeclaredSchemes(doc jsonObj) []string {
+	components := obj(doc, "components")
+	schemes := obj(components, "securitySchemes")
+	missing := map[string]bool{}
+	check := func(reqs []any) {
+		for _, r := range reqs {
+			for name := range r.(jsonObj) {
+				if _, ok := schemes[name]; !ok {
+					missing[name] = true
+				}
+			}
+		}
+	}
+	check(list(doc, "security"))
+	for _, item := range obj(doc, "paths") {
+		item, _ := item.(jsonObj)
+		for method, op := range item {
+			if op, ok := op.(jsonObj); ok && isMethod(method) {
+				check(list(op, "security"))
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if components == nil {
+		components = jsonObj{}
+		doc["components"] = components
+	}
+	if schemes == nil {
+		schemes = jsonObj{}
+		components["securitySchemes"] = schemes
+	}
+	names := slices.Sorted(maps.Keys(missing))
+	for _, name := range names {
+		schemes[name] = jsonObj{"type": "http", "scheme": "bearer", "description": "Declared by gen: the spec requires it without declaring it."}
+	}
+	return []string{fmt.Sprintf("security requirements name schemes the spec does not declare (%s), which kin-openapi refuses: gen reads each as HTTP bearer, so the client sends its token where they are required",
+		strings.Join(names, ", "))}
+}
+
+// typePathParameters gives a path parameter without a type (FastAPI writes
+// {"title": "Dag Id"} for one its function does not annotate) the type
+// string, in place, which every path segment is: oapi-codegen would make
+// it interface{}, which a method cannot put in a path, and kin-openapi
+// cannot check one.
+func typePathParameters(doc jsonObj) []string {
+	count := 0
+	for _, item := range obj(doc, "paths") {
+		item, _ := item.(jsonObj)
+		var params []any
+		params = append(params, list(item, "parameters")...)
+		for method, op := range item {
+			if op, ok := op.(jsonObj); ok && isMethod(method) {
+				params = append(params, list(op, "parameters")...)
+			}
+		}
+		for _, p := range params {
+			pm, _ := p.(jsonObj)
+			if pm == nil || pm["in"] != "path" {
+				continue
+			}
+			s, _ := pm["schema"].(jsonObj)
+			if s == nil {
+				s = jsonObj{}
+				pm["schema"] = s
+			}
+			typed := false
+			for _, k := range []string{"type", "$ref", "anyOf", "oneOf", "allOf", "enum", "const"} {
+				if _, ok := s[k]; ok {
+					typed = true
+				}
+			}
+			if !typed {
+				s["type"] = "string"
+				count++
+			}
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d path parameters have a schema without a type: gen reads them as strings, as every path segment is", count)}
+}
+
 // prepareTree is prepareSpec on a decoded document, in place.
 func prepareTree(doc jsonObj) []string {
-	notes := dropBadPatterns(doc)
+	notes := append(unknownKeywords(doc), dropBadPatterns(doc)...)
+	notes = append(notes, undeclaredSchemes(doc)...)
+	notes = append(notes, typePathParameters(doc)...)
+	if info := obj(doc, "info"); info != nil && info["title"] == "" {
+		// Frigate leaves it empty on purpose (a documentation tool's
+		// convention); kin-openapi refuses that, and no code depends on it.
+		info["title"] = "(untitled)"
+		notes = append(notes, "the document's info.title is empty, which kin-openapi refuses: gen reads it as \"(untitled)\"")
+	}
 	if v, _ := doc["openapi"].(string); strings.HasPrefix(v, "3.0") {
 		if at := findNullType(doc); at != "" {
 			doc["openapi"] = "3.1.0"

@@ -44,7 +44,9 @@ func goFile(name, pkg string, p pin, body string, candidates ...string) ([]byte,
 		b.WriteString(")\n")
 	}
 	b.WriteString(body)
-	src, err := format.Source([]byte(b.String()))
+	// A candidate's name may be in the body without being used (in a
+	// comment, a path): pruneImports keeps only those the code uses.
+	src, _, _, err := pruneImports(name, []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("format %s: %w\n%s", name, err, b.String())
 	}

@@ -98,7 +98,10 @@ func validateSpec(name string, data []byte) (*openapi3.T, error) {
 		return nil, fmt.Errorf("%s declares no paths", name)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("%s is not a valid OpenAPI %s document: %w", name, doc.OpenAPI, err)
+		return nil, fmt.Errorf("%s is not a valid OpenAPI %s document: %w\n"+
+			"Every tool would read it wrong, so gen takes none of it. Ask its authors to fix it; meanwhile, fix a copy and take that: "+
+			"serve it on this machine and run `make update-spec SPEC_URL=http://127.0.0.1:PORT/openapi.json`, "+
+			"or put it in openapi.json and run `make pin-spec generate`", name, doc.OpenAPI, err)
 	}
 	return doc, nil
 }
