@@ -97,6 +97,9 @@ type genOptions struct {
 	NameTables []string
 	// NoCache generates even when resultCache has the result.
 	NoCache bool
+	// Name is how messages name the spec ("the spec from URL"); the pin's
+	// file when empty.
+	Name string
 }
 
 // generateFrom runs the pipeline on spec data that the caller has checked.
@@ -130,6 +133,12 @@ func generateWith(root string, p pin, data []byte, opts genOptions) (*result, er
 // validateNormalized makes generation validate the normalised copy of the
 // spec too; gen's tests set it.
 var validateNormalized bool
+
+// specError is an error of the spec itself (not JSON, not OpenAPI,
+// invalid), which names it: callers pass it on as it is.
+type specError struct{ error }
+
+func (e *specError) Unwrap() error { return e.error }
 
 // resultCache, when not nil, keeps generateWith's results by the content of
 // everything they are made from, so that generating the same inputs again
@@ -176,9 +185,16 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	// normalises it from its JSON, on another core; an invalid spec's
 	// error is the one returned, whatever else fails before the two meet
 	// (before oapi-codegen runs).
+	name := opts.Name
+	if name == "" {
+		name = p.File
+	}
 	validation := make(chan error, 1)
 	go func() {
-		_, err := validateSpec(p.File, prepared)
+		_, err := validateSpec(name, prepared)
+		if err != nil {
+			err = &specError{err}
+		}
 		validation <- err
 	}()
 	var validationErr error

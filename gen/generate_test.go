@@ -65,12 +65,14 @@ func runGen(root string, args ...string) (string, error) {
 // TestCommittedCodeIsCurrent is check-generate inside go test: the committed
 // files are exactly what the pinned spec gives.
 func TestCommittedCodeIsCurrent(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	if _, err := runGen("..", "generate", "-check"); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestGenerateIsReproducible(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	root := scratchRoot(t)
 	p, err := readPin(filepath.Join(root, pinFile))
 	if err != nil {
@@ -110,6 +112,7 @@ func TestGenerateIsReproducible(t *testing.T) {
 }
 
 func TestCheckGenerateCatchesDrift(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	t.Run("edited generated file", func(t *testing.T) {
 		root := scratchRoot(t)
 		path := filepath.Join(root, "api/podero.gen.go")
@@ -213,6 +216,7 @@ func BenchmarkGenerate(b *testing.B) {
 // An iterator whose page parameters are not the usual optional *int would
 // not compile; the pipeline leaves it out and says why.
 func TestPaginationNeedsOptionalIntPage(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	root := scratchRoot(t)
 	path := filepath.Join(root, "openapi.json")
 	data, _ := os.ReadFile(path)
@@ -254,6 +258,7 @@ func TestMain(m *testing.M) {
 // fits), lose their iterators; the update report's notes say so and why,
 // beside the Go API diff's removed ...Iter methods.
 func TestReportSaysWhyAnIteratorIsGone(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	doc := pinnedSpecTree(t)
 	paths := doc["paths"].(map[string]any)
 	sessions := paths["/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions"].(map[string]any)["get"].(map[string]any)

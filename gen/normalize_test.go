@@ -202,7 +202,7 @@ func TestNormalizedMiniGenerates(t *testing.T) {
 // (always-prefix-enum-values), so a new enum with a value an old one has
 // (on) renames no constant: the Go API diff only adds.
 func TestEnumConstantsAreStable(t *testing.T) {
-
+	t.Parallel() // generation takes turns (genMu)
 	spec := func(props, schemas string) []byte {
 		return []byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
   "paths": {"/things": {"get": {"operationId": "list_things",
@@ -251,7 +251,7 @@ func TestEnumConstantsAreStable(t *testing.T) {
 // the shared State, a rename the Go API diff calls breaking. The report's
 // notes say which line of gen/schema_names.txt keeps the old name.
 func TestReportNotesHoistedRenames(t *testing.T) {
-
+	t.Parallel() // generation takes turns (genMu)
 	spec := func(other string) []byte {
 		return []byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
   "paths": {"/things": {"get": {"operationId": "list_things",

@@ -323,6 +323,7 @@ func identifierDiff(t *testing.T, old, new map[string][]byte) (added, removed []
 // an allOf, and the path parameters moved to the path items is the same
 // API. The report must find no change, and the Go API diff none either.
 func TestReportIgnoresEquivalentRewrites(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	doc := pinnedSpecTree(t)
 	rewrites := map[string]int{}
 	var walk func(v any)
@@ -431,6 +432,7 @@ func TestReportIgnoresEquivalentRewrites(t *testing.T) {
 // among the breaking changes. A removed response field is breaking, and
 // the Go API diff confirms it (the field of the operation's type is gone).
 func TestReportGoArbiter(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	spec := func(extraParam, note string) []byte {
 		return []byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
   "paths": {"/things": {"get": {"operationId": "list_things",

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -136,17 +135,21 @@ func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[str
 		return nil, nil
 	}
 	name := "the spec from " + source
-	if _, err := loadSpec(name, data); err != nil {
-		return nil, err
-	}
-	if !json.Valid(data) {
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] != '{' && trimmed[0] != '<' {
+		if _, err := loadSpec(name, data); err != nil {
+			return nil, err
+		}
 		// kin-openapi also reads YAML, but the pinned file is openapi.json.
 		return nil, fmt.Errorf("%s is not JSON; %s has to hold JSON", name, oldPin.File)
 	}
 
 	newPin := pin{File: oldPin.File, SHA256: sum, Source: source, Note: "Fetched from " + source + "."}
-	res, err := generateFrom(o.Root, newPin, data)
+	// Generation validates the spec first, naming it as it came.
+	res, err := generateWith(o.Root, newPin, data, genOptions{Name: name})
 	if err != nil {
+		if errors.As(err, new(*specError)) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("generating the client from %s: %w", name, err)
 	}
 	// The Go API diff compares code generated in memory from both specs,
