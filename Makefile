@@ -40,10 +40,10 @@ test: lint
 	$(MAKE) --no-print-directory check-generate
 
 ## test-corpus: generate a client from every document of gen/testdata/specs, then build, vet and
-## conformance-test them all (one go vet, one go test; see gen/corpus_test.go); and time the
-## generation of a spec of 630 operations
+## conformance-test them all (one go vet, one go test; see gen/corpus_test.go); time the
+## generation of a spec of 630 operations; and take specs through update-spec's real build
 test-corpus:
-	PODERO_CORPUS=1 $(GO) test -count=1 -run '^(TestCorpusBuild|TestGenerateLargeSpec)$$' -v ./gen
+	PODERO_CORPUS=1 $(GO) test -count=1 -run '^(TestCorpusBuild|TestGenerateLargeSpec|TestUpdateSpecBuilds)$$' -v ./gen
 
 ## bench: the benchmarks, with allocations
 bench:
