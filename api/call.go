@@ -38,10 +38,11 @@ func (op *operation) shownPath(path string) string {
 // request is one call's path, query, headers and body, as a generated
 // method builds them.
 type request struct {
-	path   []byte
-	query  []byte
-	header [][2]string // header parameters
-	body   []byte      // JSON, or nil
+	path        []byte
+	query       []byte
+	header      [][2]string // header parameters
+	body        []byte      // JSON, or nil
+	contentType string      // the body's media type when it is not JSON (a form, a file)
 }
 
 var jsonContentType = []string{"application/json"}
@@ -65,7 +66,10 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: "build the request: " + err.Error(), Err: err}
 	}
 	req.Header["User-Agent"] = c.t.userAgent
-	if r.body != nil {
+	switch {
+	case r.body != nil && r.contentType != "":
+		req.Header.Set("Content-Type", r.contentType)
+	case r.body != nil:
 		req.Header["Content-Type"] = jsonContentType
 	}
 	for _, h := range r.header {

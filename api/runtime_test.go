@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +134,28 @@ func TestScalarDecoders(t *testing.T) {
 	}
 	if i32 != 7 || i64 != 8 || f32 != 1.5 || string(raw) != `"x"` || string(obj) != `{"a": 1}` || m["k"] != 2 {
 		t.Errorf("decoded %v %v %v %s %s %v", i32, i64, f32, raw, obj, m)
+	}
+}
+
+// A pydantic Decimal field is a json.Number in Go (see gen/decimal.go),
+// which the generated decoders read with decodeJSON: pydantic writes a
+// string, and a number is as good; both keep their digits, anything else
+// fails.
+func TestDecimalDecodes(t *testing.T) {
+	var got []json.Number
+	if err := decodeTop([]byte(`["12.50", 0.1, -3, "1E+3"]`), &got, func(d *jx.Decoder, v *[]json.Number) error {
+		return decodeList(d, v, decodeJSON[json.Number])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []json.Number{"12.50", "0.1", "-3", "1E+3"}; !slices.Equal(got, want) {
+		t.Errorf("decoded %v, want %v", got, want)
+	}
+	for _, bad := range []string{`"twelve"`, `"NaN"`, `true`} {
+		var n json.Number
+		if err := decodeTop([]byte(bad), &n, decodeJSON[json.Number]); err == nil {
+			t.Errorf("%s decoded as the decimal %q", bad, n)
+		}
 	}
 }
 

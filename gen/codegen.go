@@ -5,8 +5,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -81,6 +83,28 @@ func reservedNames(handWritten map[string][]byte, ops []opName) (map[string]stri
 	return reserved, nil
 }
 
+// partnerClient is the hand-written type that gets a method per operation.
+const partnerClient = "PartnerClient"
+
+// handWrittenMethods lists the methods package api declares by hand on
+// PartnerClient, with the file: an operation must not be named like one.
+func handWrittenMethods(handWritten map[string][]byte) (map[string]string, error) {
+	methods := map[string]string{}
+	fset := token.NewFileSet()
+	for name, data := range handWritten {
+		f, err := parser.ParseFile(fset, name, data, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("read the hand-written identifiers of %s: %w", apiDir, err)
+		}
+		for _, decl := range f.Decls {
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv != nil && receiverName(fd.Recv.List[0].Type) == partnerClient {
+				methods[fd.Name.Name] = name
+			}
+		}
+	}
+	return methods, nil
+}
+
 func topLevelNames(f *ast.File) []string {
 	var names []string
 	for _, decl := range f.Decls {
@@ -103,4 +127,86 @@ func topLevelNames(f *ast.File) []string {
 		}
 	}
 	return names
+}
+
+// checkDeclarations is the last check before anything is written: no
+// identifier of package api is declared twice across the generated and the
+// hand-written files (a type, function, variable or constant; a method of
+// one type; a field of one struct), which would not compile. Every such
+// collision that gen knows of is resolved before (see normalize.go and
+// assignNames); one that gets here is refused with where both declarations
+// are, rather than written.
+//
+// parsed are files that are parsed already (oapi-codegen's), by name, in
+// fset; the rest are parsed into fset. fset may be nil when parsed is empty.
+func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[string]*ast.File) error {
+	if fset == nil {
+		fset = token.NewFileSet()
+	}
+	seen := map[string]token.Pos{}
+	var dups []string
+	declare := func(id string, pos token.Pos) {
+		if id == "_" || id == "init" {
+			return
+		}
+		if first, dup := seen[id]; dup {
+			dups = append(dups, fmt.Sprintf("%s is declared at %s and again at %s", id, fset.Position(first), fset.Position(pos)))
+			return
+		}
+		seen[id] = pos
+	}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, ok := parsed[name]
+		if !ok {
+			var err error
+			if f, err = parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution); err != nil {
+				return fmt.Errorf("the generated code does not parse: %w", err)
+			}
+		}
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					declare(d.Name.Name, d.Name.Pos())
+				} else {
+					declare(receiverName(d.Recv.List[0].Type)+"."+d.Name.Name, d.Name.Pos())
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch s := spec.(type) {
+					case *ast.TypeSpec:
+						declare(s.Name.Name, s.Name.Pos())
+						if st, ok := s.Type.(*ast.StructType); ok {
+							fields := map[string]token.Pos{}
+							for _, fl := range st.Fields.List {
+								names := fl.Names
+								if len(names) == 0 {
+									names = []*ast.Ident{{Name: embeddedName(fl.Type), NamePos: fl.Type.Pos()}}
+								}
+								for _, n := range names {
+									if first, dup := fields[n.Name]; dup && n.Name != "_" {
+										dups = append(dups, fmt.Sprintf("field %s.%s is declared at %s and again at %s", s.Name.Name, n.Name, fset.Position(first), fset.Position(n.Pos())))
+									}
+									fields[n.Name] = n.Pos()
+								}
+							}
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							declare(n.Name, n.Pos())
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(dups) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the generated code would not compile, so nothing is written:\n  %s\n"+
+		"gen does not resolve this collision yet: give the schema or operation another name in %s or %s",
+		strings.Join(dups, "\n  "), schemaNameTableFile, nameTableFile)
 }

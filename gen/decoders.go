@@ -37,9 +37,14 @@ type decoderGen struct {
 
 // newDecoderGen reads the required fields of every component schema of the
 // normalised spec (x-podero-required keeps those that normalisation
-// dropped from "required" to make a nullable field a pointer).
-func newDecoderGen(doc *openapi3.T, g *generatedAPI, goName func(string) string) *decoderGen {
+// dropped from "required" to make a nullable field a pointer). taken are
+// the identifiers a decoder must not be named (the runtime's: a schema
+// called String must not get decodeString).
+func newDecoderGen(doc *openapi3.T, g *generatedAPI, goName func(string) string, taken map[string]string) *decoderGen {
 	dg := &decoderGen{g: g, required: map[string][]string{}, names: map[string]string{}, bodies: map[string]string{}, used: map[string]bool{}}
+	for name := range taken {
+		dg.used[name] = true
+	}
 	for name, ref := range doc.Components.Schemas {
 		if ref.Value == nil {
 			continue
@@ -72,6 +77,8 @@ func (dg *decoderGen) decoderFor(typ string) string {
 	g := dg.g
 	var name string
 	switch {
+	case typ == "[]byte":
+		return dg.fallback(typ) // base64, as encoding/json reads it; not a list of numbers
 	case strings.HasPrefix(typ, "[]"):
 		elem := strings.TrimPrefix(typ, "[]")
 		name = dg.funcName(elem, "List")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/format"
-	"go/parser"
 	"go/printer"
 	"go/token"
 	"sort"
@@ -44,12 +43,7 @@ type generatedAPI struct {
 
 type enumConst struct{ Name, Value string }
 
-func parseGenerated(code string) (*generatedAPI, error) {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "podero.gen.go", code, parser.ParseComments)
-	if err != nil {
-		return nil, fmt.Errorf("parse oapi-codegen output: %w", err)
-	}
+func parseGenerated(fset *token.FileSet, file *ast.File) (*generatedAPI, error) {
 	g := &generatedAPI{fset: fset, methods: map[string]*ast.FuncDecl{}, structs: map[string]*ast.StructType{},
 		types: map[string]*ast.TypeSpec{}, funcs: map[string]*ast.FuncDecl{}, typeMethods: map[string]map[string]bool{},
 		enums: map[string][]enumConst{}}
@@ -133,9 +127,16 @@ type pager struct {
 // total: {total, items}, or django-ninja's own {items, count}. A list that
 // looks paginated but whose Go types do not fit gets a note saying why it
 // has no iterator.
-func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI) ([]pager, []string) {
+func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[string]string) ([]pager, []string) {
 	var pagers []pager
 	var notes []string
+	methods := map[string]string{}
+	for name, file := range taken {
+		methods[name] = file + " declares it by hand"
+	}
+	for _, s := range ops {
+		methods[s.Name] = "it is the operation " + s.Method + " " + s.Path
+	}
 	for _, s := range ops {
 		o := doc.Paths.Value(s.Path).GetOperation(s.Method)
 		limit, offset := queryParam(o, "limit"), queryParam(o, "offset")
@@ -175,6 +176,8 @@ func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI) ([]pager, []s
 			why = "its " + totalName + " is not a Go int"
 		case lim.Type != off.Type || (lim.Type != "*int" && lim.Type != "int"):
 			why = "its limit and offset are not both int or both *int"
+		case methods[s.Name+"Iter"] != "":
+			why = fmt.Sprintf("PartnerClient.%sIter is taken (%s); give that operation another name in %s", s.Name, methods[s.Name+"Iter"], nameTableFile)
 		}
 		if why != "" {
 			notes = append(notes, fmt.Sprintf("%s has limit/offset and {%s, items} but no iterator: %s", s.Name, totalName, why))
@@ -233,23 +236,42 @@ func pageShape(o *openapi3.Operation) string {
 	return ""
 }
 
-// declaredError is an error status with a JSON body the spec declares.
+// declaredError is an error response with a JSON body the spec declares:
+// a status (409), a range (4XX) or the default.
 type declaredError struct {
-	Name   string
-	Status int
+	Name  string // the operation's Go name
+	Cond  string // the condition on status, as Go
+	Field string // the field of <Name>Response it decodes into
+	order int    // statuses before ranges before the default
+	code  string
 }
 
+// findDeclaredErrors lists the error bodies errorPayload decodes: every
+// error response of an operation with a JSON body and a field for it in
+// oapi-codegen's response type, a status before a range of them before the
+// default (which covers any other status from 400).
 func findDeclaredErrors(ops []opName, doc *openapi3.T, g *generatedAPI) []declaredError {
 	var out []declaredError
 	for _, op := range ops {
 		o := doc.Paths.Value(op.Path).GetOperation(strings.ToUpper(op.Method))
 		for code, r := range o.Responses.Map() {
-			status, err := strconv.Atoi(code)
-			if err != nil || status < 400 || r.Value == nil || r.Value.Content.Get("application/json") == nil {
+			if r.Value == nil || r.Value.Content.Get("application/json") == nil {
 				continue
 			}
-			if g.fieldType(op.GoName+"Response", fmt.Sprintf("JSON%d", status)) != "" {
-				out = append(out, declaredError{Name: op.GoName, Status: status})
+			e := declaredError{Name: op.GoName, code: code}
+			upper := strings.ToUpper(code)
+			switch status, err := strconv.Atoi(code); {
+			case err == nil && status >= 400:
+				e.Cond, e.Field = fmt.Sprintf("status == %d", status), fmt.Sprintf("JSON%d", status)
+			case len(upper) == 3 && strings.HasSuffix(upper, "XX") && (upper[0] == '4' || upper[0] == '5'):
+				e.Cond, e.Field, e.order = fmt.Sprintf("status/100 == %c", upper[0]), "JSON"+upper, 1
+			case code == "default":
+				e.Cond, e.Field, e.order = "status >= 400", "JSONDefault", 2
+			default:
+				continue
+			}
+			if g.fieldType(op.GoName+"Response", e.Field) != "" {
+				out = append(out, e)
 			}
 		}
 	}
@@ -257,7 +279,10 @@ func findDeclaredErrors(ops []opName, doc *openapi3.T, g *generatedAPI) []declar
 		if out[i].Name != out[j].Name {
 			return out[i].Name < out[j].Name
 		}
-		return out[i].Status < out[j].Status
+		if out[i].order != out[j].order {
+			return out[i].order < out[j].order
+		}
+		return out[i].code < out[j].code
 	})
 	return out
 }
@@ -301,9 +326,9 @@ package {{.Package}}
 func errorPayload(operation string, status int, body []byte) any {
 	switch {
 {{- range .Errors}}
-	case operation == "{{.Name}}" && status == {{.Status}}:
+	case operation == "{{.Name}}" && {{.Cond}}:
 		var r {{.Name}}Response
-		return decodePayload(&r.JSON{{.Status}}, body)
+		return decodePayload(&r.{{.Field}}, body)
 {{- end}}
 	}
 	return nil

@@ -2,13 +2,20 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"errors"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -43,6 +50,19 @@ type result struct {
 	Stale []string          // name-table entries the spec no longer has
 	Notes []string          // what a person may want to look at
 	Files map[string][]byte // generated files by path relative to the root
+	// Prepared is the spec as kin-openapi validated it and normalisation
+	// read it (see prepareSpec): the pinned bytes, less what Go cannot use.
+	Prepared []byte
+	// Hoisted are the types normalisation made from inline enums and
+	// unions, with the places they come from.
+	Hoisted []hoistedType
+	// OpTypes are the Go types each operation's request and responses use,
+	// by its Go name, for the update report (see goArbiter).
+	OpTypes map[string]opTypes
+	// TypeNames maps a component schema's name in the spec to its Go type.
+	TypeNames map[string]string
+
+	ids *identifierCache // see identifiers
 	// HandWritten are the hand-written files of package api the code was
 	// generated beside.
 	HandWritten map[string][]byte
@@ -65,69 +85,211 @@ func generate(root string) (*result, error) {
 	return generateFrom(root, p, data)
 }
 
+// genMu serialises generation: oapi-codegen keeps its configuration (the
+// name normaliser, the initialisms) in package state that Generate sets.
+var genMu sync.Mutex
+
+// genOptions are what a run of the pipeline may add to the repository's
+// configuration.
+type genOptions struct {
+	// NameTables are further operation-name tables, read after
+	// gen/operation_names.txt (a corpus document's own names).
+	NameTables []string
+	// NoCache generates even when resultCache has the result.
+	NoCache bool
+	// Name is how messages name the spec ("the spec from URL"); the pin's
+	// file when empty.
+	Name string
+}
+
 // generateFrom runs the pipeline on spec data that the caller has checked.
 func generateFrom(root string, p pin, data []byte) (*result, error) {
-	doc, err := loadSpec(p.File, data)
+	return generateWith(root, p, data, genOptions{})
+}
+
+// generateWith is generateFrom with options.
+func generateWith(root string, p pin, data []byte, opts genOptions) (*result, error) {
+	genMu.Lock()
+	defer genMu.Unlock()
+	if resultCache == nil || opts.NoCache {
+		return generateLocked(root, p, data, opts)
+	}
+	key, err := inputsKey(root, p, data, opts)
 	if err != nil {
 		return nil, err
 	}
-	ops, _, err := operations(doc)
+	if res, ok := resultCache[key]; ok {
+		hit := *res
+		hit.Pin = p // its source and note are in nothing generated
+		return &hit, nil
+	}
+	res, err := generateLocked(root, p, data, opts)
+	if err == nil {
+		resultCache[key] = res
+	}
+	return res, err
+}
+
+// validateNormalized makes generation validate the normalised copy of the
+// spec too; gen's tests set it.
+var validateNormalized bool
+
+// specError is an error of the spec itself (not JSON, not OpenAPI,
+// invalid), which names it: callers pass it on as it is.
+type specError struct{ error }
+
+func (e *specError) Unwrap() error { return e.error }
+
+// resultCache, when not nil, keeps generateWith's results by the content of
+// everything they are made from, so that generating the same inputs again
+// (the pinned spec, in copy after copy of the repository) costs nothing.
+// gen's tests set it; the command does not need it. Results must not be
+// modified.
+var resultCache map[[32]byte]*result
+
+// inputsKey hashes what generation reads: the spec and its pin, the options'
+// tables, and from root the oapi-codegen configuration, the name tables and
+// the hand-written files of package api.
+func inputsKey(root string, p pin, data []byte, opts genOptions) ([32]byte, error) {
+	h := sha256.New()
+	put := func(name string, b []byte) {
+		fmt.Fprintf(h, "%s %d\n", name, len(b))
+		h.Write(b)
+	}
+	put("pin", []byte(p.File+" "+p.SHA256))
+	put("spec", data)
+	paths := append([]string{filepath.Join(root, codegenConfig), filepath.Join(root, nameTableFile), filepath.Join(root, schemaNameTableFile)}, opts.NameTables...)
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return [32]byte{}, err
+		}
+		put(path[len(root):], b)
+	}
+	hw, err := handWrittenFiles(root)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.File, err)
+		return [32]byte{}, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(hw)) {
+		put(name, hw[name])
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	return key, nil
+}
+
+// generateLocked is generateWith, with genMu held.
+func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, error) {
+	prepared, prepNotes := prepareSpec(data)
+	// kin-openapi validates the spec while the pipeline names and
+	// normalises it from its JSON, on another core; an invalid spec's
+	// error is the one returned, whatever else fails before the two meet
+	// (before oapi-codegen runs).
+	name := opts.Name
+	if name == "" {
+		name = p.File
+	}
+	validation := make(chan error, 1)
+	go func() {
+		_, err := validateSpec(name, prepared)
+		if err != nil {
+			err = &specError{err}
+		}
+		validation <- err
+	}()
+	var validationErr error
+	validated := false
+	valid := func() error {
+		if !validated {
+			validationErr, validated = <-validation, true
+		}
+		return validationErr
+	}
+	fail := func(err error) (*result, error) {
+		if verr := valid(); verr != nil {
+			return nil, verr
+		}
+		return nil, err
+	}
+	ops, err := jsonOperations(prepared)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", p.File, err))
 	}
 	cfg, err := readCodegenConfig(filepath.Join(root, codegenConfig))
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	goName, err := primeNames(cfg.Configuration)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	table, err := loadNameTable(filepath.Join(root, nameTableFile))
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	named, err := assignNames(ops, table, goName)
-	if err != nil {
-		return nil, err
-	}
-	schemaNames, err := loadSchemaTable(filepath.Join(root, schemaNameTableFile))
-	if err != nil {
-		return nil, err
+	for _, path := range opts.NameTables {
+		extra, err := loadNameTable(path)
+		if err != nil {
+			return fail(err)
+		}
+		for id, name := range extra {
+			table[id] = name
+		}
 	}
 	handWritten, err := handWrittenFiles(root)
 	if err != nil {
-		return nil, err
+		return fail(err)
+	}
+	methods, err := handWrittenMethods(handWritten)
+	if err != nil {
+		return fail(err)
+	}
+	named, nameNotes, err := assignNames(ops, table, goName, methods)
+	if err != nil {
+		return fail(err)
+	}
+	prepNotes = append(prepNotes, nameNotes...)
+	schemaNames, err := loadSchemaTable(filepath.Join(root, schemaNameTableFile))
+	if err != nil {
+		return fail(err)
 	}
 	reserved, err := reservedNames(handWritten, named)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	opNames := map[string]string{}
+	opNames := map[string]string{} // "METHOD /path" -> Go name
 	for _, op := range named {
-		opNames[op.OperationID] = op.GoName
+		opNames[op.key()] = op.GoName
 	}
 	norm, err := normalizeSpec(data, schemaNames, opNames, goName, reserved)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	// oapi-codegen generates from the normalised copy (see normalize.go);
-	// it must still be a valid document, or normalisation has a bug.
-	gdoc, err := loadSpec(p.File+" (normalised for oapi-codegen)", norm.Data)
-	if err != nil {
-		return nil, err
+	// oapi-codegen generates from the normalised copy (see normalize.go).
+	// It is valid when the spec is, unless normalisation has a bug, which
+	// gen's tests look for (validateNormalized); the command skips the
+	// second validation, a tenth of the time of a large spec.
+	gdoc, err := parseDoc(norm.Data)
+	if err == nil && validateNormalized {
+		_, err = validateSpec(p.File+" (normalised for oapi-codegen)", norm.Data)
 	}
-	_, byID, err := operations(gdoc)
 	if err != nil {
-		return nil, err
+		return fail(fmt.Errorf("%s (normalised for oapi-codegen): %w", p.File, err))
+	}
+	_, byKey, err := operations(gdoc)
+	if err != nil {
+		return fail(err)
 	}
 	// oapi-codegen names methods and types after the operationId, so the
 	// django-ninja ids are swapped for the Go names before it sees the
 	// document. The original id stays in the godoc for traceability.
 	for _, op := range named {
-		o := byID[op.OperationID]
+		o := byKey[op.key()]
 		o.OperationID = op.GoName
 		note := "Podero operationId: " + op.OperationID + "."
+		if op.OperationID == "" {
+			note = "The spec gives no operationId."
+		}
 		// The reconstructed spec says how each operation was sourced; a
 		// caller should know when an endpoint is inferred, not observed.
 		if ev, ok := o.Extensions["x-podero-evidence"].(string); ok && ev != "" {
@@ -140,34 +302,42 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 		}
 	}
 
+	if err := valid(); err != nil {
+		return nil, err
+	}
 	version := oapiCodegenVersion()
 	cfg.NoVCSVersionOverride = &version
 	if cfg.OutputOptions.UserTemplates == nil {
 		cfg.OutputOptions.UserTemplates = map[string]string{}
 	}
 	cfg.OutputOptions.UserTemplates["imports.tmpl"] = importsTemplate
+	cfg.OutputOptions.SkipFmt = true // pruneImports does goimports' work, faster
 	code, err := codegen.Generate(gdoc, cfg.Configuration)
 	if err != nil {
 		return nil, fmt.Errorf("oapi-codegen: %w", err)
 	}
-	doc = gdoc
-	code = safePathParams(code)
+	src, fset, file, err := pruneImports(cfg.Output, []byte(safePathParams(code)))
+	if err != nil {
+		return nil, err
+	}
+	code = string(src)
+	doc := gdoc
 	opsCode, err := operationsSource(cfg.PackageName, p, named)
 	if err != nil {
 		return nil, err
 	}
-	g, err := parseGenerated(code)
+	g, err := parseGenerated(fset, file)
 	if err != nil {
 		return nil, err
 	}
-	dg := newDecoderGen(doc, g, goName)
+	dg := newDecoderGen(doc, g, goName, reserved)
 	surface, err := buildSurface(doc, named, g, dg)
 	if err != nil {
 		return nil, err
 	}
-	pagers, notes := findPagers(doc, surface, g)
+	pagers, notes := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName)
-	notes = append(append(norm.Notes, notes...), getterNotes...)
+	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
 		"Errors": findDeclaredErrors(named, doc, g)}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
@@ -200,6 +370,22 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	files := map[string][]byte{
+		filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
+		operationsFile:  opsCode,
+		paginationFile:  pagesCode,
+		errorsFile:      errorsCode,
+		clientFile:      clientCode,
+		decodeFile:      decodeCode,
+		gettersFile:     gettersCode,
+		gettersTestFile: gettersTest,
+		docIndexFile:    indexCode,
+		pinnedCopy:      data,
+	}
+	oapiFile := filepath.ToSlash(filepath.Join(apiDir, cfg.Output))
+	if err := checkDeclarations(withFiles(files, handWritten), fset, map[string]*ast.File{oapiFile: file}); err != nil {
+		return nil, err
+	}
 	return &result{
 		Pin:         p,
 		Doc:         doc,
@@ -207,18 +393,12 @@ func generateFrom(root string, p pin, data []byte) (*result, error) {
 		Stale:       staleEntries(ops, table),
 		Notes:       notes,
 		HandWritten: handWritten,
-		Files: map[string][]byte{
-			filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
-			operationsFile:  opsCode,
-			paginationFile:  pagesCode,
-			errorsFile:      errorsCode,
-			clientFile:      clientCode,
-			decodeFile:      decodeCode,
-			gettersFile:     gettersCode,
-			gettersTestFile: gettersTest,
-			docIndexFile:    indexCode,
-			pinnedCopy:      data,
-		},
+		Prepared:    prepared,
+		OpTypes:     operationTypes(doc, named, goName),
+		Hoisted:     norm.Hoisted,
+		TypeNames:   norm.TypeNames,
+		ids:         new(identifierCache),
+		Files:       files,
 	}, nil
 }
 

@@ -65,18 +65,28 @@ func runGen(root string, args ...string) (string, error) {
 // TestCommittedCodeIsCurrent is check-generate inside go test: the committed
 // files are exactly what the pinned spec gives.
 func TestCommittedCodeIsCurrent(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	if _, err := runGen("..", "generate", "-check"); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestGenerateIsReproducible(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	root := scratchRoot(t)
-	first, err := generate(root)
+	p, err := readPin(filepath.Join(root, pinFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := generate(root)
+	data, err := os.ReadFile(filepath.Join(root, p.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := generateWith(root, p, data, genOptions{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := generateWith(root, p, data, genOptions{NoCache: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +112,7 @@ func TestGenerateIsReproducible(t *testing.T) {
 }
 
 func TestCheckGenerateCatchesDrift(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	t.Run("edited generated file", func(t *testing.T) {
 		root := scratchRoot(t)
 		path := filepath.Join(root, "api/podero.gen.go")
@@ -190,8 +201,13 @@ func TestGenerateRefusesBadSpecs(t *testing.T) {
 // validation, naming, oapi-codegen and the extra files.
 func BenchmarkGenerate(b *testing.B) {
 	b.ReportAllocs()
+	p, err := readPin("../" + pinFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := pinnedSpecBytes(b)
 	for b.Loop() {
-		if _, err := generate(".."); err != nil {
+		if _, err := generateWith("..", p, data, genOptions{NoCache: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -200,6 +216,7 @@ func BenchmarkGenerate(b *testing.B) {
 // An iterator whose page parameters are not the usual optional *int would
 // not compile; the pipeline leaves it out and says why.
 func TestPaginationNeedsOptionalIntPage(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
 	root := scratchRoot(t)
 	path := filepath.Join(root, "openapi.json")
 	data, _ := os.ReadFile(path)
@@ -224,5 +241,57 @@ func TestPaginationNeedsOptionalIntPage(t *testing.T) {
 	}
 	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "ListElectricVehicleSessions") || !strings.Contains(res.Notes[0], "no iterator") {
 		t.Errorf("notes %q", res.Notes)
+	}
+}
+
+func TestMain(m *testing.M) {
+	// The tests generate from the pinned spec in copy after copy of the
+	// repository; one generation per set of inputs is enough.
+	resultCache = map[[32]byte]*result{}
+	validateNormalized = true
+	tuneGC()
+	os.Exit(m.Run())
+}
+
+// TestReportSaysWhyAnIteratorIsGone: a paginated list that loses its offset
+// parameter, and one whose limit becomes required (its Go type no longer
+// fits), lose their iterators; the update report's notes say so and why,
+// beside the Go API diff's removed ...Iter methods.
+func TestReportSaysWhyAnIteratorIsGone(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	doc := pinnedSpecTree(t)
+	paths := doc["paths"].(map[string]any)
+	sessions := paths["/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions"].(map[string]any)["get"].(map[string]any)
+	var keep []any
+	for _, p := range sessions["parameters"].([]any) {
+		if p.(map[string]any)["name"] != "offset" {
+			keep = append(keep, p)
+		}
+	}
+	sessions["parameters"] = keep
+	hems := paths["/api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions"].(map[string]any)["get"].(map[string]any)
+	for _, p := range hems["parameters"].([]any) {
+		if p := p.(map[string]any); p["name"] == "limit" {
+			p["required"] = true
+		}
+	}
+	data := encodeSpecTree(t, doc)
+	res, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(data)}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := buildReport(pinnedSpecBytes(t), pinnedResult(t), data, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := changelogEntry("today", "x", pin{}, pin{}, rep)
+	for _, want := range []string{
+		"- PartnerClient.ListElectricVehicleSessionsIter is gone (GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions): it no longer pages: it lacks an integer query parameter offset",
+		"- PartnerClient.ListWallboxHEMSSessionsIter is gone (GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions): ListWallboxHEMSSessions has limit/offset and {total, items} but no iterator: its limit and offset are not both int or both *int",
+		"`PartnerClient.ListElectricVehicleSessionsIter`", "`PartnerClient.ListWallboxHEMSSessionsIter`",
+	} {
+		if !strings.Contains(entry, want) {
+			t.Errorf("the report lacks %q:\n%s", want, entry)
+		}
 	}
 }

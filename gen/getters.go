@@ -86,7 +86,8 @@ func gettersSource(pkg string, p pin, gs []getter) ([]byte, error) {
 		fmt.Fprintf(&b, "\n// %s returns %s (%q), or its zero value when v is nil or the field is absent or null.\nfunc (v *%s) %s() %s {\n%s\n}\n",
 			gt.Method, gt.Field, gt.JSON, gt.Type, gt.Method, gt.Result, gt.Body)
 	}
-	return goFile(gettersFile, pkg, p, b.String(), "encoding/json", "time", "github.com/oapi-codegen/nullable")
+	return goFile(gettersFile, pkg, p, b.String(), "encoding/json", "time", "github.com/oapi-codegen/nullable",
+		"openapi_types github.com/oapi-codegen/runtime/types")
 }
 
 func gettersTestSource(pkg string, p pin, gs []getter) ([]byte, error) {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/token"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -16,7 +17,9 @@ import (
 type nameTable map[string]string
 
 // loadNameTable reads gen/operation_names.txt: "operationId GoName" a line,
-// with blank lines and #-comments ignored.
+// or "METHOD /path GoName" for an operation without an operationId (or one
+// whose id another operation shares), with blank lines and #-comments
+// ignored.
 func loadNameTable(path string) (nameTable, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -34,8 +37,11 @@ func parseNameTable(path string, data []byte) (nameTable, error) {
 			continue
 		}
 		fields := strings.Fields(line)
+		if len(fields) == 3 && isMethod(strings.ToLower(fields[0])) && strings.HasPrefix(fields[1], "/") {
+			fields = []string{strings.ToUpper(fields[0]) + " " + fields[1], fields[2]}
+		}
 		if len(fields) != 2 {
-			return nil, fmt.Errorf("%s:%d: want \"operationId GoName\", got %q", path, n, line)
+			return nil, fmt.Errorf("%s:%d: want \"operationId GoName\" or \"METHOD /path GoName\", got %q", path, n, line)
 		}
 		id, name := fields[0], fields[1]
 		if !token.IsIdentifier(name) || !token.IsExported(name) {
@@ -51,30 +57,50 @@ func parseNameTable(path string, data []byte) (nameTable, error) {
 
 // opName is the Go name chosen for one operation.
 type opName struct {
-	OperationID string
+	OperationID string // "" when the spec gives none
 	Method      string
 	Path        string
 	GoName      string
 	FromRule    bool // not in the name table: named by ruleName
 }
 
+// key is how the name table and the pipeline know an operation whatever its
+// operationId: "METHOD /path".
+func (op opName) key() string { return strings.ToUpper(op.Method) + " " + op.Path }
+
+// label names an operation in messages.
+func (op opName) label() string {
+	if op.OperationID == "" {
+		return op.key() + " (no operationId)"
+	}
+	return fmt.Sprintf("%s (operationId %s)", op.key(), op.OperationID)
+}
+
 // assignNames names every operation: from the table where it lists the
-// operationId, by ruleName otherwise, and then through goName, the name
-// normaliser oapi-codegen applies to operation ids, so that the name gen
-// uses everywhere is the one oapi-codegen writes. Two operations with one Go
-// name are an error, since the generated code would not compile (or worse,
-// would shadow).
-func assignNames(ops []opName, table nameTable, goName func(string) string) ([]opName, error) {
-	byName := map[string]string{}
-	var errs []string
+// operation ("METHOD /path" first, then the operationId), by ruleName
+// otherwise, and then through goName, the name normaliser oapi-codegen
+// applies to operation ids, so that the name gen uses everywhere is the one
+// oapi-codegen writes (with its initialisms: IP, DB, HTML, ...). Two
+// operations with one Go name are an error, since the generated code would
+// not compile (or worse, would shadow).
+//
+// taken are the methods package api declares by hand on PartnerClient (by
+// file): an operation the table does not name that would be one of them
+// gets "Op" added, with a note.
+func assignNames(ops []opName, table nameTable, goName func(string) string, taken map[string]string) ([]opName, []string, error) {
+	byName := map[string]opName{}
+	var errs, notes []string
 	out := make([]opName, len(ops))
 	for i, op := range ops {
-		name, ok := table[op.OperationID]
+		name, ok := table[op.key()]
+		if !ok && op.OperationID != "" {
+			name, ok = table[op.OperationID]
+		}
 		if !ok {
 			var err error
-			name, err = ruleName(op.OperationID)
+			name, err = ruleName(op.OperationID, op.Method, op.Path)
 			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s %s: %v", op.Method, op.Path, err))
+				errs = append(errs, fmt.Sprintf("%s: %v", op.label(), err))
 				continue
 			}
 			op.FromRule = true
@@ -82,20 +108,128 @@ func assignNames(ops []opName, table nameTable, goName func(string) string) ([]o
 		if goName != nil {
 			name = goName(name)
 		}
+		if file, clash := taken[name]; clash {
+			if !op.FromRule {
+				errs = append(errs, fmt.Sprintf("%s: %s names it %s, which %s declares by hand as a method of %s: choose another name",
+					op.label(), nameTableFile, name, file, partnerClient))
+				continue
+			}
+			was := name
+			for taken[name] != "" {
+				name += "Op"
+			}
+			notes = append(notes, fmt.Sprintf("%s would be %s.%s, which %s declares by hand; named %s by the rule (give it a name in %s)",
+				op.label(), partnerClient, was, file, name, nameTableFile))
+		}
 		op.GoName = name
-		key := strings.ToLower(name) // names that differ only in case collide in file-insensitive tooling and in oapi-codegen's normaliser
+		out[i] = op
+	}
+	notes = append(notes, disambiguate(out, goName)...)
+	for _, op := range out {
+		if op.GoName == "" {
+			continue // its error is listed
+		}
+		key := strings.ToLower(op.GoName) // names that differ only in case collide in file-insensitive tooling and in oapi-codegen's normaliser
 		if other, dup := byName[key]; dup {
-			errs = append(errs, fmt.Sprintf("Go name %s is given to both %s and %s: add distinct names for them to gen/operation_names.txt", name, other, op.OperationID))
+			errs = append(errs, fmt.Sprintf("Go name %s is given to both %s and %s: give them distinct names in %s (\"operationId GoName\", or \"METHOD /path GoName\")",
+				op.GoName, other.label(), op.label(), nameTableFile))
 			continue
 		}
-		byName[key] = op.OperationID
-		out[i] = op
+		byName[key] = op
+	}
+	if len(errs) == 0 {
+		notes = append(notes, avoidDerivedNames(out, byName, &errs)...)
 	}
 	if len(errs) > 0 {
 		sort.Strings(errs)
-		return nil, fmt.Errorf("naming operations:\n  %s", strings.Join(errs, "\n  "))
+		return nil, nil, fmt.Errorf("naming operations:\n  %s", strings.Join(errs, "\n  "))
 	}
-	return out, nil
+	return out, notes, nil
+}
+
+// disambiguate renames, in place, rule-named operations that got one name
+// (FastAPI's ids of one function that serves two routes give it to both):
+// each gets the words of its path after those the group's paths share
+// (CameraSet and CameraSetBySubCommand for .../set/{feature} and
+// .../set/{feature}/{sub_command}).
+func disambiguate(ops []opName, goName func(string) string) []string {
+	groups := map[string][]int{}
+	for i, op := range ops {
+		if op.GoName != "" && op.FromRule {
+			groups[strings.ToLower(op.GoName)] = append(groups[strings.ToLower(op.GoName)], i)
+		}
+	}
+	var notes []string
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
+		idx := groups[key]
+		if len(idx) < 2 {
+			continue
+		}
+		words := make([][]string, len(idx))
+		for j, i := range idx {
+			words[j] = pathWords(ops[i].Method, ops[i].Path)[1:]
+		}
+		common := 0
+		for common < len(words[0]) && !slices.ContainsFunc(words, func(w []string) bool { return common >= len(w) || w[common] != words[0][common] }) {
+			common++
+		}
+		var renamed []string
+		was := ops[idx[0]].GoName
+		for j, i := range idx {
+			name := was
+			for _, w := range words[j][common:] {
+				name += strings.ToUpper(w[:1]) + w[1:]
+			}
+			if goName != nil {
+				name = goName(name)
+			}
+			ops[i].GoName = name
+			renamed = append(renamed, fmt.Sprintf("%s is %s", ops[i].label(), name))
+		}
+		notes = append(notes, fmt.Sprintf("the rule gives %d operations the name %s: by their paths, %s (give them names in %s)",
+			len(idx), was, strings.Join(renamed, ", "), nameTableFile))
+	}
+	return notes
+}
+
+// derivedMethods are the methods oapi-codegen and gen name after an
+// operation X besides X itself: XWithBody, XWithResponse, ... and XIter.
+var derivedMethods = []string{"WithBody", "WithResponse", "WithBodyWithResponse", "WithFormdataBody",
+	"WithFormdataBodyWithResponse", "WithTextBody", "WithTextBodyWithResponse", "Iter"}
+
+// avoidDerivedNames renames, in place, a rule-named operation whose name is
+// a method another operation's name gives (create_thing_with_body beside
+// create_thing, whose client has CreateThingWithBody): it gets "Op" added.
+// A table name that does is an error.
+func avoidDerivedNames(ops []opName, byName map[string]opName, errs *[]string) []string {
+	derived := map[string]opName{}
+	for _, op := range ops {
+		for _, suffix := range derivedMethods {
+			derived[strings.ToLower(op.GoName+suffix)] = op
+		}
+	}
+	var notes []string
+	for i, op := range ops {
+		other, clash := derived[strings.ToLower(op.GoName)]
+		if !clash {
+			continue
+		}
+		if !op.FromRule {
+			*errs = append(*errs, fmt.Sprintf("%s: %s names it %s, a method that the name %s of %s gives already: choose another name",
+				op.label(), nameTableFile, op.GoName, other.GoName, other.label()))
+			continue
+		}
+		name := op.GoName
+		for derived[strings.ToLower(name)].GoName != "" || byName[strings.ToLower(name)].GoName != "" {
+			name += "Op"
+		}
+		notes = append(notes, fmt.Sprintf("%s would be %s, a method the name %s of %s gives already; named %s by the rule (give it a name in %s)",
+			op.label(), op.GoName, other.GoName, other.label(), name, nameTableFile))
+		delete(byName, strings.ToLower(op.GoName))
+		ops[i].GoName = name
+		byName[strings.ToLower(name)] = ops[i]
+	}
+	return notes
 }
 
 // staleEntries lists table entries whose operationId is not in the spec.
@@ -103,6 +237,7 @@ func staleEntries(ops []opName, table nameTable) []string {
 	seen := map[string]bool{}
 	for _, op := range ops {
 		seen[op.OperationID] = true
+		seen[op.key()] = true
 	}
 	var stale []string
 	for id := range table {
@@ -114,9 +249,6 @@ func staleEntries(ops []opName, table nameTable) []string {
 	return stale
 }
 
-// djangoPrefix is how every operationId of Podero's django-ninja app starts.
-var djangoPrefix = []string{"integrations", "api", "api", "v2"}
-
 // verbs are leading words of a django-ninja view name that make a good Go
 // verb; "retrieve" reads better as "Get".
 var verbs = map[string]string{
@@ -126,32 +258,52 @@ var verbs = map[string]string{
 	"resolve": "resolve", "report": "report",
 }
 
-// initialisms are written in capitals, as Go style wants.
-var initialisms = map[string]string{"id": "ID", "url": "URL", "api": "API", "hems": "HEMS", "ev": "EV", "uuid": "UUID", "http": "HTTP", "json": "JSON"}
+// moduleMarkers end the module part of a django-ninja operationId, which is
+// the view's module path and its function name joined by "_"
+// ("integrations.api.api_v2.cues.router" + "resolve_cue").
+var moduleMarkers = map[string]bool{"router": true, "routers": true, "views": true}
 
-// ruleName derives a Go name from an operationId the table does not know.
+// ruleName derives a Go name from an operation the table does not name.
+// The result goes through oapi-codegen's normaliser after (see assignNames),
+// which writes the initialisms.
 //
-// For Podero's django-ninja ids ("integrations_api_api_v2_<module>_router_<view>")
-// it drops the constant prefix and the "organizations"/"users" scope words,
-// puts the view's verb first and then the module and the rest of the view:
-// "..._users_wallboxes_router_list_hems_sessions_endpoint" gives
-// "ListWallboxesHEMSSessions". Any other id is split into words at
-// punctuation and case changes and camel-cased. The result is always an
-// exported Go identifier, or an error when the id has no letters or digits.
-func ruleName(operationID string) (string, error) {
-	words := splitWords(operationID)
+//   - A django-ninja id (the view's module path, then its function) is cut
+//     at the last "router", "routers" or "views" word that has words after
+//     it: the function's verb comes first, then the module's words after
+//     its last version or "api" word (and after the "organizations"/"users"
+//     scope words of Podero's modules), then the rest of the function:
+//     "integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint"
+//     and "partners_api_v3_wallboxes_hems_sessions_router_list_hems_sessions_endpoint"
+//     both give "ListWallboxesHEMSSessions".
+//   - A FastAPI id (the function's name, the path with every non-word
+//     character as "_", and the method) loses the path and the method:
+//     "read_item_items__item_id__get" for GET /items/{item_id} gives
+//     "ReadItem".
+//   - An operation without an id is named by its method and path:
+//     GET /users/{user_id}/items gives "GetUsersByUserIDItems".
+//   - Any other id is split into words at punctuation and case changes and
+//     camel-cased.
+//
+// A name that still looks like a module path (a "router" or "views" word,
+// "api" with a version after it) is an error that asks for a line in
+// gen/operation_names.txt, as is an id without letters or digits. Otherwise
+// the result is an exported Go identifier.
+func ruleName(operationID, method, path string) (string, error) {
+	var words []string
+	switch {
+	case operationID == "":
+		words = pathWords(method, path)
+	default:
+		words = splitWords(stripFastAPIPath(operationID, method, path))
+	}
 	if len(words) == 0 {
-		return "", fmt.Errorf("operationId %q has no letters or digits to build a Go name from", operationID)
+		return "", fmt.Errorf("operationId %q has no letters or digits to build a Go name from; add a line \"%s GoName\" to %s",
+			operationID, operationID, nameTableFile)
 	}
-	if hasPrefix(words, djangoPrefix) {
-		words = djangoWords(words[len(djangoPrefix):])
-	}
+	words = djangoWords(words)
+	words = collapseRepeats(words)
 	var b strings.Builder
-	for _, w := range collapseRepeats(words) {
-		if up, ok := initialisms[w]; ok {
-			b.WriteString(up)
-			continue
-		}
+	for _, w := range words {
 		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
 	}
 	name := b.String()
@@ -163,24 +315,92 @@ func ruleName(operationID string) (string, error) {
 		// so that a future change to splitWords cannot emit broken code.
 		return "", fmt.Errorf("operationId %q gives %q, which is not an exported Go identifier", operationID, name)
 	}
+	if why := modulePath(words); why != "" {
+		key := operationID
+		if key == "" {
+			key = strings.ToUpper(method) + " " + path
+		}
+		return "", fmt.Errorf("the rule names operationId %q %s, which still looks like a module path (%s): add a line \"%s GoName\" to %s",
+			operationID, name, why, key, nameTableFile)
+	}
 	return name, nil
 }
 
-func djangoWords(words []string) []string {
-	router := -1
-	for i, w := range words {
-		if w == "router" {
-			router = i
+// stripFastAPIPath drops the path and method that FastAPI's default
+// operationId appends to the function name (generate_unique_id: the name,
+// the path with every non-word character as "_", "_" and the method).
+func stripFastAPIPath(id, method, path string) string {
+	var suffix strings.Builder
+	for _, r := range path {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+			suffix.WriteRune(r)
+		} else {
+			suffix.WriteByte('_')
 		}
 	}
-	if router < 0 {
+	suffix.WriteString("_" + strings.ToLower(method))
+	if rest, ok := strings.CutSuffix(id, suffix.String()); ok && strings.Trim(rest, "_") != "" {
+		return rest
+	}
+	return id
+}
+
+// pathWords names an operation by its method and path.
+func pathWords(method, path string) []string {
+	words := []string{strings.ToLower(method)}
+	for _, seg := range strings.Split(path, "/") {
+		if p, ok := strings.CutPrefix(seg, "{"); ok {
+			words = append(words, "by")
+			words = append(words, splitWords(strings.TrimSuffix(p, "}"))...)
+			continue
+		}
+		words = append(words, splitWords(seg)...)
+	}
+	if len(words) == 1 {
+		return nil
+	}
+	return words
+}
+
+// isVersion reports whether a word is an API version: v1, v2, ...
+func isVersion(w string) bool {
+	if len(w) < 2 || w[0] != 'v' {
+		return false
+	}
+	for _, r := range w[1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func djangoWords(words []string) []string {
+	marker := -1
+	for i, w := range words {
+		if moduleMarkers[w] && i+1 < len(words) {
+			marker = i
+		}
+	}
+	if marker < 0 {
 		return words
 	}
-	module, view := words[:router], words[router+1:]
+	module, view := words[:marker], words[marker+1:]
+	// The package path before the resource: up to the last version or
+	// "api" word (and the digits of a version: v2_0).
+	for i := len(module) - 1; i >= 0; i-- {
+		if isVersion(module[i]) || module[i] == "api" || module[i] == "apis" {
+			module = module[i+1:]
+			for len(module) > 0 && strings.Trim(module[0], "0123456789") == "" {
+				module = module[1:]
+			}
+			break
+		}
+	}
 	for len(module) > 1 && (module[0] == "organizations" || module[0] == "users") {
 		module = module[1:]
 	}
-	if n := len(view); n > 1 && view[n-1] == "endpoint" {
+	if n := len(view); n > 1 && (view[n-1] == "endpoint" || view[n-1] == "view") {
 		view = view[:n-1]
 	}
 	var out []string
@@ -196,6 +416,19 @@ func djangoWords(words []string) []string {
 		return words
 	}
 	return out
+}
+
+// modulePath says why words still look like a module path, or "".
+func modulePath(words []string) string {
+	for i, w := range words {
+		switch {
+		case moduleMarkers[w]:
+			return fmt.Sprintf("%q", w)
+		case (w == "api" || w == "apis") && i+1 < len(words) && (isVersion(words[i+1]) || words[i+1] == "api"):
+			return fmt.Sprintf("%q %q", w, words[i+1])
+		}
+	}
+	return ""
 }
 
 // collapseRepeats drops a run of words that repeats the run just before it
@@ -243,8 +476,4 @@ func splitWords(id string) []string {
 	}
 	flush()
 	return words
-}
-
-func hasPrefix(words, prefix []string) bool {
-	return len(words) > len(prefix) && slices.Equal(words[:len(prefix)], prefix)
 }

@@ -7,29 +7,79 @@ import (
 	"testing"
 )
 
+// testGoName is oapi-codegen's name normaliser as api/oapi-codegen.yaml
+// configures it.
+func testGoName(t testing.TB) func(string) string {
+	t.Helper()
+	cfg, err := readCodegenConfig("../" + codegenConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goName, err := primeNames(cfg.Configuration)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return goName
+}
+
 func TestRuleName(t *testing.T) {
-	for _, tc := range []struct{ id, want string }{
-		{"integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle", "GetElectricVehiclesElectricVehicle"},
-		{"integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint", "ListWallboxesHEMSSessions"},
-		{"integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get", "GetElectricVehiclesChargePolicy"},
-		{"integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id", "GetUsersUserByExternalID"},
-		{"integrations_api_api_v2_cues_router_report_cue_state", "ReportCuesCueState"},
-		{"integrations_api_api_v2_organizations_users_inverters_router_auth_session", "InvertersAuthSession"},
-		{"listPets", "ListPets"},
-		{"get-HTTPServer_url", "GetHTTPServerURL"},
-		{"2fa_enable", "Op2faEnable"},
-		{"créer_utilisateur", "CrErUtilisateur"},
+	goName := testGoName(t)
+	for _, tc := range []struct{ id, method, path, want string }{
+		{"integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle", "GET", "/x", "GetElectricVehiclesElectricVehicle"},
+		{"integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint", "GET", "/x", "ListWallboxesHEMSSessions"},
+		{"integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get", "GET", "/x", "GetElectricVehiclesChargePolicy"},
+		{"integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id", "GET", "/x", "GetUsersUserByExternalID"},
+		{"integrations_api_api_v2_cues_router_report_cue_state", "POST", "/x", "ReportCuesCueState"},
+		{"integrations_api_api_v2_organizations_users_inverters_router_auth_session", "POST", "/x", "InvertersAuthSession"},
+		// Another module path: the router and the view are found all the same.
+		{"integrations_api_v2_cues_router_resolve_cue", "POST", "/x", "ResolveCuesCue"},
+		{"partners_api_v3_0_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint", "GET", "/x", "ListWallboxesHEMSSessions"},
+		{"podero_partners_cues_router_resolve_cue", "POST", "/x", "ResolvePoderoPartnersCuesCue"},
+		{"shop_api_items_router_list_items", "GET", "/api/items", "ListItems"},
+		{"core_views_get_thing", "GET", "/x", "GetCoreThing"},
+		// FastAPI's default ids: the function, the path, the method.
+		{"read_item_items__item_id__get", "GET", "/items/{item_id}", "ReadItem"},
+		{"first_time_login_auth_first_time_login_get", "GET", "/auth/first_time_login", "FirstTimeLogin"},
+		{"create_user_api_v1_users__post", "POST", "/api/v1/users/", "CreateUser"},
+		// No operationId: the method and the path.
+		{"", "GET", "/users/{user_id}/items", "GetUsersByUserIDItems"},
+		{"", "DELETE", "/", ""},
+		// Initialisms are oapi-codegen's (IP, DB, HTML, ...).
+		{"get_ip_address", "GET", "/x", "GetIPAddress"},
+		{"render_html_page", "GET", "/x", "RenderHTMLPage"},
+		{"listPets", "GET", "/x", "ListPets"},
+		{"get-HTTPServer_url", "GET", "/x", "GetHTTPServerURL"},
+		{"2fa_enable", "GET", "/x", "Op2FaEnable"},
+		{"créer_utilisateur", "GET", "/x", "CrErUtilisateur"},
 	} {
-		got, err := ruleName(tc.id)
-		if err != nil || got != tc.want {
-			t.Errorf("ruleName(%q) = %q, %v; want %q", tc.id, got, err, tc.want)
+		got, err := ruleName(tc.id, tc.method, tc.path)
+		if tc.want == "" {
+			if err == nil {
+				t.Errorf("ruleName(%q, %s %s) = %q, want an error", tc.id, tc.method, tc.path, got)
+			}
+			continue
+		}
+		if err != nil || goName(got) != tc.want {
+			t.Errorf("ruleName(%q, %s %s) = %q (%q after goName), %v; want %q", tc.id, tc.method, tc.path, got, goName(got), err, tc.want)
 		}
 	}
-	for _, id := range []string{"", "___", "é", "-"} {
-		if got, err := ruleName(id); err == nil {
+	for _, id := range []string{"___", "é", "-"} {
+		if got, err := ruleName(id, "GET", "/x"); err == nil {
 			t.Errorf("ruleName(%q) = %q, want an error", id, got)
-		} else if !strings.Contains(err.Error(), "no letters or digits") {
+		} else if !strings.Contains(err.Error(), "no letters or digits") || !strings.Contains(err.Error(), nameTableFile) {
 			t.Errorf("ruleName(%q): unclear error %v", id, err)
+		}
+	}
+	// A rule-made name that still looks like a module path is an error
+	// that names the operation and the table.
+	for _, tc := range []struct{ id, path string }{
+		{"integrations_api_api_v2_cues_router", "/x"},
+		{"read_items_api_v1_items__get", "/items/"},
+		{"legacy_views", "/x"},
+	} {
+		got, err := ruleName(tc.id, "GET", tc.path)
+		if err == nil || !strings.Contains(err.Error(), "looks like a module path") || !strings.Contains(err.Error(), `add a line "`+tc.id+` GoName" to gen/operation_names.txt`) {
+			t.Errorf("ruleName(%q) = %q, %v; want an error asking for a line in the table", tc.id, got, err)
 		}
 	}
 }
@@ -44,7 +94,7 @@ func FuzzRuleName(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		name, err := ruleName(id)
+		name, err := ruleName(id, "GET", "/fuzz/{id}")
 		if err != nil {
 			if name != "" || !strings.Contains(err.Error(), "operationId") {
 				t.Fatalf("ruleName(%q) = %q, %v", id, name, err)
@@ -54,7 +104,7 @@ func FuzzRuleName(f *testing.F) {
 		if !token.IsIdentifier(name) || !token.IsExported(name) {
 			t.Fatalf("ruleName(%q) = %q, not an exported identifier", id, name)
 		}
-		if again, _ := ruleName(id); again != name {
+		if again, _ := ruleName(id, "GET", "/fuzz/{id}"); again != name {
 			t.Fatalf("ruleName(%q) is not deterministic: %q then %q", id, name, again)
 		}
 	})
@@ -65,7 +115,7 @@ func TestAssignNames(t *testing.T) {
 		{OperationID: "a_router_get_thing", Method: "get", Path: "/a"},
 		{OperationID: "new_op", Method: "post", Path: "/b"},
 	}
-	named, err := assignNames(ops, nameTable{"a_router_get_thing": "GetThing"}, nil)
+	named, _, err := assignNames(ops, nameTable{"a_router_get_thing": "GetThing"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,19 +124,45 @@ func TestAssignNames(t *testing.T) {
 	}
 
 	// The table gives a name the rule also gives another operation.
-	_, err = assignNames(ops, nameTable{"a_router_get_thing": "NewOp"}, nil)
-	if err == nil || !strings.Contains(err.Error(), "Go name NewOp is given to both a_router_get_thing and new_op") {
+	_, _, err = assignNames(ops, nameTable{"a_router_get_thing": "NewOp"}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "Go name NewOp is given to both GET /a (operationId a_router_get_thing) and POST /b (operationId new_op)") {
 		t.Errorf("collision: got %v", err)
 	}
 	// Names that differ only in case collide as well.
-	_, err = assignNames(ops, nameTable{"a_router_get_thing": "Newop"}, nil)
+	_, _, err = assignNames(ops, nameTable{"a_router_get_thing": "Newop"}, nil, nil)
 	if err == nil {
 		t.Error("a case-only collision was accepted")
 	}
 	// An operationId the rule cannot name is an error naming the endpoint.
-	_, err = assignNames([]opName{{OperationID: "__", Method: "get", Path: "/x"}}, nil, nil)
-	if err == nil || !strings.Contains(err.Error(), "get /x") {
+	_, _, err = assignNames([]opName{{OperationID: "__", Method: "get", Path: "/x"}}, nil, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "GET /x") {
 		t.Errorf("unnamable: got %v", err)
+	}
+	// "METHOD /path" lines name an operation without an id, and win over
+	// the id.
+	named, _, err = assignNames([]opName{{Method: "GET", Path: "/a/{id}"}, {OperationID: "x_y", Method: "POST", Path: "/b"}},
+		nameTable{"GET /a/{id}": "GetA", "POST /b": "MakeB", "x_y": "NotThis"}, nil, nil)
+	if err != nil || named[0].GoName != "GetA" || named[0].FromRule || named[1].GoName != "MakeB" {
+		t.Errorf("METHOD /path lines: %+v, %v", named, err)
+	}
+	// Two operations the rule gives one name (FastAPI's ids of a function
+	// that serves two routes) are told apart by their paths.
+	named, notes, err := assignNames([]opName{
+		{OperationID: "camera_set_camera__name__set__feature__put", Method: "PUT", Path: "/camera/{name}/set/{feature}"},
+		{OperationID: "camera_set_camera__name__set__feature___sub__put", Method: "PUT", Path: "/camera/{name}/set/{feature}/{sub}"},
+	}, nil, nil, nil)
+	if err != nil || named[0].GoName != "CameraSet" || named[1].GoName != "CameraSetBySub" || len(notes) != 1 || !strings.Contains(notes[0], "the rule gives 2 operations the name CameraSet") {
+		t.Errorf("one rule-made name for two operations: %+v, %q, %v", named, notes, err)
+	}
+	// A name PartnerClient has by hand: the rule adds "Op"; the table may
+	// not give it.
+	named, notes, err = assignNames([]opName{{OperationID: "raw", Method: "GET", Path: "/raw"}}, nil, nil, map[string]string{"Raw": "api/client.go"})
+	if err != nil || named[0].GoName != "RawOp" || len(notes) != 1 || !strings.Contains(notes[0], "PartnerClient.Raw, which api/client.go declares by hand") {
+		t.Errorf("a hand-written method's name: %+v, %q, %v", named, notes, err)
+	}
+	_, _, err = assignNames([]opName{{OperationID: "raw", Method: "GET", Path: "/raw"}}, nameTable{"raw": "Raw"}, nil, map[string]string{"Raw": "api/client.go"})
+	if err == nil || !strings.Contains(err.Error(), "choose another name") {
+		t.Errorf("the table giving a hand-written method's name: %v", err)
 	}
 }
 
@@ -98,7 +174,10 @@ func TestNameTable(t *testing.T) {
 	if len(table) != 63 {
 		t.Errorf("the table names %d operations, want the spec's 63", len(table))
 	}
-	for _, bad := range []string{"a b c\n", "a lowercase\n", "a 1Go\n", "a X\na Y\n"} {
+	if tab, err := parseNameTable("t.txt", []byte("get /things/{id} GetThing\n")); err != nil || tab["GET /things/{id}"] != "GetThing" {
+		t.Errorf("a METHOD /path line: %v, %v", tab, err)
+	}
+	for _, bad := range []string{"a b c\n", "a lowercase\n", "a 1Go\n", "a X\na Y\n", "GET things GetThing\n"} {
 		if _, err := parseNameTable("t.txt", []byte(bad)); err == nil {
 			t.Errorf("parseNameTable(%q) accepted it", bad)
 		} else if !strings.Contains(err.Error(), "t.txt:") {

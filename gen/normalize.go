@@ -43,6 +43,9 @@ type normalized struct {
 	Notes []string
 	// Hoisted lists the types made from inline schemas, for the report.
 	Hoisted []hoistedType
+	// TypeNames maps each component schema's name in the spec (and each
+	// hoisted schema's site) to its Go type name.
+	TypeNames map[string]string
 }
 
 type hoistedType struct {
@@ -55,7 +58,7 @@ type normalizer struct {
 	doc     jsonObj
 	schemas jsonObj
 	table   schemaTable
-	opNames map[string]string   // operationId -> Go name
+	opNames map[string]string   // "METHOD /path" -> Go name
 	goName  func(string) string // oapi-codegen's type name for a schema name
 	// reserved are the Go identifiers that schema types must not take, and
 	// what takes them.
@@ -92,17 +95,26 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 	for name := range n.schemas {
 		n.specName[name] = name
 	}
-	n.pushDownPathParameters()
+	canonicalize(doc)
+	rewriteDecimals(doc)
+	prepareTree(doc) // its notes are prepareSpec's, which the caller has
 	if err := n.renameComponents(); err != nil {
 		return nil, err
 	}
+	if hooks := obj(doc, "webhooks"); len(hooks) > 0 {
+		n.notes = append(n.notes, fmt.Sprintf("the document declares webhooks (%s): their payloads are types, as every component schema is, but the client has no methods for them",
+			strings.Join(slices.Sorted(maps.Keys(hooks)), ", ")))
+	}
+	n.avoidComponentClashes()
 	if err := n.hoistInline(); err != nil {
 		return nil, err
 	}
 	n.responsePointers()
+	n.binaryAsText()
 	if err := n.avoidReserved(); err != nil {
 		return nil, err
 	}
+	n.avoidFieldClashes()
 	for _, key := range slices.Sorted(maps.Keys(table.Components)) {
 		if !n.used[key] {
 			n.notes = append(n.notes, fmt.Sprintf("%s names schema %s, which the spec does not have", schemaNameTableFile, key))
@@ -117,7 +129,11 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 	if err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
-	return &normalized{Data: out, Notes: n.notes, Hoisted: n.hoisted}, nil
+	typeNames := map[string]string{}
+	for current, spec := range n.specName {
+		typeNames[spec] = goName(current)
+	}
+	return &normalized{Data: out, Notes: n.notes, Hoisted: n.hoisted, TypeNames: typeNames}, nil
 }
 
 func obj(m jsonObj, key string) jsonObj {
@@ -152,43 +168,6 @@ func isMethod(m string) bool {
 		return true
 	}
 	return false
-}
-
-// pushDownPathParameters moves parameters declared on a path item into each
-// of its operations (an operation's own parameter of the same name and
-// location wins), so that every parameter has one operation to be named
-// after and both sides of a spec diff spell them alike.
-func (n *normalizer) pushDownPathParameters() {
-	paths := obj(n.doc, "paths")
-	for _, path := range slices.Sorted(maps.Keys(paths)) {
-		item, _ := paths[path].(jsonObj)
-		shared := list(item, "parameters")
-		if len(shared) == 0 {
-			continue
-		}
-		for method, v := range item {
-			op, ok := v.(jsonObj)
-			if !ok || !isMethod(method) {
-				continue
-			}
-			own := list(op, "parameters")
-			has := map[string]bool{}
-			for _, p := range own {
-				if pm, ok := p.(jsonObj); ok {
-					has[fmt.Sprint(pm["in"], "/", pm["name"])] = true
-				}
-			}
-			for _, p := range shared {
-				pm, ok := p.(jsonObj)
-				if ok && has[fmt.Sprint(pm["in"], "/", pm["name"])] {
-					continue
-				}
-				own = append(own, deepCopy(p))
-			}
-			op["parameters"] = own
-		}
-		delete(item, "parameters")
-	}
 }
 
 // renameComponents applies the table's component names.
@@ -263,7 +242,7 @@ func (n *normalizer) walkSchemas(visit func(s jsonObj, at site) any) {
 		}
 	}
 	n.operationsOf(func(path, method string, op jsonObj) {
-		opName := n.opNames[fmt.Sprint(op["operationId"])]
+		opName := n.opNames[strings.ToUpper(method)+" "+path]
 		if opName == "" {
 			opName = n.goName(method + " " + path)
 		}
@@ -301,14 +280,41 @@ func (n *normalizer) walkSchemas(visit func(s jsonObj, at site) any) {
 			}
 		}
 		for _, b := range bodies {
-			for _, mt := range slices.Sorted(maps.Keys(b.content)) {
-				media, _ := b.content[mt].(jsonObj)
-				if s, ok := media["schema"].(jsonObj); ok {
-					media["schema"] = n.walk(s, site{owner: b.owner, specOwner: b.owner, ptr: b.ptr + "/" + escapePointer(mt) + "/schema"}, visit)
-				}
-			}
+			n.walkContent(b.content, b.owner, b.ptr, visit)
 		}
 	})
+	// The components that operations refer to: parameters, request bodies
+	// and responses by $ref (FastAPI and django-ninja inline them, others
+	// do not).
+	components := obj(n.doc, "components")
+	for _, kind := range []string{"parameters", "requestBodies", "responses"} {
+		m := obj(components, kind)
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			c, _ := m[name].(jsonObj)
+			owner := n.goName(name)
+			ptr := "#/components/" + kind + "/" + escapePointer(name)
+			switch kind {
+			case "parameters":
+				if s, ok := c["schema"].(jsonObj); ok {
+					c["schema"] = n.walk(s, site{owner: owner, specOwner: name, prop: fmt.Sprint(c["name"]), ptr: ptr + "/schema"}, visit)
+				}
+			case "requestBodies":
+				n.walkContent(obj(c, "content"), owner+"Body", ptr+"/content", visit)
+			default:
+				n.walkContent(obj(c, "content"), owner, ptr+"/content", visit)
+			}
+		}
+	}
+}
+
+// walkContent walks the schemas of a body's media types.
+func (n *normalizer) walkContent(content jsonObj, owner, ptr string, visit func(jsonObj, site) any) {
+	for _, mt := range slices.Sorted(maps.Keys(content)) {
+		media, _ := content[mt].(jsonObj)
+		if s, ok := media["schema"].(jsonObj); ok {
+			media["schema"] = n.walk(s, site{owner: owner, specOwner: owner, ptr: ptr + "/" + escapePointer(mt) + "/schema"}, visit)
+		}
+	}
 }
 
 // walk walks s's children, then visits s itself.
@@ -361,6 +367,9 @@ type group struct {
 	// desc is the copies' description, if they all have the same one.
 	desc      string
 	descMixed bool
+	// tied are the names the rule chose its name over, as common as it:
+	// a new copy elsewhere may tip the choice and rename the type.
+	tied []string
 }
 
 // hoistInline gives inline enums and unions names of their own.
@@ -371,6 +380,12 @@ func (n *normalizer) hoistInline() error {
 		if kind == "" {
 			return s
 		}
+		// A nullable union (oneOf [A, B, null]) is the union of A and B,
+		// nullable where it is used: the type has no null branch (which
+		// oapi-codegen would make a union member that loses the data), and
+		// the site says anyOf [union, null], which is a pointer in a
+		// response and a nullable.Nullable in a request.
+		s, nullable := withoutNullMembers(s)
 		key := canonical(s)
 		g := groups[key]
 		desc, _ := s["description"].(string)
@@ -380,7 +395,17 @@ func (n *normalizer) hoistInline() error {
 		}
 		g.descMixed = g.descMixed || desc != g.desc
 		g.sites = append(g.sites, at)
-		return jsonObj{"$ref": schemaRefPrefix + "\x00" + key} // placeholder, resolved below
+		ref := jsonObj{"$ref": schemaRefPrefix + "\x00" + key} // placeholder, resolved below
+		if !nullable {
+			return ref
+		}
+		site := jsonObj{"anyOf": []any{ref, jsonObj{"type": "null"}}}
+		for k, v := range s {
+			if annotations[k] {
+				site[k] = v
+			}
+		}
+		return site
 	})
 	if len(groups) == 0 {
 		return nil
@@ -396,11 +421,11 @@ func (n *normalizer) hoistInline() error {
 	}
 	taken := map[string]string{} // Go type name -> what has it
 	for name := range n.schemas {
-		taken[n.goName(name)] = "schema " + name
+		taken[n.goName(name)] = "the Go type of schema " + name
 	}
 	for id, what := range n.reserved {
 		if _, ok := taken[id]; !ok {
-			taken[id] = what
+			taken[id] = "a name " + what
 		}
 	}
 	ordered := slices.SortedFunc(maps.Values(groups), func(a, b *group) int {
@@ -430,9 +455,9 @@ func (n *normalizer) hoistInline() error {
 			continue
 		}
 		if what, clash := taken[n.goName(g.name)]; clash {
-			return fmt.Errorf("%s: the %s at %s is named %s, which %s already is", schemaNameTableFile, g.kind, g.sites[0].key(), g.name, what)
+			return fmt.Errorf("%s: the %s at %s is named %s, which is %s", schemaNameTableFile, g.kind, g.sites[0].key(), g.name, what)
 		}
-		taken[n.goName(g.name)] = g.kind + " at " + g.sites[0].key()
+		taken[n.goName(g.name)] = "the Go type of the " + g.kind + " at " + g.sites[0].key()
 	}
 	for _, g := range ordered {
 		if g.name != "" {
@@ -447,11 +472,15 @@ func (n *normalizer) hoistInline() error {
 			for i := 2; taken[n.goName(name)] != ""; i++ {
 				name = fmt.Sprintf("%s%d", strings.TrimRight(name, "0123456789"), i)
 			}
-			n.notes = append(n.notes, fmt.Sprintf("the %s at %s would be %s, which %s already is; named %s by the rule (give it a better name in %s)",
+			n.notes = append(n.notes, fmt.Sprintf("the %s at %s would be %s, which is %s; named %s by the rule (give it a better name in %s)",
 				g.kind, g.sites[0].key(), first, what, name, schemaNameTableFile))
 		}
 		g.name = name
-		taken[n.goName(name)] = g.kind + " at " + g.sites[0].key()
+		taken[n.goName(name)] = "the Go type of the " + g.kind + " at " + g.sites[0].key()
+		if len(g.tied) > 0 {
+			n.notes = append(n.notes, fmt.Sprintf("the %s at %s is named %s by the rule, over names as common (%s): a new copy of it elsewhere may rename it; pin the name with a line \"%s %s\" in %s",
+				g.kind, g.sites[0].key(), name, strings.Join(g.tied, ", "), g.sites[0].key(), name, schemaNameTableFile))
+		}
 	}
 
 	refs := map[string]string{}
@@ -495,6 +524,21 @@ func inlineKind(s jsonObj) string {
 		}
 	}
 	return ""
+}
+
+// withoutNullMembers is a union without its null alternatives, and whether
+// it had any.
+func withoutNullMembers(s jsonObj) (jsonObj, bool) {
+	for _, key := range []string{"oneOf", "anyOf"} {
+		members := list(s, key)
+		rest := slices.DeleteFunc(slices.Clone(members), isNullSchema)
+		if len(rest) < len(members) && len(rest) >= 2 {
+			out := shallowCopy(s)
+			out[key] = rest
+			return out, true
+		}
+	}
+	return s, false
 }
 
 func isNullSchema(v any) bool {
@@ -570,14 +614,33 @@ func baseName(at site, goName func(string) string) string {
 func ruleTypeName(g *group, goName func(string) string) (string, bool) {
 	counts := map[string]int{}
 	owners := map[string]bool{}
+	props := slices.ContainsFunc(g.sites, func(at site) bool { return at.prop != "" })
 	for _, at := range g.sites {
-		counts[baseName(at, goName)]++
 		owners[at.owner] = true
+		if props && at.prop == "" {
+			continue // a property's name says more than an operation's body
+		}
+		counts[baseName(at, goName)]++
 	}
-	best := ""
-	for _, name := range slices.Sorted(maps.Keys(counts)) {
-		if best == "" || counts[name] > counts[best] {
-			best = name
+	// The most common name; among as common ones a property's own name
+	// before an array's XItem, then the first in order.
+	names := slices.SortedFunc(maps.Keys(counts), func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		if ai, bi := strings.HasSuffix(a, "Item"), strings.HasSuffix(b, "Item"); ai != bi {
+			if ai {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a, b)
+	})
+	best := names[0]
+	g.tied = nil
+	for _, name := range names[1:] {
+		if counts[name] == counts[best] {
+			g.tied = append(g.tied, name)
 		}
 	}
 	if len(owners) > 1 || g.sites[0].prop == "" {
@@ -666,8 +729,7 @@ func (n *normalizer) responsePointers() {
 			}
 		}
 	}
-	n.operationsOf(func(_, _ string, op jsonObj) {
-		responses := obj(op, "responses")
+	fixResponses := func(responses jsonObj) {
 		for _, code := range slices.Sorted(maps.Keys(responses)) {
 			r, _ := responses[code].(jsonObj)
 			content := obj(r, "content")
@@ -678,7 +740,9 @@ func (n *normalizer) responsePointers() {
 				}
 			}
 		}
-	})
+	}
+	n.operationsOf(func(_, _ string, op jsonObj) { fixResponses(obj(op, "responses")) })
+	fixResponses(obj(obj(n.doc, "components"), "responses"))
 }
 
 // withoutNull returns a property schema without its null alternative, and
@@ -735,6 +799,76 @@ func withoutNull(p jsonObj) (jsonObj, bool) {
 	return p, false
 }
 
+// binaryAsText makes a string of format "binary" inside a JSON body a Go
+// string: oapi-codegen would make it openapi_types.File, which reads and
+// writes base64, while a JSON body carries text (pydantic writes a bytes
+// field as UTF-8 text). A base64 field says so with contentEncoding (3.1) or
+// format "byte" (3.0), and stays []byte. Bodies that are not JSON (a
+// multipart upload) keep their files.
+func (n *normalizer) binaryAsText() {
+	count := 0
+	seen := map[string]bool{}
+	var strip func(v any)
+	strip = func(v any) {
+		switch x := v.(type) {
+		case jsonObj:
+			if ref, ok := x["$ref"].(string); ok {
+				name := strings.TrimPrefix(ref, schemaRefPrefix)
+				if !seen[name] {
+					seen[name] = true
+					strip(n.schemas[name])
+				}
+				return
+			}
+			if x["type"] == "string" && x["contentEncoding"] == nil {
+				if x["format"] == "binary" {
+					delete(x, "format")
+					count++
+				} else if x["contentMediaType"] == "application/octet-stream" { // pydantic's bytes, later
+					delete(x, "contentMediaType")
+					count++
+				}
+			}
+			for _, e := range x {
+				strip(e)
+			}
+		case []any:
+			for _, e := range x {
+				strip(e)
+			}
+		}
+	}
+	json := func(content jsonObj) {
+		for mt, m := range content {
+			if media, ok := m.(jsonObj); ok && isJSONMedia(strings.TrimSpace(strings.Split(mt, ";")[0])) {
+				strip(media["schema"])
+			}
+		}
+	}
+	n.operationsOf(func(_, _ string, op jsonObj) {
+		json(obj(obj(op, "requestBody"), "content"))
+		for _, r := range obj(op, "responses") {
+			if r, ok := r.(jsonObj); ok {
+				json(obj(r, "content"))
+			}
+		}
+	})
+	components := obj(n.doc, "components")
+	for _, r := range obj(components, "responses") {
+		if r, ok := r.(jsonObj); ok {
+			json(obj(r, "content"))
+		}
+	}
+	for _, r := range obj(components, "requestBodies") {
+		if r, ok := r.(jsonObj); ok {
+			json(obj(r, "content"))
+		}
+	}
+	if count > 0 {
+		n.notes = append(n.notes, fmt.Sprintf("%d string fields of format \"binary\" (or contentMediaType application/octet-stream) inside JSON bodies are Go strings, not base64-reading openapi_types.File: JSON carries text (pydantic writes bytes as UTF-8); a base64 field says contentEncoding: base64, and is []byte", count))
+	}
+}
+
 // usage says which component schemas requests reach (bodies and
 // parameters) and which responses reach.
 func (n *normalizer) usage() (request, response map[string]bool) {
@@ -770,6 +904,116 @@ func (n *normalizer) usage() (request, response map[string]bool) {
 	mark(components["requestBodies"], request)
 	mark(components["responses"], response)
 	return request, response
+}
+
+// avoidComponentClashes renames component schemas that would be the same
+// Go type as another (EventID, EventId and event_id are all EventID, which
+// oapi-codegen refuses): the one spelled like its Go name keeps it, else
+// the first by name; each other gets a number.
+func (n *normalizer) avoidComponentClashes() {
+	byGo := map[string][]string{}
+	for _, name := range slices.Sorted(maps.Keys(n.schemas)) {
+		byGo[n.goName(name)] = append(byGo[n.goName(name)], name)
+	}
+	renames := map[string]string{}
+	for _, goName := range slices.Sorted(maps.Keys(byGo)) {
+		names := byGo[goName]
+		if len(names) < 2 {
+			continue
+		}
+		slices.SortStableFunc(names, func(a, b string) int {
+			if (a == goName) != (b == goName) {
+				if a == goName {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a, b)
+		})
+		var moved []string
+		for _, name := range names[1:] {
+			to := name
+			for i := 2; n.schemas[to] != nil || byGo[n.goName(to)] != nil; i++ {
+				to = fmt.Sprintf("%s%d", name, i)
+			}
+			byGo[n.goName(to)] = []string{to}
+			n.schemas[to] = n.schemas[name]
+			delete(n.schemas, name)
+			n.specName[to] = n.specName[name]
+			delete(n.specName, name)
+			renames[schemaRefPrefix+name] = schemaRefPrefix + to
+			moved = append(moved, fmt.Sprintf("%s is %s", n.specName[to], n.goName(to)))
+		}
+		n.notes = append(n.notes, fmt.Sprintf("schemas %s would all be the Go type %s: %s keeps it, and by the rule %s (give them names in %s)",
+			strings.Join(names, ", "), goName, names[0], strings.Join(moved, ", "), schemaNameTableFile))
+	}
+	if len(renames) > 0 {
+		rewriteRefs(n.doc, renames)
+	}
+}
+
+// avoidFieldClashes gives distinct Go field names (x-go-name) to the
+// properties of one object that would be the same field: id and ID, type
+// and Type, or a property additional_properties beside oapi-codegen's
+// AdditionalProperties. An all-lowercase property keeps the plain name
+// (it is what JSON APIs mostly write), else the first by name; each other
+// gets a number.
+func (n *normalizer) avoidFieldClashes() {
+	walkSchemaObjects(n.doc, "#", func(s jsonObj, ptr string) {
+		props := obj(s, "properties")
+		if len(props) < 2 && s["additionalProperties"] == nil {
+			return
+		}
+		byGo := map[string][]string{}
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			p, _ := props[name].(jsonObj)
+			goName := n.goName(name)
+			if explicit, ok := p["x-go-name"].(string); ok {
+				goName = n.goName(explicit)
+			}
+			byGo[goName] = append(byGo[goName], name)
+		}
+		if ap := s["additionalProperties"]; ap != nil && ap != false {
+			if names, ok := byGo["AdditionalProperties"]; ok {
+				byGo["AdditionalProperties"] = append([]string{"\x00"}, names...) // oapi-codegen's own field comes first
+			}
+		}
+		for _, goName := range slices.Sorted(maps.Keys(byGo)) {
+			names := byGo[goName]
+			if len(names) < 2 {
+				continue
+			}
+			slices.SortStableFunc(names, func(a, b string) int {
+				if la, lb := a == strings.ToLower(a), b == strings.ToLower(b); la != lb {
+					if la {
+						return -1
+					}
+					return 1
+				}
+				return strings.Compare(a, b)
+			})
+			var moved []string
+			for _, name := range names[1:] {
+				to := goName
+				for i := 2; byGo[to] != nil; i++ {
+					to = fmt.Sprintf("%s%d", goName, i)
+				}
+				byGo[to] = []string{name}
+				p, _ := props[name].(jsonObj)
+				if p == nil {
+					continue
+				}
+				p["x-go-name"] = to
+				moved = append(moved, fmt.Sprintf("%q is %s", name, to))
+			}
+			keeper := fmt.Sprintf("%q", names[0])
+			if names[0] == "\x00" {
+				keeper = "oapi-codegen's additional properties"
+			}
+			n.notes = append(n.notes, fmt.Sprintf("%s has properties that would all be the Go field %s: %s keeps it, and by the rule %s",
+				describePointer(ptr), goName, keeper, strings.Join(moved, ", ")))
+		}
+	})
 }
 
 // avoidReserved renames component schemas whose Go type name package api

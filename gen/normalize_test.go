@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func normalizeMini(t *testing.T, table string) (*normalized, map[string]any) {
 		t.Fatal(err)
 	}
 	reserved := map[string]string{"Error": "package api declares by hand"}
-	n, err := normalizeSpec([]byte(miniSpec), tab, map[string]string{"get_thing": "GetThing", "put_thing": "PutThing"}, goName, reserved)
+	n, err := normalizeSpec([]byte(miniSpec), tab, map[string]string{"GET /things/{thing_id}": "GetThing", "PUT /things/{thing_id}": "PutThing"}, goName, reserved)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestNormalizeTableNamesAndCollisions(t *testing.T) {
 
 	for _, tc := range []struct{ table, want string }{
 		{"ThingOutput.zone Zone1\nOtherOutput.home_zone Zone2\n", "given two names"},
-		{"ThingOutput.zone A\n", "which schema A already is"},
+		{"ThingOutput.zone A\n", "which is the Go type of schema A"},
 		{"ThingOutput OtherOutput\n", "already has a schema OtherOutput"},
 	} {
 		cfg, _ := readCodegenConfig("../" + codegenConfig)
@@ -194,5 +195,86 @@ func TestNormalizedMiniGenerates(t *testing.T) {
 	}
 	if strings.Contains(code, "ThingOutputZone") || strings.Contains(code, "OtherOutputHomeZone") {
 		t.Error("the code still has per-property zone types")
+	}
+}
+
+// TestEnumConstantsAreStable: every enum constant carries its type's name
+// (always-prefix-enum-values), so a new enum with a value an old one has
+// (on) renames no constant: the Go API diff only adds.
+func TestEnumConstantsAreStable(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	spec := func(props, schemas string) []byte {
+		return []byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+  "paths": {"/things": {"get": {"operationId": "list_things",
+    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}}},
+  "components": {"schemas": {` + schemas + `
+    "Power": {"type": "string", "enum": ["on", "off"]},
+    "Thing": {"type": "object", "properties": {"power": {"$ref": "#/components/schemas/Power"},` + props + `
+      "mode": {"type": "string", "enum": ["on", "eco"]}}}}}}`)
+	}
+	oldData := spec("", "")
+	newData := spec(`"relay": {"type": "string", "enum": ["on", "standby"]}, "light": {"$ref": "#/components/schemas/Light"},`,
+		`"Light": {"type": "string", "enum": ["on", "dim"]},`)
+	oldRes, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(oldData)}, oldData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newRes, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(newData)}, newData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := buildReport(oldData, oldRes, newData, newRes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.GoRemoved)+len(rep.GoChanged) > 0 {
+		t.Errorf("a new enum with a value others have removed %v and changed %v", rep.GoRemoved, rep.GoChanged)
+	}
+	for _, want := range []string{"LightOn", "ThingRelayOn"} {
+		if !slices.Contains(rep.GoAdded, want) {
+			t.Errorf("%s is not among the added identifiers %v", want, rep.GoAdded)
+		}
+	}
+	ids, err := oldRes.identifiers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"PowerOn", "PowerOff", "ThingModeOn", "ThingModeEco"} {
+		if _, ok := ids[c]; !ok {
+			t.Errorf("the old code has no constant %s", c)
+		}
+	}
+}
+
+// TestReportNotesHoistedRenames: an inline enum that one schema has is
+// named after it (ThingState); a second schema with the same enum makes it
+// the shared State, a rename the Go API diff calls breaking. The report's
+// notes say which line of gen/schema_names.txt keeps the old name.
+func TestReportNotesHoistedRenames(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	spec := func(other string) []byte {
+		return []byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+  "paths": {"/things": {"get": {"operationId": "list_things",
+    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ThingOutput"}}}}}}}},
+  "components": {"schemas": {` + other + `
+    "ThingOutput": {"type": "object", "properties": {"state": {"type": "string", "enum": ["ok", "broken"]}}}}}}`)
+	}
+	oldData := spec("")
+	newData := spec(`"OtherOutput": {"type": "object", "properties": {"state": {"type": "string", "enum": ["ok", "broken"]}}},`)
+	oldRes, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(oldData)}, oldData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newRes, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(newData)}, newData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := buildReport(oldData, oldRes, newData, newRes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `the enum at ThingOutput.state was ThingState and is State now (named by the rule from all its places): to keep the old name, add the line "ThingOutput.state ThingState" to gen/schema_names.txt`
+	if !slices.Contains(rep.Notes, want) || !slices.Contains(rep.GoRemoved, "ThingStateOk") {
+		t.Errorf("notes %q, removed %v", rep.Notes, rep.GoRemoved)
 	}
 }

@@ -1,10 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
 )
 
 // goFile renders a generated Go file of package pkg: the header, the
@@ -36,9 +44,69 @@ func goFile(name, pkg string, p pin, body string, candidates ...string) ([]byte,
 		b.WriteString(")\n")
 	}
 	b.WriteString(body)
-	src, err := format.Source([]byte(b.String()))
+	// A candidate's name may be in the body without being used (in a
+	// comment, a path): pruneImports keeps only those the code uses.
+	src, _, _, err := pruneImports(name, []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("format %s: %w\n%s", name, err, b.String())
 	}
 	return src, nil
+}
+
+// pruneImports is what goimports does to oapi-codegen's output, without
+// goimports: oapi-codegen's import template lists every package its code may
+// use, and goimports (which oapi-codegen runs unless skip-fmt is set) drops
+// the unused ones, then formats. Done here on the parsed file it is several
+// times faster, which matters for a large spec; goimports would also search
+// the module cache for imports the code lacks, which the template's code
+// never does.
+//
+// It returns the formatted source and the file it parsed (without the
+// imports it dropped), which parseGenerated reads instead of parsing the
+// result again.
+func pruneImports(name string, src []byte) ([]byte, *token.FileSet, *ast.File, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("parse oapi-codegen output: %w", err)
+	}
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
+	for _, imp := range slices.Clone(f.Imports) {
+		importPath, _ := strconv.Unquote(imp.Path.Value)
+		pkg, alias := importName(importPath), ""
+		if imp.Name != nil {
+			pkg, alias = imp.Name.Name, imp.Name.Name
+		}
+		if pkg != "_" && pkg != "." && !used[pkg] {
+			astutil.DeleteNamedImport(fset, f, alias, importPath)
+		}
+	}
+	var buf bytes.Buffer
+	if err := format.Node(&buf, fset, f); err != nil {
+		return nil, nil, nil, err
+	}
+	return buf.Bytes(), fset, f, nil
+}
+
+// importName is the package name an import path gives by convention: its
+// last element, less a major version ("go.yaml.in/yaml/v3" is yaml,
+// "gopkg.in/yaml.v3" too).
+func importName(importPath string) string {
+	elems := strings.Split(importPath, "/")
+	name := elems[len(elems)-1]
+	if isVersion(name) && len(elems) > 1 {
+		name = elems[len(elems)-2]
+	}
+	if i := strings.Index(name, ".v"); i > 0 && isVersion(name[i+1:]) {
+		name = name[:i]
+	}
+	return strings.TrimPrefix(name, "go-")
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oasdiff/oasdiff/checker"
@@ -23,14 +24,17 @@ import (
 type report struct {
 	Added, Removed []reportOp
 	Changed        []changedOp
-	Breaking       []reportChange
-	Other          []reportChange // not tied to one operation (components, security, ...)
-	RuleNamed      []opName       // operations the name table does not list
-	Stale          []string       // name-table entries the spec no longer has
-	Notes          []string       // the generator's notes on the new spec
-	GoAdded        []string       // exported identifiers of package api
-	GoRemoved      []string
-	GoChanged      []goChange // identifiers on both sides, with another type
+	Breaking       []reportChange // breaking changes the Go API diff confirms
+	// Unconfirmed are the changes oasdiff calls breaking that the Go API
+	// diff does not confirm (see goArbiter).
+	Unconfirmed []reportChange
+	Other       []reportChange // not tied to one operation (components, security, ...)
+	RuleNamed   []opName       // operations the name table does not list
+	Stale       []string       // name-table entries the spec no longer has
+	Notes       []string       // the generator's notes on the new spec
+	GoAdded     []string       // exported identifiers of package api
+	GoRemoved   []string
+	GoChanged   []goChange // identifiers on both sides, with another type
 }
 
 // goChange is an exported identifier of package api whose type changed:
@@ -68,6 +72,10 @@ type reportChange struct {
 	Level        checker.Level
 	ID           string // oasdiff's rule id
 	Text         string
+	// Confirmed is set on a breaking change that the Go API diff confirms:
+	// an identifier of the operation, or of a type it uses, is removed or
+	// changed.
+	Confirmed bool
 }
 
 func (c reportChange) breaking() bool { return c.Level.IsBreaking() }
@@ -95,12 +103,22 @@ var goBreaking = map[string]checker.Level{
 // specChanges compares two specs with oasdiff and runs all its checks, down
 // to the informational ones.
 func specChanges(oldData, newData []byte) (*diff.Diff, checker.Changes, error) {
-	// A fresh loader per spec: a loader caches documents by path.
-	base, err := load.NewSpecInfoFromData(openapi3.NewLoader(), oldData, "base")
+	// Both sides are canonicalized alike (see canonicalize), so that a
+	// rewrite that means the same (type: [X, "null"] for anyOf [X, null],
+	// an allOf of one $ref, parameters moved to the path) is no change.
+	oldData, err := canonicalJSON(oldData)
+	if err != nil {
+		return nil, nil, fmt.Errorf("oasdiff: read the pinned spec: %w", err)
+	}
+	newData, err = canonicalJSON(newData)
+	if err != nil {
+		return nil, nil, fmt.Errorf("oasdiff: read the new spec: %w", err)
+	}
+	base, err := specInfo(oldData, "base")
 	if err != nil {
 		return nil, nil, fmt.Errorf("oasdiff: load the pinned spec: %w", err)
 	}
-	rev, err := load.NewSpecInfoFromData(openapi3.NewLoader(), newData, "revision")
+	rev, err := specInfo(newData, "revision")
 	if err != nil {
 		return nil, nil, fmt.Errorf("oasdiff: load the new spec: %w", err)
 	}
@@ -110,6 +128,21 @@ func specChanges(oldData, newData []byte) (*diff.Diff, checker.Changes, error) {
 	}
 	cfg := checker.NewConfig(checker.GetAllChecks(), checker.WithSeverityLevels(goBreaking))
 	return d, checker.CheckBackwardCompatibilityUntilLevel(cfg, d, sources, checker.INFO), nil
+}
+
+// specInfo is oasdiff's load.NewSpecInfoFromData, with the document read
+// by parseDoc (encoding/json; kin-openapi's loader reads JSON as YAML, which
+// took most of the report's time).
+func specInfo(data []byte, name string) (*load.SpecInfo, error) {
+	doc, err := parseDoc(data)
+	if err != nil {
+		return nil, err
+	}
+	info := &load.SpecInfo{Url: name, Spec: doc}
+	if doc.Info != nil {
+		info.Version = doc.Info.Version
+	}
+	return info, nil
 }
 
 // buildReport compares the pinned spec (oldData) and the code generated from
@@ -144,7 +177,8 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 	}
 
 	modified := map[string]int{} // endpoint -> index in rep.Changed
-	if ed := d.EndpointsDiff; ed != nil {
+	if d != nil && d.EndpointsDiff != nil {
+		ed := d.EndpointsDiff
 		for _, e := range sortedEndpoints(ed.Added) {
 			rep.Added = append(rep.Added, opOf(e.Method, e.Path))
 		}
@@ -157,6 +191,22 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 		}
 	}
 
+	// The hand-written files of package api are on both sides, so that the
+	// methods gen generates for a hand-written type (PartnerClient's) are
+	// listed as members of it.
+	oldIDs, err := oldRes.identifiers()
+	if err != nil {
+		return nil, fmt.Errorf("the code generated from the pinned spec: %w", err)
+	}
+	newIDs, err := newRes.identifiers()
+	if err != nil {
+		return nil, fmt.Errorf("the code generated from the new spec: %w", err)
+	}
+	rep.GoAdded, rep.GoRemoved, rep.GoChanged = identifierChanges(oldIDs, newIDs)
+	rep.Notes = append(slices.Clone(rep.Notes), iteratorNotes(rep.GoRemoved, oldRes, newRes)...)
+	rep.Notes = append(rep.Notes, hoistedRenames(oldRes, newRes)...)
+	arbiter := newGoArbiter(rep, oldRes, newRes)
+
 	l := checker.NewDefaultLocalizer()
 	for _, c := range changes {
 		rc := reportChange{Method: c.GetOperation(), Path: c.GetPath(), Level: c.GetLevel(), ID: c.GetId(), Text: c.GetUncolorizedText(l)}
@@ -164,7 +214,12 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 			rc.GoName = opOf(rc.Method, rc.Path).GoName
 		}
 		if rc.breaking() {
-			rep.Breaking = append(rep.Breaking, rc)
+			rc.Confirmed = arbiter.confirms(c, oldOps[rc.Method+" "+rc.Path].GoName, newOps[rc.Method+" "+rc.Path].GoName)
+			if rc.Confirmed {
+				rep.Breaking = append(rep.Breaking, rc)
+			} else {
+				rep.Unconfirmed = append(rep.Unconfirmed, rc)
+			}
 		}
 		if i, ok := modified[rc.Method+" "+rc.Path]; ok {
 			rep.Changed[i].Changes = append(rep.Changed[i].Changes, rc)
@@ -173,20 +228,284 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 			rep.Other = append(rep.Other, rc)
 		}
 	}
-
-	// The hand-written files of package api are on both sides, so that the
-	// methods gen generates for a hand-written type (PartnerClient's) are
-	// listed as members of it.
-	oldIDs, err := exportedIdentifiers(withFiles(oldRes.Files, oldRes.HandWritten))
-	if err != nil {
-		return nil, fmt.Errorf("the code generated from the pinned spec: %w", err)
-	}
-	newIDs, err := exportedIdentifiers(withFiles(newRes.Files, newRes.HandWritten))
-	if err != nil {
-		return nil, fmt.Errorf("the code generated from the new spec: %w", err)
-	}
-	rep.GoAdded, rep.GoRemoved, rep.GoChanged = identifierChanges(oldIDs, newIDs)
 	return rep, nil
+}
+
+// iteratorNotes says why each iterator that the new code no longer has
+// (PartnerClient.XIter among the removed identifiers) is gone: the
+// operation is gone, or findPagers' note on it, or what its new shape lacks.
+func iteratorNotes(removed []string, oldRes, newRes *result) []string {
+	var notes []string
+	for _, id := range removed {
+		name, ok := strings.CutPrefix(id, partnerClient+".")
+		if !ok {
+			continue
+		}
+		op, ok := strings.CutSuffix(name, "Iter")
+		if !ok {
+			continue
+		}
+		var old *opName
+		for i := range oldRes.Ops {
+			if oldRes.Ops[i].GoName == op {
+				old = &oldRes.Ops[i]
+			}
+		}
+		if old == nil {
+			continue // not an operation's iterator
+		}
+		why := ""
+		for _, n := range newRes.Notes {
+			if strings.HasPrefix(n, op+" has limit/offset") {
+				why = n
+			}
+		}
+		switch item := newRes.Doc.Paths.Value(old.Path); {
+		case why != "":
+		case item == nil || item.GetOperation(old.Method) == nil:
+			why = fmt.Sprintf("the operation %s is gone", old.key())
+		default:
+			why = "it no longer pages: " + pageShapeLacks(item.GetOperation(old.Method))
+		}
+		notes = append(notes, fmt.Sprintf("%s is gone (%s %s): %s", id, old.Method, old.Path, why))
+	}
+	return notes
+}
+
+// hoistedRenames notes every type made from an inline enum or union whose
+// rule-made name changed although a place it comes from is still there:
+// ThingOutput.state was ThingState, and is State now that OtherOutput.state
+// has the same enum. The Go API diff lists the rename as breaking; the note
+// gives the schema_names.txt line that keeps the old name.
+func hoistedRenames(oldRes, newRes *result) []string {
+	newBySite := map[string]string{}
+	for _, h := range newRes.Hoisted {
+		for _, at := range h.Sites {
+			newBySite[at] = h.Name
+		}
+	}
+	var notes []string
+	for _, h := range oldRes.Hoisted {
+		for _, at := range h.Sites {
+			if now, ok := newBySite[at]; ok && now != h.Name {
+				notes = append(notes, fmt.Sprintf("the %s at %s was %s and is %s now (named by the rule from all its places): to keep the old name, add the line \"%s %s\" to %s",
+					h.Kind, at, h.Name, now, at, h.Name, schemaNameTableFile))
+				break
+			}
+		}
+	}
+	return notes
+}
+
+// pageShapeLacks says what an operation lacks to be a page (see findPagers).
+func pageShapeLacks(o *openapi3.Operation) string {
+	var lacks []string
+	for _, name := range []string{"limit", "offset"} {
+		if p := queryParam(o, name); p == nil || !isInteger(p.Schema) {
+			lacks = append(lacks, "an integer query parameter "+name)
+		}
+	}
+	if pageShape(o) == "" {
+		lacks = append(lacks, "a 200 answer {items: [...], total or count: integer}")
+	}
+	if len(lacks) == 0 {
+		return "its Go types do not fit an iterator"
+	}
+	return "it lacks " + strings.Join(lacks, " and ")
+}
+
+// goArbiter decides which of oasdiff's breaking changes the Go API diff
+// confirms. The Go API diff is the arbiter of what breaks Go code: a spec
+// change that oasdiff calls breaking is listed as breaking only when an
+// identifier it plausibly causes to change is removed or changed: one that
+// oapi-codegen or gen derives from its operation (ListUsersParams,
+// PartnerClient.ListUsers, ...), or a type the operation uses (on either
+// side) and its members, on the side of the change (a change to a request
+// parameter is not confirmed by a response field); for a change to a
+// component schema, that schema's type.
+type goArbiter struct {
+	broken             []string // identifiers removed or changed
+	oldTypes, newTypes map[string]opTypes
+	oldNames, newNames map[string]string // spec schema name -> Go type
+}
+
+func newGoArbiter(rep *report, oldRes, newRes *result) *goArbiter {
+	a := &goArbiter{broken: slices.Clone(rep.GoRemoved), oldTypes: oldRes.OpTypes, newTypes: newRes.OpTypes,
+		oldNames: oldRes.TypeNames, newNames: newRes.TypeNames}
+	for _, c := range rep.GoChanged {
+		a.broken = append(a.broken, c.ID)
+	}
+	return a
+}
+
+// clientTypes are the types whose methods are named after operations.
+var clientTypes = map[string]bool{"PartnerClient": true, "Client": true, "ClientWithResponses": true,
+	"ClientInterface": true, "ClientWithResponsesInterface": true}
+
+// changeSide says which side of an operation an oasdiff rule is about:
+// "request", "response" or "" for the whole operation.
+func changeSide(id string) string {
+	switch {
+	case strings.HasPrefix(id, "response-"):
+		return "response"
+	case strings.HasPrefix(id, "request-") || strings.Contains(id, "-request-"):
+		return "request"
+	}
+	return ""
+}
+
+func (a *goArbiter) confirms(c checker.Change, oldOp, newOp string) bool {
+	side := changeSide(c.GetId())
+	types := map[string]bool{}
+	for _, t := range []opTypes{a.oldTypes[oldOp], a.newTypes[newOp]} {
+		if side != "response" {
+			maps.Copy(types, t.request)
+		}
+		if side != "request" {
+			maps.Copy(types, t.response)
+		}
+	}
+	if cc, ok := c.(checker.ComponentChange); ok && cc.Component == checker.ComponentSchemas {
+		for _, arg := range cc.Args {
+			if name, ok := arg.(string); ok {
+				types[a.oldNames[name]] = true
+				types[a.newNames[name]] = true
+			}
+		}
+	}
+	for _, id := range a.broken {
+		recv, member, dotted := strings.Cut(id, ".")
+		base := recv
+		if dotted && clientTypes[recv] {
+			base = member
+		}
+		if types[base] {
+			return true
+		}
+		for _, op := range []string{oldOp, newOp} {
+			if op != "" && derivedFrom(base, op, side) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// derivedFrom reports whether id is an identifier oapi-codegen or gen
+// derives from the operation op, on the side of a change: op itself and
+// opWith... (client methods) on either, opParams, opJSONRequestBody and
+// NewopRequest for the request, opResponse, ParseopResponse and opIter for
+// the response.
+func derivedFrom(id, op, side string) bool {
+	for _, prefix := range []string{"New", "Parse"} {
+		if rest, ok := strings.CutPrefix(id, prefix); ok && strings.HasPrefix(rest, op) {
+			id = rest
+		}
+	}
+	rest, ok := strings.CutPrefix(id, op)
+	if !ok {
+		return false
+	}
+	suffixes := map[string][]string{
+		"request":  {"With", "Params", "Request", "JSON", "Formdata", "Multipart", "Text"},
+		"response": {"With", "Response", "Iter"},
+		"":         {"With", "Params", "Request", "JSON", "Formdata", "Multipart", "Text", "Response", "Iter"},
+	}[side]
+	if rest == "" {
+		return true
+	}
+	for _, suffix := range suffixes {
+		if strings.HasPrefix(rest, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// opTypes are the Go types of the component schemas an operation's
+// request (parameters and body) and its responses reach.
+type opTypes struct{ request, response map[string]bool }
+
+// operationTypes lists, for every operation of the normalised spec by Go
+// name, the Go types of the component schemas its request and its
+// responses reach. It runs during generation: goName reads oapi-codegen's
+// package state, which only generation may touch.
+func operationTypes(doc *openapi3.T, ops []opName, goName func(string) string) map[string]opTypes {
+	out := map[string]opTypes{}
+	byOp := map[string]string{} // "METHOD path" -> Go name
+	for _, op := range ops {
+		byOp[op.Method+" "+op.Path] = op.GoName
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			t := opTypes{request: map[string]bool{}, response: map[string]bool{}}
+			var walk func(ref *openapi3.SchemaRef, types map[string]bool, seen map[*openapi3.Schema]bool)
+			walk = func(ref *openapi3.SchemaRef, types map[string]bool, seen map[*openapi3.Schema]bool) {
+				if ref == nil {
+					return
+				}
+				if name, ok := strings.CutPrefix(ref.Ref, schemaRefPrefix); ok {
+					types[goName(name)] = true
+				}
+				s := ref.Value
+				if s == nil || seen[s] {
+					return
+				}
+				seen[s] = true
+				for _, p := range s.Properties {
+					walk(p, types, seen)
+				}
+				walk(s.Items, types, seen)
+				walk(s.AdditionalProperties.Schema, types, seen)
+				walk(s.Not, types, seen)
+				for _, l := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
+					for _, m := range l {
+						walk(m, types, seen)
+					}
+				}
+			}
+			seen := map[*openapi3.Schema]bool{}
+			for _, p := range op.Parameters {
+				if p.Value != nil {
+					walk(p.Value.Schema, t.request, seen)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					walk(mt.Schema, t.request, seen)
+				}
+			}
+			seen = map[*openapi3.Schema]bool{}
+			for _, r := range op.Responses.Map() {
+				if r.Value != nil {
+					for _, mt := range r.Value.Content {
+						walk(mt.Schema, t.response, seen)
+					}
+				}
+			}
+			out[byOp[method+" "+path]] = t
+		}
+	}
+	return out
+}
+
+// identifiers are the exported identifiers of package api as res has it
+// (see exportedIdentifiers), worked out once per result.
+func (res *result) identifiers() (map[string]string, error) {
+	if res.ids == nil {
+		return exportedIdentifiers(withFiles(res.Files, res.HandWritten))
+	}
+	res.ids.once.Do(func() {
+		res.ids.ids, res.ids.err = exportedIdentifiers(withFiles(res.Files, res.HandWritten))
+	})
+	return res.ids.ids, res.ids.err
+}
+
+// identifierCache holds a result's identifiers.
+type identifierCache struct {
+	once sync.Once
+	ids  map[string]string
+	err  error
 }
 
 // withFiles is the union of two file sets (a's files win).
@@ -450,6 +769,15 @@ func changelogEntry(date, source string, oldPin, newPin pin, rep *report) string
 				count(len(rep.GoRemoved), "removed", "removed"))
 		}
 	}
+	if len(rep.Unconfirmed) > 0 {
+		fmt.Fprintf(&b, "\n### Breaking for oasdiff, not for the Go API\n\n"+
+			"oasdiff calls these breaking for HTTP clients, but no identifier of the operation or of a type it uses\n"+
+			"is removed or changed, so code using package api still compiles; check that it still sends what the\n"+
+			"spec wants.\n\n")
+		for _, c := range rep.Unconfirmed {
+			fmt.Fprintf(&b, "- %s%s (%s, %s)\n", where(c), c.Text, c.Level, c.ID)
+		}
+	}
 	section := func(title string, ops []reportOp) {
 		if len(ops) == 0 {
 			return
@@ -544,8 +872,11 @@ func where(c reportChange) string {
 }
 
 func breakingMark(c reportChange) string {
-	if c.breaking() {
+	switch {
+	case c.breaking() && c.Confirmed:
 		return "BREAKING: "
+	case c.breaking():
+		return "breaking for oasdiff (Go API unchanged): "
 	}
 	return ""
 }

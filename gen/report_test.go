@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -318,4 +320,165 @@ func identifierDiff(t *testing.T, old, new map[string][]byte) (added, removed []
 		t.Fatal(err)
 	}
 	return identifierChanges(oldIDs, newIDs)
+}
+
+// TestReportIgnoresEquivalentRewrites: the pinned spec with every nullable
+// property spelled `type: [X, "null"]`, every plain $ref property wrapped in
+// an allOf, and the path parameters moved to the path items is the same
+// API. The report must find no change, and the Go API diff none either.
+func TestReportIgnoresEquivalentRewrites(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	doc := pinnedSpecTree(t)
+	rewrites := map[string]int{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if props, ok := x["properties"].(map[string]any); ok {
+				for name, p := range props {
+					p, _ := p.(map[string]any)
+					if alts, ok := p["anyOf"].([]any); ok && len(alts) == 2 {
+						first, _ := alts[0].(map[string]any)
+						second, _ := alts[1].(map[string]any)
+						if typ, ok := first["type"].(string); ok && second["type"] == "null" && first["$ref"] == nil {
+							q := map[string]any{}
+							for k, v := range first {
+								q[k] = v
+							}
+							for k, v := range p {
+								if k != "anyOf" {
+									q[k] = v
+								}
+							}
+							q["type"] = []any{typ, "null"}
+							props[name] = q
+							rewrites["type list"]++
+							continue
+						}
+					}
+					if ref, ok := p["$ref"]; ok && len(p) == 1 {
+						props[name] = map[string]any{"allOf": []any{map[string]any{"$ref": ref}}}
+						rewrites["allOf"]++
+					}
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(doc["components"])
+	// A path parameter that every operation of a path declares alike moves
+	// to the path item.
+	for _, item := range doc["paths"].(map[string]any) {
+		item := item.(map[string]any)
+		var shared []any
+		for i, method := range slices.Sorted(maps.Keys(item)) {
+			params, _ := item[method].(map[string]any)["parameters"].([]any)
+			for _, p := range params {
+				if p.(map[string]any)["in"] == "path" && i == 0 {
+					shared = append(shared, p)
+				}
+			}
+		}
+		shared = slices.DeleteFunc(shared, func(p any) bool {
+			for _, op := range item {
+				params, _ := op.(map[string]any)["parameters"].([]any)
+				if !slices.ContainsFunc(params, func(q any) bool { return reflect.DeepEqual(p, q) }) {
+					return true
+				}
+			}
+			return false
+		})
+		for _, op := range item {
+			op := op.(map[string]any)
+			params, _ := op["parameters"].([]any)
+			params = slices.DeleteFunc(params, func(q any) bool {
+				return slices.ContainsFunc(shared, func(p any) bool { return reflect.DeepEqual(p, q) })
+			})
+			if len(params) == 0 {
+				delete(op, "parameters")
+			} else {
+				op["parameters"] = params
+			}
+		}
+		if len(shared) > 0 {
+			item["parameters"] = shared
+			rewrites["path parameters"] += len(shared)
+		}
+	}
+	if rewrites["type list"] < 50 || rewrites["allOf"] < 20 || rewrites["path parameters"] < 30 {
+		t.Fatalf("too few rewrites to mean anything: %v", rewrites)
+	}
+	data := encodeSpecTree(t, doc)
+	res, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(data)}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := buildReport(pinnedSpecBytes(t), pinnedResult(t), data, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := changelogEntry("today", "rewritten", pin{}, pin{}, rep)
+	if len(rep.Changed)+len(rep.Added)+len(rep.Removed)+len(rep.Other)+len(rep.Breaking)+len(rep.Unconfirmed) > 0 ||
+		len(rep.GoAdded)+len(rep.GoRemoved)+len(rep.GoChanged) > 0 {
+		t.Errorf("the rewritten spec (%v) is reported as changed:\n%s", rewrites, entry)
+	}
+}
+
+// TestReportGoArbiter: oasdiff calls a new required query parameter
+// breaking, but for an operation that has a params struct already it only
+// adds a field, which breaks no Go code: the report lists it apart, not
+// among the breaking changes. A removed response field is breaking, and
+// the Go API diff confirms it (the field of the operation's type is gone).
+func TestReportGoArbiter(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	spec := func(extraParam, note string) []byte {
+		return []byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+  "paths": {"/things": {"get": {"operationId": "list_things",
+    "parameters": [{"in": "query", "name": "limit", "required": false, "schema": {"type": "integer"}}` + extraParam + `],
+    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}}},
+  "components": {"schemas": {"Thing": {"type": "object", "properties": {"id": {"type": "string"}` + note + `}}}}}`)
+	}
+	oldData := spec("", `, "note": {"type": "string"}`)
+	newData := spec(`, {"in": "query", "name": "tenant", "required": true, "schema": {"type": "string"}}`, "")
+	oldRes, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(oldData)}, oldData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newRes, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(newData)}, newData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := buildReport(oldData, oldRes, newData, newRes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := changelogEntry("today", "x", pin{}, pin{}, rep)
+	ids := func(cs []reportChange) (out []string) {
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	if got := ids(rep.Unconfirmed); !slices.Equal(got, []string{"new-required-request-parameter"}) {
+		t.Errorf("unconfirmed = %v, want the new required parameter:\n%s", got, entry)
+	}
+	if got := ids(rep.Breaking); !slices.Equal(got, []string{"response-optional-property-removed"}) {
+		t.Errorf("breaking = %v, want the removed field:\n%s", got, entry)
+	}
+	for _, want := range []string{
+		"### Breaking for oasdiff, not for the Go API\n",
+		"- `GET /things` ListThings: added the new required `query` request parameter `tenant` (error, new-required-request-parameter)\n",
+		"  - breaking for oasdiff (Go API unchanged): added the new required `query` request parameter `tenant` (new-required-request-parameter)\n",
+		"  - BREAKING: removed the optional property `note`",
+	} {
+		if !strings.Contains(entry, want) {
+			t.Errorf("the report lacks %q:\n%s", want, entry)
+		}
+	}
 }

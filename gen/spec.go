@@ -62,10 +62,16 @@ func checkPin(p pin, data []byte) error {
 	return nil
 }
 
-// loadSpec parses and validates an OpenAPI document. It refuses what is not
-// one (an HTML error page, truncated JSON, an invalid document) with a
-// message that says which.
+// loadSpec parses and validates an OpenAPI document as the pipeline reads
+// it (see prepareSpec). It refuses what is not one (an HTML error page,
+// truncated JSON, an invalid document) with a message that says which.
 func loadSpec(name string, data []byte) (*openapi3.T, error) {
+	prepared, _ := prepareSpec(data)
+	return validateSpec(name, prepared)
+}
+
+// validateSpec is loadSpec on a prepared document.
+func validateSpec(name string, data []byte) (*openapi3.T, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%s is empty, not an OpenAPI document", name)
@@ -81,8 +87,7 @@ func loadSpec(name string, data []byte) (*openapi3.T, error) {
 		}
 		return nil, fmt.Errorf("%s is not valid JSON (truncated or corrupt?): %v", name, err)
 	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(data)
+	doc, err := parseDoc(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s cannot be read as an OpenAPI document: %w", name, err)
 	}
@@ -93,28 +98,79 @@ func loadSpec(name string, data []byte) (*openapi3.T, error) {
 		return nil, fmt.Errorf("%s declares no paths", name)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("%s is not a valid OpenAPI %s document: %w", name, doc.OpenAPI, err)
+		return nil, fmt.Errorf("%s is not a valid OpenAPI %s document: %w\n"+
+			"Every tool would read it wrong, so gen takes none of it. Ask its authors to fix it; meanwhile, fix a copy and take that: "+
+			"serve it on this machine and run `make update-spec SPEC_URL=http://127.0.0.1:PORT/openapi.json`, "+
+			"or put it in openapi.json and run `make pin-spec generate`", name, doc.OpenAPI, err)
 	}
 	return doc, nil
 }
 
-// operations lists the spec's operations in a stable order (path, then method).
+// jsonOperations is operations for a spec as JSON, before kin-openapi has
+// read it: the same list, in the same order.
+func jsonOperations(data []byte) ([]opName, error) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var ops []opName
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths)) {
+		item := doc.Paths[path]
+		methods := map[string]string{}
+		for key, raw := range item {
+			if !isMethod(key) {
+				continue
+			}
+			var op struct {
+				OperationID string `json:"operationId"`
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", strings.ToUpper(key), path, err)
+			}
+			methods[strings.ToUpper(key)] = op.OperationID
+		}
+		for _, m := range slices.Sorted(maps.Keys(methods)) {
+			ops = append(ops, opName{OperationID: methods[m], Method: m, Path: path})
+		}
+	}
+	return ops, nil
+}
+
+// parseDoc reads an OpenAPI document and resolves its references. A JSON
+// document is decoded with encoding/json: kin-openapi's loader reads JSON
+// as YAML, which takes most of the time of generating from a large spec.
+func parseDoc(data []byte) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '{' {
+		return loader.LoadFromData(data)
+	}
+	doc := new(openapi3.T)
+	if err := json.Unmarshal(data, doc); err != nil {
+		return nil, err
+	}
+	if err := loader.ResolveRefsIn(doc, nil); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// operations lists the spec's operations in a stable order (path, then
+// method), and the operations by "METHOD /path" (see opName.key). An
+// operation without an operationId, or with one another operation has too,
+// is named by gen/operation_names.txt's "METHOD /path GoName" lines or the
+// rule (see assignNames).
 func operations(doc *openapi3.T) ([]opName, map[string]*openapi3.Operation, error) {
 	var ops []opName
-	byID := map[string]*openapi3.Operation{}
+	byKey := map[string]*openapi3.Operation{}
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
 		methods := doc.Paths.Value(path).Operations()
 		for _, m := range slices.Sorted(maps.Keys(methods)) {
-			op := methods[m]
-			if op.OperationID == "" {
-				return nil, nil, fmt.Errorf("%s %s has no operationId", m, path)
-			}
-			if _, dup := byID[op.OperationID]; dup {
-				return nil, nil, fmt.Errorf("operationId %q is used twice (again at %s %s)", op.OperationID, m, path)
-			}
-			byID[op.OperationID] = op
-			ops = append(ops, opName{OperationID: op.OperationID, Method: m, Path: path})
+			op := opName{OperationID: methods[m].OperationID, Method: m, Path: path}
+			byKey[op.key()] = methods[m]
+			ops = append(ops, op)
 		}
 	}
-	return ops, byID, nil
+	return ops, byKey, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -44,6 +45,9 @@ type surfaceOp struct {
 	// or "secret" in it, as a wallbox claim token), so the runtime shows
 	// the path template in errors and logs instead of the path.
 	SecretPath bool
+	// BodyTypes are the media types of a body that is not JSON, which the
+	// method sends as it is, for the godoc.
+	BodyTypes []string
 }
 
 var pathParamRE = regexp.MustCompile(`\{([^}]+)\}`)
@@ -146,7 +150,10 @@ func buildSurface(doc *openapi3.T, ops []opName, g *generatedAPI, dg *decoderGen
 func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedAPI, dg *decoderGen) (surfaceOp, error) {
 	s := surfaceOp{Name: op.GoName, Method: strings.ToUpper(op.Method), Path: op.Path, Auth: needsAuth(doc, o)}
 	builder := g.funcs["New"+op.GoName+"Request"]
-	if builder == nil {
+	// A body that is not JSON (a form, a file upload, text) is sent as the
+	// caller encodes it, with its content type: the builder that takes
+	// both is NewOpRequestWithBody.
+	if rb := o.RequestBody; rb != nil && rb.Value != nil && jsonBody(rb.Value.Content) == "" || builder == nil {
 		builder = g.funcs["New"+op.GoName+"RequestWithBody"]
 	}
 	if builder == nil {
@@ -276,12 +283,17 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 			if err := writeParams(&b, o, g, typ, opVar, fail); err != nil {
 				return s, err
 			}
-		case p.name == "body":
+		case p.name == "body" && p.typ != "io.Reader":
 			typ := g.resolveAlias(p.typ)
 			sig = append(sig, "body "+publicType(typ))
 			fmt.Fprintf(&b, "\tif rq.body, err = json.Marshal(body); err != nil {\n\t\t%s\n\t}\n", fail(fmt.Sprintf("encodeError(%s, err)", opVar)))
 		case p.name == "contentType":
-			return s, fmt.Errorf("its request body is not JSON, which PartnerClient methods do not send yet")
+			sig = append(sig, "contentType string")
+			s.BodyTypes = bodyMediaTypes(o)
+			fmt.Fprintf(&b, "\trq.contentType = contentType\n")
+		case p.name == "body" && p.typ == "io.Reader":
+			sig = append(sig, "body []byte")
+			fmt.Fprintf(&b, "\trq.body = body\n")
 		default:
 			return s, fmt.Errorf("New%sRequest has a parameter %s %s that gen does not know", op.GoName, p.name, p.typ)
 		}
@@ -358,6 +370,8 @@ func queryStmt(g *generatedAPI, p *openapi3.Parameter, ftype, v, opVar string, f
 		return fmt.Sprintf("rq.query = appendQueryDate(rq.query, %q, %s)", p.Name, v)
 	case ftype == "time.Time":
 		return fmt.Sprintf("rq.query = appendQueryTime(rq.query, %q, %s)", p.Name, v)
+	case ftype == decimalGoType:
+		return fmt.Sprintf("rq.query = appendQueryString(rq.query, %q, string(%s))", p.Name, v)
 	case u == "string":
 		if ftype != "string" {
 			v = "string(" + v + ")"
@@ -394,6 +408,24 @@ func indent(s string) string {
 func isUUID(typ string) bool { return typ == "openapi_types.UUID" }
 
 func isJSONMedia(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
+
+// jsonBody is the JSON media type of a body, "" when it has none.
+func jsonBody(content openapi3.Content) string {
+	for _, mt := range slices.Sorted(maps.Keys(content)) {
+		if isJSONMedia(mt) {
+			return mt
+		}
+	}
+	return ""
+}
+
+// bodyMediaTypes are the media types of an operation's request body.
+func bodyMediaTypes(o *openapi3.Operation) []string {
+	if o.RequestBody == nil || o.RequestBody.Value == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(o.RequestBody.Value.Content))
+}
 
 // successResponse is the lowest 2xx status an operation declares, and the
 // media type of its body ("" for none; JSON when it offers several).
@@ -458,6 +490,9 @@ func methodDoc(op opName, o *openapi3.Operation, s surfaceOp) string {
 		lines = append(lines, strings.Split(d, "\n")...)
 	}
 	lines = append(lines, "", "\t"+s.Method+" "+op.Path, "")
+	if len(s.BodyTypes) > 0 {
+		lines = append(lines, "It sends body as it is, with contentType as its Content-Type: the spec declares "+strings.Join(s.BodyTypes, ", ")+".")
+	}
 	switch s.ResultKind {
 	case "json":
 		lines = append(lines, "It returns the decoded "+strconv.Itoa(successStatus(o))+" body.")

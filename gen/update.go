@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +36,9 @@ type updateOptions struct {
 	Timeout  time.Duration // the whole download, redirects and body included
 	MaxBytes int64         // a larger answer is refused
 	DryRun   bool          // fetch, check and report, but write nothing
+	// KeepBroken keeps the new files when the build fails, for the
+	// maintainer to mend the hand-written code they break.
+	KeepBroken bool
 
 	// Build checks the repository after the new files are written; an error
 	// restores the previous files. nil skips it.
@@ -66,11 +68,18 @@ func updateSpec(ctx context.Context, o updateOptions, stdout io.Writer) error {
 	if o.Build != nil {
 		fmt.Fprintln(stdout, "gen: building: go build ./... && go vet ./api/...")
 		if err := o.Build(ctx, o.Root); err != nil {
+			if o.KeepBroken && ctx.Err() == nil {
+				for _, path := range written {
+					fmt.Fprintf(stdout, "gen: wrote %s\n", path)
+				}
+				fmt.Fprintf(stdout, "gen: kept the new files although the build fails (-keep-broken)\n")
+				return fmt.Errorf("the build failed with the new spec: %w\n%s", err, describeBreakage(err.Error(), true))
+			}
 			if rerr := restore(); rerr != nil {
 				return fmt.Errorf("the build failed with the new spec, and restoring the previous files failed too (%v); "+
 					"run `git checkout -- .` to go back: %w", rerr, err)
 			}
-			return fmt.Errorf("the build failed with the new spec, so the previous files are restored: %w", err)
+			return fmt.Errorf("the build failed with the new spec, so the previous files are restored: %w\n%s", err, describeBreakage(err.Error(), false))
 		}
 	}
 	for _, path := range written {
@@ -126,17 +135,21 @@ func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[str
 		return nil, nil
 	}
 	name := "the spec from " + source
-	if _, err := loadSpec(name, data); err != nil {
-		return nil, err
-	}
-	if !json.Valid(data) {
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] != '{' && trimmed[0] != '<' {
+		if _, err := loadSpec(name, data); err != nil {
+			return nil, err
+		}
 		// kin-openapi also reads YAML, but the pinned file is openapi.json.
 		return nil, fmt.Errorf("%s is not JSON; %s has to hold JSON", name, oldPin.File)
 	}
 
 	newPin := pin{File: oldPin.File, SHA256: sum, Source: source, Note: "Fetched from " + source + "."}
-	res, err := generateFrom(o.Root, newPin, data)
+	// Generation validates the spec first, naming it as it came.
+	res, err := generateWith(o.Root, newPin, data, genOptions{Name: name})
 	if err != nil {
+		if errors.As(err, new(*specError)) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("generating the client from %s: %w", name, err)
 	}
 	// The Go API diff compares code generated in memory from both specs,
@@ -357,9 +370,11 @@ func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
 }
 
 // goBuild is the build that update-spec runs after writing: the whole module
-// must compile, and the generated package must pass vet.
+// must compile, and the generated package must pass vet. -trimpath keeps
+// the build cache's entries independent of where the checkout is, so that
+// building a copy of the repository (as the tests do) reuses them.
 func goBuild(ctx context.Context, root string) error {
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./api/..."}} {
+	for _, args := range [][]string{{"build", "-trimpath", "./..."}, {"vet", "-trimpath", "./api/..."}} {
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {

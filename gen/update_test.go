@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,9 +33,60 @@ const (
 // what update-spec builds or writes.
 func moduleCopy(t *testing.T) string {
 	t.Helper()
+	return copyTree(t, func(string) bool { return true })
+}
+
+// specCopy is moduleCopy of what update-spec reads and writes, for the tests
+// that do not build: the spec, its pin and CHANGELOG.md, gen's tables, and
+// package api's configuration and files (with the generated ones, since
+// update-spec replaces them). It is a fifth of the tree.
+func specCopy(t *testing.T) string {
+	t.Helper()
+	return copyTree(t, func(f string) bool {
+		switch dir := filepath.Dir(f); {
+		case dir == ".":
+			return f == "openapi.json" || f == pinFile || f == changelogFile || f == "go.mod"
+		case dir == "gen":
+			return strings.HasSuffix(f, ".txt")
+		case dir == apiDir:
+			return !strings.HasSuffix(f, "_test.go")
+		}
+		return filepath.ToSlash(f) == pinnedCopy
+	})
+}
+
+var (
+	treeOnce  sync.Once
+	treeFiles map[string][]byte // the working tree, read once
+	treeErr   error
+)
+
+func copyTree(t *testing.T, keep func(string) bool) string {
+	t.Helper()
+	treeOnce.Do(func() { treeFiles, treeErr = readTree() })
+	if treeErr != nil {
+		t.Fatal(treeErr)
+	}
+	dst := t.TempDir()
+	for f, data := range treeFiles {
+		if !keep(f) {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// readTree reads the files moduleCopy copies.
+func readTree() (map[string][]byte, error) {
 	src, err := filepath.Abs("..")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	var files []string
 	if out, err := exec.Command("git", "-C", src, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output(); err == nil {
@@ -54,12 +106,12 @@ func moduleCopy(t *testing.T) string {
 			return err
 		})
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
-	dst := t.TempDir()
+	tree := map[string][]byte{}
 	for _, f := range files {
-		if filepath.Dir(f) == "gen" && strings.HasSuffix(f, ".go") {
+		if filepath.Dir(f) == "gen" && strings.HasSuffix(f, ".go") || strings.HasPrefix(filepath.ToSlash(f), "gen/testdata/") {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(src, f))
@@ -67,16 +119,11 @@ func moduleCopy(t *testing.T) string {
 			continue // deleted in the working tree
 		}
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(f)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		tree[f] = data
 	}
-	return dst
+	return tree, nil
 }
 
 // treeHashes returns the SHA-256 of every file under root, by path.
@@ -222,8 +269,8 @@ func failIfBuilt(t *testing.T) func(context.Context, string) error {
 // real update would then be rolled back); TestUpdateSpecBuilds runs the
 // real one.
 func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
-	// Not parallel: oapi-codegen's Generate keeps global state.
-	root := moduleCopy(t)
+	t.Parallel() // generation takes turns (genMu)
+	root := specCopy(t)
 	spec := widgetsSpec(t)
 	srv, _ := serveSpec(t, http.StatusOK, "application/json", spec)
 	url := srv.URL + "/api/partners/v2.0/openapi.json"
@@ -332,8 +379,8 @@ func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
 // the report must call it breaking and show the type change in its Go API
 // section.
 func TestUpdateSpecReportsGoTypeChanges(t *testing.T) {
-	// Not parallel: oapi-codegen's Generate keeps global state.
-	root := moduleCopy(t)
+	t.Parallel() // generation takes turns (genMu)
+	root := specCopy(t)
 	doc := pinnedSpecTree(t)
 	props := specObj(t, doc, "components", "schemas", "UserUpdateInput", "properties")
 	if _, ok := specObj(t, props, "first_name")["anyOf"]; !ok {
@@ -370,8 +417,8 @@ func TestUpdateSpecReportsGoTypeChanges(t *testing.T) {
 // code generated from the pinned spec with code generated from the new one,
 // so a stale or hand-edited generated file does not show up in it.
 func TestUpdateSpecIgnoresGeneratedFilesOnDisk(t *testing.T) {
-	// Not parallel: oapi-codegen's Generate keeps global state.
-	root := moduleCopy(t)
+	t.Parallel() // generation takes turns (genMu)
+	root := specCopy(t)
 	path := filepath.Join(root, filepath.FromSlash(errorsFile))
 	code, err := os.ReadFile(path)
 	if err != nil {
@@ -402,8 +449,8 @@ func TestUpdateSpecIgnoresGeneratedFilesOnDisk(t *testing.T) {
 // TestUpdateSpecRecordsURLWithoutQuery: a signed URL is downloaded whole,
 // but its query and fragment are neither printed nor recorded.
 func TestUpdateSpecRecordsURLWithoutQuery(t *testing.T) {
-	// Not parallel: oapi-codegen's Generate keeps global state.
-	root := moduleCopy(t)
+	t.Parallel() // generation takes turns (genMu)
+	root := specCopy(t)
 	spec := widgetsSpec(t)
 	var gotQuery atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -466,7 +513,7 @@ func TestUpdateSpecErrorsHideURLQuery(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			root := moduleCopy(t)
+			root := specCopy(t)
 			url := tc.url
 			if url == "" {
 				srv, _ := serveSpec(t, tc.status, "application/json", tc.body)
@@ -503,17 +550,62 @@ func readFile(t *testing.T, root, name string) []byte {
 
 // TestUpdateSpecBuilds takes a spec with one operation more through the
 // real build (go build ./... and go vet ./api/... in a copy of the working
-// tree, so it fails if the working tree does not build).
+// tree, so it fails if the working tree does not build). It builds twice,
+// half of gen's tests' time, so it runs with the corpus (make test-corpus).
+//
+// First it takes a spec that breaks hand-written code (BuildingOutput loses
+// name, whose getter examples/quickstart calls): the real build fails, the
+// files are restored, and the error says which file and identifier break
+// and how to take the spec anyway (KEEP_BROKEN). With -keep-broken the same
+// failure keeps the new files.
 func TestUpdateSpecBuilds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go build and go vet")
+	if os.Getenv("PODERO_CORPUS") == "" {
+		t.Skip("set PODERO_CORPUS=1 (make test-corpus) to run go build and go vet in a copy of the repository")
 	}
+	t.Parallel()
 	root := moduleCopy(t)
+	breaking := pinnedSpecTree(t)
+	delete(specObj(t, breaking, "components", "schemas", "BuildingOutput", "properties"), "name")
+	srvBreak, _ := serveSpec(t, http.StatusOK, "application/json", encodeSpecTree(t, breaking))
+	before := treeHashes(t, root)
+	o := updateOpts(root, srvBreak.URL)
+	o.Build = goBuild
+	err := updateSpec(context.Background(), o, &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("a spec that breaks examples/quickstart built")
+	}
+	for _, want := range []string{
+		"the build failed with the new spec, so the previous files are restored",
+		"The new spec breaks hand-written code in examples/quickstart/journey.go, which uses BuildingOutput.GetName:\n",
+		"  examples/quickstart/journey.go:161: BuildingOutput.GetName: ",
+		"`make update-spec KEEP_BROKEN=1` (gen update-spec -keep-broken)",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q:\n%v", want, err)
+		}
+	}
+	assertTreeUnchanged(t, before, treeHashes(t, root))
+	// -keep-broken: the same failure (without building again) keeps the files.
+	buildErr := errors.New(err.Error()[strings.Index(err.Error(), "go build"):])
+	o.KeepBroken = true
+	o.Build = func(context.Context, string) error { return buildErr }
+	var out bytes.Buffer
+	err = updateSpec(context.Background(), o, &out)
+	if err == nil || !strings.Contains(err.Error(), "The new files are kept, as -keep-broken asks") || !strings.Contains(out.String(), "kept the new files") {
+		t.Errorf("-keep-broken: %v\n%s", err, out.String())
+	}
+	if p, err := readPin(filepath.Join(root, pinFile)); err != nil || p.SHA256 != sha256Hex(encodeSpecTree(t, breaking)) {
+		t.Errorf("-keep-broken did not pin the new spec: %+v, %v", p, err)
+	}
+	if code := readFile(t, root, "api/podero.gen.go"); bytes.Contains(code, []byte("BuildingOutput struct {\n\t// Name")) {
+		t.Error("-keep-broken did not write the new code")
+	}
+
 	spec := encodeSpecTree(t, addWidgets(t, pinnedSpecTree(t)))
 	srv, _ := serveSpec(t, http.StatusOK, "application/json", spec)
-	o := updateOpts(root, srv.URL)
+	o = updateOpts(root, srv.URL)
 	o.Build = goBuild
-	var out bytes.Buffer
+	out.Reset()
 	if err := updateSpec(context.Background(), o, &out); err != nil {
 		t.Fatalf("update: %v\n%s", err, out.String())
 	}
@@ -532,7 +624,7 @@ func TestUpdateSpecBuilds(t *testing.T) {
 // even CHANGELOG.md, and the report says so. The download identifies itself.
 func TestUpdateSpecUnchanged(t *testing.T) {
 	t.Parallel()
-	root := moduleCopy(t)
+	root := specCopy(t)
 	data, err := os.ReadFile(filepath.Join(root, "openapi.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -618,7 +710,7 @@ func TestUpdateSpecRefusesBadSpecs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			root := moduleCopy(t)
+			root := specCopy(t)
 			url := tc.url
 			if url == "" {
 				srv, _ := serveSpec(t, tc.status, tc.contentType, tc.body)
@@ -647,8 +739,8 @@ func TestUpdateSpecRefusesBadSpecs(t *testing.T) {
 // TestUpdateSpecRestoresAfterFailedBuild: a build that fails after the
 // writes puts every file back as it was.
 func TestUpdateSpecRestoresAfterFailedBuild(t *testing.T) {
-	// Not parallel: oapi-codegen's Generate keeps global state.
-	root := moduleCopy(t)
+	t.Parallel() // generation takes turns (genMu)
+	root := specCopy(t)
 	os.Chmod(filepath.Join(root, "openapi.json"), 0o444) // as in a checkout with a read-only spec
 	before := treeHashes(t, root)
 	srv, _ := serveSpec(t, http.StatusOK, "application/json", widgetsSpec(t))
@@ -679,8 +771,8 @@ func TestUpdateSpecRestoresAfterFailedBuild(t *testing.T) {
 
 // TestUpdateSpecDryRun reports but writes nothing.
 func TestUpdateSpecDryRun(t *testing.T) {
-	// Not parallel: oapi-codegen's Generate keeps global state.
-	root := moduleCopy(t)
+	t.Parallel() // generation takes turns (genMu)
+	root := specCopy(t)
 	before := treeHashes(t, root)
 	srv, _ := serveSpec(t, http.StatusOK, "application/json", widgetsSpec(t))
 	o := updateOpts(root, srv.URL)
@@ -700,7 +792,7 @@ func TestUpdateSpecDryRun(t *testing.T) {
 // TestUpdateSpecCommand runs the subcommand's flags through run.
 func TestUpdateSpecCommand(t *testing.T) {
 	t.Parallel()
-	root := moduleCopy(t)
+	root := specCopy(t)
 	before := treeHashes(t, root)
 	var stdout, stderr bytes.Buffer
 	err := run([]string{"update-spec", "-root", root, "-url", "http://10.0.0.1/openapi.json", "-timeout", "1s", "-max-size", "100", "-no-build", "-dry-run"}, &stdout, &stderr)
@@ -776,7 +868,7 @@ func TestCheckSpecURL(t *testing.T) {
 // spec, so an openapi.json that does not match its pin stops the update.
 func TestUpdateSpecNeedsMatchingPin(t *testing.T) {
 	t.Parallel()
-	root := moduleCopy(t)
+	root := specCopy(t)
 	if err := os.WriteFile(filepath.Join(root, "openapi.json"), append(pinnedSpecBytes(t), '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -794,7 +886,7 @@ func TestUpdateSpecNeedsMatchingPin(t *testing.T) {
 	assertTreeUnchanged(t, before, treeHashes(t, root))
 }
 
-func pinnedSpecBytes(t *testing.T) []byte {
+func pinnedSpecBytes(t testing.TB) []byte {
 	t.Helper()
 	data, err := os.ReadFile("../openapi.json")
 	if err != nil {

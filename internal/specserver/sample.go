@@ -77,6 +77,12 @@ func sample(ref *openapi3.SchemaRef, depth int) any {
 			obj[name] = sample(p, depth+1)
 		}
 		return obj
+	case s.Type.Includes("array") && len(s.PrefixItems) > 0: // a tuple
+		items := make([]any, len(s.PrefixItems))
+		for i, p := range s.PrefixItems {
+			items[i] = sample(p, depth+1)
+		}
+		return items
 	case s.Type.Includes("array"):
 		n := max(1, int(s.MinItems))
 		items := make([]any, n)
@@ -100,6 +106,9 @@ func sample(ref *openapi3.SchemaRef, depth int) any {
 
 func sampleString(s *openapi3.Schema) string {
 	var v string
+	if s.Format == "byte" || s.ContentEncoding == "base64" {
+		return "c3RyaW5n" // "string", base64-encoded, as such a field holds
+	}
 	switch s.Format {
 	case "uuid":
 		return SampleUUID
@@ -109,6 +118,8 @@ func sampleString(s *openapi3.Schema) string {
 		return SampleDateTime
 	case "time":
 		return SampleTime
+	case "duration":
+		return "PT1H30M" // ISO 8601, as pydantic writes a timedelta
 	case "email":
 		v = "user@example.com"
 	case "uri", "url":

@@ -35,11 +35,7 @@ var (
 // Callers must not modify it.
 func Doc() (*openapi3.T, error) {
 	loadOnce.Do(func() {
-		loader := openapi3.NewLoader()
-		loadDoc, loadErr = loader.LoadFromData(pinned.OpenAPIJSON)
-		if loadErr == nil {
-			loadErr = loadDoc.Validate(context.Background())
-		}
+		loadDoc, loadErr = LoadDoc(pinned.OpenAPIJSON)
 		if loadErr != nil {
 			loadErr = fmt.Errorf("specserver: pinned openapi.json: %w", loadErr)
 		}
@@ -47,11 +43,44 @@ func Doc() (*openapi3.T, error) {
 	return loadDoc, loadErr
 }
 
+// LoadDoc parses and validates an OpenAPI document as Doc does the pinned
+// one, for a server of another spec (a generated package of gen's corpus).
+func LoadDoc(data []byte) (*openapi3.T, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background(), openapi3.SetRegexCompiler(compilePattern)); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
 // formats adds the string formats kin-openapi leaves out by default, so that
 // a malformed id is refused as django-ninja (pydantic) refuses it.
 var formats = []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{
 	"uuid": uuidFormat{},
-})}
+}), openapi3.SetSchemaRegexCompiler(compilePattern)}
+
+// compilePattern compiles a schema's pattern with Go's regexp, as
+// kin-openapi does, but a pattern Go cannot compile (pydantic's Decimal
+// pattern has a lookahead) matches everything instead of failing the whole
+// document or every value: the server cannot check what Go cannot express,
+// and gen leaves such patterns out of the generated code for the same reason.
+func compilePattern(expr string) (openapi3.RegexMatcher, error) {
+	re, err := regexp.Compile(codepoint.ReplaceAllString(expr, `\x{${1}}`))
+	if err != nil {
+		return anything{}, nil
+	}
+	return re, nil
+}
+
+// codepoint is ECMA-262's \uXXXX, which Go spells \x{XXXX}.
+var codepoint = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
+
+type anything struct{}
+
+func (anything) MatchString(string) bool { return true }
 
 // uuidFormat accepts a UUID of any version, as pydantic's UUID type does.
 type uuidFormat struct{}
@@ -83,6 +112,12 @@ func NewValidator() (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
+	return NewValidatorFor(doc)
+}
+
+// NewValidatorFor returns a Validator for doc (see LoadDoc). Requests are
+// routed by doc's servers, as kin-openapi's router does.
+func NewValidatorFor(doc *openapi3.T) (*Validator, error) {
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		return nil, fmt.Errorf("specserver: route the spec: %w", err)

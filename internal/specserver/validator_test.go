@@ -53,3 +53,27 @@ func problemItems(p *Problem) ([]ValidationItem, bool) {
 	items, ok := p.Detail.([]ValidationItem)
 	return items, ok
 }
+
+// TestLoadDocWithPatternGoCannotCompile: pydantic's Decimal pattern has a
+// lookahead, which Go's regexp refuses. The document still loads, and the
+// pattern matches anything instead of failing every value; a pattern Go can
+// compile is still checked.
+func TestLoadDocWithPatternGoCannotCompile(t *testing.T) {
+	doc, err := LoadDoc([]byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+	  "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok"}}}}},
+	  "components": {"schemas": {
+	    "Decimal": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": "^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$"}]},
+	    "Code": {"type": "string", "pattern": "^[A-Z]{2}$"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckValue(doc.Components.Schemas["Decimal"], "12.50"); err != nil {
+		t.Errorf("a decimal string: %v", err)
+	}
+	if err := CheckValue(doc.Components.Schemas["Code"], "AT"); err != nil {
+		t.Errorf("a matching code: %v", err)
+	}
+	if err := CheckValue(doc.Components.Schemas["Code"], "at"); err == nil {
+		t.Error("a pattern Go compiles is no longer checked")
+	}
+}
