@@ -253,7 +253,9 @@ func TestCorpusBuild(t *testing.T) {
 }
 
 // runtimeFiles are the hand-written files of package api that the
-// generated code needs beside it (all but its go:generate line), by name.
+// generated code needs beside it, by name: all but its go:generate line and
+// Podero's own semantics (semantics_*.go: waiters, dashboard helpers, cues,
+// trading), which are written against Podero's operations and models.
 func runtimeFiles(root string) (map[string][]byte, error) {
 	hw, err := handWrittenFiles(root)
 	if err != nil {
@@ -261,7 +263,7 @@ func runtimeFiles(root string) (map[string][]byte, error) {
 	}
 	out := map[string][]byte{}
 	for path, data := range hw {
-		if name := filepath.Base(path); name != "generate.go" {
+		if name := filepath.Base(path); name != "generate.go" && !strings.HasPrefix(name, "semantics_") {
 			out[name] = data
 		}
 	}
