@@ -13,6 +13,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+
+	"github.com/podero-go/podero/internal/goapi"
 )
 
 // primeNames configures oapi-codegen's name normaliser (its initialisms and
@@ -97,7 +99,7 @@ func handWrittenMethods(handWritten map[string][]byte) (map[string]string, error
 			return nil, fmt.Errorf("read the hand-written identifiers of %s: %w", apiDir, err)
 		}
 		for _, decl := range f.Decls {
-			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv != nil && receiverName(fd.Recv.List[0].Type) == partnerClient {
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv != nil && goapi.ReceiverName(fd.Recv.List[0].Type) == partnerClient {
 				methods[fd.Name.Name] = name
 			}
 		}
@@ -172,7 +174,7 @@ func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[
 				if d.Recv == nil {
 					declare(d.Name.Name, d.Name.Pos())
 				} else {
-					declare(receiverName(d.Recv.List[0].Type)+"."+d.Name.Name, d.Name.Pos())
+					declare(goapi.ReceiverName(d.Recv.List[0].Type)+"."+d.Name.Name, d.Name.Pos())
 				}
 			case *ast.GenDecl:
 				for _, spec := range d.Specs {
@@ -184,7 +186,7 @@ func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[
 							for _, fl := range st.Fields.List {
 								names := fl.Names
 								if len(names) == 0 {
-									names = []*ast.Ident{{Name: embeddedName(fl.Type), NamePos: fl.Type.Pos()}}
+									names = []*ast.Ident{{Name: goapi.EmbeddedName(fl.Type), NamePos: fl.Type.Pos()}}
 								}
 								for _, n := range names {
 									if first, dup := fields[n.Name]; dup && n.Name != "_" {

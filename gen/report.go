@@ -3,10 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"maps"
 	"slices"
 	"sort"
@@ -17,6 +13,8 @@ import (
 	"github.com/oasdiff/oasdiff/checker"
 	"github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
+
+	"github.com/podero-go/podero/internal/goapi"
 )
 
 // report is what a spec update changes, for the people who review and
@@ -530,188 +528,35 @@ func isEndpointExistence(id string) bool {
 	return id == checker.EndpointAddedId || strings.HasPrefix(id, "api-removed-") || strings.HasPrefix(id, "api-path-removed-")
 }
 
-// exportedIdentifiers lists the exported API of Go files with the type of
-// each identifier, as source: top-level names ("ListUsersResponse"), and
-// methods, struct fields and interface methods of exported types
-// ("Client.ListUsers", "UserOutput.Email"). The type is what code using the
-// identifier depends on:
-//   - a function or method: its signature without parameter names (a
-//     renamed parameter breaks nobody): "func(context.Context, string) error";
-//   - a type: its type parameters and underlying type, with "= " for an
-//     alias; a struct or interface is "struct{…}" or "interface{…}", since
-//     its members are listed on their own;
-//   - a struct field: its type: "nullable.Nullable[string]";
-//   - a constant or variable: its declared type, or the type of its
-//     composite literal, else "" (a new value breaks nobody).
+// exportedIdentifiers lists the exported API of Go files (internal/goapi
+// reads it, as `make api-check` does) with the type of each identifier, as
+// source: top-level names ("ListUsersResponse"), and methods, struct fields
+// and interface methods of exported types ("Client.ListUsers",
+// "UserOutput.Email"). The type is what code using the identifier depends
+// on: a function's or method's signature without parameter names, a type's
+// type parameters and underlying type ("struct{…}": its members are listed
+// on their own), a field's type, a constant's or variable's declared type.
+// Files that are not Go (the pinned spec's copy) are skipped.
 func exportedIdentifiers(files map[string][]byte) (map[string]string, error) {
-	ids := map[string]string{}
-	fset := token.NewFileSet()
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if !strings.HasSuffix(name, ".go") {
-			continue // the pinned copy of the spec, written beside the code
+	goFiles := map[string][]byte{}
+	for name, data := range files {
+		if strings.HasSuffix(name, ".go") {
+			goFiles[name] = data
 		}
-		f, err := parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution)
-		if err != nil {
-			return nil, err
+	}
+	decls, err := goapi.Declarations(goFiles)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]string, len(decls))
+	for id, d := range decls {
+		typ := d.Type
+		if d.Kind == "method" {
+			_, typ, _ = strings.Cut(typ, ") ") // "(*T) func(...)": the receiver is in the id
 		}
-		for _, decl := range f.Decls {
-			switch decl := decl.(type) {
-			case *ast.FuncDecl:
-				if !decl.Name.IsExported() {
-					continue
-				}
-				if decl.Recv == nil {
-					ids[decl.Name.Name] = typeString(decl.Type)
-				} else if recv := receiverName(decl.Recv.List[0].Type); token.IsExported(recv) {
-					ids[recv+"."+decl.Name.Name] = typeString(decl.Type)
-				}
-			case *ast.GenDecl:
-				for _, spec := range decl.Specs {
-					switch spec := spec.(type) {
-					case *ast.TypeSpec:
-						if spec.Name.IsExported() {
-							ids[spec.Name.Name] = typeDefString(spec)
-							addMembers(ids, spec.Name.Name, spec.Type)
-						}
-					case *ast.ValueSpec:
-						typ := ""
-						if spec.Type != nil {
-							typ = typeString(spec.Type)
-						}
-						for i, n := range spec.Names {
-							if !n.IsExported() {
-								continue
-							}
-							t := typ
-							if t == "" && i < len(spec.Values) {
-								if lit, ok := spec.Values[i].(*ast.CompositeLit); ok && lit.Type != nil {
-									t = typeString(lit.Type)
-								}
-							}
-							ids[n.Name] = t
-						}
-					}
-				}
-			}
-		}
+		ids[id] = typ
 	}
 	return ids, nil
-}
-
-// addMembers adds the exported fields of a struct type (embedded ones by
-// their type's name), or the methods of an interface type.
-func addMembers(ids map[string]string, typeName string, expr ast.Expr) {
-	switch t := expr.(type) {
-	case *ast.StructType:
-		for _, f := range t.Fields.List {
-			if len(f.Names) == 0 {
-				if n := embeddedName(f.Type); token.IsExported(n) {
-					ids[typeName+"."+n] = typeString(f.Type)
-				}
-			}
-			for _, n := range f.Names {
-				if n.IsExported() {
-					ids[typeName+"."+n.Name] = typeString(f.Type)
-				}
-			}
-		}
-	case *ast.InterfaceType:
-		for _, f := range t.Methods.List {
-			for _, n := range f.Names { // none for an embedded interface
-				if n.IsExported() {
-					ids[typeName+"."+n.Name] = typeString(f.Type)
-				}
-			}
-		}
-	}
-}
-
-// typeString prints a type expression on one line, without the names of
-// function parameters and results (at any depth).
-func typeString(expr ast.Expr) string {
-	ast.Inspect(expr, func(n ast.Node) bool {
-		if ft, ok := n.(*ast.FuncType); ok {
-			ft.Params = unnamed(ft.Params)
-			ft.Results = unnamed(ft.Results)
-		}
-		return true
-	})
-	return types.ExprString(expr)
-}
-
-// unnamed returns fields with one unnamed field per name: (a, b int) is
-// (int, int).
-func unnamed(fields *ast.FieldList) *ast.FieldList {
-	if fields == nil {
-		return nil
-	}
-	out := &ast.FieldList{}
-	for _, f := range fields.List {
-		for range max(len(f.Names), 1) {
-			out.List = append(out.List, &ast.Field{Type: f.Type})
-		}
-	}
-	return out
-}
-
-// typeDefString is what a type declaration gives its users: its type
-// parameters and its underlying type (see exportedIdentifiers).
-func typeDefString(spec *ast.TypeSpec) string {
-	var b strings.Builder
-	if spec.TypeParams != nil {
-		b.WriteString("[")
-		for i, f := range spec.TypeParams.List {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			for j, n := range f.Names {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(n.Name)
-			}
-			b.WriteString(" " + typeString(f.Type))
-		}
-		b.WriteString("] ")
-	}
-	if spec.Assign.IsValid() {
-		b.WriteString("= ")
-	}
-	switch spec.Type.(type) {
-	case *ast.StructType:
-		b.WriteString("struct{…}")
-	case *ast.InterfaceType:
-		b.WriteString("interface{…}")
-	default:
-		b.WriteString(typeString(spec.Type))
-	}
-	return b.String()
-}
-
-func receiverName(expr ast.Expr) string {
-	switch t := expr.(type) {
-	case *ast.StarExpr:
-		return receiverName(t.X)
-	case *ast.IndexExpr:
-		return receiverName(t.X)
-	case *ast.IndexListExpr:
-		return receiverName(t.X)
-	case *ast.Ident:
-		return t.Name
-	}
-	return ""
-}
-
-// embeddedName is the field name of an embedded type: T for T, *T, pkg.T,
-// T[X].
-func embeddedName(expr ast.Expr) string {
-	if sel, ok := expr.(*ast.SelectorExpr); ok {
-		return sel.Sel.Name
-	}
-	if star, ok := expr.(*ast.StarExpr); ok {
-		return embeddedName(star.X)
-	}
-	return receiverName(expr)
 }
 
 // identifierChanges lists the identifiers only in newIDs, those only in

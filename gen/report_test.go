@@ -175,12 +175,12 @@ var Operations = map[string]OperationInfo{}
 	added, removed, changed := identifierDiff(t, old, new)
 	want := []goChange{
 		{"Alias", "= string", "= int"},
-		{"Box", "[T any] struct{…}", "[T comparable] struct{…}"},
+		{"Box", "[any] struct{…}", "[comparable] struct{…}"}, // type parameters by position: a renamed one breaks nobody
 		{"Client.GetUser", "func(context.Context, string, string) (*http.Response, error)", "func(context.Context, string, string, ...RequestEditorFn) (*http.Response, error)"},
 		{"Getter.Put", "func(string, string)", "func(string, int)"},
 		{"Operations", "[]OperationInfo", "map[string]OperationInfo"},
 		{"Role", "string", "int"},
-		{"RoleAdmin", "Role", ""},
+		{"RoleAdmin", "Role", "untyped string"},
 		{"UserOutput.Base", "Base", "*Base"},
 		{"UserOutput.FirstName", "nullable.Nullable[string]", "*string"},
 		{"UserOutput.Inline", "*struct{A int}", "*struct{A int; B string}"},

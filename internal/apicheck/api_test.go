@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/podero-go/podero/internal/goapi"
+
 	"slices"
 	"strings"
 	"testing"
@@ -9,11 +11,11 @@ import (
 // diffSources compares two versions of a one-file package.
 func diffSources(t *testing.T, old, cur string) apiDiff {
 	t.Helper()
-	o, err := declarations(map[string][]byte{"a.go": []byte("package p\n" + old)})
+	o, err := goapi.Declarations(map[string][]byte{"a.go": []byte("package p\n" + old)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := declarations(map[string][]byte{"a.go": []byte("package p\n" + cur)})
+	c, err := goapi.Declarations(map[string][]byte{"a.go": []byte("package p\n" + cur)})
 	if err != nil {
 		t.Fatal(err)
 	}
