@@ -332,4 +332,3 @@ func EmbeddedName(expr ast.Expr) string {
 	}
 	return ""
 }
-
