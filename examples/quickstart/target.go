@@ -7,6 +7,7 @@ import (
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
+	"github.com/podero-go/podero/internal/partnerenv"
 )
 
 // target is where the journey runs.
@@ -21,29 +22,18 @@ type target struct {
 // chooseTarget reads the environment: no credentials at all means the
 // in-memory fake; otherwise all three are needed.
 func chooseTarget(env func(string) string) (*target, error) {
-	names := []string{"PODERO_CLIENT_ID", "PODERO_CLIENT_SECRET", "PODERO_ORG_ID"}
-	var missing []string
-	for _, name := range names {
-		if env(name) == "" {
-			missing = append(missing, name)
-		}
+	settings, err := partnerenv.Read(env, "to run against Podero, or none to run against an in-memory fake")
+	if err != nil {
+		return nil, err
 	}
-	if len(missing) == len(names) {
+	if settings == nil {
 		srv := poderotest.NewServer()
 		return &target{
 			cfg:  api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, TokenURL: srv.TokenURL},
 			fake: srv, boost: true,
-			about: "No Podero credentials in the environment (PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID):\n" +
+			about: "No Podero credentials in the environment (" + strings.Join(partnerenv.Credentials, ", ") + "):\n" +
 				"running against poderotest, an in-memory Podero at " + srv.URL + ". Nothing leaves this machine.",
 		}, nil
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s not set: set all of %s to run against Podero, or none to run against an in-memory fake",
-			strings.Join(missing, " and "), strings.Join(names, ", "))
-	}
-	org, err := api.ParseUUID(env("PODERO_ORG_ID"))
-	if err != nil {
-		return nil, fmt.Errorf("PODERO_ORG_ID is not a UUID: %w", err)
 	}
 	var user api.UUID
 	if v := env("PODERO_USER_ID"); v != "" {
@@ -57,22 +47,12 @@ func chooseTarget(env func(string) string) (*target, error) {
 			return nil, fmt.Errorf("PODERO_QUICKSTART_BOOST is %q: want 1 to boost the real vehicle, or 0", v)
 		}
 	}
-	base := env("PODERO_BASE_URL")
-	if base == "" {
-		switch e := env("PODERO_ENV"); e {
-		case "", "sandbox":
-			base = api.SandboxBaseURL
-		case "production":
-			base = api.ProductionBaseURL
-		default:
-			return nil, fmt.Errorf("PODERO_ENV is %q: want sandbox (the default) or production", e)
-		}
-	}
+	cfg := settings.Config
+	cfg.UserAgent = "podero-quickstart"
 	return &target{
-		cfg: api.Config{BaseURL: base, OrgID: org, ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET"),
-			UserAgent: "podero-quickstart"},
+		cfg:   cfg,
 		user:  user,
 		boost: boost,
-		about: fmt.Sprintf("Running against Podero at %s, organization %s.", base, org),
+		about: fmt.Sprintf("Running against Podero at %s, organization %s.", cfg.BaseURL, cfg.OrgID),
 	}, nil
 }
