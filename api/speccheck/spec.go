@@ -2,15 +2,14 @@ package speccheck
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"regexp"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/internal/pinned"
+	"github.com/podero-go/podero/internal/specformat"
 )
 
 // spec is the pinned spec, parsed for checking responses.
@@ -61,16 +60,5 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 var leafOptions = []openapi3.SchemaValidationOption{
 	openapi3.MultiErrors(),
 	openapi3.VisitAsResponse(),
-	openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{"uuid": uuidFormat{}}),
-}
-
-type uuidFormat struct{}
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-func (uuidFormat) Validate(s string) error {
-	if !uuidPattern.MatchString(s) {
-		return errors.New("not a valid UUID")
-	}
-	return nil
+	openapi3.WithStringFormatValidators(specformat.Validators),
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/podero-go/podero/internal/specformat"
 )
 
 // JSON types, as a bit set: what a finding saw at its pointer.
@@ -447,8 +449,8 @@ func onlyFormat(s *openapi3.Schema) bool {
 // formatValidator is the validator VisitJSON uses for a string format with
 // leafOptions, or nil for a format it does not check.
 func formatValidator(name string) openapi3.StringFormatValidator {
-	if name == "uuid" {
-		return uuidFormat{}
+	if v, ok := specformat.Validators[name]; ok {
+		return v
 	}
 	return openapi3.SchemaStringFormats[name]
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/podero-go/podero/internal/pinned"
+	"github.com/podero-go/podero/internal/specformat"
 )
 
 var (
@@ -58,9 +59,8 @@ func LoadDoc(data []byte) (*openapi3.T, error) {
 
 // formats adds the string formats kin-openapi leaves out by default, so that
 // a malformed id is refused as django-ninja (pydantic) refuses it.
-var formats = []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{
-	"uuid": uuidFormat{},
-}), openapi3.SetSchemaRegexCompiler(compilePattern)}
+var formats = []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(specformat.Validators),
+	openapi3.SetSchemaRegexCompiler(compilePattern)}
 
 // compilePattern compiles a schema's pattern with Go's regexp, as
 // kin-openapi does, but a pattern Go cannot compile (pydantic's Decimal
@@ -81,18 +81,6 @@ var codepoint = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
 type anything struct{}
 
 func (anything) MatchString(string) bool { return true }
-
-// uuidFormat accepts a UUID of any version, as pydantic's UUID type does.
-type uuidFormat struct{}
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-func (uuidFormat) Validate(s string) error {
-	if !uuidPattern.MatchString(s) {
-		return errors.New("not a valid UUID")
-	}
-	return nil
-}
 
 // CheckValue validates a JSON value (as encoding/json decodes into any)
 // against a schema of the pinned spec, as requests and responses are.
