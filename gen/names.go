@@ -29,7 +29,41 @@ func loadNameTable(path string) (nameTable, error) {
 }
 
 func parseNameTable(path string, data []byte) (nameTable, error) {
+	entries, err := readTable(path, data, `"operationId GoName" or "METHOD /path GoName"`, func(keys []string) (string, bool) {
+		switch {
+		case len(keys) == 1:
+			return keys[0], true
+		case len(keys) == 2 && isMethod(strings.ToLower(keys[0])) && strings.HasPrefix(keys[1], "/"):
+			return strings.ToUpper(keys[0]) + " " + keys[1], true
+		}
+		return "", false
+	})
+	if err != nil {
+		return nil, err
+	}
 	table := nameTable{}
+	for _, e := range entries {
+		if prev, ok := table[e.key]; ok {
+			return nil, fmt.Errorf("%s:%d: operationId %q is listed twice (as %s and %s)", path, e.line, e.key, prev, e.name)
+		}
+		table[e.key] = e.name
+	}
+	return table, nil
+}
+
+// tableEntry is one line of a name table: what it names, the Go name it
+// gives, and where it is.
+type tableEntry struct {
+	key, name string
+	line      int
+}
+
+// readTable reads a table of "key GoName" lines, with blank lines and
+// #-comments ignored, as gen/operation_names.txt and gen/schema_names.txt
+// are. key makes a line's key of the words before its Go name, or refuses
+// them (want says what a line should look like).
+func readTable(path string, data []byte, want string, key func(words []string) (string, bool)) ([]tableEntry, error) {
+	var entries []tableEntry
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -37,22 +71,20 @@ func parseNameTable(path string, data []byte) (nameTable, error) {
 			continue
 		}
 		fields := strings.Fields(line)
-		if len(fields) == 3 && isMethod(strings.ToLower(fields[0])) && strings.HasPrefix(fields[1], "/") {
-			fields = []string{strings.ToUpper(fields[0]) + " " + fields[1], fields[2]}
+		k, ok := "", len(fields) >= 2
+		if ok {
+			k, ok = key(fields[:len(fields)-1])
 		}
-		if len(fields) != 2 {
-			return nil, fmt.Errorf("%s:%d: want \"operationId GoName\" or \"METHOD /path GoName\", got %q", path, n, line)
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: want %s, got %q", path, n, want, line)
 		}
-		id, name := fields[0], fields[1]
+		name := fields[len(fields)-1]
 		if !token.IsIdentifier(name) || !token.IsExported(name) {
 			return nil, fmt.Errorf("%s:%d: %q is not an exported Go identifier", path, n, name)
 		}
-		if prev, ok := table[id]; ok {
-			return nil, fmt.Errorf("%s:%d: operationId %q is listed twice (as %s and %s)", path, n, id, prev, name)
-		}
-		table[id] = name
+		entries = append(entries, tableEntry{key: k, name: name, line: n})
 	}
-	return table, sc.Err()
+	return entries, sc.Err()
 }
 
 // opName is the Go name chosen for one operation.

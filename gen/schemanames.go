@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"go/token"
 	"os"
 	"strings"
 )
@@ -41,34 +38,27 @@ func loadSchemaTable(path string) (schemaTable, error) {
 
 func parseSchemaTable(path string, data []byte) (schemaTable, error) {
 	t := schemaTable{Components: map[string]string{}, Inline: map[string]string{}, lines: map[string]int{}, path: path}
+	entries, err := readTable(path, data, `"SpecName GoName" or "Schema.property GoName"`, func(keys []string) (string, bool) {
+		return keys[0], len(keys) == 1
+	})
+	if err != nil {
+		return t, err
+	}
 	names := map[string]string{} // Go name -> key, to refuse one name for two entries
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	for _, e := range entries {
+		if _, dup := t.lines[e.key]; dup {
+			return t, fmt.Errorf("%s:%d: %s is listed twice (first on line %d)", path, e.line, e.key, t.lines[e.key])
 		}
-		fields := strings.Fields(line)
-		if len(fields) != 2 {
-			return t, fmt.Errorf("%s:%d: want \"SpecName GoName\" or \"Schema.property GoName\", got %q", path, n, line)
+		if other, dup := names[e.name]; dup {
+			return t, fmt.Errorf("%s:%d: Go name %s is given to both %s and %s", path, e.line, e.name, other, e.key)
 		}
-		key, name := fields[0], fields[1]
-		if !token.IsIdentifier(name) || !token.IsExported(name) {
-			return t, fmt.Errorf("%s:%d: %q is not an exported Go identifier", path, n, name)
-		}
-		if _, dup := t.lines[key]; dup {
-			return t, fmt.Errorf("%s:%d: %s is listed twice (first on line %d)", path, n, key, t.lines[key])
-		}
-		if other, dup := names[name]; dup {
-			return t, fmt.Errorf("%s:%d: Go name %s is given to both %s and %s", path, n, name, other, key)
-		}
-		names[name] = key
-		t.lines[key] = n
-		if strings.Contains(key, ".") {
-			t.Inline[key] = name
+		names[e.name] = e.key
+		t.lines[e.key] = e.line
+		if strings.Contains(e.key, ".") {
+			t.Inline[e.key] = e.name
 		} else {
-			t.Components[key] = name
+			t.Components[e.key] = e.name
 		}
 	}
-	return t, sc.Err()
+	return t, nil
 }
