@@ -20,11 +20,12 @@ import (
 // Each document either generates a client, or is refused before anything is
 // written with a message that names the schema or operation and what to do.
 //
-// TestCorpus runs the pipeline in memory on every document (part of
-// `go test ./gen`). TestCorpusBuild, which `make test-corpus` runs, also
-// writes each client into testdata/build/<name> and builds, vets and runs the
-// generic conformance test (internal/conformance) on all of them with one
-// go vet and one go test.
+// Both run when PODERO_CORPUS is set (`make test-corpus`, see needCorpus).
+// TestCorpus runs the pipeline in memory on every document and checks its
+// refusals, notes and update report. TestCorpusBuild also writes each
+// client into testdata/build/<name> and builds, vets and runs the generic
+// conformance test (internal/conformance) on all of them with one go vet and
+// one go test.
 
 const corpusDir = "testdata/specs"
 
@@ -103,13 +104,38 @@ func fileExists(path string) bool {
 }
 
 // generateCorpusDoc runs the pipeline on one document as update-spec would
-// take it into this repository.
+// take it into this repository, once per test binary: TestCorpus and
+// TestCorpusBuild check the same result.
 func generateCorpusDoc(d corpusDoc) (*result, error) {
-	var opts genOptions
-	if d.Names != "" {
-		opts.NameTables = []string{d.Names}
+	v, _ := corpusResults.LoadOrStore(d.Path, &corpusResult{})
+	r := v.(*corpusResult)
+	r.once.Do(func() {
+		var opts genOptions
+		if d.Names != "" {
+			opts.NameTables = []string{d.Names}
+		}
+		r.res, r.err = generateWith("..", pin{File: "openapi.json", SHA256: sha256Hex(d.Data), Source: d.Path}, d.Data, opts)
+	})
+	return r.res, r.err
+}
+
+type corpusResult struct {
+	once sync.Once
+	res  *result
+	err  error
+}
+
+var corpusResults sync.Map // document path -> *corpusResult
+
+// needCorpus skips t unless PODERO_CORPUS is set (make test-corpus, which
+// CI runs beside make test): the corpus is gen's test against documents it
+// was not written for, and it would double the time of gen's tests in the
+// everyday loop. Run it when you change gen.
+func needCorpus(t *testing.T) {
+	t.Helper()
+	if os.Getenv("PODERO_CORPUS") == "" {
+		t.Skip("set PODERO_CORPUS=1 (make test-corpus) to run the corpus")
 	}
-	return generateWith("..", pin{File: "openapi.json", SHA256: sha256Hex(d.Data), Source: d.Path}, d.Data, opts)
 }
 
 var (
@@ -134,6 +160,7 @@ func pinnedResult(t testing.TB) *result {
 // report from our spec to it calls nothing breaking that the Go API diff
 // does not confirm.
 func TestCorpus(t *testing.T) {
+	needCorpus(t)
 	pinned := pinnedResult(t)
 	for _, d := range corpusDocs(t) {
 		t.Run(d.Name, func(t *testing.T) {
@@ -194,9 +221,7 @@ const buildDir = "testdata/build"
 // generic conformance test on all of them, in one go vet and one go test.
 // It runs when PODERO_CORPUS is set: `make test-corpus`.
 func TestCorpusBuild(t *testing.T) {
-	if os.Getenv("PODERO_CORPUS") == "" {
-		t.Skip("set PODERO_CORPUS=1 (make test-corpus) to build the corpus")
-	}
+	needCorpus(t)
 	start := time.Now()
 	if err := os.RemoveAll(buildDir); err != nil {
 		t.Fatal(err)
