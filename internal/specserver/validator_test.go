@@ -1,6 +1,7 @@
 package specserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -75,5 +76,65 @@ func TestLoadDocWithPatternGoCannotCompile(t *testing.T) {
 	}
 	if err := CheckValue(doc.Components.Schemas["Code"], "at"); err == nil {
 		t.Error("a pattern Go compiles is no longer checked")
+	}
+}
+
+// TestRememberedChecksStayExact: the Validator remembers what conformed,
+// so a request or response checked again costs nothing; a change in the
+// body, the query, Content-Type or the status is checked afresh, and what
+// failed fails again.
+func TestRememberedChecksStayExact(t *testing.T) {
+	v, err := NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const users = "http://fake/api/partners/v2.0/org/3fa85f64-5717-4562-b3fc-2c963f66afa6/users"
+	check := func(method, url, contentType, body string) (*Call, *Problem) {
+		t.Helper()
+		r, _ := http.NewRequest(method, url, strings.NewReader(body))
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
+		}
+		return v.Check(r)
+	}
+	const good = `{"role":"user","email":"a@example.com"}`
+	for range 2 {
+		if _, p := check(http.MethodPost, users, "application/json", good); p != nil {
+			t.Fatalf("a valid request: %v", p)
+		}
+		if _, p := check(http.MethodPost, users, "application/json", `{"role":"emperor","email":"a@example.com"}`); p == nil {
+			t.Error("a role outside the enum was accepted")
+		}
+		if _, p := check(http.MethodPost, users, "text/plain", good); p == nil {
+			t.Error("a valid body as text/plain was accepted")
+		}
+		if _, p := check(http.MethodGet, users+"?include_deleted=maybe", "", ""); p == nil {
+			t.Error("include_deleted=maybe was accepted")
+		}
+	}
+
+	call, p := check(http.MethodGet, users, "", "")
+	if p != nil {
+		t.Fatal(p)
+	}
+	status, body, err := SampleResponse(call.Operation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid, _ := json.Marshal(body)
+	header := http.Header{"Content-Type": {"application/json"}}
+	for range 2 {
+		if err := v.CheckResponse(call, status, header, valid); err != nil {
+			t.Fatalf("the sample response: %v", err)
+		}
+		if err := v.CheckResponse(call, 299, header, valid); err == nil {
+			t.Error("the same body with an undeclared status passed")
+		}
+		if err := v.CheckResponse(call, status, http.Header{"Content-Type": {"text/html"}}, valid); err == nil {
+			t.Error("the same body as text/html passed")
+		}
+		if err := v.CheckResponse(call, status, header, []byte(`{"items": "none"}`)); err == nil {
+			t.Error("a malformed page passed")
+		}
 	}
 }
