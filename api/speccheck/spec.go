@@ -1,18 +1,17 @@
 package speccheck
 
 import (
-	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/internal/pinned"
 	"github.com/podero-go/podero/internal/specformat"
 )
 
-// spec is the pinned spec, parsed for checking responses.
+// spec is the pinned spec, indexed for checking responses.
 type spec struct {
 	ops map[opKey]*specOp
 }
@@ -21,44 +20,36 @@ type opKey struct{ method, path string }
 
 // specOp is one operation of the spec.
 type specOp struct {
-	name, id, method, path string
-	op                     *openapi3.Operation
+	id, method, path string
+	op               *openapi3.Operation
 }
 
-// loadSpec parses and validates the pinned spec once per process, the
-// first time a checker needs it: a service that never checks a response
-// never pays for it.
+// loadSpec indexes the pinned spec once per process, the first time a
+// checker needs it: a service that never checks a response never pays for
+// it. The spec is parsed and validated by pinned.Doc, which
+// internal/specserver shares, so a process that has both parses it once.
 var loadSpec = sync.OnceValues(func() (*spec, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(pinned.OpenAPIJSON)
-	if err == nil {
-		err = doc.Validate(context.Background())
-	}
+	doc, err := pinned.Doc()
 	if err != nil {
-		return nil, fmt.Errorf("speccheck: the pinned openapi.json: %w", err)
+		return nil, fmt.Errorf("speccheck: %w", err)
 	}
-	names := map[string]string{}
-	for _, info := range api.Operations {
-		names[info.OperationID] = info.Name
-	}
+	return newSpec(doc), nil
+})
+
+// newSpec indexes doc's operations by method and path template.
+func newSpec(doc *openapi3.T) *spec {
 	s := &spec{ops: map[opKey]*specOp{}}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			name := names[op.OperationID]
-			if name == "" {
-				name = op.OperationID
-			}
-			s.ops[opKey{method, path}] = &specOp{name: name, id: op.OperationID, method: method, path: path, op: op}
+			s.ops[opKey{method, path}] = &specOp{id: op.OperationID, method: method, path: path, op: op}
 		}
 	}
-	return s, nil
-})
+	return s
+}
 
 // leafOptions are how kin-openapi checks a value's constraints (format,
-// length, range): every error, not just the first, and the string formats
-// kin-openapi leaves out added as internal/specserver adds them (a UUID of
-// any version, as pydantic accepts).
-var leafOptions = []openapi3.SchemaValidationOption{
-	openapi3.MultiErrors(),
-	openapi3.VisitAsResponse(),
-	openapi3.WithStringFormatValidators(specformat.Validators),
-}
+// length, range, pattern) as internal/specserver checks them
+// (specformat.SchemaOptions: a UUID of any version, as pydantic accepts,
+// and a pattern Go cannot compile matching anything), with every error, not
+// just the first.
+var leafOptions = append(slices.Clip(specformat.SchemaOptions), openapi3.MultiErrors(), openapi3.VisitAsResponse())

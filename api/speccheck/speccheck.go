@@ -63,6 +63,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/internal/specformat"
 )
 
 // Defaults for the zero Options.
@@ -278,7 +279,7 @@ func (c *Checker) process(j job) {
 	var fresh []Mismatch
 	c.mu.Lock()
 	for _, f := range found {
-		m := Mismatch{Operation: op.name, OperationID: op.id, Method: op.method, Path: op.path, Status: j.status,
+		m := Mismatch{Operation: cmp.Or(j.operation, op.id), OperationID: op.id, Method: op.method, Path: op.path, Status: j.status,
 			Pointer: f.pointer, Schema: f.schema, Kind: f.kind, Expected: f.expected, Got: f.got}
 		k := m.key()
 		t := c.seen[k]
@@ -332,7 +333,7 @@ func check(op *specOp, j job, reportErrors bool) ([]finding, bool) {
 	if media == "" || mt == nil {
 		return []finding{{kind: UndeclaredContentType, expected: strings.Join(slices.Sorted(maps.Keys(content)), " or "), got: describeMedia(media)}}, true
 	}
-	if mt.Schema == nil || !isJSON(media) {
+	if mt.Schema == nil || !specformat.IsJSONMedia(media) {
 		return nil, true
 	}
 	var v any
@@ -348,10 +349,6 @@ func check(op *specOp, j job, reportErrors bool) ([]finding, bool) {
 		return cmp.Or(cmp.Compare(a.pointer, b.pointer), cmp.Compare(a.kind, b.kind))
 	})
 	return w.found, true
-}
-
-func isJSON(media string) bool {
-	return media == "application/json" || strings.HasSuffix(media, "+json")
 }
 
 func describeMedia(media string) string {

@@ -1,7 +1,6 @@
 package speccheck
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -431,12 +430,16 @@ func (w *walker) constraints(a applied, v any) {
 	if err == nil {
 		return
 	}
-	for _, field := range schemaFields(err) {
-		switch field {
+	leaves := specformat.SchemaLeaves(err)
+	if len(leaves) == 0 {
+		w.add("", a.in, InvalidValue, describeConstraint(a.s, "a constraint"), v, true)
+	}
+	for _, leaf := range leaves {
+		switch leaf.SchemaField {
 		case "type", "enum", "nullable": // checked before, and reported as such
 			continue
 		}
-		w.add("", a.in, InvalidValue, describeConstraint(a.s, field), v, true)
+		w.add("", a.in, InvalidValue, describeConstraint(a.s, leaf.SchemaField), v, true)
 	}
 }
 
@@ -453,23 +456,6 @@ func formatValidator(name string) openapi3.StringFormatValidator {
 		return v
 	}
 	return openapi3.SchemaStringFormats[name]
-}
-
-// schemaFields lists the keywords the schema errors in err are about.
-func schemaFields(err error) []string {
-	var multi openapi3.MultiError
-	if errors.As(err, &multi) {
-		var fields []string
-		for _, e := range multi {
-			fields = append(fields, schemaFields(e)...)
-		}
-		return fields
-	}
-	var se *openapi3.SchemaError
-	if errors.As(err, &se) {
-		return []string{se.SchemaField}
-	}
-	return []string{"a constraint"}
 }
 
 // describeConstraint says what the keyword field of s requires.

@@ -9,9 +9,28 @@
 // package a service imports reaches the root package or a tool.
 package pinned
 
-import _ "embed"
+import (
+	_ "embed"
+	"fmt"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/podero-go/podero/internal/specformat"
+)
 
 // OpenAPIJSON is the pinned openapi.json, byte for byte.
 //
 //go:embed openapi.json
 var OpenAPIJSON []byte
+
+// Doc returns the pinned spec, parsed and validated (specformat.LoadDoc)
+// once per process, the first time it is needed, for every package that
+// uses it. Callers must not modify it.
+var Doc = sync.OnceValues(func() (*openapi3.T, error) {
+	doc, err := specformat.LoadDoc(OpenAPIJSON)
+	if err != nil {
+		return nil, fmt.Errorf("the pinned openapi.json: %w", err)
+	}
+	return doc, nil
+})

@@ -10,6 +10,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/podero-go/podero/internal/specformat"
 )
 
 // Problem is an error answer in django-ninja's shape: {"detail": ...}, where
@@ -65,7 +67,7 @@ func validationItems(err error) []ValidationItem {
 	if errors.Is(reqErr.Err, openapi3filter.ErrInvalidRequired) {
 		return []ValidationItem{{Loc: loc, Msg: "Field required", Type: "missing"}}
 	}
-	leaves := schemaLeaves(reqErr.Err)
+	leaves := specformat.SchemaLeaves(reqErr.Err)
 	if len(leaves) == 0 { // not a schema error: the body is not JSON, say
 		msg := reqErr.Reason
 		if reqErr.Err != nil {
@@ -85,32 +87,6 @@ func validationItems(err error) []ValidationItem {
 		items = append(items, ValidationItem{Loc: at, Msg: reasonPrefix.ReplaceAllString(se.Reason, ""), Type: "value_error"})
 	}
 	return items
-}
-
-// schemaLeaves returns the innermost schema errors in err: for a nested
-// value, the error about the field rather than the one about its object.
-func schemaLeaves(err error) []*openapi3.SchemaError {
-	var se *openapi3.SchemaError
-	switch e := err.(type) {
-	case openapi3.MultiError:
-		var leaves []*openapi3.SchemaError
-		for _, sub := range e {
-			leaves = append(leaves, schemaLeaves(sub)...)
-		}
-		return leaves
-	case *openapi3.SchemaError:
-		var causes openapi3.MultiError
-		if e.Origin != nil && errors.As(e.Origin, &causes) {
-			if leaves := schemaLeaves(causes); len(leaves) > 0 {
-				return leaves
-			}
-		}
-		return []*openapi3.SchemaError{e}
-	}
-	if errors.As(err, &se) {
-		return schemaLeaves(se)
-	}
-	return nil
 }
 
 // missingProperties names the required properties a "required" error is

@@ -15,7 +15,6 @@ import (
 	"maps"
 	"mime"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -29,61 +28,25 @@ import (
 	"github.com/podero-go/podero/internal/specformat"
 )
 
-var (
-	loadOnce sync.Once
-	loadDoc  *openapi3.T
-	loadErr  error
-)
-
-// Doc returns the pinned spec, parsed and validated once per process.
-// Callers must not modify it.
+// Doc returns the pinned spec, parsed and validated once per process
+// (pinned.Doc, which speccheck shares). Callers must not modify it.
 func Doc() (*openapi3.T, error) {
-	loadOnce.Do(func() {
-		loadDoc, loadErr = LoadDoc(pinned.OpenAPIJSON)
-		if loadErr != nil {
-			loadErr = fmt.Errorf("specserver: pinned openapi.json: %w", loadErr)
-		}
-	})
-	return loadDoc, loadErr
-}
-
-// LoadDoc parses and validates an OpenAPI document as Doc does the pinned
-// one, for a server of another spec (a generated package of gen's corpus).
-func LoadDoc(data []byte) (*openapi3.T, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(data)
+	doc, err := pinned.Doc()
 	if err != nil {
-		return nil, err
-	}
-	if err := doc.Validate(context.Background(), openapi3.SetRegexCompiler(compilePattern)); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("specserver: %w", err)
 	}
 	return doc, nil
 }
 
-// formats adds the string formats kin-openapi leaves out by default, so that
-// a malformed id is refused as django-ninja (pydantic) refuses it.
-var formats = []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(specformat.Validators),
-	openapi3.SetSchemaRegexCompiler(compilePattern)}
+// LoadDoc parses and validates an OpenAPI document as Doc does the pinned
+// one, for a server of another spec (a generated package of gen's corpus).
+func LoadDoc(data []byte) (*openapi3.T, error) { return specformat.LoadDoc(data) }
 
-// compilePattern compiles a schema's pattern with Go's regexp, as
-// kin-openapi does, but a pattern Go cannot compile (pydantic's Decimal
-// pattern has a lookahead) matches everything instead of failing the whole
-// document or every value: the server cannot check what Go cannot express,
-// and gen leaves such patterns out of the generated code for the same reason.
-func compilePattern(expr string) (openapi3.RegexMatcher, error) {
-	re, err := regexp.Compile(codepoint.ReplaceAllString(expr, `\x{${1}}`))
-	if err != nil {
-		return anything{}, nil
-	}
-	return re, nil
-}
-
-// codepoint is ECMA-262's \uXXXX, which Go spells \x{XXXX}.
-var codepoint = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
-
-type anything struct{}
-
-func (anything) MatchString(string) bool { return true }
+// formats are how a value is checked against a schema: the string formats
+// kin-openapi leaves out by default, so that a malformed id is refused as
+// django-ninja (pydantic) refuses it, and the patterns Go cannot compile
+// (see specformat.CompilePattern).
+var formats = specformat.SchemaOptions
 
 // CheckValue validates a JSON value (as encoding/json decodes into any)
 // against a schema of the pinned spec, as requests and responses are.
@@ -271,7 +234,7 @@ func checkJSON(r *http.Request, op *openapi3.Operation, body []byte) *Problem {
 	if op.RequestBody == nil || len(body) == 0 {
 		return nil
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || !specformat.IsJSONMedia(mt) {
 		return nil
 	}
 	invalid := func(msg string) *Problem {
