@@ -153,17 +153,23 @@ func TestQueueFull(t *testing.T) {
 	<-entered
 	c.CheckResponse(context.Background(), bad("b")) // fills the queue
 	c.CheckResponse(context.Background(), bad("c")) // dropped
+	// A response that finds the queue full is dropped before its body is
+	// copied.
+	big := response("GetElectricVehicle", "GET", evPath, 200, "application/json", strings.Repeat(" ", 64<<10))
+	if allocs := testing.AllocsPerRun(10, func() { c.CheckResponse(context.Background(), big) }); allocs != 0 {
+		t.Errorf("a response dropped by a full queue: %v allocations, want 0 (no copy of its body)", allocs)
+	}
 	close(release)
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
 	sum := c.Summary()
-	if sum.Responses != 3 || sum.Sampled != 3 || sum.Dropped != 1 || sum.Checked != 2 || len(sum.Mismatches) != 2 {
-		t.Errorf("summary %+v: want 3 responses, 1 dropped, 2 checked with a mismatch each", sum)
+	if sum.Responses != 14 || sum.Sampled != 14 || sum.Dropped != 12 || sum.Checked != 2 || len(sum.Mismatches) != 2 {
+		t.Errorf("summary %+v: want 14 responses, 12 dropped, 2 checked with a mismatch each", sum)
 	}
 	c.CheckResponse(context.Background(), bad("d")) // after Close
-	if sum := c.Summary(); sum.Dropped != 2 {
-		t.Errorf("after Close, %d dropped, want 2", sum.Dropped)
+	if sum := c.Summary(); sum.Dropped != 13 {
+		t.Errorf("after Close, %d dropped, want 13", sum.Dropped)
 	}
 	if err := c.Flush(context.Background()); err != nil {
 		t.Errorf("Flush after Close: %v", err)
@@ -187,6 +193,54 @@ func TestSampleRate(t *testing.T) {
 	}
 }
 
+// TestSampleRateHalf: at a rate of 0.5, about half the responses are
+// sampled (2,000 responses: the band is over 8 standard deviations wide).
+func TestSampleRateHalf(t *testing.T) {
+	c, _ := collect(t, speccheck.Options{SampleRate: 0.5})
+	r := response("GetElectricVehicle", "GET", evPath, 200, "application/json", `{}`)
+	for range 2000 {
+		c.CheckResponse(context.Background(), r)
+	}
+	if sum := c.Summary(); sum.Responses != 2000 || sum.Sampled < 800 || sum.Sampled > 1200 {
+		t.Errorf("summary %+v: want 2000 responses, 800 to 1200 sampled", sum)
+	}
+}
+
+// TestTallyTypes: a mismatch's Types are the JSON types seen at its pointer
+// in every response that had it, not only the first.
+func TestTallyTypes(t *testing.T) {
+	c, reported := collect(t, speccheck.Options{})
+	c.CheckResponse(context.Background(), response("GetElectricVehicle", "GET", evPath, 200, "application/json", `{"undeclared":"s"}`))
+	c.CheckResponse(context.Background(), response("GetElectricVehicle", "GET", evPath, 200, "application/json", `{"undeclared":null}`))
+	reported()
+	var found bool
+	for _, tally := range c.Summary().Mismatches {
+		if tally.Pointer != "/undeclared" {
+			continue
+		}
+		found = true
+		if got := strings.Join(tally.Types(), " "); got != "null string" || tally.Responses != 2 {
+			t.Errorf("/undeclared: types %q in %d responses, want \"null string\" in 2", got, tally.Responses)
+		}
+	}
+	if !found {
+		t.Errorf("no mismatch at /undeclared: %+v", c.Summary().Mismatches)
+	}
+}
+
+// TestSkipReasons: each reason a sampled response is not checked has its
+// own count.
+func TestSkipReasons(t *testing.T) {
+	c, reported := collect(t, speccheck.Options{MaxBodySize: 64})
+	c.CheckResponse(context.Background(), response("", "GET", "/api/partners/v2.0/nowhere", 200, "application/json", `{}`))
+	c.CheckResponse(context.Background(), response("GetElectricVehicle", "GET", evPath, 404, "application/json", `{"detail":"Not Found"}`))
+	c.CheckResponse(context.Background(), response("GetElectricVehicle", "GET", evPath, 200, "application/json", `{"x":"`+strings.Repeat("y", 64)+`"}`))
+	reported()
+	if sum := c.Summary(); sum.UnknownPath != 1 || sum.UndeclaredError != 1 || sum.TooLarge != 1 || sum.Checked != 0 {
+		t.Errorf("summary %+v: want one response skipped for each reason", sum)
+	}
+}
+
 // TestMaxBodySize: a body over the limit is skipped.
 func TestMaxBodySize(t *testing.T) {
 	c, reported := collect(t, speccheck.Options{MaxBodySize: 8})
@@ -194,7 +248,7 @@ func TestMaxBodySize(t *testing.T) {
 	if got := reported(); len(got) != 0 {
 		t.Errorf("reported %v for a body over MaxBodySize", got)
 	}
-	if sum := c.Summary(); sum.Skipped != 1 || sum.Checked != 0 {
+	if sum := c.Summary(); sum.TooLarge != 1 || sum.UnknownPath != 0 || sum.UndeclaredError != 0 || sum.Checked != 0 {
 		t.Errorf("summary %+v: want the response skipped", sum)
 	}
 }

@@ -107,7 +107,8 @@ type Checker struct {
 	done  chan struct{} // closed when the worker ends
 	stop  atomic.Bool
 
-	responses, sampled, checked, dropped, skipped, failed atomic.Int64
+	responses, sampled, checked, dropped, failed atomic.Int64
+	tooLarge, unknownPath, undeclaredError       atomic.Int64
 
 	mu        sync.Mutex
 	seen      map[key]*Tally
@@ -163,10 +164,13 @@ func (c *Checker) CheckResponse(ctx context.Context, r *api.CheckedResponse) {
 	}
 	c.sampled.Add(1)
 	if len(r.Body) > c.opts.MaxBodySize {
-		c.skipped.Add(1)
+		c.tooLarge.Add(1)
 		return
 	}
-	if c.stop.Load() {
+	// A full queue is seen before the body is copied: a response that
+	// would be dropped costs no copy. The select below still drops one
+	// that loses a race for the last slot.
+	if c.stop.Load() || len(c.queue) == cap(c.queue) {
 		c.dropped.Add(1)
 		return
 	}
@@ -267,12 +271,12 @@ func (c *Checker) process(j job) {
 	}
 	op := s.ops[opKey{j.method, j.path}]
 	if op == nil {
-		c.skipped.Add(1) // a path the spec does not have: nothing to check against
+		c.unknownPath.Add(1) // a path the spec does not have: nothing to check against
 		return
 	}
 	found, checked := check(op, j, c.opts.ReportUndeclaredErrors)
 	if !checked {
-		c.skipped.Add(1)
+		c.undeclaredError.Add(1)
 		return
 	}
 	c.checked.Add(1)
@@ -380,10 +384,15 @@ type Summary struct {
 	Responses, Sampled, Checked int64
 	// Dropped were sampled but found the queue full or the checker closed.
 	Dropped int64
-	// Skipped had nothing to check against: an error status the operation
-	// does not declare (unless ReportUndeclaredErrors), a path the spec
-	// does not have, or a body over MaxBodySize.
-	Skipped int64
+	// TooLarge were sampled but not checked: the body was over
+	// MaxBodySize.
+	TooLarge int64
+	// UnknownPath had nothing to check against: a path the spec does not
+	// have.
+	UnknownPath int64
+	// UndeclaredError were error statuses (not 2xx) the operation does not
+	// declare, not checked unless ReportUndeclaredErrors.
+	UndeclaredError int64
 	// Failed could not be checked: the spec did not load, or the checker
 	// has a bug.
 	Failed int64
@@ -416,7 +425,8 @@ func (t Tally) ItemTypes() []string { return typeList(t.itemTypes) }
 func (c *Checker) Summary() Summary {
 	s := Summary{
 		Responses: c.responses.Load(), Sampled: c.sampled.Load(), Checked: c.checked.Load(),
-		Dropped: c.dropped.Load(), Skipped: c.skipped.Load(), Failed: c.failed.Load(),
+		Dropped: c.dropped.Load(), Failed: c.failed.Load(),
+		TooLarge: c.tooLarge.Load(), UnknownPath: c.unknownPath.Load(), UndeclaredError: c.undeclaredError.Load(),
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -105,8 +105,11 @@ func (r *report) header(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "- **Requests:** %d of a budget of %d, all GET (besides the token request), one at a time, %s\n", r.requests, r.s.budget, pause)
 	fmt.Fprintf(b, "- **Checked:** %d responses against the spec; %d distinct mismatches\n", r.summary.Checked, len(r.mismatches))
-	if r.summary.Skipped > 0 {
-		fmt.Fprintf(b, "- **Not checked:** %d error responses whose status the spec does not declare (not drift: it declares almost no errors)\n", r.summary.Skipped)
+	if n := r.summary.UndeclaredError; n > 0 {
+		fmt.Fprintf(b, "- **Not checked:** %d error responses whose status the spec does not declare (not drift: it declares almost no errors)\n", n)
+	}
+	if n := r.summary.TooLarge + r.summary.UnknownPath; n > 0 {
+		fmt.Fprintf(b, "- **Not checked:** %d responses over the checker's body limit, %d of paths the spec does not have\n", r.summary.TooLarge, r.summary.UnknownPath)
 	}
 	if r.stopped != "" {
 		fmt.Fprintf(b, "- **Stopped early:** %s\n", r.stopped)
