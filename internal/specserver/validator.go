@@ -164,13 +164,14 @@ func (v *Validator) Check(r *http.Request) (*Call, *Problem) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	if problem := checkJSON(r, route.Operation, body); problem != nil {
-		return nil, problem
-	}
 	key := newRequestKey(r, route, body)
 	if _, ok := v.passed.Load(key); ok {
+		// It passed checkJSON too: Content-Type and the body are in the key.
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return &Call{Route: route, PathParams: params, Body: body, input: v.requestInput(r, route, params)}, nil
+	}
+	if problem := checkJSON(r, route.Operation, body); problem != nil {
+		return nil, problem
 	}
 	input := v.requestInput(r, route, params)
 	err = openapi3filter.ValidateRequest(r.Context(), input)
@@ -196,8 +197,8 @@ func (v *Validator) requestInput(r *http.Request, route *routers.Route, params m
 }
 
 // requestKey is what the validity of a request depends on: the operation,
-// the URL (path and query), Content-Type and the spec's header parameters
-// (security is left to the caller), and the body, by digest.
+// the URL (path and query), Content-Type, the spec's header and cookie
+// parameters (security is left to the caller), and the body, by digest.
 type requestKey struct {
 	op     *openapi3.Operation
 	url    string
@@ -206,20 +207,28 @@ type requestKey struct {
 }
 
 func newRequestKey(r *http.Request, route *routers.Route, body []byte) requestKey {
-	names := []string{"Content-Type"}
-	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
-		for _, p := range params {
-			if p.Value != nil && p.Value.In == openapi3.ParameterInHeader {
-				names = append(names, p.Value.Name)
-			}
-		}
-	}
 	var h strings.Builder
-	for _, name := range names {
+	add := func(name string, values []string) {
 		h.WriteString(name)
 		h.WriteByte(0)
-		h.WriteString(strings.Join(r.Header.Values(name), "\x00"))
+		h.WriteString(strings.Join(values, "\x00"))
 		h.WriteByte(0)
+	}
+	add("Content-Type", r.Header.Values("Content-Type"))
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range params {
+			switch {
+			case p.Value == nil:
+			case p.Value.In == openapi3.ParameterInHeader:
+				add(p.Value.Name, r.Header.Values(p.Value.Name))
+			case p.Value.In == openapi3.ParameterInCookie:
+				var values []string
+				for _, c := range r.CookiesNamed(p.Value.Name) {
+					values = append(values, c.Value)
+				}
+				add("cookie "+p.Value.Name, values)
+			}
+		}
 	}
 	return requestKey{op: route.Operation, url: r.URL.RequestURI(), header: h.String(), body: sha256.Sum256(body)}
 }

@@ -89,14 +89,18 @@ func TestRememberedChecksStayExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	const users = "http://fake/api/partners/v2.0/org/3fa85f64-5717-4562-b3fc-2c963f66afa6/users"
-	check := func(method, url, contentType, body string) (*Call, *Problem) {
+	check := func(method, url, contentType, body string, header ...string) (*Call, *Problem) {
 		t.Helper()
 		r, _ := http.NewRequest(method, url, strings.NewReader(body))
 		if contentType != "" {
 			r.Header.Set("Content-Type", contentType)
 		}
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
 		return v.Check(r)
 	}
+	const evData = "http://fake/api/partners/v2.0/org/3fa85f64-5717-4562-b3fc-2c963f66afa6/users/3fa85f64-5717-4562-b3fc-2c963f66afa7/electric-vehicles/3fa85f64-5717-4562-b3fc-2c963f66afa8/data"
 	const good = `{"role":"user","email":"a@example.com"}`
 	for range 2 {
 		if _, p := check(http.MethodPost, users, "application/json", good); p != nil {
@@ -108,8 +112,19 @@ func TestRememberedChecksStayExact(t *testing.T) {
 		if _, p := check(http.MethodPost, users, "text/plain", good); p == nil {
 			t.Error("a valid body as text/plain was accepted")
 		}
+		// Each invalid request follows a valid one of the same path, so
+		// that a memo that ignored the query or the header would accept it.
+		if _, p := check(http.MethodGet, users, "", ""); p != nil {
+			t.Fatalf("a valid GET: %v", p)
+		}
 		if _, p := check(http.MethodGet, users+"?include_deleted=maybe", "", ""); p == nil {
 			t.Error("include_deleted=maybe was accepted")
+		}
+		if _, p := check(http.MethodGet, evData, "", "", "fill-missing", "true"); p != nil {
+			t.Fatalf("fill-missing: true: %v", p)
+		}
+		if _, p := check(http.MethodGet, evData, "", "", "fill-missing", "maybe"); p == nil {
+			t.Error("fill-missing: maybe was accepted")
 		}
 	}
 
@@ -135,6 +150,32 @@ func TestRememberedChecksStayExact(t *testing.T) {
 		}
 		if err := v.CheckResponse(call, status, header, []byte(`{"items": "none"}`)); err == nil {
 			t.Error("a malformed page passed")
+		}
+	}
+}
+
+// TestRememberedCookies: a cookie parameter is part of what a remembered
+// request is: a valid value remembered does not let an invalid one pass.
+func TestRememberedCookies(t *testing.T) {
+	doc, err := LoadDoc([]byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+	  "paths": {"/a": {"get": {"operationId": "a",
+	    "parameters": [{"name": "n", "in": "cookie", "schema": {"type": "integer"}}],
+	    "responses": {"200": {"description": "ok"}}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidatorFor(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cookie string
+		ok     bool
+	}{{"1", true}, {"x", false}, {"1", true}, {"x", false}} {
+		r, _ := http.NewRequest(http.MethodGet, "http://fake/a", nil)
+		r.AddCookie(&http.Cookie{Name: "n", Value: tc.cookie})
+		if _, p := v.Check(r); (p == nil) != tc.ok {
+			t.Errorf("cookie n=%s: %v, want accepted %v", tc.cookie, p, tc.ok)
 		}
 	}
 }
