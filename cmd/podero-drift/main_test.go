@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 	"github.com/podero-go/podero/api/speccheck"
 )
@@ -295,5 +298,64 @@ func TestCommand(t *testing.T) {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "PODERO_CLIENT_SECRET") {
 		t.Errorf("podero-drift with half the credentials: %v, want exit status 1 naming what is missing\n%s", err, out)
+	}
+}
+
+// TestSurveyUntampered: on the fake without drift, every operation the
+// survey counts requests for is a GET of api.Operations and received them
+// as the fake saw them (a mistyped name in the survey would show up as an
+// operation it never called), and the report finds no mismatch.
+func TestSurveyUntampered(t *testing.T) {
+	srv := poderotest.New(t)
+	if err := populate(srv); err != nil {
+		t.Fatal(err)
+	}
+	before := len(srv.Requests()) // populate's
+	recordPauses(t)
+	s, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := &target{cfg: api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, TokenURL: srv.TokenURL},
+		fake: srv, name: "poderotest"}
+	rep, err := survey(context.Background(), tg, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	names, gets := map[string]string{}, map[string]bool{}
+	for _, info := range api.Operations {
+		names[info.OperationID] = info.Name
+		gets[info.Name] = info.Method == http.MethodGet
+	}
+	received := map[string]int{}
+	for _, r := range srv.Requests()[before:] {
+		if r.OperationID != "" {
+			received[names[r.OperationID]]++
+		}
+	}
+	counted := map[string]int{}
+	for _, oc := range rep.calls {
+		if !gets[oc.name] {
+			t.Errorf("the survey counts requests for %q, which is not a GET of api.Operations", oc.name)
+		}
+		counted[oc.name] = oc.requests
+	}
+	if !maps.Equal(counted, received) {
+		t.Errorf("the survey counted requests %v; the fake received %v", counted, received)
+	}
+	if len(counted) < 20 {
+		t.Errorf("the survey called %d operations: want nearly every GET", len(counted))
+	}
+
+	if len(rep.summary.Mismatches) != 0 {
+		t.Errorf("%d mismatches on a fake without drift: %+v", len(rep.summary.Mismatches), rep.summary.Mismatches)
+	}
+	var out bytes.Buffer
+	if err := rep.write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "## Mismatches (0)\n\nEvery response checked conforms to the pinned spec.") {
+		t.Errorf("the report does not say it found no mismatch:\n%s", out.String())
 	}
 }
