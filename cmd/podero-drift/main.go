@@ -132,7 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return 1
 	}
 	if s.out != "" {
-		fmt.Fprintf(stderr, "podero-drift: wrote %s: %d requests, %d distinct mismatches\n", s.out, rep.requests, len(rep.mismatches))
+		fmt.Fprintf(stderr, "podero-drift: wrote %s: %d requests, %d distinct mismatches\n", s.out, rep.requests, len(rep.summary.Mismatches))
 	}
 	if rep.answered == 0 {
 		fmt.Fprintln(stderr, "podero-drift: no operation answered with a 2xx: check PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID and PODERO_ENV")

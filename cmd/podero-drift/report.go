@@ -18,24 +18,23 @@ import (
 // no value from a response and no id: operations, statuses, JSON pointers,
 // kinds and JSON types.
 type report struct {
-	target     string
-	when       time.Time
-	s          settings
-	requests   int
-	answered   int
-	stopped    string
-	calls      []*opCalls
-	summary    speccheck.Summary
-	mismatches []speccheck.Tally
-	unreached  []unreached
-	writes     []string // the operations the survey never calls
+	target    string
+	when      time.Time
+	s         settings
+	requests  int
+	answered  int
+	stopped   string
+	calls     []*opCalls
+	summary   speccheck.Summary
+	unreached []unreached
+	writes    []string // the operations the survey never calls
 }
 
 type unreached struct{ name, why string }
 
 func newReport(t *target, sv *surveyor, sum speccheck.Summary) *report {
 	r := &report{target: t.name, when: sv.now, s: sv.s, requests: sv.sent, answered: sv.answered, stopped: sv.stopped,
-		summary: sum, mismatches: sum.Mismatches}
+		summary: sum}
 	for _, name := range sv.order {
 		r.calls = append(r.calls, sv.calls[name])
 	}
@@ -104,7 +103,7 @@ func (r *report) header(b *strings.Builder) {
 		pause = r.s.pause.String() + " apart"
 	}
 	fmt.Fprintf(b, "- **Requests:** %d of a budget of %d, all GET (besides the token request), one at a time, %s\n", r.requests, r.s.budget, pause)
-	fmt.Fprintf(b, "- **Checked:** %d responses against the spec; %d distinct mismatches\n", r.summary.Checked, len(r.mismatches))
+	fmt.Fprintf(b, "- **Checked:** %d responses against the spec; %d distinct mismatches\n", r.summary.Checked, len(r.summary.Mismatches))
 	if n := r.summary.UndeclaredError; n > 0 {
 		fmt.Fprintf(b, "- **Not checked:** %d error responses whose status the spec does not declare (not drift: it declares almost no errors)\n", n)
 	}
@@ -145,15 +144,15 @@ func count(what string, n int) string {
 }
 
 func (r *report) mismatchTable(b *strings.Builder) {
-	fmt.Fprintf(b, "\n## Mismatches (%d)\n\n", len(r.mismatches))
-	if len(r.mismatches) == 0 {
+	fmt.Fprintf(b, "\n## Mismatches (%d)\n\n", len(r.summary.Mismatches))
+	if len(r.summary.Mismatches) == 0 {
 		b.WriteString("Every response checked conforms to the pinned spec.\n")
 		return
 	}
 	b.WriteString("Each distinct mismatch once, with the number of responses it was seen in.\n\n")
 	b.WriteString("| Operation | Status | Pointer | Kind | Schema | The spec declares | Found | Responses |\n" +
 		"| --- | --- | --- | --- | --- | --- | --- | ---: |\n")
-	for _, t := range r.mismatches {
+	for _, t := range r.summary.Mismatches {
 		pointer := "(the response)"
 		if t.Pointer != "" {
 			pointer = "`" + t.Pointer + "`"
@@ -179,7 +178,7 @@ type property struct {
 func (r *report) properties() []*property {
 	var props []*property
 	byKey := map[[2]string]*property{}
-	for _, t := range r.mismatches {
+	for _, t := range r.summary.Mismatches {
 		if t.Kind != speccheck.UndeclaredProperty {
 			continue
 		}
