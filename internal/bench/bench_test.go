@@ -26,6 +26,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/speccheck"
 	"github.com/podero-go/podero/internal/benchdata"
 	"github.com/podero-go/podero/internal/specserver"
 )
@@ -161,8 +162,17 @@ func TestFixturesConformToSpec(t *testing.T) {
 		"GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions": f.pages[200],
 		"POST /api/partners/v2.0/org/{org_id}/users":                                                           f.user,
 	}
+	// kin-openapi ignores undeclared properties: speccheck reports them, and
+	// every other difference, as it would in a service.
+	checker, err := speccheck.New(speccheck.Options{SampleRate: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer checker.Close()
 	for route, body := range bodies {
 		method, path, _ := strings.Cut(route, " ")
+		checker.CheckResponse(context.Background(), &api.CheckedResponse{Method: method, Path: path, StatusCode: http.StatusOK,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
 		op := doc.Paths.Value(path).GetOperation(method)
 		schema := op.Responses.Status(200).Value.Content.Get("application/json").Schema
 		var v any
@@ -172,6 +182,16 @@ func TestFixturesConformToSpec(t *testing.T) {
 		if err := specserver.CheckValue(schema, v); err != nil {
 			t.Errorf("%s: the fixture does not conform: %v", route, err)
 		}
+	}
+	if err := checker.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sum := checker.Summary()
+	if sum.Checked != int64(len(bodies)) {
+		t.Errorf("speccheck checked %d of the %d fixtures: %+v", sum.Checked, len(bodies), sum)
+	}
+	for _, m := range sum.Mismatches {
+		t.Errorf("a fixture differs from the spec: %s", m.Mismatch)
 	}
 	in := doc.Paths.Value("/api/partners/v2.0/org/{org_id}/users").Post.RequestBody.Value.Content.Get("application/json").Schema
 	var v any
