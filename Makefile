@@ -49,7 +49,7 @@ test: lint
 consumer-check:
 	GO='$(GO)' .ci/consumer-check
 
-## api-check: fail on a breaking change of api, oauth or api/poderotest since the last tag v* that CHANGELOG.md does not announce
+## api-check: fail on a breaking change of api, oauth, api/poderotest or api/speccheck since the last tag v* that CHANGELOG.md does not announce
 api-check:
 	$(GO) run ./internal/apicheck
 

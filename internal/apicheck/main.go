@@ -5,9 +5,9 @@
 //
 //	go run ./internal/apicheck [-C dir] [-base tag] [package dir ...]
 //
-// The packages default to api, oauth and api/poderotest. The base is the
-// newest tag v* that HEAD contains; with none, there is nothing to compare
-// and the check passes.
+// The packages default to api, oauth, api/poderotest and api/speccheck. The
+// base is the newest tag v* that HEAD contains; with none, there is nothing
+// to compare and the check passes.
 //
 // Breaking is what can stop a user's code from compiling: an exported
 // identifier removed, or one whose type, signature or kind changed, a
@@ -33,7 +33,7 @@ import (
 )
 
 // defaultPackages are the directories of the packages users import.
-var defaultPackages = []string{"api", "oauth", "api/poderotest"}
+var defaultPackages = []string{"api", "oauth", "api/poderotest", "api/speccheck"}
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {

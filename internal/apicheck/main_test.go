@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -174,5 +175,36 @@ func TestBreakingSteps(t *testing.T) {
 		if got := nextBreakingVersion(base); got != want {
 			t.Errorf("nextBreakingVersion(%s) = %s, want %s", base, got, want)
 		}
+	}
+}
+
+// TestDefaultPackagesArePublic: the packages checked by default are every
+// package of the module a user can import (not internal, not a command).
+func TestDefaultPackagesArePublic(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command in PATH")
+	}
+	cmd := exec.Command(goTool, "list", "-f", "{{.Name}} {{.ImportPath}} {{.Module.Path}}", "./...")
+	cmd.Dir = filepath.Join("..", "..")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var public []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[0] == "main" {
+			continue
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(f[1], f[2]), "/")
+		if rel == "internal" || strings.HasPrefix(rel, "internal/") || strings.Contains(rel, "/internal/") || strings.HasSuffix(rel, "/internal") {
+			continue
+		}
+		public = append(public, rel)
+	}
+	slices.Sort(public)
+	if want := slices.Sorted(slices.Values(defaultPackages)); !slices.Equal(public, want) {
+		t.Errorf("the module's public packages are %q; apicheck checks %q by default", public, want)
 	}
 }
