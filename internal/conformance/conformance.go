@@ -36,6 +36,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
 
+	"github.com/podero-go/podero/internal/specformat"
 	"github.com/podero-go/podero/internal/specserver"
 )
 
@@ -411,7 +412,7 @@ func registerDecoders(doc *openapi3.T) {
 	seen := func(content openapi3.Content) {
 		for mt := range content {
 			mt = strings.ToLower(mt)
-			if openapi3filter.RegisteredBodyDecoder(mt) != nil || strings.HasSuffix(mt, "+json") {
+			if openapi3filter.RegisteredBodyDecoder(mt) != nil || specformat.IsJSONMedia(mt) {
 				continue
 			}
 			if _, loaded := registerOnce.LoadOrStore(mt, true); loaded {
@@ -480,13 +481,7 @@ func (s *server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 			a.body, _ = json.Marshal(specserver.Sample(resp.Content.Get(mt).Schema)) // samples always encode
 			header.Set("Content-Type", mt)
 		} else {
-			mts := slices.Sorted(func(yield func(string) bool) {
-				for mt := range resp.Content {
-					if !yield(mt) {
-						return
-					}
-				}
-			})
+			mts := slices.Sorted(maps.Keys(resp.Content))
 			a.body = sampleBytes(mts[0], resp.Content[mts[0]].Schema)
 			header.Set("Content-Type", mts[0])
 		}
@@ -500,13 +495,7 @@ func (s *server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 // successResponse is the lowest 2xx status and its response; 200 and the
 // default response when there is no 2xx; 204 and nil when there is neither.
 func successResponse(op *openapi3.Operation) (int, *openapi3.Response) {
-	best := 0
-	for code := range op.Responses.Map() {
-		if n, err := strconv.Atoi(code); err == nil && n >= 200 && n < 300 && (best == 0 || n < best) {
-			best = n
-		}
-	}
-	if best != 0 {
+	if best, ok := specserver.SuccessStatus(op); ok {
 		return best, op.Responses.Status(best).Value
 	}
 	if d := op.Responses.Default(); d != nil && d.Value != nil {
@@ -516,15 +505,9 @@ func successResponse(op *openapi3.Operation) (int, *openapi3.Response) {
 }
 
 func jsonMedia(content openapi3.Content) string {
-	for _, mt := range slices.Sorted(func(yield func(string) bool) {
-		for mt := range content {
-			if !yield(mt) {
-				return
-			}
-		}
-	}) {
+	for _, mt := range slices.Sorted(maps.Keys(content)) {
 		base, _, _ := strings.Cut(mt, ";")
-		if base == "application/json" || strings.HasSuffix(base, "+json") {
+		if specformat.IsJSONMedia(base) {
 			return mt
 		}
 	}
@@ -655,13 +638,7 @@ func parameters(item *openapi3.PathItem, op *openapi3.Operation) []*openapi3.Par
 // a multipart form, text, or bytes.
 func requestBody(t *testing.T, content openapi3.Content) (string, []byte) {
 	t.Helper()
-	mts := slices.Sorted(func(yield func(string) bool) {
-		for mt := range content {
-			if !yield(mt) {
-				return
-			}
-		}
-	})
+	mts := slices.Sorted(maps.Keys(content))
 	mt := mts[0]
 	schema := content[mt].Schema
 	fields, _ := specserver.Sample(schema).(map[string]any)
@@ -669,19 +646,13 @@ func requestBody(t *testing.T, content openapi3.Content) (string, []byte) {
 	case strings.HasPrefix(mt, "application/x-www-form-urlencoded"):
 		form := url.Values{}
 		for k, v := range fields {
-			form.Set(k, formValue(v))
+			form.Set(k, specserver.WireValue(v))
 		}
 		return mt, []byte(form.Encode())
 	case strings.HasPrefix(mt, "multipart/form-data"):
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)
-		for _, k := range slices.Sorted(func(yield func(string) bool) {
-			for k := range fields {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
 			prop := schema.Value.Properties[k]
 			if prop != nil && prop.Value != nil && prop.Value.Format == "binary" {
 				fw, err := w.CreateFormFile(k, k+".bin")
@@ -691,7 +662,7 @@ func requestBody(t *testing.T, content openapi3.Content) (string, []byte) {
 				fw.Write([]byte("file content"))
 				continue
 			}
-			if err := w.WriteField(k, formValue(fields[k])); err != nil {
+			if err := w.WriteField(k, specserver.WireValue(fields[k])); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -703,19 +674,6 @@ func requestBody(t *testing.T, content openapi3.Content) (string, []byte) {
 		return mt, sampleBytes(mt, schema)
 	}
 	return mt, []byte("\x00\x01sample bytes\xff")
-}
-
-func formValue(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // decode decodes a JSON sample into a value of typ.

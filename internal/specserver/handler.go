@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strconv"
 	"sync"
 
@@ -201,22 +200,28 @@ func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response, check 
 // SampleResponse is the operation's first declared success response (lowest
 // 2xx status) with a sample body, or a nil body when it declares none.
 func SampleResponse(op *openapi3.Operation) (int, any, error) {
-	var statuses []int
-	for code := range op.Responses.Map() {
-		if n, err := strconv.Atoi(code); err == nil && n >= 200 && n < 300 {
-			statuses = append(statuses, n)
-		}
-	}
-	if len(statuses) == 0 {
+	status, ok := SuccessStatus(op)
+	if !ok {
 		return 0, nil, fmt.Errorf("specserver: %s declares no success response", op.OperationID)
 	}
-	sort.Ints(statuses)
-	resp := op.Responses.Status(statuses[0]).Value
+	resp := op.Responses.Status(status).Value
 	mt := resp.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil {
-		return statuses[0], nil, nil
+		return status, nil, nil
 	}
-	return statuses[0], Sample(mt.Schema), nil
+	return status, Sample(mt.Schema), nil
+}
+
+// SuccessStatus is the lowest 2xx status op declares (exactly: not 2XX nor
+// default), and whether it declares one.
+func SuccessStatus(op *openapi3.Operation) (int, bool) {
+	best := 0
+	for code := range op.Responses.Map() {
+		if n, err := strconv.Atoi(code); err == nil && n >= 200 && n < 300 && (best == 0 || n < best) {
+			best = n
+		}
+	}
+	return best, best != 0
 }
 
 // needsAuth reports whether op requires the OAuth2 bearer token: its own

@@ -237,8 +237,12 @@ func Nullable(ref *openapi3.SchemaRef) bool {
 
 // SampleParam returns a valid value for a parameter, formatted as it goes on
 // the wire (a path segment, a query value, a header).
-func SampleParam(p *openapi3.Parameter) string {
-	v := Sample(p.Schema)
+func SampleParam(p *openapi3.Parameter) string { return WireValue(Sample(p.Schema)) }
+
+// WireValue formats a sample value (as Sample returns it) as a parameter or
+// a form field carries it: a string as is, a number or a boolean as text,
+// anything else as JSON.
+func WireValue(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
