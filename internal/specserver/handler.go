@@ -182,7 +182,11 @@ func (h *Handler) write(w http.ResponseWriter, call *Call, resp Response, check 
 	}
 	// Errors the fake chooses to send (401, 404, 422, 5xx, ...) are not in
 	// the spec, which declares success responses and the boost 409 only.
-	if _, declared := call.Operation().Responses.Map()[strconv.Itoa(resp.Status)]; check && (declared || resp.Status < 400) {
+	// One the operation declares, by its code, its range (4XX) or a
+	// default response, is checked.
+	responses := call.Operation().Responses
+	declared := responses.Status(resp.Status) != nil || responses.Default() != nil
+	if check && (declared || resp.Status < 400) {
 		if err := h.V.CheckResponse(call, resp.Status, header, body); err != nil {
 			err = fmt.Errorf("specserver: the response to %s does not conform to the spec: %w", call.Operation().OperationID, err)
 			http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -35,3 +35,45 @@ func TestAlter(t *testing.T) {
 		t.Errorf("not altered: status %d, invalid %v; want the check's 500", rec.Status, rec.Invalid)
 	}
 }
+
+// TestDeclaredErrorRanges: an error response the operation declares by a
+// range (4XX) or a default response is checked against it; an error status
+// it does not declare at all is sent as is.
+func TestDeclaredErrorRanges(t *testing.T) {
+	doc, err := LoadDoc([]byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+	  "components": {"schemas": {"Error": {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}}},
+	  "paths": {
+	    "/ranged": {"get": {"operationId": "ranged", "responses": {"200": {"description": "ok"},
+	      "4XX": {"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+	    "/defaulted": {"get": {"operationId": "defaulted", "responses": {"200": {"description": "ok"},
+	      "default": {"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+	    "/bare": {"get": {"operationId": "bare", "responses": {"200": {"description": "ok"}}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidatorFor(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := map[string]any{"detail": "Not Found"}
+	h := &Handler{V: v, Respond: func(*Call, *http.Request) (Response, bool) {
+		return Response{Status: http.StatusNotFound, Body: body}, true
+	}}
+	for _, tc := range []struct {
+		path   string
+		detail any
+		status int
+	}{
+		{"/ranged", map[string]any{"detail": "Not Found"}, http.StatusInternalServerError},
+		{"/ranged", map[string]any{"message": "Not Found"}, http.StatusNotFound},
+		{"/defaulted", map[string]any{"detail": "Not Found"}, http.StatusInternalServerError},
+		{"/bare", map[string]any{"detail": "Not Found"}, http.StatusNotFound},
+	} {
+		body = tc.detail.(map[string]any)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+		if rec.Code != tc.status {
+			t.Errorf("%s answering 404 %v: sent %d, want %d", tc.path, tc.detail, rec.Code, tc.status)
+		}
+	}
+}
