@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/podero-go/podero/internal/pinned"
 )
 
 // TestTrailingData: a JSON body must be one JSON value and nothing but
@@ -177,5 +179,21 @@ func TestRememberedCookies(t *testing.T) {
 		if _, p := v.Check(r); (p == nil) != tc.ok {
 			t.Errorf("cookie n=%s: %v, want accepted %v", tc.cookie, p, tc.ok)
 		}
+	}
+}
+
+// TestDocShared: specserver's Doc is pinned.Doc, the one parse of the
+// pinned spec that api/speccheck uses too.
+func TestDocShared(t *testing.T) {
+	a, err := Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pinned.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Error("specserver parses the pinned spec apart from pinned.Doc")
 	}
 }
