@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -186,6 +187,9 @@ func TestGenerateRefusesBadSpecs(t *testing.T) {
 		{"truncated", `{"openapi": "3.1.0", "info": {"title": "x", "vers`, "not valid JSON"},
 		{"not openapi", `{"hello": "world"}`, "openapi"},
 		{"invalid", `{"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}}}}}}}}`, "Missing"},
+		// A valid OpenAPI document, but YAML, which kin-openapi reads and
+		// the rest of the pipeline does not.
+		{"yaml", yamlSpec, "openapi.json is not JSON (YAML?): gen reads only JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := scratchRoot(t)
@@ -194,6 +198,18 @@ func TestGenerateRefusesBadSpecs(t *testing.T) {
 				t.Fatalf("pin: got %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+const yamlSpec = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: x\n      responses: {'200': {description: OK}}\n"
+
+// TestGenerateRefusesYAML: generation says the spec is not JSON, not what
+// the first JSON reader makes of it.
+func TestGenerateRefusesYAML(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	_, err := generateWith("..", pin{File: "openapi.json"}, []byte(yamlSpec), genOptions{NoCache: true})
+	if want := "openapi.json is not JSON (YAML?)"; err == nil || !strings.Contains(err.Error(), want) || !errors.As(err, new(*specError)) {
+		t.Errorf("error = %v; want a spec error with %q", err, want)
 	}
 }
 
