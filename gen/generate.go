@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"maps"
 	"os"
@@ -316,11 +318,19 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, fmt.Errorf("oapi-codegen: %w", err)
 	}
-	src, fset, file, err := pruneImports(cfg.Output, []byte(safePathParams(code)))
+	src, err := pruneImports(cfg.Output, []byte(safePathParams(code)))
 	if err != nil {
 		return nil, err
 	}
 	code = string(src)
+	// The code is parsed as it is written, pruned and formatted, so that
+	// positions (checkDeclarations' messages) are the written file's.
+	oapiFile := filepath.ToSlash(filepath.Join(apiDir, cfg.Output))
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, oapiFile, src, parser.ParseComments)
+	if err != nil {
+		return nil, fmt.Errorf("parse oapi-codegen output: %w", err)
+	}
 	doc := gdoc
 	opsCode, err := operationsSource(cfg.PackageName, p, named)
 	if err != nil {
@@ -371,7 +381,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		return nil, err
 	}
 	files := map[string][]byte{
-		filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
+		oapiFile:        []byte(code),
 		operationsFile:  opsCode,
 		paginationFile:  pagesCode,
 		errorsFile:      errorsCode,
@@ -382,7 +392,6 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		docIndexFile:    indexCode,
 		pinnedCopy:      data,
 	}
-	oapiFile := filepath.ToSlash(filepath.Join(apiDir, cfg.Output))
 	if err := checkDeclarations(withFiles(files, handWritten), fset, map[string]*ast.File{oapiFile: file}); err != nil {
 		return nil, err
 	}

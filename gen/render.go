@@ -46,7 +46,7 @@ func goFile(name, pkg string, p pin, body string, candidates ...string) ([]byte,
 	b.WriteString(body)
 	// A candidate's name may be in the body without being used (in a
 	// comment, a path): pruneImports keeps only those the code uses.
-	src, _, _, err := pruneImports(name, []byte(b.String()))
+	src, err := pruneImports(name, []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("format %s: %w\n%s", name, err, b.String())
 	}
@@ -60,15 +60,11 @@ func goFile(name, pkg string, p pin, body string, candidates ...string) ([]byte,
 // times faster, which matters for a large spec; goimports would also search
 // the module cache for imports the code lacks, which the template's code
 // never does.
-//
-// It returns the formatted source and the file it parsed (without the
-// imports it dropped), which parseGenerated reads instead of parsing the
-// result again.
-func pruneImports(name string, src []byte) ([]byte, *token.FileSet, *ast.File, error) {
+func pruneImports(name string, src []byte) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("parse oapi-codegen output: %w", err)
+		return nil, fmt.Errorf("parse oapi-codegen output: %w", err)
 	}
 	used := map[string]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -91,9 +87,9 @@ func pruneImports(name string, src []byte) ([]byte, *token.FileSet, *ast.File, e
 	}
 	var buf bytes.Buffer
 	if err := format.Node(&buf, fset, f); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return buf.Bytes(), fset, f, nil
+	return buf.Bytes(), nil
 }
 
 // importName is the package name an import path gives by convention: its
