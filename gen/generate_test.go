@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -229,34 +228,65 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 }
 
-// An iterator whose page parameters are not the usual optional *int would
-// not compile; the pipeline leaves it out and says why.
-func TestPaginationNeedsOptionalIntPage(t *testing.T) {
+// TestPaginationPageTypes: an iterator sets its params' limit and offset,
+// both *int (optional parameters) or both int (required ones). With one of
+// each it would not compile, so the pipeline leaves it out and says why.
+func TestPaginationPageTypes(t *testing.T) {
 	t.Parallel() // generation takes turns (genMu)
-	root := scratchRoot(t)
-	path := filepath.Join(root, "openapi.json")
-	data, _ := os.ReadFile(path)
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	op := doc["paths"].(map[string]any)["/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions"].(map[string]any)["get"].(map[string]any)
-	for _, p := range op["parameters"].([]any) {
-		if p := p.(map[string]any); p["name"] == "limit" {
-			p["required"] = true
-		}
-	}
-	edited, _ := json.Marshal(doc)
-	res, err := generateFrom(root, pin{File: "openapi.json"}, edited)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := string(res.Files[paginationFile])
-	if strings.Contains(pages, "ListElectricVehicleSessionsIter") || !strings.Contains(pages, "ListWallboxHEMSSessionsIter") {
-		t.Error("the iterator with a required limit was generated, or the other one was not")
-	}
-	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "ListElectricVehicleSessions") || !strings.Contains(res.Notes[0], "no iterator") {
-		t.Errorf("notes %q", res.Notes)
+	const sessions = "/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions"
+	for _, tc := range []struct {
+		name     string
+		required []string
+		want     []string // in the iterator's source; none: no iterator
+		note     string
+	}{
+		{name: "limit required", required: []string{"limit"},
+			note: "ListElectricVehicleSessions has limit/offset and {total, items} but no iterator: its limit and offset are not both int or both *int"},
+		{name: "both required", required: []string{"limit", "offset"}, want: []string{
+			"\treturn paginate(&params.Limit, &params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {\n" +
+				"\t\tp := params\n" +
+				"\t\tp.Limit, p.Offset = limit, offset\n" +
+				"\t\tpage, err := c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, p, opts...)\n",
+			// The params struct has them as int, as the iterator takes them.
+			"Limit int `form:\"limit\" json:\"limit\"`", "Offset int `form:\"offset\" json:\"offset\"`",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc := pinnedSpecTree(t)
+			op := specObj(t, doc, "paths", sessions, "get")
+			for _, p := range op["parameters"].([]any) {
+				if p := p.(map[string]any); slices.Contains(tc.required, p["name"].(string)) {
+					p["required"] = true
+				}
+			}
+			res, err := generateFrom("..", pin{File: "openapi.json"}, encodeSpecTree(t, doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages := string(res.Files[paginationFile])
+			code := pages + string(res.Files["api/podero.gen.go"])
+			if !strings.Contains(pages, "ListWallboxHEMSSessionsIter") {
+				t.Error("the other iterator is gone")
+			}
+			if tc.want == nil && strings.Contains(pages, "ListElectricVehicleSessionsIter") {
+				t.Error("the iterator was generated")
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(code, want) {
+					t.Errorf("the generated code lacks %q:\n%s", want, pages)
+				}
+			}
+			var notes []string
+			for _, n := range res.Notes {
+				if strings.Contains(n, "iterator") {
+					notes = append(notes, n)
+				}
+			}
+			if tc.note == "" && len(notes) > 0 || tc.note != "" && (len(notes) != 1 || !strings.Contains(notes[0], tc.note)) {
+				t.Errorf("notes %q; want one with %q", notes, tc.note)
+			}
+		})
 	}
 }
 
