@@ -130,12 +130,12 @@ type pager struct {
 func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[string]string) ([]pager, []string) {
 	var pagers []pager
 	var notes []string
+	// An operation's XIter is not another operation's name (assignNames
+	// sees to it: avoidDerivedNames), but it may be a method of package
+	// api's own.
 	methods := map[string]string{}
 	for name, file := range taken {
 		methods[name] = file + " declares it by hand"
-	}
-	for _, s := range ops {
-		methods[s.Name] = "it is the operation " + s.Method + " " + s.Path
 	}
 	for _, s := range ops {
 		o := doc.Paths.Value(s.Path).GetOperation(s.Method)
