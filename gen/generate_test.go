@@ -11,40 +11,6 @@ import (
 	"testing"
 )
 
-// pipelineFiles are what generation reads and writes, relative to the root.
-var pipelineFiles = []string{
-	"openapi.json", pinFile, nameTableFile, schemaNameTableFile, codegenConfig,
-	"api/podero.gen.go", operationsFile, paginationFile, errorsFile,
-	clientFile, decodeFile, gettersFile, gettersTestFile, docIndexFile, pinnedCopy,
-}
-
-// scratchRoot copies the pipeline's files into a temporary root, so tests
-// can break them without touching the repository.
-func scratchRoot(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	// The hand-written files of package api: gen keeps generated names off
-	// their identifiers.
-	handWritten, err := filepath.Glob(filepath.Join("..", apiDir, "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := slices.Clone(pipelineFiles)
-	for _, path := range handWritten {
-		if name := filepath.Base(path); !strings.HasSuffix(name, ".gen.go") && !strings.HasSuffix(name, "_test.go") {
-			names = append(names, apiDir+"/"+name)
-		}
-	}
-	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join("..", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, root, name, data)
-	}
-	return root
-}
-
 func writeFile(t *testing.T, root, name string, data []byte) {
 	t.Helper()
 	path := filepath.Join(root, name)
@@ -73,7 +39,7 @@ func TestCommittedCodeIsCurrent(t *testing.T) {
 
 func TestGenerateIsReproducible(t *testing.T) {
 	t.Parallel() // generation takes turns (genMu)
-	root := scratchRoot(t)
+	root := specCopy(t)
 	p, err := readPin(filepath.Join(root, pinFile))
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +80,7 @@ func TestGenerateIsReproducible(t *testing.T) {
 func TestCheckGenerateCatchesDrift(t *testing.T) {
 	t.Parallel() // generation takes turns (genMu)
 	t.Run("edited generated file", func(t *testing.T) {
-		root := scratchRoot(t)
+		root := specCopy(t)
 		path := filepath.Join(root, "api/podero.gen.go")
 		data, _ := os.ReadFile(path)
 		writeFile(t, root, "api/podero.gen.go", bytes.Replace(data, []byte("JSON200"), []byte("JSON2OO"), 1))
@@ -124,7 +90,7 @@ func TestCheckGenerateCatchesDrift(t *testing.T) {
 		}
 	})
 	t.Run("missing generated file", func(t *testing.T) {
-		root := scratchRoot(t)
+		root := specCopy(t)
 		os.Remove(filepath.Join(root, operationsFile))
 		_, err := runGen(root, "generate", "-check")
 		if err == nil || !strings.Contains(err.Error(), operationsFile+" (missing)") {
@@ -132,7 +98,7 @@ func TestCheckGenerateCatchesDrift(t *testing.T) {
 		}
 	})
 	t.Run("spec edited without re-pinning", func(t *testing.T) {
-		root := scratchRoot(t)
+		root := specCopy(t)
 		editSpec(t, root)
 		for _, args := range [][]string{{"generate", "-check"}, {"generate"}} {
 			_, err := runGen(root, args...)
@@ -142,7 +108,7 @@ func TestCheckGenerateCatchesDrift(t *testing.T) {
 		}
 	})
 	t.Run("spec re-pinned without regenerating", func(t *testing.T) {
-		root := scratchRoot(t)
+		root := specCopy(t)
 		editSpec(t, root)
 		if _, err := runGen(root, "pin", "-source", "https://example.com/spec.json?sig=abc123"); err != nil {
 			t.Fatal(err)
@@ -191,7 +157,7 @@ func TestGenerateRefusesBadSpecs(t *testing.T) {
 		{"yaml", yamlSpec, "openapi.json is not JSON (YAML?): gen reads only JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			root := scratchRoot(t)
+			root := specCopy(t)
 			writeFile(t, root, "openapi.json", []byte(tc.spec))
 			if _, err := runGen(root, "pin"); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("pin: got %v, want an error with %q", err, tc.want)
