@@ -199,14 +199,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		}
 		validation <- err
 	}()
-	var validationErr error
-	validated := false
-	valid := func() error {
-		if !validated {
-			validationErr, validated = <-validation, true
-		}
-		return validationErr
-	}
+	valid := sync.OnceValue(func() error { return <-validation })
 	fail := func(err error) (*result, error) {
 		if verr := valid(); verr != nil {
 			return nil, verr
