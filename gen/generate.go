@@ -63,6 +63,9 @@ type result struct {
 	OpTypes map[string]opTypes
 	// TypeNames maps a component schema's name in the spec to its Go type.
 	TypeNames map[string]string
+	// NoIterator says, by "METHOD /path", why an operation has no
+	// iterator (see findPagers).
+	NoIterator map[string]pageMiss
 
 	ids *identifierCache // see identifiers
 	// HandWritten are the hand-written files of package api the code was
@@ -338,7 +341,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
-	pagers, notes := findPagers(doc, surface, g, methods)
+	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName)
 	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
@@ -394,6 +397,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		Ops:         named,
 		Stale:       staleEntries(ops, table),
 		Notes:       notes,
+		NoIterator:  noIterator,
 		HandWritten: handWritten,
 		Prepared:    prepared,
 		OpTypes:     operationTypes(doc, named, goName),

@@ -307,3 +307,25 @@ func TestReportSaysWhyAnIteratorIsGone(t *testing.T) {
 		}
 	}
 }
+
+// TestReportSaysIteratorIsRenamed: an iterator gone with its operation's
+// old name is there under the new one, and the notes say so.
+func TestReportSaysIteratorIsRenamed(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	doc := pinnedSpecTree(t)
+	specObj(t, doc, "paths", "/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions", "get")["operationId"] = "list_charging_sessions"
+	data := encodeSpecTree(t, doc)
+	res, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(data)}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := buildReport(pinnedSpecBytes(t), pinnedResult(t), data, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "PartnerClient.ListElectricVehicleSessionsIter is gone (GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions): " +
+		"the operation is named ListChargingSessions now, and its iterator PartnerClient.ListChargingSessionsIter"
+	if !slices.Contains(rep.Notes, want) {
+		t.Errorf("the notes lack %q: %q", want, rep.Notes)
+	}
+}

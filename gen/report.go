@@ -231,7 +231,8 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 
 // iteratorNotes says why each iterator that the new code no longer has
 // (PartnerClient.XIter among the removed identifiers) is gone: the
-// operation is gone, or findPagers' note on it, or what its new shape lacks.
+// operation is gone, or what findPagers recorded on it (what its new shape
+// lacks, or why its Go types do not fit), or it is named otherwise now.
 func iteratorNotes(removed []string, oldRes, newRes *result) []string {
 	var notes []string
 	for _, id := range removed {
@@ -252,18 +253,22 @@ func iteratorNotes(removed []string, oldRes, newRes *result) []string {
 		if old == nil {
 			continue // not an operation's iterator
 		}
-		why := ""
-		for _, n := range newRes.Notes {
-			if strings.HasPrefix(n, op+" has limit/offset") {
-				why = n
-			}
-		}
+		var why string
+		miss, noIter := newRes.NoIterator[old.key()]
 		switch item := newRes.Doc.Paths.Value(old.Path); {
-		case why != "":
 		case item == nil || item.GetOperation(old.Method) == nil:
 			why = fmt.Sprintf("the operation %s is gone", old.key())
-		default:
-			why = "it no longer pages: " + pageShapeLacks(item.GetOperation(old.Method))
+		case miss.Note != "":
+			why = miss.Note
+		case miss.Lacks != "":
+			why = "it no longer pages: it lacks " + miss.Lacks
+		case !noIter:
+			// It still has an iterator, under the operation's new name.
+			for _, n := range newRes.Ops {
+				if n.key() == old.key() {
+					why = fmt.Sprintf("the operation is named %s now, and its iterator %s.%sIter", n.GoName, partnerClient, n.GoName)
+				}
+			}
 		}
 		notes = append(notes, fmt.Sprintf("%s is gone (%s %s): %s", id, old.Method, old.Path, why))
 	}
@@ -293,23 +298,6 @@ func hoistedRenames(oldRes, newRes *result) []string {
 		}
 	}
 	return notes
-}
-
-// pageShapeLacks says what an operation lacks to be a page (see findPagers).
-func pageShapeLacks(o *openapi3.Operation) string {
-	var lacks []string
-	for _, name := range []string{"limit", "offset"} {
-		if p := queryParam(o, name); p == nil || !isInteger(p.Schema) {
-			lacks = append(lacks, "an integer query parameter "+name)
-		}
-	}
-	if pageShape(o) == "" {
-		lacks = append(lacks, "a 200 answer {items: [...], total or count: integer}")
-	}
-	if len(lacks) == 0 {
-		return "its Go types do not fit an iterator"
-	}
-	return "it lacks " + strings.Join(lacks, " and ")
 }
 
 // goArbiter decides which of oasdiff's breaking changes the Go API diff
