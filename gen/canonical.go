@@ -120,7 +120,7 @@ func pushDownPathParameters(doc jsonObj) {
 	paths := obj(doc, "paths")
 	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		item, _ := paths[path].(jsonObj)
-		shared := list(item, "parameters")
+		shared := asList(item["parameters"])
 		if len(shared) == 0 {
 			continue
 		}
@@ -129,7 +129,7 @@ func pushDownPathParameters(doc jsonObj) {
 			if !ok || !isMethod(method) {
 				continue
 			}
-			own := list(op, "parameters")
+			own := asList(op["parameters"])
 			has := map[string]bool{}
 			for _, p := range own {
 				has[paramKey(doc, p)] = true

@@ -151,7 +151,7 @@ func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[str
 	}
 	for _, s := range ops {
 		o := doc.Paths.Value(s.Path).GetOperation(s.Method)
-		key := opName{Method: s.Method, Path: s.Path}.key()
+		key := routeKey(s.Method, s.Path)
 		if lacks := pageLacks(o); lacks != "" {
 			misses[key] = pageMiss{Lacks: lacks}
 			continue

@@ -157,19 +157,19 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 
 	newOps := map[string]opName{}
 	for _, op := range newRes.Ops {
-		newOps[op.Method+" "+op.Path] = op
+		newOps[op.key()] = op
 		if op.FromRule {
 			rep.RuleNamed = append(rep.RuleNamed, op)
 		}
 	}
 	oldOps := map[string]opName{}
 	for _, op := range oldRes.Ops {
-		oldOps[op.Method+" "+op.Path] = op
+		oldOps[op.key()] = op
 	}
 	opOf := func(method, path string) reportOp {
-		op, ok := newOps[method+" "+path]
+		op, ok := newOps[routeKey(method, path)]
 		if !ok {
-			op = oldOps[method+" "+path]
+			op = oldOps[routeKey(method, path)]
 		}
 		return reportOp{Method: method, Path: path, OperationID: op.OperationID, GoName: op.GoName}
 	}
@@ -184,7 +184,7 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 			rep.Removed = append(rep.Removed, opOf(e.Method, e.Path))
 		}
 		for _, e := range ed.Modified.ToEndpoints() {
-			modified[e.Method+" "+e.Path] = len(rep.Changed)
+			modified[routeKey(e.Method, e.Path)] = len(rep.Changed)
 			rep.Changed = append(rep.Changed, changedOp{reportOp: opOf(e.Method, e.Path)})
 		}
 	}
@@ -212,14 +212,15 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 			rc.GoName = opOf(rc.Method, rc.Path).GoName
 		}
 		if rc.breaking() {
-			rc.Confirmed = arbiter.confirms(c, oldOps[rc.Method+" "+rc.Path].GoName, newOps[rc.Method+" "+rc.Path].GoName)
+			key := routeKey(rc.Method, rc.Path)
+			rc.Confirmed = arbiter.confirms(c, oldOps[key].GoName, newOps[key].GoName)
 			if rc.Confirmed {
 				rep.Breaking = append(rep.Breaking, rc)
 			} else {
 				rep.Unconfirmed = append(rep.Unconfirmed, rc)
 			}
 		}
-		if i, ok := modified[rc.Method+" "+rc.Path]; ok {
+		if i, ok := modified[routeKey(rc.Method, rc.Path)]; ok {
 			rep.Changed[i].Changes = append(rep.Changed[i].Changes, rc)
 		} else if rc.Path == "" || !isEndpointExistence(rc.ID) {
 			// Added and removed operations have their own sections.
@@ -420,7 +421,7 @@ func operationTypes(doc *openapi3.T, ops []opName, goName func(string) string) m
 	out := map[string]opTypes{}
 	byOp := map[string]string{} // "METHOD path" -> Go name
 	for _, op := range ops {
-		byOp[op.Method+" "+op.Path] = op.GoName
+		byOp[op.key()] = op.GoName
 	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -469,7 +470,7 @@ func operationTypes(doc *openapi3.T, ops []opName, goName func(string) string) m
 					}
 				}
 			}
-			out[byOp[method+" "+path]] = t
+			out[byOp[routeKey(method, path)]] = t
 		}
 	}
 	return out
@@ -478,9 +479,6 @@ func operationTypes(doc *openapi3.T, ops []opName, goName func(string) string) m
 // identifiers are the exported identifiers of package api as res has it
 // (see exportedIdentifiers), worked out once per result.
 func (res *result) identifiers() (map[string]string, error) {
-	if res.ids == nil {
-		return exportedIdentifiers(withFiles(res.Files, res.HandWritten))
-	}
 	res.ids.once.Do(func() {
 		res.ids.ids, res.ids.err = exportedIdentifiers(withFiles(res.Files, res.HandWritten))
 	})
