@@ -6,10 +6,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"go/ast"
 	"go/format"
 	"go/parser"
-	"go/token"
 	"io/fs"
 	"maps"
 	"os"
@@ -238,10 +236,11 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return fail(err)
 	}
-	methods, err := handWrittenMethods(handWritten)
+	hwFset, parsed, err := parseHandWritten(handWritten)
 	if err != nil {
 		return fail(err)
 	}
+	methods := handWrittenMethods(parsed)
 	named, nameNotes, err := assignNames(ops, table, goName, methods)
 	if err != nil {
 		return fail(err)
@@ -251,10 +250,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return fail(err)
 	}
-	reserved, err := reservedNames(handWritten, named)
-	if err != nil {
-		return fail(err)
-	}
+	reserved := reservedNames(parsed, named)
 	opNames := map[string]string{} // "METHOD /path" -> Go name
 	for _, op := range named {
 		opNames[op.key()] = op.GoName
@@ -320,9 +316,10 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	}
 	code = string(src)
 	// The code is parsed as it is written, pruned and formatted, so that
-	// positions (checkDeclarations' messages) are the written file's.
+	// positions (checkDeclarations' messages) are the written file's; and
+	// beside the hand-written files, which checkDeclarations reads too.
 	oapiFile := filepath.ToSlash(filepath.Join(apiDir, cfg.Output))
-	fset := token.NewFileSet()
+	fset := hwFset
 	file, err := parser.ParseFile(fset, oapiFile, src, parser.ParseComments)
 	if err != nil {
 		return nil, fmt.Errorf("parse oapi-codegen output: %w", err)
@@ -388,7 +385,8 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		docIndexFile:    indexCode,
 		pinnedCopy:      data,
 	}
-	if err := checkDeclarations(withFiles(files, handWritten), fset, map[string]*ast.File{oapiFile: file}); err != nil {
+	parsed[oapiFile] = file
+	if err := checkDeclarations(withFiles(files, handWritten), fset, parsed); err != nil {
 		return nil, err
 	}
 	return &result{
