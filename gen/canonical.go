@@ -25,7 +25,7 @@ import (
 // them, so that an equivalent rewrite is no change at all.
 func canonicalize(doc jsonObj) {
 	pushDownPathParameters(doc)
-	canonicalSchemas(doc, false)
+	walkSchemaObjects(doc, "#", func(s jsonObj, _ string) { canonicalSchema(s) })
 }
 
 // canonicalJSON is data canonicalized, as JSON.
@@ -41,8 +41,7 @@ func canonicalJSON(data []byte) ([]byte, error) {
 }
 
 // schemaKeys are the keywords whose values are schemas, or lists or maps of
-// schemas; canonicalSchemas walks them (and, to reach every schema of the
-// document, everything else outside schemas).
+// schemas, which walkSchemaObjects walks.
 var schemaKeys = map[string]string{
 	"items": "one", "additionalProperties": "one", "not": "one", "contains": "one", "propertyNames": "one",
 	"unevaluatedItems": "one", "unevaluatedProperties": "one", "if": "one", "then": "one", "else": "one",
@@ -50,61 +49,13 @@ var schemaKeys = map[string]string{
 	"properties": "map", "patternProperties": "map", "$defs": "map", "dependentSchemas": "map",
 }
 
-// canonicalSchemas walks v; inSchema says whether v is a schema.
-func canonicalSchemas(v any, inSchema bool) {
-	switch x := v.(type) {
-	case jsonObj:
-		if inSchema {
-			canonicalSchema(x)
-		}
-		for k, e := range x {
-			switch kind := schemaKeys[k]; {
-			case inSchema && kind == "one":
-				canonicalSchemas(e, true)
-			case inSchema && kind == "list":
-				for _, m := range asList(e) {
-					canonicalSchemas(m, true)
-				}
-			case inSchema && kind == "map":
-				if m, ok := e.(jsonObj); ok {
-					for _, s := range m {
-						canonicalSchemas(s, true)
-					}
-				}
-			case inSchema && (k == "enum" || k == "const" || k == "default" || k == "example" || k == "examples"):
-				// values, not schemas
-			case k == "schema" || (k == "schemas" && !inSchema):
-				if k == "schemas" {
-					if m, ok := e.(jsonObj); ok {
-						for _, s := range m {
-							canonicalSchemas(s, true)
-						}
-					}
-					continue
-				}
-				canonicalSchemas(e, true)
-			case !inSchema && (k == "example" || k == "examples"):
-			default:
-				if !inSchema {
-					canonicalSchemas(e, false)
-				}
-			}
-		}
-	case []any:
-		if !inSchema {
-			for _, e := range x {
-				canonicalSchemas(e, false)
-			}
-		}
-	}
-}
-
 func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
 }
 
-// canonicalSchema rewrites one schema (its members are walked after).
+// canonicalSchema rewrites one schema (walkSchemaObjects walks its members
+// after, the rewritten ones).
 func canonicalSchema(s jsonObj) {
 	// type: [X, "null"] (one X) is anyOf [X, null].
 	if types := asList(s["type"]); len(types) == 2 && slices.Contains(types, any("null")) && s["anyOf"] == nil && s["oneOf"] == nil {
@@ -169,7 +120,7 @@ func pushDownPathParameters(doc jsonObj) {
 	paths := obj(doc, "paths")
 	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		item, _ := paths[path].(jsonObj)
-		shared := list(item, "parameters")
+		shared := asList(item["parameters"])
 		if len(shared) == 0 {
 			continue
 		}
@@ -178,7 +129,7 @@ func pushDownPathParameters(doc jsonObj) {
 			if !ok || !isMethod(method) {
 				continue
 			}
-			own := list(op, "parameters")
+			own := asList(op["parameters"])
 			has := map[string]bool{}
 			for _, p := range own {
 				has[paramKey(doc, p)] = true

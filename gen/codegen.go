@@ -55,18 +55,28 @@ func handWrittenFiles(root string) (map[string][]byte, error) {
 	return files, nil
 }
 
+// parseHandWritten parses the hand-written files of package api, once a
+// run, for handWrittenMethods, reservedNames and checkDeclarations.
+func parseHandWritten(handWritten map[string][]byte) (*token.FileSet, map[string]*ast.File, error) {
+	fset := token.NewFileSet()
+	parsed := map[string]*ast.File{}
+	for _, name := range slices.Sorted(maps.Keys(handWritten)) {
+		f, err := parser.ParseFile(fset, name, handWritten[name], parser.SkipObjectResolution)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read the hand-written identifiers of %s: %w", apiDir, err)
+		}
+		parsed[name] = f
+	}
+	return fset, parsed, nil
+}
+
 // reservedNames lists the Go identifiers that generated types must not take,
 // with what takes them: the top-level names package api declares by hand
-// (Error, Config, ...), and those oapi-codegen and gen derive from the
-// operations.
-func reservedNames(handWritten map[string][]byte, ops []opName) (map[string]string, error) {
+// (Error, Config, ...; handWritten, parsed), and those oapi-codegen and gen
+// derive from the operations.
+func reservedNames(handWritten map[string]*ast.File, ops []opName) map[string]string {
 	reserved := map[string]string{}
-	fset := token.NewFileSet()
-	for name, data := range handWritten {
-		f, err := parser.ParseFile(fset, name, data, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("read the hand-written identifiers of %s: %w", apiDir, err)
-		}
+	for name, f := range handWritten {
 		for _, id := range topLevelNames(f) {
 			reserved[id] = "package api declares by hand (" + name + ")"
 		}
@@ -82,29 +92,25 @@ func reservedNames(handWritten map[string][]byte, ops []opName) (map[string]stri
 			reserved[derived] = "oapi-codegen derives from operation " + op.GoName
 		}
 	}
-	return reserved, nil
+	return reserved
 }
 
 // partnerClient is the hand-written type that gets a method per operation.
 const partnerClient = "PartnerClient"
 
 // handWrittenMethods lists the methods package api declares by hand on
-// PartnerClient, with the file: an operation must not be named like one.
-func handWrittenMethods(handWritten map[string][]byte) (map[string]string, error) {
+// PartnerClient (handWritten, parsed), with the file: an operation must not
+// be named like one.
+func handWrittenMethods(handWritten map[string]*ast.File) map[string]string {
 	methods := map[string]string{}
-	fset := token.NewFileSet()
-	for name, data := range handWritten {
-		f, err := parser.ParseFile(fset, name, data, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("read the hand-written identifiers of %s: %w", apiDir, err)
-		}
+	for name, f := range handWritten {
 		for _, decl := range f.Decls {
 			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv != nil && goapi.ReceiverName(fd.Recv.List[0].Type) == partnerClient {
 				methods[fd.Name.Name] = name
 			}
 		}
 	}
-	return methods, nil
+	return methods
 }
 
 func topLevelNames(f *ast.File) []string {
@@ -139,8 +145,9 @@ func topLevelNames(f *ast.File) []string {
 // assignNames); one that gets here is refused with where both declarations
 // are, rather than written.
 //
-// parsed are files that are parsed already (oapi-codegen's), by name, in
-// fset; the rest are parsed into fset. fset may be nil when parsed is empty.
+// parsed are files that are parsed already (the hand-written ones and
+// oapi-codegen's), by name, in fset; the rest are parsed into fset. fset may
+// be nil when parsed is empty.
 func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[string]*ast.File) error {
 	if fset == nil {
 		fset = token.NewFileSet()

@@ -1,20 +1,33 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
 	"strings"
 	"testing"
 )
 
 // TestCheckDeclarations: a name declared twice anywhere in package api
 // (two files, a method of one type, a field of one struct) is refused with
-// both places, before anything is written.
+// both places, before anything is written. A file given parsed is read
+// from its AST, the others from their source.
 func TestCheckDeclarations(t *testing.T) {
-	err := checkDeclarations(map[string][]byte{
-		"api/a.gen.go":  []byte("package api\n\ntype Event struct {\n\tID int\n\tID string\n}\n\nfunc (Event) Get() {}\n"),
+	gen := []byte("package api\n\ntype Event struct {\n\tID int\n\tID string\n}\n\nfunc (Event) Get() {}\n")
+	fset := token.NewFileSet()
+	parsed, err := parser.ParseFile(fset, "api/a.gen.go", gen, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkDeclarations(map[string][]byte{
+		"api/a.gen.go":  gen,
 		"api/b.go":      []byte("package api\n\ntype Event int\n\nfunc (Event) Get() {}\n\nvar _ = 1\nvar _ = 2\n"),
 		"api/c_test.go": []byte("package api\n\ntype Event bool\n"),
 		"openapi.json":  []byte("{}"),
-	}, nil, nil)
+	}, fset, map[string]*ast.File{"api/a.gen.go": parsed})
 	if err == nil {
 		t.Fatal("duplicates were accepted")
 	}
@@ -30,5 +43,31 @@ func TestCheckDeclarations(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "c_test.go") || strings.Contains(err.Error(), "_ is") {
 		t.Errorf("tests or blank identifiers counted: %v", err)
+	}
+}
+
+// TestCheckDeclarationsPositionsInGeneratedCode: a hand-written method that
+// oapi-codegen's code declares too is refused at the line of the file
+// generation writes (the committed api/podero.gen.go), not of oapi-codegen's
+// output before its imports are pruned and it is formatted.
+func TestCheckDeclarationsPositionsInGeneratedCode(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	const decl = "func (c *Client) ResolveInformationCue("
+	committed, err := os.ReadFile("../api/podero.gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(committed, []byte("\n"+decl))
+	if i < 0 {
+		t.Fatalf("api/podero.gen.go lacks %q", decl)
+	}
+	line := bytes.Count(committed[:i+1], []byte("\n")) + 1
+
+	root := specCopy(t)
+	writeFile(t, root, "api/collide.go", []byte("package api\n\n"+decl+") {}\n"))
+	_, err = generateFrom(root, pin{File: "openapi.json"}, pinnedSpecBytes(t))
+	want := fmt.Sprintf("Client.ResolveInformationCue is declared at api/collide.go:3:18 and again at api/podero.gen.go:%d:18", line)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %v; want it to contain %q", err, want)
 	}
 }

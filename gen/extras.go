@@ -122,28 +122,41 @@ type pager struct {
 	MaxLimit           int
 }
 
+// pageMiss is why an operation has no iterator (see findPagers).
+type pageMiss struct {
+	// Lacks is what the operation lacks to be a page ("an integer query
+	// parameter offset"); "" when it has a page's shape.
+	Lacks string
+	// Note, for an operation with a page's shape, says why its Go types
+	// do not fit an iterator.
+	Note string
+}
+
 // findPagers finds the list operations that page with limit/offset query
 // parameters and answer an object with an array of items and an integer
-// total: {total, items}, or django-ninja's own {items, count}. A list that
-// looks paginated but whose Go types do not fit gets a note saying why it
-// has no iterator.
-func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[string]string) ([]pager, []string) {
+// total: {total, items}, or django-ninja's own {items, count}. Every other
+// operation gets a pageMiss, by "METHOD /path", saying why it has no
+// iterator; the notes are those of the lists that look paginated but whose
+// Go types do not fit.
+func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[string]string) ([]pager, []string, map[string]pageMiss) {
 	var pagers []pager
 	var notes []string
+	misses := map[string]pageMiss{}
+	// An operation's XIter is not another operation's name (assignNames
+	// sees to it: avoidDerivedNames), but it may be a method of package
+	// api's own.
 	methods := map[string]string{}
 	for name, file := range taken {
 		methods[name] = file + " declares it by hand"
 	}
 	for _, s := range ops {
-		methods[s.Name] = "it is the operation " + s.Method + " " + s.Path
-	}
-	for _, s := range ops {
 		o := doc.Paths.Value(s.Path).GetOperation(s.Method)
-		limit, offset := queryParam(o, "limit"), queryParam(o, "offset")
-		totalName := pageShape(o)
-		if limit == nil || offset == nil || !isInteger(limit.Schema) || !isInteger(offset.Schema) || totalName == "" {
+		key := routeKey(s.Method, s.Path)
+		if lacks := pageLacks(o); lacks != "" {
+			misses[key] = pageMiss{Lacks: lacks}
 			continue
 		}
+		limit, totalName := queryParam(o, "limit"), pageShape(o)
 		p := pager{Name: s.Name, Method: s.Method, Path: s.Path, MaxLimit: defaultPage, ParamsType: s.ParamsType,
 			Params: strings.Join(s.PathParams, ", "), Args: strings.Join(s.PathArgs, ", ")}
 		if p.Params != "" {
@@ -180,7 +193,9 @@ func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[str
 			why = fmt.Sprintf("PartnerClient.%sIter is taken (%s); give that operation another name in %s", s.Name, methods[s.Name+"Iter"], nameTableFile)
 		}
 		if why != "" {
-			notes = append(notes, fmt.Sprintf("%s has limit/offset and {%s, items} but no iterator: %s", s.Name, totalName, why))
+			m := pageMiss{Note: fmt.Sprintf("%s has limit/offset and {%s, items} but no iterator: %s", s.Name, totalName, why)}
+			misses[key] = m
+			notes = append(notes, m.Note)
 			continue
 		}
 		p.Item = publicType(strings.TrimPrefix(strings.TrimPrefix(items.Type, "*"), "[]"))
@@ -195,7 +210,22 @@ func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[str
 		p.SetLimit += "\n\t\tpage, err := c." + s.Name + "(ctx, " + p.Args + "p, opts...)\n\t\tif err != nil {\n\t\t\treturn nil, 0, err\n\t\t}\n\t\treturn page.Get" + items.Name + "(), page." + p.Total + "(), nil"
 		pagers = append(pagers, p)
 	}
-	return pagers, notes
+	return pagers, notes, misses
+}
+
+// pageLacks says what an operation lacks to page with limit and offset
+// ("an integer query parameter offset and ..."), "" when nothing.
+func pageLacks(o *openapi3.Operation) string {
+	var lacks []string
+	for _, name := range []string{"limit", "offset"} {
+		if p := queryParam(o, name); p == nil || !isInteger(p.Schema) {
+			lacks = append(lacks, "an integer query parameter "+name)
+		}
+	}
+	if pageShape(o) == "" {
+		lacks = append(lacks, "a 200 answer {items: [...], total or count: integer}")
+	}
+	return strings.Join(lacks, " and ")
 }
 
 func queryParam(o *openapi3.Operation, name string) *openapi3.Parameter {

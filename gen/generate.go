@@ -6,8 +6,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"go/ast"
 	"go/format"
+	"go/parser"
 	"io/fs"
 	"maps"
 	"os"
@@ -61,6 +61,9 @@ type result struct {
 	OpTypes map[string]opTypes
 	// TypeNames maps a component schema's name in the spec to its Go type.
 	TypeNames map[string]string
+	// NoIterator says, by "METHOD /path", why an operation has no
+	// iterator (see findPagers).
+	NoIterator map[string]pageMiss
 
 	ids *identifierCache // see identifiers
 	// HandWritten are the hand-written files of package api the code was
@@ -197,14 +200,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		}
 		validation <- err
 	}()
-	var validationErr error
-	validated := false
-	valid := func() error {
-		if !validated {
-			validationErr, validated = <-validation, true
-		}
-		return validationErr
-	}
+	valid := sync.OnceValue(func() error { return <-validation })
 	fail := func(err error) (*result, error) {
 		if verr := valid(); verr != nil {
 			return nil, verr
@@ -240,10 +236,11 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return fail(err)
 	}
-	methods, err := handWrittenMethods(handWritten)
+	hwFset, parsed, err := parseHandWritten(handWritten)
 	if err != nil {
 		return fail(err)
 	}
+	methods := handWrittenMethods(parsed)
 	named, nameNotes, err := assignNames(ops, table, goName, methods)
 	if err != nil {
 		return fail(err)
@@ -253,10 +250,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return fail(err)
 	}
-	reserved, err := reservedNames(handWritten, named)
-	if err != nil {
-		return fail(err)
-	}
+	reserved := reservedNames(parsed, named)
 	opNames := map[string]string{} // "METHOD /path" -> Go name
 	for _, op := range named {
 		opNames[op.key()] = op.GoName
@@ -316,11 +310,20 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, fmt.Errorf("oapi-codegen: %w", err)
 	}
-	src, fset, file, err := pruneImports(cfg.Output, []byte(safePathParams(code)))
+	src, err := pruneImports(cfg.Output, []byte(safePathParams(code)))
 	if err != nil {
 		return nil, err
 	}
 	code = string(src)
+	// The code is parsed as it is written, pruned and formatted, so that
+	// positions (checkDeclarations' messages) are the written file's; and
+	// beside the hand-written files, which checkDeclarations reads too.
+	oapiFile := filepath.ToSlash(filepath.Join(apiDir, cfg.Output))
+	fset := hwFset
+	file, err := parser.ParseFile(fset, oapiFile, src, parser.ParseComments)
+	if err != nil {
+		return nil, fmt.Errorf("parse oapi-codegen output: %w", err)
+	}
 	doc := gdoc
 	opsCode, err := operationsSource(cfg.PackageName, p, named)
 	if err != nil {
@@ -335,7 +338,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
-	pagers, notes := findPagers(doc, surface, g, methods)
+	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName)
 	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
@@ -371,7 +374,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		return nil, err
 	}
 	files := map[string][]byte{
-		filepath.ToSlash(filepath.Join(apiDir, cfg.Output)): []byte(code),
+		oapiFile:        []byte(code),
 		operationsFile:  opsCode,
 		paginationFile:  pagesCode,
 		errorsFile:      errorsCode,
@@ -382,8 +385,8 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		docIndexFile:    indexCode,
 		pinnedCopy:      data,
 	}
-	oapiFile := filepath.ToSlash(filepath.Join(apiDir, cfg.Output))
-	if err := checkDeclarations(withFiles(files, handWritten), fset, map[string]*ast.File{oapiFile: file}); err != nil {
+	parsed[oapiFile] = file
+	if err := checkDeclarations(withFiles(files, handWritten), fset, parsed); err != nil {
 		return nil, err
 	}
 	return &result{
@@ -392,6 +395,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		Ops:         named,
 		Stale:       staleEntries(ops, table),
 		Notes:       notes,
+		NoIterator:  noIterator,
 		HandWritten: handWritten,
 		Prepared:    prepared,
 		OpTypes:     operationTypes(doc, named, goName),

@@ -2,7 +2,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,40 +10,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// pipelineFiles are what generation reads and writes, relative to the root.
-var pipelineFiles = []string{
-	"openapi.json", pinFile, nameTableFile, schemaNameTableFile, codegenConfig,
-	"api/podero.gen.go", operationsFile, paginationFile, errorsFile,
-	clientFile, decodeFile, gettersFile, gettersTestFile, docIndexFile, pinnedCopy,
-}
-
-// scratchRoot copies the pipeline's files into a temporary root, so tests
-// can break them without touching the repository.
-func scratchRoot(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	// The hand-written files of package api: gen keeps generated names off
-	// their identifiers.
-	handWritten, err := filepath.Glob(filepath.Join("..", apiDir, "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := slices.Clone(pipelineFiles)
-	for _, path := range handWritten {
-		if name := filepath.Base(path); !strings.HasSuffix(name, ".gen.go") && !strings.HasSuffix(name, "_test.go") {
-			names = append(names, apiDir+"/"+name)
-		}
-	}
-	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join("..", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, root, name, data)
-	}
-	return root
-}
 
 func writeFile(t *testing.T, root, name string, data []byte) {
 	t.Helper()
@@ -73,7 +39,7 @@ func TestCommittedCodeIsCurrent(t *testing.T) {
 
 func TestGenerateIsReproducible(t *testing.T) {
 	t.Parallel() // generation takes turns (genMu)
-	root := scratchRoot(t)
+	root := specCopy(t)
 	p, err := readPin(filepath.Join(root, pinFile))
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +80,7 @@ func TestGenerateIsReproducible(t *testing.T) {
 func TestCheckGenerateCatchesDrift(t *testing.T) {
 	t.Parallel() // generation takes turns (genMu)
 	t.Run("edited generated file", func(t *testing.T) {
-		root := scratchRoot(t)
+		root := specCopy(t)
 		path := filepath.Join(root, "api/podero.gen.go")
 		data, _ := os.ReadFile(path)
 		writeFile(t, root, "api/podero.gen.go", bytes.Replace(data, []byte("JSON200"), []byte("JSON2OO"), 1))
@@ -124,7 +90,7 @@ func TestCheckGenerateCatchesDrift(t *testing.T) {
 		}
 	})
 	t.Run("missing generated file", func(t *testing.T) {
-		root := scratchRoot(t)
+		root := specCopy(t)
 		os.Remove(filepath.Join(root, operationsFile))
 		_, err := runGen(root, "generate", "-check")
 		if err == nil || !strings.Contains(err.Error(), operationsFile+" (missing)") {
@@ -132,7 +98,7 @@ func TestCheckGenerateCatchesDrift(t *testing.T) {
 		}
 	})
 	t.Run("spec edited without re-pinning", func(t *testing.T) {
-		root := scratchRoot(t)
+		root := specCopy(t)
 		editSpec(t, root)
 		for _, args := range [][]string{{"generate", "-check"}, {"generate"}} {
 			_, err := runGen(root, args...)
@@ -142,7 +108,7 @@ func TestCheckGenerateCatchesDrift(t *testing.T) {
 		}
 	})
 	t.Run("spec re-pinned without regenerating", func(t *testing.T) {
-		root := scratchRoot(t)
+		root := specCopy(t)
 		editSpec(t, root)
 		if _, err := runGen(root, "pin", "-source", "https://example.com/spec.json?sig=abc123"); err != nil {
 			t.Fatal(err)
@@ -186,14 +152,29 @@ func TestGenerateRefusesBadSpecs(t *testing.T) {
 		{"truncated", `{"openapi": "3.1.0", "info": {"title": "x", "vers`, "not valid JSON"},
 		{"not openapi", `{"hello": "world"}`, "openapi"},
 		{"invalid", `{"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}}}}}}}}`, "Missing"},
+		// A valid OpenAPI document, but YAML, which kin-openapi reads and
+		// the rest of the pipeline does not.
+		{"yaml", yamlSpec, "openapi.json is not JSON (YAML?): gen reads only JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			root := scratchRoot(t)
+			root := specCopy(t)
 			writeFile(t, root, "openapi.json", []byte(tc.spec))
 			if _, err := runGen(root, "pin"); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("pin: got %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+const yamlSpec = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: x\n      responses: {'200': {description: OK}}\n"
+
+// TestGenerateRefusesYAML: generation says the spec is not JSON, not what
+// the first JSON reader makes of it.
+func TestGenerateRefusesYAML(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	_, err := generateWith("..", pin{File: "openapi.json"}, []byte(yamlSpec), genOptions{NoCache: true})
+	if want := "openapi.json is not JSON (YAML?)"; err == nil || !strings.Contains(err.Error(), want) || !errors.As(err, new(*specError)) {
+		t.Errorf("error = %v; want a spec error with %q", err, want)
 	}
 }
 
@@ -213,34 +194,65 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 }
 
-// An iterator whose page parameters are not the usual optional *int would
-// not compile; the pipeline leaves it out and says why.
-func TestPaginationNeedsOptionalIntPage(t *testing.T) {
+// TestPaginationPageTypes: an iterator sets its params' limit and offset,
+// both *int (optional parameters) or both int (required ones). With one of
+// each it would not compile, so the pipeline leaves it out and says why.
+func TestPaginationPageTypes(t *testing.T) {
 	t.Parallel() // generation takes turns (genMu)
-	root := scratchRoot(t)
-	path := filepath.Join(root, "openapi.json")
-	data, _ := os.ReadFile(path)
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	op := doc["paths"].(map[string]any)["/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions"].(map[string]any)["get"].(map[string]any)
-	for _, p := range op["parameters"].([]any) {
-		if p := p.(map[string]any); p["name"] == "limit" {
-			p["required"] = true
-		}
-	}
-	edited, _ := json.Marshal(doc)
-	res, err := generateFrom(root, pin{File: "openapi.json"}, edited)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := string(res.Files[paginationFile])
-	if strings.Contains(pages, "ListElectricVehicleSessionsIter") || !strings.Contains(pages, "ListWallboxHEMSSessionsIter") {
-		t.Error("the iterator with a required limit was generated, or the other one was not")
-	}
-	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "ListElectricVehicleSessions") || !strings.Contains(res.Notes[0], "no iterator") {
-		t.Errorf("notes %q", res.Notes)
+	const sessions = "/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions"
+	for _, tc := range []struct {
+		name     string
+		required []string
+		want     []string // in the iterator's source; none: no iterator
+		note     string
+	}{
+		{name: "limit required", required: []string{"limit"},
+			note: "ListElectricVehicleSessions has limit/offset and {total, items} but no iterator: its limit and offset are not both int or both *int"},
+		{name: "both required", required: []string{"limit", "offset"}, want: []string{
+			"\treturn paginate(&params.Limit, &params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {\n" +
+				"\t\tp := params\n" +
+				"\t\tp.Limit, p.Offset = limit, offset\n" +
+				"\t\tpage, err := c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, p, opts...)\n",
+			// The params struct has them as int, as the iterator takes them.
+			"Limit int `form:\"limit\" json:\"limit\"`", "Offset int `form:\"offset\" json:\"offset\"`",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc := pinnedSpecTree(t)
+			op := specObj(t, doc, "paths", sessions, "get")
+			for _, p := range op["parameters"].([]any) {
+				if p := p.(map[string]any); slices.Contains(tc.required, p["name"].(string)) {
+					p["required"] = true
+				}
+			}
+			res, err := generateFrom("..", pin{File: "openapi.json"}, encodeSpecTree(t, doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages := string(res.Files[paginationFile])
+			code := pages + string(res.Files["api/podero.gen.go"])
+			if !strings.Contains(pages, "ListWallboxHEMSSessionsIter") {
+				t.Error("the other iterator is gone")
+			}
+			if tc.want == nil && strings.Contains(pages, "ListElectricVehicleSessionsIter") {
+				t.Error("the iterator was generated")
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(code, want) {
+					t.Errorf("the generated code lacks %q:\n%s", want, pages)
+				}
+			}
+			var notes []string
+			for _, n := range res.Notes {
+				if strings.Contains(n, "iterator") {
+					notes = append(notes, n)
+				}
+			}
+			if tc.note == "" && len(notes) > 0 || tc.note != "" && (len(notes) != 1 || !strings.Contains(notes[0], tc.note)) {
+				t.Errorf("notes %q; want one with %q", notes, tc.note)
+			}
+		})
 	}
 }
 
@@ -293,5 +305,27 @@ func TestReportSaysWhyAnIteratorIsGone(t *testing.T) {
 		if !strings.Contains(entry, want) {
 			t.Errorf("the report lacks %q:\n%s", want, entry)
 		}
+	}
+}
+
+// TestReportSaysIteratorIsRenamed: an iterator gone with its operation's
+// old name is there under the new one, and the notes say so.
+func TestReportSaysIteratorIsRenamed(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	doc := pinnedSpecTree(t)
+	specObj(t, doc, "paths", "/api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions", "get")["operationId"] = "list_charging_sessions"
+	data := encodeSpecTree(t, doc)
+	res, err := generateFrom("..", pin{File: "openapi.json", SHA256: sha256Hex(data)}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := buildReport(pinnedSpecBytes(t), pinnedResult(t), data, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "PartnerClient.ListElectricVehicleSessionsIter is gone (GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions): " +
+		"the operation is named ListChargingSessions now, and its iterator PartnerClient.ListChargingSessionsIter"
+	if !slices.Contains(rep.Notes, want) {
+		t.Errorf("the notes lack %q: %q", want, rep.Notes)
 	}
 }

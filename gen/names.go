@@ -34,7 +34,7 @@ func parseNameTable(path string, data []byte) (nameTable, error) {
 		case len(keys) == 1:
 			return keys[0], true
 		case len(keys) == 2 && isMethod(strings.ToLower(keys[0])) && strings.HasPrefix(keys[1], "/"):
-			return strings.ToUpper(keys[0]) + " " + keys[1], true
+			return routeKey(keys[0], keys[1]), true
 		}
 		return "", false
 	})
@@ -98,7 +98,11 @@ type opName struct {
 
 // key is how the name table and the pipeline know an operation whatever its
 // operationId: "METHOD /path".
-func (op opName) key() string { return strings.ToUpper(op.Method) + " " + op.Path }
+func (op opName) key() string { return routeKey(op.Method, op.Path) }
+
+// routeKey is "METHOD /path", as name tables, messages and the tables of
+// operations by route spell an operation.
+func routeKey(method, path string) string { return strings.ToUpper(method) + " " + path }
 
 // label names an operation in messages.
 func (op opName) label() string {
@@ -350,7 +354,7 @@ func ruleName(operationID, method, path string) (string, error) {
 	if why := modulePath(words); why != "" {
 		key := operationID
 		if key == "" {
-			key = strings.ToUpper(method) + " " + path
+			key = routeKey(method, path)
 		}
 		return "", fmt.Errorf("the rule names operationId %q %s, which still looks like a module path (%s): add a line \"%s GoName\" to %s",
 			operationID, name, why, key, nameTableFile)

@@ -164,6 +164,23 @@ func TestAssignNames(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "choose another name") {
 		t.Errorf("the table giving a hand-written method's name: %v", err)
 	}
+	// A name that is a method another operation's name gives
+	// (CreateThing's client has CreateThingWithBody): the rule adds "Op",
+	// past names taken; the table may not give it.
+	things := []opName{
+		{OperationID: "create_thing", Method: "POST", Path: "/things"},
+		{OperationID: "create_thing_with_body", Method: "POST", Path: "/things/body"},
+		{OperationID: "create_thing_with_body_op", Method: "POST", Path: "/things/body-op"},
+	}
+	named, notes, err = assignNames(things, nil, nil, nil)
+	if err != nil || named[0].GoName != "CreateThing" || named[1].GoName != "CreateThingWithBodyOpOp" || named[2].GoName != "CreateThingWithBodyOp" ||
+		len(notes) != 1 || !strings.Contains(notes[0], "POST /things/body (operationId create_thing_with_body) would be CreateThingWithBody, a method the name CreateThing of POST /things (operationId create_thing) gives already; named CreateThingWithBodyOpOp by the rule") {
+		t.Errorf("a name another operation's gives: %+v, %q, %v", named, notes, err)
+	}
+	_, _, err = assignNames(things[:2], nameTable{"create_thing_with_body": "CreateThingWithBody"}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "gen/operation_names.txt names it CreateThingWithBody, a method that the name CreateThing of POST /things (operationId create_thing) gives already: choose another name") {
+		t.Errorf("the table giving a name another operation's gives: %v", err)
+	}
 }
 
 func TestNameTable(t *testing.T) {

@@ -141,11 +141,6 @@ func obj(m jsonObj, key string) jsonObj {
 	return o
 }
 
-func list(m jsonObj, key string) []any {
-	l, _ := m[key].([]any)
-	return l
-}
-
 const schemaRefPrefix = "#/components/schemas/"
 
 // operationsOf calls f for every operation of the document, in path and
@@ -242,12 +237,12 @@ func (n *normalizer) walkSchemas(visit func(s jsonObj, at site) any) {
 		}
 	}
 	n.operationsOf(func(path, method string, op jsonObj) {
-		opName := n.opNames[strings.ToUpper(method)+" "+path]
+		opName := n.opNames[routeKey(method, path)]
 		if opName == "" {
 			opName = n.goName(method + " " + path)
 		}
 		base := "#/paths/" + escapePointer(path) + "/" + method
-		for i, p := range list(op, "parameters") {
+		for i, p := range asList(op["parameters"]) {
 			pm, ok := p.(jsonObj)
 			if !ok {
 				continue
@@ -345,9 +340,9 @@ func (n *normalizer) walkChildren(s jsonObj, at site, visit func(jsonObj, site) 
 		}
 	}
 	for _, key := range []string{"anyOf", "oneOf", "allOf"} {
-		for i, m := range list(s, key) {
+		for i, m := range asList(s[key]) {
 			if c, ok := m.(jsonObj); ok {
-				list(s, key)[i] = n.walk(c, site{owner: at.owner, specOwner: at.specOwner, prop: at.prop, items: at.items, ptr: fmt.Sprintf("%s/%s/%d", at.ptr, key, i)}, visit)
+				asList(s[key])[i] = n.walk(c, site{owner: at.owner, specOwner: at.specOwner, prop: at.prop, items: at.items, ptr: fmt.Sprintf("%s/%s/%d", at.ptr, key, i)}, visit)
 			}
 		}
 	}
@@ -514,7 +509,7 @@ func inlineKind(s jsonObj) string {
 	}
 	for _, key := range []string{"oneOf", "anyOf"} {
 		alts := 0
-		for _, m := range list(s, key) {
+		for _, m := range asList(s[key]) {
 			if !isNullSchema(m) {
 				alts++
 			}
@@ -530,7 +525,7 @@ func inlineKind(s jsonObj) string {
 // it had any.
 func withoutNullMembers(s jsonObj) (jsonObj, bool) {
 	for _, key := range []string{"oneOf", "anyOf"} {
-		members := list(s, key)
+		members := asList(s[key])
 		rest := slices.DeleteFunc(slices.Clone(members), isNullSchema)
 		if len(rest) < len(members) && len(rest) >= 2 {
 			out := shallowCopy(s)
@@ -684,7 +679,7 @@ func (n *normalizer) responsePointers() {
 			}
 			return
 		}
-		if req := list(s, "required"); len(req) > 0 {
+		if req := asList(s["required"]); len(req) > 0 {
 			if _, done := s[requiredExt]; !done {
 				s[requiredExt] = deepCopy(req)
 			}
@@ -704,7 +699,7 @@ func (n *normalizer) responsePointers() {
 			}
 			fix(p)
 		}
-		for _, r := range list(s, "required") {
+		for _, r := range asList(s["required"]) {
 			if !dropped[fmt.Sprint(r)] {
 				keep = append(keep, r)
 			}
@@ -722,7 +717,7 @@ func (n *normalizer) responsePointers() {
 			}
 		}
 		for _, key := range []string{"anyOf", "oneOf", "allOf"} {
-			for _, m := range list(s, key) {
+			for _, m := range asList(s[key]) {
 				if c, ok := m.(jsonObj); ok {
 					fix(c)
 				}
@@ -755,7 +750,7 @@ func withoutNull(p jsonObj) (jsonObj, bool) {
 		delete(q, "nullable")
 		return q, true
 	}
-	if types := list(p, "type"); slices.Contains(types, any("null")) {
+	if types := asList(p["type"]); slices.Contains(types, any("null")) {
 		q := shallowCopy(p)
 		rest := slices.DeleteFunc(slices.Clone(types), func(t any) bool { return t == "null" })
 		if len(rest) == 1 {
@@ -766,7 +761,7 @@ func withoutNull(p jsonObj) (jsonObj, bool) {
 		return q, true
 	}
 	for _, key := range []string{"anyOf", "oneOf"} {
-		alts := list(p, key)
+		alts := asList(p[key])
 		if len(alts) == 0 {
 			continue
 		}

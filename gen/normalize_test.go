@@ -43,14 +43,7 @@ const miniSpec = `{
 
 func normalizeMini(t *testing.T, table string) (*normalized, map[string]any) {
 	t.Helper()
-	cfg, err := readCodegenConfig("../" + codegenConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	goName, err := primeNames(cfg.Configuration)
-	if err != nil {
-		t.Fatal(err)
-	}
+	goName := testGoName(t)
 	tab, err := parseSchemaTable("names.txt", []byte(table))
 	if err != nil {
 		t.Fatal(err)
@@ -130,8 +123,7 @@ func TestNormalizeTableNamesAndCollisions(t *testing.T) {
 		{"ThingOutput.zone A\n", "which is the Go type of schema A"},
 		{"ThingOutput OtherOutput\n", "already has a schema OtherOutput"},
 	} {
-		cfg, _ := readCodegenConfig("../" + codegenConfig)
-		goName, _ := primeNames(cfg.Configuration)
+		goName := testGoName(t)
 		tab, err := parseSchemaTable("names.txt", []byte(tc.table))
 		if err != nil {
 			t.Fatal(err)

@@ -106,12 +106,12 @@ func undeclaredSchemes(doc jsonObj) []string {
 			}
 		}
 	}
-	check(list(doc, "security"))
+	check(asList(doc["security"]))
 	for _, item := range obj(doc, "paths") {
 		item, _ := item.(jsonObj)
 		for method, op := range item {
 			if op, ok := op.(jsonObj); ok && isMethod(method) {
-				check(list(op, "security"))
+				check(asList(op["security"]))
 			}
 		}
 	}
@@ -144,10 +144,10 @@ func typePathParameters(doc jsonObj) []string {
 	for _, item := range obj(doc, "paths") {
 		item, _ := item.(jsonObj)
 		var params []any
-		params = append(params, list(item, "parameters")...)
+		params = append(params, asList(item["parameters"])...)
 		for method, op := range item {
 			if op, ok := op.(jsonObj); ok && isMethod(method) {
-				params = append(params, list(op, "parameters")...)
+				params = append(params, asList(op["parameters"])...)
 			}
 		}
 		for _, p := range params {

@@ -157,19 +157,19 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 
 	newOps := map[string]opName{}
 	for _, op := range newRes.Ops {
-		newOps[op.Method+" "+op.Path] = op
+		newOps[op.key()] = op
 		if op.FromRule {
 			rep.RuleNamed = append(rep.RuleNamed, op)
 		}
 	}
 	oldOps := map[string]opName{}
 	for _, op := range oldRes.Ops {
-		oldOps[op.Method+" "+op.Path] = op
+		oldOps[op.key()] = op
 	}
 	opOf := func(method, path string) reportOp {
-		op, ok := newOps[method+" "+path]
+		op, ok := newOps[routeKey(method, path)]
 		if !ok {
-			op = oldOps[method+" "+path]
+			op = oldOps[routeKey(method, path)]
 		}
 		return reportOp{Method: method, Path: path, OperationID: op.OperationID, GoName: op.GoName}
 	}
@@ -184,7 +184,7 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 			rep.Removed = append(rep.Removed, opOf(e.Method, e.Path))
 		}
 		for _, e := range ed.Modified.ToEndpoints() {
-			modified[e.Method+" "+e.Path] = len(rep.Changed)
+			modified[routeKey(e.Method, e.Path)] = len(rep.Changed)
 			rep.Changed = append(rep.Changed, changedOp{reportOp: opOf(e.Method, e.Path)})
 		}
 	}
@@ -212,14 +212,15 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 			rc.GoName = opOf(rc.Method, rc.Path).GoName
 		}
 		if rc.breaking() {
-			rc.Confirmed = arbiter.confirms(c, oldOps[rc.Method+" "+rc.Path].GoName, newOps[rc.Method+" "+rc.Path].GoName)
+			key := routeKey(rc.Method, rc.Path)
+			rc.Confirmed = arbiter.confirms(c, oldOps[key].GoName, newOps[key].GoName)
 			if rc.Confirmed {
 				rep.Breaking = append(rep.Breaking, rc)
 			} else {
 				rep.Unconfirmed = append(rep.Unconfirmed, rc)
 			}
 		}
-		if i, ok := modified[rc.Method+" "+rc.Path]; ok {
+		if i, ok := modified[routeKey(rc.Method, rc.Path)]; ok {
 			rep.Changed[i].Changes = append(rep.Changed[i].Changes, rc)
 		} else if rc.Path == "" || !isEndpointExistence(rc.ID) {
 			// Added and removed operations have their own sections.
@@ -231,7 +232,8 @@ func buildReport(oldData []byte, oldRes *result, newData []byte, newRes *result)
 
 // iteratorNotes says why each iterator that the new code no longer has
 // (PartnerClient.XIter among the removed identifiers) is gone: the
-// operation is gone, or findPagers' note on it, or what its new shape lacks.
+// operation is gone, or what findPagers recorded on it (what its new shape
+// lacks, or why its Go types do not fit), or it is named otherwise now.
 func iteratorNotes(removed []string, oldRes, newRes *result) []string {
 	var notes []string
 	for _, id := range removed {
@@ -252,18 +254,22 @@ func iteratorNotes(removed []string, oldRes, newRes *result) []string {
 		if old == nil {
 			continue // not an operation's iterator
 		}
-		why := ""
-		for _, n := range newRes.Notes {
-			if strings.HasPrefix(n, op+" has limit/offset") {
-				why = n
-			}
-		}
+		var why string
+		miss, noIter := newRes.NoIterator[old.key()]
 		switch item := newRes.Doc.Paths.Value(old.Path); {
-		case why != "":
 		case item == nil || item.GetOperation(old.Method) == nil:
 			why = fmt.Sprintf("the operation %s is gone", old.key())
-		default:
-			why = "it no longer pages: " + pageShapeLacks(item.GetOperation(old.Method))
+		case miss.Note != "":
+			why = miss.Note
+		case miss.Lacks != "":
+			why = "it no longer pages: it lacks " + miss.Lacks
+		case !noIter:
+			// It still has an iterator, under the operation's new name.
+			for _, n := range newRes.Ops {
+				if n.key() == old.key() {
+					why = fmt.Sprintf("the operation is named %s now, and its iterator %s.%sIter", n.GoName, partnerClient, n.GoName)
+				}
+			}
 		}
 		notes = append(notes, fmt.Sprintf("%s is gone (%s %s): %s", id, old.Method, old.Path, why))
 	}
@@ -293,23 +299,6 @@ func hoistedRenames(oldRes, newRes *result) []string {
 		}
 	}
 	return notes
-}
-
-// pageShapeLacks says what an operation lacks to be a page (see findPagers).
-func pageShapeLacks(o *openapi3.Operation) string {
-	var lacks []string
-	for _, name := range []string{"limit", "offset"} {
-		if p := queryParam(o, name); p == nil || !isInteger(p.Schema) {
-			lacks = append(lacks, "an integer query parameter "+name)
-		}
-	}
-	if pageShape(o) == "" {
-		lacks = append(lacks, "a 200 answer {items: [...], total or count: integer}")
-	}
-	if len(lacks) == 0 {
-		return "its Go types do not fit an iterator"
-	}
-	return "it lacks " + strings.Join(lacks, " and ")
 }
 
 // goArbiter decides which of oasdiff's breaking changes the Go API diff
@@ -432,7 +421,7 @@ func operationTypes(doc *openapi3.T, ops []opName, goName func(string) string) m
 	out := map[string]opTypes{}
 	byOp := map[string]string{} // "METHOD path" -> Go name
 	for _, op := range ops {
-		byOp[op.Method+" "+op.Path] = op.GoName
+		byOp[op.key()] = op.GoName
 	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -481,7 +470,7 @@ func operationTypes(doc *openapi3.T, ops []opName, goName func(string) string) m
 					}
 				}
 			}
-			out[byOp[method+" "+path]] = t
+			out[byOp[routeKey(method, path)]] = t
 		}
 	}
 	return out
@@ -490,9 +479,6 @@ func operationTypes(doc *openapi3.T, ops []opName, goName func(string) string) m
 // identifiers are the exported identifiers of package api as res has it
 // (see exportedIdentifiers), worked out once per result.
 func (res *result) identifiers() (map[string]string, error) {
-	if res.ids == nil {
-		return exportedIdentifiers(withFiles(res.Files, res.HandWritten))
-	}
 	res.ids.once.Do(func() {
 		res.ids.ids, res.ids.err = exportedIdentifiers(withFiles(res.Files, res.HandWritten))
 	})

@@ -28,7 +28,7 @@ type schemaTable struct {
 func loadSchemaTable(path string) (schemaTable, error) {
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return schemaTable{Components: map[string]string{}, Inline: map[string]string{}, lines: map[string]int{}, path: path}, nil
+		return parseSchemaTable(path, nil)
 	}
 	if err != nil {
 		return schemaTable{}, fmt.Errorf("read schema name table: %w", err)

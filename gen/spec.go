@@ -64,7 +64,7 @@ func checkPin(p pin, data []byte) error {
 
 // loadSpec parses and validates an OpenAPI document as the pipeline reads
 // it (see prepareSpec). It refuses what is not one (an HTML error page,
-// truncated JSON, an invalid document) with a message that says which.
+// truncated JSON, YAML, an invalid document) with a message that says which.
 func loadSpec(name string, data []byte) (*openapi3.T, error) {
 	prepared, _ := prepareSpec(data)
 	return validateSpec(name, prepared)
@@ -79,13 +79,20 @@ func validateSpec(name string, data []byte) (*openapi3.T, error) {
 	if ct := http.DetectContentType(trimmed); strings.HasPrefix(ct, "text/html") || trimmed[0] == '<' {
 		return nil, fmt.Errorf("%s is an HTML page, not an OpenAPI document", name)
 	}
-	if trimmed[0] == '{' && !json.Valid(trimmed) {
-		var syn *json.SyntaxError
-		err := json.Unmarshal(trimmed, new(any))
-		if errors.As(err, &syn) {
-			return nil, fmt.Errorf("%s is not valid JSON (truncated or corrupt?): %v at byte %d", name, err, syn.Offset)
+	if !json.Valid(trimmed) {
+		if trimmed[0] == '{' {
+			var syn *json.SyntaxError
+			err := json.Unmarshal(trimmed, new(any))
+			if errors.As(err, &syn) {
+				return nil, fmt.Errorf("%s is not valid JSON (truncated or corrupt?): %v at byte %d", name, err, syn.Offset)
+			}
+			return nil, fmt.Errorf("%s is not valid JSON (truncated or corrupt?): %v", name, err)
 		}
-		return nil, fmt.Errorf("%s is not valid JSON (truncated or corrupt?): %v", name, err)
+		// kin-openapi also reads YAML, but the rest of the pipeline reads
+		// the spec's JSON (prepareSpec, jsonOperations, normalizeSpec).
+		return nil, fmt.Errorf("%s is not JSON (YAML?): gen reads only JSON, and openapi.json has to hold it. "+
+			"Convert it (yq -o=json does) and take the JSON: put it in openapi.json and run `make pin-spec generate`, "+
+			"or serve it on this machine and run `make update-spec SPEC_URL=http://127.0.0.1:PORT/openapi.json`", name)
 	}
 	doc, err := parseDoc(data)
 	if err != nil {

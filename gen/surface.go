@@ -443,19 +443,10 @@ func successResponse(o *openapi3.Operation) (int, string) {
 	if r == nil || r.Value == nil || len(r.Value.Content) == 0 {
 		return best, ""
 	}
-	types := slices.Sorted(func(yield func(string) bool) {
-		for mt := range r.Value.Content {
-			if !yield(mt) {
-				return
-			}
-		}
-	})
-	for _, mt := range types {
-		if isJSONMedia(mt) {
-			return best, mt
-		}
+	if mt := jsonBody(r.Value.Content); mt != "" {
+		return best, mt
 	}
-	return best, types[0]
+	return best, slices.Min(slices.Collect(maps.Keys(r.Value.Content)))
 }
 
 // needsAuth reports whether an operation takes the bearer token: its own
