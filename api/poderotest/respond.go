@@ -86,6 +86,16 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 		}
 		dropUndeclared(x.body, c)
 	}
+	if resp, ok := s.stateful(x); ok {
+		return resp, true
+	}
+	// Building a sample walks the response schema: not under the lock.
+	return s.sample(x)
+}
+
+// stateful answers, under the lock, the operations the fake keeps state
+// for, as respond says; false for the rest, which get the spec's sample.
+func (s *Server) stateful(x *exchange) (specserver.Response, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tick()
@@ -100,7 +110,7 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	if x.segs[0] == "cues" {
 		return s.serveCue(x), true
 	}
-	method := r.Method
+	method := x.r.Method
 	if k := kindBy(func(k *kind) bool { return k.segment == x.last(1) }); k != nil {
 		return s.collection(x, k), true
 	}
@@ -136,7 +146,7 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	case x.last(2) == "by-ext-id":
 		return s.userByExternalID(x.params["external_id"]), true
 	}
-	return s.sample(x)
+	return specserver.Response{}, false
 }
 
 // dropUndeclared removes the fields of a request body that its schema does
