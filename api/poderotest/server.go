@@ -223,9 +223,10 @@ func (s *Server) recorded(r *http.Request, status int, opID string) specserver.R
 		Header: r.Header.Clone(), Status: status, OperationID: opID}
 }
 
-// operationOf is the operationId of the spec's operation r routes to: ""
-// for a token request (the spec's token URL is not answered as an
-// operation) and for paths the spec does not have.
+// operationOf is the operationId of the spec's operation r routes to, or
+// "" for paths the spec does not have. Token requests are not operations
+// (the spec names its token URL only in its security scheme): they are not
+// routed at all.
 func (s *Server) operationOf(r *http.Request, isToken bool) string {
 	if isToken {
 		return ""
