@@ -33,12 +33,14 @@ type charger struct {
 	failBoosts bool
 }
 
-// boost is a boost requested of a charger.
+// boost is a boost requested of a charger. It is live (it started: the
+// device charges because of it) exactly while the charger is charging: a
+// boost cannot be requested of a charging device, charging makes a
+// requested boost live, and stopping ends the boost.
 type boost struct {
 	// startAt is when the device starts charging; zero while the boost is
 	// armed on an unplugged device.
 	startAt time.Time
-	live    bool // it started: the device charges because of it
 }
 
 // boostState is the device's boost_state:
@@ -89,7 +91,7 @@ func (s *Server) tick() {
 	now := s.now()
 	for _, dev := range s.records {
 		c := dev.ch
-		if c == nil || c.boost == nil || c.boost.live || c.boost.startAt.IsZero() || now.Before(c.boost.startAt) {
+		if c == nil || c.boost == nil || c.charging || c.boost.startAt.IsZero() || now.Before(c.boost.startAt) {
 			continue
 		}
 		at := c.boost.startAt
@@ -114,9 +116,6 @@ func (s *Server) setCharging(dev *record, charging bool, t time.Time) {
 	c.charging, c.failed = charging, false
 	if charging {
 		c.plugged = true
-		if c.boost != nil {
-			c.boost.live = true
-		}
 		setPresent(dev.obj, map[string]any{"is_fully_charged": false})
 		s.startSession(dev, t)
 		return
@@ -271,9 +270,9 @@ func (s *Server) boost(dev *record, method string) specserver.Response {
 	c, now := dev.ch, s.now()
 	if method == http.MethodDelete {
 		switch {
-		case c.boost != nil && c.boost.live && dev.kind.name == string(Wallbox):
+		case c.boost != nil && c.charging && dev.kind.name == string(Wallbox):
 			s.setCharging(dev, false, now)
-		case c.boost != nil && !c.boost.live:
+		case c.boost != nil && !c.charging:
 			c.boost = nil
 		}
 		c.failed = false

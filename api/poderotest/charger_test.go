@@ -277,3 +277,52 @@ func TestBoostOutcomeUnavailable(t *testing.T) {
 		t.Error("SetBoostOutcome of a user id: no error")
 	}
 }
+
+// TestBoostEndsWithTheDevicesState: unplugging or becoming full ends a
+// boost that has not started; charging again means not fully charged; a
+// failed boost's "unavailable" lasts until the device's state changes; and
+// a running boost does not stamp its start over later reports.
+func TestBoostEndsWithTheDevicesState(t *testing.T) {
+	f := newCharger(t, poderotest.ElectricVehicle)
+	stamp := func() string { return f.clock.Now().UTC().Format(time.RFC3339) }
+	f.set(poderotest.VehicleState{PluggedIn: ptr(true)})
+
+	f.boost(http.MethodPost)
+	f.set(poderotest.VehicleState{PluggedIn: ptr(false)})
+	f.expect("unplugged while requested", map[string]any{"boost_state": "unavailable"})
+	f.set(poderotest.VehicleState{PluggedIn: ptr(true)})
+	f.clock.Advance(poderotest.BoostStartDelay)
+	f.expect("plugged in again", map[string]any{"boost_state": "available", "is_charging": false})
+
+	f.boost(http.MethodPost)
+	f.set(poderotest.VehicleState{FullyCharged: ptr(true)})
+	f.expect("full while requested", map[string]any{"boost_state": "unavailable"})
+	f.clock.Advance(poderotest.BoostStartDelay)
+	f.expect("after the delay, full", map[string]any{"boost_state": "unavailable", "is_charging": false})
+
+	f.set(poderotest.VehicleState{Charging: ptr(true)})
+	f.expect("charging after full", map[string]any{"is_fully_charged": false, "is_charging": true})
+	f.set(poderotest.VehicleState{Charging: ptr(false)})
+
+	if err := f.srv.SetBoostOutcome(f.id, "unavailable"); err != nil {
+		t.Fatal(err)
+	}
+	f.boost(http.MethodPost)
+	f.clock.Advance(poderotest.BoostStartDelay)
+	f.expect("failed boost", map[string]any{"boost_state": "unavailable"})
+	f.set(poderotest.VehicleState{Charging: ptr(true)})
+	f.set(poderotest.VehicleState{Charging: ptr(false)})
+	f.expect("charged and stopped after the failure", map[string]any{"boost_state": "available"})
+
+	if err := f.srv.SetBoostOutcome(f.id, "ongoing"); err != nil {
+		t.Fatal(err)
+	}
+	f.boost(http.MethodPost)
+	f.clock.Advance(poderotest.BoostStartDelay)
+	f.expect("boosting", map[string]any{"boost_state": "ongoing"})
+	f.clock.Advance(time.Minute)
+	f.set(poderotest.VehicleState{BatteryLevel: ptr(70)})
+	want := stamp()
+	f.clock.Advance(time.Minute)
+	f.expect("a report while boosting", map[string]any{"battery_level": 70.0, "current_state_last_updated_at": want, "updated_at": want})
+}

@@ -70,6 +70,9 @@ func TestClaimWallbox(t *testing.T) {
 	if u := object(t, http.MethodGet, path(srv, "/users/"+a), tok, nil, 200); u["num_wallboxes"] != 1.0 {
 		t.Errorf("the user has %v wallboxes, want 1", u["num_wallboxes"])
 	}
+	if u := object(t, http.MethodGet, path(srv, "/users/"+b), tok, nil, 200); u["num_wallboxes"] != 0.0 {
+		t.Errorf("the other user has %v wallboxes, want 0", u["num_wallboxes"])
+	}
 	if again, err := srv.ClaimWallbox(claimToken); err != nil || again != wb {
 		t.Errorf("claiming again: %s, %v; want the same wallbox", again, err)
 	}

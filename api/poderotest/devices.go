@@ -180,6 +180,5 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 	default:
 		_, _ = fmt.Fprintln(w, "poderotest: onboarding complete")
 	}
-	s.record(specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Status: status})
+	s.record(s.recorded(r, status, ""))
 }

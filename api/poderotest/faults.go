@@ -91,25 +91,17 @@ func (s *Server) wait(ctx context.Context) bool {
 // injectFailure answers r with the next failure FailNextOp set up for its
 // operation, or else FailNext, if any.
 func (s *Server) injectFailure(w http.ResponseWriter, r *http.Request) bool {
-	opID := ""
-	if route, _, problem := s.api.V.Route(r); problem == nil {
-		opID = route.Operation.OperationID
-	}
+	// Routing scans the spec's paths, and the Handler routes the request
+	// again: only route here when a FailNextOp failure is pending, and
+	// outside the lock.
+	opID, routed := "", false
 	s.mu.Lock()
-	var f failure
-	if op, ok := s.failOp[opID]; ok && opID != "" {
-		f = op
-		if op.left--; op.left > 0 {
-			s.failOp[opID] = op
-		} else {
-			delete(s.failOp, opID)
-		}
-	} else {
-		f = s.fail
-		if f.left > 0 {
-			s.fail.left--
-		}
+	if len(s.failOp) > 0 {
+		s.mu.Unlock()
+		opID, routed = s.operationOf(r, false), true
+		s.mu.Lock()
 	}
+	f := s.takeFailure(opID)
 	s.mu.Unlock()
 	if f.left <= 0 {
 		return false
@@ -120,6 +112,28 @@ func (s *Server) injectFailure(w http.ResponseWriter, r *http.Request) bool {
 	}
 	specserver.WriteJSON(w, f.status, map[string]any{"detail": http.StatusText(f.status)})
 
-	s.record(s.recorded(r, f.status, false))
+	if !routed {
+		opID = s.operationOf(r, false)
+	}
+	s.record(s.recorded(r, f.status, opID))
 	return true
+}
+
+// takeFailure counts one request against the failures pending for the
+// operation opID ("" for none), or else FailNext's, and returns the failure
+// it is to get (left <= 0: none). s.mu must be held.
+func (s *Server) takeFailure(opID string) failure {
+	if f, ok := s.failOp[opID]; ok { // never for "": FailNextOp names a known operation
+		if f.left > 1 {
+			s.failOp[opID] = failure{left: f.left - 1, status: f.status}
+		} else {
+			delete(s.failOp, opID)
+		}
+		return f
+	}
+	f := s.fail
+	if f.left > 0 {
+		s.fail.left--
+	}
+	return f
 }

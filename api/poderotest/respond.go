@@ -2,6 +2,7 @@ package poderotest
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -52,14 +53,19 @@ func answer(status int, body any) specserver.Response {
 var notFound = answer(http.StatusNotFound, map[string]any{"detail": "Not Found"})
 
 // unprocessableBody is django-ninja's 422 for a request body that is not a
-// JSON object.
+// JSON object: err is json.Unmarshal's. specserver's checkJSON and the
+// operation's schema refuse such bodies before respond sees them; this is
+// defence in depth, so that a blank object never stands in for a body. The
+// item is specserver's ValidationItem so that its shape is the Validator's.
 func unprocessableBody(err error) specserver.Response {
-	msg, typ := "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"
-	if err != nil {
-		msg, typ = "Invalid JSON: "+err.Error(), "json_invalid"
+	item := specserver.ValidationItem{Loc: []string{"body"}, Type: "model_attributes_type",
+		Msg: "Input should be a valid dictionary or object to extract fields from"}
+	var notObject *json.UnmarshalTypeError // valid JSON, but an array, a string, ...
+	if err != nil && !errors.As(err, &notObject) {
+		item.Msg, item.Type = "Invalid JSON: "+err.Error(), "json_invalid"
 	}
-	return answer(http.StatusUnprocessableEntity, map[string]any{"detail": []any{
-		map[string]any{"loc": []any{"body"}, "msg": msg, "type": typ}}})
+	p := specserver.Problem{Status: http.StatusUnprocessableEntity, Detail: []specserver.ValidationItem{item}}
+	return answer(p.Status, map[string]any{"detail": p.Detail})
 }
 
 // respond answers a request that conforms to the spec and carries a valid
@@ -80,6 +86,16 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 		}
 		dropUndeclared(x.body, c)
 	}
+	if resp, ok := s.stateful(x); ok {
+		return resp, true
+	}
+	// Building a sample walks the response schema: not under the lock.
+	return s.sample(x)
+}
+
+// stateful answers, under the lock, the operations the fake keeps state
+// for, as respond says; false for the rest, which get the spec's sample.
+func (s *Server) stateful(x *exchange) (specserver.Response, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tick()
@@ -94,7 +110,7 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	if x.segs[0] == "cues" {
 		return s.serveCue(x), true
 	}
-	method := r.Method
+	method := x.r.Method
 	if k := kindBy(func(k *kind) bool { return k.segment == x.last(1) }); k != nil {
 		return s.collection(x, k), true
 	}
@@ -130,7 +146,7 @@ func (s *Server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	case x.last(2) == "by-ext-id":
 		return s.userByExternalID(x.params["external_id"]), true
 	}
-	return s.sample(x)
+	return specserver.Response{}, false
 }
 
 // dropUndeclared removes the fields of a request body that its schema does

@@ -156,7 +156,7 @@ func (s *Server) Close() {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	isToken := r.URL.Path == tokenPath || r.URL.Path == specTokenPath
 	if !s.wait(r.Context()) {
-		s.keep(s.recorded(r, 0, isToken), isToken)
+		s.keep(s.recorded(r, 0, s.operationOf(r, isToken)), isToken)
 		// Returning without a write would send 200 with an empty body.
 		// Aborting closes the connection instead; net/http does not log it.
 		panic(http.ErrAbortHandler)
@@ -196,7 +196,7 @@ func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, isToken bool)
 		body, err = io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
 		if err != nil {
 			specserver.WriteJSON(w, http.StatusBadRequest, map[string]any{"detail": "cannot read the request body: " + err.Error()})
-			s.keep(s.recorded(r, http.StatusBadRequest, isToken), isToken)
+			s.keep(s.recorded(r, http.StatusBadRequest, s.operationOf(r, isToken)), isToken)
 			return false
 		}
 		tooLarge = len(body) > MaxRequestBody
@@ -207,7 +207,7 @@ func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, isToken bool)
 		w.Header().Set("Connection", "close")
 		specserver.WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]any{
 			"detail": fmt.Sprintf("Request body too large: the limit is %d bytes", MaxRequestBody)})
-		s.keep(s.recorded(r, http.StatusRequestEntityTooLarge, isToken), isToken)
+		s.keep(s.recorded(r, http.StatusRequestEntityTooLarge, s.operationOf(r, isToken)), isToken)
 		return false
 	}
 	if r.Body != nil {
@@ -216,15 +216,26 @@ func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, isToken bool)
 	return true
 }
 
-// recorded is the record of a request answered status without its body,
-// named by its operation when it routes to one.
-func (s *Server) recorded(r *http.Request, status int, isToken bool) specserver.Recorded {
-	rec := specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Status: status}
-	if route, _, problem := s.api.V.Route(r); problem == nil && !isToken {
-		rec.OperationID = route.Operation.OperationID
+// recorded is the record of a request answered status without its body;
+// opID is its operation ([Server.operationOf]).
+func (s *Server) recorded(r *http.Request, status int, opID string) specserver.Recorded {
+	return specserver.Recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Status: status, OperationID: opID}
+}
+
+// operationOf is the operationId of the spec's operation r routes to, or
+// "" for paths the spec does not have. Token requests are not operations
+// (the spec names its token URL only in its security scheme): they are not
+// routed at all.
+func (s *Server) operationOf(r *http.Request, isToken bool) string {
+	if isToken {
+		return ""
 	}
-	return rec
+	route, _, problem := s.api.V.Route(r)
+	if problem != nil {
+		return ""
+	}
+	return route.Operation.OperationID
 }
 
 // record keeps a request for Requests. The specserver Handler calls it for

@@ -23,6 +23,10 @@ func TestChargingConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ev, err := srv.AddDevice(a.ID, poderotest.ElectricVehicle) // a charger too, but not the first
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	got, err := c.GetChargingConfigWithResponse(ctx, srv.OrgID, a.ID)
 	expect(t, got, err, 200)
@@ -30,8 +34,9 @@ func TestChargingConfig(t *testing.T) {
 	if *cfg.SmartChargingMode != api.SmartChargingModeNone || len(*cfg.AvailableModes) != 4 {
 		t.Errorf("a new user's charging config: %s", got.Body)
 	}
-	if d := *cfg.Devices; len(d) != 2 || *d[0].DeviceID != inv || *d[1].DeviceID != wb || *d[0].IsPrimaryActuator || !*d[1].IsPrimaryActuator {
-		t.Errorf("devices: %s; want the inverter, then the wallbox as primary actuator", got.Body)
+	if d := *cfg.Devices; len(d) != 3 || *d[0].DeviceID != inv || *d[1].DeviceID != wb || *d[2].DeviceID != ev ||
+		*d[0].IsPrimaryActuator || !*d[1].IsPrimaryActuator || *d[2].IsPrimaryActuator {
+		t.Errorf("devices: %s; want the inverter, the wallbox as primary actuator, then the vehicle", got.Body)
 	}
 
 	var in api.ChargingConfigUpdateInput

@@ -1,9 +1,11 @@
 package poderotest
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -14,7 +16,10 @@ import (
 func TestUndecodableBodyChangesNothing(t *testing.T) {
 	s := New(t)
 	users := s.URL + apiPrefix + "org/" + s.OrgID.String() + "/users"
-	for _, body := range []string{`{"role":"user","email":"a@example.com"}}`, `null`, `[]`} {
+	for body, wantType := range map[string]string{
+		`{"role":"user","email":"a@example.com"}}`: "json_invalid",
+		`null`: "model_attributes_type", `[]`: "model_attributes_type", `"a"`: "model_attributes_type",
+	} {
 		req, _ := http.NewRequest(http.MethodPost, users, strings.NewReader(`{"role":"user","email":"a@example.com"}`))
 		req.Header.Set("Content-Type", "application/json")
 		call, problem := s.api.V.Check(req)
@@ -25,6 +30,18 @@ func TestUndecodableBodyChangesNothing(t *testing.T) {
 		resp, ok := s.respond(call, req)
 		if !ok || resp.Status != http.StatusUnprocessableEntity {
 			t.Errorf("body %s: status %d, want 422", body, resp.Status)
+		}
+		// The detail list is the Validator's: [{loc, msg, type}].
+		b, _ := json.Marshal(resp.Body)
+		var got struct {
+			Detail []struct {
+				Loc       []string
+				Msg, Type string
+			}
+		}
+		if err := json.Unmarshal(b, &got); err != nil || len(got.Detail) != 1 ||
+			!slices.Equal(got.Detail[0].Loc, []string{"body"}) || got.Detail[0].Msg == "" || got.Detail[0].Type != wantType {
+			t.Errorf("body %s: answered %s, want one item at [body] of type %s", body, b, wantType)
 		}
 	}
 	s.mu.Lock()

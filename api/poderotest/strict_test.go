@@ -56,14 +56,18 @@ func TestBodyLimit(t *testing.T) {
 	srv := poderotest.New(t)
 	tok := token(t, srv)
 	big := `{"role":"user","email":"a@example.com","first_name":"` + strings.Repeat("x", 10<<20) + `"}`
-	for _, tc := range []struct {
+	cases := []struct {
 		name, url string
 		chunked   bool
+		operation bool // the record names the operation
 	}{
-		{"API, sized", path(srv, "/users"), false},
-		{"API, chunked", path(srv, "/users"), true},
-		{"token endpoint", srv.TokenURL, false},
-	} {
+		{"API, sized", path(srv, "/users"), false, true},
+		{"API, chunked", path(srv, "/users"), true, true},
+		{"token endpoint", srv.TokenURL, false, false},
+		// The spec's tokenUrl: a token endpoint too.
+		{"the spec's token endpoint", srv.URL + "/api/partners/v2.0/auth/token", false, false},
+	}
+	for _, tc := range cases {
 		var body io.Reader = strings.NewReader(big)
 		if tc.chunked {
 			body = io.MultiReader(body) // hides the length: sent chunked
@@ -89,14 +93,17 @@ func TestBodyLimit(t *testing.T) {
 			t.Errorf("Requests() keeps a %d-byte body of %s %s", len(r.Body), r.Method, r.Path)
 		}
 		if r.Status == http.StatusRequestEntityTooLarge {
-			refused++
 			if r.Body != nil {
 				t.Errorf("Requests() keeps %d bytes of a refused body", len(r.Body))
 			}
+			if refused < len(cases) && (r.OperationID != "") != cases[refused].operation {
+				t.Errorf("%s: recorded as operation %q", cases[refused].name, r.OperationID)
+			}
+			refused++
 		}
 	}
-	if refused != 3 || srv.TokenRequests() != 2 {
-		t.Errorf("%d refused requests recorded and %d token requests, want 3 and 2", refused, srv.TokenRequests())
+	if refused != 4 || srv.TokenRequests() != 3 {
+		t.Errorf("%d refused requests recorded and %d token requests, want 4 and 3", refused, srv.TokenRequests())
 	}
 	if users := list(t, srv, tok, path(srv, "/users")); len(users) != 0 {
 		t.Errorf("the refused body created %d users", len(users))
