@@ -174,8 +174,8 @@ func (e *PriceSlotError) Error() string {
 }
 
 // UploadDayAheadPrices checks prices (see [DayAheadPrices]) against the
-// clock's now and uploads them: PATCH /org/{org_id}/trading/dayahead/prices,
-// the spec's body shape. Nothing is sent when a rule is broken.
+// client's clock and uploads them: PATCH
+// /org/{org_id}/trading/dayahead/prices, the spec's body shape. Nothing is sent when a rule is broken.
 //
 // The answer's in-band failure (an error, or the state "late" or "empty";
 // see [TradingDayAheadPricesUpdateOutput.Err]) is returned as an
@@ -185,7 +185,7 @@ func (e *PriceSlotError) Error() string {
 //
 //	PATCH /api/partners/v2.0/org/{org_id}/trading/dayahead/prices
 func (c *PartnerClient) UploadDayAheadPrices(ctx context.Context, prices *DayAheadPrices, opts ...CallOption) (*TradingDayAheadPricesUpdateOutput, error) {
-	body, err := prices.Build(time.Now())
+	body, err := prices.Build(c.t.now())
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (c *PartnerClient) WaitForLoadCurve(ctx context.Context, zone MarketPriceZo
 			return fmt.Sprintf("a curve with %s, %d optimized points", date, len(lc.GetCurves().GetOptimized()))
 		},
 	}
-	return w.run(ctx, opts)
+	return w.run(ctx, c, opts)
 }
 
 func sameDay(a, b Date) bool {

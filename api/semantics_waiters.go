@@ -53,7 +53,7 @@ func (c *PartnerClient) WaitForBoost(ctx context.Context, userID, evID UUID, opt
 		},
 		describe: func(ev *ElectricVehicleOutput) string { return "boost_state " + quoted(string(ev.GetBoostState())) },
 	}
-	return w.run(ctx, opts)
+	return w.run(ctx, c, opts)
 }
 
 // quoted quotes s for a message, and says so when it is empty.
@@ -161,7 +161,7 @@ func (c *PartnerClient) WaitForOnboarding(ctx context.Context, sessionID UUID, o
 			return fmt.Sprintf("%s %s: %s", st.Kind, st.DeviceID, deviceState(st.Device))
 		},
 	}
-	return w.run(ctx, opts)
+	return w.run(ctx, c, opts)
 }
 
 // onboarded is the signal that an onboarding or reauthentication session
@@ -205,7 +205,7 @@ func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID,
 			return "not claimed"
 		},
 	}
-	st, err := w.run(ctx, opts)
+	st, err := w.run(ctx, c, opts)
 	if err != nil {
 		return UUID{}, err
 	}
@@ -238,7 +238,7 @@ func (c *PartnerClient) WaitForDeviceHealthy(ctx context.Context, kind DeviceKin
 		},
 		describe: deviceState,
 	}
-	return w.run(ctx, opts)
+	return w.run(ctx, c, opts)
 }
 
 // deviceState describes what makes a device healthy or not.

@@ -75,6 +75,7 @@ func newWaitEnv(t *testing.T) *waitEnv {
 		t.Fatal(err)
 	}
 	api.SetSleep(c, clock.Sleep)
+	api.SetNow(c, clock.Now)
 	user, err := c.CreateUser(context.Background(), api.UserCreateInput{Role: api.RoleUser, Email: "wait@example.com"})
 	if err != nil {
 		t.Fatal(err)
@@ -82,10 +83,10 @@ func newWaitEnv(t *testing.T) *waitEnv {
 	return &waitEnv{srv: srv, c: c, clock: clock, user: user.ID}
 }
 
-// opts are the options every wait of the test takes: the fake clock, and
-// a record of the progress.
+// opts are the options of a wait of the test: a record of the progress,
+// and more.
 func (e *waitEnv) opts(progress *[]api.WaitProgress, more ...api.WaitOption) []api.WaitOption {
-	opts := []api.WaitOption{api.WithWaitClock(e.clock.Now, e.clock.Sleep)}
+	var opts []api.WaitOption
 	if progress != nil {
 		opts = append(opts, api.WithProgress(func(p api.WaitProgress) { *progress = append(*progress, p) }))
 	}
