@@ -318,3 +318,36 @@ func TestWaitForDeviceHealthyGivesUp(t *testing.T) {
 		t.Errorf("an unknown kind: %v", err)
 	}
 }
+
+// A session whose device_type is null: the waiter probes the device's kind
+// once, and then reads only that kind's GET on every later poll.
+func TestWaitForOnboardingProbesOnce(t *testing.T) {
+	e := newWaitEnv(t)
+	ctx := context.Background()
+	wb, _ := e.srv.AddDevice(e.user, poderotest.Wallbox)
+	_, _ = e.srv.RequireReauthentication(wb)
+	auth, err := e.c.ReauthenticateWallbox(ctx, e.user, wb, api.AuthSessionInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Tamper("GetOnboardingSession", func(b map[string]any) { b["device_type"] = nil })
+	before := len(e.srv.Requests())
+	st, err := e.c.WaitForOnboarding(ctx, auth.GetSessionID(), e.opts(nil, at(t, 4, func() error {
+		_, err := e.srv.OpenLink(auth.GetAuthenticationURL())
+		return err
+	}))...)
+	if err != nil || st.Kind != api.DeviceKindWb || st.DeviceID != wb {
+		t.Fatalf("WaitForOnboarding: %+v, %v", st, err)
+	}
+	reads := map[string]int{}
+	for _, r := range e.srv.Requests()[before:] {
+		for _, seg := range []string{"electric-vehicles", "heat-pumps", "inverters", "wallboxes"} {
+			if strings.HasSuffix(r.Path, "/"+seg+"/"+wb.String()) {
+				reads[seg]++
+			}
+		}
+	}
+	if reads["electric-vehicles"] != 1 || reads["heat-pumps"] != 1 || reads["inverters"] != 1 || reads["wallboxes"] != 5 {
+		t.Errorf("device reads over 5 polls: %v; want one probe of each other kind, and the wallbox read on every poll", reads)
+	}
+}
