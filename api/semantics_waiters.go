@@ -243,23 +243,13 @@ func (c *PartnerClient) WaitForDeviceHealthy(ctx context.Context, kind DeviceKin
 
 // deviceState describes what makes a device healthy or not.
 func deviceState(d Device) string {
-	var connection, monitoring, steering DeviceStatus
-	switch d := d.(type) {
-	case *ElectricVehicleOutput:
-		connection, monitoring, steering = d.GetConnectionStatus(), d.GetMonitoringStatus(), d.GetSteeringStatus()
-	case *HeatPumpOutput:
-		connection, monitoring, steering = d.GetConnectionStatus(), d.GetMonitoringStatus(), d.GetSteeringStatus()
-	case *InverterOutput:
-		connection, monitoring, steering = d.GetConnectionStatus(), d.GetMonitoringStatus(), d.GetSteeringStatus()
-	case *WallboxOutput:
-		connection, monitoring, steering = d.GetConnectionStatus(), d.GetMonitoringStatus(), d.GetSteeringStatus()
-	}
 	var codes []string
 	for _, a := range d.PendingActions() {
 		codes = append(codes, string(a.Code))
 	}
 	return fmt.Sprintf("is_authenticated %t, actions [%s], connection_status %s, monitoring_status %s, steering_status %s",
-		d.GetIsAuthenticated(), strings.Join(codes, " "), quoted(string(connection)), quoted(string(monitoring)), quoted(string(steering)))
+		d.GetIsAuthenticated(), strings.Join(codes, " "), quoted(string(d.GetConnectionStatus())),
+		quoted(string(d.GetMonitoringStatus())), quoted(string(d.GetSteeringStatus())))
 }
 
 // getDevice reads a device of a known kind.
