@@ -183,6 +183,7 @@ func onboarded(d Device) bool {
 //
 //	GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status, repeatedly
 func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID, token string, opts ...WaitOption) (UUID, error) {
+	var wallbox UUID // the claimed wallbox_id, parsed by the last poll
 	w := &waiter[*WallboxClaimTokenStatusOutput]{
 		name: "WaitForWallboxClaim", interval: onboardingPollInterval, maxInterval: onboardingMaxPollInterval,
 		poll: func(ctx context.Context, call []CallOption) (*WallboxClaimTokenStatusOutput, bool, error) {
@@ -190,13 +191,13 @@ func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID,
 			if err != nil {
 				return nil, false, redactInError(err, token)
 			}
-			if st.Claimed && st.GetWallboxID() != "" {
-				if _, err := ParseUUID(st.GetWallboxID()); err != nil {
-					return nil, false, fmt.Errorf("the token was claimed, but its wallbox_id %q is not a UUID", st.GetWallboxID())
-				}
+			if !st.Claimed || st.GetWallboxID() == "" {
+				return st, false, nil // claimed without a wallbox_id yet: keep polling
 			}
-			// Claimed without a wallbox_id yet: keep polling.
-			return st, st.Claimed && st.GetWallboxID() != "", nil
+			if wallbox, err = ParseUUID(st.GetWallboxID()); err != nil {
+				return nil, false, fmt.Errorf("the token was claimed, but its wallbox_id %q is not a UUID", st.GetWallboxID())
+			}
+			return st, true, nil
 		},
 		describe: func(st *WallboxClaimTokenStatusOutput) string {
 			if st.Claimed {
@@ -205,11 +206,10 @@ func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID,
 			return "not claimed"
 		},
 	}
-	st, err := w.run(ctx, c, opts)
-	if err != nil {
+	if _, err := w.run(ctx, c, opts); err != nil {
 		return UUID{}, err
 	}
-	return ParseUUID(st.GetWallboxID())
+	return wallbox, nil
 }
 
 // WaitForDeviceHealthy polls a device of the kind until it is healthy
@@ -224,9 +224,7 @@ func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID,
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/<kind's segment>/{id}, repeatedly
 func (c *PartnerClient) WaitForDeviceHealthy(ctx context.Context, kind DeviceKind, userID, deviceID UUID, opts ...WaitOption) (Device, error) {
-	if !kind.Valid() {
-		return nil, fmt.Errorf("podero: WaitForDeviceHealthy: %s is not a device kind (ev, hp, iv, wb)", quoted(string(kind)))
-	}
+	// getDevice refuses a kind that is none, on the first poll.
 	w := &waiter[Device]{
 		name: "WaitForDeviceHealthy", interval: healthPollInterval, maxInterval: healthMaxPollInterval,
 		poll: func(ctx context.Context, call []CallOption) (Device, bool, error) {

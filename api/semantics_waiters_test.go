@@ -235,6 +235,23 @@ func TestWaitForWallboxClaim(t *testing.T) {
 	})
 }
 
+// A token claimed without a wallbox_id yet does not end the wait: the
+// waiter needs the id it returns.
+func TestWaitForWallboxClaimWithoutID(t *testing.T) {
+	e := newWaitEnv(t)
+	session, token := e.claimToken(t)
+	e.srv.Tamper("GetWallboxClaimTokenStatus", func(b map[string]any) {
+		b["claimed"] = true
+		delete(b, "wallbox_id")
+	})
+	got, err := e.c.WaitForWallboxClaim(context.Background(), session, token, e.opts(nil, api.WithMaxWait(5*time.Minute))...)
+	te := timeoutError(t, err, "WaitForWallboxClaim", context.DeadlineExceeded)
+	if st, ok := te.LastState.(*api.WallboxClaimTokenStatusOutput); !ok || !st.Claimed || got != (api.UUID{}) ||
+		te.Polls < 3 || !strings.Contains(err.Error(), "claimed, without a wallbox_id") {
+		t.Errorf("got %s; LastState %+v after %d polls, error %q", got, te.LastState, te.Polls, err)
+	}
+}
+
 // The claim token is a credential: it is in no error of the waiter.
 func TestWaitForWallboxClaimGivesUp(t *testing.T) {
 	e := newWaitEnv(t)
@@ -314,8 +331,10 @@ func TestWaitForDeviceHealthyGivesUp(t *testing.T) {
 	if _, err := e.c.WaitForDeviceHealthy(context.Background(), api.DeviceKindEV, e.user, hp, e.opts(nil)...); !api.IsNotFound(err) {
 		t.Errorf("a heat pump read as a vehicle: %v, want a 404", err)
 	}
-	if _, err := e.c.WaitForDeviceHealthy(context.Background(), "heatpump", e.user, hp, e.opts(nil)...); err == nil || !strings.Contains(err.Error(), "not a device kind") {
-		t.Errorf("an unknown kind: %v", err)
+	before := len(e.srv.Requests())
+	_, err = e.c.WaitForDeviceHealthy(context.Background(), "heatpump", e.user, hp, e.opts(nil)...)
+	if want := `podero: WaitForDeviceHealthy: "heatpump" is not a device kind (ev, hp, iv, wb)`; err == nil || err.Error() != want || len(e.srv.Requests()) != before {
+		t.Errorf("an unknown kind: %v, want %s and no request", err, want)
 	}
 }
 
