@@ -428,7 +428,7 @@ func (v *WallboxOutput) Healthy() bool { return healthy(v) }
 // link, on which they connect the device again. body needs the action's
 // RequiredParameters (successUrl and cancelUrl); the SDK refuses, without
 // sending, an action of another code, one without a cue id or secret, and
-// a body without a required parameter.
+// a body whose JSON lacks a required parameter or has it null or empty.
 //
 // The action stays listed, "in progress", until its outcome is reported
 // with [PartnerClient.ReportActionOutcome]: report success when the end
@@ -440,12 +440,9 @@ func (c *PartnerClient) StartReauthentication(ctx context.Context, a PendingActi
 	if err := a.check(&opResolveCue, ActionReauthenticate); err != nil {
 		return "", err
 	}
-	for _, p := range a.RequiredParameters {
-		if (p == "successUrl" && body.SuccessURL == "") || (p == "cancelUrl" && body.CancelURL == "") ||
-			(p == "language" && !body.Language.IsSpecified()) {
-			return "", &Error{Operation: opResolveCue.name, Method: opResolveCue.method, Path: opResolveCue.path,
-				Message: "the action requires " + p + " in the body; the request was not sent"}
-		}
+	if p := missingParameter(body, a.RequiredParameters); p != "" {
+		return "", &Error{Operation: opResolveCue.name, Method: opResolveCue.method, Path: opResolveCue.path,
+			Message: "the action requires " + p + " in the body; the request was not sent"}
 	}
 	secret := a.secret()
 	out, err := c.ResolveCue(ctx, a.CueID, ResolveCueParams{Secret: secret}, body, opts...)
@@ -453,6 +450,36 @@ func (c *PartnerClient) StartReauthentication(ctx context.Context, a PendingActi
 		return "", redactInError(err, secret)
 	}
 	return out.RedirectURL, nil
+}
+
+// missingParameter returns the first of the names that body, as JSON,
+// lacks or has null or empty, or "". The JSON names are the ones the
+// action's required_parameters use, so a name the SDK has not heard of
+// is checked too (and, as no field has it, reported missing).
+func missingParameter(body any, names []string) string {
+	var fields map[string]any
+	if b, err := json.Marshal(body); err == nil {
+		_ = json.Unmarshal(b, &fields) // a body that does not encode lacks every name
+	}
+	for _, name := range names {
+		switch v := fields[name].(type) {
+		case nil:
+			return name
+		case string:
+			if v == "" {
+				return name
+			}
+		case map[string]any:
+			if len(v) == 0 {
+				return name
+			}
+		case []any:
+			if len(v) == 0 {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 // ReportActionOutcome reports the outcome of an action that

@@ -94,6 +94,15 @@ func TestCueFlow(t *testing.T) {
 	if _, err := e.c.StartReauthentication(ctx, reauth, api.ReauthenticateResolveInput{SuccessURL: "https://p.example/ok"}); err == nil || !strings.Contains(err.Error(), "cancelUrl") {
 		t.Errorf("StartReauthentication without cancelUrl: %v", err)
 	}
+	// A required name the body lacks, whether the SDK knows it or not.
+	for _, name := range []string{"language", "returnUrl"} {
+		more := reauth
+		more.RequiredParameters = append(slices.Clone(reauth.RequiredParameters), name)
+		body := api.ReauthenticateResolveInput{SuccessURL: "https://p.example/ok", CancelURL: "https://p.example/no", Language: api.Value("")}
+		if _, err := e.c.StartReauthentication(ctx, more, body); err == nil || !strings.Contains(err.Error(), "requires "+name) {
+			t.Errorf("StartReauthentication without a required %s: %v", name, err)
+		}
+	}
 	if err := e.c.MarkInformationRead(ctx, reauth); err == nil {
 		t.Error("MarkInformationRead of a reauthenticate action was not refused")
 	}
