@@ -81,8 +81,8 @@ func Example_findOrCreateUser() {
 }
 
 // Step 2: start an onboarding. The end user opens the session's
-// authentication_url and connects a device; polling the session shows the
-// new device in object_id.
+// authentication_url and connects a device; WaitForOnboarding polls until
+// the device is connected (object_id set is not enough: see its doc).
 func Example_startOnboarding() {
 	srv, c := fake()
 	defer srv.Close()
@@ -103,33 +103,27 @@ func Example_startOnboarding() {
 	fmt.Println("send the user to the link:", session.GetAuthenticationURL() != "")
 
 	_, _ = srv.CompleteOnboarding(session.GetID()) // what the end user does in the Connect UI
-	done, err := c.GetOnboardingSession(ctx, session.GetID())
+	done, err := c.WaitForOnboarding(ctx, session.GetID(), api.WithMaxWait(10*time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("device connected:", done.ObjectID != nil)
+	fmt.Println("device connected:", done.Kind, done.Device.Healthy())
 	// Output:
 	// send the user to the link: true
-	// device connected: true
+	// device connected: ev true
 }
 
-// carStatus is what a dashboard shows of a car: its name, battery, whether
-// it is plugged in and charging, and whether the user must reconnect it.
+// carStatus is what a dashboard shows of a car: its name, battery, charge
+// status, and whether the user or the partner must act on it.
 func carStatus(ctx context.Context, c *api.PartnerClient, user, car api.UUID) (string, error) {
 	ev, err := c.GetElectricVehicle(ctx, user, car)
 	if err != nil {
 		return "", err
 	}
-	state := "unplugged"
-	switch {
-	case ev.GetIsCharging():
-		state = "charging"
-	case ev.GetIsPluggedIn():
-		state = "plugged in"
-	}
-	status := fmt.Sprintf("%s %s: %d%%, %s", ev.GetDeviceModel().GetManufacturer(), ev.GetDeviceModel().GetModel(), ev.GetBatteryLevel(), state)
-	if !ev.GetIsAuthenticated() || ev.GetActionNeeded() {
-		status += ", reconnect needed"
+	status := fmt.Sprintf("%s %s: %d%%, %s", ev.GetDeviceModel().GetManufacturer(), ev.GetDeviceModel().GetModel(),
+		ev.GetBatteryLevel(), ev.ChargeStatus())
+	if ev.NeedsAttention() { // not authenticated, action_needed, or a reauthenticate action
+		status += ", needs attention"
 	}
 	return status, nil
 }
@@ -145,11 +139,15 @@ func Example_carStatus() {
 	}
 	car, _ := srv.AddDevice(user.ID, poderotest.ElectricVehicle) // as a finished onboarding would
 	_ = srv.SetCharging(car, true)
-
 	status, err := carStatus(ctx, c, user.ID, car)
 	fmt.Println(status, err)
+
+	_, _ = srv.RequireReauthentication(car) // the manufacturer revoked the connection
+	status, err = carStatus(ctx, c, user.ID, car)
+	fmt.Println(status, err)
 	// Output:
-	// poderotest Electric Vehicle: 60%, charging <nil>
+	// poderotest Electric Vehicle: 60%, Charging <nil>
+	// poderotest Electric Vehicle: 60%, Charging, needs attention <nil>
 }
 
 // Step 4: boost a car ("charge now"). A car that is charging or full

@@ -322,6 +322,10 @@ type Device interface {
 	Kind() DeviceKind
 	GetID() UUID
 	GetIsAuthenticated() bool
+	GetActionNeeded() bool
+	GetConnectionStatus() DeviceStatus
+	GetMonitoringStatus() DeviceStatus
+	GetSteeringStatus() DeviceStatus
 	// PendingActions lists the device's pending actions.
 	PendingActions() []PendingAction
 	// NeedsAttention reports whether the partner or the end user must act
@@ -343,17 +347,18 @@ var (
 // reauthenticate action is pending. An information action alone does not
 // count: it is a notice, and the spec keeps action_needed for actions
 // needed "before the device can resume normal operation".
-func needsAttention(authenticated, actionNeeded bool, actions []PendingAction) bool {
-	return !authenticated || actionNeeded || hasAction(actions, ActionReauthenticate)
+func needsAttention(d Device) bool {
+	return !d.GetIsAuthenticated() || d.GetActionNeeded() || hasAction(d.PendingActions(), ActionReauthenticate)
 }
 
 // healthy is Healthy for any device: authenticated, no reauthenticate
 // action pending, connection_status "ok", and neither monitoring_status
 // nor steering_status "error". Monitoring and steering may read "unknown"
 // or "warning": not every device is monitored or steered.
-func healthy(authenticated bool, actions []PendingAction, connection, monitoring, steering DeviceStatus) bool {
-	return authenticated && !hasAction(actions, ActionReauthenticate) && connection == DeviceStatusOk &&
-		monitoring != DeviceStatusError && steering != DeviceStatusError
+func healthy(d Device) bool {
+	return d.GetIsAuthenticated() && !hasAction(d.PendingActions(), ActionReauthenticate) &&
+		d.GetConnectionStatus() == DeviceStatusOk &&
+		d.GetMonitoringStatus() != DeviceStatusError && d.GetSteeringStatus() != DeviceStatusError
 }
 
 // Kind returns DeviceKindEV.
@@ -369,16 +374,12 @@ func (v *ElectricVehicleOutput) PendingActions() []PendingAction {
 // before the vehicle works normally again: it is not authenticated,
 // action_needed is set, or a reauthenticate action is pending (see
 // [PendingAction]). An information action alone does not count.
-func (v *ElectricVehicleOutput) NeedsAttention() bool {
-	return needsAttention(v.GetIsAuthenticated(), v.GetActionNeeded(), v.PendingActions())
-}
+func (v *ElectricVehicleOutput) NeedsAttention() bool { return needsAttention(v) }
 
 // Healthy reports whether the vehicle is connected and working: it is
 // authenticated, no reauthenticate action is pending, connection_status is
 // "ok", and neither monitoring_status nor steering_status is "error".
-func (v *ElectricVehicleOutput) Healthy() bool {
-	return healthy(v.GetIsAuthenticated(), v.PendingActions(), v.GetConnectionStatus(), v.GetMonitoringStatus(), v.GetSteeringStatus())
-}
+func (v *ElectricVehicleOutput) Healthy() bool { return healthy(v) }
 
 // Kind returns DeviceKindHp.
 func (v *HeatPumpOutput) Kind() DeviceKind { return DeviceKindHp }
@@ -388,14 +389,10 @@ func (v *HeatPumpOutput) Kind() DeviceKind { return DeviceKindHp }
 func (v *HeatPumpOutput) PendingActions() []PendingAction { return pendingActions(v.GetActions()) }
 
 // NeedsAttention is [ElectricVehicleOutput.NeedsAttention] for a heat pump.
-func (v *HeatPumpOutput) NeedsAttention() bool {
-	return needsAttention(v.GetIsAuthenticated(), v.GetActionNeeded(), v.PendingActions())
-}
+func (v *HeatPumpOutput) NeedsAttention() bool { return needsAttention(v) }
 
 // Healthy is [ElectricVehicleOutput.Healthy] for a heat pump.
-func (v *HeatPumpOutput) Healthy() bool {
-	return healthy(v.GetIsAuthenticated(), v.PendingActions(), v.GetConnectionStatus(), v.GetMonitoringStatus(), v.GetSteeringStatus())
-}
+func (v *HeatPumpOutput) Healthy() bool { return healthy(v) }
 
 // Kind returns DeviceKindIv.
 func (v *InverterOutput) Kind() DeviceKind { return DeviceKindIv }
@@ -405,14 +402,10 @@ func (v *InverterOutput) Kind() DeviceKind { return DeviceKindIv }
 func (v *InverterOutput) PendingActions() []PendingAction { return pendingActions(v.GetActions()) }
 
 // NeedsAttention is [ElectricVehicleOutput.NeedsAttention] for an inverter.
-func (v *InverterOutput) NeedsAttention() bool {
-	return needsAttention(v.GetIsAuthenticated(), v.GetActionNeeded(), v.PendingActions())
-}
+func (v *InverterOutput) NeedsAttention() bool { return needsAttention(v) }
 
 // Healthy is [ElectricVehicleOutput.Healthy] for an inverter.
-func (v *InverterOutput) Healthy() bool {
-	return healthy(v.GetIsAuthenticated(), v.PendingActions(), v.GetConnectionStatus(), v.GetMonitoringStatus(), v.GetSteeringStatus())
-}
+func (v *InverterOutput) Healthy() bool { return healthy(v) }
 
 // Kind returns DeviceKindWb.
 func (v *WallboxOutput) Kind() DeviceKind { return DeviceKindWb }
@@ -422,14 +415,10 @@ func (v *WallboxOutput) Kind() DeviceKind { return DeviceKindWb }
 func (v *WallboxOutput) PendingActions() []PendingAction { return pendingActions(v.GetActions()) }
 
 // NeedsAttention is [ElectricVehicleOutput.NeedsAttention] for a wallbox.
-func (v *WallboxOutput) NeedsAttention() bool {
-	return needsAttention(v.GetIsAuthenticated(), v.GetActionNeeded(), v.PendingActions())
-}
+func (v *WallboxOutput) NeedsAttention() bool { return needsAttention(v) }
 
 // Healthy is [ElectricVehicleOutput.Healthy] for a wallbox.
-func (v *WallboxOutput) Healthy() bool {
-	return healthy(v.GetIsAuthenticated(), v.PendingActions(), v.GetConnectionStatus(), v.GetMonitoringStatus(), v.GetSteeringStatus())
-}
+func (v *WallboxOutput) Healthy() bool { return healthy(v) }
 
 // The cue flow (guides §7), with the action's secret taken from its link.
 
@@ -439,7 +428,7 @@ func (v *WallboxOutput) Healthy() bool {
 // link, on which they connect the device again. body needs the action's
 // RequiredParameters (successUrl and cancelUrl); the SDK refuses, without
 // sending, an action of another code, one without a cue id or secret, and
-// a body without a required parameter.
+// a body whose JSON lacks a required parameter or has it null or empty.
 //
 // The action stays listed, "in progress", until its outcome is reported
 // with [PartnerClient.ReportActionOutcome]: report success when the end
@@ -451,12 +440,9 @@ func (c *PartnerClient) StartReauthentication(ctx context.Context, a PendingActi
 	if err := a.check(&opResolveCue, ActionReauthenticate); err != nil {
 		return "", err
 	}
-	for _, p := range a.RequiredParameters {
-		if (p == "successUrl" && body.SuccessURL == "") || (p == "cancelUrl" && body.CancelURL == "") ||
-			(p == "language" && !body.Language.IsSpecified()) {
-			return "", &Error{Operation: opResolveCue.name, Method: opResolveCue.method, Path: opResolveCue.path,
-				Message: "the action requires " + p + " in the body; the request was not sent"}
-		}
+	if p := missingParameter(body, a.RequiredParameters); p != "" {
+		return "", &Error{Operation: opResolveCue.name, Method: opResolveCue.method, Path: opResolveCue.path,
+			Message: "the action requires " + p + " in the body; the request was not sent"}
 	}
 	secret := a.secret()
 	out, err := c.ResolveCue(ctx, a.CueID, ResolveCueParams{Secret: secret}, body, opts...)
@@ -464,6 +450,36 @@ func (c *PartnerClient) StartReauthentication(ctx context.Context, a PendingActi
 		return "", redactInError(err, secret)
 	}
 	return out.RedirectURL, nil
+}
+
+// missingParameter returns the first of the names that body, as JSON,
+// lacks or has null or empty, or "". The JSON names are the ones the
+// action's required_parameters use, so a name the SDK has not heard of
+// is checked too (and, as no field has it, reported missing).
+func missingParameter(body any, names []string) string {
+	var fields map[string]any
+	if b, err := json.Marshal(body); err == nil {
+		_ = json.Unmarshal(b, &fields) // a body that does not encode lacks every name
+	}
+	for _, name := range names {
+		switch v := fields[name].(type) {
+		case nil:
+			return name
+		case string:
+			if v == "" {
+				return name
+			}
+		case map[string]any:
+			if len(v) == 0 {
+				return name
+			}
+		case []any:
+			if len(v) == 0 {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 // ReportActionOutcome reports the outcome of an action that

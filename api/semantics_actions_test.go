@@ -16,22 +16,10 @@ import (
 	"github.com/podero-go/podero/api/poderotest"
 )
 
-// getDevice reads a device of any kind.
-func getDevice(t *testing.T, c *api.PartnerClient, kind poderotest.DeviceType, user, id api.UUID) api.Device {
+// getDevice reads a device of the kind.
+func getDevice(t *testing.T, c *api.PartnerClient, kind api.DeviceKind, user, id api.UUID) api.Device {
 	t.Helper()
-	ctx := context.Background()
-	var d api.Device
-	var err error
-	switch kind {
-	case poderotest.ElectricVehicle:
-		d, err = c.GetElectricVehicle(ctx, user, id)
-	case poderotest.HeatPump:
-		d, err = c.GetHeatPump(ctx, user, id, api.GetHeatPumpParams{})
-	case poderotest.Inverter:
-		d, err = c.GetInverter(ctx, user, id)
-	case poderotest.Wallbox:
-		d, err = c.GetWallbox(ctx, user, id)
-	}
+	d, err := api.GetDevice(context.Background(), c, kind, user, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,20 +42,20 @@ func TestNeedsAttention(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := getDevice(t, e.c, tc.kind, e.user, id)
+		d := getDevice(t, e.c, tc.want, e.user, id)
 		if d.Kind() != tc.want || d.GetID() != id || d.NeedsAttention() || !d.Healthy() || d.PendingActions() != nil {
 			t.Errorf("%s, connected: kind %q, attention %t, healthy %t, actions %v", tc.kind, d.Kind(), d.NeedsAttention(), d.Healthy(), d.PendingActions())
 		}
 
 		info, _ := e.srv.AddInformation(id)
-		d = getDevice(t, e.c, tc.kind, e.user, id)
+		d = getDevice(t, e.c, tc.want, e.user, id)
 		actions := d.PendingActions()
 		if d.NeedsAttention() || !d.Healthy() || len(actions) != 1 || actions[0].Code != api.ActionInformation || actions[0].CueID.String() != info {
 			t.Errorf("%s with an information action: attention %t, healthy %t, actions %v", tc.kind, d.NeedsAttention(), d.Healthy(), actions)
 		}
 
 		reauth, _ := e.srv.RequireReauthentication(id)
-		d = getDevice(t, e.c, tc.kind, e.user, id)
+		d = getDevice(t, e.c, tc.want, e.user, id)
 		actions = d.PendingActions()
 		if !d.NeedsAttention() || d.Healthy() || len(actions) != 2 {
 			t.Fatalf("%s that must reauthenticate: attention %t, healthy %t, actions %v", tc.kind, d.NeedsAttention(), d.Healthy(), actions)
@@ -105,6 +93,15 @@ func TestCueFlow(t *testing.T) {
 	}
 	if _, err := e.c.StartReauthentication(ctx, reauth, api.ReauthenticateResolveInput{SuccessURL: "https://p.example/ok"}); err == nil || !strings.Contains(err.Error(), "cancelUrl") {
 		t.Errorf("StartReauthentication without cancelUrl: %v", err)
+	}
+	// A required name the body lacks, whether the SDK knows it or not.
+	for _, name := range []string{"language", "returnUrl"} {
+		more := reauth
+		more.RequiredParameters = append(slices.Clone(reauth.RequiredParameters), name)
+		body := api.ReauthenticateResolveInput{SuccessURL: "https://p.example/ok", CancelURL: "https://p.example/no", Language: api.Value("")}
+		if _, err := e.c.StartReauthentication(ctx, more, body); err == nil || !strings.Contains(err.Error(), "requires "+name) {
+			t.Errorf("StartReauthentication without a required %s: %v", name, err)
+		}
 	}
 	if err := e.c.MarkInformationRead(ctx, reauth); err == nil {
 		t.Error("MarkInformationRead of a reauthenticate action was not refused")

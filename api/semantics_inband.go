@@ -92,20 +92,23 @@ func (o *TradingDayAheadPricesOutput) Err() error {
 // Get...Savings) carry it.
 func (o *StatisticsOutput) Err() error {
 	m := o.GetMetadata()
-	if m.GetError() == "" {
-		return nil
-	}
-	return &InBandError{Type: "StatisticsOutput", Message: m.GetError(), Result: o}
+	return metadataErr("StatisticsOutput", m.GetError(), o)
 }
 
 // Err returns an [*InBandError] when metadata.error is not null (nor
 // empty), or nil.
 func (o *ChargePolicyOutput) Err() error {
 	m := o.GetMetadata()
-	if m.GetError() == "" {
+	return metadataErr("ChargePolicyOutput", m.GetError(), o)
+}
+
+// metadataErr is Err for an answer of the type whose metadata.error is a
+// string: an [*InBandError] with result when msg is not empty.
+func metadataErr(typ, msg string, result any) error {
+	if msg == "" {
 		return nil
 	}
-	return &InBandError{Type: "ChargePolicyOutput", Message: m.GetError(), Result: o}
+	return &InBandError{Type: typ, Message: msg, Result: result}
 }
 
 // anyMessage reads an error field of no declared type.

@@ -54,17 +54,12 @@ func TestInBandErrorsOfModels(t *testing.T) {
 // On the fake: its samples carry an error string where the spec allows
 // one, which Err reports; the charge policy it keeps reports none.
 func TestInBandErrorsOnFake(t *testing.T) {
-	srv := poderotest.New(t)
-	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	user, _ := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "inband@example.com"})
-	hp, _ := srv.AddDevice(user.ID, poderotest.HeatPump)
-	ev, _ := srv.AddDevice(user.ID, poderotest.ElectricVehicle)
+	env := newWaitEnv(t)
+	srv, c, user, ctx := env.srv, env.c, env.user, context.Background()
+	hp, _ := srv.AddDevice(user, poderotest.HeatPump)
+	ev, _ := srv.AddDevice(user, poderotest.ElectricVehicle)
 
-	stats, err := c.GetHeatPumpStatistics(ctx, user.ID, hp, api.GetHeatPumpStatisticsParams{})
+	stats, err := c.GetHeatPumpStatistics(ctx, user, hp, api.GetHeatPumpStatisticsParams{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,14 +67,14 @@ func TestInBandErrorsOnFake(t *testing.T) {
 	if err := stats.Err(); !errors.As(err, &e) || e.Type != "StatisticsOutput" || e.Result.(*api.StatisticsOutput) != stats {
 		t.Errorf("statistics with metadata.error %q: %v", stats.Metadata.GetError(), err)
 	}
-	policy, err := c.GetElectricVehicleChargePolicy(ctx, user.ID, ev)
+	policy, err := c.GetElectricVehicleChargePolicy(ctx, user, ev)
 	if err != nil || policy.Err() != nil {
 		t.Errorf("charge policy: %v, %v", err, policy.Err())
 	}
 	srv.Tamper("GetElectricVehicleChargePolicy", func(b map[string]any) {
 		b["metadata"].(map[string]any)["error"] = "the vehicle reports no schedule"
 	})
-	policy, err = c.GetElectricVehicleChargePolicy(ctx, user.ID, ev)
+	policy, err = c.GetElectricVehicleChargePolicy(ctx, user, ev)
 	if err != nil || policy.Err() == nil || !strings.Contains(policy.Err().Error(), "no schedule") {
 		t.Errorf("charge policy with an error: %v, %v", err, policy.Err())
 	}

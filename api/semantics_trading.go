@@ -73,7 +73,7 @@ func (b *DayAheadPrices) Add(ts time.Time, eurPerMWh float64) *DayAheadPrices {
 // AddDay adds the slots of a UTC day, 00:00Z on, one per price (EUR/MWh),
 // and returns b. A day needs 96 prices; Build reports fewer or more.
 func (b *DayAheadPrices) AddDay(day Date, eurPerMWh []float64) *DayAheadPrices {
-	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	start := NewDate(day.Time).Time
 	for i, p := range eurPerMWh {
 		b.Add(start.Add(time.Duration(i)*SlotLength), p)
 	}
@@ -128,7 +128,7 @@ func checkSlot(i int, s TradingDayAheadPriceInput, slots []TradingDayAheadPriceI
 		return fail("the price %v EUR/MWh is not a number", price)
 	}
 	if i == 0 {
-		today := time.Date(now.UTC().Year(), now.UTC().Month(), now.UTC().Day(), 0, 0, 0, 0, time.UTC)
+		today := NewDate(now.UTC()).Time
 		switch {
 		case !isDayStart(ts):
 			return fail("the first slot must start its day at 00:00Z")
@@ -152,10 +152,8 @@ func checkSlot(i int, s TradingDayAheadPriceInput, slots []TradingDayAheadPriceI
 	return nil
 }
 
-func isDayStart(t time.Time) bool {
-	t = t.UTC()
-	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
-}
+// isDayStart reports whether t is 00:00Z.
+func isDayStart(t time.Time) bool { return t.Equal(NewDate(t.UTC()).Time) }
 
 // PriceSlotError is a slot of a [DayAheadPrices] that breaks a rule.
 type PriceSlotError struct {
@@ -174,8 +172,8 @@ func (e *PriceSlotError) Error() string {
 }
 
 // UploadDayAheadPrices checks prices (see [DayAheadPrices]) against the
-// clock's now and uploads them: PATCH /org/{org_id}/trading/dayahead/prices,
-// the spec's body shape. Nothing is sent when a rule is broken.
+// client's clock and uploads them: PATCH
+// /org/{org_id}/trading/dayahead/prices, the spec's body shape. Nothing is sent when a rule is broken.
 //
 // The answer's in-band failure (an error, or the state "late" or "empty";
 // see [TradingDayAheadPricesUpdateOutput.Err]) is returned as an
@@ -185,7 +183,7 @@ func (e *PriceSlotError) Error() string {
 //
 //	PATCH /api/partners/v2.0/org/{org_id}/trading/dayahead/prices
 func (c *PartnerClient) UploadDayAheadPrices(ctx context.Context, prices *DayAheadPrices, opts ...CallOption) (*TradingDayAheadPricesUpdateOutput, error) {
-	body, err := prices.Build(time.Now())
+	body, err := prices.Build(c.t.now())
 	if err != nil {
 		return nil, err
 	}
@@ -234,12 +232,10 @@ func (c *PartnerClient) WaitForLoadCurve(ctx context.Context, zone MarketPriceZo
 			return fmt.Sprintf("a curve with %s, %d optimized points", date, len(lc.GetCurves().GetOptimized()))
 		},
 	}
-	return w.run(ctx, opts)
+	return w.run(ctx, c, opts)
 }
 
-func sameDay(a, b Date) bool {
-	return a.Year() == b.Year() && a.Month() == b.Month() && a.Day() == b.Day()
-}
+func sameDay(a, b Date) bool { return NewDate(a.Time).Equal(NewDate(b.Time).Time) }
 
 // EnergyMWh returns the point's energy_wh in MWh.
 func (p *LoadCurvePoint) EnergyMWh() float64 { return WhToMWh(float64(p.GetEnergyWh())) }
@@ -289,7 +285,7 @@ type DayAheadTimeline struct {
 // Europe/Berlin time (daylight saving included).
 func NewDayAheadTimeline(deliveryDay Date) DayAheadTimeline {
 	loc := berlin()
-	trading := time.Date(deliveryDay.Year(), deliveryDay.Month(), deliveryDay.Day()-1, 0, 0, 0, 0, time.UTC)
+	trading := NewDate(deliveryDay.AddDate(0, 0, -1)).Time
 	at := func(hour, minute int) time.Time {
 		return time.Date(trading.Year(), trading.Month(), trading.Day(), hour, minute, 0, 0, loc)
 	}

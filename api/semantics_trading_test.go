@@ -208,6 +208,17 @@ func TestUploadDayAheadPrices(t *testing.T) {
 	if _, err := e.c.UploadDayAheadPrices(ctx, bad); err == nil || len(e.srv.Requests()) != before {
 		t.Errorf("a short day: %v, %d requests", err, len(e.srv.Requests())-before)
 	}
+
+	// The client's clock says which days are in the future, not time.Now:
+	// three days back, its tomorrow is a day past.
+	e.clock.mu.Lock()
+	e.clock.now = e.clock.now.AddDate(0, 0, -3)
+	e.clock.mu.Unlock()
+	e.srv.Tamper("UpdateTradingDayAheadPrices", func(b map[string]any) { b["state"], b["error"] = "success", nil })
+	past := api.NewDayAheadPrices(api.MarketPriceZoneAT).AddDay(day(e.clock.Now(), 1), flat(96, 70))
+	if _, err := e.c.UploadDayAheadPrices(ctx, past); err != nil {
+		t.Errorf("prices for the client clock's tomorrow: %v", err)
+	}
 }
 
 // curveEnv makes the fake's load curve the delivery day's once the clock

@@ -53,7 +53,7 @@ func (c *PartnerClient) WaitForBoost(ctx context.Context, userID, evID UUID, opt
 		},
 		describe: func(ev *ElectricVehicleOutput) string { return "boost_state " + quoted(string(ev.GetBoostState())) },
 	}
-	return w.run(ctx, opts)
+	return w.run(ctx, c, opts)
 }
 
 // quoted quotes s for a message, and says so when it is empty.
@@ -161,7 +161,7 @@ func (c *PartnerClient) WaitForOnboarding(ctx context.Context, sessionID UUID, o
 			return fmt.Sprintf("%s %s: %s", st.Kind, st.DeviceID, deviceState(st.Device))
 		},
 	}
-	return w.run(ctx, opts)
+	return w.run(ctx, c, opts)
 }
 
 // onboarded is the signal that an onboarding or reauthentication session
@@ -183,6 +183,7 @@ func onboarded(d Device) bool {
 //
 //	GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status, repeatedly
 func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID, token string, opts ...WaitOption) (UUID, error) {
+	var wallbox UUID // the claimed wallbox_id, parsed by the last poll
 	w := &waiter[*WallboxClaimTokenStatusOutput]{
 		name: "WaitForWallboxClaim", interval: onboardingPollInterval, maxInterval: onboardingMaxPollInterval,
 		poll: func(ctx context.Context, call []CallOption) (*WallboxClaimTokenStatusOutput, bool, error) {
@@ -190,13 +191,13 @@ func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID,
 			if err != nil {
 				return nil, false, redactInError(err, token)
 			}
-			if st.Claimed && st.GetWallboxID() != "" {
-				if _, err := ParseUUID(st.GetWallboxID()); err != nil {
-					return nil, false, fmt.Errorf("the token was claimed, but its wallbox_id %q is not a UUID", st.GetWallboxID())
-				}
+			if !st.Claimed || st.GetWallboxID() == "" {
+				return st, false, nil // claimed without a wallbox_id yet: keep polling
 			}
-			// Claimed without a wallbox_id yet: keep polling.
-			return st, st.Claimed && st.GetWallboxID() != "", nil
+			if wallbox, err = ParseUUID(st.GetWallboxID()); err != nil {
+				return nil, false, fmt.Errorf("the token was claimed, but its wallbox_id %q is not a UUID", st.GetWallboxID())
+			}
+			return st, true, nil
 		},
 		describe: func(st *WallboxClaimTokenStatusOutput) string {
 			if st.Claimed {
@@ -205,11 +206,10 @@ func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID,
 			return "not claimed"
 		},
 	}
-	st, err := w.run(ctx, opts)
-	if err != nil {
+	if _, err := w.run(ctx, c, opts); err != nil {
 		return UUID{}, err
 	}
-	return ParseUUID(st.GetWallboxID())
+	return wallbox, nil
 }
 
 // WaitForDeviceHealthy polls a device of the kind until it is healthy
@@ -224,9 +224,7 @@ func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID,
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/<kind's segment>/{id}, repeatedly
 func (c *PartnerClient) WaitForDeviceHealthy(ctx context.Context, kind DeviceKind, userID, deviceID UUID, opts ...WaitOption) (Device, error) {
-	if !kind.Valid() {
-		return nil, fmt.Errorf("podero: WaitForDeviceHealthy: %s is not a device kind (ev, hp, iv, wb)", quoted(string(kind)))
-	}
+	// getDevice refuses a kind that is none, on the first poll.
 	w := &waiter[Device]{
 		name: "WaitForDeviceHealthy", interval: healthPollInterval, maxInterval: healthMaxPollInterval,
 		poll: func(ctx context.Context, call []CallOption) (Device, bool, error) {
@@ -238,28 +236,18 @@ func (c *PartnerClient) WaitForDeviceHealthy(ctx context.Context, kind DeviceKin
 		},
 		describe: deviceState,
 	}
-	return w.run(ctx, opts)
+	return w.run(ctx, c, opts)
 }
 
 // deviceState describes what makes a device healthy or not.
 func deviceState(d Device) string {
-	var connection, monitoring, steering DeviceStatus
-	switch d := d.(type) {
-	case *ElectricVehicleOutput:
-		connection, monitoring, steering = d.GetConnectionStatus(), d.GetMonitoringStatus(), d.GetSteeringStatus()
-	case *HeatPumpOutput:
-		connection, monitoring, steering = d.GetConnectionStatus(), d.GetMonitoringStatus(), d.GetSteeringStatus()
-	case *InverterOutput:
-		connection, monitoring, steering = d.GetConnectionStatus(), d.GetMonitoringStatus(), d.GetSteeringStatus()
-	case *WallboxOutput:
-		connection, monitoring, steering = d.GetConnectionStatus(), d.GetMonitoringStatus(), d.GetSteeringStatus()
-	}
 	var codes []string
 	for _, a := range d.PendingActions() {
 		codes = append(codes, string(a.Code))
 	}
 	return fmt.Sprintf("is_authenticated %t, actions [%s], connection_status %s, monitoring_status %s, steering_status %s",
-		d.GetIsAuthenticated(), strings.Join(codes, " "), quoted(string(connection)), quoted(string(monitoring)), quoted(string(steering)))
+		d.GetIsAuthenticated(), strings.Join(codes, " "), quoted(string(d.GetConnectionStatus())),
+		quoted(string(d.GetMonitoringStatus())), quoted(string(d.GetSteeringStatus())))
 }
 
 // getDevice reads a device of a known kind.

@@ -235,6 +235,23 @@ func TestWaitForWallboxClaim(t *testing.T) {
 	})
 }
 
+// A token claimed without a wallbox_id yet does not end the wait: the
+// waiter needs the id it returns.
+func TestWaitForWallboxClaimWithoutID(t *testing.T) {
+	e := newWaitEnv(t)
+	session, token := e.claimToken(t)
+	e.srv.Tamper("GetWallboxClaimTokenStatus", func(b map[string]any) {
+		b["claimed"] = true
+		delete(b, "wallbox_id")
+	})
+	got, err := e.c.WaitForWallboxClaim(context.Background(), session, token, e.opts(nil, api.WithMaxWait(5*time.Minute))...)
+	te := timeoutError(t, err, "WaitForWallboxClaim", context.DeadlineExceeded)
+	if st, ok := te.LastState.(*api.WallboxClaimTokenStatusOutput); !ok || !st.Claimed || got != (api.UUID{}) ||
+		te.Polls < 3 || !strings.Contains(err.Error(), "claimed, without a wallbox_id") {
+		t.Errorf("got %s; LastState %+v after %d polls, error %q", got, te.LastState, te.Polls, err)
+	}
+}
+
 // The claim token is a credential: it is in no error of the waiter.
 func TestWaitForWallboxClaimGivesUp(t *testing.T) {
 	e := newWaitEnv(t)
@@ -314,7 +331,42 @@ func TestWaitForDeviceHealthyGivesUp(t *testing.T) {
 	if _, err := e.c.WaitForDeviceHealthy(context.Background(), api.DeviceKindEV, e.user, hp, e.opts(nil)...); !api.IsNotFound(err) {
 		t.Errorf("a heat pump read as a vehicle: %v, want a 404", err)
 	}
-	if _, err := e.c.WaitForDeviceHealthy(context.Background(), "heatpump", e.user, hp, e.opts(nil)...); err == nil || !strings.Contains(err.Error(), "not a device kind") {
-		t.Errorf("an unknown kind: %v", err)
+	before := len(e.srv.Requests())
+	_, err = e.c.WaitForDeviceHealthy(context.Background(), "heatpump", e.user, hp, e.opts(nil)...)
+	if want := `podero: WaitForDeviceHealthy: "heatpump" is not a device kind (ev, hp, iv, wb)`; err == nil || err.Error() != want || len(e.srv.Requests()) != before {
+		t.Errorf("an unknown kind: %v, want %s and no request", err, want)
+	}
+}
+
+// A session whose device_type is null: the waiter probes the device's kind
+// once, and then reads only that kind's GET on every later poll.
+func TestWaitForOnboardingProbesOnce(t *testing.T) {
+	e := newWaitEnv(t)
+	ctx := context.Background()
+	wb, _ := e.srv.AddDevice(e.user, poderotest.Wallbox)
+	_, _ = e.srv.RequireReauthentication(wb)
+	auth, err := e.c.ReauthenticateWallbox(ctx, e.user, wb, api.AuthSessionInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Tamper("GetOnboardingSession", func(b map[string]any) { b["device_type"] = nil })
+	before := len(e.srv.Requests())
+	st, err := e.c.WaitForOnboarding(ctx, auth.GetSessionID(), e.opts(nil, at(t, 4, func() error {
+		_, err := e.srv.OpenLink(auth.GetAuthenticationURL())
+		return err
+	}))...)
+	if err != nil || st.Kind != api.DeviceKindWb || st.DeviceID != wb {
+		t.Fatalf("WaitForOnboarding: %+v, %v", st, err)
+	}
+	reads := map[string]int{}
+	for _, r := range e.srv.Requests()[before:] {
+		for _, seg := range []string{"electric-vehicles", "heat-pumps", "inverters", "wallboxes"} {
+			if strings.HasSuffix(r.Path, "/"+seg+"/"+wb.String()) {
+				reads[seg]++
+			}
+		}
+	}
+	if reads["electric-vehicles"] != 1 || reads["heat-pumps"] != 1 || reads["inverters"] != 1 || reads["wallboxes"] != 5 {
+		t.Errorf("device reads over 5 polls: %v; want one probe of each other kind, and the wallbox read on every poll", reads)
 	}
 }

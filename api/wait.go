@@ -23,10 +23,6 @@ type waitOptions struct {
 	maxWait               time.Duration // 0: none but the context's
 	progress              []func(WaitProgress)
 	call                  []CallOption
-	// now and sleep are the waiter's clock: time.Now and a timer, or a
-	// test's fake (see export_wait_test.go).
-	now   func() time.Time
-	sleep func(context.Context, time.Duration) error
 }
 
 // WithPollInterval sets the wait after the first poll. Each later wait is
@@ -54,7 +50,7 @@ func WithMaxPollInterval(d time.Duration) WaitOption {
 
 // WithMaxWait bounds the whole wait by d, measured from the call, in
 // addition to the context's deadline: it is a deadline the waiter keeps on
-// its own clock, and ends the wait the same way (a [*WaitTimeoutError]
+// the client's clock, and ends the wait the same way (a [*WaitTimeoutError]
 // matching context.DeadlineExceeded). Zero or less means no bound but the
 // context's.
 func WithMaxWait(d time.Duration) WaitOption {
@@ -86,7 +82,7 @@ type WaitProgress struct {
 	Waiter string
 	// Poll counts the polls, 1 for the first.
 	Poll int
-	// Waited is the time since the wait began, on the waiter's clock.
+	// Waited is the time since the wait began, on the client's clock.
 	Waited time.Duration
 	// State is what this poll observed, of the type the waiter documents
 	// (*ElectricVehicleOutput for WaitForBoost, ...); nil when the poll
@@ -121,7 +117,7 @@ type WaitTimeoutError struct {
 	// failed.
 	LastErr error
 	// Polls is how many polls were made; Waited is how long the wait took,
-	// on the waiter's clock.
+	// on the client's clock.
 	Polls  int
 	Waited time.Duration
 	// Err is why the wait ended: context.DeadlineExceeded (the context's
@@ -171,16 +167,18 @@ type waiter[T any] struct {
 }
 
 // run polls until w's condition holds, the context ends, or the deadline
-// (the context's, or the maximum wait) would pass before the next poll.
-func (w *waiter[T]) run(ctx context.Context, opts []WaitOption) (T, error) {
-	o := waitOptions{interval: w.interval, maxInterval: w.maxInterval, now: time.Now, sleep: sleep}
+// (the context's, or the maximum wait) would pass before the next poll. It
+// keeps time on c's clock, the one its retries wait on.
+func (w *waiter[T]) run(ctx context.Context, c *PartnerClient, opts []WaitOption) (T, error) {
+	o := waitOptions{interval: w.interval, maxInterval: w.maxInterval}
+	now, sleep := c.t.now, c.t.sleep
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
 		}
 	}
 	o.maxInterval = max(o.maxInterval, o.interval)
-	start := o.now()
+	start := now()
 	deadline, hasDeadline := ctx.Deadline()
 	if o.maxWait > 0 && (!hasDeadline || start.Add(o.maxWait).Before(deadline)) {
 		deadline, hasDeadline = start.Add(o.maxWait), true
@@ -191,7 +189,7 @@ func (w *waiter[T]) run(ctx context.Context, opts []WaitOption) (T, error) {
 	var lastErr error
 	polls := 0
 	giveUp := func(cause error) (T, error) {
-		e := &WaitTimeoutError{Waiter: w.name, LastErr: lastErr, Polls: polls, Waited: o.now().Sub(start), Err: cause}
+		e := &WaitTimeoutError{Waiter: w.name, LastErr: lastErr, Polls: polls, Waited: now().Sub(start), Err: cause}
 		if seen {
 			e.LastState, e.last = last, w.describe(last)
 		}
@@ -200,10 +198,10 @@ func (w *waiter[T]) run(ctx context.Context, opts []WaitOption) (T, error) {
 	// pause waits d, or reports DeadlineExceeded at once if the deadline
 	// would pass before the wait ends.
 	pause := func(d time.Duration) error {
-		if hasDeadline && !o.now().Add(d).Before(deadline) {
+		if hasDeadline && !now().Add(d).Before(deadline) {
 			return context.DeadlineExceeded
 		}
-		return o.sleep(ctx, d)
+		return sleep(ctx, d)
 	}
 
 	if !w.notBefore.IsZero() {
@@ -233,7 +231,7 @@ func (w *waiter[T]) run(ctx context.Context, opts []WaitOption) (T, error) {
 			p.Next = jitter(interval)
 			interval = min(interval+interval/2, o.maxInterval)
 		}
-		p.Waited = o.now().Sub(start)
+		p.Waited = now().Sub(start)
 		for _, f := range o.progress {
 			f(p)
 		}

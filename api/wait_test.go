@@ -75,6 +75,7 @@ func newWaitEnv(t *testing.T) *waitEnv {
 		t.Fatal(err)
 	}
 	api.SetSleep(c, clock.Sleep)
+	api.SetNow(c, clock.Now)
 	user, err := c.CreateUser(context.Background(), api.UserCreateInput{Role: api.RoleUser, Email: "wait@example.com"})
 	if err != nil {
 		t.Fatal(err)
@@ -82,10 +83,10 @@ func newWaitEnv(t *testing.T) *waitEnv {
 	return &waitEnv{srv: srv, c: c, clock: clock, user: user.ID}
 }
 
-// opts are the options every wait of the test takes: the fake clock, and
-// a record of the progress.
+// opts are the options of a wait of the test: a record of the progress,
+// and more.
 func (e *waitEnv) opts(progress *[]api.WaitProgress, more ...api.WaitOption) []api.WaitOption {
-	opts := []api.WaitOption{api.WithWaitClock(e.clock.Now, e.clock.Sleep)}
+	var opts []api.WaitOption
 	if progress != nil {
 		opts = append(opts, api.WithProgress(func(p api.WaitProgress) { *progress = append(*progress, p) }))
 	}
@@ -272,4 +273,59 @@ func containsAll(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// The poll intervals: WithPollInterval the first, each later one half as
+// long again up to WithMaxPollInterval (raised to the poll interval when
+// below it; zero keeps the default), each jittered to 80-100 %.
+func TestWaitPollIntervals(t *testing.T) {
+	s := time.Second
+	for _, tc := range []struct {
+		name          string
+		interval, max time.Duration
+		want          []time.Duration // nominal; the last repeats
+	}{
+		{"1s to 2s", 1 * s, 2 * s, []time.Duration{1 * s, 1500 * time.Millisecond, 2 * s}},
+		{"a maximum below the interval", 2 * s, 1 * s, []time.Duration{2 * s}},
+		{"the defaults", 0, 0, []time.Duration{3 * s}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newWaitEnv(t)
+			ev := e.boosted(t, false) // stays requested
+			_, err := e.c.WaitForBoost(context.Background(), e.user, ev,
+				api.WithPollInterval(tc.interval), api.WithMaxPollInterval(tc.max), api.WithMaxWait(30*s))
+			timeoutError(t, err, "WaitForBoost", context.DeadlineExceeded)
+			sleeps := e.clock.Sleeps()
+			jittered := false
+			for i, d := range sleeps {
+				want := tc.want[min(i, len(tc.want)-1)]
+				if d < want*4/5 || d > want {
+					t.Errorf("wait %d is %v, want %v jittered to %v-%v (all: %v)", i, d, want, want*4/5, want, sleeps)
+				}
+				jittered = jittered || d != want
+			}
+			if len(sleeps) < 5 || !jittered {
+				t.Errorf("waits %v: want several, jittered", sleeps)
+			}
+		})
+	}
+}
+
+// WithPollOptions reaches every poll's request.
+func TestWaitPollOptions(t *testing.T) {
+	e := newWaitEnv(t)
+	ev := e.boosted(t, true)
+	before := len(e.srv.Requests())
+	if _, err := e.c.WaitForBoost(context.Background(), e.user, ev, api.WithPollOptions(api.WithHeader("X-Request-Tag", "wait-7"))); err != nil {
+		t.Fatal(err)
+	}
+	polls := e.srv.Requests()[before:]
+	for _, r := range polls {
+		if !strings.HasSuffix(r.Path, "/electric-vehicles/"+ev.String()) || r.Header.Get("X-Request-Tag") != "wait-7" {
+			t.Errorf("a poll %s %s with X-Request-Tag %q", r.Method, r.Path, r.Header.Get("X-Request-Tag"))
+		}
+	}
+	if len(polls) < 2 {
+		t.Errorf("%d polls", len(polls))
+	}
 }
