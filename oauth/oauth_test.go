@@ -1821,3 +1821,30 @@ func TestOvertakenRequestFailureServesTheNewerToken(t *testing.T) {
 		t.Errorf("Token() = %v, %v after %d requests; want tok-2 after 2", tok, err, n.Load())
 	}
 }
+
+// A URL's userinfo is a credential too: no form of it is printed.
+func TestPrintingRedactsURLCredentials(t *testing.T) {
+	const pw = "hunter2/?#@x"
+	for _, raw := range []string{
+		"https://u:" + url.PathEscape(pw) + "@h.example/",
+		"https://" + url.PathEscape(pw) + "@h.example/",  // a user name alone may be the secret
+		"https:u:" + url.PathEscape(pw) + "@h.example/",  // opaque: parses without userinfo
+		"https://u:" + url.PathEscape(pw) + "@h example/", // does not parse
+	} {
+		cfg := Config{ClientID: testID, BaseURL: raw, TokenURL: raw}
+		var logged bytes.Buffer
+		slog.New(slog.NewJSONHandler(&logged, nil)).Info("cfg", "cfg", cfg)
+		slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "cfg", cfg)
+		for _, s := range []string{
+			fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg),
+			fmt.Sprintf("%v %+v %#v %s", &cfg, &cfg, &cfg, &cfg),
+			logged.String(),
+		} {
+			for _, form := range []string{"hunter2", url.PathEscape(pw), url.QueryEscape(pw)} {
+				if strings.Contains(s, form) {
+					t.Errorf("%s: printed form has %q: %s", raw, form, s)
+				}
+			}
+		}
+	}
+}
