@@ -1827,8 +1827,8 @@ func TestPrintingRedactsURLCredentials(t *testing.T) {
 	const pw = "hunter2/?#@x"
 	for _, raw := range []string{
 		"https://u:" + url.PathEscape(pw) + "@h.example/",
-		"https://" + url.PathEscape(pw) + "@h.example/",  // a user name alone may be the secret
-		"https:u:" + url.PathEscape(pw) + "@h.example/",  // opaque: parses without userinfo
+		"https://" + url.PathEscape(pw) + "@h.example/",   // a user name alone may be the secret
+		"https:u:" + url.PathEscape(pw) + "@h.example/",   // opaque: parses without userinfo
 		"https://u:" + url.PathEscape(pw) + "@h example/", // does not parse
 	} {
 		cfg := Config{ClientID: testID, BaseURL: raw, TokenURL: raw}
