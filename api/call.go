@@ -25,6 +25,9 @@ type operation struct {
 	// secretPath: a path parameter is a credential (a wallbox claim
 	// token), so errors and logs show the path template, not the path.
 	secretPath bool
+	// secretQuery: query parameters that are credentials (a cue's
+	// secret), whose values errors and logs redact.
+	secretQuery []string
 }
 
 // shownPath is the path errors and logs may show for a request to op.
@@ -123,8 +126,10 @@ func callBytes(c *PartnerClient, ctx context.Context, op *operation, r *request,
 // invalid is the *Error for a 2xx answer whose body is not what the spec
 // declares.
 func (rep *reply) invalid(op *operation, msg string, err error) *Error {
-	e := newError(op.name, rep.resp.Request.Method, op.shownPath(rep.resp.Request.URL.Path), rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token)
-	e.Message, e.Err, e.Attempts, e.Payload = msg, err, rep.attempts, nil
+	e := newError(op.name, rep.resp.Request.Method, op.shownPath(rep.resp.Request.URL.Path), rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token, rep.secrets...)
+	// The body is the spec's 2xx result, whatever it looks like: not an
+	// error body, so neither its message, validation items nor payload.
+	e.Message, e.Err, e.Attempts, e.Payload, e.Validation = redact(msg, rep.token, rep.secrets), err, rep.attempts, nil, nil
 	return e
 }
 

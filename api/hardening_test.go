@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -328,7 +329,7 @@ func staticToken(tok string) oauth2.TokenSource {
 func TestClaimTokenStaysOutOfErrorsAndLogs(t *testing.T) {
 	a := newTestAPI(t)
 	var logs bytes.Buffer
-	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{MaxRetries: 1},
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{},
 		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	const token = "claim-token-1f2e3d"
 	a.fail(status(503), status(404))
@@ -341,5 +342,101 @@ func TestClaimTokenStaysOutOfErrorsAndLogs(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "/wallbox-claim-tokens/{token}/status") {
 		t.Errorf("%q does not show the path template", err)
+	}
+}
+
+// cueSecret needs escaping in a query and in a path, so that each form in
+// which a server may echo it differs.
+const cueSecret = "cue/s3cret+x y=z"
+
+// assertNoCueSecret fails if any form of cueSecret is in s.
+func assertNoCueSecret(t *testing.T, what, s string) {
+	t.Helper()
+	for _, f := range []string{"s3cret", url.QueryEscape(cueSecret), url.PathEscape(cueSecret)} {
+		if strings.Contains(s, f) {
+			t.Errorf("%s has the cue secret (%q): %s", what, f, s)
+		}
+	}
+}
+
+// A cue's secret travels in the query; a server that echoes it in an
+// error body, or in a 2xx body that does not decode, must not put it into
+// the error of a direct call.
+func TestEchoedQuerySecretIsRedacted(t *testing.T) {
+	echo := func(code int, contentType string, body func(raw, decoded string) string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", contentType)
+			w.WriteHeader(code)
+			fmt.Fprint(w, body(r.URL.RawQuery, r.URL.Query().Get("secret")))
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		fault http.HandlerFunc
+	}{
+		{"403 detail", echo(403, "application/json", func(raw, dec string) string {
+			return fmt.Sprintf(`{"detail": "secret %s (%s) is not valid"}`, dec, raw)
+		})},
+		{"403 validation", echo(403, "application/json", func(raw, dec string) string {
+			return fmt.Sprintf(`{"detail": [{"loc": ["query", %q], "msg": %q, "type": "x"}]}`, dec, raw)
+		})},
+		{"403 text", echo(403, "text/plain", func(raw, dec string) string { return dec + " " + raw })},
+		{"200 not JSON", echo(200, "text/plain", func(raw, dec string) string { return dec + " " + raw })},
+		{"200 bad body", echo(200, "application/json", func(raw, dec string) string {
+			return fmt.Sprintf(`{"redirectUrl": %q, "secret": %q, `, raw, dec)
+		})},
+		{"200 wrong type", echo(200, "application/json", func(raw, dec string) string {
+			return fmt.Sprintf(`{"redirectUrl": 1, %q: %q}`, dec, raw)
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newTestAPI(t)
+			var logs bytes.Buffer
+			c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{},
+				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+			a.fail(tc.fault)
+			_, err := c.ResolveCue(context.Background(), id, api.ResolveCueParams{Secret: cueSecret},
+				api.ReauthenticateResolveInput{CancelURL: "https://example.com/c"})
+			var e *api.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, want an *api.Error", err)
+			}
+			assertNoCueSecret(t, "the error", fmt.Sprintf("%v | %+v | %s | %s | %v | %v", err, err, e.Message, e.Body, e.Validation, e.Payload))
+			if e.Err != nil {
+				assertNoCueSecret(t, "the error's cause", e.Err.Error())
+			}
+			assertNoCueSecret(t, "the logs", logs.String())
+		})
+	}
+}
+
+// The connection drops on a request with a secret in its query: the
+// network error (a *url.Error, which quotes the URL) and the logs keep it.
+func TestNetworkErrorHidesQuerySecret(t *testing.T) {
+	a := newTestAPI(t)
+	var logs bytes.Buffer
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	drop := func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		conn.Close()
+	}
+	a.fail(drop)
+	_, err := c.ResolveCue(context.Background(), id, api.ResolveCueParams{Secret: cueSecret},
+		api.ReauthenticateResolveInput{CancelURL: "https://example.com/c"})
+	if err == nil {
+		t.Fatal("no error from a dropped connection")
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v, want a *url.Error inside", err)
+	}
+	assertNoCueSecret(t, "the error", fmt.Sprintf("%v | %+v | %v", err, err, ue))
+	assertNoCueSecret(t, "the logs", logs.String())
+	if !strings.Contains(logs.String(), "podero request") {
+		t.Errorf("no request logged: %s", logs.String())
 	}
 }

@@ -58,6 +58,9 @@ type exchange struct {
 	body   []byte
 	opts   *callOptions
 	pooled bool // read the response into a pooled buffer
+	// secrets are the values of the request's secret query parameters
+	// (see operation.secretQuery), for errors and logs to redact.
+	secrets []string
 }
 
 // path is the request's path as errors and logs show it (see
@@ -70,7 +73,8 @@ type reply struct {
 	body     []byte
 	buf      *[]byte // the pooled buffer body is in, if any
 	attempts int
-	token    string // the access token the request carried, to redact
+	token    string   // the access token the request carried, to redact
+	secrets  []string // and the secrets its query carried (exchange.secrets)
 }
 
 // Token sources that can replace a token after a 401. A stamper (such as
@@ -114,6 +118,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	o := x.opts
 	start := t.now()
+	x.secrets = querySecrets(x.op, x.req.URL.RawQuery)
 	policy := t.retry
 	if o.retry != nil {
 		policy = *o.retry
@@ -161,7 +166,7 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		if status >= 200 && status < 300 {
 			return finish(rep, nil)
 		}
-		apiErr := newError(x.op.name, x.req.Method, x.path(), status, rep.resp.Header, rep.body, rep.token)
+		apiErr := newError(x.op.name, x.req.Method, x.path(), status, rep.resp.Header, rep.body, rep.token, x.secrets...)
 		putBody(rep.buf)
 		// A 401 may be a token the server dropped before its expiry: get a
 		// fresh one and try once more. This is not a retry of the policy.
@@ -245,7 +250,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(x.body)), nil }
 		req.ContentLength = int64(len(x.body))
 	}
-	rep := &reply{}
+	rep := &reply{secrets: x.secrets}
 	if x.op.auth && t.tokens != nil {
 		tok, err := t.token(actx, after)
 		if err != nil {
@@ -273,7 +278,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		attrs := []slog.Attr{slog.String("operation", x.op.name), slog.String("method", req.Method),
 			slog.String("path", x.path()), slog.Int("attempt", n), slog.Duration("duration", time.Since(start))}
 		if err != nil {
-			attrs = append(attrs, slog.String("error", redactToken(err.Error(), rep.token)))
+			attrs = append(attrs, slog.String("error", redact(err.Error(), rep.token, x.secrets)))
 		} else {
 			attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		}
