@@ -440,3 +440,22 @@ func TestNetworkErrorHidesQuerySecret(t *testing.T) {
 		t.Errorf("no request logged: %s", logs.String())
 	}
 }
+
+// A 2xx whose body happens to look like a 422's is an invalid result, not
+// a validation error: its *Error has no Validation items.
+func TestInvalidResultHasNoValidation(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{})
+	a.fail(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"detail": [{"loc": ["body", "email"], "msg": "field required", "type": "missing"}]}`)
+	})
+	_, err := c.GetUser(context.Background(), id)
+	var e *api.Error
+	if !errors.As(err, &e) || e.StatusCode != 200 {
+		t.Fatalf("err = %v, want an *api.Error for the 200", err)
+	}
+	if e.Validation != nil || e.Payload != nil || api.IsValidation(err) {
+		t.Errorf("Validation = %v, Payload = %v for a 200: %v", e.Validation, e.Payload, err)
+	}
+}
