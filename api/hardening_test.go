@@ -459,3 +459,18 @@ func TestInvalidResultHasNoValidation(t *testing.T) {
 		t.Errorf("Validation = %v, Payload = %v for a 200: %v", e.Validation, e.Payload, err)
 	}
 }
+
+// The re-authentication after a 401 is not a retry of the policy: with
+// MaxRetries 1, a 401, a 503 and a 200 make a success in three requests.
+func TestReauthIsNotARetry(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{MaxRetries: 1}})
+	a.fail(status(401), status(503))
+	var info api.ResponseInfo
+	if _, err := c.GetUser(context.Background(), id, api.WithResponseInfo(&info)); err != nil {
+		t.Fatalf("401, 503, 200 with MaxRetries 1: %v", err)
+	}
+	if info.Attempts != 3 || a.apiHits() != 3 {
+		t.Errorf("Attempts = %d, requests = %d, want 3", info.Attempts, a.apiHits())
+	}
+}
