@@ -329,7 +329,7 @@ func staticToken(tok string) oauth2.TokenSource {
 func TestClaimTokenStaysOutOfErrorsAndLogs(t *testing.T) {
 	a := newTestAPI(t)
 	var logs bytes.Buffer
-	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{},
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{MaxRetries: 1},
 		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	const token = "claim-token-1f2e3d"
 	a.fail(status(503), status(404))
