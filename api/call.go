@@ -60,11 +60,15 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	if o.err != nil {
 		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: o.err.Error(), Err: o.err}
 	}
-	u := c.t.base + string(r.path)
+	var u strings.Builder // one allocation for base, path and query
+	u.Grow(len(c.t.base) + len(r.path) + 1 + len(r.query))
+	u.WriteString(c.t.base)
+	u.Write(r.path)
 	if len(r.query) > 0 {
-		u += "?" + string(r.query)
+		u.WriteByte('?')
+		u.Write(r.query)
 	}
-	req, err := http.NewRequestWithContext(ctx, op.method, u, nil)
+	req, err := http.NewRequestWithContext(ctx, op.method, u.String(), nil)
 	if err != nil {
 		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: "build the request: " + err.Error(), Err: err}
 	}
@@ -152,8 +156,9 @@ func isJSON(ct string) bool {
 func lookupOperation(method, path string) *operation {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	var best *route
-	for i := range routes()[method] {
-		r := &routes()[method][i]
+	candidates := routes()[method]
+	for i := range candidates {
+		r := &candidates[i]
 		if len(r.segs) > len(segs) || (best != nil && r.literals <= best.literals) {
 			continue
 		}

@@ -105,7 +105,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		req.Body = nil
 	}
 	req.Header["User-Agent"] = t.userAgent
-	rep, err := t.send(req.Context(), &exchange{op: op, req: req, body: body, opts: &callOptions{}})
+	rep, err := t.send(req.Context(), &exchange{op: op, req: req, body: body, opts: &noOptions})
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +259,11 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		rep.token = tok.AccessToken
 		req.Header["Authorization"] = t.bearerValue(tok)
 	}
-	start := time.Now()
+	logging := t.logger != nil && t.logger.Enabled(ctx, slog.LevelDebug)
+	var start time.Time
+	if logging {
+		start = time.Now()
+	}
 	resp, err := t.http.Do(req)
 	if err == nil {
 		rep.resp = resp
@@ -269,14 +273,18 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 			err = fmt.Errorf("read the response (%s): %w", resp.Status, err)
 		}
 	}
-	// *url.Error quotes the whole URL, and a cue's query carries its secret.
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + x.path()
+	if err != nil {
+		// *url.Error quotes the whole URL, and a cue's query carries its
+		// secret. (Declared here: urlErr escapes to errors.As.)
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + x.path()
+		}
 	}
-	if t.logger != nil {
-		attrs := []slog.Attr{slog.String("operation", x.op.name), slog.String("method", req.Method),
-			slog.String("path", x.path()), slog.Int("attempt", n), slog.Duration("duration", time.Since(start))}
+	if logging {
+		attrs := make([]slog.Attr, 0, 6)
+		attrs = append(attrs, slog.String("operation", x.op.name), slog.String("method", req.Method),
+			slog.String("path", x.path()), slog.Int("attempt", n), slog.Duration("duration", time.Since(start)))
 		if err != nil {
 			attrs = append(attrs, slog.String("error", redact(err.Error(), rep.token, x.secrets)))
 		} else {
