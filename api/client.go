@@ -169,6 +169,8 @@ func New(cfg Config) (*PartnerClient, error) {
 		sleep:     sleep,
 		now:       time.Now,
 	}
+	t.stamps, _ = ts.(stamper)
+	t.ctxTokens, _ = ts.(oauth.ContextTokenSource)
 	if cfg.Retry != nil {
 		t.retry = cfg.Retry.withDefaults()
 	}

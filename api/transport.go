@@ -27,9 +27,13 @@ import (
 // bounds each attempt, retries, re-authenticates once after a 401, and turns
 // every failure into an *Error.
 type transport struct {
-	http      *http.Client
-	base      string // BaseURL without a trailing slash
-	tokens    oauth2.TokenSource
+	http   *http.Client
+	base   string // BaseURL without a trailing slash
+	tokens oauth2.TokenSource
+	// The token source's optional methods, found once in New: a stamper
+	// (nil if none) and a source that honours the context (nil if none).
+	stamps    stamper
+	ctxTokens oauth.ContextTokenSource
 	userAgent []string // the header value, shared by every request
 	retry     RetryPolicy
 	timeout   time.Duration // per attempt; 0 for none
@@ -171,8 +175,8 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		// A 401 may be a token the server dropped before its expiry: get a
 		// fresh one and try once more. This is not a retry of the policy.
 		if status == http.StatusUnauthorized && !reauthed && x.op.auth {
-			if st, ok := t.tokens.(stamper); ok {
-				stamp := t.rejected(st, rep.token)
+			if t.stamps != nil {
+				stamp := t.rejected(t.stamps, rep.token)
 				after, reauthed = &stamp, true
 			} else {
 				reauthed = t.invalidate(rep.token)
@@ -301,22 +305,13 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 // token gets a token, honouring ctx when the source can, and one fetched
 // after the stamp when there is one.
 func (t *transport) token(ctx context.Context, after *oauth.Stamp) (*oauth2.Token, error) {
-	var tok *oauth2.Token
-	var err error
-	st, stamps := t.tokens.(stamper)
-	cts, hasCtx := t.tokens.(oauth.ContextTokenSource)
 	switch {
-	case after != nil && stamps:
-		tok, err = st.TokenAfter(ctx, *after)
-	case hasCtx:
-		tok, err = cts.TokenContext(ctx)
-	default:
-		tok, err = t.tokens.Token()
+	case after != nil && t.stamps != nil:
+		return httpguard.CheckToken(t.stamps.TokenAfter(ctx, *after))
+	case t.ctxTokens != nil:
+		return httpguard.CheckToken(t.ctxTokens.TokenContext(ctx))
 	}
-	if err == nil && (tok == nil || tok.AccessToken == "") {
-		err = errors.New("the token source returned no access token")
-	}
-	return tok, err
+	return httpguard.CheckToken(t.tokens.Token())
 }
 
 func (t *transport) bearerValue(tok *oauth2.Token) []string {
