@@ -30,6 +30,12 @@ type operation struct {
 	secretQuery []string
 }
 
+// refused is the *Error for a call to op that was not sent; path is the
+// one errors may show.
+func (op *operation) refused(path, msg string, err error) *Error {
+	return &Error{Operation: op.name, Method: op.method, Path: path, Message: msg, Err: err}
+}
+
 // shownPath is the path errors and logs may show for a request to op.
 func (op *operation) shownPath(path string) string {
 	if op.secretPath {
@@ -58,7 +64,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 		o = applyOptions(opts)
 	}
 	if o.err != nil {
-		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: o.err.Error(), Err: o.err}
+		return nil, op.refused(op.shownPath(string(r.path)), o.err.Error(), o.err)
 	}
 	var u strings.Builder // one allocation for base, path and query
 	u.Grow(len(c.t.base) + len(r.path) + 1 + len(r.query))
@@ -70,7 +76,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	}
 	req, err := http.NewRequestWithContext(ctx, op.method, u.String(), nil)
 	if err != nil {
-		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: "build the request: " + err.Error(), Err: err}
+		return nil, op.refused(op.shownPath(string(r.path)), "build the request: "+err.Error(), err)
 	}
 	req.Header["User-Agent"] = c.t.userAgent
 	switch {
@@ -82,8 +88,8 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	for _, h := range r.header {
 		req.Header.Set(h[0], h[1])
 	}
-	for _, h := range o.header {
-		req.Header.Add(h[0], h[1])
+	for _, h := range o.header { // keys canonical already (WithHeader)
+		req.Header[h[0]] = append(req.Header[h[0]], h[1])
 	}
 	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true})
 }
@@ -191,20 +197,17 @@ type route struct {
 // emptyParam is the error for a path parameter that is empty: it would
 // drop a segment from the path, and so name another route.
 func emptyParam(op *operation, name string) *Error {
-	return &Error{Operation: op.name, Method: op.method, Path: op.path,
-		Message: "the path parameter " + name + " is empty; the request was not sent"}
+	return op.refused(op.path, "the path parameter "+name+" is empty; the request was not sent", nil)
 }
 
 // paramError is the error for a parameter that cannot be encoded.
 func paramError(op *operation, name string, err error) *Error {
-	return &Error{Operation: op.name, Method: op.method, Path: op.path,
-		Message: "the parameter " + name + " cannot be encoded: " + err.Error(), Err: err}
+	return op.refused(op.path, "the parameter "+name+" cannot be encoded: "+err.Error(), err)
 }
 
 // encodeError is the error for a request body that does not encode.
 func encodeError(op *operation, err error) *Error {
-	return &Error{Operation: op.name, Method: op.method, Path: op.path,
-		Message: "the request body does not encode as JSON: " + err.Error(), Err: err}
+	return op.refused(op.path, "the request body does not encode as JSON: "+err.Error(), err)
 }
 
 // addHeaderParam adds a header parameter, styled as oapi-codegen's runtime

@@ -202,8 +202,7 @@ func (c *PartnerClient) TokenSource() oauth2.TokenSource { return c.t.tokens }
 // client that has none.
 func (c *PartnerClient) orgID(op *operation) (UUID, error) {
 	if c.org == (UUID{}) {
-		return UUID{}, &Error{Operation: op.name, Method: op.method, Path: op.path,
-			Message: "no organization: set Config.OrgID, or use ForOrg"}
+		return UUID{}, op.refused(op.path, "no organization: set Config.OrgID, or use ForOrg", nil)
 	}
 	return c.org, nil
 }
