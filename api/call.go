@@ -25,6 +25,15 @@ type operation struct {
 	// secretPath: a path parameter is a credential (a wallbox claim
 	// token), so errors and logs show the path template, not the path.
 	secretPath bool
+	// secretQuery: query parameters that are credentials (a cue's
+	// secret), whose values errors and logs redact.
+	secretQuery []string
+}
+
+// refused is the *Error for a call to op that was not sent; path is the
+// one errors may show.
+func (op *operation) refused(path, msg string, err error) *Error {
+	return &Error{Operation: op.name, Method: op.method, Path: path, Message: msg, Err: err}
 }
 
 // shownPath is the path errors and logs may show for a request to op.
@@ -55,15 +64,19 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 		o = applyOptions(opts)
 	}
 	if o.err != nil {
-		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: o.err.Error(), Err: o.err}
+		return nil, op.refused(op.shownPath(string(r.path)), o.err.Error(), o.err)
 	}
-	u := c.t.base + string(r.path)
+	var u strings.Builder // one allocation for base, path and query
+	u.Grow(len(c.t.base) + len(r.path) + 1 + len(r.query))
+	u.WriteString(c.t.base)
+	u.Write(r.path)
 	if len(r.query) > 0 {
-		u += "?" + string(r.query)
+		u.WriteByte('?')
+		u.Write(r.query)
 	}
-	req, err := http.NewRequestWithContext(ctx, op.method, u, nil)
+	req, err := http.NewRequestWithContext(ctx, op.method, u.String(), nil)
 	if err != nil {
-		return nil, &Error{Operation: op.name, Method: op.method, Path: op.shownPath(string(r.path)), Message: "build the request: " + err.Error(), Err: err}
+		return nil, op.refused(op.shownPath(string(r.path)), "build the request: "+err.Error(), err)
 	}
 	req.Header["User-Agent"] = c.t.userAgent
 	switch {
@@ -75,8 +88,8 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	for _, h := range r.header {
 		req.Header.Set(h[0], h[1])
 	}
-	for _, h := range o.header {
-		req.Header.Add(h[0], h[1])
+	for _, h := range o.header { // keys canonical already (WithHeader)
+		req.Header[h[0]] = append(req.Header[h[0]], h[1])
 	}
 	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true})
 }
@@ -123,8 +136,10 @@ func callBytes(c *PartnerClient, ctx context.Context, op *operation, r *request,
 // invalid is the *Error for a 2xx answer whose body is not what the spec
 // declares.
 func (rep *reply) invalid(op *operation, msg string, err error) *Error {
-	e := newError(op.name, rep.resp.Request.Method, op.shownPath(rep.resp.Request.URL.Path), rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token)
-	e.Message, e.Err, e.Attempts, e.Payload = msg, err, rep.attempts, nil
+	e := newError(op.name, rep.resp.Request.Method, op.shownPath(rep.resp.Request.URL.Path), rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token, rep.secrets...)
+	// The body is the spec's 2xx result, whatever it looks like: not an
+	// error body, so neither its message, validation items nor payload.
+	e.Message, e.Err, e.Attempts, e.Payload, e.Validation = redact(msg, rep.token, rep.secrets), err, rep.attempts, nil, nil
 	return e
 }
 
@@ -147,8 +162,9 @@ func isJSON(ct string) bool {
 func lookupOperation(method, path string) *operation {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	var best *route
-	for i := range routes()[method] {
-		r := &routes()[method][i]
+	candidates := routes()[method]
+	for i := range candidates {
+		r := &candidates[i]
 		if len(r.segs) > len(segs) || (best != nil && r.literals <= best.literals) {
 			continue
 		}
@@ -181,20 +197,17 @@ type route struct {
 // emptyParam is the error for a path parameter that is empty: it would
 // drop a segment from the path, and so name another route.
 func emptyParam(op *operation, name string) *Error {
-	return &Error{Operation: op.name, Method: op.method, Path: op.path,
-		Message: "the path parameter " + name + " is empty; the request was not sent"}
+	return op.refused(op.path, "the path parameter "+name+" is empty; the request was not sent", nil)
 }
 
 // paramError is the error for a parameter that cannot be encoded.
 func paramError(op *operation, name string, err error) *Error {
-	return &Error{Operation: op.name, Method: op.method, Path: op.path,
-		Message: "the parameter " + name + " cannot be encoded: " + err.Error(), Err: err}
+	return op.refused(op.path, "the parameter "+name+" cannot be encoded: "+err.Error(), err)
 }
 
 // encodeError is the error for a request body that does not encode.
 func encodeError(op *operation, err error) *Error {
-	return &Error{Operation: op.name, Method: op.method, Path: op.path,
-		Message: "the request body does not encode as JSON: " + err.Error(), Err: err}
+	return op.refused(op.path, "the request body does not encode as JSON: "+err.Error(), err)
 }
 
 // addHeaderParam adds a header parameter, styled as oapi-codegen's runtime

@@ -9,9 +9,9 @@ import (
 
 // The operations, for the methods below and for lookupOperation.
 var (
-	opResolveInformationCue             = operation{name: "ResolveInformationCue", method: "POST", path: "/api/partners/v2.0/cues/{cue_id}/information/resolve", auth: true, result: "InformationResolveOutput", secretPath: false}
-	opResolveCue                        = operation{name: "ResolveCue", method: "POST", path: "/api/partners/v2.0/cues/{cue_id}/resolve", auth: true, result: "ReauthenticateResolveOutput", secretPath: false}
-	opReportCueState                    = operation{name: "ReportCueState", method: "POST", path: "/api/partners/v2.0/cues/{cue_id}/state", auth: false, result: "CueStateOutput", secretPath: false}
+	opResolveInformationCue             = operation{name: "ResolveInformationCue", method: "POST", path: "/api/partners/v2.0/cues/{cue_id}/information/resolve", auth: true, result: "InformationResolveOutput", secretPath: false, secretQuery: []string{"secret"}}
+	opResolveCue                        = operation{name: "ResolveCue", method: "POST", path: "/api/partners/v2.0/cues/{cue_id}/resolve", auth: true, result: "ReauthenticateResolveOutput", secretPath: false, secretQuery: []string{"secret"}}
+	opReportCueState                    = operation{name: "ReportCueState", method: "POST", path: "/api/partners/v2.0/cues/{cue_id}/state", auth: false, result: "CueStateOutput", secretPath: false, secretQuery: []string{"secret"}}
 	opCreateOnboardingSession           = operation{name: "CreateOnboardingSession", method: "POST", path: "/api/partners/v2.0/device-onboarding", auth: true, result: "DeviceOnboardingSessionOutput", secretPath: false}
 	opGetOnboardingSession              = operation{name: "GetOnboardingSession", method: "GET", path: "/api/partners/v2.0/device-onboarding/{onboarding_session_id}", auth: true, result: "DeviceOnboardingSessionOutput", secretPath: false}
 	opGetWallboxClaimTokenStatus        = operation{name: "GetWallboxClaimTokenStatus", method: "GET", path: "/api/partners/v2.0/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status", auth: false, result: "WallboxClaimTokenStatusOutput", secretPath: true}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -87,7 +86,7 @@ func (c Config) String() string {
 		secret = "[redacted]"
 	}
 	return fmt.Sprintf("api.Config{BaseURL: %q, OrgID: %s, ClientID: %q, ClientSecret: %q, TokenURL: %q}",
-		redactURL(c.BaseURL), c.OrgID, c.ClientID, secret, redactURL(c.TokenURL))
+		httpguard.RedactURL(c.BaseURL), c.OrgID, c.ClientID, secret, httpguard.RedactURL(c.TokenURL))
 }
 
 // GoString is String, so that %#v redacts too.
@@ -95,17 +94,6 @@ func (c Config) GoString() string { return c.String() }
 
 // LogValue is String, so that log/slog redacts too.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// redactURL hides the password of a URL that carries one.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	if strings.Contains(raw, "@") {
-		return "[a URL with credentials]"
-	}
-	return raw
-}
 
 // PartnerClient is a client for the Partner API: one method per operation,
 // bound to an organization (see [Config.OrgID]), with OAuth2 tokens,
@@ -130,20 +118,15 @@ func New(cfg Config) (*PartnerClient, error) {
 	if base == "" {
 		base = ProductionBaseURL
 	}
-	u, err := url.Parse(base)
+	u, err := httpguard.ParseURL(base)
+	if err == nil {
+		err = httpguard.CheckURL(u)
+	}
 	switch {
 	case err != nil:
-		// url.Parse's error quotes the URL, which may hold a password.
-		return nil, errors.New("podero: Config.BaseURL is not a valid URL")
-	case u.User != nil:
-		return nil, errors.New("podero: Config.BaseURL must not carry credentials (user:password@host); use ClientID and ClientSecret")
-	case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return nil, fmt.Errorf("podero: Config.BaseURL %q is not an http(s) URL with a host", base)
+		return nil, fmt.Errorf("podero: Config.BaseURL %w", err)
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("podero: Config.BaseURL %q must not have a query or fragment", u.Redacted())
-	case u.Scheme == "http" && !httpguard.IsLoopback(u.Hostname()):
-		// Tokens must not cross the network in the clear; loopback is for tests.
-		return nil, fmt.Errorf("podero: Config.BaseURL %q: plain http is only allowed to a loopback address; use https", base)
+		return nil, fmt.Errorf("podero: Config.BaseURL %q must not have a query or fragment", u.String())
 	}
 	if strings.ContainsFunc(cfg.UserAgent, isControl) {
 		return nil, errors.New("podero: Config.UserAgent has a control character, which no request may carry")
@@ -186,6 +169,8 @@ func New(cfg Config) (*PartnerClient, error) {
 		sleep:     sleep,
 		now:       time.Now,
 	}
+	t.stamps, _ = ts.(stamper)
+	t.ctxTokens, _ = ts.(oauth.ContextTokenSource)
 	if cfg.Retry != nil {
 		t.retry = cfg.Retry.withDefaults()
 	}
@@ -217,8 +202,7 @@ func (c *PartnerClient) TokenSource() oauth2.TokenSource { return c.t.tokens }
 // client that has none.
 func (c *PartnerClient) orgID(op *operation) (UUID, error) {
 	if c.org == (UUID{}) {
-		return UUID{}, &Error{Operation: op.name, Method: op.method, Path: op.path,
-			Message: "no organization: set Config.OrgID, or use ForOrg"}
+		return UUID{}, op.refused(op.path, "no organization: set Config.OrgID, or use ForOrg", nil)
 	}
 	return c.org, nil
 }

@@ -2,10 +2,13 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,15 +173,19 @@ func hasStatus(err error, status int) bool {
 }
 
 // newError builds the Error for a response whose body has been read. token
-// is the access token the request carried: a server that echoes it (a
-// "Token <token> is expired") must not put it into the error.
-func newError(operation, method, path string, status int, header http.Header, body []byte, token string) *Error {
+// is the access token the request carried and secrets the values of its
+// secret query parameters (see operation.secretQuery): a server that echoes
+// them (a "Token <token> is expired") must not put them into the error.
+func newError(operation, method, path string, status int, header http.Header, body []byte, token string, secrets ...string) *Error {
 	if len(body) > MaxErrorBody {
 		body = body[:MaxErrorBody]
 	}
 	body = bytes.Clone(body) // the read buffer may be reused
 	if token != "" && bytes.Contains(body, []byte(token)) {
 		body = bytes.ReplaceAll(body, []byte(token), []byte(redactedToken))
+	}
+	for _, f := range secretForms(secrets) {
+		body = bytes.ReplaceAll(body, []byte(f), []byte(redactedSecret))
 	}
 	e := &Error{
 		Operation:  operation,
@@ -201,12 +208,53 @@ func newError(operation, method, path string, status int, header http.Header, bo
 // redactedToken stands in for an access token a server echoed.
 const redactedToken = "[redacted token]"
 
-// redactToken removes token from s.
-func redactToken(s, token string) string {
-	if token == "" {
-		return s
+// redact removes token and secrets from s. (Secrets become
+// redactedSecret, semantics_actions.go.)
+func redact(s, token string, secrets []string) string {
+	if token != "" {
+		s = strings.ReplaceAll(s, token, redactedToken)
 	}
-	return strings.ReplaceAll(s, token, redactedToken)
+	for _, f := range secretForms(secrets) {
+		s = strings.ReplaceAll(s, f, redactedSecret)
+	}
+	return s
+}
+
+// secretForms are the forms in which a server may echo the secrets: as
+// sent (query-escaped), path-escaped, or decoded; longest first, so that
+// no form leaves a part of a longer one.
+func secretForms(secrets []string) []string {
+	if len(secrets) == 0 {
+		return nil
+	}
+	var forms []string
+	for _, v := range secrets {
+		forms = append(forms, v, url.QueryEscape(v), url.PathEscape(v))
+	}
+	slices.SortFunc(forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	return slices.Compact(forms)
+}
+
+// querySecrets are the values of op's secret query parameters in the
+// query raw, for redaction: as sent, and decoded.
+func querySecrets(op *operation, raw string) []string {
+	if len(op.secretQuery) == 0 || raw == "" {
+		return nil
+	}
+	var out []string
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if k, err := url.QueryUnescape(k); err != nil || !slices.Contains(op.secretQuery, k) || v == "" {
+			continue
+		}
+		out = append(out, v)
+		if dec, err := url.QueryUnescape(v); err == nil && dec != v {
+			out = append(out, dec)
+		}
+	}
+	return out
 }
 
 // decodePayload decodes body into a new T and stores it in *dst; generated

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -341,5 +342,135 @@ func TestClaimTokenStaysOutOfErrorsAndLogs(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "/wallbox-claim-tokens/{token}/status") {
 		t.Errorf("%q does not show the path template", err)
+	}
+}
+
+// cueSecret needs escaping in a query and in a path, so that each form in
+// which a server may echo it differs.
+const cueSecret = "cue/s3cret+x y=z"
+
+// assertNoCueSecret fails if any form of cueSecret is in s.
+func assertNoCueSecret(t *testing.T, what, s string) {
+	t.Helper()
+	for _, f := range []string{"s3cret", url.QueryEscape(cueSecret), url.PathEscape(cueSecret)} {
+		if strings.Contains(s, f) {
+			t.Errorf("%s has the cue secret (%q): %s", what, f, s)
+		}
+	}
+}
+
+// A cue's secret travels in the query; a server that echoes it in an
+// error body, or in a 2xx body that does not decode, must not put it into
+// the error of a direct call.
+func TestEchoedQuerySecretIsRedacted(t *testing.T) {
+	echo := func(code int, contentType string, body func(raw, decoded string) string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", contentType)
+			w.WriteHeader(code)
+			fmt.Fprint(w, body(r.URL.RawQuery, r.URL.Query().Get("secret")))
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		fault http.HandlerFunc
+	}{
+		{"403 detail", echo(403, "application/json", func(raw, dec string) string {
+			return fmt.Sprintf(`{"detail": "secret %s (%s) is not valid"}`, dec, raw)
+		})},
+		{"403 validation", echo(403, "application/json", func(raw, dec string) string {
+			return fmt.Sprintf(`{"detail": [{"loc": ["query", %q], "msg": %q, "type": "x"}]}`, dec, raw)
+		})},
+		{"403 text", echo(403, "text/plain", func(raw, dec string) string { return dec + " " + raw })},
+		{"200 not JSON", echo(200, "text/plain", func(raw, dec string) string { return dec + " " + raw })},
+		{"200 bad body", echo(200, "application/json", func(raw, dec string) string {
+			return fmt.Sprintf(`{"redirectUrl": %q, "secret": %q, `, raw, dec)
+		})},
+		{"200 wrong type", echo(200, "application/json", func(raw, dec string) string {
+			return fmt.Sprintf(`{"redirectUrl": 1, %q: %q}`, dec, raw)
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newTestAPI(t)
+			var logs bytes.Buffer
+			c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{},
+				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+			a.fail(tc.fault)
+			_, err := c.ResolveCue(context.Background(), id, api.ResolveCueParams{Secret: cueSecret},
+				api.ReauthenticateResolveInput{CancelURL: "https://example.com/c"})
+			var e *api.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, want an *api.Error", err)
+			}
+			assertNoCueSecret(t, "the error", fmt.Sprintf("%v | %+v | %s | %s | %v | %v", err, err, e.Message, e.Body, e.Validation, e.Payload))
+			if e.Err != nil {
+				assertNoCueSecret(t, "the error's cause", e.Err.Error())
+			}
+			assertNoCueSecret(t, "the logs", logs.String())
+		})
+	}
+}
+
+// The connection drops on a request with a secret in its query: the
+// network error (a *url.Error, which quotes the URL) and the logs keep it.
+func TestNetworkErrorHidesQuerySecret(t *testing.T) {
+	a := newTestAPI(t)
+	var logs bytes.Buffer
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	drop := func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		conn.Close()
+	}
+	a.fail(drop)
+	_, err := c.ResolveCue(context.Background(), id, api.ResolveCueParams{Secret: cueSecret},
+		api.ReauthenticateResolveInput{CancelURL: "https://example.com/c"})
+	if err == nil {
+		t.Fatal("no error from a dropped connection")
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v, want a *url.Error inside", err)
+	}
+	assertNoCueSecret(t, "the error", fmt.Sprintf("%v | %+v | %v", err, err, ue))
+	assertNoCueSecret(t, "the logs", logs.String())
+	if !strings.Contains(logs.String(), "podero request") {
+		t.Errorf("no request logged: %s", logs.String())
+	}
+}
+
+// A 2xx whose body happens to look like a 422's is an invalid result, not
+// a validation error: its *Error has no Validation items.
+func TestInvalidResultHasNoValidation(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{})
+	a.fail(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"detail": [{"loc": ["body", "email"], "msg": "field required", "type": "missing"}]}`)
+	})
+	_, err := c.GetUser(context.Background(), id)
+	var e *api.Error
+	if !errors.As(err, &e) || e.StatusCode != 200 {
+		t.Fatalf("err = %v, want an *api.Error for the 200", err)
+	}
+	if e.Validation != nil || e.Payload != nil || api.IsValidation(err) {
+		t.Errorf("Validation = %v, Payload = %v for a 200: %v", e.Validation, e.Payload, err)
+	}
+}
+
+// The re-authentication after a 401 is not a retry of the policy: with
+// MaxRetries 1, a 401, a 503 and a 200 make a success in three requests.
+func TestReauthIsNotARetry(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{MaxRetries: 1}})
+	a.fail(status(401), status(503))
+	var info api.ResponseInfo
+	if _, err := c.GetUser(context.Background(), id, api.WithResponseInfo(&info)); err != nil {
+		t.Fatalf("401, 503, 200 with MaxRetries 1: %v", err)
+	}
+	if info.Attempts != 3 || a.apiHits() != 3 {
+		t.Errorf("Attempts = %d, requests = %d, want 3", info.Attempts, a.apiHits())
 	}
 }

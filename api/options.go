@@ -48,26 +48,30 @@ func WithHeader(key, value string) CallOption {
 		if o.err != nil {
 			return
 		}
-		if err := checkHeader(key, value); err != nil {
+		canonical, err := checkHeader(key, value)
+		if err != nil {
 			o.err = err
 			return
 		}
-		o.header = append(o.header, [2]string{textproto.CanonicalMIMEHeaderKey(key), value})
+		o.header = append(o.header, [2]string{canonical, value})
 	}
 }
 
-func checkHeader(key, value string) error {
+// checkHeader returns key in canonical form, or why the header may not be
+// sent.
+func checkHeader(key, value string) (string, error) {
 	if key == "" || strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == ':' }) {
-		return fmt.Errorf("podero: WithHeader: %q is not a valid header name", key)
+		return "", fmt.Errorf("podero: WithHeader: %q is not a valid header name", key)
 	}
 	if strings.ContainsFunc(value, isControl) {
-		return fmt.Errorf("podero: WithHeader(%q): the value has a control character", key)
+		return "", fmt.Errorf("podero: WithHeader(%q): the value has a control character", key)
 	}
-	switch textproto.CanonicalMIMEHeaderKey(key) {
+	canonical := textproto.CanonicalMIMEHeaderKey(key)
+	switch canonical {
 	case "Authorization", "Content-Type", "Content-Length", "Host", "User-Agent":
-		return fmt.Errorf("podero: WithHeader: the client sets %s itself", key)
+		return "", fmt.Errorf("podero: WithHeader: the client sets %s itself", key)
 	}
-	return nil
+	return canonical, nil
 }
 
 // isControl reports the characters net/http refuses in a header value

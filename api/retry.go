@@ -2,12 +2,10 @@ package api
 
 import (
 	"context"
-	"errors"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/podero-go/podero/internal/httpguard"
 )
 
 // RetryPolicy says when and how long the client that [New] returns waits
@@ -91,43 +89,15 @@ func retryStatus(status int) bool {
 
 // backoff is the jittered wait before retry number n (1 for the first).
 func (p RetryPolicy) backoff(n int) time.Duration {
-	d := p.InitialBackoff
-	for i := 1; i < n; i++ {
-		if d > p.MaxBackoff/2 { // doubling would pass the cap (or overflow)
-			d = p.MaxBackoff
-			break
-		}
-		d *= 2
-	}
-	d = min(d, p.MaxBackoff)
-	return d/2 + rand.N(d/2+1)
+	return httpguard.Backoff(p.InitialBackoff, p.MaxBackoff, n)
 }
 
-// maxRetryAfter is the longest Retry-After the client represents: a value
-// beyond it (or too large for an int64) reads as this, which is longer than
-// any MaxRetryAfter, so that the call is not retried.
-const maxRetryAfter = time.Duration(1<<62) / time.Second * time.Second
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date. A
+// value too large to represent reads as maxRetryAfter, longer than any
+// MaxRetryAfter, so that the call is not retried.
+var retryAfter = httpguard.RetryAfter
 
-// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		switch {
-		case err != nil && v[0] == '-', secs < 0:
-			return 0, false
-		case err != nil || secs > int64(maxRetryAfter/time.Second):
-			return maxRetryAfter, true
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
+const maxRetryAfter = httpguard.MaxRetryAfter
 
 // sleep waits for d or until ctx is done, whichever is first.
 func sleep(ctx context.Context, d time.Duration) error {

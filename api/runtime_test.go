@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,9 +163,11 @@ func TestDecimalDecodes(t *testing.T) {
 // callBytes serves an operation whose answer is not JSON (a CSV export,
 // say): the body comes back as it is.
 func TestCallBytes(t *testing.T) {
+	bodies := []string{"a,b\n1,2\n", "x,y\n9,8\n"}
+	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/csv")
-		w.Write([]byte("a,b\n1,2\n"))
+		w.Write([]byte(bodies[(n.Add(1)-1)%2]))
 	}))
 	defer srv.Close()
 	c, err := New(Config{BaseURL: srv.URL, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
@@ -173,8 +176,17 @@ func TestCallBytes(t *testing.T) {
 	}
 	op := &operation{name: "Export", method: "GET", path: "/export", auth: true}
 	got, err := callBytes(c, context.Background(), op, &request{path: []byte("/export")}, nil)
-	if err != nil || string(got) != "a,b\n1,2\n" {
-		t.Errorf("callBytes = %q, %v", got, err)
+	// The next calls reuse the pooled read buffer (sync.Pool gives it to
+	// the same P, so a few calls make sure): the first result must not be
+	// in it.
+	for i := 1; i < 10; i++ {
+		got2, err2 := callBytes(c, context.Background(), op, &request{path: []byte("/export")}, nil)
+		if err2 != nil || string(got2) != bodies[i%2] {
+			t.Errorf("callBytes %d = %q, %v", i, got2, err2)
+		}
+	}
+	if err != nil || string(got) != bodies[0] {
+		t.Errorf("first callBytes = %q, %v after the next calls", got, err)
 	}
 }
 

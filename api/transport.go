@@ -27,9 +27,13 @@ import (
 // bounds each attempt, retries, re-authenticates once after a 401, and turns
 // every failure into an *Error.
 type transport struct {
-	http      *http.Client
-	base      string // BaseURL without a trailing slash
-	tokens    oauth2.TokenSource
+	http   *http.Client
+	base   string // BaseURL without a trailing slash
+	tokens oauth2.TokenSource
+	// The token source's optional methods, found once in New: a stamper
+	// (nil if none) and a source that honours the context (nil if none).
+	stamps    stamper
+	ctxTokens oauth.ContextTokenSource
 	userAgent []string // the header value, shared by every request
 	retry     RetryPolicy
 	timeout   time.Duration // per attempt; 0 for none
@@ -58,6 +62,9 @@ type exchange struct {
 	body   []byte
 	opts   *callOptions
 	pooled bool // read the response into a pooled buffer
+	// secrets are the values of the request's secret query parameters
+	// (see operation.secretQuery), for errors and logs to redact.
+	secrets []string
 }
 
 // path is the request's path as errors and logs show it (see
@@ -70,7 +77,8 @@ type reply struct {
 	body     []byte
 	buf      *[]byte // the pooled buffer body is in, if any
 	attempts int
-	token    string // the access token the request carried, to redact
+	token    string   // the access token the request carried, to redact
+	secrets  []string // and the secrets its query carried (exchange.secrets)
 }
 
 // Token sources that can replace a token after a 401. A stamper (such as
@@ -101,7 +109,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		req.Body = nil
 	}
 	req.Header["User-Agent"] = t.userAgent
-	rep, err := t.send(req.Context(), &exchange{op: op, req: req, body: body, opts: &callOptions{}})
+	rep, err := t.send(req.Context(), &exchange{op: op, req: req, body: body, opts: &noOptions})
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +122,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	o := x.opts
 	start := t.now()
+	x.secrets = querySecrets(x.op, x.req.URL.RawQuery)
 	policy := t.retry
 	if o.retry != nil {
 		policy = *o.retry
@@ -161,13 +170,13 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		if status >= 200 && status < 300 {
 			return finish(rep, nil)
 		}
-		apiErr := newError(x.op.name, x.req.Method, x.path(), status, rep.resp.Header, rep.body, rep.token)
+		apiErr := newError(x.op.name, x.req.Method, x.path(), status, rep.resp.Header, rep.body, rep.token, x.secrets...)
 		putBody(rep.buf)
 		// A 401 may be a token the server dropped before its expiry: get a
 		// fresh one and try once more. This is not a retry of the policy.
 		if status == http.StatusUnauthorized && !reauthed && x.op.auth {
-			if st, ok := t.tokens.(stamper); ok {
-				stamp := t.rejected(st, rep.token)
+			if t.stamps != nil {
+				stamp := t.rejected(t.stamps, rep.token)
 				after, reauthed = &stamp, true
 			} else {
 				reauthed = t.invalidate(rep.token)
@@ -245,7 +254,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(x.body)), nil }
 		req.ContentLength = int64(len(x.body))
 	}
-	rep := &reply{}
+	rep := &reply{secrets: x.secrets}
 	if x.op.auth && t.tokens != nil {
 		tok, err := t.token(actx, after)
 		if err != nil {
@@ -254,7 +263,11 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		rep.token = tok.AccessToken
 		req.Header["Authorization"] = t.bearerValue(tok)
 	}
-	start := time.Now()
+	logging := t.logger != nil && t.logger.Enabled(ctx, slog.LevelDebug)
+	var start time.Time
+	if logging {
+		start = time.Now()
+	}
 	resp, err := t.http.Do(req)
 	if err == nil {
 		rep.resp = resp
@@ -264,16 +277,20 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 			err = fmt.Errorf("read the response (%s): %w", resp.Status, err)
 		}
 	}
-	// *url.Error quotes the whole URL, and a cue's query carries its secret.
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + x.path()
+	if err != nil {
+		// *url.Error quotes the whole URL, and a cue's query carries its
+		// secret. (Declared here: urlErr escapes to errors.As.)
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + x.path()
+		}
 	}
-	if t.logger != nil {
-		attrs := []slog.Attr{slog.String("operation", x.op.name), slog.String("method", req.Method),
-			slog.String("path", x.path()), slog.Int("attempt", n), slog.Duration("duration", time.Since(start))}
+	if logging {
+		attrs := make([]slog.Attr, 0, 6)
+		attrs = append(attrs, slog.String("operation", x.op.name), slog.String("method", req.Method),
+			slog.String("path", x.path()), slog.Int("attempt", n), slog.Duration("duration", time.Since(start)))
 		if err != nil {
-			attrs = append(attrs, slog.String("error", redactToken(err.Error(), rep.token)))
+			attrs = append(attrs, slog.String("error", redact(err.Error(), rep.token, x.secrets)))
 		} else {
 			attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		}
@@ -288,22 +305,13 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 // token gets a token, honouring ctx when the source can, and one fetched
 // after the stamp when there is one.
 func (t *transport) token(ctx context.Context, after *oauth.Stamp) (*oauth2.Token, error) {
-	var tok *oauth2.Token
-	var err error
-	st, stamps := t.tokens.(stamper)
-	cts, hasCtx := t.tokens.(oauth.ContextTokenSource)
 	switch {
-	case after != nil && stamps:
-		tok, err = st.TokenAfter(ctx, *after)
-	case hasCtx:
-		tok, err = cts.TokenContext(ctx)
-	default:
-		tok, err = t.tokens.Token()
+	case after != nil && t.stamps != nil:
+		return httpguard.CheckToken(t.stamps.TokenAfter(ctx, *after))
+	case t.ctxTokens != nil:
+		return httpguard.CheckToken(t.ctxTokens.TokenContext(ctx))
 	}
-	if err == nil && (tok == nil || tok.AccessToken == "") {
-		err = errors.New("the token source returned no access token")
-	}
-	return tok, err
+	return httpguard.CheckToken(t.tokens.Token())
 }
 
 func (t *transport) bearerValue(tok *oauth2.Token) []string {

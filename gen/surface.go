@@ -45,6 +45,10 @@ type surfaceOp struct {
 	// or "secret" in it, as a wallbox claim token), so the runtime shows
 	// the path template in errors and logs instead of the path.
 	SecretPath bool
+	// SecretQuery are the query parameters that are credentials, by the
+	// same rule (a cue's secret): the runtime redacts their values from
+	// errors and logs.
+	SecretQuery []string
 	// BodyTypes are the media types of a body that is not JSON, which the
 	// method sends as it is, for the godoc.
 	BodyTypes []string
@@ -178,9 +182,17 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 	opVar := "&op" + op.GoName
 	zero := "nil, "
 	byName := map[string]goParam{}
+	isSecret := func(name string) bool {
+		lower := strings.ToLower(name)
+		return strings.Contains(lower, "token") || strings.Contains(lower, "secret")
+	}
+	for _, p := range o.Parameters {
+		if p != nil && p.Value != nil && p.Value.In == openapi3.ParameterInQuery && isSecret(p.Value.Name) {
+			s.SecretQuery = append(s.SecretQuery, p.Value.Name)
+		}
+	}
 	for i, m := range pathNames {
-		lower := strings.ToLower(m[1])
-		s.SecretPath = s.SecretPath || strings.Contains(lower, "token") || strings.Contains(lower, "secret")
+		s.SecretPath = s.SecretPath || isSecret(m[1])
 		p := goParams[i]
 		if locals[p.name] {
 			p.name += "Param"
@@ -518,7 +530,11 @@ func clientSource(pkg string, p pin, ops []surfaceOp) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString("// The operations, for the methods below and for lookupOperation.\nvar (\n")
 	for _, s := range ops {
-		fmt.Fprintf(&b, "\top%s = operation{name: %q, method: %q, path: %q, auth: %t, result: %q, secretPath: %t}\n", s.Name, s.Name, s.Method, s.Path, s.Auth, s.ResultName, s.SecretPath)
+		secretQuery := ""
+		if len(s.SecretQuery) > 0 {
+			secretQuery = fmt.Sprintf(", secretQuery: %#v", s.SecretQuery)
+		}
+		fmt.Fprintf(&b, "\top%s = operation{name: %q, method: %q, path: %q, auth: %t, result: %q, secretPath: %t%s}\n", s.Name, s.Name, s.Method, s.Path, s.Auth, s.ResultName, s.SecretPath, secretQuery)
 	}
 	b.WriteString(")\n\n// operationList lists every operation.\nvar operationList = []*operation{\n")
 	for _, s := range ops {

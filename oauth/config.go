@@ -120,7 +120,7 @@ type Config struct {
 // String describes c with ClientSecret redacted.
 func (c Config) String() string {
 	return fmt.Sprintf("oauth.Config{ClientID: %q, ClientSecret: %s, TokenURL: %q, BaseURL: %q, Encoding: %v, Timeout: %v, EarlyRefresh: %v, MaxRetries: %d}",
-		c.ClientID, redacted(c.ClientSecret), c.TokenURL, c.BaseURL, c.Encoding, c.Timeout, c.EarlyRefresh, c.MaxRetries)
+		c.ClientID, redacted(c.ClientSecret), httpguard.RedactURL(c.TokenURL), httpguard.RedactURL(c.BaseURL), c.Encoding, c.Timeout, c.EarlyRefresh, c.MaxRetries)
 }
 
 // GoString is like String, so that %#v does not print the secret either.
@@ -131,8 +131,8 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("client_id", c.ClientID),
 		slog.String("client_secret", redacted(c.ClientSecret)),
-		slog.String("token_url", c.TokenURL),
-		slog.String("base_url", c.BaseURL),
+		slog.String("token_url", httpguard.RedactURL(c.TokenURL)),
+		slog.String("base_url", httpguard.RedactURL(c.BaseURL)),
 		slog.String("encoding", c.Encoding.String()),
 	)
 }
@@ -231,36 +231,19 @@ func resolveTokenURL(tokenURL, baseURL string) (string, error) {
 	return u.String(), nil
 }
 
-// parseURL parses raw without echoing it in the error: a malformed URL
-// may hold credentials in its userinfo.
+// parseURL parses raw without echoing it in the error.
 func parseURL(field, raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
+	u, err := httpguard.ParseURL(raw)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("oauth: Config.%s is not a valid URL: %w", field, err)
+		return nil, fmt.Errorf("oauth: Config.%s %w", field, err)
 	}
 	return u, nil
 }
 
 // checkAbsolute accepts https URLs, and http URLs only for loopback hosts.
 func checkAbsolute(field string, u *url.URL) error {
-	if u.User != nil {
-		return fmt.Errorf("oauth: Config.%s must not contain credentials; use ClientID and ClientSecret", field)
+	if err := httpguard.CheckURL(u); err != nil {
+		return fmt.Errorf("oauth: Config.%s %w", field, err)
 	}
-	if u.Host == "" {
-		return fmt.Errorf("oauth: Config.%s %q has no host", field, u.String())
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if httpguard.IsLoopback(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("oauth: Config.%s %q uses plain http; https is required except for loopback hosts", field, u.String())
-	}
-	return fmt.Errorf("oauth: Config.%s %q must use https", field, u.String())
+	return nil
 }

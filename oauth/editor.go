@@ -2,11 +2,12 @@ package oauth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"golang.org/x/oauth2"
+
+	"github.com/podero-go/podero/internal/httpguard"
 )
 
 // ContextTokenSource is a token source that honours a context, as
@@ -36,10 +37,7 @@ func RequestEditor(ts oauth2.TokenSource) func(context.Context, *http.Request) e
 		} else {
 			tok, err = ts.Token()
 		}
-		if err == nil && (tok == nil || tok.AccessToken == "") {
-			err = errors.New("token source returned no access token")
-		}
-		if err != nil {
+		if tok, err = httpguard.CheckToken(tok, err); err != nil {
 			return fmt.Errorf("oauth: get access token: %w", err)
 		}
 		tok.SetAuthHeader(req)

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/podero-go/podero/internal/httpguard"
 	"github.com/podero-go/podero/internal/snippet"
 )
 
@@ -168,7 +169,7 @@ func parseToken(status int, header http.Header, body []byte, now time.Time) (tok
 	if status < 200 || status > 299 {
 		te := &TokenError{StatusCode: status, temporary: temporaryStatus(status)}
 		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
-			te.retryAfter = retryAfter(header, now)
+			te.retryAfter, _ = httpguard.RetryAfter(header, now)
 		}
 		if decodeErr == nil && tj.Error != "" {
 			te.ErrorCode, te.Description = tj.Error, tj.ErrorDescription

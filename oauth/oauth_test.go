@@ -1821,3 +1821,159 @@ func TestOvertakenRequestFailureServesTheNewerToken(t *testing.T) {
 		t.Errorf("Token() = %v, %v after %d requests; want tok-2 after 2", tok, err, n.Load())
 	}
 }
+
+// A URL's userinfo is a credential too: no form of it is printed.
+func TestPrintingRedactsURLCredentials(t *testing.T) {
+	const pw = "hunter2/?#@x"
+	for _, raw := range []string{
+		"https://u:" + url.PathEscape(pw) + "@h.example/",
+		"https://" + url.PathEscape(pw) + "@h.example/",   // a user name alone may be the secret
+		"https:u:" + url.PathEscape(pw) + "@h.example/",   // opaque: parses without userinfo
+		"https://u:" + url.PathEscape(pw) + "@h example/", // does not parse
+	} {
+		cfg := Config{ClientID: testID, BaseURL: raw, TokenURL: raw}
+		var logged bytes.Buffer
+		slog.New(slog.NewJSONHandler(&logged, nil)).Info("cfg", "cfg", cfg)
+		slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "cfg", cfg)
+		for _, s := range []string{
+			fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg),
+			fmt.Sprintf("%v %+v %#v %s", &cfg, &cfg, &cfg, &cfg),
+			logged.String(),
+		} {
+			for _, form := range []string{"hunter2", url.PathEscape(pw), url.QueryEscape(pw)} {
+				if strings.Contains(s, form) {
+					t.Errorf("%s: printed form has %q: %s", raw, form, s)
+				}
+			}
+		}
+	}
+}
+
+// heldEndpoint is a token endpoint whose n-th request (from 1) waits for
+// release[n-1] after signalling entered[n-1]; fail says which requests
+// answer invalid_client instead of a token tok-<n>.
+func heldEndpoint(t *testing.T, n int, fail func(int) bool) (srv *httptest.Server, entered, release []chan struct{}, requests *atomic.Int64) {
+	requests = new(atomic.Int64)
+	for range n {
+		entered, release = append(entered, make(chan struct{})), append(release, make(chan struct{}))
+	}
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(requests.Add(1))
+		io.Copy(io.Discard, r.Body)
+		if i <= n {
+			close(entered[i-1])
+			<-release[i-1]
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if fail(i) {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"invalid_client"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"access_token":"tok-%d","token_type":"Bearer","expires_in":3600}`, i)
+	}))
+	t.Cleanup(func() {
+		for _, c := range release {
+			select {
+			case <-c:
+			default:
+				close(c)
+			}
+		}
+		srv.Close()
+	})
+	return srv, entered, release, requests
+}
+
+// TokenAfter's request fails while an older request, begun before the
+// stamp, has meanwhile cached its token: that token is no fallback, as it
+// may be the one the API rejected.
+func TestTokenAfterFailureDoesNotFallBackToAnOlderRequestsToken(t *testing.T) {
+	srv, entered, release, _ := heldEndpoint(t, 2, func(i int) bool { return i == 2 })
+	ts := mustNew(t)(NewTokenSource(testConfig(srv.URL+tokenPath, newClock(), io.Discard)))
+	resA := make(chan error, 1)
+	go func() { _, err := ts.Token(); resA <- err }()
+	<-entered[0] // request 1 is at the endpoint
+	stamp := ts.Stamp()
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	resB := make(chan result, 1)
+	go func() { tok, err := ts.TokenAfter(context.Background(), stamp); resB <- result{tok, err} }()
+	<-entered[1] // request 2, TokenAfter's, too
+	close(release[0])
+	if err := <-resA; err != nil { // tok-1 is cached
+		t.Fatal(err)
+	}
+	close(release[1]) // request 2 fails
+	b := <-resB
+	var te *TokenError
+	if !errors.As(b.err, &te) || te.ErrorCode != "invalid_client" {
+		t.Errorf("TokenAfter = %v, %v; want the invalid_client error, not tok-1 from before the stamp", b.tok, b.err)
+	}
+}
+
+// An older request that finishes while a newer one is in flight leaves
+// the newer one in flight: a later TokenAfter with the same stamp joins it
+// instead of starting a third request.
+func TestOlderRequestLeavesTheNewerInFlight(t *testing.T) {
+	srv, entered, release, requests := heldEndpoint(t, 2, func(int) bool { return false })
+	ts := mustNew(t)(NewTokenSource(testConfig(srv.URL+tokenPath, newClock(), io.Discard)))
+	resA := make(chan error, 1)
+	go func() { _, err := ts.Token(); resA <- err }()
+	<-entered[0]
+	stamp := ts.Stamp()
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	resB, resC := make(chan result, 1), make(chan result, 1)
+	go func() { tok, err := ts.TokenAfter(context.Background(), stamp); resB <- result{tok, err} }()
+	<-entered[1]
+	close(release[0]) // request 1 ends while request 2 is in flight
+	if err := <-resA; err != nil {
+		t.Fatal(err)
+	}
+	go func() { tok, err := ts.TokenAfter(context.Background(), stamp); resC <- result{tok, err} }()
+	// C must wait for request 2; give a wrong implementation time to start
+	// request 3 (whose answer would come at once).
+	select {
+	case c := <-resC:
+		t.Fatalf("second TokenAfter returned %v, %v before request 2 ended", c.tok, c.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release[1])
+	for _, r := range []result{<-resB, <-resC} {
+		if r.err != nil || r.tok.AccessToken != "tok-2" {
+			t.Errorf("TokenAfter = %v, %v; want tok-2", r.tok, r.err)
+		}
+	}
+	if n := requests.Load(); n != 2 {
+		t.Errorf("token requests = %d, want 2", n)
+	}
+}
+
+// A password that starts with the client secret is redacted whole, not as
+// the secret followed by the rest of the password.
+func TestPasswordStartingWithTheSecretIsRedactedWhole(t *testing.T) {
+	const password = testSecret + "-and-the-rest"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, "bad password "+r.PostForm.Get("password"))
+	}))
+	defer srv.Close()
+	var logs logBuffer
+	ts := mustNew(t)(NewPasswordTokenSource(testConfig(srv.URL+tokenPath, newClock(), &logs), testUser, password))
+	_, err := ts.Token()
+	if err == nil {
+		t.Fatal("no error for a 400")
+	}
+	for _, out := range []string{err.Error(), fmt.Sprintf("%+v %#v", err, err), logs.String()} {
+		if strings.Contains(out, "and-the-rest") || strings.Contains(out, testSecret) {
+			t.Errorf("the password shows: %s", out)
+		}
+	}
+}

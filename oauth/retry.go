@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -67,14 +65,13 @@ func (ts *TokenSource) retryWait(te *TokenError, attempt int) (time.Duration, bo
 	if !te.temporary || attempt > ts.s.MaxRetries || te.retryAfter > maxRetryAfter {
 		return 0, false
 	}
-	d := min(retryBackoff<<min(attempt-1, 5), maxBackoff)
-	// Jitter, so that many clients that failed together do not retry together.
-	d -= rand.N(d/2 + 1)
+	d := httpguard.Backoff(retryBackoff, maxBackoff, attempt)
 	return max(d, te.retryAfter), true
 }
 
 // temporaryStatus reports whether an HTTP status may pass if the request
-// is repeated: a timeout, rate limiting or a server error.
+// is repeated: a timeout, rate limiting or any server error (a wider rule
+// than the API client's, by requirement).
 func temporaryStatus(code int) bool {
 	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
 }
@@ -85,21 +82,4 @@ func transient(err error) bool {
 	var redirect *httpguard.RedirectError
 	var cert *tls.CertificateVerificationError
 	return !errors.As(err, &redirect) && !errors.As(err, &cert)
-}
-
-// retryAfter reads a Retry-After header (RFC 9110 section 10.2.3): a number
-// of seconds or an HTTP date. 0 means none.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	// An out-of-range number is just very long.
-	if secs, err := strconv.ParseUint(v, 10, 31); err == nil || errors.Is(err, strconv.ErrRange) {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
 }
