@@ -22,9 +22,10 @@ type operation struct {
 	path   string // the path template, as in the spec
 	auth   bool   // sends the bearer token
 	result string // the Go type of the 2xx body, for messages
-	// secretPath: a path parameter is a credential (a wallbox claim
-	// token), so errors and logs show the path template, not the path.
-	secretPath bool
+	// secretPath: path parameters that are credentials (a wallbox claim
+	// token), so errors and logs show the path template, not the path, and
+	// redact their values from what a server echoes.
+	secretPath []string
 	// secretQuery: query parameters that are credentials (a cue's
 	// secret), whose values errors and logs redact.
 	secretQuery []string
@@ -38,7 +39,7 @@ func (op *operation) refused(path, msg string, err error) *Error {
 
 // shownPath is the path errors and logs may show for a request to op.
 func (op *operation) shownPath(path string) string {
-	if op.secretPath {
+	if len(op.secretPath) > 0 {
 		return op.path
 	}
 	return path

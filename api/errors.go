@@ -235,23 +235,39 @@ func secretForms(secrets []string) []string {
 	return slices.Compact(forms)
 }
 
-// querySecrets are the values of op's secret query parameters in the
-// query raw, for redaction: as sent, and decoded.
-func querySecrets(op *operation, raw string) []string {
-	if len(op.secretQuery) == 0 || raw == "" {
+// requestSecrets are the values of op's secret path and query parameters
+// in u, for redaction: as sent, and decoded. It costs nothing for an
+// operation without secrets.
+func requestSecrets(op *operation, u *url.URL) []string {
+	if len(op.secretPath) == 0 && len(op.secretQuery) == 0 {
 		return nil
 	}
 	var out []string
-	for raw != "" {
+	add := func(v string, unescape func(string) (string, error)) {
+		if v == "" {
+			return
+		}
+		out = append(out, v)
+		if dec, err := unescape(v); err == nil && dec != v {
+			out = append(out, dec)
+		}
+	}
+	if len(op.secretPath) > 0 {
+		// The request path has the template's segments, one per parameter
+		// (see appendSegment).
+		tmpl, segs := strings.Split(op.path, "/"), strings.Split(u.EscapedPath(), "/")
+		for i, t := range tmpl {
+			if i < len(segs) && strings.HasPrefix(t, "{") && slices.Contains(op.secretPath, strings.Trim(t, "{}")) {
+				add(segs[i], url.PathUnescape)
+			}
+		}
+	}
+	for raw := u.RawQuery; raw != "" && len(op.secretQuery) > 0; {
 		var kv string
 		kv, raw, _ = strings.Cut(raw, "&")
 		k, v, _ := strings.Cut(kv, "=")
-		if k, err := url.QueryUnescape(k); err != nil || !slices.Contains(op.secretQuery, k) || v == "" {
-			continue
-		}
-		out = append(out, v)
-		if dec, err := url.QueryUnescape(v); err == nil && dec != v {
-			out = append(out, dec)
+		if k, err := url.QueryUnescape(k); err == nil && slices.Contains(op.secretQuery, k) {
+			add(v, url.QueryUnescape)
 		}
 	}
 	return out

@@ -359,54 +359,76 @@ func assertNoCueSecret(t *testing.T, what, s string) {
 	}
 }
 
-// A cue's secret travels in the query; a server that echoes it in an
-// error body, or in a 2xx body that does not decode, must not put it into
-// the error of a direct call.
-func TestEchoedQuerySecretIsRedacted(t *testing.T) {
-	echo := func(code int, contentType string, body func(raw, decoded string) string) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", contentType)
-			w.WriteHeader(code)
-			fmt.Fprint(w, body(r.URL.RawQuery, r.URL.Query().Get("secret")))
-		}
-	}
-	for _, tc := range []struct {
-		name  string
-		fault http.HandlerFunc
+// A cue's secret travels in the query, a wallbox claim token in the path;
+// a server that echoes either in an error body, or in a 2xx body that does
+// not decode, must not put it into the error, its cause or the logs, for a
+// call of the operation itself as for the helpers above it.
+func TestEchoedSecretIsRedacted(t *testing.T) {
+	for _, call := range []struct {
+		name string
+		// echoed is the secret as the request carried it, and decoded.
+		echoed func(r *http.Request) (raw, decoded string)
+		call   func(c *api.PartnerClient) error
 	}{
-		{"403 detail", echo(403, "application/json", func(raw, dec string) string {
-			return fmt.Sprintf(`{"detail": "secret %s (%s) is not valid"}`, dec, raw)
-		})},
-		{"403 validation", echo(403, "application/json", func(raw, dec string) string {
-			return fmt.Sprintf(`{"detail": [{"loc": ["query", %q], "msg": %q, "type": "x"}]}`, dec, raw)
-		})},
-		{"403 text", echo(403, "text/plain", func(raw, dec string) string { return dec + " " + raw })},
-		{"200 not JSON", echo(200, "text/plain", func(raw, dec string) string { return dec + " " + raw })},
-		{"200 bad body", echo(200, "application/json", func(raw, dec string) string {
-			return fmt.Sprintf(`{"redirectUrl": %q, "secret": %q, `, raw, dec)
-		})},
-		{"200 wrong type", echo(200, "application/json", func(raw, dec string) string {
-			return fmt.Sprintf(`{"redirectUrl": 1, %q: %q}`, dec, raw)
-		})},
+		{"query", func(r *http.Request) (string, string) { return r.URL.RawQuery, r.URL.Query().Get("secret") },
+			func(c *api.PartnerClient) error {
+				_, err := c.ResolveCue(context.Background(), id, api.ResolveCueParams{Secret: cueSecret},
+					api.ReauthenticateResolveInput{CancelURL: "https://example.com/c"})
+				return err
+			}},
+		{"path", func(r *http.Request) (string, string) {
+			seg := strings.Split(r.URL.EscapedPath(), "/")[7] // .../wallbox-claim-tokens/{token}/status
+			dec, _ := url.PathUnescape(seg)
+			return seg, dec
+		}, func(c *api.PartnerClient) error {
+			_, err := c.GetWallboxClaimTokenStatus(context.Background(), id, cueSecret)
+			return err
+		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			a := newTestAPI(t)
-			var logs bytes.Buffer
-			c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{},
-				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-			a.fail(tc.fault)
-			_, err := c.ResolveCue(context.Background(), id, api.ResolveCueParams{Secret: cueSecret},
-				api.ReauthenticateResolveInput{CancelURL: "https://example.com/c"})
-			var e *api.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("err = %v, want an *api.Error", err)
+		echo := func(code int, contentType string, body func(raw, decoded string) string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", contentType)
+				w.WriteHeader(code)
+				fmt.Fprint(w, body(call.echoed(r)))
 			}
-			assertNoCueSecret(t, "the error", fmt.Sprintf("%v | %+v | %s | %s | %v | %v", err, err, e.Message, e.Body, e.Validation, e.Payload))
-			if e.Err != nil {
-				assertNoCueSecret(t, "the error's cause", e.Err.Error())
-			}
-			assertNoCueSecret(t, "the logs", logs.String())
-		})
+		}
+		for _, tc := range []struct {
+			name  string
+			fault http.HandlerFunc
+		}{
+			{"403 detail", echo(403, "application/json", func(raw, dec string) string {
+				return fmt.Sprintf(`{"detail": "secret %s (%s) is not valid"}`, dec, raw)
+			})},
+			{"403 validation", echo(403, "application/json", func(raw, dec string) string {
+				return fmt.Sprintf(`{"detail": [{"loc": ["query", %q], "msg": %q, "type": "x"}]}`, dec, raw)
+			})},
+			{"403 text", echo(403, "text/plain", func(raw, dec string) string { return dec + " " + raw })},
+			{"200 not JSON", echo(200, "text/plain", func(raw, dec string) string { return dec + " " + raw })},
+			{"200 bad body", echo(200, "application/json", func(raw, dec string) string {
+				return fmt.Sprintf(`{"redirectUrl": %q, "secret": %q, `, raw, dec)
+			})},
+			{"200 wrong type", echo(200, "application/json", func(raw, dec string) string {
+				return fmt.Sprintf(`{"redirectUrl": 1, "claimed": %q, %q: %q}`, raw, dec, raw)
+			})},
+		} {
+			t.Run(call.name+"/"+tc.name, func(t *testing.T) {
+				a := newTestAPI(t)
+				var logs bytes.Buffer
+				c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{},
+					Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+				a.fail(tc.fault)
+				err := call.call(c)
+				var e *api.Error
+				if !errors.As(err, &e) {
+					t.Fatalf("err = %v, want an *api.Error", err)
+				}
+				assertNoCueSecret(t, "the error", fmt.Sprintf("%v | %+v | %s | %s | %v | %v", err, err, e.Message, e.Body, e.Validation, e.Payload))
+				if e.Err != nil {
+					assertNoCueSecret(t, "the error's cause", e.Err.Error())
+				}
+				assertNoCueSecret(t, "the logs", logs.String())
+			})
+		}
 	}
 }
 

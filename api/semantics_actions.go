@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -444,10 +443,9 @@ func (c *PartnerClient) StartReauthentication(ctx context.Context, a PendingActi
 		return "", &Error{Operation: opResolveCue.name, Method: opResolveCue.method, Path: opResolveCue.path,
 			Message: "the action requires " + p + " in the body; the request was not sent"}
 	}
-	secret := a.secret()
-	out, err := c.ResolveCue(ctx, a.CueID, ResolveCueParams{Secret: secret}, body, opts...)
+	out, err := c.ResolveCue(ctx, a.CueID, ResolveCueParams{Secret: a.secret()}, body, opts...)
 	if err != nil {
-		return "", redactInError(err, secret)
+		return "", err // the secret redacted, as in every error of a call (see operation.secretQuery)
 	}
 	return out.RedirectURL, nil
 }
@@ -493,9 +491,8 @@ func (c *PartnerClient) ReportActionOutcome(ctx context.Context, a PendingAction
 	if err := a.check(&opReportCueState, ""); err != nil {
 		return err
 	}
-	secret := a.secret()
-	_, err := c.ReportCueState(ctx, a.CueID, ReportCueStateParams{Secret: secret}, body, opts...)
-	return redactInError(err, secret)
+	_, err := c.ReportCueState(ctx, a.CueID, ReportCueStateParams{Secret: a.secret()}, body, opts...)
+	return err
 }
 
 // MarkInformationRead marks an information action as read (POST
@@ -508,9 +505,8 @@ func (c *PartnerClient) MarkInformationRead(ctx context.Context, a PendingAction
 	if err := a.check(&opResolveInformationCue, ActionInformation); err != nil {
 		return err
 	}
-	secret := a.secret()
-	_, err := c.ResolveInformationCue(ctx, a.CueID, ResolveInformationCueParams{Secret: secret}, InformationResolveInput{}, opts...)
-	return redactInError(err, secret)
+	_, err := c.ResolveInformationCue(ctx, a.CueID, ResolveInformationCueParams{Secret: a.secret()}, InformationResolveInput{}, opts...)
+	return err
 }
 
 // check refuses an action that op cannot take: of another code than want
@@ -529,43 +525,3 @@ func (a PendingAction) check(op *operation, want ActionCode) error {
 	}
 	return &Error{Operation: op.name, Method: op.method, Path: op.path, Message: msg + "; the request was not sent"}
 }
-
-// redactInError returns err with secret replaced wherever an *Error could
-// show it: a server that echoes the request, or a cause that quotes it.
-// The SDK's methods return their *Error unwrapped; anything else is left
-// as it is.
-func redactInError(err error, secret string) error {
-	e, ok := err.(*Error)
-	if !ok || secret == "" {
-		return err
-	}
-	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
-	clean := func(s string) string {
-		for _, f := range forms {
-			s = strings.ReplaceAll(s, f, redactedSecret)
-		}
-		return s
-	}
-	cp := *e
-	cp.Path, cp.Message = clean(cp.Path), clean(cp.Message)
-	for _, f := range forms {
-		cp.Body = bytes.ReplaceAll(cp.Body, []byte(f), []byte(redactedSecret))
-	}
-	if !bytes.Equal(cp.Body, e.Body) {
-		cp.Payload = nil // decoded from the body as it was
-	}
-	if cp.Err != nil && clean(cp.Err.Error()) != cp.Err.Error() {
-		cp.Err = &redactedCause{msg: clean(cp.Err.Error()), cause: cp.Err}
-	}
-	return &cp
-}
-
-// redactedCause is a cause whose message quoted a secret: Error shows it
-// redacted, and errors.Is and errors.As still see the cause.
-type redactedCause struct {
-	msg   string
-	cause error
-}
-
-func (r *redactedCause) Error() string { return r.msg }
-func (r *redactedCause) Unwrap() error { return r.cause }

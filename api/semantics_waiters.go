@@ -189,7 +189,7 @@ func (c *PartnerClient) WaitForWallboxClaim(ctx context.Context, sessionID UUID,
 		poll: func(ctx context.Context, call []CallOption) (*WallboxClaimTokenStatusOutput, bool, error) {
 			st, err := c.GetWallboxClaimTokenStatus(ctx, sessionID, token, call...)
 			if err != nil {
-				return nil, false, redactInError(err, token)
+				return nil, false, err // the token redacted (see operation.secretPath)
 			}
 			if !st.Claimed || st.GetWallboxID() == "" {
 				return st, false, nil // claimed without a wallbox_id yet: keep polling

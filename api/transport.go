@@ -62,8 +62,9 @@ type exchange struct {
 	body   []byte
 	opts   *callOptions
 	pooled bool // read the response into a pooled buffer
-	// secrets are the values of the request's secret query parameters
-	// (see operation.secretQuery), for errors and logs to redact.
+	// secrets are the values of the request's secret path and query
+	// parameters (see operation.secretPath and secretQuery), for errors and
+	// logs to redact.
 	secrets []string
 }
 
@@ -122,7 +123,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	o := x.opts
 	start := t.now()
-	x.secrets = querySecrets(x.op, x.req.URL.RawQuery)
+	x.secrets = requestSecrets(x.op, x.req.URL)
 	policy := t.retry
 	if o.retry != nil {
 		policy = *o.retry

@@ -41,10 +41,11 @@ type surfaceOp struct {
 	// parameters ("userID UUID") and as arguments ("userID").
 	PathParams, PathArgs []string
 	ParamsType           string // the params struct, "" for none
-	// SecretPath: a path parameter is a credential (its name has "token"
-	// or "secret" in it, as a wallbox claim token), so the runtime shows
-	// the path template in errors and logs instead of the path.
-	SecretPath bool
+	// SecretPath are the path parameters that are credentials (the name
+	// has "token" or "secret" in it, as a wallbox claim token): the runtime
+	// shows the path template in errors and logs instead of the path, and
+	// redacts their values from what a server echoes.
+	SecretPath []string
 	// SecretQuery are the query parameters that are credentials, by the
 	// same rule (a cue's secret): the runtime redacts their values from
 	// errors and logs.
@@ -192,7 +193,9 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 		}
 	}
 	for i, m := range pathNames {
-		s.SecretPath = s.SecretPath || isSecret(m[1])
+		if isSecret(m[1]) {
+			s.SecretPath = append(s.SecretPath, m[1])
+		}
 		p := goParams[i]
 		if locals[p.name] {
 			p.name += "Param"
@@ -530,11 +533,14 @@ func clientSource(pkg string, p pin, ops []surfaceOp) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString("// The operations, for the methods below and for lookupOperation.\nvar (\n")
 	for _, s := range ops {
-		secretQuery := ""
-		if len(s.SecretQuery) > 0 {
-			secretQuery = fmt.Sprintf(", secretQuery: %#v", s.SecretQuery)
+		secrets := ""
+		if len(s.SecretPath) > 0 {
+			secrets += fmt.Sprintf(", secretPath: %#v", s.SecretPath)
 		}
-		fmt.Fprintf(&b, "\top%s = operation{name: %q, method: %q, path: %q, auth: %t, result: %q, secretPath: %t%s}\n", s.Name, s.Name, s.Method, s.Path, s.Auth, s.ResultName, s.SecretPath, secretQuery)
+		if len(s.SecretQuery) > 0 {
+			secrets += fmt.Sprintf(", secretQuery: %#v", s.SecretQuery)
+		}
+		fmt.Fprintf(&b, "\top%s = operation{name: %q, method: %q, path: %q, auth: %t, result: %q%s}\n", s.Name, s.Name, s.Method, s.Path, s.Auth, s.ResultName, secrets)
 	}
 	b.WriteString(")\n\n// operationList lists every operation.\nvar operationList = []*operation{\n")
 	for _, s := range ops {
