@@ -205,11 +205,15 @@ func newError(operation, method, path string, status int, header http.Header, bo
 	return e
 }
 
-// redactedToken stands in for an access token a server echoed.
-const redactedToken = "[redacted token]"
+// redactedToken stands in for an access token a server echoed, and
+// redactedSecret for another credential of a request (a cue's secret, a
+// claim token).
+const (
+	redactedToken  = "[redacted token]"
+	redactedSecret = "[redacted]"
+)
 
-// redact removes token and secrets from s. (Secrets become
-// redactedSecret, semantics_actions.go.)
+// redact removes token and secrets from s.
 func redact(s, token string, secrets []string) string {
 	if token != "" {
 		s = strings.ReplaceAll(s, token, redactedToken)
@@ -222,18 +226,29 @@ func redact(s, token string, secrets []string) string {
 
 // secretForms are the forms in which a server may echo the secrets: as
 // sent (query-escaped), path-escaped, or decoded; longest first, so that
-// no form leaves a part of a longer one.
+// no form leaves a part of a longer one. A value shorter than
+// minSecretLen is left alone.
 func secretForms(secrets []string) []string {
 	if len(secrets) == 0 {
 		return nil
 	}
 	var forms []string
 	for _, v := range secrets {
-		forms = append(forms, v, url.QueryEscape(v), url.PathEscape(v))
+		if len(v) >= minSecretLen {
+			forms = append(forms, v, url.QueryEscape(v), url.PathEscape(v))
+		}
 	}
 	slices.SortFunc(forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	return slices.Compact(forms)
 }
+
+// minSecretLen is the shortest value redacted as a secret. The secrets are
+// found by parameter name ("token", "secret"), which also takes in
+// parameters such as a page token; a short value of one ("1", "string")
+// would otherwise be cut out of every word of an error body that contains
+// it, and the payload decoded from the result. Podero's cue secrets and
+// claim tokens are far longer.
+const minSecretLen = 8
 
 // requestSecrets are the values of op's secret path and query parameters
 // in u, for redaction: as sent, and decoded. It costs nothing for an

@@ -496,3 +496,26 @@ func TestReauthIsNotARetry(t *testing.T) {
 		t.Errorf("Attempts = %d, requests = %d, want 3", info.Attempts, a.apiHits())
 	}
 }
+
+// A secret parameter's value shorter than 8 bytes is not redacted: the
+// parameters are found by name (a page token is one), and a short value
+// would be cut out of every word of the body that contains it.
+func TestShortSecretValueLeavesTheBodyAlone(t *testing.T) {
+	a := newTestAPI(t)
+	c, _ := newTestClient(t, a, api.Config{Retry: &api.RetryPolicy{}})
+	const body = `{"detail": "a string is not a secret"}`
+	a.fail(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, body)
+	})
+	_, err := c.ResolveCue(context.Background(), id, api.ResolveCueParams{Secret: "string"},
+		api.ReauthenticateResolveInput{CancelURL: "https://example.com/c"})
+	var e *api.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want an *api.Error", err)
+	}
+	if string(e.Body) != body || !strings.Contains(e.Message, "a string is not a secret") {
+		t.Errorf("body %q, message %q: want them as sent", e.Body, e.Message)
+	}
+}

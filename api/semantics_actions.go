@@ -221,9 +221,6 @@ func (p ResolveInformationCueParams) Format(f fmt.State, verb rune) {
 // LogValue is String, so that log/slog redacts too.
 func (p ResolveInformationCueParams) LogValue() slog.Value { return slog.StringValue(p.String()) }
 
-// redactedSecret stands in for a cue's secret.
-const redactedSecret = "[redacted]"
-
 func redacted(secret string) string {
 	if secret == "" {
 		return `""`
