@@ -77,6 +77,9 @@ type Config struct {
 	// package api/speccheck, which reports where the API differs from the
 	// pinned spec.
 	ResponseCheck ResponseChecker
+	// Clock is the time the client keeps, and its token source too: see
+	// [Clock]. nil means [SystemClock].
+	Clock Clock
 }
 
 // String describes c with ClientSecret redacted.
@@ -144,6 +147,7 @@ func New(cfg Config) (*PartnerClient, error) {
 			Encoding:     cfg.TokenEncoding,
 			HTTPClient:   cfg.HTTPClient,
 			Logger:       cfg.Logger,
+			Clock:        cfg.Clock,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("podero: %w", err)
@@ -168,6 +172,9 @@ func New(cfg Config) (*PartnerClient, error) {
 		maxBody:   maxResponseBody,
 		sleep:     sleep,
 		now:       time.Now,
+	}
+	if cfg.Clock != nil {
+		t.now, t.sleep = cfg.Clock.Now, cfg.Clock.Sleep
 	}
 	t.stamps, _ = ts.(stamper)
 	t.ctxTokens, _ = ts.(oauth.ContextTokenSource)

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,6 +38,14 @@ const (
 	// a transient reason is repeated.
 	DefaultMaxRetries = 3
 )
+
+// Clock is the time a token source keeps: when tokens expire, and the waits
+// between the tries of a token request. api.Clock is the same interface, and
+// api.New passes api.Config.Clock on.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
 
 // Encoding selects how a client-credentials token request is encoded.
 type Encoding int
@@ -111,8 +120,12 @@ type Config struct {
 	// [TokenSource] for the waits between tries.
 	MaxRetries int
 
-	// now is the clock and sleep waits between retries; nil means time.Now
-	// and time.Sleep. Tests replace them.
+	// Clock, if set, is the clock tokens expire on and the waits between
+	// the tries of a token request are spent on; nil means the system's.
+	Clock Clock
+
+	// now is the clock and sleep waits between retries; nil means Clock's
+	// (or time.Now and time.Sleep). Tests replace them.
 	now   func() time.Time
 	sleep func(time.Duration)
 }
@@ -189,9 +202,15 @@ func (c Config) validate() (*settings, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+		if s.Clock != nil {
+			s.now = s.Clock.Now
+		}
 	}
 	if s.sleep == nil {
 		s.sleep = time.Sleep
+		if clock := s.Clock; clock != nil {
+			s.sleep = func(d time.Duration) { _ = clock.Sleep(context.Background(), d) }
+		}
 	}
 	return s, nil
 }
