@@ -28,8 +28,10 @@ pin-spec:
 update-spec:
 	$(GO) run ./gen update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)') $(if $(KEEP_BROKEN),-keep-broken)
 
-## lint: gofmt, go vet and staticcheck
+## lint: gofmt, go vet, staticcheck, and no build output tracked (an executable, or a file over 1 MB
+## that internal/tracked's allowlist does not name)
 lint:
+	$(GO) run ./internal/tracked
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
