@@ -1,8 +1,13 @@
-# podero-go. Every tool runs through `go run` at the version go.mod pins
-# (see tools.go), so a clean machine needs only Go and the module proxy.
+# podero-go. Three modules: the SDK (.), the generator (gen/, which links
+# oapi-codegen, kin-openapi and oasdiff) and the command-line tools (tools/,
+# run with `go tool` at the versions tools/go.mod pins), so a clean machine
+# needs only Go and the module proxy, and the SDK's go.mod requires only what
+# its packages link (issue 24).
 GO ?= go
-STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
-BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
+TOOL := $(GO) tool -modfile=$(CURDIR)/tools/go.mod
+STATICCHECK := $(TOOL) staticcheck
+BENCHSTAT := $(TOOL) benchstat
+GEN := $(GO) run -C gen .
 # make bench: runs of each benchmark, and how long each runs.
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
@@ -17,18 +22,18 @@ generate:
 
 ## check-generate: regenerate from the pinned spec and fail if the committed files differ
 check-generate:
-	$(GO) run ./gen generate -check
+	$(GEN) generate -check
 
 ## pin-spec: re-pin openapi.json after a deliberate edit (then run make generate)
 pin-spec:
-	$(GO) run ./gen pin
+	$(GEN) pin
 
 ## update-spec: take the live spec (or SPEC_URL=...): check it, report the changes in CHANGELOG.md, pin, regenerate and build.
 ## KEEP_BROKEN=1 keeps the new files when they break the build, for you to mend the hand-written code
 update-spec:
-	$(GO) run ./gen update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)') $(if $(KEEP_BROKEN),-keep-broken)
+	$(GEN) update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)') $(if $(KEEP_BROKEN),-keep-broken)
 
-## lint: gofmt, go vet, staticcheck, and no build output tracked (an executable, or a file over 1 MB
+## lint: gofmt, go vet and staticcheck (of the SDK and of gen), and no build output tracked (an executable, or a file over 1 MB
 ## that internal/tracked's allowlist does not name)
 lint:
 	$(GO) run ./internal/tracked
@@ -36,6 +41,7 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	cd gen && $(GO) vet ./... && $(STATICCHECK) ./...
 
 ## test: what CI runs: lint, the race-enabled tests, and the generated-code, consumer and API checks.
 ## gen's tests run without -race: the race detector makes oapi-codegen ten times slower, and gen's one
@@ -43,11 +49,11 @@ lint:
 ## The race runtime's 1 s pause at the exit of each test binary is turned off (GORACE). gen's tests
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
-	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
+	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check
 
 test-gen:
-	$(GO) test -count=1 ./gen/...
+	cd gen && $(GO) test -count=1 ./...
 
 ## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
 consumer-check:
@@ -61,7 +67,7 @@ api-check:
 ## and the update report from our spec), then build, vet and conformance-test them all (one go vet, one go test; see gen/corpus_test.go); time the
 ## generation of a spec of 630 operations; and take specs through update-spec's real build
 test-corpus:
-	PODERO_CORPUS=1 $(GO) test -count=1 -run '^(TestCorpus|TestCorpusBuild|TestGenerateLargeSpec|TestUpdateSpecBuilds)$$' -v ./gen
+	cd gen && PODERO_CORPUS=1 $(GO) test -count=1 -run '^(TestCorpus|TestCorpusBuild|TestGenerateLargeSpec|TestUpdateSpecBuilds)$$' -v .
 
 ## bench: the benchmarks, BENCH_COUNT runs each with allocations, then benchstat's
 ## summary with each implementation as a ratio to the hand-written baseline (BENCHMARKS.md)

@@ -212,8 +212,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// buildDir is where TestCorpusBuild writes the clients, inside this module
-// so that one go command builds them all with the module's dependencies.
+// buildDir is where TestCorpusBuild writes the clients, inside gen's module
+// (which requires the SDK's, for its runtime packages) so that one go
+// command builds them all.
 const buildDir = "testdata/build"
 
 // TestCorpusBuild writes a client for every document gen accepts and runs
@@ -263,12 +264,11 @@ func TestCorpusBuild(t *testing.T) {
 
 	var paths []string
 	for _, p := range append(pkgs, "all") {
-		paths = append(paths, "./"+filepath.ToSlash(filepath.Join("gen", buildDir, p)))
+		paths = append(paths, "./"+filepath.ToSlash(filepath.Join(buildDir, p)))
 	}
-	for _, args := range [][]string{append([]string{"vet"}, paths...), {"test", "-count=1", "./gen/" + buildDir + "/all"}} {
+	for _, args := range [][]string{append([]string{"vet"}, paths...), {"test", "-count=1", "./" + buildDir + "/all"}} {
 		start := time.Now()
-		cmd := exec.Command("go", args...)
-		cmd.Dir = ".."
+		cmd := exec.Command("go", args...) // in gen's module, beside the test
 		out, err := cmd.CombinedOutput()
 		t.Logf("go %s: %v\n%s", args[0], time.Since(start).Round(time.Millisecond), out)
 		if err != nil {
