@@ -221,3 +221,21 @@ func FuzzParseUTC(f *testing.F) {
 		}
 	})
 }
+
+// TestTimeoutDefaults: Config.Timeout zero is DefaultTimeout per attempt,
+// negative is none. (What a timed-out attempt does is
+// internal/apitest's TestAttemptTimeout.)
+func TestTimeoutDefaults(t *testing.T) {
+	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})
+	for _, tc := range []struct {
+		set, want time.Duration
+	}{{0, DefaultTimeout}, {-1, 0}, {5 * time.Second, 5 * time.Second}} {
+		c, err := New(Config{BaseURL: "http://127.0.0.1:1", TokenSource: ts, Timeout: tc.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.t.timeout != tc.want {
+			t.Errorf("Config.Timeout %v gives attempts %v, want %v", tc.set, c.t.timeout, tc.want)
+		}
+	}
+}
