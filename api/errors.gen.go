@@ -8,11 +8,11 @@ package api
 func errorPayload(operation string, status int, body []byte) any {
 	switch {
 	case operation == "TriggerElectricVehicleBoost" && status == 409:
-		var r TriggerElectricVehicleBoostResponse
-		return decodePayload(&r.JSON409, body)
+		var r *BoostConflictOutput
+		return decodePayload(&r, body)
 	case operation == "TriggerWallboxBoost" && status == 409:
-		var r TriggerWallboxBoostResponse
-		return decodePayload(&r.JSON409, body)
+		var r *BoostConflictOutput
+		return decodePayload(&r, body)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"go/printer"
 	"go/token"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,11 +44,13 @@ type generatedAPI struct {
 
 type enumConst struct{ Name, Value string }
 
-func parseGenerated(fset *token.FileSet, file *ast.File) (*generatedAPI, error) {
+// parseGenerated reads oapi-codegen's files: the models, and the raw
+// client as oapi-codegen wrote it (see rawclient.go), as one package.
+func parseGenerated(fset *token.FileSet, files ...*ast.File) (*generatedAPI, error) {
 	g := &generatedAPI{fset: fset, methods: map[string]*ast.FuncDecl{}, structs: map[string]*ast.StructType{},
 		types: map[string]*ast.TypeSpec{}, funcs: map[string]*ast.FuncDecl{}, typeMethods: map[string]map[string]bool{},
 		enums: map[string][]enumConst{}}
-	for _, decl := range file.Decls {
+	for _, decl := range slices.Concat(collectDecls(files)...) {
 		switch d := decl.(type) {
 		case *ast.FuncDecl:
 			if d.Recv == nil {
@@ -85,6 +88,14 @@ func parseGenerated(fset *token.FileSet, file *ast.File) (*generatedAPI, error) 
 		}
 	}
 	return g, nil
+}
+
+func collectDecls(files []*ast.File) [][]ast.Decl {
+	var out [][]ast.Decl
+	for _, f := range files {
+		out = append(out, f.Decls)
+	}
+	return out
 }
 
 func (g *generatedAPI) src(n ast.Node) string {
@@ -271,7 +282,8 @@ func pageShape(o *openapi3.Operation) string {
 type declaredError struct {
 	Name  string // the operation's Go name
 	Cond  string // the condition on status, as Go
-	Field string // the field of <Name>Response it decodes into
+	Field string // the field of <Name>Response (api/raw) it decodes into
+	Type  string // that field's type
 	order int    // statuses before ranges before the default
 	code  string
 }
@@ -300,7 +312,7 @@ func findDeclaredErrors(ops []opName, doc *openapi3.T, g *generatedAPI) []declar
 			default:
 				continue
 			}
-			if g.fieldType(op.GoName+"Response", e.Field) != "" {
+			if e.Type = g.fieldType(op.GoName+"Response", e.Field); e.Type != "" {
 				out = append(out, e)
 			}
 		}
@@ -357,8 +369,8 @@ func errorPayload(operation string, status int, body []byte) any {
 	switch {
 {{- range .Errors}}
 	case operation == "{{.Name}}" && {{.Cond}}:
-		var r {{.Name}}Response
-		return decodePayload(&r.{{.Field}}, body)
+		var r {{.Type}}
+		return decodePayload(&r, body)
 {{- end}}
 	}
 	return nil

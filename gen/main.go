@@ -160,6 +160,9 @@ func writeGenerated(root string, stdout, stderr io.Writer) error {
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, res.Files[name]) {
 			continue // leave the file and its mtime alone
 		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
 		if err := os.WriteFile(path, res.Files[name], 0o644); err != nil {
 			return err
 		}

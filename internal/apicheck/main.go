@@ -33,7 +33,7 @@ import (
 )
 
 // defaultPackages are the directories of the packages users import.
-var defaultPackages = []string{"api", "oauth", "api/poderotest", "api/speccheck"}
+var defaultPackages = []string{"api", "api/raw", "oauth", "api/poderotest", "api/speccheck"}
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {

@@ -26,6 +26,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/api/speccheck"
 	"github.com/podero-go/podero/internal/benchdata"
 	"github.com/podero-go/podero/internal/specserver"
@@ -103,8 +104,8 @@ func partner(tb testing.TB, s *server) *api.PartnerClient {
 	return c
 }
 
-func generated(tb testing.TB, s *server) *api.ClientWithResponses {
-	c, err := api.NewClientWithResponses(s.URL, api.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+func generated(tb testing.TB, s *server) *raw.ClientWithResponses {
+	c, err := raw.NewClientWithResponses(s.URL, raw.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer bench-token")
 		return nil
 	}))

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/internal/conformance"
 	"github.com/podero-go/podero/internal/specserver"
 )
@@ -33,7 +34,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 	for _, info := range api.Operations {
 		byID[info.OperationID] = info
 	}
-	client := reflect.TypeOf(&api.ClientWithResponses{})
+	client := reflect.TypeOf(&raw.ClientWithResponses{})
 	partner := reflect.TypeOf(&api.PartnerClient{})
 	n := 0
 	for path, item := range doc.Paths.Map() {
@@ -71,8 +72,8 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 	}
 }
 
-func bearer(token string) api.ClientOption {
-	return api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+func bearer(token string) raw.ClientOption {
+	return raw.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Authorization", "Bearer "+token)
 		return nil
 	})
@@ -85,7 +86,7 @@ func conformancePackage(t *testing.T) conformance.Package {
 		Doc:        specDoc(t),
 		Operations: conformance.Operations(api.Operations),
 		NewRaw: func(server, token string) (any, error) {
-			return api.NewClientWithResponses(server, bearer(token))
+			return raw.NewClientWithResponses(server, bearer(token))
 		},
 		NewPartner: func(server string, org uuid.UUID, token string) (any, error) {
 			return api.New(api.Config{BaseURL: server, OrgID: org, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})})
@@ -103,6 +104,21 @@ func conformancePackage(t *testing.T) conformance.Package {
 // response that validates too; the client must decode it into the typed
 // field for the status.
 func TestConformance(t *testing.T) { conformance.RunRaw(t, conformancePackage(t)) }
+
+// TestConformanceRawNew: the raw client that raw.New puts on a
+// PartnerClient's transport calls every operation as the plain generated
+// client does, through the transport's route lookup, token and errors.
+func TestConformanceRawNew(t *testing.T) {
+	p := conformancePackage(t)
+	p.NewRaw = func(server, token string) (any, error) {
+		c, err := api.New(api.Config{BaseURL: server, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})})
+		if err != nil {
+			return nil, err
+		}
+		return raw.New(c), nil
+	}
+	conformance.RunRaw(t, p)
+}
 
 // TestConformancePartnerClient calls every operation through its
 // PartnerClient method against the spec-validating server: the request must

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/oauth"
 )
 
@@ -141,7 +142,7 @@ func TestUnsendableRequestsAreRefused(t *testing.T) {
 		req.Header["X-Bad"] = []string{"a\nb"} // what a user's editor might do
 		return nil
 	}
-	_, err := c.Raw().GetUserWithResponse(context.Background(), id, id, bad)
+	_, err := raw.New(c).GetUserWithResponse(context.Background(), id, id, bad)
 	var e *api.Error
 	if !errors.As(err, &e) || e.Attempts != 1 || len(w.all()) != 0 || api.IsRetryable(err) {
 		t.Errorf("an unsendable request: %v, %d waits; want one attempt, not retryable", err, len(w.all()))
