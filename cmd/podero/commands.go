@@ -208,7 +208,7 @@ func (a *app) collectBody(cmd *cobra.Command, c command, op *opcall.Op) ([]byte,
 			return nil, usageErr(errors.New("--data is not valid JSON"))
 		}
 	}
-	var fields map[string]json.RawMessage
+	fields := map[string]json.RawMessage{}
 	setFields := false
 	for _, f := range c.fields {
 		if fs.Changed(f.name) {
@@ -222,6 +222,7 @@ func (a *app) collectBody(cmd *cobra.Command, c command, op *opcall.Op) ([]byte,
 		data = []byte("{}")
 	}
 	if data != nil {
+		fields = nil
 		if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
 			if setFields || len(c.fields) > 0 {
 				return nil, usageErr(errors.New("--data must be a JSON object: the body is one"))

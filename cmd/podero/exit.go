@@ -19,7 +19,7 @@ const (
 	exitAuth        = 4 // no or bad credentials: 401, 403, a token endpoint that refused them
 	exitValidation  = 5 // 422: the server refused the request's values
 	exitConflict    = 6 // 409, such as a boost on a vehicle that is charging
-	exitUnavailable = 7 // try later: 429, 5xx, a network failure or timeout, a wait that gave up
+	exitUnavailable = 7 // try later: what the client retries (408, 429, 502, 503, 504, a network failure or timeout), a wait that gave up
 )
 
 const exitCodesHelp = `Exit status:
@@ -33,7 +33,8 @@ const exitCodesHelp = `Exit status:
      (401, 403, invalid_client)
   5  validation: the API answered 422 (its message names the field)
   6  conflict: the API answered 409 (a boost on a vehicle that is charging)
-  7  unavailable: try later; 429, a 5xx, a network failure or timeout,
+  7  unavailable: try later; what the client retries after its last
+     attempt (408, 429, 502, 503, 504, a network failure or timeout),
      or a wait (onboarding wait, ...) that gave up
 
 The error itself goes to standard error: which call, what status, and what

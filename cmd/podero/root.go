@@ -86,12 +86,14 @@ func (a *app) rootCommand() *cobra.Command {
 			"(podero call GetElectricVehicle USER_ID ELECTRIC_VEHICLE_ID), with the same\n" +
 			"arguments and flags as its resource command.",
 	}
+	call.Args, call.RunE = cobra.ArbitraryArgs, groupRun
 	root.AddCommand(call)
 	groups := map[string]*cobra.Command{}
 	for _, c := range commands {
 		g := groups[c.group]
 		if g == nil {
-			g = &cobra.Command{Use: c.group, Short: "Operations on " + strings.ReplaceAll(c.group, "-", " "), GroupID: "resources"}
+			g = &cobra.Command{Use: c.group, Short: "Operations on " + strings.ReplaceAll(c.group, "-", " "), GroupID: "resources",
+				Args: cobra.ArbitraryArgs, RunE: groupRun}
 			groups[c.group] = g
 			root.AddCommand(g)
 		}
@@ -101,6 +103,15 @@ func (a *app) rootCommand() *cobra.Command {
 	a.addJourneys(groups)
 	root.AddCommand(exitCodesTopic())
 	return root
+}
+
+// groupRun runs a group of commands: without a command it shows its help;
+// with another word it refuses it, as cobra does at the root.
+func groupRun(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	return usageErr(fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()))
 }
 
 // run executes the command line and returns the exit status.
