@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/internal/opcall"
 )
 
 // withClient runs do with a client for where the flags say, and prints
@@ -47,7 +48,7 @@ func (a *app) withClient(ctx context.Context, do func(context.Context, *api.Part
 	if err := enc.Encode(res); err != nil {
 		return &runError{fmt.Errorf("encoding the result: %w", err)}
 	}
-	return write(a.stdout, format, buf.Bytes())
+	return write(a.stdout, format, opcall.RedactURLSecrets(buf.Bytes()))
 }
 
 // format is --output, or its default: a table on a terminal, JSON

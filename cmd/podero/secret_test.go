@@ -70,6 +70,7 @@ func TestNoSecretInOutput(t *testing.T) {
 		args []string
 	}{
 		{nil, []string{"--fake", "users", "list"}},
+		{nil, []string{"--fake", "electric-vehicles", "get", user, ev.String()}}, // its resolution link has the cue's secret
 		{env, []string{"--client-secret-file", secretFile, "users", "list"}},
 		{wrong, []string{"users", "list"}},
 		{nil, []string{"--fake", "users", "get", "3fa85f64-5717-4562-b3fc-2c963f66afa6"}},
@@ -103,7 +104,7 @@ func TestNoSecretInOutput(t *testing.T) {
 			t.Errorf("the output has the %s", name)
 		}
 	}
-	if !strings.Contains(out, "invalid_client") || !strings.Contains(out, "403 Forbidden") {
+	if !strings.Contains(out, "invalid_client") || !strings.Contains(out, "403 Forbidden") || !strings.Contains(out, "secret=[redacted]") {
 		t.Errorf("the failures are not in the output:\n%s", out)
 	}
 }

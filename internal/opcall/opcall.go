@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -143,9 +144,19 @@ func (e *InputError) Unwrap() error { return e.Err }
 // path decodes a path parameter's value into dst.
 func (a *Args) path(name string, dst any) error {
 	if err := json.Unmarshal(a.Params[name], dst); err != nil {
-		return &InputError{Param: name, In: "path", Err: valueError(err, a.Params[name])}
+		return &InputError{Param: name, In: "path", Err: a.valueError(name, err, a.Params[name])}
 	}
 	return nil
+}
+
+// valueError is valueError, without the value of a secret parameter.
+func (a *Args) valueError(param string, err error, raw []byte) error {
+	for _, p := range a.op.Params {
+		if p.Name == param && p.Secret {
+			return errors.New("not a valid value (it is a secret, so this message does not show it)")
+		}
+	}
+	return valueError(err, raw)
 }
 
 // params decodes the query and header parameters into the operation's
@@ -159,7 +170,7 @@ func (a *Args) params(dst any) error {
 		}
 		obj, _ := json.Marshal(map[string]json.RawMessage{p.Name: raw})
 		if err := strictDecode(obj, dst); err != nil {
-			return &InputError{Param: p.Name, In: p.In, Err: valueError(err, raw)}
+			return &InputError{Param: p.Name, In: p.In, Err: a.valueError(p.Name, err, raw)}
 		}
 	}
 	return nil
@@ -289,4 +300,18 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// urlSecretRE matches the value of a secret or token query parameter in a
+// URL inside JSON text: a pending action's resolution_link.url carries its
+// cue's secret so.
+var urlSecretRE = regexp.MustCompile(`([?&](?:secret|token)=)[^&"\s\\]+`)
+
+// RedactURLSecrets replaces the secrets in the URLs of a JSON result with
+// [redacted], as the SDK's String methods do, before a front end shows
+// it: a result is printed, logged, and read by models. A cue operation
+// takes the secret from the device as the SDK reads it
+// (api.PendingAction.ResolutionURL), not from a front end's output.
+func RedactURLSecrets(data []byte) []byte {
+	return urlSecretRE.ReplaceAll(data, []byte("${1}[redacted]"))
 }
