@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -66,9 +68,11 @@ type frontOp struct {
 	InputSchema                   []byte       // the MCP tool's input schema
 }
 
-// withFrontEnds returns res with the front ends' files added. res may be
-// cached (see resultCache), so it is copied, not changed.
-func withFrontEnds(res *result) (*result, error) {
+// withFrontEnds returns res with the front ends' files added: each one
+// whose directory exists under root, where its hand-written runtime is (a
+// copy of the repository with package api alone, as gen's tests make, gets
+// none). res may be cached (see resultCache), so it is copied, not changed.
+func withFrontEnds(root string, res *result) (*result, error) {
 	ops, err := frontOps(res)
 	if err != nil {
 		return nil, fmt.Errorf("front ends: %w", err)
@@ -77,6 +81,9 @@ func withFrontEnds(res *result) (*result, error) {
 	for name, render := range map[string]func(pin, []*frontOp) ([]byte, error){
 		opcallFile: opcallSource, commandsFile: commandsSource, toolsFile: toolsSource,
 	} {
+		if info, err := os.Stat(filepath.Join(root, filepath.Dir(name))); err != nil || !info.IsDir() {
+			continue
+		}
 		src, err := render(res.Pin, ops)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)

@@ -91,7 +91,7 @@ func generate(root string) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withFrontEnds(res)
+	return withFrontEnds(root, res)
 }
 
 // genMu serialises generation: oapi-codegen keeps its configuration (the

@@ -139,7 +139,7 @@ func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[str
 	// Generation validates the spec first, naming it as it came.
 	res, err := generateWith(o.Root, newPin, data, genOptions{Name: name})
 	if err == nil {
-		res, err = withFrontEnds(res) // the podero command and the MCP server
+		res, err = withFrontEnds(o.Root, res) // the podero command and the MCP server
 	}
 	if err != nil {
 		if errors.As(err, new(*specError)) {
