@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,7 +73,11 @@ authentication_url; with --fake, the fake plays the end user.`, 1,
 authenticated, connected and reporting (PartnerClient.WaitForDeviceHealthy),
 and prints it.`, 2,
 		func(ctx context.Context, c *api.PartnerClient, _ *fakeTarget, ids []api.UUID, args []string) (any, error) {
-			return c.WaitForDeviceHealthy(ctx, api.DeviceKind(args[0]), ids[0], ids[1], waitOpts()...)
+			switch kind := api.DeviceKind(args[0]); kind {
+			case api.DeviceKindEV, api.DeviceKindHp, api.DeviceKindIv, api.DeviceKindWb:
+				return c.WaitForDeviceHealthy(ctx, kind, ids[0], ids[1], waitOpts()...)
+			}
+			return nil, usageErr(fmt.Errorf("KIND %q: want ev, hp, iv or wb", args[0]))
 		}), 30*time.Minute).Args = cobra.ExactArgs(3)
 
 	journeyCmd("electric-vehicles", "status USER_ID ELECTRIC_VEHICLE_ID", "How a car is: charging, battery, boost, what needs attention",

@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/internal/fakepodero"
@@ -330,4 +332,58 @@ func TestHelp(t *testing.T) {
 	if !strings.Contains(r.stdout, "user\n") {
 		t.Errorf("completing --role:\n%s", r.stdout)
 	}
+}
+
+// TestFakeServer: fake-server serves the seeded fake, and podero without
+// --fake, pointed at it by the environment it prints, reads it.
+func TestFakeServer(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"fake-server", "--client-secret-file", secret}, &app{stdout: &out, stderr: &out, getenv: func(string) string { return "" }})
+	}()
+	env := map[string]string{}
+	for !strings.Contains(out.String(), "\n#") {
+		select {
+		case code := <-done:
+			t.Fatalf("fake-server: exit %d\n%s", code, out.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	line, _, _ := strings.Cut(strings.TrimPrefix(out.String(), "export "), "\n")
+	for _, kv := range strings.Fields(line) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	r := cli(t, nil, env, "", "--client-secret-file", secret, "users", "get-by-external-id", "quickstart")
+	if r.code != 0 || !strings.Contains(r.stdout, "quickstart@example.com") {
+		t.Errorf("against fake-server: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("fake-server ended with %d", code)
+	}
+	if r := cli(t, nil, nil, "", "fake-server"); r.code != exitUsage {
+		t.Errorf("fake-server without --client-secret-file: exit %d", r.code)
+	}
+}
+
+// syncBuffer is a bytes.Buffer for a writer and a reader on two goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -101,7 +101,7 @@ func (a *app) rootCommand() *cobra.Command {
 		call.AddCommand(a.operationCommand(c, c.op))
 	}
 	a.addJourneys(groups)
-	root.AddCommand(exitCodesTopic())
+	root.AddCommand(exitCodesTopic(), a.fakeServerCommand())
 	return root
 }
 
