@@ -149,13 +149,13 @@ func (b *budget) succeeded(lastCost int64) {
 // retryAllowed takes a retry of x from the budget, or, when it is spent,
 // says so in e and the log and returns false. noResponse: e is a failure
 // without a response.
-func (t *transport) retryAllowed(ctx context.Context, x *exchange, e *Error, noResponse bool) bool {
+func (t *transport) retryAllowed(ctx context.Context, x *exchange, e *Error, noResponse bool, ps *paceState) bool {
 	cost := t.budget.take(noResponse)
 	if cost != 0 {
-		x.retryCost = max(cost, 0)
+		ps.retryCost = max(cost, 0)
 		return true
 	}
-	x.budgetSpent = true
+	ps.budgetSpent = true
 	e.Err = &budgetSpent{err: e.Err}
 	e.Message = strings.TrimSuffix("not retried, the client's retry budget (Config.RetryBudget) is spent: "+e.Message, ": ")
 	if t.logger != nil {

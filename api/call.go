@@ -92,7 +92,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	for _, h := range o.header { // keys canonical already (WithHeader)
 		req.Header[h[0]] = append(req.Header[h[0]], h[1])
 	}
-	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true, org: c.org})
+	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true})
 }
 
 // callJSON sends r and decodes the JSON body of the 2xx answer into out.

@@ -113,6 +113,7 @@ type Call struct {
 	// [WithResponseInfo] fills it.
 	Info ResponseInfo
 
+	mw          []Middleware  // the client's, then the call's own
 	attemptPace time.Duration // the current attempt's wait for the pace
 }
 
@@ -243,20 +244,19 @@ func runAttempt(ctx context.Context, mw []Middleware, a *Attempt, last Next) err
 }
 
 // sendCall sends x through the client's and the call's middleware: send
-// again, with x.call set, is the end of the chain.
+// again, with the options' call set, is the end of the chain.
 func (t *transport) sendCall(ctx context.Context, x *exchange) (*reply, error) {
 	o := x.opts
 	mw := t.mw
 	if len(o.middleware) > 0 {
 		mw = append(slices.Clip(t.mw), o.middleware...)
 	}
-	c := &Call{Operation: x.op.name, Method: x.req.Method, Path: x.op.path, Priority: o.priority, Header: x.req.Header}
-	if strings.Contains(x.op.path, "/{org_id}/") {
-		c.Org = x.org
-	}
+	c := &Call{Operation: x.op.name, Method: x.req.Method, Path: x.op.path, Org: orgOf(x.op.path, x.req.URL.Path),
+		Priority: o.priority, Header: x.req.Header, mw: mw}
 	inner := *o
 	inner.info = &c.Info // the middleware sees it whether the caller asked or not
-	x.opts, x.call, x.mw = &inner, c, mw
+	inner.call = c
+	x.opts = &inner
 	var rep *reply
 	var sendErr error
 	err := runCall(ctx, mw, c, func(ctx context.Context) error {
@@ -264,7 +264,6 @@ func (t *transport) sendCall(ctx context.Context, x *exchange) (*reply, error) {
 			putBody(rep.buf)
 			rep = nil
 		}
-		x.paceWait, x.budgetSpent, x.retryCost, x.pauseWaited = 0, false, 0, 0
 		rep, sendErr = t.send(ctx, x)
 		return sendErr
 	})
@@ -289,6 +288,19 @@ func (t *transport) sendCall(ctx context.Context, x *exchange) (*reply, error) {
 	return nil, middlewareError(x, err)
 }
 
+// orgOf is the org_id of a request to path for an operation whose template
+// is tmpl, or the zero UUID if it has none (the path may have a prefix of
+// the base URL's).
+func orgOf(tmpl, path string) UUID {
+	ts, ps := strings.Split(strings.Trim(tmpl, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
+	i := slices.Index(ts, "{org_id}")
+	if i < 0 || len(ps) < len(ts) {
+		return UUID{}
+	}
+	id, _ := ParseUUID(ps[len(ps)-len(ts)+i])
+	return id
+}
+
 // middlewareError is the error of a call that a middleware failed with
 // err: err itself if it is an *Error, else one that names the call.
 func middlewareError(x *exchange, err error) error {
@@ -302,13 +314,14 @@ func middlewareError(x *exchange, err error) error {
 // attemptChain sends req, an attempt of x, through the Attempt hooks of
 // its middleware, and reads the response into rep.
 func (t *transport) attemptChain(ctx context.Context, x *exchange, req *http.Request, rep *reply, n int) error {
+	c := x.opts.call
 	auth := req.Header["Authorization"]
-	a := &Attempt{Call: x.call, N: n, URL: req.URL.Scheme + "://" + req.URL.Host + x.path(),
-		Header: req.Header.Clone(), PaceWait: x.call.attemptPace}
+	a := &Attempt{Call: c, N: n, URL: req.URL.Scheme + "://" + req.URL.Host + x.path(),
+		Header: req.Header.Clone(), PaceWait: c.attemptPace}
 	delete(a.Header, "Authorization")
 	sent := false
 	var rtErr error
-	err := runAttempt(ctx, x.mw, a, func(ctx context.Context) error {
+	err := runAttempt(ctx, c.mw, a, func(ctx context.Context) error {
 		if rep.resp != nil { // sent again: the last answer is not the result
 			putBody(rep.buf)
 			rep.resp, rep.body, rep.buf = nil, nil, nil

@@ -22,6 +22,7 @@ type callOptions struct {
 	// WithMiddleware and WithPriority (middleware.go, pace.go):
 	middleware []Middleware
 	priority   Priority
+	call       *Call // the call as middleware sees it, during sendCall
 }
 
 // WithRetry uses p instead of the client's [Config.Retry] for this call;

@@ -263,13 +263,22 @@ func (p *pacer) observe(resp *http.Response, now time.Time) (time.Time, bool) {
 	return end, true
 }
 
+// paceState is what the pace and the retry budget did to one sending of
+// a call (transport.send), for ResponseInfo and the next attempt.
+type paceState struct {
+	wait        time.Duration // the time its attempts waited for the pace
+	pauseWaited int64         // the end of a 429's pause it waits for before its retry
+	budgetSpent bool          // a retry was denied
+	retryCost   int64         // what its last retry took from the budget
+}
+
 // waitPace waits for the pace before an attempt of x, or returns the
 // *Error of a call whose context ended first.
-func (t *transport) waitPace(ctx context.Context, x *exchange) *Error {
-	d, err := t.pace.wait(ctx, x.opts.priority, x.pauseWaited, t.now, t.sleep)
-	x.paceWait += d
-	if x.call != nil {
-		x.call.attemptPace = d
+func (t *transport) waitPace(ctx context.Context, x *exchange, ps *paceState) *Error {
+	d, err := t.pace.wait(ctx, x.opts.priority, ps.pauseWaited, t.now, t.sleep)
+	ps.wait += d
+	if x.opts.call != nil {
+		x.opts.call.attemptPace = d
 	}
 	if err != nil {
 		return &Error{Operation: x.op.name, Method: x.req.Method, Path: x.path(), Err: err,
@@ -285,12 +294,12 @@ func (t *transport) waitPace(ctx context.Context, x *exchange) *Error {
 // observe pauses the client after a 429 with Retry-After, and says so in
 // the log. The call itself waits the Retry-After before its retry, so that
 // its retry need not wait for that pause again.
-func (t *transport) observe(ctx context.Context, x *exchange, resp *http.Response) {
+func (t *transport) observe(ctx context.Context, x *exchange, resp *http.Response, ps *paceState) {
 	end, longer := t.pace.observe(resp, t.now())
 	if end.IsZero() {
 		return
 	}
-	x.pauseWaited = end.UnixNano()
+	ps.pauseWaited = end.UnixNano()
 	if longer && t.logger != nil {
 		t.logger.LogAttrs(ctx, slog.LevelWarn, "podero pause: a 429's Retry-After holds every request of the client",
 			slog.String("operation", x.op.name), slog.String("method", x.req.Method), slog.String("path", x.path()),

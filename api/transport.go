@@ -72,16 +72,6 @@ type exchange struct {
 	// parameters (see operation.secretPath and secretQuery), for errors and
 	// logs to redact.
 	secrets []string
-	org     UUID // the client's organization (PartnerClient.send)
-	// call is the call as middleware sees it, nil without middleware; mw
-	// the middleware of this call, the client's then the call's own.
-	call *Call
-	mw   []Middleware
-	// What the pace and the retry budget did to the call, for ResponseInfo:
-	paceWait    time.Duration // the time its attempts waited for the pace
-	budgetSpent bool          // a retry was denied
-	retryCost   int64         // what its last retry took from the budget
-	pauseWaited int64         // the end of a 429's pause it waits for before its retry
 }
 
 // path is the request's path as errors and logs show it (see
@@ -137,10 +127,11 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 // send sends x until it gets a 2xx response, which it returns, or gives up
 // with an *Error.
 func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
-	if x.call == nil && (len(t.mw) > 0 || len(x.opts.middleware) > 0) {
+	if x.opts.call == nil && (len(t.mw) > 0 || len(x.opts.middleware) > 0) {
 		return t.sendCall(ctx, x) // middleware.go: the middleware, then send again
 	}
 	o := x.opts
+	var ps paceState // what the pace and the retry budget did (pace.go)
 	start := t.now()
 	x.secrets = requestSecrets(x.op, x.req.URL)
 	policy := t.retry
@@ -163,7 +154,7 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 			} else if e.StatusCode != 0 {
 				o.info.StatusCode, o.info.Header, o.info.RequestID = e.StatusCode, e.header, e.RequestID
 			}
-			o.info.PaceWait, o.info.RetryBudgetSpent = x.paceWait, x.budgetSpent
+			o.info.PaceWait, o.info.RetryBudgetSpent = ps.wait, ps.budgetSpent
 		}
 		if e != nil {
 			e.Attempts = sent
@@ -173,14 +164,14 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		return rep, nil
 	}
 	for attempt := 1; ; attempt++ {
-		if e := t.waitPace(ctx, x); e != nil {
+		if e := t.waitPace(ctx, x, &ps); e != nil {
 			return finish(nil, e)
 		}
 		sent++
 		rep, err := t.attempt(ctx, x, timeout, sent, after)
 		if err != nil {
 			e, resend := t.failure(ctx, x, err)
-			if !resend || !canRetry || attempt > policy.MaxRetries || !t.retryAllowed(ctx, x, e, true) {
+			if !resend || !canRetry || attempt > policy.MaxRetries || !t.retryAllowed(ctx, x, e, true, &ps) {
 				return finish(nil, e)
 			}
 			if err := t.wait(ctx, policy.backoff(attempt), x, attempt, err.Error()); err != nil {
@@ -192,10 +183,10 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		t.check(ctx, x, rep)
 		status := rep.resp.StatusCode
 		if status >= 200 && status < 300 {
-			t.budget.succeeded(x.retryCost)
+			t.budget.succeeded(ps.retryCost)
 			return finish(rep, nil)
 		}
-		t.observe(ctx, x, rep.resp) // a 429 pauses the client
+		t.observe(ctx, x, rep.resp, &ps) // a 429 pauses the client
 		apiErr := newError(x.op.name, x.req.Method, x.path(), status, rep.resp.Header, rep.body, rep.token, x.secrets...)
 		putBody(rep.buf)
 		// A 401 may be a token the server dropped before its expiry: get a
@@ -222,7 +213,7 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 			}
 			wait = ra
 		}
-		if !t.retryAllowed(ctx, x, apiErr, false) {
+		if !t.retryAllowed(ctx, x, apiErr, false, &ps) {
 			return finish(nil, apiErr)
 		}
 		if err := t.wait(ctx, wait, x, attempt, rep.resp.Status); err != nil {
@@ -290,7 +281,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 			return nil, err
 		}
 		rep.token = tok.AccessToken
-		if x.call != nil {
+		if x.opts.call != nil {
 			req.Header = req.Header.Clone() // middleware sees x.req's: not the token
 		}
 		req.Header["Authorization"] = t.bearerValue(tok)
@@ -301,7 +292,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		start = time.Now()
 	}
 	var err error
-	if x.call != nil && hasAttemptHook(x.mw) {
+	if x.opts.call != nil && hasAttemptHook(x.opts.call.mw) {
 		err = t.attemptChain(actx, x, req, rep, n) // middleware.go
 	} else {
 		err = t.roundTrip(x, req, rep)
