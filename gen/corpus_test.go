@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -78,8 +79,17 @@ func corpusDocs(t testing.TB) []corpusDoc {
 	if len(paths) == 0 {
 		t.Fatal("no corpus documents")
 	}
+	var only *regexp.Regexp // PODERO_CORPUS_ONLY: the documents whose names match, for a targeted run
+	if re := os.Getenv("PODERO_CORPUS_ONLY"); re != "" {
+		if only, err = regexp.Compile(re); err != nil {
+			t.Fatalf("PODERO_CORPUS_ONLY: %v", err)
+		}
+	}
 	var docs []corpusDoc
 	for _, path := range paths {
+		if only != nil && !only.MatchString(strings.TrimSuffix(filepath.Base(path), ".json")) {
+			continue
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -91,6 +101,9 @@ func corpusDocs(t testing.TB) []corpusDoc {
 		docs = append(docs, d)
 	}
 	for name := range corpusRefusals {
+		if only != nil && !only.MatchString(name) {
+			continue
+		}
 		if !slices.ContainsFunc(docs, func(d corpusDoc) bool { return d.Name == name }) {
 			t.Errorf("corpusRefusals lists %s, which %s does not have", name, corpusDir)
 		}

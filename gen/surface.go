@@ -554,7 +554,10 @@ func clientSource(pkg string, p pin, ops []surfaceOp) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "\n%sfunc (c *PartnerClient) %s(ctx context.Context, %sopts ...CallOption) %s {\n%s}\n", s.Doc, s.Name, s.Signature, result, s.Body)
 	}
-	return goFile(clientFile, pkg, p, b.String(), "context", "encoding/json", "time", "github.com/oapi-codegen/runtime")
+	// A result of an inline type spells its fields as oapi-codegen does
+	// (openapi_types.UUID) in the decoder's type argument.
+	return goFile(clientFile, pkg, p, b.String(), "context", "encoding/json", "time", "github.com/oapi-codegen/runtime",
+		"openapi_types github.com/oapi-codegen/runtime/types")
 }
 
 const docIndexFile = "api/doc_index.gen.go"

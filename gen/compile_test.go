@@ -1,0 +1,118 @@
+package main
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// declarationErrors type-checks package api as a pipeline result would
+// write it (the generated files beside the hand-written ones: all of them
+// with semantics, else the runtime alone, as the corpus builds it) and
+// returns what the compiler would say about its own declarations: an
+// identifier that is not declared (an import the code lacks), one declared
+// twice, a field and a method of one name. It is a compiler's verdict on the
+// defects of naming and imports that the pipeline can make, in a fraction of
+// the time of a build: imports are empty packages, so nothing is read from
+// disk, and what depends on them is not checked (TestCorpusBuild and
+// TestUpdateSpecBuilds build for real).
+func declarationErrors(t *testing.T, res *result, semantics bool) []string {
+	t.Helper()
+	files := map[string][]byte{}
+	if semantics {
+		maps.Copy(files, res.HandWritten)
+	} else {
+		runtime, err := runtimeFiles("..")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, data := range runtime {
+			files[apiDir+"/"+name] = data
+		}
+	}
+	for name, data := range res.Files {
+		if strings.HasPrefix(name, apiDir+"/") && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+			files[name] = data
+		}
+	}
+	fset := token.NewFileSet()
+	var parsed []*ast.File
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		f, err := parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, f)
+	}
+	var errs []string
+	conf := types.Config{
+		Importer: emptyImporter{},
+		Error: func(err error) {
+			if msg := err.(types.Error).Msg; declarationError.MatchString(msg) {
+				errs = append(errs, err.Error())
+			}
+		},
+	}
+	conf.Check("github.com/podero-go/podero/api", fset, parsed, nil) // the errors are in errs
+	return errs
+}
+
+// declarationError matches the compiler's messages that do not depend on
+// what an import declares: a bare identifier that is undefined (an
+// import's members are all undefined here, and are qualified), one
+// declared twice, a field and a method with one name.
+var declarationError = regexp.MustCompile(`^undefined: [\pL_][\pL\pN_]*$|redeclared|already declared|field and method with the same name|duplicate (field|method)`)
+
+// emptyImporter gives every import as an empty, complete package.
+type emptyImporter struct{}
+
+func (emptyImporter) Import(path string) (*types.Package, error) {
+	p := types.NewPackage(path, importName(path))
+	p.MarkComplete()
+	return p, nil
+}
+
+// corpusResult generates a corpus document as TestCorpus does.
+func corpusDocResult(t *testing.T, name string) *result {
+	t.Helper()
+	path := corpusDir + "/" + name + ".json"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := corpusDoc{Name: name, Path: path, Data: data}
+	if names := strings.TrimSuffix(path, ".json") + ".names.txt"; fileExists(names) {
+		d.Names = names
+	}
+	res, err := generateCorpusDoc(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestPinnedCodeDeclaresWhatItUses: the check itself, on the committed
+// code: it finds nothing there.
+func TestPinnedCodeDeclaresWhatItUses(t *testing.T) {
+	if errs := declarationErrors(t, pinnedResult(t), true); len(errs) > 0 {
+		t.Errorf("the generated code would not compile:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestInlineResponseTypesAreImported: an operation whose 2xx body is an
+// inline object with uuid, date and date-time fields (a django-ninja dict
+// response) gets a PartnerClient method whose decoder names
+// openapi_types, which client.gen.go must import (inline_uuid in the
+// corpus).
+func TestInlineResponseTypesAreImported(t *testing.T) {
+	if errs := declarationErrors(t, corpusDocResult(t, "inline_uuid"), false); len(errs) > 0 {
+		t.Errorf("the generated code would not compile:\n%s", strings.Join(errs, "\n"))
+	}
+}
