@@ -57,6 +57,8 @@ var corpusNotes = map[string][]string{
 	"webhooks":           {"the document declares webhooks (deviceChanged): their payloads are types"},
 	"binary":             {"2 string fields of format \"binary\" (or contentMediaType application/octet-stream) inside JSON bodies are Go strings"},
 	"nullable_union":     {`the union at Drawing.layers[] is named Highlight by the rule, over names as common (ByNameItem, LayersItem)`},
+	"method_suffix":      {"the rule gives 3 operations the name RequestData: by their paths and methods, POST /request-data (operationId request_data_request_data_post) is RequestDataPost, PUT /request-data (operationId request_data_request_data_put) is RequestDataPut"},
+	"param_schema_clash": {"component parameter Cursor would be the Go type Cursor, which is the Go type of schema Cursor; named CursorParameter by the rule"},
 	"decimal": {
 		"6 decimal fields (anyOf [number, string with a pattern], pydantic's Decimal) are json.Number in Go",
 		"schema PriceIn (#/components/schemas/PriceIn/properties/note) has a pattern Go's regexp cannot compile (invalid or unsupported Perl syntax: `(?!`)",

@@ -29,7 +29,8 @@ import (
 //     x-podero-required, for the response decoders.
 //   - Component names that would collide with a Go identifier that package
 //     api declares, or that oapi-codegen derives from an operation, are
-//     renamed by a rule.
+//     renamed by a rule; so are component parameters, responses and request
+//     bodies named like a schema's Go type.
 
 type jsonObj = map[string]any
 
@@ -115,6 +116,7 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 		return nil, err
 	}
 	n.avoidFieldClashes()
+	n.avoidSectionClashes()
 	for _, key := range slices.Sorted(maps.Keys(table.Components)) {
 		if !n.used[key] {
 			n.notes = append(n.notes, fmt.Sprintf("%s names schema %s, which the spec does not have", schemaNameTableFile, key))
@@ -1036,6 +1038,91 @@ func (n *normalizer) avoidReserved() error {
 		rewriteRefs(n.doc, renames)
 	}
 	return nil
+}
+
+// componentSections are the sections of components besides schemas that
+// oapi-codegen makes Go types of, with the suffix its own collision rule
+// (resolve-type-name-collisions) gives them.
+var componentSections = []struct{ kind, what, suffix string }{
+	{"parameters", "parameter", "Parameter"},
+	{"requestBodies", "request body", "RequestBody"},
+	{"responses", "response", "Response"},
+}
+
+// avoidSectionClashes renames the component parameters, request bodies and
+// responses whose Go type name a schema's type (after every rename above),
+// an identifier of package api or an earlier section's type has already: a
+// query parameter Cursor beside a schema Cursor, which oapi-codegen refuses
+// with advice (x-go-name) a gen user could only follow by editing the
+// upstream spec. The schema keeps the name, since it is the type callers
+// use; the other gets oapi-codegen's suffix (CursorParameter), with its
+// references. Its name on the wire does not change. A component that is
+// only a $ref to the schema of its name is that type, which oapi-codegen
+// declares once, and stays.
+func (n *normalizer) avoidSectionClashes() {
+	taken := map[string]string{} // Go type name -> what has it, after "which"
+	for name := range n.schemas {
+		taken[n.goName(name)] = "is the Go type of schema " + n.specName[name]
+	}
+	for id, what := range n.reserved {
+		if _, ok := taken[id]; !ok {
+			taken[id] = what
+		}
+	}
+	components := obj(n.doc, "components")
+	renames := map[string]string{}
+	for _, sec := range componentSections {
+		m := obj(components, sec.kind)
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			goName := n.goName(name)
+			what, clash := taken[goName]
+			if !clash {
+				taken[goName] = "is the Go type of component " + sec.what + " " + name
+				continue
+			}
+			if n.refersToSchemaNamed(m[name], goName) {
+				continue
+			}
+			to := name + sec.suffix
+			for i := 2; taken[n.goName(to)] != "" || m[to] != nil; i++ {
+				to = fmt.Sprintf("%s%s%d", name, sec.suffix, i)
+			}
+			m[to] = m[name]
+			delete(m, name)
+			taken[n.goName(to)] = "is the Go type of component " + sec.what + " " + name
+			prefix := "#/components/" + sec.kind + "/"
+			renames[prefix+escapePointer(name)] = prefix + escapePointer(to)
+			n.notes = append(n.notes, fmt.Sprintf("component %s %s would be the Go type %s, which %s; named %s by the rule (its name on the wire is unchanged)",
+				sec.what, name, goName, what, n.goName(to)))
+		}
+	}
+	if len(renames) > 0 {
+		rewriteRefs(n.doc, renames)
+	}
+}
+
+// refersToSchemaNamed reports whether a component parameter, request body
+// or response is only a $ref to the schema whose Go type is goName (every
+// media type's schema, for a body).
+func (n *normalizer) refersToSchemaNamed(c any, goName string) bool {
+	isRef := func(s any) bool {
+		m, _ := s.(jsonObj)
+		ref, _ := m["$ref"].(string)
+		name, ok := strings.CutPrefix(ref, schemaRefPrefix)
+		return ok && len(m) == 1 && n.goName(name) == goName
+	}
+	m, _ := c.(jsonObj)
+	if s, ok := m["schema"]; ok {
+		return isRef(s)
+	}
+	content := obj(m, "content")
+	for _, media := range content {
+		mo, _ := media.(jsonObj)
+		if !isRef(mo["schema"]) {
+			return false
+		}
+	}
+	return len(content) > 0
 }
 
 func shallowCopy(m jsonObj) jsonObj {
