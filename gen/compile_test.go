@@ -116,3 +116,31 @@ func TestInlineResponseTypesAreImported(t *testing.T) {
 		t.Errorf("the generated code would not compile:\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// TestProblemJSONErrorsAreDecoded: error bodies of any JSON media type
+// (application/problem+json, with parameters, a vendor's +json) are
+// decoded into Error.Payload: errors.gen.go has a case for each, into the
+// field oapi-codegen declares for the media type; a status that declares
+// two JSON types decodes application/json's and says so (problem_json in
+// the corpus, whose build runs the conformance test's RunErrors on them).
+func TestProblemJSONErrorsAreDecoded(t *testing.T) {
+	res := corpusDocResult(t, "problem_json")
+	code := string(res.Files[errorsFile])
+	for _, want := range []string{
+		"case operation == \"TriggerBoost\" && status == 409:\n\t\tvar r TriggerBoostResponse\n\t\treturn decodePayload(&r.ApplicationProblemJSON409, body)",
+		"case operation == \"TriggerBoost\" && status == 422:\n\t\tvar r TriggerBoostResponse\n\t\treturn decodePayload(&r.JSON422, body)",
+		"case operation == \"TriggerBoost\" && status/100 == 4:\n\t\tvar r TriggerBoostResponse\n\t\treturn decodePayload(&r.ApplicationProblemJSONCharsetUTF84XX, body)",
+		"case operation == \"TriggerBoost\" && status >= 400:\n\t\tvar r TriggerBoostResponse\n\t\treturn decodePayload(&r.ApplicationVndPoderoErrorJSONDefault, body)",
+	} {
+		if !strings.Contains(code, want) {
+			t.Errorf("%s lacks\n%s\n%s", errorsFile, want, code)
+		}
+	}
+	if errs := declarationErrors(t, res, false); len(errs) > 0 {
+		t.Errorf("the generated code would not compile:\n%s", strings.Join(errs, "\n"))
+	}
+	want := "the 422 error of TriggerBoost (POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{ev_id}/boost) declares 2 JSON media types (application/json, application/problem+json): Error.Payload decodes its body as the application/json one's"
+	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, want) }) {
+		t.Errorf("no note says %q", want)
+	}
+}

@@ -58,6 +58,7 @@ var corpusNotes = map[string][]string{
 	"binary":             {"2 string fields of format \"binary\" (or contentMediaType application/octet-stream) inside JSON bodies are Go strings"},
 	"nullable_union":     {`the union at Drawing.layers[] is named Highlight by the rule, over names as common (ByNameItem, LayersItem)`},
 	"method_suffix":      {"the rule gives 3 operations the name RequestData: by their paths and methods, POST /request-data (operationId request_data_request_data_post) is RequestDataPost, PUT /request-data (operationId request_data_request_data_put) is RequestDataPut"},
+	"problem_json":       {"declares 2 JSON media types (application/json, application/problem+json): Error.Payload decodes its body as the application/json one's"},
 	"param_schema_clash": {"component parameter Cursor would be the Go type Cursor, which is the Go type of schema Cursor; named CursorParameter by the rule"},
 	"decimal": {
 		"6 decimal fields (anyOf [number, string with a pattern], pydantic's Decimal) are json.Number in Go",

@@ -340,9 +340,10 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	}
 	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName)
-	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
+	declared, errorNotes := findDeclaredErrors(named, doc, g, goName)
+	notes = append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), errorNotes...)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
-		"Errors": findDeclaredErrors(named, doc, g)}
+		"Errors": declared}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
 	if err != nil {
 		return nil, err

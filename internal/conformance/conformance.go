@@ -220,7 +220,7 @@ func RunErrors(t *testing.T, p Package) {
 		for _, code := range slices.Sorted(maps.Keys(op.Responses.Map())) {
 			status, ok := errorStatus(code)
 			r := op.Responses.Value(code)
-			if !ok || r.Value == nil || jsonMedia(r.Value.Content) == "" {
+			if !ok || r.Value == nil || errorMedia(r.Value.Content) == "" {
 				continue
 			}
 			t.Run(info.Name+"/"+code, func(t *testing.T) {
@@ -470,13 +470,15 @@ func (s *server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	s.mu.Lock()
 	f, isForced := s.force[c.Route.Method+" "+c.Route.Path]
 	s.mu.Unlock()
+	media := jsonMedia
 	if isForced {
 		status, resp = f.status, op.Responses.Value(f.code).Value
+		media = errorMedia
 	}
 	a := answer{status: status, declared: resp != nil}
 	header := http.Header{}
 	if resp != nil && len(resp.Content) > 0 {
-		if mt := jsonMedia(resp.Content); mt != "" {
+		if mt := media(resp.Content); mt != "" {
 			a.json = true
 			a.body, _ = json.Marshal(specserver.Sample(resp.Content.Get(mt).Schema)) // samples always encode
 			header.Set("Content-Type", mt)
@@ -512,6 +514,16 @@ func jsonMedia(content openapi3.Content) string {
 		}
 	}
 	return ""
+}
+
+// errorMedia is the JSON media type of an error response whose body the
+// generated errorPayload decodes: application/json when the response
+// declares it, else the first other JSON type (application/problem+json).
+func errorMedia(content openapi3.Content) string {
+	if content.Get("application/json") != nil && content["application/json"] != nil {
+		return "application/json"
+	}
+	return jsonMedia(content)
 }
 
 // sampleBytes is a body of a media type that is not JSON.
