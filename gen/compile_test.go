@@ -144,3 +144,23 @@ func TestProblemJSONErrorsAreDecoded(t *testing.T) {
 		t.Errorf("no note says %q", want)
 	}
 }
+
+// TestCookieParametersAreSentByPartnerClient: a PartnerClient method adds
+// every cookie parameter of its operation (a required csrftoken, an
+// optional one when set) to its request, as oapi-codegen's client does;
+// they were left out, and the server answered 422 (cookie_params in the
+// corpus, whose conformance test checks the requests against the spec;
+// api's TestCookieParametersAreSent checks the runtime).
+func TestCookieParametersAreSentByPartnerClient(t *testing.T) {
+	res := corpusDocResult(t, "cookie_params")
+	code := string(res.Files[clientFile])
+	for _, want := range []string{
+		"if err := addCookieParam(&opDataRequestData, &rq, \"csrftoken\", params.Csrftoken); err != nil {",
+		"if params.ConsentVersion != nil {\n\t\tif err := addCookieParam(&opDataRequestData, &rq, \"consent_version\", *params.ConsentVersion); err != nil {",
+		"if err := addCookieParam(&opSessionEndSession, &rq, \"sessionid\", params.Sessionid); err != nil {",
+	} {
+		if !strings.Contains(code, want) {
+			t.Errorf("%s lacks\n%s", clientFile, want)
+		}
+	}
+}
