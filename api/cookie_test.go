@@ -19,7 +19,7 @@ func cookieClient(t *testing.T, h http.HandlerFunc) *PartnerClient {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	c, err := New(Config{BaseURL: srv.URL, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
+	c, err := New(Config{BaseURL: srv.URL, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "cookie-test-access-token"})})
 	if err != nil {
 		t.Fatal(err)
 	}
