@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/podero-go/podero/internal/specserver"
 )
 
 // The corpus (testdata/specs, see its README) is gen's test against
@@ -172,9 +174,10 @@ func pinnedResult(t testing.TB) *result {
 }
 
 // TestCorpus: every document generates Go that is formatted and declares
-// no identifier twice, or is refused as corpusRefusals says; and the update
-// report from our spec to it calls nothing breaking that the Go API diff
-// does not confirm.
+// no identifier twice, or is refused as corpusRefusals says; the spec
+// server's samples of its schemas conform to them; and the update report
+// from our spec to it calls nothing breaking that the Go API diff does not
+// confirm.
 func TestCorpus(t *testing.T) {
 	needCorpus(t)
 	pinned := pinnedResult(t)
@@ -211,6 +214,16 @@ func TestCorpus(t *testing.T) {
 				if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, want) }) {
 					t.Errorf("no note says %q", want)
 				}
+			}
+			// The spec server's samples of every schema conform to it, as
+			// the server that the conformance test runs against serves the
+			// document (a false failure there would hide a real one).
+			doc, err := specserver.LoadDoc(res.Prepared)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, problem := range specserver.SamplesConform(doc) {
+				t.Errorf("the spec server's sample: %s", problem)
 			}
 			rep, err := buildReport(pinnedSpecBytes(t), pinned, d.Data, res)
 			if err != nil {
