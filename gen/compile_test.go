@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -163,4 +164,72 @@ func TestCookieParametersAreSentByPartnerClient(t *testing.T) {
 			t.Errorf("%s lacks\n%s", clientFile, want)
 		}
 	}
+}
+
+// handWrittenClashSpec is our spec with what a live spec may well bring:
+// properties named like the methods semantics_*.go declares by hand on the
+// types they belong to (ElectricVehicleOutput.Kind and .PendingActions,
+// StatisticsOutput.Err) and a query parameter named like one of
+// ResolveCueParams (Format).
+func handWrittenClashSpec(t *testing.T) []byte {
+	t.Helper()
+	doc := pinnedSpecTree(t)
+	ev := specObj(t, doc, "components", "schemas", "ElectricVehicleOutput", "properties")
+	ev["kind"] = map[string]any{"type": "string", "title": "Kind"}
+	ev["pending_actions"] = map[string]any{"type": "integer"}
+	specObj(t, doc, "components", "schemas", "StatisticsOutput", "properties")["err"] = map[string]any{"type": "string"}
+	resolve := specObj(t, doc, "paths", "/api/partners/v2.0/cues/{cue_id}/resolve", "post")
+	resolve["parameters"] = append(resolve["parameters"].([]any), map[string]any{"in": "query", "name": "format", "schema": map[string]any{"type": "string"}})
+	return encodeSpecTree(t, doc)
+}
+
+// TestHandWrittenMembersAreReserved: a generated field named like a method
+// package api declares by hand on its type (a kind property on a device
+// output, beside (*ElectricVehicleOutput).Kind in semantics_actions.go)
+// would not compile (a field and a method with the same name); gen names
+// the field by a rule instead (KindField), with a note that says where the
+// method is. The same for a parameter's field in a params struct.
+func TestHandWrittenMembersAreReserved(t *testing.T) {
+	data := handWrittenClashSpec(t)
+	res, err := generateWith("..", pin{File: "openapi.json", SHA256: sha256Hex(data)}, data, genOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := declarationErrors(t, res, true); len(errs) > 0 {
+		t.Errorf("the generated code would not compile:\n%s", strings.Join(errs, "\n"))
+	}
+	code := string(res.Files["api/podero.gen.go"])
+	for _, want := range []string{"KindField *string `json:\"kind,omitempty\"`", "PendingActionsField *int `json:\"pending_actions,omitempty\"`",
+		"ErrField *string `json:\"err,omitempty\"`", "FormatField *string `form:\"format,omitempty\" json:\"format,omitempty\"`"} {
+		if !strings.Contains(strings.Join(strings.Fields(code), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("api/podero.gen.go lacks %s", want)
+		}
+	}
+	for _, want := range []string{
+		"schema ElectricVehicleOutput: property \"kind\" would be the Go field Kind, which " + declaredAt(t, "api/semantics_actions.go", "func (v *ElectricVehicleOutput) Kind()") +
+			" declares by hand as a method of ElectricVehicleOutput; named KindField by the rule",
+		"schema StatisticsOutput: property \"err\" would be the Go field Err, which api/semantics_inband.go:",
+		"POST /api/partners/v2.0/cues/{cue_id}/resolve: query parameter \"format\" would be the Go field Format of ResolveCueParams, which api/semantics_actions.go:",
+	} {
+		if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, want) }) {
+			t.Errorf("no note says %q", want)
+		}
+	}
+}
+
+// declaredAt is "file:line" of the first line of a file of the repository
+// that starts with decl.
+func declaredAt(t *testing.T, file, decl string) string {
+	t.Helper()
+	data, err := os.ReadFile("../" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, decl) {
+			return fmt.Sprintf("%s:%d", file, i+1)
+		}
+	}
+	t.Fatalf("%s has no line %q", file, decl)
+	return ""
 }
