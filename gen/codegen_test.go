@@ -7,7 +7,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -89,26 +88,5 @@ func TestCheckDeclarationsFieldAndMethod(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not say %q:\n%v", want, err)
 		}
-	}
-}
-
-// TestHandWrittenGetterWins: a method package api declares by hand with
-// the name of a generated getter (GetData on StatisticsOutput) takes the
-// place of the getter, which gen leaves out with a note, where the two
-// methods would not compile.
-func TestHandWrittenGetterWins(t *testing.T) {
-	t.Parallel() // generation takes turns (genMu)
-	root := specCopy(t)
-	writeFile(t, root, "api/stats.go", []byte("package api\n\n// GetData is the data, by hand.\nfunc (o *StatisticsOutput) GetData() []StatisticsData { return nil }\n"))
-	res, err := generateFrom(root, pin{File: "openapi.json"}, pinnedSpecBytes(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(res.Files[gettersFile], []byte("func (v *StatisticsOutput) GetData()")) {
-		t.Errorf("%s still declares StatisticsOutput.GetData", gettersFile)
-	}
-	want := "StatisticsOutput.Data has no getter: StatisticsOutput already has a GetData, which api/stats.go:4 declares by hand"
-	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, want) }) {
-		t.Errorf("no note says %q", want)
 	}
 }

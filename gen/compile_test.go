@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -188,12 +189,21 @@ func handWrittenClashSpec(t *testing.T) []byte {
 // output, beside (*ElectricVehicleOutput).Kind in semantics_actions.go)
 // would not compile (a field and a method with the same name); gen names
 // the field by a rule instead (KindField), with a note that says where the
-// method is. The same for a parameter's field in a params struct.
+// method is. The same for a parameter's field in a params struct. And a
+// method declared by hand with the name of a generated getter (GetData on
+// StatisticsOutput, in a file added for the test) takes the getter's place:
+// gen leaves the getter out, with a note.
 func TestHandWrittenMembersAreReserved(t *testing.T) {
+	t.Parallel() // generation takes turns (genMu)
+	root := specCopy(t)
+	writeFile(t, root, "api/stats.go", []byte("package api\n\n// GetData is the data, by hand.\nfunc (o *StatisticsOutput) GetData() []StatisticsData { return nil }\n"))
 	data := handWrittenClashSpec(t)
-	res, err := generateWith("..", pin{File: "openapi.json", SHA256: sha256Hex(data)}, data, genOptions{})
+	res, err := generateWith(root, pin{File: "openapi.json", SHA256: sha256Hex(data)}, data, genOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if bytes.Contains(res.Files[gettersFile], []byte("func (v *StatisticsOutput) GetData()")) {
+		t.Errorf("%s still declares StatisticsOutput.GetData", gettersFile)
 	}
 	if errs := declarationErrors(t, res, true); len(errs) > 0 {
 		t.Errorf("the generated code would not compile:\n%s", strings.Join(errs, "\n"))
@@ -210,6 +220,7 @@ func TestHandWrittenMembersAreReserved(t *testing.T) {
 			" declares by hand as a method of ElectricVehicleOutput; named KindField by the rule",
 		"schema StatisticsOutput: property \"err\" would be the Go field Err, which api/semantics_inband.go:",
 		"POST /api/partners/v2.0/cues/{cue_id}/resolve: query parameter \"format\" would be the Go field Format of ResolveCueParams, which api/semantics_actions.go:",
+		"StatisticsOutput.Data has no getter: StatisticsOutput already has a GetData, which api/stats.go:4 declares by hand",
 	} {
 		if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, want) }) {
 			t.Errorf("no note says %q", want)
