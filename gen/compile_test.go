@@ -81,7 +81,7 @@ func (emptyImporter) Import(path string) (*types.Package, error) {
 	return p, nil
 }
 
-// corpusResult generates a corpus document as TestCorpus does.
+// corpusDocResult generates a corpus document as TestCorpus does.
 func corpusDocResult(t *testing.T, name string) *result {
 	t.Helper()
 	path := corpusDir + "/" + name + ".json"

@@ -1,5 +1,6 @@
 // Package conformance is the generic conformance test of a package that gen
-// generates (package api, and the packages of gen's corpus): it calls every
+// generates (package api, and the packages of gen's corpus): it checks that
+// every operation of the spec has its methods (RunMethods), and calls every
 // operation, through the raw client and through its PartnerClient method,
 // against a server that validates the request against the package's spec
 // and answers with a response that validates too, and checks that the
