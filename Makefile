@@ -12,7 +12,7 @@ GEN := $(GO) run -C gen .
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check test-mcp mcp-inspector
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check api-snapshot test-mcp mcp-inspector
 
 all: generate test
 
@@ -71,9 +71,14 @@ mcp-inspector:
 consumer-check:
 	GO='$(GO)' .ci/consumer-check
 
-## api-check: fail on a breaking change of api, oauth, api/poderotest or api/speccheck since the last tag v* that CHANGELOG.md does not announce
+## api-check: compare the exported API of api, api/raw, oauth, api/poderotest and api/speccheck with api.snapshot/:
+## fail on a breaking change that CHANGELOG.md does not announce, and on any change the snapshot does not record
 api-check:
 	$(GO) run ./internal/apicheck
+
+## api-snapshot: record the current API in api.snapshot/ (refused for a breaking change CHANGELOG.md does not announce)
+api-snapshot:
+	$(GO) run ./internal/apicheck -write
 
 ## test-corpus: generate a client from every document of gen/testdata/specs (checking refusals, notes
 ## and the update report from our spec), then build, vet and conformance-test them all (one go vet, one go test; see gen/corpus_test.go); time the
