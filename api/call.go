@@ -140,7 +140,7 @@ func (rep *reply) invalid(op *operation, msg string, err error) *Error {
 	e := newError(op.name, rep.resp.Request.Method, op.shownPath(rep.resp.Request.URL.Path), rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token, rep.secrets...)
 	// The body is the spec's 2xx result, whatever it looks like: not an
 	// error body, so neither its message, validation items nor payload.
-	e.Message, e.Err, e.Attempts, e.Payload, e.Validation = redact(msg, rep.token, rep.secrets), err, rep.attempts, nil, nil
+	e.Message, e.Err, e.Attempts, e.Payload, e.Validation = redact(msg, rep.token, rep.secrets), redactErr(err, rep.token, rep.secrets), rep.attempts, nil, nil
 	return e
 }
 

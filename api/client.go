@@ -1,10 +1,12 @@
 package api
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -176,6 +178,9 @@ func New(cfg Config) (*PartnerClient, error) {
 	if cfg.Clock != nil {
 		t.now, t.sleep = cfg.Clock.Now, cfg.Clock.Sleep
 	}
+	if cfg.TokenSource == nil {
+		t.credentials = clientCredentials(cfg.ClientID, cfg.ClientSecret)
+	}
 	t.stamps, _ = ts.(stamper)
 	t.ctxTokens, _ = ts.(oauth.ContextTokenSource)
 	if cfg.Retry != nil {
@@ -212,4 +217,19 @@ func (c *PartnerClient) orgID(op *operation) (UUID, error) {
 		return UUID{}, op.refused(op.path, "no organization: set Config.OrgID, or use ForOrg", nil)
 	}
 	return c.org, nil
+}
+
+// clientCredentials are the forms in which a server may echo the client
+// credentials, for errors and ResponseInfo to redact: the secret (which
+// secretForms also takes escaped), and the Basic credentials the token
+// request sends, in either base64 alphabet, padded or not, of either
+// encoding (see package oauth's own redaction of token errors).
+func clientCredentials(id, secret string) []string {
+	out := []string{secret}
+	for _, creds := range []string{id + ":" + secret, url.QueryEscape(id) + ":" + url.QueryEscape(secret)} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			out = append(out, enc.EncodeToString([]byte(creds)))
+		}
+	}
+	return out
 }

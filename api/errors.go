@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strconv"
@@ -67,11 +68,36 @@ type Error struct {
 	Err error
 
 	retry  bool        // a failure without a response that may pass if sent again
-	header http.Header // the response's, for ResponseInfo
+	header http.Header // the response's, redacted (see redactHeader), for ResponseInfo
 }
 
 // Unwrap returns Err.
 func (e *Error) Unwrap() error { return e.Err }
+
+// GoString prints e's exported fields as Go syntax, Err as its text: %#v
+// shows what %v shows, no more (no headers, no cause's innards).
+func (e *Error) GoString() string {
+	if e == nil {
+		return "(*api.Error)(nil)"
+	}
+	type fields struct {
+		Operation, Method, Path string
+		StatusCode              int
+		Message                 string
+		Validation              []ValidationError
+		Payload                 any
+		RequestID               string
+		RetryAfter              time.Duration
+		Attempts                int
+	}
+	s := fmt.Sprintf("%#v", fields{e.Operation, e.Method, e.Path, e.StatusCode, e.Message, e.Validation, e.Payload, e.RequestID, e.RetryAfter, e.Attempts})
+	_, s, _ = strings.Cut(s, "{")
+	cause := "error(nil)"
+	if e.Err != nil {
+		cause = fmt.Sprintf("errors.New(%q)", e.Err.Error())
+	}
+	return fmt.Sprintf("&api.Error{%s, Body:[]byte(%q), Err:%s}", strings.TrimSuffix(s, "}"), e.Body, cause)
+}
 
 // ValidationError is one item of a 422 answer.
 type ValidationError struct {
@@ -187,6 +213,7 @@ func newError(operation, method, path string, status int, header http.Header, bo
 	for _, f := range secretForms(secrets) {
 		body = bytes.ReplaceAll(body, []byte(f), []byte(redactedSecret))
 	}
+	header = redactHeader(header, token, secrets)
 	e := &Error{
 		Operation:  operation,
 		Method:     method,
@@ -215,13 +242,79 @@ const (
 
 // redact removes token and secrets from s.
 func redact(s, token string, secrets []string) string {
+	return redactForms(s, token, secretForms(secrets))
+}
+
+// redactForms removes token and the forms of the secrets (see secretForms)
+// from s.
+func redactForms(s, token string, forms []string) string {
 	if token != "" {
 		s = strings.ReplaceAll(s, token, redactedToken)
 	}
-	for _, f := range secretForms(secrets) {
+	for _, f := range forms {
 		s = strings.ReplaceAll(s, f, redactedSecret)
 	}
 	return s
+}
+
+// redactErr returns err, or, when its text holds a secret, an error whose
+// text is redacted. That error answers errors.Is as err does
+// (context.Canceled, say), but gives neither errors.As nor Unwrap the
+// original, whose text (or fields) would show the secret.
+func redactErr(err error, token string, secrets []string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if r := redact(msg, token, secrets); r != msg {
+		return &redactedError{msg: r, cause: err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string        { return e.msg }
+func (e *redactedError) GoString() string     { return fmt.Sprintf("errors.New(%q)", e.msg) }
+func (e *redactedError) Is(target error) bool { return errors.Is(e.cause, target) }
+
+// credentialHeader reports the response headers that carry credentials by their
+// nature (a cookie the server sets, a challenge that may quote the token):
+// ResponseInfo and Error show them masked, whatever their value.
+func credentialHeader(key string) bool {
+	switch key {
+	case "Authorization", "Www-Authenticate", "Set-Cookie", "Set-Cookie2", "Cookie":
+		return true
+	}
+	return strings.HasPrefix(key, "Proxy-")
+}
+
+// redactHeader returns a copy of h fit to show: the credential headers
+// masked, and the token and secrets redacted from every other value (a
+// gateway may echo the request's URI or Authorization header in any of
+// them).
+func redactHeader(h http.Header, token string, secrets []string) http.Header {
+	if h == nil {
+		return nil
+	}
+	forms := secretForms(secrets)
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			switch {
+			case credentialHeader(textproto.CanonicalMIMEHeaderKey(k)):
+				c[i] = redactedSecret
+			default:
+				c[i] = redactForms(v, token, forms)
+			}
+		}
+		out[k] = c
+	}
+	return out
 }
 
 // secretForms are the forms in which a server may echo the secrets: as

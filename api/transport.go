@@ -40,6 +40,10 @@ type transport struct {
 	logger    *slog.Logger
 	checker   ResponseChecker
 	maxBody   int64 // the largest response body read
+	// credentials are the client credentials in the forms a server may
+	// echo them (see clientCredentials), redacted wherever a request's
+	// secrets are.
+	credentials []string
 
 	mu         sync.Mutex
 	rejections map[string]oauth.Stamp                     // by access token; see rejected
@@ -123,7 +127,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	o := x.opts
 	start := t.now()
-	x.secrets = requestSecrets(x.op, x.req.URL)
+	x.secrets = t.secretsOf(x)
 	policy := t.retry
 	if o.retry != nil {
 		policy = *o.retry
@@ -140,7 +144,8 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		if o.info != nil {
 			*o.info = ResponseInfo{Attempts: sent, Duration: t.now().Sub(start)}
 			if rep != nil {
-				o.info.StatusCode, o.info.Header, o.info.RequestID = rep.resp.StatusCode, rep.resp.Header, requestID(rep.resp.Header)
+				h := redactHeader(rep.resp.Header, rep.token, x.secrets)
+				o.info.StatusCode, o.info.Header, o.info.RequestID = rep.resp.StatusCode, h, requestID(h)
 			} else if e.StatusCode != 0 {
 				o.info.StatusCode, o.info.Header, o.info.RequestID = e.StatusCode, e.header, e.RequestID
 			}
@@ -203,6 +208,16 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 			return finish(nil, apiErr)
 		}
 	}
+}
+
+// secretsOf are the values x's errors, logs and ResponseInfo redact: its
+// secret parameters' (see requestSecrets) and the client credentials.
+func (t *transport) secretsOf(x *exchange) []string {
+	s := requestSecrets(x.op, x.req.URL)
+	if s == nil {
+		return t.credentials // shared, never written
+	}
+	return append(s, t.credentials...)
 }
 
 // rejected returns the stamp that a token rejected by a 401 calls for: the
@@ -327,7 +342,7 @@ func (t *transport) bearerValue(tok *oauth2.Token) []string {
 // failure is the *Error for an attempt that got no response, and whether
 // the attempt is worth sending again.
 func (t *transport) failure(ctx context.Context, x *exchange, err error) (*Error, bool) {
-	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.path(), Err: err}
+	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.path(), Err: redactErr(err, "", x.secrets)}
 	var tokenErr *oauth.TokenError
 	switch {
 	case ctx.Err() != nil:
@@ -341,7 +356,7 @@ func (t *transport) failure(ctx context.Context, x *exchange, err error) (*Error
 		e.retry = tokenErr.Temporary()
 		return e, false
 	}
-	e.Message = err.Error()
+	e.Message = e.Err.Error()
 	e.retry = transient(err)
 	return e, e.retry
 }
