@@ -65,6 +65,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 		o = applyOptions(opts)
 	}
 	if o.err != nil {
+		o.refused()
 		return nil, op.refused(op.shownPath(string(r.path)), o.err.Error(), o.err)
 	}
 	var u strings.Builder // one allocation for base, path and query
@@ -77,6 +78,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	}
 	req, err := http.NewRequestWithContext(ctx, op.method, u.String(), nil)
 	if err != nil {
+		o.refused()
 		return nil, op.refused(op.shownPath(string(r.path)), "build the request: "+err.Error(), err)
 	}
 	req.Header["User-Agent"] = c.t.userAgent
@@ -193,6 +195,15 @@ type route struct {
 	op       *operation
 	segs     []string
 	literals int
+}
+
+// refuse returns err, the error of a call that a generated method refuses
+// before sending, after resetting the ResponseInfo its options ask for.
+func refuse(opts []CallOption, err error) error {
+	if len(opts) > 0 {
+		applyOptions(opts).refused()
+	}
+	return err
 }
 
 // emptyParam is the error for a path parameter that is empty: it would

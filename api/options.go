@@ -79,7 +79,8 @@ func checkHeader(key, value string) (string, error) {
 func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
 
 // WithResponseInfo fills info when the call returns, on success and on
-// failure alike.
+// failure alike: a call refused before sending (a bad option or
+// parameter) resets it to the zero ResponseInfo.
 func WithResponseInfo(info *ResponseInfo) CallOption {
 	return func(o *callOptions) { o.info = info }
 }
@@ -99,6 +100,14 @@ type ResponseInfo struct {
 	Attempts int
 	// Duration is how long the call took, waits between attempts included.
 	Duration time.Duration
+}
+
+// refused resets the ResponseInfo o asks for, if any: the call was not
+// sent.
+func (o *callOptions) refused() {
+	if o.info != nil {
+		*o.info = ResponseInfo{}
+	}
 }
 
 func applyOptions(opts []CallOption) *callOptions {

@@ -185,7 +185,7 @@ func (e *PriceSlotError) Error() string {
 func (c *PartnerClient) UploadDayAheadPrices(ctx context.Context, prices *DayAheadPrices, opts ...CallOption) (*TradingDayAheadPricesUpdateOutput, error) {
 	body, err := prices.Build(c.t.now())
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	out, err := c.UpdateTradingDayAheadPrices(ctx, body, opts...)
 	if err != nil {
