@@ -328,7 +328,7 @@ func TestErrors(t *testing.T) {
 				return nil
 			},
 			is:     api.IsNotFound,
-			inText: []string{"GetElectricVehicle", "GET /api/partners/v2.0/org/", "404 Not Found", "req-42"},
+			inText: []string{"GetElectricVehicle", "404 Not Found", "req-42"},
 		},
 		{
 			name: "409 boost",

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -114,35 +115,136 @@ func (v ValidationError) String() string {
 	return strings.Join(v.Loc, ".") + ": " + v.Msg
 }
 
-func (e *Error) Error() string {
+// Error returns one line that names the call by its operation (the path,
+// with its ids, is in Path, and %+v prints it), the status, what the
+// server said (a 409's reason, a 422's first items), the request id, and
+// what to do where that is known:
+//
+//	podero: GetElectricVehicle: 404 Not Found (request id 5f1c…)
+//	podero: TriggerElectricVehicleBoost: 409 Conflict: already_charging
+//	podero: ListUsers: 429 Too Many Requests; retry after 7s
+//	podero: GetUser: attempt 4 timed out after 60s (Config.Timeout) (retryable)
+func (e *Error) Error() string { return e.text(false) }
+
+// Format prints [Error.Error] for %v, %s and %q, [Error.GoString] for %#v,
+// and for %+v the line with the request's method and path after the
+// operation.
+func (e *Error) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		io.WriteString(f, e.GoString())
+	case verb == 'v' && f.Flag('+'):
+		io.WriteString(f, e.text(true))
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", e.text(false))
+	default:
+		io.WriteString(f, e.text(false))
+	}
+}
+
+// Bounds of the parts of an error line that come from the server, so that
+// the line stays readable: Message is kept whole in the field.
+const (
+	maxLineMessage   = 150
+	maxLineRequestID = 48
+	maxLineItems     = 2 // a 422's validation items
+)
+
+func (e *Error) text(long bool) string {
 	var b strings.Builder
 	b.WriteString("podero: ")
-	if e.Operation != "" {
-		b.WriteString(e.Operation + " (" + e.Method + " " + e.Path + ")")
-	} else {
+	switch {
+	case e.Operation == "":
 		b.WriteString(e.Method + " " + e.Path)
+	case long:
+		b.WriteString(e.Operation + " (" + e.Method + " " + e.Path + ")")
+	default:
+		b.WriteString(e.Operation)
 	}
 	if e.StatusCode != 0 {
-		fmt.Fprintf(&b, ": %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		fmt.Fprintf(&b, ": %d", e.StatusCode)
+		if text := http.StatusText(e.StatusCode); text != "" {
+			b.WriteString(" " + text)
+		}
 	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+	if msg := e.lineMessage(); msg != "" {
+		b.WriteString(": " + msg)
 	}
 	if e.RequestID != "" {
-		b.WriteString(" (request id " + e.RequestID + ")")
+		b.WriteString(" (request id " + snippet.Of([]byte(e.RequestID), maxLineRequestID) + ")")
 	}
-	if e.Attempts > 1 {
+	if e.Attempts > 1 && !IsTimeout(e.Err) { // a timeout's message says which attempt
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	if hint := e.hint(); hint != "" {
+		b.WriteString("; " + hint)
 	}
 	if e.StatusCode == 0 && e.Attempts > 0 {
 		if e.retry {
-			b.WriteString(" (retryable: a later call may succeed)")
+			b.WriteString(" (retryable)")
 		} else {
 			b.WriteString(" (not retryable)")
 		}
 	}
 	return b.String()
 }
+
+// lineMessage is Message as the error line shows it: without a repeat of
+// the status text ("404 Not Found", not "404 Not Found: Not Found"), a
+// 422's first items only, bounded.
+func (e *Error) lineMessage() string {
+	if n := len(e.Validation); n > maxLineItems {
+		items := make([]string, maxLineItems)
+		for i := range items {
+			items[i] = e.Validation[i].String()
+		}
+		return snippet.Of([]byte(strings.Join(items, "; ")), maxLineMessage) + fmt.Sprintf(" (+%d more)", n-maxLineItems)
+	}
+	msg := strings.TrimSuffix(strings.TrimSpace(e.Message), ".")
+	if e.StatusCode != 0 && strings.EqualFold(msg, http.StatusText(e.StatusCode)) {
+		return ""
+	}
+	return snippet.Of([]byte(msg), maxLineMessage)
+}
+
+// hint says what to do, where the failure tells.
+func (e *Error) hint() string {
+	switch {
+	case e.RetryAfter > 0 && (e.StatusCode == http.StatusTooManyRequests || e.StatusCode == http.StatusServiceUnavailable):
+		return "retry after " + shortDuration((e.RetryAfter + time.Second - 1).Truncate(time.Second))
+	case IsUnauthorized(e):
+		return "check the client credentials"
+	}
+	return ""
+}
+
+// shortDuration prints d as a person writes it: "60s", "20ms", not "1m0s".
+func shortDuration(d time.Duration) string {
+	switch {
+	case d >= time.Second && d%time.Second == 0:
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	case d >= time.Millisecond && d < time.Second && d%time.Millisecond == 0:
+		return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
+	}
+	return d.String()
+}
+
+// attemptTimeout is the cause of a call whose attempt ran out of its own
+// time ([Config.Timeout] or [WithTimeout]) while the caller's context was
+// alive. It does not wrap context.DeadlineExceeded: errors.Is(err,
+// context.DeadlineExceeded) stays the caller's deadline only. It is a
+// net.Error whose Timeout is true.
+type attemptTimeout struct {
+	attempt int
+	after   time.Duration
+	setting string // "Config.Timeout" or "WithTimeout"
+}
+
+func (t *attemptTimeout) Error() string {
+	return fmt.Sprintf("attempt %d timed out after %s (%s)", t.attempt, shortDuration(t.after), t.setting)
+}
+func (t *attemptTimeout) Timeout() bool   { return true }
+func (t *attemptTimeout) Temporary() bool { return true }
 
 // IsNotFound reports whether err is an [Error] with status 404.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
@@ -177,6 +279,21 @@ func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyReq
 // IsValidation reports whether err is an [Error] with status 422: the
 // request did not pass the server's validation.
 func IsValidation(err error) bool { return hasStatus(err, http.StatusUnprocessableEntity) }
+
+// IsTimeout reports whether err is an [Error] of a call whose last attempt
+// ran out of its per-attempt time, [Config.Timeout] or [WithTimeout],
+// while the caller's context was alive; such a call is retryable.
+//
+// It is told apart from the caller's own deadline: that one ends the call
+// with errors.Is(err, context.DeadlineExceeded) true and IsTimeout false,
+// while an attempt's timeout gives IsTimeout true and errors.Is(err,
+// context.DeadlineExceeded) false (the caller's context did not end, so
+// the caller may well try again). A timeout of Config.HTTPClient's own is
+// net/http's error, as net/http reports it.
+func IsTimeout(err error) bool {
+	var t *attemptTimeout
+	return errors.As(err, &t)
+}
 
 // IsRetryable reports whether trying again later may succeed: an [Error]
 // whose status the client retries (408, 429, 502, 503, 504), or one without a
@@ -228,6 +345,9 @@ func newError(operation, method, path string, status int, header http.Header, bo
 	e.Message, e.Validation = errorMessage(body, header.Get("Content-Type"))
 	if operation != "" {
 		e.Payload = errorPayload(operation, status, body)
+		if r := payloadReason(e.Payload); r != "" && len(e.Validation) == 0 {
+			e.Message = r // "already_charging", not the body's JSON
+		}
 	}
 	return e
 }
@@ -381,15 +501,33 @@ func requestSecrets(op *operation, u *url.URL) []string {
 	return out
 }
 
-// decodePayload decodes body into a new T and stores it in *dst; generated
-// code uses it to fill a response type's JSON4xx field.
-func decodePayload[T any](dst **T, body []byte) any {
+// decodePayload decodes body into a new T, for errorPayload (generated):
+// a *T, or nil (not a nil *T) when it does not decode.
+func decodePayload[T any](body []byte) any {
 	v := new(T)
 	if json.Unmarshal(body, v) != nil {
 		return nil
 	}
-	*dst = v
 	return v
+}
+
+// AsPayload returns the error body of err, an [*Error], as a T, and whether
+// it is one: T is the type the spec declares for the operation and status,
+// such as *BoostConflictOutput for a boost's 409. For each declared type
+// there is a generated accessor as well, such as [BoostConflict].
+//
+//	if c, ok := api.AsPayload[*api.BoostConflictOutput](err); ok {
+//		fmt.Println("no boost:", c.GetReason())
+//	}
+func AsPayload[T any](err error) (T, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		if p, ok := e.Payload.(T); ok {
+			return p, true
+		}
+	}
+	var zero T
+	return zero, false
 }
 
 // requestIDHeaders are the headers servers commonly put a request id in.

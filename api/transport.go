@@ -300,6 +300,15 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		if errors.As(err, &urlErr) {
 			urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + x.path()
 		}
+		// The attempt's own timeout, not the caller's deadline: say so,
+		// and do not pass for context.DeadlineExceeded (see IsTimeout).
+		if timeout > 0 && actx.Err() != nil && ctx.Err() == nil {
+			setting := "Config.Timeout"
+			if x.opts.hasTO {
+				setting = "WithTimeout"
+			}
+			err = &attemptTimeout{attempt: n, after: timeout, setting: setting}
+		}
 	}
 	if logging {
 		attrs := make([]slog.Attr, 0, 6)
@@ -352,11 +361,14 @@ func (t *transport) failure(ctx context.Context, x *exchange, err error) (*Error
 		// The token source has its own retries (see oauth.TokenSource), so
 		// the call does not send again; whether a later call may succeed is
 		// what the token endpoint's answer says.
-		e.Message = "no access token: " + err.Error()
+		e.Message = e.Err.Error() // "oauth: token request to ... failed: ..."
 		e.retry = tokenErr.Temporary()
 		return e, false
 	}
 	e.Message = e.Err.Error()
+	if ue := (*url.Error)(nil); errors.As(e.Err, &ue) {
+		e.Message = ue.Err.Error() // the error line names the call; not the URL again
+	}
 	e.retry = transient(err)
 	return e, e.retry
 }

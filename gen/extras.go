@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"go/printer"
 	"go/token"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -272,8 +273,88 @@ type declaredError struct {
 	Name  string // the operation's Go name
 	Cond  string // the condition on status, as Go
 	Field string // the field of <Name>Response it decodes into
+	Type  string // the Go type of that field, without its pointer
 	order int    // statuses before ranges before the default
 	code  string
+}
+
+// payloadHelper is the typed accessor of one declared error payload type:
+// func <Func>(err error) (*<Type>, bool).
+type payloadHelper struct {
+	Func string // BoostConflict
+	Type string // BoostConflictOutput
+	// Of lists the responses it is the body of ("TriggerWallboxBoost's
+	// 409"), for its godoc.
+	Of string
+	// Reason is the field whose value an error's text shows for the
+	// payload (a 409's reason), and whether it is a pointer; "" for none.
+	Reason    string
+	ReasonPtr bool
+}
+
+// reasonFields are the JSON names of a payload's fields that say why, in
+// the order errors prefer them: {"reason": "already_charging"} makes the
+// error read "409 Conflict: already_charging", not raw JSON.
+var reasonFields = []string{"reason", "code", "error_code", "error", "message", "detail", "title"}
+
+// payloadHelpers gives each named payload type of errs one accessor, named
+// after the type without "Output" (BoostConflictOutput: BoostConflict), or
+// As<Type> when that name is taken (reserved: package api's hand-written
+// and oapi-codegen's derived names, plus every type and function
+// oapi-codegen wrote).
+func payloadHelpers(errs []declaredError, g *generatedAPI, reserved map[string]string) []payloadHelper {
+	var out []payloadHelper
+	var of [][]string // out[i].Of, as a list
+	byType := map[string]int{}
+	codeOf := func(e declaredError) string {
+		if e.code == "default" {
+			return "default response"
+		}
+		return strings.ToUpper(e.code) // 409, 4XX
+	}
+	for _, e := range errs {
+		if g.structs[e.Type] == nil {
+			continue // not a named struct: no name to give its accessor
+		}
+		if i, ok := byType[e.Type]; ok {
+			of[i] = append(of[i], e.Name+"'s "+codeOf(e))
+			continue
+		}
+		taken := func(n string) bool {
+			_, r := reserved[n]
+			return n == "" || r || g.types[n] != nil || g.funcs[n] != nil || slices.ContainsFunc(out, func(h payloadHelper) bool { return h.Func == n })
+		}
+		h := payloadHelper{Func: strings.TrimSuffix(e.Type, "Output"), Type: e.Type}
+		if taken(h.Func) {
+			h.Func = "As" + e.Type
+		}
+		if taken(h.Func) {
+			continue // a hand-written As<Type>: AsPayload still serves
+		}
+		fields := map[string]goField{}
+		for _, f := range g.fieldsOf(e.Type) {
+			fields[f.JSON] = f
+		}
+		for _, name := range reasonFields {
+			f, ok := fields[name]
+			if ok && g.underlying(strings.TrimPrefix(f.Type, "*")) == "string" {
+				h.Reason, h.ReasonPtr = f.Name, strings.HasPrefix(f.Type, "*")
+				break
+			}
+		}
+		byType[e.Type] = len(out)
+		out = append(out, h)
+		of = append(of, []string{e.Name + "'s " + codeOf(e)})
+	}
+	for i := range out {
+		n := len(of[i])
+		out[i].Of = strings.Join(of[i][:n-1], ", ")
+		if n > 1 {
+			out[i].Of += " and "
+		}
+		out[i].Of += of[i][n-1]
+	}
+	return out
 }
 
 // findDeclaredErrors lists the error bodies errorPayload decodes: every
@@ -300,7 +381,8 @@ func findDeclaredErrors(ops []opName, doc *openapi3.T, g *generatedAPI) []declar
 			default:
 				continue
 			}
-			if g.fieldType(op.GoName+"Response", e.Field) != "" {
+			if t := g.fieldType(op.GoName+"Response", e.Field); t != "" {
+				e.Type = g.resolveAlias(strings.TrimPrefix(t, "*"))
 				out = append(out, e)
 			}
 		}
@@ -351,17 +433,40 @@ var errorsTemplate = template.Must(template.New("errors").Parse(`// Code generat
 package {{.Package}}
 
 // errorPayload decodes an error body that the spec declares for the
-// operation and status into the type the generated client uses for it
-// (such as *BoostConflictOutput), or returns nil.
+// operation and status into its generated type (such as
+// *BoostConflictOutput), or returns nil.
 func errorPayload(operation string, status int, body []byte) any {
 	switch {
 {{- range .Errors}}
 	case operation == "{{.Name}}" && {{.Cond}}:
-		var r {{.Name}}Response
-		return decodePayload(&r.{{.Field}}, body)
+		return decodePayload[{{.Type}}](body)
 {{- end}}
 	}
 	return nil
+}
+{{range .Helpers}}
+// {{.Func}} returns the error body of err, an [*Error], as the
+// {{.Type}} the spec declares for it, and whether it has one:
+//
+//	if c, ok := api.{{.Func}}(err); ok { ... }
+//
+// The spec declares it for {{.Of}}. It is [AsPayload] for this type.
+func {{.Func}}(err error) (*{{.Type}}, bool) { return AsPayload[*{{.Type}}](err) }
+{{end}}
+// payloadReason is what an error's text says of a payload: the value of
+// its field that says why (see gen's reasonFields), or "".
+func payloadReason(payload any) string {
+{{- if .Reasons}}
+	switch p := payload.(type) {
+{{- range .Helpers}}{{if .Reason}}
+	case *{{.Type}}:
+		{{if .ReasonPtr}}if p.{{.Reason}} != nil {
+			return string(*p.{{.Reason}})
+		}{{else}}return string(p.{{.Reason}}){{end}}
+{{- end}}{{end}}
+	}
+{{- end}}
+	return ""
 }
 `))
 

@@ -341,8 +341,11 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName)
 	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
+	declared := findDeclaredErrors(named, doc, g)
+	helpers := payloadHelpers(declared, g, reserved)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
-		"Errors": findDeclaredErrors(named, doc, g)}
+		"Errors": declared, "Helpers": helpers,
+		"Reasons": slices.ContainsFunc(helpers, func(h payloadHelper) bool { return h.Reason != "" })}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
 	if err != nil {
 		return nil, err
