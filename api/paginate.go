@@ -1,13 +1,81 @@
 package api
 
-import "iter"
+import (
+	"errors"
+	"fmt"
+	"iter"
+)
+
+// ListChangedError is the error a generated ...Iter method yields when the
+// list changed under it between two pages, which offset paging cannot
+// walk exactly: items may have been skipped or yielded twice. It is
+// recognised by [IsListChanged]; [Collect] walks the list again.
+type ListChangedError struct {
+	// Operation is the list's operation (ListElectricVehicleSessions).
+	Operation string
+	// Offset is that of the page that showed the change.
+	Offset int
+	// Reason says what showed it: the total changed, a page came back
+	// empty before the total, or an item came twice.
+	Reason string
+}
+
+func (e *ListChangedError) Error() string {
+	return fmt.Sprintf("podero: %s: the list changed between pages (%s, at offset %d): items may be missing or repeated; walk it again",
+		e.Operation, e.Reason, e.Offset)
+}
+
+// IsListChanged reports whether err is a [ListChangedError]: a walk of a
+// paginated list that saw the list change, whose items must not be taken
+// for the list's (a sum, a count); walk it again, or use [Collect].
+func IsListChanged(err error) bool {
+	var e *ListChangedError
+	return errors.As(err, &e)
+}
+
+// Collect walks the list that walk returns (a generated ...Iter method's
+// sequence) to its end and returns its items. When the list changes while
+// it is walked ([IsListChanged]), it throws away what it has and walks it
+// again from the start, up to restarts times, so that the items it
+// returns come from one walk that saw no change; otherwise it returns the
+// last walk's error. Any other error ends it at once.
+//
+//	sessions, err := api.Collect(func() iter.Seq2[*api.SessionItem, error] {
+//		return client.ListElectricVehicleSessionsIter(ctx, userID, evID, params)
+//	}, 3)
+func Collect[T any](walk func() iter.Seq2[*T, error], restarts int) ([]*T, error) {
+	for n := 0; ; n++ {
+		var items []*T
+		var err error
+		for item, e := range walk() {
+			if e != nil {
+				err = e
+				break
+			}
+			items = append(items, item)
+		}
+		if err == nil {
+			return items, nil
+		}
+		if !IsListChanged(err) || n >= restarts {
+			return nil, err
+		}
+	}
+}
 
 // paginate is the engine of the generated ...Iter methods: it asks fetch
 // for a page at a time and yields its items, until it has yielded total
-// items (counted from the start offset), a page comes back empty, fetch
-// fails (the error is yielded once, then it stops) or the caller stops.
-// The items it yields point into the page, which is not reused.
-func paginate[T any](limit, offset *int, maxLimit int, fetch func(limit, offset int) ([]T, int, error)) iter.Seq2[*T, error] {
+// items (counted from the start offset), fetch fails (the error is yielded
+// once, then it stops) or the caller stops. The items it yields point into
+// the page, which is not reused.
+//
+// Offset paging shifts when the list changes between pages. What shows it
+// ends the walk with a [ListChangedError]: a total that differs from the
+// first page's, an empty page before the total, and, when key gives the
+// items' ids (key may be nil), an id that came before. A page is checked
+// whole before any of its items is yielded. The walk remembers the ids it
+// has yielded, one map entry each.
+func paginate[T any, K comparable](operation string, limit, offset *int, maxLimit int, key func(*T) (K, bool), fetch func(limit, offset int) ([]T, int, error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		size, next := maxLimit, 0
 		if limit != nil && *limit > 0 && *limit < maxLimit {
@@ -16,11 +84,41 @@ func paginate[T any](limit, offset *int, maxLimit int, fetch func(limit, offset 
 		if offset != nil && *offset > 0 {
 			next = *offset
 		}
+		first := -1             // the first page's total
+		var seen map[K]struct{} // made at the first page, for its total
+		changed := func(reason string, args ...any) {
+			yield(nil, &ListChangedError{Operation: operation, Offset: next, Reason: fmt.Sprintf(reason, args...)})
+		}
 		for {
 			items, total, err := fetch(size, next)
 			if err != nil {
 				yield(nil, err)
 				return
+			}
+			switch {
+			case first >= 0 && total != first:
+				changed("its total went from %d to %d", first, total)
+				return
+			case len(items) == 0 && next < total:
+				changed("a page came back empty before the total of %d", total)
+				return
+			}
+			first = total
+			if key != nil && seen == nil {
+				seen = make(map[K]struct{}, min(max(total-next, len(items)), maxPresized))
+			}
+			if seen != nil {
+				for i := range items {
+					id, ok := key(&items[i])
+					if !ok {
+						continue
+					}
+					if _, dup := seen[id]; dup {
+						changed("an item came twice: id %v", id)
+						return
+					}
+					seen[id] = struct{}{}
+				}
 			}
 			for i := range items {
 				if !yield(&items[i], nil) {
@@ -33,4 +131,17 @@ func paginate[T any](limit, offset *int, maxLimit int, fetch func(limit, offset 
 			}
 		}
 	}
+}
+
+// maxPresized bounds the ids paginate makes room for at once: a total
+// of millions must not allocate before the walk needs it.
+const maxPresized = 1 << 14
+
+// idOf is the key of an item whose id is optional: nil has none.
+func idOf[K comparable](id *K) (K, bool) {
+	if id == nil {
+		var zero K
+		return zero, false
+	}
+	return *id, true
 }

@@ -121,6 +121,10 @@ type pager struct {
 	SetLimit           string // statements that put limit and offset into p
 	LimitArgs          string // the params' limit and offset, as *int
 	MaxLimit           int
+	// Key is the Go function that gives an item's id, for paginate to
+	// find an item that comes twice; a typed nil when items have no id.
+	Key    string
+	HasKey bool
 }
 
 // pageMiss is why an operation has no iterator (see findPagers).
@@ -200,6 +204,8 @@ func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[str
 			continue
 		}
 		p.Item = publicType(strings.TrimPrefix(strings.TrimPrefix(items.Type, "*"), "[]"))
+		p.Key = itemKey(g, strings.TrimPrefix(strings.TrimPrefix(items.Type, "*"), "[]"), p.Item)
+		p.HasKey = !strings.HasPrefix(p.Key, "(")
 		p.Total = "Get" + total.Name
 		if lim.Type == "*int" {
 			p.SetLimit = fmt.Sprintf("p.%s, p.%s = &limit, &offset", lim.Name, off.Name)
@@ -212,6 +218,28 @@ func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[str
 		pagers = append(pagers, p)
 	}
 	return pagers, notes, misses
+}
+
+// itemKey is the source of a func(*item) (K, bool) that gives an item's
+// "id" (see paginate), or of a typed nil when the item has no id of a
+// comparable scalar type (a string, an integer, a UUID).
+func itemKey(g *generatedAPI, item, public string) string {
+	for _, f := range g.fieldsOf(item) {
+		if f.JSON != "id" {
+			continue
+		}
+		t := strings.TrimPrefix(f.Type, "*")
+		switch u := g.underlying(t); {
+		case isUUID(t), u == "string", u == "int", u == "int32", u == "int64":
+		default:
+			continue
+		}
+		if strings.HasPrefix(f.Type, "*") {
+			return fmt.Sprintf("func(it *%s) (%s, bool) { return idOf(it.%s) }", public, publicType(t), f.Name)
+		}
+		return fmt.Sprintf("func(it *%s) (%s, bool) { return it.%s, true }", public, publicType(t), f.Name)
+	}
+	return fmt.Sprintf("(func(*%s) (struct{}, bool))(nil)", public)
 }
 
 // pageLacks says what an operation lacks to page with limit and offset
@@ -417,8 +445,15 @@ import (
 // items come back: to stop early, break out of the loop. Its offset is the
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
+//
+// A list that changes between pages shifts under offset paging, so that
+// items are skipped or come twice. The iterator does not end quietly then:
+// a total that changes, an empty page before the total{{if .HasKey}} and an item
+// id that came before{{end}} end it with a [*ListChangedError] ([IsListChanged]),
+// after the items of the pages before. Whoever sums or counts the items
+// must then walk again; [Collect] does that.
 func (c *PartnerClient) {{.Name}}Iter(ctx context.Context, {{.Params}}params {{.ParamsType}}, opts ...CallOption) iter.Seq2[*{{.Item}}, error] {
-	return paginate({{.LimitArgs}}, {{.MaxLimit}}, func(limit, offset int) ([]{{.Item}}, int, error) {
+	return paginate("{{.Name}}", {{.LimitArgs}}, {{.MaxLimit}}, {{.Key}}, func(limit, offset int) ([]{{.Item}}, int, error) {
 		p := params
 		{{.SetLimit}}
 	})

@@ -42,12 +42,17 @@ var (
 type fixtures struct {
 	ev, user []byte
 	pages    map[int][]byte // SessionListOutput by page size
+	walk     map[int][]byte // the pages of 200 of the 1,000, by offset
 }
 
 var fix = sync.OnceValue(func() fixtures {
 	f := fixtures{ev: benchdata.EV(), user: benchdata.CreatedUser(), pages: map[int][]byte{}}
 	for _, n := range pageSizes {
 		f.pages[n] = benchdata.SessionsPage(n)
+	}
+	f.walk = map[int][]byte{0: f.pages[200]}
+	for off := 200; off < 1000; off += 200 {
+		f.walk[off] = benchdata.SessionsPageAt(off, 200)
 	}
 	return f
 })
@@ -78,7 +83,11 @@ func newServer(tb testing.TB) *server {
 		case sessionsPath:
 			s.pages.Add(1)
 			n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+			off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 			page, ok := f.pages[n]
+			if p, walking := f.walk[off]; walking && off > 0 {
+				page, ok = p, true // a later page of a walk: other sessions
+			}
 			if !ok {
 				page = f.pages[200]
 			}
