@@ -22,8 +22,8 @@ import (
 // MaxErrorBody is how much of an error response's body an [Error] keeps.
 const MaxErrorBody = 64 << 10
 
-// Error is the error of every call of a [PartnerClient] (and of its raw
-// client) that does not return its result:
+// Error is the error of every call of a [PartnerClient] that does not
+// return its result:
 //
 //   - a response that is not a 2xx: StatusCode, Message (the server's),
 //     Payload, Body;
@@ -32,6 +32,13 @@ const MaxErrorBody = 64 << 10
 //     that says what is wrong, Body, and Err;
 //   - no response at all (a connection that failed, a timeout, no access
 //     token, a call refused before sending): StatusCode 0 and Err, the cause.
+//
+// The raw client (oapi-codegen's, on the same transport) gets an *Error for
+// the same failures of the exchange and for a 2xx whose JSON body is not
+// well-formed. One exception: a well-formed 2xx body whose values do not
+// fit the generated types (a string where the spec has an integer) fails
+// in oapi-codegen's Parse<Name>Response, which returns encoding/json's
+// error (a *json.UnmarshalTypeError naming the Go type and field) as is.
 //
 // Use errors.As to get it, or the predicates [IsNotFound],
 // [IsUnauthorized], [IsConflict], [IsRateLimited], [IsValidation] and

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,15 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	rep, err := t.send(req.Context(), &exchange{op: op, req: req, body: body, opts: &noOptions})
 	if err != nil {
 		return nil, err
+	}
+	// oapi-codegen's Parse functions decode a JSON result with
+	// encoding/json and return its error bare, naming no call: a body that
+	// is not well-formed JSON is the call's *Error here instead. (One that
+	// is well-formed but does not fit the types is Parse's; see Error.)
+	if op.result != "" && rep.resp.StatusCode != http.StatusNoContent &&
+		strings.Contains(rep.resp.Header.Get("Content-Type"), "json") && !json.Valid(rep.body) {
+		err := json.Unmarshal(rep.body, new(json.RawMessage)) // says where
+		return nil, rep.invalid(op, "the response is not well-formed JSON: "+err.Error(), err)
 	}
 	rep.resp.Body = io.NopCloser(bytes.NewReader(rep.body))
 	return rep.resp, nil
