@@ -58,7 +58,9 @@ type DayAheadPrices struct {
 	slots []TradingDayAheadPriceInput
 }
 
-// NewDayAheadPrices starts an upload of prices for the price zone.
+// NewDayAheadPrices starts an upload of prices for the price zone, one of
+// the ten market zones. A device's price zone (a [PriceZone]) converts
+// with [PriceZone.MarketPriceZone], which says whether it is one.
 func NewDayAheadPrices(zone MarketPriceZone) *DayAheadPrices {
 	return &DayAheadPrices{zone: zone}
 }

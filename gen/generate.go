@@ -368,7 +368,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
-	gettersCode, err := gettersSource(cfg.PackageName, p, getters)
+	gettersCode, err := gettersSource(cfg.PackageName, p, getters, enumConversions(g))
 	if err != nil {
 		return nil, err
 	}
