@@ -29,6 +29,7 @@ func TestRead(t *testing.T) {
 		{map[string]string{"PODERO_ENV": "production"}, api.ProductionBaseURL, "production", ""},
 		{map[string]string{"PODERO_ENV": "production", "PODERO_BASE_URL": "http://127.0.0.1:9"}, "http://127.0.0.1:9", "", ""},
 		{map[string]string{"PODERO_ENV": "staging"}, "", "", "PODERO_ENV"},
+		{map[string]string{"PODERO_TOKEN_URL": "http://127.0.0.1:9/token"}, api.SandboxBaseURL, "sandbox", ""},
 		{map[string]string{"PODERO_ORG_ID": "acme"}, "", "", "PODERO_ORG_ID is not a UUID"},
 		{map[string]string{"PODERO_CLIENT_SECRET": ""}, "", "", "PODERO_CLIENT_SECRET not set: set all of PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID or else"},
 	} {
@@ -38,7 +39,8 @@ func TestRead(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErrPar) {
 				t.Errorf("%v: %v, want an error saying %q", tc.extra, err, tc.wantErrPar)
 			}
-		case err != nil || s.Config.BaseURL != tc.base || s.Env != tc.env || s.Config.ClientSecret != "secret" || s.Config.OrgID.String() != creds["PODERO_ORG_ID"]:
+		case err != nil || s.Config.BaseURL != tc.base || s.Env != tc.env || s.Config.ClientSecret != "secret" || s.Config.OrgID.String() != creds["PODERO_ORG_ID"] ||
+			s.Config.TokenURL != tc.extra["PODERO_TOKEN_URL"]:
 			t.Errorf("%v: %+v, %v", tc.extra, s, err)
 		}
 	}
