@@ -65,7 +65,8 @@ type Error struct {
 	Payload any
 	// Body is the raw response body, at most MaxErrorBody bytes.
 	Body []byte
-	// RequestID is the server's request id, if it sent one.
+	// RequestID is the server's request id, if it sent one, with the
+	// request's secrets cut out (a gateway may echo the request URI in it).
 	RequestID string
 	// RetryAfter is the server's Retry-After, if it sent one.
 	RetryAfter time.Duration

@@ -91,9 +91,14 @@ type ResponseInfo struct {
 	// StatusCode is the HTTP status of the last response, 0 when there was
 	// none (a network error, or a call refused before sending).
 	StatusCode int
-	// Header is the last response's header.
+	// Header is a copy of the last response's header, redacted: the
+	// credential headers (Authorization, WWW-Authenticate, Set-Cookie,
+	// Cookie, Proxy-*) read "[redacted]", and the request's secrets (the
+	// bearer token, secret path and query parameters, the client
+	// credentials) are cut out of every other value.
 	Header http.Header
-	// RequestID is the server's request id, if it sent one.
+	// RequestID is the server's request id, if it sent one, redacted as
+	// Header is.
 	RequestID string
 	// Attempts is how many requests the call sent, a re-authentication
 	// after a 401 included.
