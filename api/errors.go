@@ -332,7 +332,7 @@ func newError(operation, method, path string, status int, header http.Header, bo
 		body = body[:MaxErrorBody]
 	}
 	body = bytes.Clone(body) // the read buffer may be reused
-	if token != "" && bytes.Contains(body, []byte(token)) {
+	if len(token) >= minTokenLen && bytes.Contains(body, []byte(token)) {
 		body = bytes.ReplaceAll(body, []byte(token), []byte(redactedToken))
 	}
 	for _, f := range secretForms(secrets) {
@@ -374,9 +374,10 @@ func redact(s, token string, secrets []string) string {
 }
 
 // redactForms removes token and the forms of the secrets (see secretForms)
-// from s.
+// from s. A token shorter than minTokenLen is left alone: it is a test's
+// ("t"), and would be cut out of every word.
 func redactForms(s, token string, forms []string) string {
-	if token != "" {
+	if len(token) >= minTokenLen {
 		s = strings.ReplaceAll(s, token, redactedToken)
 	}
 	for _, f := range forms {
@@ -470,6 +471,9 @@ func secretForms(secrets []string) []string {
 // it, and the payload decoded from the result. Podero's cue secrets and
 // claim tokens are far longer.
 const minSecretLen = 8
+
+// minTokenLen is the shortest access token redacted (see redactForms).
+const minTokenLen = 6
 
 // requestSecrets are the values of op's secret path and query parameters
 // in u, for redaction: as sent, and decoded. It costs nothing for an

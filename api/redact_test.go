@@ -5,12 +5,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/podero-go/podero/api"
 )
@@ -263,4 +265,52 @@ func TestUndecodableResultCauseIsRedacted(t *testing.T) {
 			assertNoLeak(t, call.name+": a cause", printed(cause))
 		}
 	}
+}
+
+// echoingTransport fails every request with an error that quotes the
+// request: its URL (the claim token, the cue secret) and Authorization
+// header, as a careless proxy's client does. The error is a net.Error, so
+// that the call retries it.
+type echoingTransport struct{}
+
+type echoedError struct{ msg string }
+
+func (e *echoedError) Error() string   { return e.msg }
+func (e *echoedError) Timeout() bool   { return false }
+func (e *echoedError) Temporary() bool { return true }
+
+func (echoingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == "/oauth2/token/" {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	return nil, &echoedError{"proxy refused " + echoes(r)}
+}
+
+// The cause of an attempt that got no response, and the logs of its retry,
+// do not carry what that cause quotes of the request's secrets.
+func TestFailedAttemptCauseIsRedacted(t *testing.T) {
+	srv := newLeakyServer(t)
+	var logs strings.Builder
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: leakID, ClientID: leakClientID, ClientSecret: leakClientSecret,
+		HTTPClient: &http.Client{Transport: echoingTransport{}},
+		Retry:      &api.RetryPolicy{MaxRetries: 1, InitialBackoff: time.Millisecond, RetryNonIdempotent: true},
+		Logger:     slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range leakyCalls {
+		err := call.call(c)
+		var e *api.Error
+		if !errors.As(err, &e) || e.StatusCode != 0 || e.Attempts != 2 {
+			t.Fatalf("%s: %v, want a failure without a response after 2 attempts", call.name, err)
+		}
+		assertNoLeak(t, call.name+": the error", printed(err)+" "+e.Message)
+		for cause := e.Err; cause != nil; cause = errors.Unwrap(cause) {
+			assertNoLeak(t, call.name+": a cause", printed(cause))
+		}
+	}
+	if !strings.Contains(logs.String(), "podero retry") {
+		t.Fatalf("no retry logged:\n%s", logs.String())
+	}
+	assertNoLeak(t, "the logs", logs.String())
 }

@@ -171,11 +171,11 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		sent++
 		rep, err := t.attempt(ctx, x, timeout, sent, after)
 		if err != nil {
-			e, resend := t.failure(ctx, x, err)
+			e, resend := t.failure(ctx, x, err, rep)
 			if !resend || !canRetry || attempt > policy.MaxRetries {
 				return finish(nil, e)
 			}
-			if err := t.wait(ctx, policy.backoff(attempt), x, attempt, err.Error()); err != nil {
+			if err := t.wait(ctx, policy.backoff(attempt), x, attempt, e.Message); err != nil {
 				e.Err, e.Message = err, "the call's context ended while waiting to retry: "+e.Message
 				return finish(nil, e)
 			}
@@ -332,7 +332,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		t.logger.LogAttrs(ctx, slog.LevelDebug, "podero request", attrs...)
 	}
 	if err != nil {
-		return nil, err
+		return rep, err // the token it carried, for failure to redact
 	}
 	return rep, nil
 }
@@ -359,9 +359,15 @@ func (t *transport) bearerValue(tok *oauth2.Token) []string {
 }
 
 // failure is the *Error for an attempt that got no response, and whether
-// the attempt is worth sending again.
-func (t *transport) failure(ctx context.Context, x *exchange, err error) (*Error, bool) {
-	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.path(), Err: redactErr(err, "", x.secrets)}
+// the attempt is worth sending again. rep, if not nil, has the token the
+// attempt carried: a transport (a proxy's client, say) may quote the
+// request in its error.
+func (t *transport) failure(ctx context.Context, x *exchange, err error, rep *reply) (*Error, bool) {
+	token := ""
+	if rep != nil {
+		token = rep.token
+	}
+	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.path(), Err: redactErr(err, token, x.secrets)}
 	var tokenErr *oauth.TokenError
 	switch {
 	case ctx.Err() != nil:
