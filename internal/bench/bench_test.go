@@ -82,8 +82,9 @@ func newServer(tb testing.TB) *server {
 			write(w, f.ev)
 		case sessionsPath:
 			s.pages.Add(1)
-			n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-			off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+			q := r.URL.Query()
+			n, _ := strconv.Atoi(q.Get("limit"))
+			off, _ := strconv.Atoi(q.Get("offset"))
 			page, ok := f.pages[n]
 			if p, walking := f.walk[off]; walking && off > 0 {
 				page, ok = p, true // a later page of a walk: other sessions
