@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"iter"
@@ -63,11 +64,12 @@ func Collect[T any](walk func() iter.Seq2[*T, error], restarts int) ([]*T, error
 	}
 }
 
-// paginate is the engine of the generated ...Iter methods: it asks fetch
-// for a page at a time and yields its items, until it has yielded total
-// items (counted from the start offset), fetch fails (the error is yielded
-// once, then it stops) or the caller stops. The items it yields point into
-// the page, which is not reused.
+// paginate is the engine of the generated ...Iter methods of c: it asks
+// fetch for a page at a time and yields its items, until it has yielded
+// total items (counted from the start offset), fetch fails (the error is
+// yielded once, then it stops) or the caller stops. The items it yields
+// point into the page, which is not reused. Each page is an Event for the
+// client's middleware, in ctx, of the operation op.
 //
 // Offset paging shifts when the list changes between pages. What shows it
 // ends the walk with a [ListChangedError]: a total that differs from the
@@ -75,7 +77,7 @@ func Collect[T any](walk func() iter.Seq2[*T, error], restarts int) ([]*T, error
 // items' ids (key may be nil), an id that came before. A page is checked
 // whole before any of its items is yielded. The walk remembers the ids it
 // has yielded, one map entry each.
-func paginate[T any, K comparable](operation string, limit, offset *int, maxLimit int, key func(*T) (K, bool), fetch func(limit, offset int) ([]T, int, error)) iter.Seq2[*T, error] {
+func paginate[T any, K comparable](ctx context.Context, c *PartnerClient, op string, limit, offset *int, maxLimit int, key func(*T) (K, bool), fetch func(limit, offset int) ([]T, int, error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		size, next := maxLimit, 0
 		if limit != nil && *limit > 0 && *limit < maxLimit {
@@ -86,39 +88,19 @@ func paginate[T any, K comparable](operation string, limit, offset *int, maxLimi
 		}
 		first := -1             // the first page's total
 		var seen map[K]struct{} // made at the first page, for its total
-		changed := func(reason string, args ...any) {
-			yield(nil, &ListChangedError{Operation: operation, Offset: next, Reason: fmt.Sprintf(reason, args...)})
-		}
-		for {
+		for page := 1; ; page++ {
 			items, total, err := fetch(size, next)
+			if err == nil {
+				err = changed(op, next, first, total, items, key, &seen)
+				first = total
+			}
+			if c.t.events {
+				c.t.event(ctx, &Event{Kind: EventPage, Name: op, N: page, Err: err, Offset: next, Items: len(items), Total: total,
+					Done: err != nil || len(items) == 0 || next+len(items) >= total})
+			}
 			if err != nil {
 				yield(nil, err)
 				return
-			}
-			switch {
-			case first >= 0 && total != first:
-				changed("its total went from %d to %d", first, total)
-				return
-			case len(items) == 0 && next < total:
-				changed("a page came back empty before the total of %d", total)
-				return
-			}
-			first = total
-			if key != nil && seen == nil {
-				seen = make(map[K]struct{}, min(max(total-next, len(items)), maxPresized))
-			}
-			if seen != nil {
-				for i := range items {
-					id, ok := key(&items[i])
-					if !ok {
-						continue
-					}
-					if _, dup := seen[id]; dup {
-						changed("an item came twice: id %v", id)
-						return
-					}
-					seen[id] = struct{}{}
-				}
 			}
 			for i := range items {
 				if !yield(&items[i], nil) {
@@ -131,6 +113,38 @@ func paginate[T any, K comparable](operation string, limit, offset *int, maxLimi
 			}
 		}
 	}
+}
+
+// changed returns the *ListChangedError of a page (at offset next, with
+// total) that shows that the list changed since the first page (whose
+// total was first, -1 for none yet), or nil; it adds the page's ids to
+// *seen, which it makes at the first page.
+func changed[T any, K comparable](op string, next, first, total int, items []T, key func(*T) (K, bool), seen *map[K]struct{}) error {
+	fail := func(reason string, args ...any) error {
+		return &ListChangedError{Operation: op, Offset: next, Reason: fmt.Sprintf(reason, args...)}
+	}
+	switch {
+	case first >= 0 && total != first:
+		return fail("its total went from %d to %d", first, total)
+	case len(items) == 0 && next < total:
+		return fail("a page came back empty before the total of %d", total)
+	case key == nil:
+		return nil
+	}
+	if *seen == nil {
+		*seen = make(map[K]struct{}, min(max(total-next, len(items)), maxPresized))
+	}
+	for i := range items {
+		id, ok := key(&items[i])
+		if !ok {
+			continue
+		}
+		if _, dup := (*seen)[id]; dup {
+			return fail("an item came twice: id %v", id)
+		}
+		(*seen)[id] = struct{}{}
+	}
+	return nil
 }
 
 // maxPresized bounds the ids paginate makes room for at once: a total

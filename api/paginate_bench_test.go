@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -20,6 +21,7 @@ func BenchmarkPaginate(b *testing.B) {
 		}
 	}
 	fetch := func(limit, offset int) ([]SessionItem, int, error) { return pages[offset/200], 1000, nil }
+	c := &PartnerClient{t: &transport{}} // no middleware: no events
 	for _, tc := range []struct {
 		name string
 		key  func(*SessionItem) (UUID, bool)
@@ -30,7 +32,7 @@ func BenchmarkPaginate(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {
 				n := 0
-				for _, err := range paginate("List", nil, nil, 200, tc.key, fetch) {
+				for _, err := range paginate(context.Background(), c, "List", nil, nil, 200, tc.key, fetch) {
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -23,7 +23,7 @@ import (
 // after the items of the pages before. Whoever sums or counts the items
 // must then walk again; [Collect] does that.
 func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, userID UUID, electricVehicleID UUID, params ListElectricVehicleSessionsParams, opts ...CallOption) iter.Seq2[*SessionItem, error] {
-	return paginate("ListElectricVehicleSessions", params.Limit, params.Offset, 200, func(it *SessionItem) (UUID, bool) { return idOf(it.ID) }, func(limit, offset int) ([]SessionItem, int, error) {
+	return paginate(ctx, c, "ListElectricVehicleSessions", params.Limit, params.Offset, 200, func(it *SessionItem) (UUID, bool) { return idOf(it.ID) }, func(limit, offset int) ([]SessionItem, int, error) {
 		p := params
 		p.Limit, p.Offset = &limit, &offset
 		page, err := c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, p, opts...)
@@ -50,7 +50,7 @@ func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, use
 // after the items of the pages before. Whoever sums or counts the items
 // must then walk again; [Collect] does that.
 func (c *PartnerClient) ListWallboxHEMSSessionsIter(ctx context.Context, userID UUID, wallboxID UUID, params ListWallboxHEMSSessionsParams, opts ...CallOption) iter.Seq2[*HEMSSessionItem, error] {
-	return paginate("ListWallboxHEMSSessions", params.Limit, params.Offset, 200, func(it *HEMSSessionItem) (int, bool) { return idOf(it.ID) }, func(limit, offset int) ([]HEMSSessionItem, int, error) {
+	return paginate(ctx, c, "ListWallboxHEMSSessions", params.Limit, params.Offset, 200, func(it *HEMSSessionItem) (int, bool) { return idOf(it.ID) }, func(limit, offset int) ([]HEMSSessionItem, int, error) {
 		p := params
 		p.Limit, p.Offset = &limit, &offset
 		page, err := c.ListWallboxHEMSSessions(ctx, userID, wallboxID, p, opts...)

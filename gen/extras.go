@@ -453,7 +453,7 @@ import (
 // after the items of the pages before. Whoever sums or counts the items
 // must then walk again; [Collect] does that.
 func (c *PartnerClient) {{.Name}}Iter(ctx context.Context, {{.Params}}params {{.ParamsType}}, opts ...CallOption) iter.Seq2[*{{.Item}}, error] {
-	return paginate("{{.Name}}", {{.LimitArgs}}, {{.MaxLimit}}, {{.Key}}, func(limit, offset int) ([]{{.Item}}, int, error) {
+	return paginate(ctx, c, "{{.Name}}", {{.LimitArgs}}, {{.MaxLimit}}, {{.Key}}, func(limit, offset int) ([]{{.Item}}, int, error) {
 		p := params
 		{{.SetLimit}}
 	})

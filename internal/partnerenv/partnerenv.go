@@ -4,8 +4,7 @@
 //	PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID  all three, or none
 //	PODERO_ENV       sandbox (the default) or production
 //	PODERO_BASE_URL  another API host; overrides PODERO_ENV
-//	PODERO_TOKEN_URL another token endpoint (api.Config.TokenURL); the
-//	                 default is the guides' /oauth2/token/ on the API host
+//	PODERO_TOKEN_URL another token endpoint (default: the guides' on the API host)
 package partnerenv
 
 import (
@@ -20,8 +19,7 @@ var Credentials = []string{"PODERO_CLIENT_ID", "PODERO_CLIENT_SECRET", "PODERO_O
 
 // Settings are what the environment says.
 type Settings struct {
-	// Config has BaseURL, OrgID, ClientID and ClientSecret set, and
-	// TokenURL when PODERO_TOKEN_URL is.
+	// Config has BaseURL, OrgID, ClientID and ClientSecret set.
 	Config api.Config
 	// Env is "sandbox" or "production", or "" when PODERO_BASE_URL chose
 	// the host.
@@ -52,8 +50,8 @@ func Read(env func(string) string, orElse string) (*Settings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("PODERO_ORG_ID is not a UUID: %w", err)
 	}
-	s := &Settings{Config: api.Config{BaseURL: env("PODERO_BASE_URL"), TokenURL: env("PODERO_TOKEN_URL"), OrgID: org,
-		ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET")}}
+	s := &Settings{Config: api.Config{BaseURL: env("PODERO_BASE_URL"), OrgID: org,
+		ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET"), TokenURL: env("PODERO_TOKEN_URL")}}
 	if s.Config.BaseURL == "" {
 		switch e := env("PODERO_ENV"); e {
 		case "", "sandbox":
