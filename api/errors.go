@@ -41,8 +41,15 @@ const MaxErrorBody = 64 << 10
 // error (a *json.UnmarshalTypeError naming the Go type and field) as is.
 //
 // Use errors.As to get it, or the predicates [IsNotFound],
-// [IsUnauthorized], [IsConflict], [IsRateLimited], [IsValidation] and
-// [IsRetryable]. errors.Is sees through it to Err (context.Canceled, say).
+// [IsUnauthorized], [IsConflict], [IsRateLimited], [IsValidation],
+// [IsTimeout] and [IsRetryable]; [AsPayload] and the generated accessors
+// ([BoostConflict]) read a declared error body. errors.Is sees through it
+// to Err (context.Canceled, say), but an attempt's own timeout is not
+// context.DeadlineExceeded (see IsTimeout).
+//
+// No secret of the request (the bearer token, a secret path or query
+// parameter, the client credentials) is in any of its fields, its cause's
+// text or any print form of it: what the server echoed is redacted.
 type Error struct {
 	// Operation is the Go name of the call (such as "GetElectricVehicle"),
 	// or "" for a path the spec does not have.
@@ -54,8 +61,9 @@ type Error struct {
 	// StatusCode is the HTTP status, or 0 when there was no response.
 	StatusCode int
 	// Message is what the server said: django-ninja's {"detail": "..."},
-	// the validation messages of a 422, or a short description of a body
-	// that is not JSON.
+	// the validation messages of a 422, the reason of a declared error
+	// body ("already_charging"), or a short description of a body that is
+	// not JSON.
 	Message string
 	// Validation holds a 422's {"detail": [{"loc", "msg", "type"}]} items.
 	Validation []ValidationError
@@ -74,6 +82,9 @@ type Error struct {
 	Attempts int
 	// Err is the cause, when there is one beyond the status: a network
 	// error, an *oauth.TokenError, a decoding error, the context's error.
+	// A cause whose text quoted a secret is replaced by one with the text
+	// redacted, which answers errors.Is as the cause does but not
+	// errors.As.
 	Err error
 
 	retry  bool        // a failure without a response that may pass if sent again
