@@ -21,8 +21,8 @@
 // operation without a body. A nil error guarantees a decoded result; a 2xx
 // whose body is not what the spec declares is an [*Error] too. Paginated
 // lists also have an ...Iter method that walks every page, and ends with a
-// [*ListChangedError] when the list shifts under it ([Collect] walks
-// again).
+// [*ListChangedError] when the list shifts under it, rather than skip or
+// repeat an item ([Collect] walks again).
 //
 // An [*Error] prints as one line that names the call, the status and what
 // the server said ("podero: TriggerElectricVehicleBoost: 409 Conflict:

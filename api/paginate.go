@@ -16,8 +16,9 @@ type ListChangedError struct {
 	Operation string
 	// Offset is that of the page that showed the change.
 	Offset int
-	// Reason says what showed it: the total changed, a page came back
-	// empty before the total, or an item came twice.
+	// Reason says what showed it: the total changed, the last item seen
+	// moved (items before it came or went), or a page came back empty
+	// before the total.
 	Reason string
 }
 
@@ -71,12 +72,18 @@ func Collect[T any](walk func() iter.Seq2[*T, error], restarts int) ([]*T, error
 // point into the page, which is not reused. Each page is an Event for the
 // client's middleware, in ctx, of the operation op.
 //
-// Offset paging shifts when the list changes between pages. What shows it
-// ends the walk with a [ListChangedError]: a total that differs from the
-// first page's, an empty page before the total, and, when key gives the
-// items' ids (key may be nil), an id that came before. A page is checked
-// whole before any of its items is yielded. The walk remembers the ids it
-// has yielded, one map entry each.
+// Offset paging shifts when the list changes between pages: items before
+// the next offset that come or go move others across it, to be skipped or
+// yielded twice. So each page after the first is asked from one item
+// earlier, the last one yielded (its anchor, found by key), and must start
+// with it; and its total must be the first page's. A page that does not
+// (or comes back empty before the total) ends the walk with a
+// [ListChangedError], before any of its items is yielded. Then every item
+// that was in the list for the whole walk is yielded exactly once, or the
+// walk fails; items added or removed meanwhile may or may not be. The
+// anchor costs one item a page: a page asks for the page size plus one,
+// at most maxLimit. Items without an id (key nil, or an item whose id is
+// null) get no anchor, only the total's check.
 func paginate[T any, K comparable](ctx context.Context, c *PartnerClient, op string, limit, offset *int, maxLimit int, key func(*T) (K, bool), fetch func(limit, offset int) ([]T, int, error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		size, next := maxLimit, 0
@@ -86,12 +93,17 @@ func paginate[T any, K comparable](ctx context.Context, c *PartnerClient, op str
 		if offset != nil && *offset > 0 {
 			next = *offset
 		}
-		first := -1             // the first page's total
-		var seen map[K]struct{} // made at the first page, for its total
+		first := -1 // the first page's total
+		var anchor K
+		anchored := false // anchor is the last item yielded, and the next page starts with it
 		for page := 1; ; page++ {
-			items, total, err := fetch(size, next)
+			off, lim := next, size
+			if anchored {
+				off, lim = next-1, min(size+1, maxLimit)
+			}
+			items, total, err := fetch(lim, off)
 			if err == nil {
-				err = changed(op, next, first, total, items, key, &seen)
+				items, err = checkPage(op, next, first, total, items, key, anchor, anchored)
 				first = total
 			}
 			if c.t.events {
@@ -111,45 +123,40 @@ func paginate[T any, K comparable](ctx context.Context, c *PartnerClient, op str
 			if len(items) == 0 || next >= total {
 				return
 			}
+			anchored = false
+			if key != nil && min(size+1, maxLimit) >= 2 {
+				anchor, anchored = key(&items[len(items)-1])
+			}
 		}
 	}
 }
 
-// changed returns the *ListChangedError of a page (at offset next, with
-// total) that shows that the list changed since the first page (whose
-// total was first, -1 for none yet), or nil; it adds the page's ids to
-// *seen, which it makes at the first page.
-func changed[T any, K comparable](op string, next, first, total int, items []T, key func(*T) (K, bool), seen *map[K]struct{}) error {
-	fail := func(reason string, args ...any) error {
-		return &ListChangedError{Operation: op, Offset: next, Reason: fmt.Sprintf(reason, args...)}
+// checkPage returns the new items of a page that paginate asked for the
+// items from offset next on (from next-1, the anchor's, when anchored),
+// or the *ListChangedError that the page shows: a total other than the
+// first page's (first, -1 for the first page), no anchor where it was, or
+// an empty page before the total.
+func checkPage[T any, K comparable](op string, next, first, total int, items []T, key func(*T) (K, bool), anchor K, anchored bool) ([]T, error) {
+	fail := func(reason string, args ...any) ([]T, error) {
+		return nil, &ListChangedError{Operation: op, Offset: next, Reason: fmt.Sprintf(reason, args...)}
 	}
-	switch {
-	case first >= 0 && total != first:
+	if first >= 0 && total != first {
 		return fail("its total went from %d to %d", first, total)
-	case len(items) == 0 && next < total:
+	}
+	if anchored {
+		if len(items) == 0 {
+			return fail("the last item seen is gone from its place")
+		}
+		if id, ok := key(&items[0]); !ok || id != anchor {
+			return fail("items before it came or went: the last item seen moved")
+		}
+		items = items[1:]
+	}
+	if len(items) == 0 && next < total {
 		return fail("a page came back empty before the total of %d", total)
-	case key == nil:
-		return nil
 	}
-	if *seen == nil {
-		*seen = make(map[K]struct{}, min(max(total-next, len(items)), maxPresized))
-	}
-	for i := range items {
-		id, ok := key(&items[i])
-		if !ok {
-			continue
-		}
-		if _, dup := (*seen)[id]; dup {
-			return fail("an item came twice: id %v", id)
-		}
-		(*seen)[id] = struct{}{}
-	}
-	return nil
+	return items, nil
 }
-
-// maxPresized bounds the ids paginate makes room for at once: a total
-// of millions must not allocate before the walk needs it.
-const maxPresized = 1 << 14
 
 // idOf is the key of an item whose id is optional: nil has none.
 func idOf[K comparable](id *K) (K, bool) {

@@ -9,25 +9,24 @@ import (
 )
 
 // BenchmarkPaginate is the iterator's own cost over 1,000 items in pages
-// of 200, without HTTP or decoding: with the id check (the generated
+// of 200, without HTTP or decoding: with the anchor check (the generated
 // iterators') and without it.
 func BenchmarkPaginate(b *testing.B) {
-	pages := make([][]SessionItem, 5)
-	for p := range pages {
-		pages[p] = make([]SessionItem, 200)
-		for i := range pages[p] {
-			id := uuid.NewSHA1(uuid.Nil, fmt.Appendf(nil, "%d", p*200+i))
-			pages[p][i].ID = &id
-		}
+	all := make([]SessionItem, 1000)
+	for i := range all {
+		id := uuid.NewSHA1(uuid.Nil, fmt.Appendf(nil, "%d", i))
+		all[i].ID = &id
 	}
-	fetch := func(limit, offset int) ([]SessionItem, int, error) { return pages[offset/200], 1000, nil }
+	fetch := func(limit, offset int) ([]SessionItem, int, error) {
+		return all[offset:min(offset+limit, len(all))], len(all), nil
+	}
 	c := &PartnerClient{t: &transport{}} // no middleware: no events
 	for _, tc := range []struct {
 		name string
 		key  func(*SessionItem) (UUID, bool)
 	}{
-		{"ids=checked", func(it *SessionItem) (UUID, bool) { return idOf(it.ID) }},
-		{"ids=unchecked", nil},
+		{"anchor=checked", func(it *SessionItem) (UUID, bool) { return idOf(it.ID) }},
+		{"anchor=none", nil},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {

@@ -113,6 +113,12 @@ func TestIteratorDetectsAListThatChanged(t *testing.T) {
 		{"one in at the head, one out at the tail", 30, 1, func(l *shiftingList) {
 			l.sessions = append(l.add(1), l.sessions[:len(l.sessions)-1]...) // the same total, shifted by one
 		}, true},
+		{"one out at the head, one in at the tail", 30, 1, func(l *shiftingList) {
+			l.sessions = append(l.sessions[1:], l.add(1)...) // the same total, shifted back by one: one item skipped
+		}, true},
+		{"an item replaced before the anchor", 30, 1, func(l *shiftingList) {
+			l.sessions = append(append(append([]session(nil), l.sessions[:3]...), l.add(1)...), l.sessions[4:]...)
+		}, false}, // no item that stayed is skipped or repeated: the walk is right for them
 		{"changes after the last page", 30, 3, func(l *shiftingList) { l.sessions = l.sessions[5:] }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

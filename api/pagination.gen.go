@@ -18,10 +18,12 @@ import (
 //
 // A list that changes between pages shifts under offset paging, so that
 // items are skipped or come twice. The iterator does not end quietly then:
-// a total that changes, an empty page before the total and an item
-// id that came before end it with a [*ListChangedError] ([IsListChanged]),
-// after the items of the pages before. Whoever sums or counts the items
-// must then walk again; [Collect] does that.
+// a total that changes, a page that does not start with the last item
+// yielded (each page is asked from that one on, one item more) or an empty page
+// before the total ends it with a [*ListChangedError] ([IsListChanged]),
+// after the items of the pages before. Every item that is in the list
+// for the whole walk is yielded exactly once, or the walk ends so.
+// Whoever sums or counts the items walks again then; [Collect] does that.
 func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, userID UUID, electricVehicleID UUID, params ListElectricVehicleSessionsParams, opts ...CallOption) iter.Seq2[*SessionItem, error] {
 	return paginate(ctx, c, "ListElectricVehicleSessions", params.Limit, params.Offset, 200, func(it *SessionItem) (UUID, bool) { return idOf(it.ID) }, func(limit, offset int) ([]SessionItem, int, error) {
 		p := params
@@ -45,10 +47,12 @@ func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, use
 //
 // A list that changes between pages shifts under offset paging, so that
 // items are skipped or come twice. The iterator does not end quietly then:
-// a total that changes, an empty page before the total and an item
-// id that came before end it with a [*ListChangedError] ([IsListChanged]),
-// after the items of the pages before. Whoever sums or counts the items
-// must then walk again; [Collect] does that.
+// a total that changes, a page that does not start with the last item
+// yielded (each page is asked from that one on, one item more) or an empty page
+// before the total ends it with a [*ListChangedError] ([IsListChanged]),
+// after the items of the pages before. Every item that is in the list
+// for the whole walk is yielded exactly once, or the walk ends so.
+// Whoever sums or counts the items walks again then; [Collect] does that.
 func (c *PartnerClient) ListWallboxHEMSSessionsIter(ctx context.Context, userID UUID, wallboxID UUID, params ListWallboxHEMSSessionsParams, opts ...CallOption) iter.Seq2[*HEMSSessionItem, error] {
 	return paginate(ctx, c, "ListWallboxHEMSSessions", params.Limit, params.Offset, 200, func(it *HEMSSessionItem) (int, bool) { return idOf(it.ID) }, func(limit, offset int) ([]HEMSSessionItem, int, error) {
 		p := params

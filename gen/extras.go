@@ -121,8 +121,8 @@ type pager struct {
 	SetLimit           string // statements that put limit and offset into p
 	LimitArgs          string // the params' limit and offset, as *int
 	MaxLimit           int
-	// Key is the Go function that gives an item's id, for paginate to
-	// find an item that comes twice; a typed nil when items have no id.
+	// Key is the Go function that gives an item's id, for paginate's
+	// anchor (see paginate); a typed nil when items have no id.
 	Key    string
 	HasKey bool
 }
@@ -448,10 +448,12 @@ import (
 //
 // A list that changes between pages shifts under offset paging, so that
 // items are skipped or come twice. The iterator does not end quietly then:
-// a total that changes, an empty page before the total{{if .HasKey}} and an item
-// id that came before{{end}} end it with a [*ListChangedError] ([IsListChanged]),
-// after the items of the pages before. Whoever sums or counts the items
-// must then walk again; [Collect] does that.
+// a total that changes{{if .HasKey}}, a page that does not start with the last item
+// yielded (each page is asked from that one on, one item more){{end}} or an empty page
+// before the total ends it with a [*ListChangedError] ([IsListChanged]),
+// after the items of the pages before.{{if .HasKey}} Every item that is in the list
+// for the whole walk is yielded exactly once, or the walk ends so.{{end}}
+// Whoever sums or counts the items walks again then; [Collect] does that.
 func (c *PartnerClient) {{.Name}}Iter(ctx context.Context, {{.Params}}params {{.ParamsType}}, opts ...CallOption) iter.Seq2[*{{.Item}}, error] {
 	return paginate(ctx, c, "{{.Name}}", {{.LimitArgs}}, {{.MaxLimit}}, {{.Key}}, func(limit, offset int) ([]{{.Item}}, int, error) {
 		p := params
