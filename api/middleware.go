@@ -312,13 +312,14 @@ func middlewareError(x *exchange, err error) error {
 }
 
 // attemptChain sends req, an attempt of x, through the Attempt hooks of
-// its middleware, and reads the response into rep.
+// its middleware, and reads the response into rep. req's header is the
+// attempt's own (a clone: see attempt): the hooks see it without the
+// Authorization, which it has only while the request is sent.
 func (t *transport) attemptChain(ctx context.Context, x *exchange, req *http.Request, rep *reply, n int) error {
 	c := x.opts.call
 	auth := req.Header["Authorization"]
-	a := &Attempt{Call: c, N: n, URL: req.URL.Scheme + "://" + req.URL.Host + x.path(),
-		Header: req.Header.Clone(), PaceWait: c.attemptPace}
-	delete(a.Header, "Authorization")
+	delete(req.Header, "Authorization")
+	a := &Attempt{Call: c, N: n, URL: req.URL.Scheme + "://" + req.URL.Host + x.path(), Header: req.Header, PaceWait: c.attemptPace}
 	sent := false
 	var rtErr error
 	err := runAttempt(ctx, c.mw, a, func(ctx context.Context) error {
@@ -327,10 +328,14 @@ func (t *transport) attemptChain(ctx context.Context, x *exchange, req *http.Req
 			rep.resp, rep.body, rep.buf = nil, nil, nil
 		}
 		sent = true
-		r := req.WithContext(ctx)
-		r.Header = a.Header.Clone()
+		r := req
+		if ctx != req.Context() {
+			r = req.WithContext(ctx)
+		}
+		r.Header = a.Header
 		if auth != nil {
 			r.Header["Authorization"] = auth
+			defer delete(r.Header, "Authorization")
 		}
 		start := t.now()
 		rtErr = t.roundTrip(x, r, rep)
