@@ -6,8 +6,11 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
 # make bench: runs of each benchmark, and how long each runs.
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
+# Modules of their own (own go.mod, optional weight such as OpenTelemetry):
+# linted and tested like the root module, each in its directory.
+SUBMODULES := otel
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint lint-modules test-modules fmt bench bench-otel consumer-check api-check
 
 all: generate test
 
@@ -34,6 +37,12 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	$(MAKE) --no-print-directory lint-modules
+
+## lint-modules: go vet and staticcheck (the root module's pinned version) in each of SUBMODULES
+lint-modules:
+	@bin=$$(mktemp -d) && trap 'rm -rf "$$bin"' EXIT && $(GO) build -o "$$bin/staticcheck" honnef.co/go/tools/cmd/staticcheck && \
+	for m in $(SUBMODULES); do (cd $$m && $(GO) vet ./... && "$$bin/staticcheck" ./...) || exit 1; done
 
 ## test: what CI runs: lint, the race-enabled tests, and the generated-code, consumer and API checks.
 ## gen's tests run without -race: the race detector makes oapi-codegen ten times slower, and gen's one
@@ -42,7 +51,11 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check
+	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-modules
+
+## test-modules: the race-enabled tests of each of SUBMODULES
+test-modules:
+	@for m in $(SUBMODULES); do (cd $$m && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...) || exit 1; done
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
@@ -67,3 +80,9 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./internal/bench ./api ./oauth ./api/speccheck > bench.txt; \
 	status=$$?; cat bench.txt; exit $$status
 	$(BENCHSTAT) -col /impl bench.txt
+
+## bench-otel: what a call costs with middleware (none, a pass-through, OpenTelemetry's no-op and SDK providers) on a transport without a network, BENCH_COUNT runs, then benchstat by /mw
+bench-otel:
+	cd otel && $(GO) test -run '^$$' -bench Middleware -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) . > ../bench-otel.txt; \
+	status=$$?; cat ../bench-otel.txt; exit $$status
+	$(BENCHSTAT) -col /mw bench-otel.txt
