@@ -43,8 +43,9 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -111,6 +112,27 @@ type instruments struct {
 	duration, paceWait                metric.Float64Histogram
 	attempts, errors, retries, denied metric.Int64Counter
 	tokens                            metric.Int64Counter
+
+	sets sync.Map // the metrics' attribute sets, by operation and error.type (see set)
+}
+
+// set is the attribute set of the metrics of operation op (none if "")
+// that failed with class (none if ""), made once: a set sorts and
+// allocates.
+func (in *instruments) set(op, class string) metric.MeasurementOption {
+	key := op + "\x00" + class
+	if s, ok := in.sets.Load(key); ok {
+		return s.(metric.MeasurementOption)
+	}
+	var kvs []attribute.KeyValue
+	if op != "" {
+		kvs = append(kvs, OperationKey.String(op))
+	}
+	if class != "" {
+		kvs = append(kvs, semconv.ErrorTypeKey.String(class))
+	}
+	s, _ := in.sets.LoadOrStore(key, metric.WithAttributeSet(attribute.NewSet(kvs...)))
+	return s.(metric.MeasurementOption)
 }
 
 // Middleware returns an api.Middleware that traces and measures every
@@ -209,20 +231,15 @@ func (in *instruments) record(ctx context.Context, c *api.Call, class string) {
 	case api.CallWait:
 		return
 	case api.CallToken:
-		set := attribute.NewSet()
-		if class != "" {
-			set = attribute.NewSet(semconv.ErrorTypeKey.String(class))
-		}
-		in.tokens.Add(ctx, 1, metric.WithAttributeSet(set))
-		in.paceWait.Record(ctx, info.PaceWait.Seconds(), metric.WithAttributeSet(attribute.NewSet(OperationKey.String(c.Operation))))
+		in.tokens.Add(ctx, 1, in.set("", class))
+		in.paceWait.Record(ctx, info.PaceWait.Seconds(), in.set(c.Operation, ""))
 		return
 	}
-	op := attribute.NewSet(OperationKey.String(c.Operation))
-	opt := metric.WithAttributeSet(op)
+	opt := in.set(c.Operation, "")
 	if class == "" {
 		in.duration.Record(ctx, info.Duration.Seconds(), opt)
 	} else {
-		failed := metric.WithAttributeSet(attribute.NewSet(OperationKey.String(c.Operation), semconv.ErrorTypeKey.String(class)))
+		failed := in.set(c.Operation, class)
 		in.duration.Record(ctx, info.Duration.Seconds(), failed)
 		in.errors.Add(ctx, 1, failed)
 	}
@@ -246,13 +263,8 @@ func (in *instruments) attempt(ctx context.Context, a *api.Attempt, next api.Nex
 	}
 	attrs := make([]attribute.KeyValue, 0, 8)
 	attrs = append(attrs, semconv.HTTPRequestMethodKey.String(c.Method), semconv.URLFull(a.URL), semconv.URLTemplate(c.Path))
-	if u, err := url.Parse(a.URL); err == nil {
-		attrs = append(attrs, semconv.ServerAddress(u.Hostname()))
-		if port, err := strconv.Atoi(u.Port()); err == nil {
-			attrs = append(attrs, semconv.ServerPort(port))
-		} else if u.Scheme == "https" {
-			attrs = append(attrs, semconv.ServerPort(443))
-		}
+	if host, port := server(a.URL); host != "" {
+		attrs = append(attrs, semconv.ServerAddress(host), semconv.ServerPort(port))
 	}
 	if a.N > 1 {
 		attrs = append(attrs, semconv.HTTPRequestResendCount(a.N-1))
@@ -278,6 +290,27 @@ func (in *instruments) attempt(ctx context.Context, a *api.Attempt, next api.Nex
 	}
 	span.End()
 	return err
+}
+
+// server is the host and port of an attempt's URL (scheme://host[:port]/path,
+// without a query), without parsing all of it.
+func server(u string) (string, int) {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return "", 0
+	}
+	hostport, _, _ := strings.Cut(rest, "/")
+	host, p, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, p = hostport, ""
+	}
+	if port, err := strconv.Atoi(p); err == nil {
+		return host, port
+	}
+	if scheme == "https" {
+		return host, 443
+	}
+	return host, 80
 }
 
 // event adds a waiter's poll or an iterator's page to the span of ctx.
