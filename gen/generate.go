@@ -69,6 +69,8 @@ type result struct {
 	// HandWritten are the hand-written files of package api the code was
 	// generated beside.
 	HandWritten map[string][]byte
+	// Surface are the PartnerClient methods, for the front ends (cli.go).
+	Surface []surfaceOp
 }
 
 // generate runs the pipeline on the pinned spec under root and returns the
@@ -85,7 +87,11 @@ func generate(root string) (*result, error) {
 	if err := checkPin(p, data); err != nil {
 		return nil, err
 	}
-	return generateFrom(root, p, data)
+	res, err := generateFrom(root, p, data)
+	if err != nil {
+		return nil, err
+	}
+	return withFrontEnds(root, res)
 }
 
 // genMu serialises generation: oapi-codegen keeps its configuration (the
@@ -403,6 +409,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		TypeNames:   norm.TypeNames,
 		ids:         new(identifierCache),
 		Files:       files,
+		Surface:     surface,
 	}, nil
 }
 
