@@ -275,15 +275,15 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		req.ContentLength = int64(len(x.body))
 	}
 	rep := &reply{secrets: x.secrets}
+	if x.opts.call != nil {
+		req.Header = req.Header.Clone() // the attempt's own: the middleware's Call.Header is x.req's, not for the token
+	}
 	if x.op.auth && t.tokens != nil {
 		tok, err := t.token(actx, after)
 		if err != nil {
 			return nil, err
 		}
 		rep.token = tok.AccessToken
-		if x.opts.call != nil {
-			req.Header = req.Header.Clone() // middleware sees x.req's: not the token
-		}
 		req.Header["Authorization"] = t.bearerValue(tok)
 	}
 	logging := t.logger != nil && t.logger.Enabled(ctx, slog.LevelDebug)
