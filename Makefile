@@ -7,7 +7,7 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check test-mcp mcp-inspector
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench bench-otel consumer-check api-check test-mcp mcp-inspector test-otel
 
 all: generate test
 
@@ -42,7 +42,7 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-mcp
+	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-mcp test-otel
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
@@ -54,6 +54,13 @@ test-mcp:
 	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd mcp && $$sc ./...; \
 	status=$$?; rm -rf $$(dirname $$sc); exit $$status
 	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## test-otel: the OpenTelemetry module (otel/, its own go.mod), as test-mcp does the MCP server's
+test-otel:
+	cd otel && $(GO) vet ./...
+	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd otel && $$sc ./...; \
+	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	cd otel && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
 
 ## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
 ## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
@@ -81,3 +88,9 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./internal/bench ./api ./oauth ./api/speccheck > bench.txt; \
 	status=$$?; cat bench.txt; exit $$status
 	$(BENCHSTAT) -col /impl bench.txt
+
+## bench-otel: what a call costs with middleware (none, a pass-through, OpenTelemetry's no-op and SDK providers) on a transport without a network, BENCH_COUNT runs, then benchstat by /mw
+bench-otel:
+	cd otel && $(GO) test -run '^$$' -bench Middleware -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) . > ../bench-otel.txt; \
+	status=$$?; cat ../bench-otel.txt; exit $$status
+	$(BENCHSTAT) -col /mw bench-otel.txt

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -267,5 +268,5 @@ func clientCredentials(id, secret string) []string {
 			out = append(out, enc.EncodeToString([]byte(creds)))
 		}
 	}
-	return out
+	return slices.Clip(out) // shared by every call's secrets: an append must copy
 }

@@ -74,8 +74,8 @@ type exchange struct {
 	opts   *callOptions
 	pooled bool // read the response into a pooled buffer
 	// secrets are the values of the request's secret path and query
-	// parameters (see operation.secretPath and secretQuery), for errors and
-	// logs to redact.
+	// parameters (see operation.secretPath and secretQuery) and of its
+	// cookie parameters (see addCookieParam), for errors and logs to redact.
 	secrets []string
 }
 
@@ -147,7 +147,11 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	o := x.opts
 	var ps paceState // what the pace and the retry budget did (pace.go)
 	start := t.now()
-	x.secrets = t.secretsOf(x)
+	if s := t.secretsOf(x); len(x.secrets) == 0 {
+		x.secrets = s // shared when it is t.credentials: never appended to
+	} else {
+		x.secrets = append(x.secrets, s...) // the cookie parameters' (PartnerClient.send), then these
+	}
 	policy := t.retry
 	if o.retry != nil {
 		policy = *o.retry
@@ -300,15 +304,15 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		req.ContentLength = int64(len(x.body))
 	}
 	rep := &reply{secrets: x.secrets}
+	if x.opts.call != nil {
+		req.Header = req.Header.Clone() // the attempt's own: the middleware's Call.Header is x.req's, not for the token
+	}
 	if x.op.auth && t.tokens != nil {
 		tok, err := t.token(actx, after)
 		if err != nil {
 			return nil, err
 		}
 		rep.token = tok.AccessToken
-		if x.opts.call != nil {
-			req.Header = req.Header.Clone() // middleware sees x.req's: not the token
-		}
 		req.Header["Authorization"] = t.bearerValue(tok)
 	}
 	logging := t.logger != nil && t.logger.Enabled(ctx, slog.LevelDebug)

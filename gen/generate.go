@@ -246,7 +246,8 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return fail(err)
 	}
-	methods := handWrittenMethods(parsed)
+	members := handWrittenMembers(hwFset, parsed)
+	methods := handWrittenMethods(members)
 	named, nameNotes, err := assignNames(ops, table, goName, methods)
 	if err != nil {
 		return fail(err)
@@ -261,7 +262,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	for _, op := range named {
 		opNames[op.key()] = op.GoName
 	}
-	norm, err := normalizeSpec(data, schemaNames, opNames, goName, reserved)
+	norm, err := normalizeSpecWith(data, schemaNames, opNames, goName, reserved, members)
 	if err != nil {
 		return fail(err)
 	}
@@ -345,9 +346,9 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		return nil, err
 	}
 	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
-	getters, getterNotes := buildGetters(doc, g, goName)
-	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
-	declared := findDeclaredErrors(named, doc, g)
+	getters, getterNotes := buildGetters(doc, g, goName, members)
+	declared, errorNotes := findDeclaredErrors(named, doc, g, goName)
+	notes = append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), errorNotes...)
 	helpers := payloadHelpers(declared, g, reserved)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
 		"Errors": declared, "Helpers": helpers,
@@ -357,6 +358,9 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		return nil, err
 	}
 	errorsCode, err := renderGo(errorsFile, errorsTemplate, extras)
+	if err == nil {
+		errorsCode, err = pruneImports(errorsFile, errorsCode)
+	}
 	if err != nil {
 		return nil, err
 	}
