@@ -90,3 +90,8 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./api ./oauth ./api/speccheck; } > bench.txt; \
 	status=$$?; cat bench.txt; exit $$status
 	$(BENCHSTAT) -col /impl bench.txt
+
+## bench-callgrind: instructions per call of each implementation of the three calls and the create-user
+## body, counted by valgrind's callgrind (repeatable where the timings of `make bench` are not)
+bench-callgrind:
+	GO='$(GO)' internal/bench/callgrind.sh

@@ -470,7 +470,7 @@ func BenchmarkEncodeCreateUser(b *testing.B) {
 	var sink []byte
 	runImpls(b,
 		impl{"baseline", func() (err error) {
-			sink, err = json.Marshal(baseIn)
+			sink, err = json.Marshal(&baseIn)
 			return err
 		}},
 		impl{"ogen", func() error {
