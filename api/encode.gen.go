@@ -11,20 +11,18 @@ func encodeAuthSessionInput(w *jx.Writer, v *AuthSessionInput) error {
 	p := len(w.Buf)
 	if len(v.CancelURL) != 0 {
 		w.Buf = append(w.Buf, ",\"cancel_url\":"...)
-		if v.CancelURL.IsNull() {
-			w.Null()
+		if x0, ok := v.CancelURL[true]; ok == (len(v.CancelURL) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.CancelURL[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.SuccessURL) != 0 {
 		w.Buf = append(w.Buf, ",\"success_url\":"...)
-		if v.SuccessURL.IsNull() {
-			w.Null()
+		if x0, ok := v.SuccessURL[true]; ok == (len(v.SuccessURL) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.SuccessURL[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -35,121 +33,108 @@ func encodeBuildingCreateInput(w *jx.Writer, v *BuildingCreateInput) error {
 	p := len(w.Buf)
 	if len(v.Country) != 0 {
 		w.Buf = append(w.Buf, ",\"country\":"...)
-		if v.Country.IsNull() {
-			w.Null()
+		if x0, ok := v.Country[true]; ok == (len(v.Country) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Country[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	w.Buf = append(w.Buf, ",\"name\":"...)
-	w.StrEscape(v.Name)
+	encodeString(w, v.Name)
 	if len(v.NumOccupants) != 0 {
 		w.Buf = append(w.Buf, ",\"num_occupants\":"...)
-		if v.NumOccupants.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.NumOccupants[true]
+		if x0, ok := v.NumOccupants[true]; ok == (len(v.NumOccupants) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.OccupantType) != 0 {
 		w.Buf = append(w.Buf, ",\"occupant_type\":"...)
-		if v.OccupantType.IsNull() {
-			w.Null()
+		if x0, ok := v.OccupantType[true]; ok == (len(v.OccupantType) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.OccupantType[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if len(v.Photovoltaic) != 0 {
 		w.Buf = append(w.Buf, ",\"photovoltaic\":"...)
-		if v.Photovoltaic.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Photovoltaic[true]
+		if x0, ok := v.Photovoltaic[true]; ok == (len(v.Photovoltaic) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PropertyAge) != 0 {
 		w.Buf = append(w.Buf, ",\"property_age\":"...)
-		if v.PropertyAge.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PropertyAge[true]
+		if x0, ok := v.PropertyAge[true]; ok == (len(v.PropertyAge) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PropertySizeM2) != 0 {
 		w.Buf = append(w.Buf, ",\"property_size_m2\":"...)
-		if v.PropertySizeM2.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PropertySizeM2[true]
+		if x0, ok := v.PropertySizeM2[true]; ok == (len(v.PropertySizeM2) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PropertyType) != 0 {
 		w.Buf = append(w.Buf, ",\"property_type\":"...)
-		if v.PropertyType.IsNull() {
-			w.Null()
+		if x0, ok := v.PropertyType[true]; ok == (len(v.PropertyType) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.PropertyType[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if len(v.SpaceHeating) != 0 {
 		w.Buf = append(w.Buf, ",\"space_heating\":"...)
-		if v.SpaceHeating.IsNull() {
-			w.Null()
+		if x0, ok := v.SpaceHeating[true]; ok == (len(v.SpaceHeating) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.SpaceHeating[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.StreetAddInfo) != 0 {
 		w.Buf = append(w.Buf, ",\"street_add_info\":"...)
-		if v.StreetAddInfo.IsNull() {
-			w.Null()
+		if x0, ok := v.StreetAddInfo[true]; ok == (len(v.StreetAddInfo) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.StreetAddInfo[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.StreetAndNumber) != 0 {
 		w.Buf = append(w.Buf, ",\"street_and_number\":"...)
-		if v.StreetAndNumber.IsNull() {
-			w.Null()
+		if x0, ok := v.StreetAndNumber[true]; ok == (len(v.StreetAndNumber) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.StreetAndNumber[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Town) != 0 {
 		w.Buf = append(w.Buf, ",\"town\":"...)
-		if v.Town.IsNull() {
-			w.Null()
+		if x0, ok := v.Town[true]; ok == (len(v.Town) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Town[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.WaterHeating) != 0 {
 		w.Buf = append(w.Buf, ",\"water_heating\":"...)
-		if v.WaterHeating.IsNull() {
-			w.Null()
+		if x0, ok := v.WaterHeating[true]; ok == (len(v.WaterHeating) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.WaterHeating[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.ZipCode) != 0 {
 		w.Buf = append(w.Buf, ",\"zip_code\":"...)
-		if v.ZipCode.IsNull() {
-			w.Null()
+		if x0, ok := v.ZipCode[true]; ok == (len(v.ZipCode) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ZipCode[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -160,121 +145,108 @@ func encodeBuildingUpdateInput(w *jx.Writer, v *BuildingUpdateInput) error {
 	p := len(w.Buf)
 	if len(v.Country) != 0 {
 		w.Buf = append(w.Buf, ",\"country\":"...)
-		if v.Country.IsNull() {
-			w.Null()
+		if x0, ok := v.Country[true]; ok == (len(v.Country) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Country[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	w.Buf = append(w.Buf, ",\"name\":"...)
-	w.StrEscape(v.Name)
+	encodeString(w, v.Name)
 	if len(v.NumOccupants) != 0 {
 		w.Buf = append(w.Buf, ",\"num_occupants\":"...)
-		if v.NumOccupants.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.NumOccupants[true]
+		if x0, ok := v.NumOccupants[true]; ok == (len(v.NumOccupants) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.OccupantType) != 0 {
 		w.Buf = append(w.Buf, ",\"occupant_type\":"...)
-		if v.OccupantType.IsNull() {
-			w.Null()
+		if x0, ok := v.OccupantType[true]; ok == (len(v.OccupantType) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.OccupantType[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if len(v.Photovoltaic) != 0 {
 		w.Buf = append(w.Buf, ",\"photovoltaic\":"...)
-		if v.Photovoltaic.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Photovoltaic[true]
+		if x0, ok := v.Photovoltaic[true]; ok == (len(v.Photovoltaic) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PropertyAge) != 0 {
 		w.Buf = append(w.Buf, ",\"property_age\":"...)
-		if v.PropertyAge.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PropertyAge[true]
+		if x0, ok := v.PropertyAge[true]; ok == (len(v.PropertyAge) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PropertySizeM2) != 0 {
 		w.Buf = append(w.Buf, ",\"property_size_m2\":"...)
-		if v.PropertySizeM2.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PropertySizeM2[true]
+		if x0, ok := v.PropertySizeM2[true]; ok == (len(v.PropertySizeM2) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PropertyType) != 0 {
 		w.Buf = append(w.Buf, ",\"property_type\":"...)
-		if v.PropertyType.IsNull() {
-			w.Null()
+		if x0, ok := v.PropertyType[true]; ok == (len(v.PropertyType) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.PropertyType[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if len(v.SpaceHeating) != 0 {
 		w.Buf = append(w.Buf, ",\"space_heating\":"...)
-		if v.SpaceHeating.IsNull() {
-			w.Null()
+		if x0, ok := v.SpaceHeating[true]; ok == (len(v.SpaceHeating) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.SpaceHeating[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.StreetAddInfo) != 0 {
 		w.Buf = append(w.Buf, ",\"street_add_info\":"...)
-		if v.StreetAddInfo.IsNull() {
-			w.Null()
+		if x0, ok := v.StreetAddInfo[true]; ok == (len(v.StreetAddInfo) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.StreetAddInfo[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.StreetAndNumber) != 0 {
 		w.Buf = append(w.Buf, ",\"street_and_number\":"...)
-		if v.StreetAndNumber.IsNull() {
-			w.Null()
+		if x0, ok := v.StreetAndNumber[true]; ok == (len(v.StreetAndNumber) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.StreetAndNumber[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Town) != 0 {
 		w.Buf = append(w.Buf, ",\"town\":"...)
-		if v.Town.IsNull() {
-			w.Null()
+		if x0, ok := v.Town[true]; ok == (len(v.Town) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Town[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.WaterHeating) != 0 {
 		w.Buf = append(w.Buf, ",\"water_heating\":"...)
-		if v.WaterHeating.IsNull() {
-			w.Null()
+		if x0, ok := v.WaterHeating[true]; ok == (len(v.WaterHeating) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.WaterHeating[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.ZipCode) != 0 {
 		w.Buf = append(w.Buf, ",\"zip_code\":"...)
-		if v.ZipCode.IsNull() {
-			w.Null()
+		if x0, ok := v.ZipCode[true]; ok == (len(v.ZipCode) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ZipCode[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -338,7 +310,7 @@ func encodeChargeWeeklyPolicySchema(w *jx.Writer, v *ChargeWeeklyPolicySchema) e
 		if v.Timezone == nil {
 			w.Null()
 		} else {
-			w.StrEscape((*v.Timezone))
+			encodeString(w, (*v.Timezone))
 		}
 	}
 	if v.Tue != nil {
@@ -369,29 +341,26 @@ func encodeChargingConfigUpdateInput(w *jx.Writer, v *ChargingConfigUpdateInput)
 	p := len(w.Buf)
 	if len(v.HEMSMaxImportBeforeStoppingW) != 0 {
 		w.Buf = append(w.Buf, ",\"hems_max_import_before_stopping_w\":"...)
-		if v.HEMSMaxImportBeforeStoppingW.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.HEMSMaxImportBeforeStoppingW[true]
+		if x0, ok := v.HEMSMaxImportBeforeStoppingW[true]; ok == (len(v.HEMSMaxImportBeforeStoppingW) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.HEMSMinExportToStartW) != 0 {
 		w.Buf = append(w.Buf, ",\"hems_min_export_to_start_w\":"...)
-		if v.HEMSMinExportToStartW.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.HEMSMinExportToStartW[true]
+		if x0, ok := v.HEMSMinExportToStartW[true]; ok == (len(v.HEMSMinExportToStartW) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.SmartChargingMode) != 0 {
 		w.Buf = append(w.Buf, ",\"smart_charging_mode\":"...)
-		if v.SmartChargingMode.IsNull() {
-			w.Null()
+		if x0, ok := v.SmartChargingMode[true]; ok == (len(v.SmartChargingMode) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.SmartChargingMode[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -402,42 +371,39 @@ func encodeCueStateInput(w *jx.Writer, v *CueStateInput) error {
 	p := len(w.Buf)
 	if len(v.ClientInfo) != 0 {
 		w.Buf = append(w.Buf, ",\"client_info\":"...)
-		if v.ClientInfo.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.ClientInfo[true]
+		if x0, ok := v.ClientInfo[true]; ok == (len(v.ClientInfo) == 1) {
 			x1 := x0
 			if err := encodeJSON(w, &x1); err != nil {
 				return encodeAt("client_info", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Location) != 0 {
 		w.Buf = append(w.Buf, ",\"location\":"...)
-		if v.Location.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Location[true]
+		if x0, ok := v.Location[true]; ok == (len(v.Location) == 1) {
 			x1 := x0
 			if err := encodeJSON(w, &x1); err != nil {
 				return encodeAt("location", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Payload) != 0 {
 		w.Buf = append(w.Buf, ",\"payload\":"...)
-		if v.Payload.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Payload[true]
+		if x0, ok := v.Payload[true]; ok == (len(v.Payload) == 1) {
 			x1 := x0
 			if err := encodeJSON(w, &x1); err != nil {
 				return encodeAt("payload", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	w.Buf = append(w.Buf, ",\"state\":"...)
-	w.StrEscape(string(v.State))
+	encodeString(w, string(v.State))
 	endObject(w, p)
 	return nil
 }
@@ -446,20 +412,18 @@ func encodeDailyChargePolicySchema(w *jx.Writer, v *DailyChargePolicySchema) err
 	p := len(w.Buf)
 	if len(v.ChargeDeadline) != 0 {
 		w.Buf = append(w.Buf, ",\"charge_deadline\":"...)
-		if v.ChargeDeadline.IsNull() {
-			w.Null()
+		if x0, ok := v.ChargeDeadline[true]; ok == (len(v.ChargeDeadline) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ChargeDeadline[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.ChargePercentage) != 0 {
 		w.Buf = append(w.Buf, ",\"charge_percentage\":"...)
-		if v.ChargePercentage.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.ChargePercentage[true]
+		if x0, ok := v.ChargePercentage[true]; ok == (len(v.ChargePercentage) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -470,11 +434,10 @@ func encodeDeviceModelInput(w *jx.Writer, v *DeviceModelInput) error {
 	p := len(w.Buf)
 	if len(v.CloudServiceID) != 0 {
 		w.Buf = append(w.Buf, ",\"cloud_service_id\":"...)
-		if v.CloudServiceID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.CloudServiceID[true]
+		if x0, ok := v.CloudServiceID[true]; ok == (len(v.CloudServiceID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.DeviceType != nil {
@@ -492,7 +455,7 @@ func encodeDeviceModelInput(w *jx.Writer, v *DeviceModelInput) error {
 		if v.Manufacturer == nil {
 			w.Null()
 		} else {
-			w.StrEscape((*v.Manufacturer))
+			encodeString(w, (*v.Manufacturer))
 		}
 	}
 	if v.Model != nil {
@@ -500,16 +463,15 @@ func encodeDeviceModelInput(w *jx.Writer, v *DeviceModelInput) error {
 		if v.Model == nil {
 			w.Null()
 		} else {
-			w.StrEscape((*v.Model))
+			encodeString(w, (*v.Model))
 		}
 	}
 	if len(v.Year) != 0 {
 		w.Buf = append(w.Buf, ",\"year\":"...)
-		if v.Year.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Year[true]
+		if x0, ok := v.Year[true]; ok == (len(v.Year) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -520,22 +482,20 @@ func encodeDeviceOnboardingSessionCreateInput(w *jx.Writer, v *DeviceOnboardingS
 	p := len(w.Buf)
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	w.Buf = append(w.Buf, ",\"cancel_url\":"...)
-	w.StrEscape(v.CancelURL)
+	encodeString(w, v.CancelURL)
 	if len(v.DeviceType) != 0 {
 		w.Buf = append(w.Buf, ",\"device_type\":"...)
-		if v.DeviceType.IsNull() {
-			w.Null()
+		if x0, ok := v.DeviceType[true]; ok == (len(v.DeviceType) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.DeviceType[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if v.IsSmartOptimizationActiveDefault != nil {
@@ -547,11 +507,11 @@ func encodeDeviceOnboardingSessionCreateInput(w *jx.Writer, v *DeviceOnboardingS
 		}
 	}
 	w.Buf = append(w.Buf, ",\"language\":"...)
-	w.StrEscape(string(v.Language))
+	encodeString(w, string(v.Language))
 	w.Buf = append(w.Buf, ",\"price_zone_default\":"...)
-	w.StrEscape(string(v.PriceZoneDefault))
+	encodeString(w, string(v.PriceZoneDefault))
 	w.Buf = append(w.Buf, ",\"success_url\":"...)
-	w.StrEscape(v.SuccessURL)
+	encodeString(w, v.SuccessURL)
 	w.Buf = append(w.Buf, ",\"user_id\":"...)
 	encodeUUID(w, v.UserID)
 	endObject(w, p)
@@ -565,7 +525,7 @@ func encodeDeviceTypeInput(w *jx.Writer, v *DeviceTypeInput) error {
 		if v.LongName == nil {
 			w.Null()
 		} else {
-			w.StrEscape((*v.LongName))
+			encodeString(w, (*v.LongName))
 		}
 	}
 	if v.ShortName != nil {
@@ -573,7 +533,7 @@ func encodeDeviceTypeInput(w *jx.Writer, v *DeviceTypeInput) error {
 		if v.ShortName == nil {
 			w.Null()
 		} else {
-			w.StrEscape((*v.ShortName))
+			encodeString(w, (*v.ShortName))
 		}
 	}
 	endObject(w, p)
@@ -584,47 +544,42 @@ func encodeDeviceUpdateInput(w *jx.Writer, v *DeviceUpdateInput) error {
 	p := len(w.Buf)
 	if len(v.Comment) != 0 {
 		w.Buf = append(w.Buf, ",\"comment\":"...)
-		if v.Comment.IsNull() {
-			w.Null()
+		if x0, ok := v.Comment[true]; ok == (len(v.Comment) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Comment[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.IsAuthenticated) != 0 {
 		w.Buf = append(w.Buf, ",\"is_authenticated\":"...)
-		if v.IsAuthenticated.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsAuthenticated[true]
+		if x0, ok := v.IsAuthenticated[true]; ok == (len(v.IsAuthenticated) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsForecastingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_forecasting_enabled\":"...)
-		if v.IsForecastingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsForecastingEnabled[true]
+		if x0, ok := v.IsForecastingEnabled[true]; ok == (len(v.IsForecastingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsInverterForcedModeEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_inverter_forced_mode_enabled\":"...)
-		if v.IsInverterForcedModeEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsInverterForcedModeEnabled[true]
+		if x0, ok := v.IsInverterForcedModeEnabled[true]; ok == (len(v.IsInverterForcedModeEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsSmartOptimizationActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_smart_optimization_active\":"...)
-		if v.IsSmartOptimizationActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSmartOptimizationActive[true]
+		if x0, ok := v.IsSmartOptimizationActive[true]; ok == (len(v.IsSmartOptimizationActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -638,34 +593,31 @@ func encodeElectricVehicleCreateInput(w *jx.Writer, v *ElectricVehicleCreateInpu
 		if v.ActualSteeringState == nil {
 			w.Null()
 		} else {
-			w.StrEscape((*v.ActualSteeringState))
+			encodeString(w, (*v.ActualSteeringState))
 		}
 	}
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.ChargeDeadlineAt) != 0 {
 		w.Buf = append(w.Buf, ",\"charge_deadline_at\":"...)
-		if v.ChargeDeadlineAt.IsNull() {
-			w.Null()
+		if x0, ok := v.ChargeDeadlineAt[true]; ok == (len(v.ChargeDeadlineAt) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ChargeDeadlineAt[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Comment) != 0 {
 		w.Buf = append(w.Buf, ",\"comment\":"...)
-		if v.Comment.IsNull() {
-			w.Null()
+		if x0, ok := v.Comment[true]; ok == (len(v.Comment) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Comment[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if v.DeviceModel != nil {
@@ -680,11 +632,10 @@ func encodeElectricVehicleCreateInput(w *jx.Writer, v *ElectricVehicleCreateInpu
 	}
 	if len(v.IsChargePolicyEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_charge_policy_enabled\":"...)
-		if v.IsChargePolicyEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsChargePolicyEnabled[true]
+		if x0, ok := v.IsChargePolicyEnabled[true]; ok == (len(v.IsChargePolicyEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.IsForecastingEnabled != nil {
@@ -729,33 +680,30 @@ func encodeElectricVehicleCreateInput(w *jx.Writer, v *ElectricVehicleCreateInpu
 	}
 	if len(v.LastMonitoringExecutedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"last_monitoring_executed_at\":"...)
-		if v.LastMonitoringExecutedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.LastMonitoringExecutedAt[true]
+		if x0, ok := v.LastMonitoringExecutedAt[true]; ok == (len(v.LastMonitoringExecutedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("last_monitoring_executed_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MinimumChargeLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"minimum_charge_limit\":"...)
-		if v.MinimumChargeLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinimumChargeLimit[true]
+		if x0, ok := v.MinimumChargeLimit[true]; ok == (len(v.MinimumChargeLimit) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PausePowerUntil) != 0 {
 		w.Buf = append(w.Buf, ",\"pause_power_until\":"...)
-		if v.PausePowerUntil.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PausePowerUntil[true]
+		if x0, ok := v.PausePowerUntil[true]; ok == (len(v.PausePowerUntil) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("pause_power_until", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.PriceZone != nil {
@@ -763,7 +711,7 @@ func encodeElectricVehicleCreateInput(w *jx.Writer, v *ElectricVehicleCreateInpu
 		if v.PriceZone == nil {
 			w.Null()
 		} else {
-			w.StrEscape(string((*v.PriceZone)))
+			encodeString(w, string((*v.PriceZone)))
 		}
 	}
 	endObject(w, p)
@@ -774,49 +722,44 @@ func encodeElectricVehicleUpdateInput(w *jx.Writer, v *ElectricVehicleUpdateInpu
 	p := len(w.Buf)
 	if len(v.ActualSteeringState) != 0 {
 		w.Buf = append(w.Buf, ",\"actual_steering_state\":"...)
-		if v.ActualSteeringState.IsNull() {
-			w.Null()
+		if x0, ok := v.ActualSteeringState[true]; ok == (len(v.ActualSteeringState) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ActualSteeringState[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.ChargeDeadlineAt) != 0 {
 		w.Buf = append(w.Buf, ",\"charge_deadline_at\":"...)
-		if v.ChargeDeadlineAt.IsNull() {
-			w.Null()
+		if x0, ok := v.ChargeDeadlineAt[true]; ok == (len(v.ChargeDeadlineAt) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ChargeDeadlineAt[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Comment) != 0 {
 		w.Buf = append(w.Buf, ",\"comment\":"...)
-		if v.Comment.IsNull() {
-			w.Null()
+		if x0, ok := v.Comment[true]; ok == (len(v.Comment) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Comment[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.DeletedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"deleted_at\":"...)
-		if v.DeletedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.DeletedAt[true]
+		if x0, ok := v.DeletedAt[true]; ok == (len(v.DeletedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("deleted_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.DeviceModel != nil {
@@ -831,116 +774,104 @@ func encodeElectricVehicleUpdateInput(w *jx.Writer, v *ElectricVehicleUpdateInpu
 	}
 	if len(v.IsChargePolicyEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_charge_policy_enabled\":"...)
-		if v.IsChargePolicyEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsChargePolicyEnabled[true]
+		if x0, ok := v.IsChargePolicyEnabled[true]; ok == (len(v.IsChargePolicyEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsInverterForcedModeEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_inverter_forced_mode_enabled\":"...)
-		if v.IsInverterForcedModeEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsInverterForcedModeEnabled[true]
+		if x0, ok := v.IsInverterForcedModeEnabled[true]; ok == (len(v.IsInverterForcedModeEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsPausePowerActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_pause_power_active\":"...)
-		if v.IsPausePowerActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsPausePowerActive[true]
+		if x0, ok := v.IsPausePowerActive[true]; ok == (len(v.IsPausePowerActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsSmartOptimizationActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_smart_optimization_active\":"...)
-		if v.IsSmartOptimizationActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSmartOptimizationActive[true]
+		if x0, ok := v.IsSmartOptimizationActive[true]; ok == (len(v.IsSmartOptimizationActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsTradingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_trading_enabled\":"...)
-		if v.IsTradingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsTradingEnabled[true]
+		if x0, ok := v.IsTradingEnabled[true]; ok == (len(v.IsTradingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.LastMonitoringExecutedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"last_monitoring_executed_at\":"...)
-		if v.LastMonitoringExecutedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.LastMonitoringExecutedAt[true]
+		if x0, ok := v.LastMonitoringExecutedAt[true]; ok == (len(v.LastMonitoringExecutedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("last_monitoring_executed_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.LifecycleError) != 0 {
 		w.Buf = append(w.Buf, ",\"lifecycle_error\":"...)
-		if v.LifecycleError.IsNull() {
-			w.Null()
+		if x0, ok := v.LifecycleError[true]; ok == (len(v.LifecycleError) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LifecycleError[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.LifecycleState) != 0 {
 		w.Buf = append(w.Buf, ",\"lifecycle_state\":"...)
-		if v.LifecycleState.IsNull() {
-			w.Null()
+		if x0, ok := v.LifecycleState[true]; ok == (len(v.LifecycleState) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LifecycleState[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.MinimumChargeLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"minimum_charge_limit\":"...)
-		if v.MinimumChargeLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinimumChargeLimit[true]
+		if x0, ok := v.MinimumChargeLimit[true]; ok == (len(v.MinimumChargeLimit) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.OptimizationScore) != 0 {
 		w.Buf = append(w.Buf, ",\"optimization_score\":"...)
-		if v.OptimizationScore.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.OptimizationScore[true]
+		if x0, ok := v.OptimizationScore[true]; ok == (len(v.OptimizationScore) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("optimization_score", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PausePowerUntil) != 0 {
 		w.Buf = append(w.Buf, ",\"pause_power_until\":"...)
-		if v.PausePowerUntil.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PausePowerUntil[true]
+		if x0, ok := v.PausePowerUntil[true]; ok == (len(v.PausePowerUntil) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("pause_power_until", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PriceZone) != 0 {
 		w.Buf = append(w.Buf, ",\"price_zone\":"...)
-		if v.PriceZone.IsNull() {
-			w.Null()
+		if x0, ok := v.PriceZone[true]; ok == (len(v.PriceZone) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.PriceZone[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -951,38 +882,34 @@ func encodeEnergyContractCreateInput(w *jx.Writer, v *EnergyContractCreateInput)
 	p := len(w.Buf)
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.CurrencyEnergyPrice) != 0 {
 		w.Buf = append(w.Buf, ",\"currency_energy_price\":"...)
-		if v.CurrencyEnergyPrice.IsNull() {
-			w.Null()
+		if x0, ok := v.CurrencyEnergyPrice[true]; ok == (len(v.CurrencyEnergyPrice) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.CurrencyEnergyPrice[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.EnergyContractType) != 0 {
 		w.Buf = append(w.Buf, ",\"energy_contract_type\":"...)
-		if v.EnergyContractType.IsNull() {
-			w.Null()
+		if x0, ok := v.EnergyContractType[true]; ok == (len(v.EnergyContractType) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.EnergyContractType[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if len(v.EnergyPriceIncludesExternalComponents) != 0 {
 		w.Buf = append(w.Buf, ",\"energy_price_includes_external_components\":"...)
-		if v.EnergyPriceIncludesExternalComponents.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.EnergyPriceIncludesExternalComponents[true]
+		if x0, ok := v.EnergyPriceIncludesExternalComponents[true]; ok == (len(v.EnergyPriceIncludesExternalComponents) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.EnergyPrices != nil {
@@ -997,20 +924,18 @@ func encodeEnergyContractCreateInput(w *jx.Writer, v *EnergyContractCreateInput)
 	}
 	if len(v.MeterID) != 0 {
 		w.Buf = append(w.Buf, ",\"meter_id\":"...)
-		if v.MeterID.IsNull() {
-			w.Null()
+		if x0, ok := v.MeterID[true]; ok == (len(v.MeterID) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.MeterID[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Supplier) != 0 {
 		w.Buf = append(w.Buf, ",\"supplier\":"...)
-		if v.Supplier.IsNull() {
-			w.Null()
+		if x0, ok := v.Supplier[true]; ok == (len(v.Supplier) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Supplier[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -1021,38 +946,34 @@ func encodeEnergyContractUpdateInput(w *jx.Writer, v *EnergyContractUpdateInput)
 	p := len(w.Buf)
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.CurrencyEnergyPrice) != 0 {
 		w.Buf = append(w.Buf, ",\"currency_energy_price\":"...)
-		if v.CurrencyEnergyPrice.IsNull() {
-			w.Null()
+		if x0, ok := v.CurrencyEnergyPrice[true]; ok == (len(v.CurrencyEnergyPrice) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.CurrencyEnergyPrice[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.EnergyContractType) != 0 {
 		w.Buf = append(w.Buf, ",\"energy_contract_type\":"...)
-		if v.EnergyContractType.IsNull() {
-			w.Null()
+		if x0, ok := v.EnergyContractType[true]; ok == (len(v.EnergyContractType) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.EnergyContractType[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if len(v.EnergyPriceIncludesExternalComponents) != 0 {
 		w.Buf = append(w.Buf, ",\"energy_price_includes_external_components\":"...)
-		if v.EnergyPriceIncludesExternalComponents.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.EnergyPriceIncludesExternalComponents[true]
+		if x0, ok := v.EnergyPriceIncludesExternalComponents[true]; ok == (len(v.EnergyPriceIncludesExternalComponents) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.EnergyPrices != nil {
@@ -1067,20 +988,18 @@ func encodeEnergyContractUpdateInput(w *jx.Writer, v *EnergyContractUpdateInput)
 	}
 	if len(v.MeterID) != 0 {
 		w.Buf = append(w.Buf, ",\"meter_id\":"...)
-		if v.MeterID.IsNull() {
-			w.Null()
+		if x0, ok := v.MeterID[true]; ok == (len(v.MeterID) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.MeterID[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Supplier) != 0 {
 		w.Buf = append(w.Buf, ",\"supplier\":"...)
-		if v.Supplier.IsNull() {
-			w.Null()
+		if x0, ok := v.Supplier[true]; ok == (len(v.Supplier) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Supplier[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -1138,58 +1057,53 @@ func encodeHeatPumpCreateInput(w *jx.Writer, v *HeatPumpCreateInput) error {
 		if v.ActualSteeringState == nil {
 			w.Null()
 		} else {
-			w.StrEscape((*v.ActualSteeringState))
+			encodeString(w, (*v.ActualSteeringState))
 		}
 	}
 	if len(v.AwayModeEnd) != 0 {
 		w.Buf = append(w.Buf, ",\"away_mode_end\":"...)
-		if v.AwayModeEnd.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.AwayModeEnd[true]
+		if x0, ok := v.AwayModeEnd[true]; ok == (len(v.AwayModeEnd) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("away_mode_end", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.AwayModeMinimumTemperatureLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"away_mode_minimum_temperature_limit\":"...)
-		if v.AwayModeMinimumTemperatureLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.AwayModeMinimumTemperatureLimit[true]
+		if x0, ok := v.AwayModeMinimumTemperatureLimit[true]; ok == (len(v.AwayModeMinimumTemperatureLimit) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("away_mode_minimum_temperature_limit", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.AwayModeStart) != 0 {
 		w.Buf = append(w.Buf, ",\"away_mode_start\":"...)
-		if v.AwayModeStart.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.AwayModeStart[true]
+		if x0, ok := v.AwayModeStart[true]; ok == (len(v.AwayModeStart) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("away_mode_start", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Comment) != 0 {
 		w.Buf = append(w.Buf, ",\"comment\":"...)
-		if v.Comment.IsNull() {
-			w.Null()
+		if x0, ok := v.Comment[true]; ok == (len(v.Comment) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Comment[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if v.DeviceModel != nil {
@@ -1204,42 +1118,38 @@ func encodeHeatPumpCreateInput(w *jx.Writer, v *HeatPumpCreateInput) error {
 	}
 	if len(v.DhwStandardTemperature) != 0 {
 		w.Buf = append(w.Buf, ",\"dhw_standard_temperature\":"...)
-		if v.DhwStandardTemperature.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.DhwStandardTemperature[true]
+		if x0, ok := v.DhwStandardTemperature[true]; ok == (len(v.DhwStandardTemperature) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("dhw_standard_temperature", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.HeatingPolicyName) != 0 {
 		w.Buf = append(w.Buf, ",\"heating_policy_name\":"...)
-		if v.HeatingPolicyName.IsNull() {
-			w.Null()
+		if x0, ok := v.HeatingPolicyName[true]; ok == (len(v.HeatingPolicyName) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.HeatingPolicyName[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.IndoorTargetTemperatureOffset) != 0 {
 		w.Buf = append(w.Buf, ",\"indoor_target_temperature_offset\":"...)
-		if v.IndoorTargetTemperatureOffset.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IndoorTargetTemperatureOffset[true]
+		if x0, ok := v.IndoorTargetTemperatureOffset[true]; ok == (len(v.IndoorTargetTemperatureOffset) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("indoor_target_temperature_offset", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsAwayModeEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_away_mode_enabled\":"...)
-		if v.IsAwayModeEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsAwayModeEnabled[true]
+		if x0, ok := v.IsAwayModeEnabled[true]; ok == (len(v.IsAwayModeEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.IsForecastingEnabled != nil {
@@ -1252,20 +1162,18 @@ func encodeHeatPumpCreateInput(w *jx.Writer, v *HeatPumpCreateInput) error {
 	}
 	if len(v.IsHeatingPolicyEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_heating_policy_enabled\":"...)
-		if v.IsHeatingPolicyEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsHeatingPolicyEnabled[true]
+		if x0, ok := v.IsHeatingPolicyEnabled[true]; ok == (len(v.IsHeatingPolicyEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsHotWaterHeatingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_hot_water_heating_enabled\":"...)
-		if v.IsHotWaterHeatingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsHotWaterHeatingEnabled[true]
+		if x0, ok := v.IsHotWaterHeatingEnabled[true]; ok == (len(v.IsHotWaterHeatingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.IsInverterForcedModeEnabled != nil {
@@ -1286,11 +1194,10 @@ func encodeHeatPumpCreateInput(w *jx.Writer, v *HeatPumpCreateInput) error {
 	}
 	if len(v.IsPoolHeatingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_pool_heating_enabled\":"...)
-		if v.IsPoolHeatingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsPoolHeatingEnabled[true]
+		if x0, ok := v.IsPoolHeatingEnabled[true]; ok == (len(v.IsPoolHeatingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.IsSmartOptimizationActive != nil {
@@ -1303,20 +1210,18 @@ func encodeHeatPumpCreateInput(w *jx.Writer, v *HeatPumpCreateInput) error {
 	}
 	if len(v.IsSpaceCoolingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_space_cooling_enabled\":"...)
-		if v.IsSpaceCoolingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSpaceCoolingEnabled[true]
+		if x0, ok := v.IsSpaceCoolingEnabled[true]; ok == (len(v.IsSpaceCoolingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsSpaceHeatingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_space_heating_enabled\":"...)
-		if v.IsSpaceHeatingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSpaceHeatingEnabled[true]
+		if x0, ok := v.IsSpaceHeatingEnabled[true]; ok == (len(v.IsSpaceHeatingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.IsTradingEnabled != nil {
@@ -1329,46 +1234,42 @@ func encodeHeatPumpCreateInput(w *jx.Writer, v *HeatPumpCreateInput) error {
 	}
 	if len(v.LastMonitoringExecutedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"last_monitoring_executed_at\":"...)
-		if v.LastMonitoringExecutedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.LastMonitoringExecutedAt[true]
+		if x0, ok := v.LastMonitoringExecutedAt[true]; ok == (len(v.LastMonitoringExecutedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("last_monitoring_executed_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MaximumTemperatureLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"maximum_temperature_limit\":"...)
-		if v.MaximumTemperatureLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MaximumTemperatureLimit[true]
+		if x0, ok := v.MaximumTemperatureLimit[true]; ok == (len(v.MaximumTemperatureLimit) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("maximum_temperature_limit", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MinimumDhwTemperatureLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"minimum_dhw_temperature_limit\":"...)
-		if v.MinimumDhwTemperatureLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinimumDhwTemperatureLimit[true]
+		if x0, ok := v.MinimumDhwTemperatureLimit[true]; ok == (len(v.MinimumDhwTemperatureLimit) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("minimum_dhw_temperature_limit", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MinimumTemperatureLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"minimum_temperature_limit\":"...)
-		if v.MinimumTemperatureLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinimumTemperatureLimit[true]
+		if x0, ok := v.MinimumTemperatureLimit[true]; ok == (len(v.MinimumTemperatureLimit) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("minimum_temperature_limit", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.OptimizationLevel != nil {
@@ -1376,18 +1277,17 @@ func encodeHeatPumpCreateInput(w *jx.Writer, v *HeatPumpCreateInput) error {
 		if v.OptimizationLevel == nil {
 			w.Null()
 		} else {
-			w.StrEscape(string((*v.OptimizationLevel)))
+			encodeString(w, string((*v.OptimizationLevel)))
 		}
 	}
 	if len(v.PausePowerUntil) != 0 {
 		w.Buf = append(w.Buf, ",\"pause_power_until\":"...)
-		if v.PausePowerUntil.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PausePowerUntil[true]
+		if x0, ok := v.PausePowerUntil[true]; ok == (len(v.PausePowerUntil) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("pause_power_until", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.PriceZone != nil {
@@ -1395,7 +1295,7 @@ func encodeHeatPumpCreateInput(w *jx.Writer, v *HeatPumpCreateInput) error {
 		if v.PriceZone == nil {
 			w.Null()
 		} else {
-			w.StrEscape(string((*v.PriceZone)))
+			encodeString(w, string((*v.PriceZone)))
 		}
 	}
 	endObject(w, p)
@@ -1406,73 +1306,66 @@ func encodeHeatPumpUpdateInput(w *jx.Writer, v *HeatPumpUpdateInput) error {
 	p := len(w.Buf)
 	if len(v.ActualSteeringState) != 0 {
 		w.Buf = append(w.Buf, ",\"actual_steering_state\":"...)
-		if v.ActualSteeringState.IsNull() {
-			w.Null()
+		if x0, ok := v.ActualSteeringState[true]; ok == (len(v.ActualSteeringState) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ActualSteeringState[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.AwayModeEnd) != 0 {
 		w.Buf = append(w.Buf, ",\"away_mode_end\":"...)
-		if v.AwayModeEnd.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.AwayModeEnd[true]
+		if x0, ok := v.AwayModeEnd[true]; ok == (len(v.AwayModeEnd) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("away_mode_end", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.AwayModeMinimumTemperatureLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"away_mode_minimum_temperature_limit\":"...)
-		if v.AwayModeMinimumTemperatureLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.AwayModeMinimumTemperatureLimit[true]
+		if x0, ok := v.AwayModeMinimumTemperatureLimit[true]; ok == (len(v.AwayModeMinimumTemperatureLimit) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("away_mode_minimum_temperature_limit", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.AwayModeStart) != 0 {
 		w.Buf = append(w.Buf, ",\"away_mode_start\":"...)
-		if v.AwayModeStart.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.AwayModeStart[true]
+		if x0, ok := v.AwayModeStart[true]; ok == (len(v.AwayModeStart) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("away_mode_start", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Comment) != 0 {
 		w.Buf = append(w.Buf, ",\"comment\":"...)
-		if v.Comment.IsNull() {
-			w.Null()
+		if x0, ok := v.Comment[true]; ok == (len(v.Comment) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Comment[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.DeletedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"deleted_at\":"...)
-		if v.DeletedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.DeletedAt[true]
+		if x0, ok := v.DeletedAt[true]; ok == (len(v.DeletedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("deleted_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.DeviceModel != nil {
@@ -1487,185 +1380,166 @@ func encodeHeatPumpUpdateInput(w *jx.Writer, v *HeatPumpUpdateInput) error {
 	}
 	if len(v.DhwStandardTemperature) != 0 {
 		w.Buf = append(w.Buf, ",\"dhw_standard_temperature\":"...)
-		if v.DhwStandardTemperature.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.DhwStandardTemperature[true]
+		if x0, ok := v.DhwStandardTemperature[true]; ok == (len(v.DhwStandardTemperature) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("dhw_standard_temperature", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.HeatingPolicyName) != 0 {
 		w.Buf = append(w.Buf, ",\"heating_policy_name\":"...)
-		if v.HeatingPolicyName.IsNull() {
-			w.Null()
+		if x0, ok := v.HeatingPolicyName[true]; ok == (len(v.HeatingPolicyName) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.HeatingPolicyName[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.IndoorTargetTemperatureOffset) != 0 {
 		w.Buf = append(w.Buf, ",\"indoor_target_temperature_offset\":"...)
-		if v.IndoorTargetTemperatureOffset.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IndoorTargetTemperatureOffset[true]
+		if x0, ok := v.IndoorTargetTemperatureOffset[true]; ok == (len(v.IndoorTargetTemperatureOffset) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("indoor_target_temperature_offset", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsAwayModeEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_away_mode_enabled\":"...)
-		if v.IsAwayModeEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsAwayModeEnabled[true]
+		if x0, ok := v.IsAwayModeEnabled[true]; ok == (len(v.IsAwayModeEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsHeatingPolicyEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_heating_policy_enabled\":"...)
-		if v.IsHeatingPolicyEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsHeatingPolicyEnabled[true]
+		if x0, ok := v.IsHeatingPolicyEnabled[true]; ok == (len(v.IsHeatingPolicyEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsHotWaterHeatingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_hot_water_heating_enabled\":"...)
-		if v.IsHotWaterHeatingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsHotWaterHeatingEnabled[true]
+		if x0, ok := v.IsHotWaterHeatingEnabled[true]; ok == (len(v.IsHotWaterHeatingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsInverterForcedModeEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_inverter_forced_mode_enabled\":"...)
-		if v.IsInverterForcedModeEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsInverterForcedModeEnabled[true]
+		if x0, ok := v.IsInverterForcedModeEnabled[true]; ok == (len(v.IsInverterForcedModeEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsPausePowerActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_pause_power_active\":"...)
-		if v.IsPausePowerActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsPausePowerActive[true]
+		if x0, ok := v.IsPausePowerActive[true]; ok == (len(v.IsPausePowerActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsPoolHeatingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_pool_heating_enabled\":"...)
-		if v.IsPoolHeatingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsPoolHeatingEnabled[true]
+		if x0, ok := v.IsPoolHeatingEnabled[true]; ok == (len(v.IsPoolHeatingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsSmartOptimizationActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_smart_optimization_active\":"...)
-		if v.IsSmartOptimizationActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSmartOptimizationActive[true]
+		if x0, ok := v.IsSmartOptimizationActive[true]; ok == (len(v.IsSmartOptimizationActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsSpaceCoolingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_space_cooling_enabled\":"...)
-		if v.IsSpaceCoolingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSpaceCoolingEnabled[true]
+		if x0, ok := v.IsSpaceCoolingEnabled[true]; ok == (len(v.IsSpaceCoolingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsSpaceHeatingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_space_heating_enabled\":"...)
-		if v.IsSpaceHeatingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSpaceHeatingEnabled[true]
+		if x0, ok := v.IsSpaceHeatingEnabled[true]; ok == (len(v.IsSpaceHeatingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsTradingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_trading_enabled\":"...)
-		if v.IsTradingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsTradingEnabled[true]
+		if x0, ok := v.IsTradingEnabled[true]; ok == (len(v.IsTradingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.LastMonitoringExecutedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"last_monitoring_executed_at\":"...)
-		if v.LastMonitoringExecutedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.LastMonitoringExecutedAt[true]
+		if x0, ok := v.LastMonitoringExecutedAt[true]; ok == (len(v.LastMonitoringExecutedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("last_monitoring_executed_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.LifecycleError) != 0 {
 		w.Buf = append(w.Buf, ",\"lifecycle_error\":"...)
-		if v.LifecycleError.IsNull() {
-			w.Null()
+		if x0, ok := v.LifecycleError[true]; ok == (len(v.LifecycleError) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LifecycleError[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.LifecycleState) != 0 {
 		w.Buf = append(w.Buf, ",\"lifecycle_state\":"...)
-		if v.LifecycleState.IsNull() {
-			w.Null()
+		if x0, ok := v.LifecycleState[true]; ok == (len(v.LifecycleState) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LifecycleState[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.MaximumTemperatureLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"maximum_temperature_limit\":"...)
-		if v.MaximumTemperatureLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MaximumTemperatureLimit[true]
+		if x0, ok := v.MaximumTemperatureLimit[true]; ok == (len(v.MaximumTemperatureLimit) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("maximum_temperature_limit", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MinimumDhwTemperatureLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"minimum_dhw_temperature_limit\":"...)
-		if v.MinimumDhwTemperatureLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinimumDhwTemperatureLimit[true]
+		if x0, ok := v.MinimumDhwTemperatureLimit[true]; ok == (len(v.MinimumDhwTemperatureLimit) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("minimum_dhw_temperature_limit", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MinimumTemperatureLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"minimum_temperature_limit\":"...)
-		if v.MinimumTemperatureLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinimumTemperatureLimit[true]
+		if x0, ok := v.MinimumTemperatureLimit[true]; ok == (len(v.MinimumTemperatureLimit) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("minimum_temperature_limit", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.OptimizationLevel != nil {
@@ -1673,38 +1547,35 @@ func encodeHeatPumpUpdateInput(w *jx.Writer, v *HeatPumpUpdateInput) error {
 		if v.OptimizationLevel == nil {
 			w.Null()
 		} else {
-			w.StrEscape(string((*v.OptimizationLevel)))
+			encodeString(w, string((*v.OptimizationLevel)))
 		}
 	}
 	if len(v.OptimizationScore) != 0 {
 		w.Buf = append(w.Buf, ",\"optimization_score\":"...)
-		if v.OptimizationScore.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.OptimizationScore[true]
+		if x0, ok := v.OptimizationScore[true]; ok == (len(v.OptimizationScore) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("optimization_score", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PausePowerUntil) != 0 {
 		w.Buf = append(w.Buf, ",\"pause_power_until\":"...)
-		if v.PausePowerUntil.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PausePowerUntil[true]
+		if x0, ok := v.PausePowerUntil[true]; ok == (len(v.PausePowerUntil) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("pause_power_until", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PriceZone) != 0 {
 		w.Buf = append(w.Buf, ",\"price_zone\":"...)
-		if v.PriceZone.IsNull() {
-			w.Null()
+		if x0, ok := v.PriceZone[true]; ok == (len(v.PriceZone) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.PriceZone[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -1715,26 +1586,24 @@ func encodeInformationResolveInput(w *jx.Writer, v *InformationResolveInput) err
 	p := len(w.Buf)
 	if len(v.ClientInfo) != 0 {
 		w.Buf = append(w.Buf, ",\"client_info\":"...)
-		if v.ClientInfo.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.ClientInfo[true]
+		if x0, ok := v.ClientInfo[true]; ok == (len(v.ClientInfo) == 1) {
 			x1 := x0
 			if err := encodeJSON(w, &x1); err != nil {
 				return encodeAt("client_info", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Location) != 0 {
 		w.Buf = append(w.Buf, ",\"location\":"...)
-		if v.Location.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Location[true]
+		if x0, ok := v.Location[true]; ok == (len(v.Location) == 1) {
 			x1 := x0
 			if err := encodeJSON(w, &x1); err != nil {
 				return encodeAt("location", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -1748,36 +1617,33 @@ func encodeInverterCreateInput(w *jx.Writer, v *InverterCreateInput) error {
 		if v.ActualSteeringState == nil {
 			w.Null()
 		} else {
-			w.StrEscape((*v.ActualSteeringState))
+			encodeString(w, (*v.ActualSteeringState))
 		}
 	}
 	if len(v.BatteryCapacityKwh) != 0 {
 		w.Buf = append(w.Buf, ",\"battery_capacity_kwh\":"...)
-		if v.BatteryCapacityKwh.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BatteryCapacityKwh[true]
+		if x0, ok := v.BatteryCapacityKwh[true]; ok == (len(v.BatteryCapacityKwh) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("battery_capacity_kwh", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Comment) != 0 {
 		w.Buf = append(w.Buf, ",\"comment\":"...)
-		if v.Comment.IsNull() {
-			w.Null()
+		if x0, ok := v.Comment[true]; ok == (len(v.Comment) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Comment[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if v.DeviceModel != nil {
@@ -1792,11 +1658,10 @@ func encodeInverterCreateInput(w *jx.Writer, v *InverterCreateInput) error {
 	}
 	if len(v.IsBatteryConnected) != 0 {
 		w.Buf = append(w.Buf, ",\"is_battery_connected\":"...)
-		if v.IsBatteryConnected.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsBatteryConnected[true]
+		if x0, ok := v.IsBatteryConnected[true]; ok == (len(v.IsBatteryConnected) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if v.IsForecastingEnabled != nil {
@@ -1841,46 +1706,42 @@ func encodeInverterCreateInput(w *jx.Writer, v *InverterCreateInput) error {
 	}
 	if len(v.LastMonitoringExecutedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"last_monitoring_executed_at\":"...)
-		if v.LastMonitoringExecutedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.LastMonitoringExecutedAt[true]
+		if x0, ok := v.LastMonitoringExecutedAt[true]; ok == (len(v.LastMonitoringExecutedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("last_monitoring_executed_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MaxBatteryCharge) != 0 {
 		w.Buf = append(w.Buf, ",\"max_battery_charge\":"...)
-		if v.MaxBatteryCharge.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MaxBatteryCharge[true]
+		if x0, ok := v.MaxBatteryCharge[true]; ok == (len(v.MaxBatteryCharge) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("max_battery_charge", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MinBatteryCharge) != 0 {
 		w.Buf = append(w.Buf, ",\"min_battery_charge\":"...)
-		if v.MinBatteryCharge.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinBatteryCharge[true]
+		if x0, ok := v.MinBatteryCharge[true]; ok == (len(v.MinBatteryCharge) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("min_battery_charge", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PausePowerUntil) != 0 {
 		w.Buf = append(w.Buf, ",\"pause_power_until\":"...)
-		if v.PausePowerUntil.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PausePowerUntil[true]
+		if x0, ok := v.PausePowerUntil[true]; ok == (len(v.PausePowerUntil) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("pause_power_until", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.PriceZone != nil {
@@ -1888,18 +1749,17 @@ func encodeInverterCreateInput(w *jx.Writer, v *InverterCreateInput) error {
 		if v.PriceZone == nil {
 			w.Null()
 		} else {
-			w.StrEscape(string((*v.PriceZone)))
+			encodeString(w, string((*v.PriceZone)))
 		}
 	}
 	if len(v.SolarPowerRatingKw) != 0 {
 		w.Buf = append(w.Buf, ",\"solar_power_rating_kw\":"...)
-		if v.SolarPowerRatingKw.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.SolarPowerRatingKw[true]
+		if x0, ok := v.SolarPowerRatingKw[true]; ok == (len(v.SolarPowerRatingKw) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("solar_power_rating_kw", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -1910,51 +1770,46 @@ func encodeInverterUpdateInput(w *jx.Writer, v *InverterUpdateInput) error {
 	p := len(w.Buf)
 	if len(v.ActualSteeringState) != 0 {
 		w.Buf = append(w.Buf, ",\"actual_steering_state\":"...)
-		if v.ActualSteeringState.IsNull() {
-			w.Null()
+		if x0, ok := v.ActualSteeringState[true]; ok == (len(v.ActualSteeringState) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ActualSteeringState[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.BatteryCapacityKwh) != 0 {
 		w.Buf = append(w.Buf, ",\"battery_capacity_kwh\":"...)
-		if v.BatteryCapacityKwh.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BatteryCapacityKwh[true]
+		if x0, ok := v.BatteryCapacityKwh[true]; ok == (len(v.BatteryCapacityKwh) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("battery_capacity_kwh", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Comment) != 0 {
 		w.Buf = append(w.Buf, ",\"comment\":"...)
-		if v.Comment.IsNull() {
-			w.Null()
+		if x0, ok := v.Comment[true]; ok == (len(v.Comment) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Comment[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.DeletedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"deleted_at\":"...)
-		if v.DeletedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.DeletedAt[true]
+		if x0, ok := v.DeletedAt[true]; ok == (len(v.DeletedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("deleted_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.DeviceModel != nil {
@@ -1969,140 +1824,126 @@ func encodeInverterUpdateInput(w *jx.Writer, v *InverterUpdateInput) error {
 	}
 	if len(v.IsBatteryConnected) != 0 {
 		w.Buf = append(w.Buf, ",\"is_battery_connected\":"...)
-		if v.IsBatteryConnected.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsBatteryConnected[true]
+		if x0, ok := v.IsBatteryConnected[true]; ok == (len(v.IsBatteryConnected) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsInverterForcedModeEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_inverter_forced_mode_enabled\":"...)
-		if v.IsInverterForcedModeEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsInverterForcedModeEnabled[true]
+		if x0, ok := v.IsInverterForcedModeEnabled[true]; ok == (len(v.IsInverterForcedModeEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsPausePowerActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_pause_power_active\":"...)
-		if v.IsPausePowerActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsPausePowerActive[true]
+		if x0, ok := v.IsPausePowerActive[true]; ok == (len(v.IsPausePowerActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsSmartOptimizationActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_smart_optimization_active\":"...)
-		if v.IsSmartOptimizationActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSmartOptimizationActive[true]
+		if x0, ok := v.IsSmartOptimizationActive[true]; ok == (len(v.IsSmartOptimizationActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsTradingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_trading_enabled\":"...)
-		if v.IsTradingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsTradingEnabled[true]
+		if x0, ok := v.IsTradingEnabled[true]; ok == (len(v.IsTradingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.LastMonitoringExecutedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"last_monitoring_executed_at\":"...)
-		if v.LastMonitoringExecutedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.LastMonitoringExecutedAt[true]
+		if x0, ok := v.LastMonitoringExecutedAt[true]; ok == (len(v.LastMonitoringExecutedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("last_monitoring_executed_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.LifecycleError) != 0 {
 		w.Buf = append(w.Buf, ",\"lifecycle_error\":"...)
-		if v.LifecycleError.IsNull() {
-			w.Null()
+		if x0, ok := v.LifecycleError[true]; ok == (len(v.LifecycleError) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LifecycleError[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.LifecycleState) != 0 {
 		w.Buf = append(w.Buf, ",\"lifecycle_state\":"...)
-		if v.LifecycleState.IsNull() {
-			w.Null()
+		if x0, ok := v.LifecycleState[true]; ok == (len(v.LifecycleState) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LifecycleState[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.MaxBatteryCharge) != 0 {
 		w.Buf = append(w.Buf, ",\"max_battery_charge\":"...)
-		if v.MaxBatteryCharge.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MaxBatteryCharge[true]
+		if x0, ok := v.MaxBatteryCharge[true]; ok == (len(v.MaxBatteryCharge) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("max_battery_charge", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.MinBatteryCharge) != 0 {
 		w.Buf = append(w.Buf, ",\"min_battery_charge\":"...)
-		if v.MinBatteryCharge.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinBatteryCharge[true]
+		if x0, ok := v.MinBatteryCharge[true]; ok == (len(v.MinBatteryCharge) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("min_battery_charge", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.OptimizationScore) != 0 {
 		w.Buf = append(w.Buf, ",\"optimization_score\":"...)
-		if v.OptimizationScore.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.OptimizationScore[true]
+		if x0, ok := v.OptimizationScore[true]; ok == (len(v.OptimizationScore) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("optimization_score", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PausePowerUntil) != 0 {
 		w.Buf = append(w.Buf, ",\"pause_power_until\":"...)
-		if v.PausePowerUntil.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PausePowerUntil[true]
+		if x0, ok := v.PausePowerUntil[true]; ok == (len(v.PausePowerUntil) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("pause_power_until", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PriceZone) != 0 {
 		w.Buf = append(w.Buf, ",\"price_zone\":"...)
-		if v.PriceZone.IsNull() {
-			w.Null()
+		if x0, ok := v.PriceZone[true]; ok == (len(v.PriceZone) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.PriceZone[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if len(v.SolarPowerRatingKw) != 0 {
 		w.Buf = append(w.Buf, ",\"solar_power_rating_kw\":"...)
-		if v.SolarPowerRatingKw.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.SolarPowerRatingKw[true]
+		if x0, ok := v.SolarPowerRatingKw[true]; ok == (len(v.SolarPowerRatingKw) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("solar_power_rating_kw", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -2112,42 +1953,39 @@ func encodeInverterUpdateInput(w *jx.Writer, v *InverterUpdateInput) error {
 func encodeReauthenticateResolveInput(w *jx.Writer, v *ReauthenticateResolveInput) error {
 	p := len(w.Buf)
 	w.Buf = append(w.Buf, ",\"cancelUrl\":"...)
-	w.StrEscape(v.CancelURL)
+	encodeString(w, v.CancelURL)
 	if len(v.ClientInfo) != 0 {
 		w.Buf = append(w.Buf, ",\"clientInfo\":"...)
-		if v.ClientInfo.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.ClientInfo[true]
+		if x0, ok := v.ClientInfo[true]; ok == (len(v.ClientInfo) == 1) {
 			x1 := x0
 			if err := encodeJSON(w, &x1); err != nil {
 				return encodeAt("clientInfo", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Language) != 0 {
 		w.Buf = append(w.Buf, ",\"language\":"...)
-		if v.Language.IsNull() {
-			w.Null()
+		if x0, ok := v.Language[true]; ok == (len(v.Language) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Language[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Location) != 0 {
 		w.Buf = append(w.Buf, ",\"location\":"...)
-		if v.Location.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Location[true]
+		if x0, ok := v.Location[true]; ok == (len(v.Location) == 1) {
 			x1 := x0
 			if err := encodeJSON(w, &x1); err != nil {
 				return encodeAt("location", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	w.Buf = append(w.Buf, ",\"successUrl\":"...)
-	w.StrEscape(v.SuccessURL)
+	encodeString(w, v.SuccessURL)
 	endObject(w, p)
 	return nil
 }
@@ -2217,16 +2055,15 @@ func encodeTradingDayAheadPricesMetadataInput(w *jx.Writer, v *TradingDayAheadPr
 		if v.PriceZone == nil {
 			w.Null()
 		} else {
-			w.StrEscape(string((*v.PriceZone)))
+			encodeString(w, string((*v.PriceZone)))
 		}
 	}
 	if len(v.TimezoneOverride) != 0 {
 		w.Buf = append(w.Buf, ",\"timezone_override\":"...)
-		if v.TimezoneOverride.IsNull() {
-			w.Null()
+		if x0, ok := v.TimezoneOverride[true]; ok == (len(v.TimezoneOverride) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.TimezoneOverride[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -2237,100 +2074,90 @@ func encodeUserCreateInput(w *jx.Writer, v *UserCreateInput) error {
 	p := len(w.Buf)
 	if len(v.CountryIso2) != 0 {
 		w.Buf = append(w.Buf, ",\"country_iso2\":"...)
-		if v.CountryIso2.IsNull() {
-			w.Null()
+		if x0, ok := v.CountryIso2[true]; ok == (len(v.CountryIso2) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.CountryIso2[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	w.Buf = append(w.Buf, ",\"email\":"...)
-	w.StrEscape(v.Email)
+	encodeString(w, v.Email)
 	if len(v.ExternalUserID) != 0 {
 		w.Buf = append(w.Buf, ",\"external_user_id\":"...)
-		if v.ExternalUserID.IsNull() {
-			w.Null()
+		if x0, ok := v.ExternalUserID[true]; ok == (len(v.ExternalUserID) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ExternalUserID[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.FirstName) != 0 {
 		w.Buf = append(w.Buf, ",\"first_name\":"...)
-		if v.FirstName.IsNull() {
-			w.Null()
+		if x0, ok := v.FirstName[true]; ok == (len(v.FirstName) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.FirstName[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.LastName) != 0 {
 		w.Buf = append(w.Buf, ",\"last_name\":"...)
-		if v.LastName.IsNull() {
-			w.Null()
+		if x0, ok := v.LastName[true]; ok == (len(v.LastName) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LastName[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Latitude) != 0 {
 		w.Buf = append(w.Buf, ",\"latitude\":"...)
-		if v.Latitude.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Latitude[true]
+		if x0, ok := v.Latitude[true]; ok == (len(v.Latitude) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("latitude", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Longitude) != 0 {
 		w.Buf = append(w.Buf, ",\"longitude\":"...)
-		if v.Longitude.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Longitude[true]
+		if x0, ok := v.Longitude[true]; ok == (len(v.Longitude) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("longitude", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	w.Buf = append(w.Buf, ",\"role\":"...)
-	w.StrEscape(string(v.Role))
+	encodeString(w, string(v.Role))
 	if len(v.StreetAddInfo) != 0 {
 		w.Buf = append(w.Buf, ",\"street_add_info\":"...)
-		if v.StreetAddInfo.IsNull() {
-			w.Null()
+		if x0, ok := v.StreetAddInfo[true]; ok == (len(v.StreetAddInfo) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.StreetAddInfo[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.StreetAndNumber) != 0 {
 		w.Buf = append(w.Buf, ",\"street_and_number\":"...)
-		if v.StreetAndNumber.IsNull() {
-			w.Null()
+		if x0, ok := v.StreetAndNumber[true]; ok == (len(v.StreetAndNumber) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.StreetAndNumber[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Town) != 0 {
 		w.Buf = append(w.Buf, ",\"town\":"...)
-		if v.Town.IsNull() {
-			w.Null()
+		if x0, ok := v.Town[true]; ok == (len(v.Town) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Town[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.ZipCode) != 0 {
 		w.Buf = append(w.Buf, ",\"zip_code\":"...)
-		if v.ZipCode.IsNull() {
-			w.Null()
+		if x0, ok := v.ZipCode[true]; ok == (len(v.ZipCode) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ZipCode[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -2341,114 +2168,102 @@ func encodeUserUpdateInput(w *jx.Writer, v *UserUpdateInput) error {
 	p := len(w.Buf)
 	if len(v.CountryIso2) != 0 {
 		w.Buf = append(w.Buf, ",\"country_iso2\":"...)
-		if v.CountryIso2.IsNull() {
-			w.Null()
+		if x0, ok := v.CountryIso2[true]; ok == (len(v.CountryIso2) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.CountryIso2[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Email) != 0 {
 		w.Buf = append(w.Buf, ",\"email\":"...)
-		if v.Email.IsNull() {
-			w.Null()
+		if x0, ok := v.Email[true]; ok == (len(v.Email) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Email[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.ExternalUserID) != 0 {
 		w.Buf = append(w.Buf, ",\"external_user_id\":"...)
-		if v.ExternalUserID.IsNull() {
-			w.Null()
+		if x0, ok := v.ExternalUserID[true]; ok == (len(v.ExternalUserID) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ExternalUserID[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.FirstName) != 0 {
 		w.Buf = append(w.Buf, ",\"first_name\":"...)
-		if v.FirstName.IsNull() {
-			w.Null()
+		if x0, ok := v.FirstName[true]; ok == (len(v.FirstName) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.FirstName[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.LastName) != 0 {
 		w.Buf = append(w.Buf, ",\"last_name\":"...)
-		if v.LastName.IsNull() {
-			w.Null()
+		if x0, ok := v.LastName[true]; ok == (len(v.LastName) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LastName[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Latitude) != 0 {
 		w.Buf = append(w.Buf, ",\"latitude\":"...)
-		if v.Latitude.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Latitude[true]
+		if x0, ok := v.Latitude[true]; ok == (len(v.Latitude) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("latitude", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Longitude) != 0 {
 		w.Buf = append(w.Buf, ",\"longitude\":"...)
-		if v.Longitude.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.Longitude[true]
+		if x0, ok := v.Longitude[true]; ok == (len(v.Longitude) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("longitude", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Role) != 0 {
 		w.Buf = append(w.Buf, ",\"role\":"...)
-		if v.Role.IsNull() {
-			w.Null()
+		if x0, ok := v.Role[true]; ok == (len(v.Role) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.Role[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	if len(v.StreetAddInfo) != 0 {
 		w.Buf = append(w.Buf, ",\"street_add_info\":"...)
-		if v.StreetAddInfo.IsNull() {
-			w.Null()
+		if x0, ok := v.StreetAddInfo[true]; ok == (len(v.StreetAddInfo) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.StreetAddInfo[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.StreetAndNumber) != 0 {
 		w.Buf = append(w.Buf, ",\"street_and_number\":"...)
-		if v.StreetAndNumber.IsNull() {
-			w.Null()
+		if x0, ok := v.StreetAndNumber[true]; ok == (len(v.StreetAndNumber) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.StreetAndNumber[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.Town) != 0 {
 		w.Buf = append(w.Buf, ",\"town\":"...)
-		if v.Town.IsNull() {
-			w.Null()
+		if x0, ok := v.Town[true]; ok == (len(v.Town) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Town[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.ZipCode) != 0 {
 		w.Buf = append(w.Buf, ",\"zip_code\":"...)
-		if v.ZipCode.IsNull() {
-			w.Null()
+		if x0, ok := v.ZipCode[true]; ok == (len(v.ZipCode) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ZipCode[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	endObject(w, p)
@@ -2459,78 +2274,70 @@ func encodeWallboxUpdateInput(w *jx.Writer, v *WallboxUpdateInput) error {
 	p := len(w.Buf)
 	if len(v.ActualSteeringState) != 0 {
 		w.Buf = append(w.Buf, ",\"actual_steering_state\":"...)
-		if v.ActualSteeringState.IsNull() {
-			w.Null()
+		if x0, ok := v.ActualSteeringState[true]; ok == (len(v.ActualSteeringState) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.ActualSteeringState[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.BuildingID) != 0 {
 		w.Buf = append(w.Buf, ",\"building_id\":"...)
-		if v.BuildingID.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.BuildingID[true]
+		if x0, ok := v.BuildingID[true]; ok == (len(v.BuildingID) == 1) {
 			encodeUUID(w, x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.ChargeDeadlineAt) != 0 {
 		w.Buf = append(w.Buf, ",\"charge_deadline_at\":"...)
-		if v.ChargeDeadlineAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.ChargeDeadlineAt[true]
+		if x0, ok := v.ChargeDeadlineAt[true]; ok == (len(v.ChargeDeadlineAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("charge_deadline_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.ChargePowerMaxW) != 0 {
 		w.Buf = append(w.Buf, ",\"charge_power_max_w\":"...)
-		if v.ChargePowerMaxW.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.ChargePowerMaxW[true]
+		if x0, ok := v.ChargePowerMaxW[true]; ok == (len(v.ChargePowerMaxW) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.ChargeTargetMax) != 0 {
 		w.Buf = append(w.Buf, ",\"charge_target_max\":"...)
-		if v.ChargeTargetMax.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.ChargeTargetMax[true]
+		if x0, ok := v.ChargeTargetMax[true]; ok == (len(v.ChargeTargetMax) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.ChargeTargetMin) != 0 {
 		w.Buf = append(w.Buf, ",\"charge_target_min\":"...)
-		if v.ChargeTargetMin.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.ChargeTargetMin[true]
+		if x0, ok := v.ChargeTargetMin[true]; ok == (len(v.ChargeTargetMin) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.Comment) != 0 {
 		w.Buf = append(w.Buf, ",\"comment\":"...)
-		if v.Comment.IsNull() {
-			w.Null()
+		if x0, ok := v.Comment[true]; ok == (len(v.Comment) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.Comment[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.DeletedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"deleted_at\":"...)
-		if v.DeletedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.DeletedAt[true]
+		if x0, ok := v.DeletedAt[true]; ok == (len(v.DeletedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("deleted_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if v.DeviceModel != nil {
@@ -2545,125 +2352,112 @@ func encodeWallboxUpdateInput(w *jx.Writer, v *WallboxUpdateInput) error {
 	}
 	if len(v.IsChargePolicyEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_charge_policy_enabled\":"...)
-		if v.IsChargePolicyEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsChargePolicyEnabled[true]
+		if x0, ok := v.IsChargePolicyEnabled[true]; ok == (len(v.IsChargePolicyEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsInverterForcedModeEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_inverter_forced_mode_enabled\":"...)
-		if v.IsInverterForcedModeEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsInverterForcedModeEnabled[true]
+		if x0, ok := v.IsInverterForcedModeEnabled[true]; ok == (len(v.IsInverterForcedModeEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsOverChargeAllowed) != 0 {
 		w.Buf = append(w.Buf, ",\"is_over_charge_allowed\":"...)
-		if v.IsOverChargeAllowed.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsOverChargeAllowed[true]
+		if x0, ok := v.IsOverChargeAllowed[true]; ok == (len(v.IsOverChargeAllowed) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsPausePowerActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_pause_power_active\":"...)
-		if v.IsPausePowerActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsPausePowerActive[true]
+		if x0, ok := v.IsPausePowerActive[true]; ok == (len(v.IsPausePowerActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsSmartOptimizationActive) != 0 {
 		w.Buf = append(w.Buf, ",\"is_smart_optimization_active\":"...)
-		if v.IsSmartOptimizationActive.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsSmartOptimizationActive[true]
+		if x0, ok := v.IsSmartOptimizationActive[true]; ok == (len(v.IsSmartOptimizationActive) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.IsTradingEnabled) != 0 {
 		w.Buf = append(w.Buf, ",\"is_trading_enabled\":"...)
-		if v.IsTradingEnabled.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.IsTradingEnabled[true]
+		if x0, ok := v.IsTradingEnabled[true]; ok == (len(v.IsTradingEnabled) == 1) {
 			w.Bool(x0)
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.LastMonitoringExecutedAt) != 0 {
 		w.Buf = append(w.Buf, ",\"last_monitoring_executed_at\":"...)
-		if v.LastMonitoringExecutedAt.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.LastMonitoringExecutedAt[true]
+		if x0, ok := v.LastMonitoringExecutedAt[true]; ok == (len(v.LastMonitoringExecutedAt) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("last_monitoring_executed_at", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.LifecycleError) != 0 {
 		w.Buf = append(w.Buf, ",\"lifecycle_error\":"...)
-		if v.LifecycleError.IsNull() {
-			w.Null()
+		if x0, ok := v.LifecycleError[true]; ok == (len(v.LifecycleError) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LifecycleError[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.LifecycleState) != 0 {
 		w.Buf = append(w.Buf, ",\"lifecycle_state\":"...)
-		if v.LifecycleState.IsNull() {
-			w.Null()
+		if x0, ok := v.LifecycleState[true]; ok == (len(v.LifecycleState) == 1) {
+			encodeString(w, x0)
 		} else {
-			x0 := v.LifecycleState[true]
-			w.StrEscape(x0)
+			w.Null()
 		}
 	}
 	if len(v.MinimumChargeLimit) != 0 {
 		w.Buf = append(w.Buf, ",\"minimum_charge_limit\":"...)
-		if v.MinimumChargeLimit.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.MinimumChargeLimit[true]
+		if x0, ok := v.MinimumChargeLimit[true]; ok == (len(v.MinimumChargeLimit) == 1) {
 			w.Int64(int64(x0))
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.OptimizationScore) != 0 {
 		w.Buf = append(w.Buf, ",\"optimization_score\":"...)
-		if v.OptimizationScore.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.OptimizationScore[true]
+		if x0, ok := v.OptimizationScore[true]; ok == (len(v.OptimizationScore) == 1) {
 			if err := encodeFloat64(w, x0); err != nil {
 				return encodeAt("optimization_score", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PausePowerUntil) != 0 {
 		w.Buf = append(w.Buf, ",\"pause_power_until\":"...)
-		if v.PausePowerUntil.IsNull() {
-			w.Null()
-		} else {
-			x0 := v.PausePowerUntil[true]
+		if x0, ok := v.PausePowerUntil[true]; ok == (len(v.PausePowerUntil) == 1) {
 			if err := encodeTime(w, x0); err != nil {
 				return encodeAt("pause_power_until", err)
 			}
+		} else {
+			w.Null()
 		}
 	}
 	if len(v.PriceZone) != 0 {
 		w.Buf = append(w.Buf, ",\"price_zone\":"...)
-		if v.PriceZone.IsNull() {
-			w.Null()
+		if x0, ok := v.PriceZone[true]; ok == (len(v.PriceZone) == 1) {
+			encodeString(w, string(x0))
 		} else {
-			x0 := v.PriceZone[true]
-			w.StrEscape(string(x0))
+			w.Null()
 		}
 	}
 	endObject(w, p)

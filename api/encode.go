@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-faster/jx"
 )
@@ -86,6 +87,71 @@ func endObject(w *jx.Writer, p int) {
 	w.Buf[p] = '{'
 	w.Buf = append(w.Buf, '}')
 }
+
+// encodeString writes s as encoding/json does (with its HTML escaping):
+// `"`, `\\` and the control characters escaped (\b, \f, \n, \r, \t by
+// name, the others as \u00XX), <, > and & as \u003c, \u003e and \u0026,
+// U+2028 and U+2029 as \u2028 and \u2029, and each byte of invalid UTF-8 as
+// \ufffd. (jx's StrEscape writes \b and \f as \u0008 and \u000c, and
+// takes a third more instructions.)
+func encodeString(w *jx.Writer, s string) {
+	b := append(w.Buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		if c < utf8.RuneSelf {
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	w.Buf = append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// jsonSafe marks the bytes encodeString copies as they are: printable ASCII
+// but for ", \\, <, > and &. (Bytes from 0x80 start a UTF-8 sequence, which
+// encodeString checks.)
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = !strings.ContainsRune(`"\\<>&`, rune(c))
+	}
+	return t
+}()
 
 // errNotFinite is the error for NaN and the infinities, which JSON has no
 // spelling for (encoding/json refuses them too).

@@ -310,7 +310,7 @@ func fillRandom(r *rand.Rand, v reflect.Value, o valueOptions, depth int) {
 // U+2028 and U+2029), multi-byte characters, and invalid UTF-8 (a lone
 // byte, a truncated sequence, a surrogate), which encoding/json writes as
 // U+FFFD.
-var stringParts = []string{"a", "Wien", "1060", "grace.hopper@example.com", " ", "\"", "\\", "/", "\n", "\r", "\t", "\x00",
+var stringParts = []string{"a", "Wien", "1060", "grace.hopper@example.com", " ", "\"", "\\", "/", "\n", "\r", "\t", "\b", "\f", "\x00",
 	"\x01", "\x1f", "\x7f", "<", ">", "&", "\u2028", "\u2029", "é", "ß", "日本", "😀", "\ufffd", "~"}
 
 var invalidUTF8 = []string{"\xff", "\xc3", "\xed\xa0\x80", "\xe2\x82"}
@@ -364,7 +364,14 @@ func randomFloat(r *rand.Rand, o valueOptions, bits int) float64 {
 		f = float64(float32(f))
 	}
 	if o.valid {
-		f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'g', roundTripDigits, bits), bits)
+		g, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', roundTripDigits, bits), bits)
+		if math.IsInf(g, 0) { // the largest floats round up past the largest
+			g = math.Copysign(1.7976931348623e308, f)
+		}
+		f = g
+	}
+	if o.valid && math.IsInf(f, 0) { // a float32 out of range
+		f = 1
 	}
 	return f
 }

@@ -237,7 +237,7 @@ func (eg *encoderGen) stmt(b *strings.Builder, ind, expr, typ, key string, depth
 	local := fmt.Sprintf("x%d", depth)
 	switch {
 	case typ == "string":
-		fmt.Fprintf(b, "%sw.StrEscape(%s)\n", ind, expr)
+		fmt.Fprintf(b, "%sencodeString(w, %s)\n", ind, expr)
 	case typ == "bool":
 		fmt.Fprintf(b, "%sw.Bool(%s)\n", ind, expr)
 	case typ == "int64" || typ == "int32" || typ == "int16" || typ == "int8" || typ == "int":
@@ -263,11 +263,13 @@ func (eg *encoderGen) stmt(b *strings.Builder, ind, expr, typ, key string, depth
 		fmt.Fprintf(b, "%s}\n", ind)
 	case strings.HasPrefix(typ, "nullable.Nullable["):
 		elem := strings.TrimSuffix(strings.TrimPrefix(typ, "nullable.Nullable["), "]")
+		// One map lookup: a Nullable (map[bool]T) holds true (a value),
+		// false (null; null wins over a value, as in IsNull), or nothing.
 		// An absent Nullable that is not left out is what encoding/json
 		// makes of it: MarshalJSON's value, the zero value.
-		fmt.Fprintf(b, "%sif %s.IsNull() {\n%s\tw.Null()\n%s} else {\n%s\t%s := %s[true]\n", ind, expr, ind, ind, ind, local, expr)
+		fmt.Fprintf(b, "%sif %s, ok := %s[true]; ok == (len(%s) == 1) {\n", ind, local, expr, expr)
 		eg.stmt(b, ind+"\t", local, elem, key, depth+1)
-		fmt.Fprintf(b, "%s}\n", ind)
+		fmt.Fprintf(b, "%s} else {\n%s\tw.Null()\n%s}\n", ind, ind, ind)
 	case strings.HasPrefix(typ, "[]"):
 		call(eg.listEncoder(typ), expr)
 	case strings.HasPrefix(typ, "map[string]") && !isAny(strings.TrimPrefix(typ, "map[string]")):
@@ -343,7 +345,7 @@ func (eg *encoderGen) mapEncoder(typ string) string {
 	name := eg.funcName(elem, "Map")
 	eg.names[typ] = name
 	var b strings.Builder
-	fmt.Fprintf(&b, "func %s(w *jx.Writer, v %s) error {\n\tif v == nil {\n\t\tw.Null()\n\t\treturn nil\n\t}\n\tw.ObjStart()\n\tfor i, k := range slices.Sorted(maps.Keys(v)) {\n\t\tif i > 0 {\n\t\t\tw.Comma()\n\t\t}\n\t\tw.StrEscape(k)\n\t\tw.Buf = append(w.Buf, ':')\n\t\tx := v[k]\n", name, typ)
+	fmt.Fprintf(&b, "func %s(w *jx.Writer, v %s) error {\n\tif v == nil {\n\t\tw.Null()\n\t\treturn nil\n\t}\n\tw.ObjStart()\n\tfor i, k := range slices.Sorted(maps.Keys(v)) {\n\t\tif i > 0 {\n\t\t\tw.Comma()\n\t\t}\n\t\tencodeString(w, k)\n\t\tw.Buf = append(w.Buf, ':')\n\t\tx := v[k]\n", name, typ)
 	eg.stmt(&b, "\t\t", "x", elem, "k", 1)
 	b.WriteString("\t}\n\tw.ObjEnd()\n\treturn nil\n}\n")
 	eg.bodies[name] = b.String()
