@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -172,6 +173,9 @@ func New(cfg Config) (*PartnerClient, error) {
 		maxBody:   maxResponseBody,
 		sleep:     sleep,
 		now:       time.Now,
+	}
+	if bu, err := url.Parse(t.base); err == nil && bu.RawPath == "" && bu.Opaque == "" {
+		t.baseURL = bu
 	}
 	if cfg.Clock != nil {
 		t.now, t.sleep = cfg.Clock.Now, cfg.Clock.Sleep

@@ -88,3 +88,43 @@ func TestRequestBodyThatDoesNotEncodeIsNotSent(t *testing.T) {
 		t.Errorf("%d requests sent, want none", n)
 	}
 }
+
+// TestRequestURLUnderBasePath: the requests keep the base URL's path and
+// their query, whether their path needed escapes (the URL is parsed whole)
+// or not (the parsed base URL is reused).
+func TestRequestURLUnderBasePath(t *testing.T) {
+	var got atomic.Value
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.URL.EscapedPath() + "?" + r.URL.RawQuery + " " + r.Host)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f","organization_id":"6b1f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b",`+
+			`"role":"user","email":"grace.hopper@example.com","num_inverters":0,"num_heat_pumps":0,"num_electric_vehicles":0,"num_wallboxes":0}`)
+	}))
+	defer s.Close()
+	org := api.UUID{0xab}
+	c, err := api.New(api.Config{BaseURL: s.URL + "/partner-proxy/", OrgID: org,
+		TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "url-test-token"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(s.URL, "http://")
+	include := true
+	for _, c := range []struct {
+		call func() error
+		want string
+	}{
+		{func() error { _, err := c.GetUser(context.Background(), api.UUID{1}); return err },
+			"/partner-proxy/api/partners/v2.0/org/ab000000-0000-0000-0000-000000000000/users/01000000-0000-0000-0000-000000000000? " + host},
+		{func() error {
+			_, err := c.GetUserByExternalID(context.Background(), "a b/c", api.GetUserByExternalIDParams{IncludeDeleted: &include})
+			return err
+		}, "/partner-proxy/api/partners/v2.0/org/ab000000-0000-0000-0000-000000000000/users/by-ext-id/a%20b%2Fc?include_deleted=true " + host},
+	} {
+		if err := c.call(); err != nil {
+			t.Fatal(err)
+		}
+		if g := got.Load(); g != c.want {
+			t.Errorf("the server got %v, want %s", g, c.want)
+		}
+	}
+}
