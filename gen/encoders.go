@@ -68,9 +68,14 @@ func (eg *encoderGen) bodyEncoder(typ string) string {
 		return eg.structEncoder(typ)
 	}
 	// Anything else (a list, a map, a type with its own MarshalJSON): a
-	// function of the same shape around the statements for *v.
-	name := eg.funcName(typ, "")
-	eg.names[typ] = name
+	// function of the same shape around the statements for *v, under a
+	// key of its own (a list's own encoder takes the list, not a pointer).
+	key := "body " + typ
+	if name, ok := eg.names[key]; ok {
+		return name
+	}
+	name := eg.funcName(typ, "Body")
+	eg.names[key] = name
 	var b strings.Builder
 	fmt.Fprintf(&b, "func %s(w *jx.Writer, v *%s) error {\n", name, typ)
 	eg.stmt(&b, "\t", "(*v)", typ, "", 0)
@@ -384,7 +389,11 @@ func (eg *encoderGen) testSource(dg *decoderGen) string {
 		if d, ok := dg.names[typ]; ok {
 			dec = d
 		}
-		fmt.Fprintf(&b, "\tnewEncoderCase(%q, %s, %s),\n", typ, eg.names[typ], dec)
+		enc := eg.names[typ]
+		if n, ok := eg.names["body "+typ]; ok {
+			enc = n
+		}
+		fmt.Fprintf(&b, "\tnewEncoderCase(%q, %s, %s),\n", typ, enc, dec)
 	}
 	b.WriteString("}\n")
 	return b.String()

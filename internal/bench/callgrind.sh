@@ -4,10 +4,16 @@
 # not. Each benchmark runs twice under callgrind with a fixed -benchtime=Nx,
 # N1 and N2 iterations; (count(N2) - count(N1)) / (N2 - N1) is one call,
 # without the start-up, the server's set-up and the warm-up run both share.
-# It counts the whole process: the client, the in-process server on
-# loopback and the runtime, as the benchmarks' ns/op do.
+# It counts the whole process in user space: the client, the in-process
+# server on loopback and the runtime. Not the kernel's share of the loopback
+# exchange (system calls are not counted), which is the same for every
+# implementation.
 #
-# What makes the counts repeat (to about 1% here):
+# What makes the counts repeat (to about 0.2% here):
+#   - GOGC=off: no garbage collection, whose cycles fall in one run's
+#     iterations and not in another's (±3% with it on). The collector's
+#     work follows the allocations, which the benchmarks report exactly
+#     (allocs/op, B/op); the counts here are the rest;
 #   - GOMAXPROCS=1: no idle Ps spinning for work, a count that depends on
 #     timing;
 #   - GODEBUG=asyncpreemptoff=1: callgrind cannot follow the runtime's
@@ -26,7 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # count BINARY BENCH N: the instructions of one run.
 count() {
-	GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+	GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --callgrind-out-file=/dev/null \
 		"$1" -test.run '^$' -test.bench "$2" -test.benchtime "$3x" 2>&1 >/dev/null |
 		awk '/Collected :/ {print $NF}'
 }
