@@ -107,12 +107,19 @@ func (t *transport) newRequest(ctx context.Context, method string, r *request) (
 	if err != nil {
 		return nil, err
 	}
-	u := *t.baseURL
-	u.Path = t.baseURL.Path + string(r.path)
-	if len(r.query) > 0 {
-		u.RawQuery = string(r.query)
-	}
-	req.URL, req.Host = &u, u.Host
+	// The URL that parsing "" allocated is reused, and one string holds the
+	// path and the query: no more allocations than parsing the whole URL.
+	u := req.URL
+	*u = *t.baseURL
+	var b strings.Builder
+	b.Grow(len(t.baseURL.Path) + len(r.path) + len(r.query))
+	b.WriteString(t.baseURL.Path)
+	b.Write(r.path)
+	n := b.Len()
+	b.Write(r.query)
+	pq := b.String()
+	u.Path, u.RawQuery = pq[:n], pq[n:]
+	req.Host = u.Host
 	return req, nil
 }
 
