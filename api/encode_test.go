@@ -58,9 +58,10 @@ func newEncoderCase[T any](name string, enc func(*jx.Writer, *T) error, dec func
 	return c
 }
 
-// valuesPerType is how many random values of each type make test runs;
-// FuzzEncoders tries more.
-const valuesPerType = 150
+// valuesPerType is how many random values of each type make test runs
+// (about a second under -race); FuzzEncoders tries as many as it is given
+// time for.
+const valuesPerType = 40
 
 // TestEncodersMatchEncodingJSON: every generated encoder writes exactly what
 // encoding/json writes for the same value (byte for byte, and so the same
