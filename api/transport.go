@@ -28,9 +28,12 @@ import (
 // bounds each attempt, retries, re-authenticates once after a 401, and turns
 // every failure into an *Error.
 type transport struct {
-	http   *http.Client
-	base   string // BaseURL without a trailing slash
-	tokens oauth2.TokenSource
+	http *http.Client
+	base string // BaseURL without a trailing slash
+	// baseURL is base parsed, for newRequest; nil when its path has
+	// escapes.
+	baseURL *url.URL
+	tokens  oauth2.TokenSource
 	// The token source's optional methods, found once in New: a stamper
 	// (nil if none) and a source that honours the context (nil if none).
 	stamps    stamper
