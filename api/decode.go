@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-faster/jx"
 	"github.com/google/uuid"
@@ -24,11 +26,16 @@ import (
 
 // decodeError is a response body that did not decode: where (a JSON
 // pointer, built as the error travels up through the objects and arrays
-// that hold the value) and why.
+// that hold the value) and why. Its message is bounded: a value is quoted
+// by a short prefix (quoteShort) and a long key is cut, so that a hostile
+// body cannot make an error of a megabyte.
 type decodeError struct {
 	path []string // innermost first
 	err  error
 }
+
+// maxKeyShown is the most of one key of the path an error shows.
+const maxKeyShown = 64
 
 func (e *decodeError) Error() string {
 	if len(e.path) == 0 {
@@ -37,7 +44,11 @@ func (e *decodeError) Error() string {
 	var b strings.Builder
 	for i := len(e.path) - 1; i >= 0; i-- {
 		b.WriteString("/")
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(e.path[i], "~", "~0"), "/", "~1"))
+		key := e.path[i]
+		if len(key) > maxKeyShown {
+			key = cutUTF8(key, maxKeyShown) + "…"
+		}
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1"))
 	}
 	return "at " + b.String() + ": " + e.err.Error()
 }
@@ -55,14 +66,58 @@ func at(key string, err error) error {
 	return &decodeError{path: []string{key}, err: cleanJX(err)}
 }
 
-// cleanJX drops the "callback: " that jx puts before an error returned from
-// inside an object or array.
+// maxErrorText bounds the text of an error that jx or the standard library
+// gives; the values the decoders quote are bounded before (quoteShort).
+const maxErrorText = 200
+
+// cleanJX makes an error from jx one line of bounded length. jx wraps an
+// error once per level it passes ("callback: ", and "array: " for each of
+// 10,000 nested arrays of a malformed body): a long chain is reported by
+// its innermost error, which says what was wrong and at which offset, and
+// is never printed whole (printing it copies the chain once per level).
 func cleanJX(err error) error {
-	msg := err.Error()
-	if trimmed := strings.TrimPrefix(msg, "callback: "); trimmed != msg {
-		return errors.New(trimmed)
+	var de *decodeError
+	if errors.As(err, &de) {
+		return de
 	}
-	return err
+	root, depth := err, 0
+	for next := errors.Unwrap(root); next != nil; next = errors.Unwrap(root) {
+		root, depth = next, depth+1
+	}
+	msg := root.Error()
+	if depth <= 4 {
+		msg = strings.ReplaceAll(err.Error(), "callback: ", "")
+	}
+	if strings.HasSuffix(msg, "depth: maximum") {
+		return errors.New("the JSON is nested more than 10000 levels deep (encoding/json's limit too)")
+	}
+	if len(msg) > maxErrorText {
+		msg = cutUTF8(msg, maxErrorText) + "…"
+	}
+	return errors.New(msg)
+}
+
+// cutUTF8 is s cut to at most n bytes, at the start of a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// maxQuoted is the most of a value an error quotes.
+const maxQuoted = 32
+
+// quoteShort quotes a value for an error: all of it when it is short, else
+// its first bytes and its length.
+func quoteShort(b []byte) string {
+	if len(b) <= maxQuoted {
+		return strconv.Quote(string(b))
+	}
+	return strconv.Quote(cutUTF8(string(b[:maxQuoted+utf8.UTFMax]), maxQuoted)) + fmt.Sprintf("… (%d bytes)", len(b))
 }
 
 // missing is the error for required fields a response lacks (absent, or
@@ -80,63 +135,348 @@ func missing(names []string, seen []bool) error {
 	return &decodeError{err: fmt.Errorf("the required fields %s are missing or null", strings.Join(gone, ", "))}
 }
 
+// jsonTypes name what a JSON value is, for errors, by jx's types.
+var jsonTypes = [...]string{jx.Invalid: "invalid JSON", jx.String: "a string", jx.Number: "a number",
+	jx.Null: "null", jx.Bool: "true or false", jx.Array: "an array", jx.Object: "an object"}
+
+// wrongType is the error for a value that is not of the JSON type the
+// spec declares; it says what was there, never the value.
+func wrongType(d *jx.Decoder, want string) error {
+	t := d.Next()
+	if t == jx.Invalid {
+		if err := d.Skip(); err != nil {
+			return cleanJX(err) // a syntax error, with its offset
+		}
+	}
+	if int(t) >= len(jsonTypes) {
+		t = jx.Invalid
+	}
+	return fmt.Errorf("want %s, got %s", want, jsonTypes[t])
+}
+
 // Decoders of the scalar types, in the shape every decoder has.
 
-func decodeString(d *jx.Decoder, v *string) (err error) {
-	*v, err = d.Str()
-	return err
+// decodeString reads a string. Bytes that are not UTF-8 become U+FFFD, as
+// encoding/json makes them.
+func decodeString(d *jx.Decoder, v *string) error {
+	b, err := d.StrBytes()
+	if err != nil {
+		if d.Next() != jx.String {
+			return wrongType(d, "a string")
+		}
+		return err
+	}
+	*v = validString(b)
+	return nil
+}
+
+// validString is b as a string, each byte of it that is not part of a
+// UTF-8 character replaced by U+FFFD, as encoding/json replaces them.
+// (strings.ToValidUTF8 would replace a run of them by one.)
+func validString(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	s := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			s = utf8.AppendRune(s, utf8.RuneError)
+		} else {
+			s = append(s, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return string(s)
 }
 
 func decodeBool(d *jx.Decoder, v *bool) (err error) {
+	if d.Next() != jx.Bool {
+		return wrongType(d, "true or false")
+	}
 	*v, err = d.Bool()
 	return err
 }
 
-func decodeInt(d *jx.Decoder, v *int) (err error) {
-	*v, err = d.Int()
+// numberBytes reads a number and returns its text, which jx has checked is
+// a JSON number.
+func numberBytes(d *jx.Decoder) ([]byte, error) {
+	if d.Next() != jx.Number {
+		return nil, wrongType(d, "a number")
+	}
+	return d.Raw()
+}
+
+func decodeInt(d *jx.Decoder, v *int) error {
+	n, err := decodeInteger(d, strconv.IntSize)
+	*v = int(n)
 	return err
 }
 
-func decodeInt32(d *jx.Decoder, v *int32) (err error) {
-	*v, err = d.Int32()
+func decodeInt32(d *jx.Decoder, v *int32) error {
+	n, err := decodeInteger(d, 32)
+	*v = int32(n)
 	return err
 }
 
-func decodeInt64(d *jx.Decoder, v *int64) (err error) {
-	*v, err = d.Int64()
+func decodeInt64(d *jx.Decoder, v *int64) error {
+	n, err := decodeInteger(d, 64)
+	*v = n
 	return err
 }
 
-func decodeFloat64(d *jx.Decoder, v *float64) (err error) {
-	*v, err = d.Float64()
+func decodeInteger(d *jx.Decoder, bits int) (int64, error) {
+	b, err := numberBytes(d)
+	if err != nil {
+		return 0, err
+	}
+	return parseInteger(b, bits)
+}
+
+// parseInteger reads a JSON number as an integer of the given size. JSON
+// Schema counts 1.0 and 1e2 as integers, and Python writes a float that
+// holds a whole number so, so they decode (api/speccheck reports them as
+// drift); 1.5 does not. The value is exact: the digits are not taken
+// through a float64.
+func parseInteger(b []byte, bits int) (int64, error) {
+	i, neg := 0, false
+	if len(b) > 0 && b[0] == '-' {
+		i, neg = 1, true
+	}
+	// The digits before the point, after it, and the exponent.
+	start := i
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	whole := b[start:i]
+	var frac []byte
+	if i < len(b) && b[i] == '.' {
+		start = i + 1
+		for i = start; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		}
+		frac = b[start:i]
+	}
+	exp := 0
+	if i < len(b) { // e or E: jx has checked that digits follow
+		i++
+		eneg := b[i] == '-'
+		if b[i] == '-' || b[i] == '+' {
+			i++
+		}
+		for ; i < len(b); i++ {
+			if exp < 1e9 { // beyond, no 64-bit integer is that
+				exp = exp*10 + int(b[i]-'0')
+			}
+		}
+		if eneg {
+			exp = -exp
+		}
+	}
+	// The value is the digits of whole and frac, from the first that is
+	// not zero to the last, times ten to the power e.
+	digit := func(k int) byte {
+		if k < len(whole) {
+			return whole[k]
+		}
+		return frac[k-len(whole)]
+	}
+	n := len(whole) + len(frac)
+	first, last := 0, n-1
+	for first < n && digit(first) == '0' {
+		first++
+	}
+	if first == n {
+		return 0, nil
+	}
+	for digit(last) == '0' {
+		last--
+	}
+	e := exp - len(frac) + (n - 1 - last)
+	if e < 0 {
+		return 0, fmt.Errorf("%s is not an integer", quoteShort(b))
+	}
+	if last-first+1+e > 19 {
+		return 0, rangeError(b, bits)
+	}
+	var u uint64
+	for k := first; k <= last; k++ {
+		u = u*10 + uint64(digit(k)-'0')
+	}
+	for range e {
+		u *= 10
+	}
+	if limit := uint64(1) << (bits - 1); u > limit || (u == limit && !neg) {
+		return 0, rangeError(b, bits)
+	}
+	if neg {
+		return -int64(u-1) - 1, nil
+	}
+	return int64(u), nil
+}
+
+func rangeError(b []byte, bits int) error {
+	return fmt.Errorf("%s is out of range for an int%d", quoteShort(b), bits)
+}
+
+func decodeFloat64(d *jx.Decoder, v *float64) error {
+	b, err := numberBytes(d)
+	if err != nil {
+		return err
+	}
+	*v, err = parseFloat(b, 64)
 	return err
 }
 
-func decodeFloat32(d *jx.Decoder, v *float32) (err error) {
-	*v, err = d.Float32()
+func decodeFloat32(d *jx.Decoder, v *float32) error {
+	b, err := numberBytes(d)
+	if err != nil {
+		return err
+	}
+	f, err := parseFloat(b, 32)
+	*v = float32(f)
 	return err
 }
 
-// decodeTime reads an RFC 3339 date-time, as encoding/json does.
+// exactPow10 are the powers of ten a float64 holds exactly.
+var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseFloat reads a JSON number as the float strconv.ParseFloat gives,
+// the one nearest its decimal value.
+//
+// jx.Decoder.Float64 is not used: its fast path divides the digits, as an
+// integer of up to 63 bits, by a power of ten, and an integer above 2^53 is
+// already rounded when converted to float64, so the quotient may be one ULP
+// off. A reproduction for jx upstream (go-faster/jx v1.2.0): inside an
+// object or array, where the fast path runs,
+//
+//	jx.DecodeStr(`[1911568997308.3718]`).Arr(func(d *jx.Decoder) error {
+//		f, _ := d.Float64() // 1911568997308.372, strconv: 1911568997308.3718
+//		...
+//	})
+//
+// and 4334507231935231.5 gives 4334507231935231 (strconv: ...232). At the
+// end of the input jx takes its slow path, strconv's, so a bare number
+// decodes right. The fast path here is exact: digits of at most 2^53 times
+// or divided by a power of ten up to 10^22, both exact in a float64, with
+// one rounding (Clinger's fast path); anything else goes to strconv.
+func parseFloat(b []byte, bits int) (float64, error) {
+	if bits == 64 {
+		if f, ok := fastFloat(b); ok {
+			return f, nil
+		}
+	}
+	f, err := strconv.ParseFloat(string(b), bits)
+	if err != nil {
+		// strconv's error would quote all of b, a million digits maybe.
+		return 0, fmt.Errorf("%s is out of range for a float%d", quoteShort(b), bits)
+	}
+	return f, nil
+}
+
+// fastFloat is Clinger's fast path, for a number whose digits without the
+// point are an integer of at most 2^53 and whose scale is 10^-22 to 10^22.
+func fastFloat(b []byte) (float64, bool) {
+	i, neg := 0, false
+	if len(b) > 0 && b[0] == '-' {
+		i, neg = 1, true
+	}
+	var m uint64
+	n, frac, point := 0, 0, false // significant digits, digits after the point
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c >= '0' && c <= '9' {
+			if n == 19 { // m would overflow, and is above 2^53 anyway
+				return 0, false
+			}
+			m = m*10 + uint64(c-'0')
+			if m != 0 {
+				n++
+			}
+			if point {
+				frac++
+			}
+			continue
+		}
+		if c == '.' && !point {
+			point = true
+			continue
+		}
+		break
+	}
+	exp := 0
+	if i < len(b) { // an exponent: e or E, a sign, digits
+		j, eneg := i+1, false
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
+			eneg, j = b[j] == '-', j+1
+		}
+		if j == len(b) {
+			return 0, false
+		}
+		for ; j < len(b); j++ {
+			c := b[j]
+			if c < '0' || c > '9' || exp > 1000 {
+				return 0, false
+			}
+			exp = exp*10 + int(c-'0')
+		}
+		if eneg {
+			exp = -exp
+		}
+	}
+	if m > 1<<53 {
+		return 0, false
+	}
+	f := float64(m)
+	switch e := exp - frac; {
+	case e == 0:
+	case e > 0 && e <= 22:
+		f *= exactPow10[e]
+	case e < 0 && e >= -22:
+		f /= exactPow10[-e]
+	default:
+		return 0, false
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
+// decodeTime reads an RFC 3339 date-time, as encoding/json does, and a
+// date-time without a zone offset (2026-03-01T12:00:00, as pydantic writes
+// a datetime that has none) as UTC, since the API gives every time in UTC.
+// api/speccheck reports the latter as drift.
 func decodeTime(d *jx.Decoder, v *time.Time) error {
 	b, err := d.StrBytes()
 	if err != nil {
+		if d.Next() != jx.String {
+			return wrongType(d, "a date-time string")
+		}
 		return err
 	}
 	if t, ok := parseUTC(b); ok {
 		*v = t
 		return nil
 	}
-	return v.UnmarshalText(b)
+	if v.UnmarshalText(b) != nil { // its error quotes all of b
+		return fmt.Errorf("%s is not an RFC 3339 date-time", quoteShort(b))
+	}
+	return nil
 }
 
-// parseUTC parses the form of RFC 3339 a Python server writes for UTC,
-// 2026-11-30T17:45:12.345678Z, in a quarter of the time time.Parse takes
-// (a page of sessions has seven date-times an item). Anything else, an
-// offset or a malformed value, it leaves to time.Time.UnmarshalText, whose
-// result it equals where it succeeds (FuzzParseUTC checks that).
+// parseUTC parses the forms of RFC 3339 a Python server writes for UTC,
+// 2026-11-30T17:45:12.345678Z, and the same without the Z, which it reads
+// as UTC, in a quarter of the time time.Parse takes (a page of sessions
+// has seven date-times an item). Anything else, an offset or a malformed
+// value, it leaves to time.Time.UnmarshalText, whose result it equals where
+// it succeeds (FuzzParseUTC checks that, with a Z added to a naive value).
 func parseUTC(b []byte) (time.Time, bool) {
-	if len(b) < 20 || len(b) > 30 || b[len(b)-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	n := len(b)
+	if n > 0 && b[n-1] == 'Z' {
+		n--
+	}
+	if n < 19 || n > 29 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}
 	num := func(i, n int) (int, bool) {
@@ -159,18 +499,18 @@ func parseUTC(b []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	nsec := 0
-	if frac := b[19 : len(b)-1]; len(frac) > 0 {
+	if frac := b[19:n]; len(frac) > 0 {
 		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
 			return time.Time{}, false
 		}
-		n, ok := num(20, len(frac)-1)
+		f, ok := num(20, len(frac)-1)
 		if !ok {
 			return time.Time{}, false
 		}
 		for range 10 - len(frac) {
-			n *= 10
+			f *= 10
 		}
-		nsec = n
+		nsec = f
 	}
 	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
 	if t.Day() != day { // February 30th and the like
@@ -183,22 +523,40 @@ func parseUTC(b []byte) (time.Time, bool) {
 func decodeDate(d *jx.Decoder, v *Date) error {
 	b, err := d.StrBytes()
 	if err != nil {
+		if d.Next() != jx.String {
+			return wrongType(d, "a date string")
+		}
 		return err
 	}
-	return v.UnmarshalText(b)
+	if v.UnmarshalText(b) != nil {
+		return fmt.Errorf("%s is not a date (YYYY-MM-DD)", quoteShort(b))
+	}
+	return nil
 }
 
 func decodeUUID(d *jx.Decoder, v *UUID) error {
 	b, err := d.StrBytes()
 	if err != nil {
+		if d.Next() != jx.String {
+			return wrongType(d, "a UUID string")
+		}
 		return err
 	}
 	id, err := uuid.ParseBytes(b)
 	if err != nil {
-		return fmt.Errorf("%q is not a UUID", b)
+		return fmt.Errorf("%s is not a UUID", quoteShort(b))
 	}
 	*v = id
 	return nil
+}
+
+// enumBytes reads the string of an enum, for the generated enum decoders.
+func enumBytes(d *jx.Decoder) ([]byte, error) {
+	b, err := d.StrBytes()
+	if err != nil && d.Next() != jx.String {
+		return nil, wrongType(d, "a string")
+	}
+	return b, err
 }
 
 // decodeRaw keeps a value as its JSON, copied out of the body.
@@ -213,13 +571,20 @@ func decodeRaw(d *jx.Decoder, v *json.RawMessage) error {
 
 // decodeJSON decodes one value with encoding/json: for the types gen writes
 // no decoder for (interface{}, maps of them), and the unions and other types
-// that oapi-codegen gives an UnmarshalJSON method.
+// that oapi-codegen gives an UnmarshalJSON method. It decodes into a new
+// value, so that a key given twice is the last value whole (encoding/json
+// would merge an object into the map it decoded before).
 func decodeJSON[T any](d *jx.Decoder, v *T) error {
 	raw, err := d.Raw()
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(raw, v)
+	var fresh T
+	if err := json.Unmarshal(raw, &fresh); err != nil {
+		return err
+	}
+	*v = fresh
+	return nil
 }
 
 // decodePtr decodes an optional field: null leaves *p nil.
@@ -253,8 +618,12 @@ func decodeNullable[T any](d *jx.Decoder, p *nullable.Nullable[T], dec func(*jx.
 
 // decodeValue decodes a field that is not a pointer, and reports whether it
 // had a value: null leaves the field zero, and a required field counts as
-// missing.
+// missing. The field starts from zero, so that a key given twice is its
+// last value whole, as JSON.parse and Python read it (not an object merged
+// into the one before, as encoding/json does).
 func decodeValue[T any](d *jx.Decoder, p *T, dec func(*jx.Decoder, *T) error) (bool, error) {
+	var zero T
+	*p = zero
 	if d.Next() == jx.Null {
 		return false, d.Null()
 	}
@@ -263,9 +632,13 @@ func decodeValue[T any](d *jx.Decoder, p *T, dec func(*jx.Decoder, *T) error) (b
 
 // decodeList decodes an array, null as nil.
 func decodeList[T any](d *jx.Decoder, v *[]T, dec func(*jx.Decoder, *T) error) error {
-	if d.Next() == jx.Null {
+	switch d.Next() {
+	case jx.Null:
 		*v = nil
 		return d.Null()
+	case jx.Array:
+	default:
+		return wrongType(d, "an array")
 	}
 	s := (*v)[:0]
 	if s == nil {
@@ -283,23 +656,71 @@ func decodeList[T any](d *jx.Decoder, v *[]T, dec func(*jx.Decoder, *T) error) e
 	return err
 }
 
-// decodeMap decodes an object of values of one type.
+// decodeMap decodes an object of values of one type; a key given twice is
+// its last value.
 func decodeMap[T any](d *jx.Decoder, v *map[string]T, dec func(*jx.Decoder, *T) error) error {
-	if d.Next() == jx.Null {
+	switch d.Next() {
+	case jx.Null:
 		*v = nil
 		return d.Null()
+	case jx.Object:
+	default:
+		return wrongType(d, "an object")
 	}
 	m := map[string]T{}
-	err := d.Obj(func(d *jx.Decoder, key string) error {
+	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var e T
 		if err := dec(d, &e); err != nil {
-			return at(key, err)
+			return at(validString(key), err)
 		}
-		m[key] = e
+		m[validString(key)] = e
 		return nil
 	})
 	*v = m
 	return err
+}
+
+// decodeObject decodes an object with f, which the generated struct
+// decoders give: it decodes each property they declare and keeps the rest
+// (keepExtra).
+func decodeObject(d *jx.Decoder, f func(d *jx.Decoder, key []byte) error) error {
+	if d.Next() != jx.Object {
+		return wrongType(d, "an object")
+	}
+	return d.ObjBytes(f)
+}
+
+// extraFields are the properties of one JSON object that its schema does
+// not declare, as raw JSON by name: gen gives every struct that a
+// PartnerClient method decodes a field of this type and an ExtraFields
+// method that returns it. The map exists only for an object that had such
+// properties; a struct without them holds a nil pointer, so that decoding
+// it allocates nothing more and the struct stays comparable.
+type extraFields map[string]json.RawMessage
+
+// fields is x's map, nil for none.
+func (x *extraFields) fields() map[string]json.RawMessage {
+	if x == nil {
+		return nil
+	}
+	return *x
+}
+
+// keepExtra keeps the value of a property the object's schema does not
+// declare, copied out of the body (a key given twice keeps its last
+// value). A key's bytes that are not UTF-8 become U+FFFD, as encoding/json
+// makes them.
+func keepExtra(d *jx.Decoder, key []byte, x **extraFields) error {
+	raw, err := d.Raw()
+	if err != nil {
+		return at(validString(key), err)
+	}
+	if *x == nil {
+		m := extraFields{}
+		*x = &m
+	}
+	(**x)[validString(key)] = bytes.Clone(bytes.TrimLeft(raw, " \t\r\n"))
+	return nil
 }
 
 // decodeTop decodes a whole response body with dec, refusing null (the
@@ -312,7 +733,7 @@ func decodeTop[T any](body []byte, out *T, dec func(*jx.Decoder, *T) error) erro
 	case jx.Null:
 		return errors.New("the body is null")
 	case jx.Invalid:
-		if len(strings.TrimSpace(string(body))) == 0 {
+		if len(bytes.TrimSpace(body)) == 0 {
 			return errors.New("the body is empty")
 		}
 	}
@@ -325,14 +746,35 @@ func decodeTop[T any](body []byte, out *T, dec func(*jx.Decoder, *T) error) erro
 	return nil
 }
 
+// unmarshalJSON is the UnmarshalJSON method gen writes for the types a
+// union holds (DeviceAction's ReauthenticateAction, say), so that the
+// union's As methods, which decode with encoding/json, decode as a
+// PartnerClient method does: the required fields checked, unknown fields
+// kept, a key given twice its last value. null changes nothing, as
+// encoding/json expects of an UnmarshalJSON method.
+func unmarshalJSON[T any](b []byte, v *T, dec func(*jx.Decoder, *T) error) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
+	var fresh T
+	if err := decodeTop(b, &fresh, dec); err != nil {
+		return err
+	}
+	*v = fresh
+	return nil
+}
+
 // decodeSlot decodes an optional field of an object into slot, a field of
 // the object's scratch value, and points *p at it (see the generated struct
-// decoders); null leaves *p nil.
+// decoders); null leaves *p nil. The slot starts from zero, for a key
+// given twice (see decodeValue).
 func decodeSlot[T any](d *jx.Decoder, p **T, slot *T, dec func(*jx.Decoder, *T) error) error {
 	if d.Next() == jx.Null {
 		*p = nil
 		return d.Null()
 	}
+	var zero T
+	*slot = zero
 	if err := dec(d, slot); err != nil {
 		return err
 	}
@@ -342,7 +784,8 @@ func decodeSlot[T any](d *jx.Decoder, p **T, slot *T, dec func(*jx.Decoder, *T) 
 
 // decodeUnmarshaler decodes a type with its own UnmarshalJSON method (a
 // union, an object with additional properties) from the raw JSON, without
-// a round trip through encoding/json's reflection.
+// a round trip through encoding/json's reflection, into a new value (see
+// decodeJSON).
 func decodeUnmarshaler[T any, PT interface {
 	*T
 	json.Unmarshaler
@@ -351,7 +794,12 @@ func decodeUnmarshaler[T any, PT interface {
 	if err != nil {
 		return err
 	}
-	return PT(v).UnmarshalJSON(raw)
+	var fresh T
+	if err := PT(&fresh).UnmarshalJSON(raw); err != nil {
+		return err
+	}
+	*v = fresh
+	return nil
 }
 
 // maxPooledList is the largest list buffer kept for reuse, in elements.
@@ -368,9 +816,13 @@ func listPool[T any]() sync.Pool {
 // length, then clears the buffer (it must not keep the elements' pointers
 // alive) and gives it back.
 func decodeListPooled[T any](d *jx.Decoder, v *[]T, dec func(*jx.Decoder, *T) error, pool *sync.Pool) error {
-	if d.Next() == jx.Null {
+	switch d.Next() {
+	case jx.Null:
 		*v = nil
 		return d.Null()
+	case jx.Array:
+	default:
+		return wrongType(d, "an array")
 	}
 	bp := pool.Get().(*[]T)
 	buf := (*bp)[:0]

@@ -338,9 +338,10 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
+	dg.finish()
 	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName)
-	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
+	notes = append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), dg.notes...)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
 		"Errors": findDeclaredErrors(named, doc, g)}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
@@ -361,6 +362,12 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
+	// The structs decoded get a field for the properties the spec does not
+	// declare (see extrafields.go).
+	if src, file, err = dg.extendModels(fset, file, src); err != nil {
+		return nil, err
+	}
+	code = string(src)
 	indexCode, err := docIndexSource(cfg.PackageName, p, doc, surface)
 	if err != nil {
 		return nil, err
