@@ -2,6 +2,8 @@ package api
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -154,6 +156,52 @@ func wrongType(d *jx.Decoder, want string) error {
 	return fmt.Errorf("want %s, got %s", want, jsonTypes[t])
 }
 
+// readError is err, from a jx call that reads a value of one type, saying
+// what was wanted and, when the value is of another JSON type, which: jx
+// says only "unexpected byte 34 '"' at 120". It is for the error path of
+// the decoders that do not look at the value's type before reading it,
+// which would cost a look per value.
+func readError(err error, want string) error {
+	var de *decodeError
+	if errors.As(err, &de) {
+		return err
+	}
+	msg := err.Error()
+	for _, wrap := range []string{`"{" expected: `, `"[" expected: `} {
+		msg = strings.TrimPrefix(msg, wrap)
+	}
+	if rest, ok := strings.CutPrefix(msg, "unexpected byte "); ok {
+		if code, _, ok := strings.Cut(rest, " "); ok {
+			if c, err := strconv.Atoi(code); err == nil && c < 256 {
+				if t := valueType(byte(c)); t != "" {
+					return fmt.Errorf("want %s, got %s (%s)", want, t, msg)
+				}
+			}
+		}
+	}
+	return fmt.Errorf("want %s: %w", want, cleanJX(err))
+}
+
+// valueType names the JSON type of a value that starts with c, "" when no
+// value starts so.
+func valueType(c byte) string {
+	switch {
+	case c == '"':
+		return "a string"
+	case c == '-' || c >= '0' && c <= '9':
+		return "a number"
+	case c == 'n':
+		return "null"
+	case c == 't' || c == 'f':
+		return "true or false"
+	case c == '[':
+		return "an array"
+	case c == '{':
+		return "an object"
+	}
+	return ""
+}
+
 // Decoders of the scalar types, in the shape every decoder has.
 
 // decodeString reads a string. Bytes that are not UTF-8 become U+FFFD, as
@@ -161,10 +209,7 @@ func wrongType(d *jx.Decoder, want string) error {
 func decodeString(d *jx.Decoder, v *string) error {
 	b, err := d.StrBytes()
 	if err != nil {
-		if d.Next() != jx.String {
-			return wrongType(d, "a string")
-		}
-		return err
+		return readError(err, "a string")
 	}
 	*v = validString(b)
 	return nil
@@ -174,7 +219,7 @@ func decodeString(d *jx.Decoder, v *string) error {
 // UTF-8 character replaced by U+FFFD, as encoding/json replaces them.
 // (strings.ToValidUTF8 would replace a run of them by one.)
 func validString(b []byte) string {
-	if utf8.Valid(b) {
+	if isASCII(b) || utf8.Valid(b) {
 		return string(b)
 	}
 	s := make([]byte, 0, len(b)+8)
@@ -190,21 +235,51 @@ func validString(b []byte) string {
 	return string(s)
 }
 
-func decodeBool(d *jx.Decoder, v *bool) (err error) {
-	if d.Next() != jx.Bool {
-		return wrongType(d, "true or false")
+// isASCII reports whether b is all ASCII, eight bytes at a time: most
+// strings are, and it costs a third of utf8.Valid on a short string.
+func isASCII(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		var acc byte
+		for _, c := range b {
+			acc |= c
+		}
+		return acc < utf8.RuneSelf
 	}
-	*v, err = d.Bool()
-	return err
+	var acc uint64
+	for i := 0; i+8 <= n; i += 8 {
+		acc |= binary.LittleEndian.Uint64(b[i:])
+	}
+	acc |= binary.LittleEndian.Uint64(b[n-8:])
+	return acc&0x8080808080808080 == 0
+}
+
+func decodeBool(d *jx.Decoder, v *bool) (err error) {
+	if *v, err = d.Bool(); err != nil {
+		return readError(err, "true or false")
+	}
+	return nil
 }
 
 // numberBytes reads a number and returns its text, which jx has checked is
-// a JSON number.
+// a JSON number. (jx.Decoder.Raw reads any value, which is why the first
+// byte is looked at: that costs less than looking at the type before.)
 func numberBytes(d *jx.Decoder) ([]byte, error) {
-	if d.Next() != jx.Number {
-		return nil, wrongType(d, "a number")
+	b, err := d.Raw()
+	if err != nil {
+		return nil, readError(err, "a number")
 	}
-	return d.Raw()
+	if len(b) > 0 && (b[0] == '-' || b[0]-'0' <= 9) {
+		return b, nil
+	}
+	b = bytes.TrimLeft(b, " \t\r\n") // jx gives a value without the space before it; in case it does not
+	switch {
+	case len(b) == 0:
+		return nil, errors.New("want a number")
+	case b[0] != '-' && (b[0] < '0' || b[0] > '9'):
+		return nil, fmt.Errorf("want a number, got %s", cmp.Or(valueType(b[0]), "invalid JSON"))
+	}
+	return b, nil
 }
 
 func decodeInt(d *jx.Decoder, v *int) error {
@@ -242,6 +317,22 @@ func parseInteger(b []byte, bits int) (int64, error) {
 	i, neg := 0, false
 	if len(b) > 0 && b[0] == '-' {
 		i, neg = 1, true
+	}
+	if len(b)-i <= 18 { // the common case: digits only, fewer than 19
+		var u int64
+		j := i
+		for ; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+			u = u*10 + int64(b[j]-'0')
+		}
+		if j == len(b) {
+			if neg {
+				u = -u
+			}
+			if bits < 64 && (u < -1<<(bits-1) || u >= 1<<(bits-1)) {
+				return 0, rangeError(b, bits)
+			}
+			return u, nil
+		}
 	}
 	// The digits before the point, after it, and the exponent.
 	start := i
@@ -376,49 +467,45 @@ func parseFloat(b []byte, bits int) (float64, error) {
 
 // fastFloat is Clinger's fast path, for a number whose digits without the
 // point are an integer of at most 2^53 and whose scale is 10^-22 to 10^22.
+// b is a JSON number (jx has checked it).
 func fastFloat(b []byte) (float64, bool) {
 	i, neg := 0, false
-	if len(b) > 0 && b[0] == '-' {
+	if b[0] == '-' {
 		i, neg = 1, true
 	}
+	// Digits before the point, then after it: 19 digits at most, which an
+	// uint64 holds; more than 2^53 is for strconv anyway.
 	var m uint64
-	n, frac, point := 0, 0, false // significant digits, digits after the point
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c >= '0' && c <= '9' {
-			if n == 19 { // m would overflow, and is above 2^53 anyway
-				return 0, false
-			}
-			m = m*10 + uint64(c-'0')
-			if m != 0 {
-				n++
-			}
-			if point {
-				frac++
-			}
-			continue
+	start := i
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		m = m*10 + uint64(b[i]-'0')
+	}
+	n := i - start
+	frac := 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		start = i
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			m = m*10 + uint64(b[i]-'0')
 		}
-		if c == '.' && !point {
-			point = true
-			continue
-		}
-		break
+		frac = i - start
+		n += frac
+	}
+	if n > 19 && !leadingZeros(b, n-19) {
+		return 0, false
 	}
 	exp := 0
 	if i < len(b) { // an exponent: e or E, a sign, digits
-		j, eneg := i+1, false
-		if j < len(b) && (b[j] == '+' || b[j] == '-') {
-			eneg, j = b[j] == '-', j+1
+		i++
+		eneg := b[i] == '-'
+		if b[i] == '-' || b[i] == '+' {
+			i++
 		}
-		if j == len(b) {
-			return 0, false
-		}
-		for ; j < len(b); j++ {
-			c := b[j]
-			if c < '0' || c > '9' || exp > 1000 {
+		for ; i < len(b); i++ {
+			if exp > 1000 {
 				return 0, false
 			}
-			exp = exp*10 + int(c-'0')
+			exp = exp*10 + int(b[i]-'0')
 		}
 		if eneg {
 			exp = -exp
@@ -443,6 +530,23 @@ func fastFloat(b []byte) (float64, bool) {
 	return f, true
 }
 
+// leadingZeros reports whether the first k digits of the number b (its
+// sign and point skipped) are zeros, so that its digits fit in 19.
+func leadingZeros(b []byte, k int) bool {
+	for _, c := range b {
+		switch {
+		case c == '-' || c == '.':
+		case c != '0':
+			return false
+		default:
+			if k--; k == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // decodeTime reads an RFC 3339 date-time, as encoding/json does, and a
 // date-time without a zone offset (2026-03-01T12:00:00, as pydantic writes
 // a datetime that has none) as UTC, since the API gives every time in UTC.
@@ -450,10 +554,7 @@ func fastFloat(b []byte) (float64, bool) {
 func decodeTime(d *jx.Decoder, v *time.Time) error {
 	b, err := d.StrBytes()
 	if err != nil {
-		if d.Next() != jx.String {
-			return wrongType(d, "a date-time string")
-		}
-		return err
+		return readError(err, "a date-time string")
 	}
 	if t, ok := parseUTC(b); ok {
 		*v = t
@@ -467,7 +568,7 @@ func decodeTime(d *jx.Decoder, v *time.Time) error {
 
 // parseUTC parses the forms of RFC 3339 a Python server writes for UTC,
 // 2026-11-30T17:45:12.345678Z, and the same without the Z, which it reads
-// as UTC, in a quarter of the time time.Parse takes (a page of sessions
+// as UTC, in a fraction of the time time.Parse takes (a page of sessions
 // has seven date-times an item). Anything else, an offset or a malformed
 // value, it leaves to time.Time.UnmarshalText, whose result it equals where
 // it succeeds (FuzzParseUTC checks that, with a Z added to a naive value).
@@ -479,54 +580,82 @@ func parseUTC(b []byte) (time.Time, bool) {
 	if n < 19 || n > 29 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}
-	num := func(i, n int) (int, bool) {
-		v := 0
-		for _, c := range b[i : i+n] {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
+	century, year := two(b, 0), two(b, 2)
+	month, day, hour, minute, sec := two(b, 5), two(b, 8), two(b, 11), two(b, 14), two(b, 17)
+	if century < 0 || year < 0 {
+		return time.Time{}, false
 	}
-	year, ok1 := num(0, 4)
-	month, ok2 := num(5, 2)
-	day, ok3 := num(8, 2)
-	hour, ok4 := num(11, 2)
-	minute, ok5 := num(14, 2)
-	sec, ok6 := num(17, 2)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+	year += century * 100
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour < 0 || hour > 23 ||
+		minute < 0 || minute > 59 || sec < 0 || sec > 59 {
 		return time.Time{}, false
 	}
 	nsec := 0
-	if frac := b[19:n]; len(frac) > 0 {
-		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+	if n > 19 {
+		if b[19] != '.' || n == 20 {
 			return time.Time{}, false
 		}
-		f, ok := num(20, len(frac)-1)
-		if !ok {
-			return time.Time{}, false
+		for _, c := range b[20:n] {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			nsec = nsec*10 + int(c-'0')
 		}
-		for range 10 - len(frac) {
-			f *= 10
+		nsec *= nanoScale[n-20]
+	}
+	days := daysFromCivil(year, month, day)
+	return time.Unix(days*86400+int64(hour*3600+minute*60+sec), int64(nsec)).UTC(), true
+}
+
+// nanoScale makes nanoseconds of a fraction of n digits.
+var nanoScale = [10]int{0, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1}
+
+// two is the number of the two digits at b[i:], negative if they are not.
+func two(b []byte, i int) int {
+	hi, lo := b[i]-'0', b[i+1]-'0'
+	if hi > 9 || lo > 9 {
+		return -1000
+	}
+	return int(hi)*10 + int(lo)
+}
+
+// daysIn is the number of days of a month of the proleptic Gregorian
+// calendar.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
 		}
-		nsec = f
+		return 28
+	case 4, 6, 9, 11:
+		return 30
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	if t.Day() != day { // February 30th and the like
-		return time.Time{}, false
+	return 31
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to a date (Howard
+// Hinnant's days_from_civil).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
 	}
-	return t, true
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // decodeDate reads a YYYY-MM-DD date.
 func decodeDate(d *jx.Decoder, v *Date) error {
 	b, err := d.StrBytes()
 	if err != nil {
-		if d.Next() != jx.String {
-			return wrongType(d, "a date string")
-		}
-		return err
+		return readError(err, "a date string")
 	}
 	if v.UnmarshalText(b) != nil {
 		return fmt.Errorf("%s is not a date (YYYY-MM-DD)", quoteShort(b))
@@ -537,12 +666,12 @@ func decodeDate(d *jx.Decoder, v *Date) error {
 func decodeUUID(d *jx.Decoder, v *UUID) error {
 	b, err := d.StrBytes()
 	if err != nil {
-		if d.Next() != jx.String {
-			return wrongType(d, "a UUID string")
-		}
-		return err
+		return readError(err, "a UUID string")
 	}
-	id, err := uuid.ParseBytes(b)
+	if parseUUID(b, v) {
+		return nil
+	}
+	id, err := uuid.ParseBytes(b) // the other forms: urn:uuid:, braces, no dashes
 	if err != nil {
 		return fmt.Errorf("%s is not a UUID", quoteShort(b))
 	}
@@ -550,13 +679,55 @@ func decodeUUID(d *jx.Decoder, v *UUID) error {
 	return nil
 }
 
+// parseUUID parses the canonical form of a UUID,
+// xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, in a third of the time
+// uuid.ParseBytes takes, and reports whether b was one; where it is, the
+// result is uuid.ParseBytes's (FuzzParseUUID checks that).
+func parseUUID(b []byte, v *UUID) bool {
+	if len(b) != 36 || b[8] != '-' || b[13] != '-' || b[18] != '-' || b[23] != '-' {
+		return false
+	}
+	var id UUID
+	bad := byte(0)
+	for i, x := range uuidHexAt {
+		hi, lo := unhex[b[x]], unhex[b[x+1]]
+		bad |= hi | lo
+		id[i] = hi<<4 | lo
+	}
+	if bad&0xf0 != 0 {
+		return false
+	}
+	*v = id
+	return true
+}
+
+// uuidHexAt are where the 16 bytes of a canonical UUID are.
+var uuidHexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// unhex is the value of a hex digit, 0xff for any other byte.
+var unhex = func() (t [256]byte) {
+	for i := range t {
+		switch {
+		case i >= '0' && i <= '9':
+			t[i] = byte(i - '0')
+		case i >= 'a' && i <= 'f':
+			t[i] = byte(i - 'a' + 10)
+		case i >= 'A' && i <= 'F':
+			t[i] = byte(i - 'A' + 10)
+		default:
+			t[i] = 0xff
+		}
+	}
+	return t
+}()
+
 // enumBytes reads the string of an enum, for the generated enum decoders.
 func enumBytes(d *jx.Decoder) ([]byte, error) {
 	b, err := d.StrBytes()
-	if err != nil && d.Next() != jx.String {
-		return nil, wrongType(d, "a string")
+	if err != nil {
+		return nil, readError(err, "a string")
 	}
-	return b, err
+	return b, nil
 }
 
 // decodeRaw keeps a value as its JSON, copied out of the body.
@@ -571,7 +742,7 @@ func decodeRaw(d *jx.Decoder, v *json.RawMessage) error {
 
 // decodeJSON decodes one value with encoding/json: for the types gen writes
 // no decoder for (interface{}, maps of them), and the unions and other types
-// that oapi-codegen gives an UnmarshalJSON method. It decodes into a new
+// that oapi-codegen gives an UnmarshalJSON method. It decodes into a zero
 // value, so that a key given twice is the last value whole (encoding/json
 // would merge an object into the map it decoded before).
 func decodeJSON[T any](d *jx.Decoder, v *T) error {
@@ -579,12 +750,9 @@ func decodeJSON[T any](d *jx.Decoder, v *T) error {
 	if err != nil {
 		return err
 	}
-	var fresh T
-	if err := json.Unmarshal(raw, &fresh); err != nil {
-		return err
-	}
-	*v = fresh
-	return nil
+	var zero T
+	*v = zero
+	return json.Unmarshal(raw, v)
 }
 
 // decodePtr decodes an optional field: null leaves *p nil.
@@ -684,10 +852,10 @@ func decodeMap[T any](d *jx.Decoder, v *map[string]T, dec func(*jx.Decoder, *T) 
 // decoders give: it decodes each property they declare and keeps the rest
 // (keepExtra).
 func decodeObject(d *jx.Decoder, f func(d *jx.Decoder, key []byte) error) error {
-	if d.Next() != jx.Object {
-		return wrongType(d, "an object")
+	if err := d.ObjBytes(f); err != nil {
+		return readError(err, "an object")
 	}
-	return d.ObjBytes(f)
+	return nil
 }
 
 // extraFields are the properties of one JSON object that its schema does
@@ -756,12 +924,9 @@ func unmarshalJSON[T any](b []byte, v *T, dec func(*jx.Decoder, *T) error) error
 	if string(bytes.TrimSpace(b)) == "null" {
 		return nil
 	}
-	var fresh T
-	if err := decodeTop(b, &fresh, dec); err != nil {
-		return err
-	}
-	*v = fresh
-	return nil
+	var zero T
+	*v = zero
+	return decodeTop(b, v, dec)
 }
 
 // decodeSlot decodes an optional field of an object into slot, a field of
@@ -784,7 +949,7 @@ func decodeSlot[T any](d *jx.Decoder, p **T, slot *T, dec func(*jx.Decoder, *T) 
 
 // decodeUnmarshaler decodes a type with its own UnmarshalJSON method (a
 // union, an object with additional properties) from the raw JSON, without
-// a round trip through encoding/json's reflection, into a new value (see
+// a round trip through encoding/json's reflection, into a zero value (see
 // decodeJSON).
 func decodeUnmarshaler[T any, PT interface {
 	*T
@@ -794,12 +959,9 @@ func decodeUnmarshaler[T any, PT interface {
 	if err != nil {
 		return err
 	}
-	var fresh T
-	if err := PT(&fresh).UnmarshalJSON(raw); err != nil {
-		return err
-	}
-	*v = fresh
-	return nil
+	var zero T
+	*v = zero
+	return PT(v).UnmarshalJSON(raw)
 }
 
 // maxPooledList is the largest list buffer kept for reuse, in elements.

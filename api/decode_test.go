@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-faster/jx"
+	"github.com/google/uuid"
 )
 
 // These tests hold the generated decoders (decode.gen.go) and their
@@ -243,7 +244,7 @@ func TestDeepNestingInUnknownField(t *testing.T) {
 // TestInvalidUTF8BecomesReplacementChar: a string of a 2xx that is not
 // UTF-8 reads as encoding/json reads it, each bad byte U+FFFD (issue 23).
 func TestInvalidUTF8BecomesReplacementChar(t *testing.T) {
-	for _, s := range []string{"a\xffb", "\xc3", "\xed\xa0\x80", "ok \xe2\x82", "\xf0\x28\x8c\xbc", "é\x80\x80é"} {
+	for _, s := range []string{"a\xffb", "\xc3", "\xed\xa0\x80", "ok \xe2\x82", "\xf0\x28\x8c\xbc", "é\x80\x80é", "0123456789\xff0123456789", "01234567\xe2\x82\xac", "ünïcödé ünïcödé"} {
 		body := []byte(`{"session_outcome": "` + s + `", "x` + s + `": 1}`)
 		var got, want SessionItem
 		if err := decodeTop(body, &got, decodeSessionItem); err != nil {
@@ -375,6 +376,26 @@ func FuzzDecodeNumbers(f *testing.F) {
 		}
 		if err == nil && werr == nil && want != math.Trunc(want) {
 			t.Fatalf("%s: %v decoded as the integer %d", raw, want, n)
+		}
+	})
+}
+
+// FuzzParseUUID: where the fast path takes a UUID, it is the one
+// uuid.ParseBytes gives.
+func FuzzParseUUID(f *testing.F) {
+	for _, s := range []string{"3fa85f64-5717-4562-b3fc-2c963f66afa6", "3FA85F64-5717-4562-B3FC-2C963F66AFA6", "3fa85f64-5717-4562-b3fc-2c963f66afaG",
+		"3fa85f6405717-4562-b3fc-2c963f66afa6", "{3fa85f64-5717-4562-b3fc-2c963f66afa6}", "3fa85f6457174562b3fc2c963f66afa6"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got UUID
+		ok := parseUUID([]byte(s), &got)
+		want, err := uuid.ParseBytes([]byte(s))
+		if ok && (err != nil || got != want) {
+			t.Fatalf("%q: fast %v, uuid %v (%v)", s, got, want, err)
+		}
+		if !ok && err == nil && len(s) == 36 {
+			t.Fatalf("%q: the fast path refuses the canonical form %v", s, want)
 		}
 	})
 }
