@@ -301,7 +301,10 @@ func TestInjectedDrift(t *testing.T) {
 func TestPythonSpellingsDecode(t *testing.T) {
 	e := newEnv(t, speccheck.Options{})
 	w := e.populate(t)
-	e.srv.Tamper("GetUser", func(b map[string]any) { b["num_heat_pumps"] = json.Number("2.0"); b["joined_at"] = "2026-03-01T12:00:00" })
+	e.srv.Tamper("GetUser", func(b map[string]any) {
+		b["num_heat_pumps"] = json.Number("2.0")
+		b["joined_at"] = "2026-03-01T12:00:00"
+	})
 	u, err := e.c.GetUser(context.Background(), w.user)
 	if err != nil {
 		t.Fatal(err)
