@@ -64,6 +64,9 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	if len(opts) > 0 {
 		o = applyOptions(opts)
 	}
+	if o.rawBody != nil {
+		*o.rawBody = (*o.rawBody)[:0]
+	}
 	if o.err != nil {
 		return nil, op.refused(op.shownPath(string(r.path)), o.err.Error(), o.err)
 	}
@@ -92,7 +95,11 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	for _, h := range o.header { // keys canonical already (WithHeader)
 		req.Header[h[0]] = append(req.Header[h[0]], h[1])
 	}
-	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true})
+	rep, err := c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true})
+	if err == nil && o.rawBody != nil {
+		*o.rawBody = append(*o.rawBody, rep.body...)
+	}
+	return rep, err
 }
 
 // callJSON sends r and decodes the JSON body of the 2xx answer into out.

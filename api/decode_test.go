@@ -1,10 +1,13 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strconv"
 	"strings"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/go-faster/jx"
 	"github.com/google/uuid"
+	"golang.org/x/oauth2"
 )
 
 // These tests hold the generated decoders (decode.gen.go) and their
@@ -398,4 +402,43 @@ func FuzzParseUUID(f *testing.F) {
 			t.Fatalf("%q: the fast path refuses the canonical form %v", s, want)
 		}
 	})
+}
+
+// TestWithRawBody: the option gives a 2xx body as sent, decodable or not,
+// reuses the caller's buffer, and leaves it empty on any other return.
+func TestWithRawBody(t *testing.T) {
+	bodies := []string{`{"items": [], "total": 1, "x": 2}`, `{"items": "not a list"}`, `{"detail": "gone"}`}
+	statuses := []int{200, 200, 404}
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(statuses[n%3])
+		fmt.Fprint(w, bodies[n%3])
+		n++
+	}))
+	defer srv.Close()
+	c, err := New(Config{BaseURL: srv.URL, OrgID: uuid.New(), Retry: &RetryPolicy{},
+		TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 256)
+	body := buf
+	ctx := context.Background()
+	if _, err := c.ListElectricVehicleSessions(ctx, uuid.New(), uuid.New(), ListElectricVehicleSessionsParams{}, WithRawBody(&body)); err != nil {
+		t.Fatal(err)
+	}
+	if string(body) != bodies[0] || &body[:1][0] != &buf[:1][0] {
+		t.Errorf("a 200: %q (in the caller's buffer: %v)", body, &body[:1][0] == &buf[:1][0])
+	}
+	if _, err := c.ListElectricVehicleSessions(ctx, uuid.New(), uuid.New(), ListElectricVehicleSessionsParams{}, WithRawBody(&body)); err == nil || string(body) != bodies[1] {
+		t.Errorf("a 200 that does not decode: %q, %v", body, err)
+	}
+	if _, err := c.ListElectricVehicleSessions(ctx, uuid.New(), uuid.New(), ListElectricVehicleSessionsParams{}, WithRawBody(&body)); err == nil || len(body) != 0 {
+		t.Errorf("a 404: %q, %v", body, err)
+	}
+	body = append(body, "stale"...)
+	if _, err := c.ListElectricVehicleSessions(ctx, uuid.New(), uuid.New(), ListElectricVehicleSessionsParams{}, WithHeader("Host", "x"), WithRawBody(&body)); err == nil || len(body) != 0 {
+		t.Errorf("a call refused before sending: %q, %v", body, err)
+	}
 }
