@@ -7,7 +7,7 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-corpus lint fmt bench consumer-check api-check
 
 all: generate test
 
@@ -42,10 +42,15 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check
+	$(MAKE) --no-print-directory -j4 -O test-gen test-decode check-generate consumer-check api-check
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
+
+## test-decode: the decoders' differential test in full (api/internal/apitest), without the race detector,
+## under which the run of every package above takes a few documents an operation
+test-decode:
+	$(GO) test -count=1 -run '^(TestDecodeDifferential|FuzzDecodeDifferential)$$' ./api/internal/apitest
 
 ## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
 consumer-check:

@@ -894,6 +894,7 @@ func keepExtra(d *jx.Decoder, key []byte, x **extraFields) error {
 // decodeTop decodes a whole response body with dec, refusing null (the
 // spec declares a value) and anything after the value.
 func decodeTop[T any](body []byte, out *T, dec func(*jx.Decoder, *T) error) error {
+	body = loneSurrogates(body)
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(body)
@@ -912,6 +913,76 @@ func decodeTop[T any](body []byte, out *T, dec func(*jx.Decoder, *T) error) erro
 		return errors.New("the body has data after its JSON value")
 	}
 	return nil
+}
+
+// loneSurrogates returns body with every \u escape of a UTF-16 surrogate
+// that is not half of a pair written \ufffd, which is what it reads as
+// (U+FFFD, as encoding/json, JSON.parse and Python turn it into UTF-8). jx
+// reads such an escape right alone, but not when the next escape begins a
+// pair: it takes that one as the lone surrogate's partner, and the pair is
+// lost. A reproduction for jx upstream (go-faster/jx v1.2.0):
+//
+//	jx.DecodeStr(`"\udc00\ud834\udd1e"`).Str() // "\ufffd\ufffd\ufffd", encoding/json "\ufffd𝄞"
+//
+// A body without a lone surrogate, all but every one, is returned as it is,
+// after a look for \u that costs a fraction of the decoding; one with
+// them is copied. (The raw JSON of an undeclared property then has \ufffd
+// where the body had the lone surrogate.)
+func loneSurrogates(body []byte) []byte {
+	var out []byte
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte(`\u`))
+		if j < 0 {
+			break
+		}
+		j += i
+		i = j + 2
+		if !escapeAt(body, j) || j+6 > len(body) {
+			continue
+		}
+		r := hexRune(body[j+2 : j+6])
+		switch {
+		case r < 0xd800 || r > 0xdfff:
+			continue
+		case r < 0xdc00 && j+12 <= len(body) && body[j+6] == '\\' && body[j+7] == 'u':
+			if r2 := hexRune(body[j+8 : j+12]); r2 >= 0xdc00 && r2 <= 0xdfff {
+				i = j + 12 // a pair
+				continue
+			}
+		}
+		if out == nil {
+			out = bytes.Clone(body)
+		}
+		copy(out[j:j+6], `\ufffd`)
+		i = j + 6
+	}
+	if out == nil {
+		return body
+	}
+	return out
+}
+
+// escapeAt reports whether the backslash at b[j] begins an escape: it
+// follows an even number of backslashes.
+func escapeAt(b []byte, j int) bool {
+	n := 0
+	for k := j - 1; k >= 0 && b[k] == '\\'; k-- {
+		n++
+	}
+	return n%2 == 0
+}
+
+// hexRune is the value of four hex digits, -1 if they are not.
+func hexRune(b []byte) rune {
+	var r rune
+	for _, c := range b {
+		v := unhex[c]
+		if v > 15 {
+			return -1
+		}
+		r = r<<4 | rune(v)
+	}
+	return r
 }
 
 // unmarshalJSON is the UnmarshalJSON method gen writes for the types a

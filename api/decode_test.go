@@ -442,3 +442,30 @@ func TestWithRawBody(t *testing.T) {
 		t.Errorf("a call refused before sending: %q, %v", body, err)
 	}
 }
+
+// TestLoneSurrogates protects against jx's reading of a lone surrogate
+// escape followed by a pair (see loneSurrogates): every string reads as
+// encoding/json reads it.
+func TestLoneSurrogates(t *testing.T) {
+	for _, s := range []string{`\udc00\ud834\udd1e`, `\ud800\ud834\udd1e`, `a\ud800`, `\ud800\u0041`, `\ud834\udd1e\udc00`,
+		`\\ud800`, `\\\ud800x`, `\ud800\n`, `\uD834\uDD1E`, `\udbff\udfff\udc00\udbff`} {
+		body := []byte(`{"session_outcome": "` + s + `", "x` + s + `": "` + s + `"}`)
+		var got, want SessionItem
+		if err := decodeTop(body, &got, decodeSessionItem); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatal(err)
+		}
+		if *got.SessionOutcome != *want.SessionOutcome {
+			t.Errorf("%s decoded as %q, encoding/json %q", s, *got.SessionOutcome, *want.SessionOutcome)
+		}
+		var key string
+		for k := range got.ExtraFields() {
+			key = k
+		}
+		if key != "x"+*want.SessionOutcome {
+			t.Errorf("the key %s decoded as %q", s, key)
+		}
+	}
+}

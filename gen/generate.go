@@ -314,7 +314,6 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
-	code = string(src)
 	// The code is parsed as it is written, pruned and formatted, so that
 	// positions (checkDeclarations' messages) are the written file's; and
 	// beside the hand-written files, which checkDeclarations reads too.
