@@ -38,6 +38,9 @@ type decoderGen struct {
 	// does not declare and an ExtraFields method (see extendModels).
 	objects map[string]bool
 	notes   []string
+	// hand are the members package api declares by hand, by type: a
+	// method gen would add that one of them has is not added.
+	hand map[string]map[string]handDecl
 }
 
 // newDecoderGen reads the required fields of every component schema of the

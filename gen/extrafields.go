@@ -98,10 +98,14 @@ func (dg *decoderGen) isUnion(typ string) bool {
 }
 
 // methodTaken says why typ cannot get a method name, "" if it can: a field
-// or a method of oapi-codegen's has it.
+// or a method of oapi-codegen's, or a member package api declares by hand,
+// has it.
 func (dg *decoderGen) methodTaken(typ, name string) string {
 	if dg.g.typeMethods[typ][name] {
 		return "oapi-codegen gives it a method " + name
+	}
+	if d, ok := dg.hand[typ][name]; ok {
+		return fmt.Sprintf("package api declares a %s %s by hand (%s)", d.Kind, name, d.Pos)
 	}
 	if st := dg.g.structs[typ]; st != nil {
 		for _, f := range st.Fields.List {
