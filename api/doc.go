@@ -70,8 +70,6 @@
 // keeps no undeclared property, and does not check the required fields. A
 // union's As methods decode as a method does.
 //
-// [speccheck]: https://pkg.go.dev/github.com/podero-go/podero/api/speccheck
-//
 // [PartnerClient.Raw] gives oapi-codegen's [ClientWithResponses] on the same
 // transport, for whoever needs the raw responses (JSON200, Body,
 // HTTPResponse); [NewClientWithResponses] is the generated client alone,
@@ -79,6 +77,8 @@
 //
 // The spec has no servers: [ProductionBaseURL] or [SandboxBaseURL] is the
 // host, and the paths carry /api/partners/v2.0.
+//
+// [speccheck]: https://pkg.go.dev/github.com/podero-go/podero/api/speccheck
 package api
 
 // Base URLs of Podero's environments. The spec's paths already start with
