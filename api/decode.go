@@ -28,9 +28,11 @@ import (
 
 // decodeError is a response body that did not decode: where (a JSON
 // pointer, built as the error travels up through the objects and arrays
-// that hold the value) and why. Its message is bounded: a value is quoted
-// by a short prefix (quoteShort) and a long key is cut, so that a hostile
-// body cannot make an error of a megabyte.
+// that hold the value) and why. Its message is bounded, so that a hostile
+// body cannot make an error of a megabyte: a short value is quoted whole
+// (quoteShort), a long one only counted, and so is a long key. A prefix is
+// never shown, as it could be part of a secret that the error layer, which
+// redacts whole values (redact), would not find.
 type decodeError struct {
 	path []string // innermost first
 	err  error
@@ -48,7 +50,8 @@ func (e *decodeError) Error() string {
 		b.WriteString("/")
 		key := e.path[i]
 		if len(key) > maxKeyShown {
-			key = cutUTF8(key, maxKeyShown) + "…"
+			fmt.Fprintf(&b, "[a key of %d bytes]", len(key))
+			continue
 		}
 		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1"))
 	}
@@ -110,16 +113,25 @@ func cutUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// maxQuoted is the most of a value an error quotes.
-const maxQuoted = 32
+// maxQuoted is the longest value an error quotes.
+const maxQuoted = 40
 
-// quoteShort quotes a value for an error: all of it when it is short, else
-// its first bytes and its length.
+// quoteShort quotes a string's value for an error when it is short, and
+// gives only the length of a longer one (see decodeError).
 func quoteShort(b []byte) string {
 	if len(b) <= maxQuoted {
 		return strconv.Quote(string(b))
 	}
-	return strconv.Quote(cutUTF8(string(b[:maxQuoted+utf8.UTFMax]), maxQuoted)) + fmt.Sprintf("… (%d bytes)", len(b))
+	return fmt.Sprintf("a string of %d bytes", len(b))
+}
+
+// quoteNumber quotes a number for an error, its first digits when it is
+// long: digits are no secret.
+func quoteNumber(b []byte) string {
+	if len(b) <= maxQuoted {
+		return strconv.Quote(string(b))
+	}
+	return strconv.Quote(string(b[:maxQuoted])) + fmt.Sprintf("… (%d digits)", len(b))
 }
 
 // missing is the error for required fields a response lacks (absent, or
@@ -384,7 +396,7 @@ func parseInteger(b []byte, bits int) (int64, error) {
 	}
 	e := exp - len(frac) + (n - 1 - last)
 	if e < 0 {
-		return 0, fmt.Errorf("%s is not an integer", quoteShort(b))
+		return 0, fmt.Errorf("%s is not an integer", quoteNumber(b))
 	}
 	if last-first+1+e > 19 {
 		return 0, rangeError(b, bits)
@@ -406,7 +418,7 @@ func parseInteger(b []byte, bits int) (int64, error) {
 }
 
 func rangeError(b []byte, bits int) error {
-	return fmt.Errorf("%s is out of range for an int%d", quoteShort(b), bits)
+	return fmt.Errorf("%s is out of range for an int%d", quoteNumber(b), bits)
 }
 
 func decodeFloat64(d *jx.Decoder, v *float64) error {
@@ -460,7 +472,7 @@ func parseFloat(b []byte, bits int) (float64, error) {
 	f, err := strconv.ParseFloat(string(b), bits)
 	if err != nil {
 		// strconv's error would quote all of b, a million digits maybe.
-		return 0, fmt.Errorf("%s is out of range for a float%d", quoteShort(b), bits)
+		return 0, fmt.Errorf("%s is out of range for a float%d", quoteNumber(b), bits)
 	}
 	return f, nil
 }

@@ -469,3 +469,24 @@ func TestLoneSurrogates(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeErrorsShowNoPrefix: an error quotes a short value whole, which
+// the error layer can redact if it is a secret, and never a prefix of a
+// long one, which it could not (issue 23's echoed tokens).
+func TestDecodeErrorsShowNoPrefix(t *testing.T) {
+	token := "Bearer acc-token-" + strings.Repeat("s3cr3t", 10)
+	var item SessionItem
+	err := decodeTop([]byte(`{"id": "`+token+`"}`), &item, decodeSessionItem)
+	if err == nil || strings.Contains(err.Error(), "acc-token") || !strings.Contains(err.Error(), "a string of 77 bytes is not a UUID") {
+		t.Errorf("a long value: %v", err)
+	}
+	err = decodeTop([]byte(`{"id": "short-token-1234"}`), &item, decodeSessionItem)
+	if err == nil || !strings.Contains(err.Error(), `"short-token-1234" is not a UUID`) {
+		t.Errorf("a short value: %v", err)
+	}
+	key := "k-" + token
+	err = decodeTop([]byte(`{"`+key+`": [}`), &item, decodeSessionItem)
+	if err == nil || strings.Contains(err.Error(), "acc-token") {
+		t.Errorf("a long key: %v", err)
+	}
+}
