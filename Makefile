@@ -6,8 +6,15 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
 # make bench: runs of each benchmark, and how long each runs.
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
+# Modules of their own in this repository (own go.mod, `replace` to the root),
+# which lint and test visit beside the root module: their dependencies stay
+# out of the SDK's go.mod. internal/bench has ogen's runtime.
+MODULES := internal/bench
+# ogen, run from the tools module at the version tools/go.mod pins, writes
+# the client the benchmarks compare with (internal/bench/ogen.yml).
+OGEN = cd tools && $(GO) tool ogen -config ../internal/bench/ogen.yml -package ogenclient -clean -loglevel warn
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-corpus lint fmt bench consumer-check api-check test-mcp mcp-inspector
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check ogen-generate check-ogen test-mcp mcp-inspector test-otel
 
 all: generate test
 
@@ -34,6 +41,8 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	@sc=$$(mktemp -d) && trap 'rm -rf "$$sc"' EXIT && $(GO) build -o "$$sc/staticcheck" honnef.co/go/tools/cmd/staticcheck && \
+	for m in $(MODULES); do echo "lint $$m"; (cd $$m && $(GO) vet ./... && "$$sc/staticcheck" ./...) || exit 1; done
 
 ## test: what CI runs: lint, the race-enabled tests, and the generated-code, consumer and API checks.
 ## gen's tests run without -race: the race detector makes oapi-codegen ten times slower, and gen's one
@@ -42,7 +51,7 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen test-decode check-generate consumer-check api-check test-mcp
+	$(MAKE) --no-print-directory -j4 -O test-gen test-decode test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
@@ -52,6 +61,19 @@ test-gen:
 test-decode:
 	$(GO) test -count=1 -run '^(TestDecodeDifferential|FuzzDecodeDifferential)$$' ./api/internal/apitest
 
+## test-modules: the race-enabled tests of the other modules (MODULES)
+test-modules:
+	for m in $(MODULES); do (cd $$m && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...) || exit 1; done
+
+## ogen-generate: write internal/bench/ogenclient, ogen's client for the pinned spec, which the benchmarks measure
+ogen-generate:
+	$(OGEN) -target ../internal/bench/ogenclient ../openapi.json
+
+## check-ogen: fail if internal/bench/ogenclient is not what ogen writes from the pinned spec
+check-ogen:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && ($(OGEN) -target "$$tmp/ogenclient" ../openapi.json) && \
+	diff -r "$$tmp/ogenclient" internal/bench/ogenclient || { echo "internal/bench/ogenclient is stale: run make ogen-generate"; exit 1; }
+
 ## test-mcp: the MCP server's module (mcp/, its own go.mod): go vet, staticcheck (built from the
 ## root module, which pins it) and the race-enabled tests
 test-mcp:
@@ -59,6 +81,13 @@ test-mcp:
 	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd mcp && $$sc ./...; \
 	status=$$?; rm -rf $$(dirname $$sc); exit $$status
 	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## test-otel: the OpenTelemetry module (otel/, its own go.mod), as test-mcp does the MCP server's
+test-otel:
+	cd otel && $(GO) vet ./...
+	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd otel && $$sc ./...; \
+	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	cd otel && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
 
 ## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
 ## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
@@ -83,6 +112,18 @@ test-corpus:
 ## bench: the benchmarks, BENCH_COUNT runs each with allocations, then benchstat's
 ## summary with each implementation as a ratio to the hand-written baseline (BENCHMARKS.md)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./internal/bench ./api ./oauth ./api/speccheck > bench.txt; \
+	{ (cd internal/bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) .) && \
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./api ./oauth ./api/speccheck; } > bench.txt; \
 	status=$$?; cat bench.txt; exit $$status
 	$(BENCHSTAT) -col /impl bench.txt
+
+## bench-otel: what a call costs with middleware (none, a pass-through, OpenTelemetry's no-op and SDK providers) on a transport without a network, BENCH_COUNT runs, then benchstat by /mw
+bench-otel:
+	cd otel && $(GO) test -run '^$$' -bench Middleware -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) . > ../bench-otel.txt; \
+	status=$$?; cat ../bench-otel.txt; exit $$status
+	$(BENCHSTAT) -col /mw bench-otel.txt
+
+## bench-callgrind: instructions per call of each implementation of the three calls and the create-user
+## body, counted by valgrind's callgrind (repeatable where the timings of `make bench` are not)
+bench-callgrind:
+	GO='$(GO)' internal/bench/callgrind.sh

@@ -72,15 +72,7 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	if o.err != nil {
 		return nil, op.refused(op.shownPath(string(r.path)), o.err.Error(), o.err)
 	}
-	var u strings.Builder // one allocation for base, path and query
-	u.Grow(len(c.t.base) + len(r.path) + 1 + len(r.query))
-	u.WriteString(c.t.base)
-	u.Write(r.path)
-	if len(r.query) > 0 {
-		u.WriteByte('?')
-		u.Write(r.query)
-	}
-	req, err := http.NewRequestWithContext(ctx, op.method, u.String(), nil)
+	req, err := c.t.newRequest(ctx, op.method, r)
 	if err != nil {
 		return nil, op.refused(op.shownPath(string(r.path)), "build the request: "+err.Error(), err)
 	}
@@ -121,6 +113,42 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 		*o.rawBody = append(*o.rawBody, rep.body...)
 	}
 	return rep, err
+}
+
+// newRequest is the request of r. When r's path has no escapes (the
+// generated methods escape a parameter only where it needs it), its URL is
+// the parsed base URL with r's path and query, which saves parsing the whole
+// URL again: a tenth of what a call costs the client beyond net/http.
+func (t *transport) newRequest(ctx context.Context, method string, r *request) (*http.Request, error) {
+	if t.baseURL == nil || bytes.IndexByte(r.path, '%') >= 0 {
+		var u strings.Builder // one allocation for base, path and query
+		u.Grow(len(t.base) + len(r.path) + 1 + len(r.query))
+		u.WriteString(t.base)
+		u.Write(r.path)
+		if len(r.query) > 0 {
+			u.WriteByte('?')
+			u.Write(r.query)
+		}
+		return http.NewRequestWithContext(ctx, method, u.String(), nil)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	// The URL that parsing "" allocated is reused, and one string holds the
+	// path and the query: no more allocations than parsing the whole URL.
+	u := req.URL
+	*u = *t.baseURL
+	var b strings.Builder
+	b.Grow(len(t.baseURL.Path) + len(r.path) + len(r.query))
+	b.WriteString(t.baseURL.Path)
+	b.Write(r.path)
+	n := b.Len()
+	b.Write(r.query)
+	pq := b.String()
+	u.Path, u.RawQuery = pq[:n], pq[n:]
+	req.Host = u.Host
+	return req, nil
 }
 
 // callJSON sends r and decodes the JSON body of the 2xx answer into out.

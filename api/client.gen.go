@@ -4,7 +4,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 )
 
 // The operations, for the methods below and for lookupOperation.
@@ -157,7 +156,8 @@ func (c *PartnerClient) ResolveInformationCue(ctx context.Context, cueID UUID, p
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/information/resolve"...)
 	rq.query = appendQueryString(rq.query, "secret", params.Secret)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeInformationResolveInput(w, &body)); err != nil {
 		return nil, encodeError(&opResolveInformationCue, err)
 	}
 	res := new(InformationResolveOutput)
@@ -189,7 +189,8 @@ func (c *PartnerClient) ResolveCue(ctx context.Context, cueID UUID, params Resol
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/resolve"...)
 	rq.query = appendQueryString(rq.query, "secret", params.Secret)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeReauthenticateResolveInput(w, &body)); err != nil {
 		return nil, encodeError(&opResolveCue, err)
 	}
 	res := new(ReauthenticateResolveOutput)
@@ -221,7 +222,8 @@ func (c *PartnerClient) ReportCueState(ctx context.Context, cueID UUID, params R
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/state"...)
 	rq.query = appendQueryString(rq.query, "secret", params.Secret)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeCueStateInput(w, &body)); err != nil {
 		return nil, encodeError(&opReportCueState, err)
 	}
 	res := new(CueStateOutput)
@@ -252,7 +254,8 @@ func (c *PartnerClient) CreateOnboardingSession(ctx context.Context, body Device
 	var rq request
 	rq.path = make([]byte, 0, 36)
 	rq.path = append(rq.path, "/api/partners/v2.0/device-onboarding"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeDeviceOnboardingSessionCreateInput(w, &body)); err != nil {
 		return nil, encodeError(&opCreateOnboardingSession, err)
 	}
 	res := new(DeviceOnboardingSessionOutput)
@@ -453,7 +456,8 @@ func (c *PartnerClient) UpdateTradingDayAheadPrices(ctx context.Context, body Tr
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/trading/dayahead/prices"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeTradingDayAheadPricesInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateTradingDayAheadPrices, err)
 	}
 	res := new(TradingDayAheadPricesUpdateOutput)
@@ -511,7 +515,8 @@ func (c *PartnerClient) CreateUser(ctx context.Context, body UserCreateInput, op
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeUserCreateInput(w, &body)); err != nil {
 		return nil, encodeError(&opCreateUser, err)
 	}
 	res := new(UserOutput)
@@ -598,7 +603,8 @@ func (c *PartnerClient) UpdateUser(ctx context.Context, userID UUID, body UserUp
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeUserUpdateInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateUser, err)
 	}
 	res := new(UserOutput)
@@ -628,7 +634,8 @@ func (c *PartnerClient) CreateBuilding(ctx context.Context, userID UUID, body Bu
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/buildings"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeBuildingCreateInput(w, &body)); err != nil {
 		return nil, encodeError(&opCreateBuilding, err)
 	}
 	res := new(BuildingOutput)
@@ -687,7 +694,8 @@ func (c *PartnerClient) UpdateBuilding(ctx context.Context, userID UUID, buildin
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/buildings/"...)
 	rq.path = appendUUID(rq.path, buildingID)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeBuildingUpdateInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateBuilding, err)
 	}
 	res := new(BuildingOutput)
@@ -750,7 +758,8 @@ func (c *PartnerClient) UpdateChargingConfig(ctx context.Context, userID UUID, b
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/charging-config"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeChargingConfigUpdateInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateChargingConfig, err)
 	}
 	res := new(ChargingConfigOutput)
@@ -781,7 +790,8 @@ func (c *PartnerClient) UpdateDevice(ctx context.Context, userID UUID, deviceID 
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/devices/"...)
 	rq.path = appendUUID(rq.path, deviceID)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeDeviceUpdateInput(w, &body)); err != nil {
 		return encodeError(&opUpdateDevice, err)
 	}
 	return callNoBody(c, ctx, &opUpdateDevice, &rq, opts)
@@ -836,7 +846,8 @@ func (c *PartnerClient) CreateElectricVehicle(ctx context.Context, userID UUID, 
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/electric-vehicles"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeElectricVehicleCreateInput(w, &body)); err != nil {
 		return nil, encodeError(&opCreateElectricVehicle, err)
 	}
 	res := new(ElectricVehicleOutput)
@@ -897,7 +908,8 @@ func (c *PartnerClient) UpdateElectricVehicle(ctx context.Context, userID UUID, 
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/electric-vehicles/"...)
 	rq.path = appendUUID(rq.path, electricVehicleID)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeElectricVehicleUpdateInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateElectricVehicle, err)
 	}
 	res := new(ElectricVehicleOutput)
@@ -931,7 +943,8 @@ func (c *PartnerClient) ReauthenticateElectricVehicle(ctx context.Context, userI
 	rq.path = append(rq.path, "/electric-vehicles/"...)
 	rq.path = appendUUID(rq.path, electricVehicleID)
 	rq.path = append(rq.path, "/auth_session"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeAuthSessionInput(w, &body)); err != nil {
 		return nil, encodeError(&opReauthenticateElectricVehicle, err)
 	}
 	res := new(AuthSessionOutput)
@@ -1074,7 +1087,8 @@ func (c *PartnerClient) UpdateElectricVehicleChargePolicy(ctx context.Context, u
 	rq.path = append(rq.path, "/electric-vehicles/"...)
 	rq.path = appendUUID(rq.path, electricVehicleID)
 	rq.path = append(rq.path, "/charge-policy"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeChargeWeeklyPolicySchema(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateElectricVehicleChargePolicy, err)
 	}
 	res := new(ChargePolicyOutput)
@@ -1281,7 +1295,8 @@ func (c *PartnerClient) CreateEnergyContract(ctx context.Context, userID UUID, b
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/energy-contracts"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeEnergyContractCreateInput(w, &body)); err != nil {
 		return nil, encodeError(&opCreateEnergyContract, err)
 	}
 	res := new(EnergyContractOutput)
@@ -1312,7 +1327,8 @@ func (c *PartnerClient) UpdateEnergyContract(ctx context.Context, userID UUID, e
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/energy-contracts/"...)
 	rq.path = appendUUID(rq.path, energyContractID)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeEnergyContractUpdateInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateEnergyContract, err)
 	}
 	res := new(EnergyContractOutput)
@@ -1369,7 +1385,8 @@ func (c *PartnerClient) CreateHeatPump(ctx context.Context, userID UUID, body He
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/heat-pumps"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeHeatPumpCreateInput(w, &body)); err != nil {
 		return nil, encodeError(&opCreateHeatPump, err)
 	}
 	res := new(HeatPumpOutput)
@@ -1433,7 +1450,8 @@ func (c *PartnerClient) UpdateHeatPump(ctx context.Context, userID UUID, heatPum
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/heat-pumps/"...)
 	rq.path = appendUUID(rq.path, heatPumpID)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeHeatPumpUpdateInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateHeatPump, err)
 	}
 	res := new(HeatPumpOutput)
@@ -1640,7 +1658,8 @@ func (c *PartnerClient) CreateInverter(ctx context.Context, userID UUID, body In
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/inverters"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeInverterCreateInput(w, &body)); err != nil {
 		return nil, encodeError(&opCreateInverter, err)
 	}
 	res := new(InverterOutput)
@@ -1701,7 +1720,8 @@ func (c *PartnerClient) UpdateInverter(ctx context.Context, userID UUID, inverte
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/inverters/"...)
 	rq.path = appendUUID(rq.path, inverterID)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeInverterUpdateInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateInverter, err)
 	}
 	res := new(InverterOutput)
@@ -1735,7 +1755,8 @@ func (c *PartnerClient) ReauthenticateInverter(ctx context.Context, userID UUID,
 	rq.path = append(rq.path, "/inverters/"...)
 	rq.path = appendUUID(rq.path, inverterID)
 	rq.path = append(rq.path, "/auth_session"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeAuthSessionInput(w, &body)); err != nil {
 		return nil, encodeError(&opReauthenticateInverter, err)
 	}
 	res := new(AuthSessionOutput)
@@ -1939,7 +1960,8 @@ func (c *PartnerClient) UpdateWallbox(ctx context.Context, userID UUID, wallboxI
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/wallboxes/"...)
 	rq.path = appendUUID(rq.path, wallboxID)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeWallboxUpdateInput(w, &body)); err != nil {
 		return nil, encodeError(&opUpdateWallbox, err)
 	}
 	res := new(WallboxOutput)
@@ -1971,7 +1993,8 @@ func (c *PartnerClient) ReauthenticateWallbox(ctx context.Context, userID UUID, 
 	rq.path = append(rq.path, "/wallboxes/"...)
 	rq.path = appendUUID(rq.path, wallboxID)
 	rq.path = append(rq.path, "/auth_session"...)
-	if rq.body, err = json.Marshal(body); err != nil {
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeAuthSessionInput(w, &body)); err != nil {
 		return nil, encodeError(&opReauthenticateWallbox, err)
 	}
 	res := new(AuthSessionOutput)

@@ -181,6 +181,9 @@ func New(cfg Config) (*PartnerClient, error) {
 		sleep:     sleep,
 		now:       time.Now,
 	}
+	if bu, err := url.Parse(t.base); err == nil && bu.RawPath == "" && bu.Opaque == "" {
+		t.baseURL = bu
+	}
 	if cfg.Clock != nil {
 		t.now, t.sleep = cfg.Clock.Now, cfg.Clock.Sleep
 	}

@@ -27,9 +27,12 @@ import (
 // bounds each attempt, retries, re-authenticates once after a 401, and turns
 // every failure into an *Error.
 type transport struct {
-	http   *http.Client
-	base   string // BaseURL without a trailing slash
-	tokens oauth2.TokenSource
+	http *http.Client
+	base string // BaseURL without a trailing slash
+	// baseURL is base parsed, for newRequest; nil when its path has
+	// escapes.
+	baseURL *url.URL
+	tokens  oauth2.TokenSource
 	// The token source's optional methods, found once in New: a stamper
 	// (nil if none) and a source that honours the context (nil if none).
 	stamps    stamper
@@ -275,15 +278,15 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		req.ContentLength = int64(len(x.body))
 	}
 	rep := &reply{secrets: x.secrets}
+	if x.opts.call != nil {
+		req.Header = req.Header.Clone() // the attempt's own: the middleware's Call.Header is x.req's, not for the token
+	}
 	if x.op.auth && t.tokens != nil {
 		tok, err := t.token(actx, after)
 		if err != nil {
 			return nil, err
 		}
 		rep.token = tok.AccessToken
-		if x.opts.call != nil {
-			req.Header = req.Header.Clone() // middleware sees x.req's: not the token
-		}
 		req.Header["Authorization"] = t.bearerValue(tok)
 	}
 	logging := t.logger != nil && t.logger.Enabled(ctx, slog.LevelDebug)

@@ -341,7 +341,8 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	}
 	dg := newDecoderGen(doc, g, goName, reserved)
 	dg.hand = members
-	surface, err := buildSurface(doc, named, g, dg)
+	eg := newEncoderGen(g, reserved)
+	surface, err := buildSurface(doc, named, g, dg, eg)
 	if err != nil {
 		return nil, err
 	}
@@ -376,6 +377,16 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		return nil, err
 	}
 	code = string(src)
+	encodeCode, err := goFile(encodeFile, cfg.PackageName, p, eg.source(),
+		"encoding/json", "maps", "slices", "strconv", "time", "github.com/go-faster/jx", "github.com/oapi-codegen/nullable",
+		"openapi_types github.com/oapi-codegen/runtime/types")
+	if err != nil {
+		return nil, err
+	}
+	encodeTest, err := goFile(encodeTestFile, cfg.PackageName, p, eg.testSource(dg))
+	if err != nil {
+		return nil, err
+	}
 	indexCode, err := docIndexSource(cfg.PackageName, p, doc, surface)
 	if err != nil {
 		return nil, err
@@ -395,6 +406,8 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		errorsFile:      errorsCode,
 		clientFile:      clientCode,
 		decodeFile:      decodeCode,
+		encodeFile:      encodeCode,
+		encodeTestFile:  encodeTest,
 		gettersFile:     gettersCode,
 		gettersTestFile: gettersTest,
 		docIndexFile:    indexCode,

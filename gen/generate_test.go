@@ -56,8 +56,8 @@ func TestGenerateIsReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.Files) != 10 {
-		t.Fatalf("generated %d files, want 10", len(first.Files))
+	if len(first.Files) != 12 {
+		t.Fatalf("generated %d files, want 12", len(first.Files))
 	}
 	for name, data := range first.Files {
 		if !bytes.Equal(data, second.Files[name]) {
