@@ -14,7 +14,7 @@ MODULES := internal/bench
 # the client the benchmarks compare with (internal/bench/ogen.yml).
 OGEN = cd tools && $(GO) tool ogen -config ../internal/bench/ogen.yml -package ogenclient -clean -loglevel warn
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check ogen-generate check-ogen test-mcp mcp-inspector test-otel
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check ogen-generate check-ogen test-mcp mcp-inspector test-otel
 
 all: generate test
 
@@ -51,10 +51,15 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel
+	$(MAKE) --no-print-directory -j4 -O test-gen test-decode test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
+
+## test-decode: the decoders' differential test in full (api/internal/apitest), without the race detector,
+## under which the run of every package above takes a few documents an operation
+test-decode:
+	$(GO) test -count=1 -run '^(TestDecodeDifferential|FuzzDecodeDifferential)$$' ./api/internal/apitest
 
 ## test-modules: the race-enabled tests of the other modules (MODULES)
 test-modules:

@@ -66,6 +66,9 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	if len(opts) > 0 {
 		o = applyOptions(opts)
 	}
+	if o.rawBody != nil {
+		*o.rawBody = (*o.rawBody)[:0]
+	}
 	if o.err != nil {
 		o.refused()
 		return nil, op.refused(op.shownPath(string(r.path)), o.err.Error(), o.err)
@@ -107,7 +110,11 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 		// caller adds by WithHeader joins the parameters'.
 		req.Header["Cookie"] = []string{strings.Join(v, "; ")}
 	}
-	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true, secrets: secrets})
+	rep, err := c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true, secrets: secrets})
+	if err == nil && o.rawBody != nil {
+		*o.rawBody = append(*o.rawBody, rep.body...)
+	}
+	return rep, err
 }
 
 // newRequest is the request of r. When r's path has no escapes (the

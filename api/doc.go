@@ -16,7 +16,7 @@
 // (org_id comes from the client), then the query parameters as a struct
 // value when the operation has any, then the request body when it has one,
 // and last any options, each a [CallOption] ([WithRetry], [WithTimeout], [WithHeader],
-// [WithResponseInfo]). It returns the decoded body of the 2xx answer: a
+// [WithResponseInfo], [WithRawBody]). It returns the decoded body of the 2xx answer: a
 // pointer for an object, a slice for an array, only the error for an
 // operation without a body. A nil error guarantees a decoded result; a 2xx
 // whose body is not what the spec declares is an [*Error] too. Paginated
@@ -50,6 +50,35 @@
 //   - [UUID], [Date] and [Nullable] are re-exported, so the basics need no
 //     other import.
 //
+// # Decoding
+//
+// A method reads a 2xx body as JSON.parse and Python read it, and never
+// changes a value:
+//
+//   - a number is the float64 nearest its digits (what strconv.ParseFloat
+//     gives), an integer exactly; an integer written 2.0 or 1e2, as Python
+//     writes a float that holds one, decodes, and 2.5 for an integer is an
+//     error that names the field;
+//   - a date-time without a zone offset, as pydantic writes a datetime that
+//     has none, is UTC, since the guides say every time is;
+//   - a key given twice is its last value, whole; keys match exactly, case
+//     included;
+//   - bytes of a string that are not UTF-8 become U+FFFD, as encoding/json
+//     makes them;
+//   - a property the spec does not declare is kept: the result's
+//     ExtraFields method ([UserOutput.ExtraFields], ...) returns it as raw
+//     JSON, and [WithRawBody] gives the whole body.
+//
+// A body that does not decode is an [*Error] whose message names the JSON
+// path and quotes at most a short prefix of the value. [speccheck] reports
+// naive date-times and integers written as floats as drift.
+//
+// encoding/json, which the raw client below decodes with, reads these types
+// otherwise: it refuses a naive date-time and an integer written 2.0,
+// merges an object given twice into one, matches keys whatever their case,
+// keeps no undeclared property, and does not check the required fields. A
+// union's As methods decode as a method does.
+//
 // [PartnerClient.Raw] gives oapi-codegen's [ClientWithResponses] on the same
 // transport, for whoever needs the raw responses (JSON200, Body,
 // HTTPResponse); [NewClientWithResponses] is the generated client alone,
@@ -57,6 +86,8 @@
 //
 // The spec has no servers: [ProductionBaseURL] or [SandboxBaseURL] is the
 // host, and the paths carry /api/partners/v2.0.
+//
+// [speccheck]: https://pkg.go.dev/github.com/podero-go/podero/api/speccheck
 package api
 
 // Base URLs of Podero's environments. The spec's paths already start with

@@ -18,7 +18,8 @@ type callOptions struct {
 	hasTO   bool
 	header  [][2]string
 	info    *ResponseInfo
-	err     error // a bad option, reported by the call
+	rawBody *[]byte // WithRawBody
+	err     error   // a bad option, reported by the call
 	// WithMiddleware and WithPriority (middleware.go, pace.go):
 	middleware []Middleware
 	priority   Priority
@@ -87,6 +88,19 @@ func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
 // parameter) resets it to the zero ResponseInfo.
 func WithResponseInfo(info *ResponseInfo) CallOption {
 	return func(o *callOptions) { o.info = info }
+}
+
+// WithRawBody sets *dst to the body of the call's 2xx response, as the
+// server sent it, whether or not it decodes; on any other return (an error
+// status, a network error, a call not sent) to an empty slice. The body is
+// appended to (*dst)[:0], so a dst used for call after call is allocated
+// once. It is the answer's data, as the decoded result is, and so is not
+// redacted as errors are. For the properties of a JSON object that the spec
+// does not declare, the result's ExtraFields method costs less; see also
+// [WithResponseInfo] for the status and headers. With an iterator, *dst is
+// the last page's body.
+func WithRawBody(dst *[]byte) CallOption {
+	return func(o *callOptions) { o.rawBody = dst }
 }
 
 // ResponseInfo is what a call's last response looked like, for logs and

@@ -321,7 +321,6 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
-	code = string(src)
 	// The code is parsed as it is written, pruned and formatted, so that
 	// positions (checkDeclarations' messages) are the written file's; and
 	// beside the hand-written files, which checkDeclarations reads too.
@@ -341,15 +340,17 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		return nil, err
 	}
 	dg := newDecoderGen(doc, g, goName, reserved)
+	dg.hand = members
 	eg := newEncoderGen(g, reserved)
 	surface, err := buildSurface(doc, named, g, dg, eg)
 	if err != nil {
 		return nil, err
 	}
+	dg.finish()
 	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName, members)
 	declared, errorNotes := findDeclaredErrors(named, doc, g, goName)
-	notes = append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), errorNotes...)
+	notes = append(append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), errorNotes...), dg.notes...)
 	helpers := payloadHelpers(declared, g, reserved)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
 		"Errors": declared, "Helpers": helpers,
@@ -375,6 +376,12 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
+	// The structs decoded get a field for the properties the spec does not
+	// declare (see extrafields.go).
+	if src, file, err = dg.extendModels(fset, file, src); err != nil {
+		return nil, err
+	}
+	code = string(src)
 	encodeCode, err := goFile(encodeFile, cfg.PackageName, p, eg.source(),
 		"encoding/json", "maps", "slices", "strconv", "time", "github.com/go-faster/jx", "github.com/oapi-codegen/nullable",
 		"openapi_types github.com/oapi-codegen/runtime/types")
