@@ -70,10 +70,12 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 		*o.rawBody = (*o.rawBody)[:0]
 	}
 	if o.err != nil {
+		o.refused()
 		return nil, op.refused(op.shownPath(string(r.path)), o.err.Error(), o.err)
 	}
 	req, err := c.t.newRequest(ctx, op.method, r)
 	if err != nil {
+		o.refused()
 		return nil, op.refused(op.shownPath(string(r.path)), "build the request: "+err.Error(), err)
 	}
 	req.Header["User-Agent"] = c.t.userAgent
@@ -196,7 +198,7 @@ func (rep *reply) invalid(op *operation, msg string, err error) *Error {
 	e := newError(op.name, rep.resp.Request.Method, op.shownPath(rep.resp.Request.URL.Path), rep.resp.StatusCode, rep.resp.Header, rep.body, rep.token, rep.secrets...)
 	// The body is the spec's 2xx result, whatever it looks like: not an
 	// error body, so neither its message, validation items nor payload.
-	e.Message, e.Err, e.Attempts, e.Payload, e.Validation = redact(msg, rep.token, rep.secrets), err, rep.attempts, nil, nil
+	e.Message, e.Err, e.Attempts, e.Payload, e.Validation = redact(msg, rep.token, rep.secrets), redactErr(err, rep.token, rep.secrets), rep.attempts, nil, nil
 	return e
 }
 
@@ -249,6 +251,15 @@ type route struct {
 	op       *operation
 	segs     []string
 	literals int
+}
+
+// refuse returns err, the error of a call that a generated method refuses
+// before sending, after resetting the ResponseInfo its options ask for.
+func refuse(opts []CallOption, err error) error {
+	if len(opts) > 0 {
+		applyOptions(opts).refused()
+	}
+	return err
 }
 
 // emptyParam is the error for a path parameter that is empty: it would

@@ -20,7 +20,16 @@
 // pointer for an object, a slice for an array, only the error for an
 // operation without a body. A nil error guarantees a decoded result; a 2xx
 // whose body is not what the spec declares is an [*Error] too. Paginated
-// lists also have an ...Iter method that walks every page.
+// lists also have an ...Iter method that walks every page, and ends with a
+// [*ListChangedError] when the list shifts under it, rather than skip or
+// repeat an item ([Collect] walks again).
+//
+// An [*Error] prints as one line that names the call, the status and what
+// the server said ("podero: TriggerElectricVehicleBoost: 409 Conflict:
+// already_charging"); a declared error body is read with its generated
+// accessor ([BoostConflict]) or [AsPayload]; [IsNotFound], [IsConflict],
+// [IsTimeout], [IsRetryable] and the other predicates classify it. No
+// secret of a request reaches an error, a log or [ResponseInfo].
 //
 // # Models
 //

@@ -84,7 +84,8 @@ func checkHeader(key, value string) (string, error) {
 func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
 
 // WithResponseInfo fills info when the call returns, on success and on
-// failure alike.
+// failure alike: a call refused before sending (a bad option or
+// parameter) resets it to the zero ResponseInfo.
 func WithResponseInfo(info *ResponseInfo) CallOption {
 	return func(o *callOptions) { o.info = info }
 }
@@ -108,9 +109,14 @@ type ResponseInfo struct {
 	// StatusCode is the HTTP status of the last response, 0 when there was
 	// none (a network error, or a call refused before sending).
 	StatusCode int
-	// Header is the last response's header.
+	// Header is a copy of the last response's header, redacted: the
+	// credential headers (Authorization, WWW-Authenticate, Set-Cookie,
+	// Cookie, Proxy-*) read "[redacted]", and the request's secrets (the
+	// bearer token, secret path and query parameters, the client
+	// credentials) are cut out of every other value.
 	Header http.Header
-	// RequestID is the server's request id, if it sent one.
+	// RequestID is the server's request id, if it sent one, redacted as
+	// Header is.
 	RequestID string
 	// Attempts is how many requests the call sent, a re-authentication
 	// after a 401 included.
@@ -124,6 +130,14 @@ type ResponseInfo struct {
 	// RetryBudget was spent: the call returned the error it would have
 	// retried.
 	RetryBudgetSpent bool
+}
+
+// refused resets the ResponseInfo o asks for, if any: the call was not
+// sent.
+func (o *callOptions) refused() {
+	if o.info != nil {
+		*o.info = ResponseInfo{}
+	}
 }
 
 func applyOptions(opts []CallOption) *callOptions {

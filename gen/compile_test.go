@@ -129,10 +129,13 @@ func TestProblemJSONErrorsAreDecoded(t *testing.T) {
 	res := corpusDocResult(t, "problem_json")
 	code := string(res.Files[errorsFile])
 	for _, want := range []string{
-		"case operation == \"TriggerBoost\" && status == 409:\n\t\tvar r TriggerBoostResponse\n\t\treturn decodePayload(&r.ApplicationProblemJSON409, body)",
-		"case operation == \"TriggerBoost\" && status == 422:\n\t\tvar r TriggerBoostResponse\n\t\treturn decodePayload(&r.JSON422, body)",
-		"case operation == \"TriggerBoost\" && status/100 == 4:\n\t\tvar r TriggerBoostResponse\n\t\treturn decodePayload(&r.ApplicationProblemJSONCharsetUTF84XX, body)",
-		"case operation == \"TriggerBoost\" && status >= 400:\n\t\tvar r TriggerBoostResponse\n\t\treturn decodePayload(&r.ApplicationVndPoderoErrorJSONDefault, body)",
+		// Each into the type of the field oapi-codegen declares for its media
+		// type (ApplicationProblemJSON409, JSON422, ApplicationProblemJSONCharsetUTF84XX,
+		// ApplicationVndPoderoErrorJSONDefault).
+		"case operation == \"TriggerBoost\" && status == 409:\n\t\treturn decodePayload[BoostProblem](body)",
+		"case operation == \"TriggerBoost\" && status == 422:\n\t\treturn decodePayload[HTTPValidationError](body)",
+		"case operation == \"TriggerBoost\" && status/100 == 4:\n\t\treturn decodePayload[Problem](body)",
+		"case operation == \"TriggerBoost\" && status >= 400:\n\t\treturn decodePayload[Problem](body)",
 	} {
 		if !strings.Contains(code, want) {
 			t.Errorf("%s lacks\n%s\n%s", errorsFile, want, code)

@@ -351,13 +351,18 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	getters, getterNotes := buildGetters(doc, g, goName, members)
 	declared, errorNotes := findDeclaredErrors(named, doc, g, goName)
 	notes = append(append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), errorNotes...), dg.notes...)
+	helpers := payloadHelpers(declared, g, reserved)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
-		"Errors": declared}
+		"Errors": declared, "Helpers": helpers,
+		"Reasons": slices.ContainsFunc(helpers, func(h payloadHelper) bool { return h.Reason != "" })}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
 	if err != nil {
 		return nil, err
 	}
 	errorsCode, err := renderGo(errorsFile, errorsTemplate, extras)
+	if err == nil {
+		errorsCode, err = pruneImports(errorsFile, errorsCode)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -391,7 +396,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
-	gettersCode, err := gettersSource(cfg.PackageName, p, getters)
+	gettersCode, err := gettersSource(cfg.PackageName, p, getters, enumConversions(g))
 	if err != nil {
 		return nil, err
 	}

@@ -240,7 +240,8 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 	if s.ResultKind == "none" {
 		zero = ""
 	}
-	fail := func(expr string) string { return "return " + zero + expr }
+	// A call refused before sending still resets its WithResponseInfo.
+	fail := func(expr string) string { return "return " + zero + "refuse(opts, " + expr + ")" }
 
 	if s.HasOrg {
 		fmt.Fprintf(&b, "\torg, err := c.orgID(%s)\n\tif err != nil {\n\t\t%s\n\t}\n", opVar, fail("err"))

@@ -113,8 +113,10 @@ func (f *fixture) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	switch {
 	case strings.HasSuffix(r.URL.Path, "/sessions"):
-		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-		w.Write(benchdata.SessionsPage(limit))
+		q := r.URL.Query()
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		offset, _ := strconv.Atoi(q.Get("offset"))
+		w.Write(benchdata.SessionsPageAt(offset, limit)) // each session once: the iterator checks
 	case strings.Contains(r.URL.Path, "/cues/") || strings.Contains(r.URL.Path, "/wallbox-claim-tokens/"):
 		// A server that echoes what it was sent, secrets included.
 		w.WriteHeader(http.StatusNotFound)
