@@ -144,7 +144,8 @@ type Attempt struct {
 	// Filled when next returns:
 
 	// StatusCode and ResponseHeader are the response's; 0 and nil when
-	// there was none.
+	// there was none. ResponseHeader is a copy redacted as
+	// [ResponseInfo.Header] is.
 	StatusCode     int
 	ResponseHeader http.Header
 	// Duration is the time from sending to the whole response (the
@@ -352,7 +353,9 @@ func (t *transport) attemptChain(ctx context.Context, x *exchange, req *http.Req
 		a.Err = t.roundTrip(x, r, rep)
 		a.Duration = t.now().Sub(start)
 		if rep.resp != nil {
-			a.StatusCode, a.ResponseHeader = rep.resp.StatusCode, rep.resp.Header
+			// A copy redacted as ResponseInfo's is: a server may echo the
+			// token in a header, and middleware logs and traces what it sees.
+			a.StatusCode, a.ResponseHeader = rep.resp.StatusCode, redactHeader(rep.resp.Header, rep.token, x.secrets)
 		}
 		return a.Err
 	})
