@@ -1,8 +1,9 @@
-# podero-go. Three modules: the SDK (.), the generator (gen/, which links
-# oapi-codegen, kin-openapi and oasdiff) and the command-line tools (tools/,
-# run with `go tool` at the versions tools/go.mod pins), so a clean machine
-# needs only Go and the module proxy, and the SDK's go.mod requires only what
-# its packages link (issue 24).
+# podero-go. The SDK's module (.) requires only what its packages link; the
+# generator (gen/, which links oapi-codegen, kin-openapi and oasdiff), the
+# command-line tools (tools/: staticcheck, benchstat, ogen, run with `go tool`
+# at the versions tools/go.mod pins) and the optional weight (mcp/, otel/,
+# internal/bench) are modules of their own (issue 24). A clean machine needs
+# only Go and the module proxy.
 GO ?= go
 TOOL := $(GO) tool -modfile=$(CURDIR)/tools/go.mod
 STATICCHECK := $(TOOL) staticcheck
@@ -11,8 +12,15 @@ GEN := $(GO) run -C gen .
 # make bench: runs of each benchmark, and how long each runs.
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
+# Modules of their own in this repository (own go.mod, `replace` to the root),
+# which lint and test visit beside the root module: their dependencies stay
+# out of the SDK's go.mod. internal/bench has ogen's runtime.
+MODULES := internal/bench
+# ogen, run from the tools module at the version tools/go.mod pins, writes
+# the client the benchmarks compare with (internal/bench/ogen.yml).
+OGEN = cd tools && $(GO) tool ogen -config ../internal/bench/ogen.yml -package ogenclient -clean -loglevel warn
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check api-snapshot test-mcp mcp-inspector
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check api-snapshot ogen-generate check-ogen test-mcp mcp-inspector test-otel
 
 all: generate test
 
@@ -33,15 +41,15 @@ pin-spec:
 update-spec:
 	$(GEN) update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)') $(if $(KEEP_BROKEN),-keep-broken)
 
-## lint: gofmt, go vet and staticcheck (of the SDK and of gen), and no build output tracked (an executable, or a file over 1 MB
-## that internal/tracked's allowlist does not name)
+## lint: gofmt, go vet and staticcheck (of the SDK, gen and MODULES; mcp and otel in their test targets), and no
+## build output tracked (an executable, or a file over 1 MB that internal/tracked's allowlist does not name)
 lint:
 	$(GO) run ./internal/tracked
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
-	cd gen && $(GO) vet ./... && $(STATICCHECK) ./...
+	for m in gen $(MODULES); do echo "lint $$m"; (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./...) || exit 1; done
 
 ## test: what CI runs: lint, the race-enabled tests, and the generated-code, consumer and API checks.
 ## gen's tests run without -race: the race detector makes oapi-codegen ten times slower, and gen's one
@@ -50,16 +58,39 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
-	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-mcp
+	$(MAKE) --no-print-directory -j4 -O test-gen test-decode test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel
 
 test-gen:
 	cd gen && $(GO) test -count=1 ./...
+
+## test-decode: the decoders' differential test in full (api/internal/apitest), without the race detector,
+## under which the run of every package above takes a few documents an operation
+test-decode:
+	$(GO) test -count=1 -run '^(TestDecodeDifferential|FuzzDecodeDifferential)$$' ./api/internal/apitest
+
+## test-modules: the race-enabled tests of the other modules (MODULES)
+test-modules:
+	for m in $(MODULES); do (cd $$m && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...) || exit 1; done
+
+## ogen-generate: write internal/bench/ogenclient, ogen's client for the pinned spec, which the benchmarks measure
+ogen-generate:
+	$(OGEN) -target ../internal/bench/ogenclient ../openapi.json
+
+## check-ogen: fail if internal/bench/ogenclient is not what ogen writes from the pinned spec
+check-ogen:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && ($(OGEN) -target "$$tmp/ogenclient" ../openapi.json) && \
+	diff -r "$$tmp/ogenclient" internal/bench/ogenclient || { echo "internal/bench/ogenclient is stale: run make ogen-generate"; exit 1; }
 
 ## test-mcp: the MCP server's module (mcp/, its own go.mod): go vet, staticcheck (tools/go.mod pins it)
 ## and the race-enabled tests
 test-mcp:
 	cd mcp && $(GO) vet ./... && $(STATICCHECK) ./...
 	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## test-otel: the OpenTelemetry module (otel/, its own go.mod), as test-mcp does the MCP server's
+test-otel:
+	cd otel && $(GO) vet ./... && $(STATICCHECK) ./...
+	cd otel && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
 
 ## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
 ## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
@@ -89,6 +120,18 @@ test-corpus:
 ## bench: the benchmarks, BENCH_COUNT runs each with allocations, then benchstat's
 ## summary with each implementation as a ratio to the hand-written baseline (BENCHMARKS.md)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./internal/bench ./api ./oauth ./api/speccheck > bench.txt; \
+	{ (cd internal/bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) .) && \
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./api ./oauth ./api/speccheck; } > bench.txt; \
 	status=$$?; cat bench.txt; exit $$status
 	$(BENCHSTAT) -col /impl bench.txt
+
+## bench-otel: what a call costs with middleware (none, a pass-through, OpenTelemetry's no-op and SDK providers) on a transport without a network, BENCH_COUNT runs, then benchstat by /mw
+bench-otel:
+	cd otel && $(GO) test -run '^$$' -bench Middleware -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) . > ../bench-otel.txt; \
+	status=$$?; cat ../bench-otel.txt; exit $$status
+	$(BENCHSTAT) -col /mw bench-otel.txt
+
+## bench-callgrind: instructions per call of each implementation of the three calls and the create-user
+## body, counted by valgrind's callgrind (repeatable where the timings of `make bench` are not)
+bench-callgrind:
+	GO='$(GO)' internal/bench/callgrind.sh

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -116,13 +117,14 @@ func TestRetryBudgetOff(t *testing.T) {
 	t.Parallel()
 	a := newFlakyAPI(t)
 	c := newBudgetClient(t, a, &api.RetryBudget{Capacity: -1})
-	for i := range 200 {
+	// 40 calls would spend the default budget (100 retries) 1.2 times over.
+	for i := range 40 {
 		if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}); api.IsRetryBudgetSpent(err) || !api.IsRetryable(err) {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
-	if n := a.requests.Load(); n != 800 {
-		t.Errorf("%d requests for 200 calls, want 4 each", n)
+	if n := a.requests.Load(); n != 160 {
+		t.Errorf("%d requests for 40 calls, want 4 each", n)
 	}
 }
 
@@ -131,5 +133,40 @@ func TestRetryBudgetChecked(t *testing.T) {
 	_, err := api.New(api.Config{TokenSource: prodTokens, RetryBudget: &api.RetryBudget{RetryCost: -5}})
 	if err == nil || !strings.Contains(err.Error(), "Config.RetryBudget") {
 		t.Errorf("got %v, want an error naming Config.RetryBudget", err)
+	}
+}
+
+// TestPauseAndBudgetLogged: a 429's pause and a retry the budget refuses
+// are warnings in the client's log.
+func TestPauseAndBudgetLogged(t *testing.T) {
+	var statuses atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if statuses.Add(1) == 1 {
+			w.Header().Set("Retry-After", "2")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	var log strings.Builder
+	logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: prodOrg, TokenSource: prodTokens, Logger: logger,
+		RetryBudget: &api.RetryBudget{Capacity: 5}, Clock: &stepClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The 429 takes the budget's one retry; the 503 after it is not retried.
+	if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}); !api.IsRetryBudgetSpent(err) {
+		t.Fatalf("got %v, want the budget spent", err)
+	}
+	for _, want := range []string{
+		`level=WARN msg="podero pause: a 429's Retry-After holds every request of the client" operation=ListUsers`,
+		`level=WARN msg="podero retry denied: the retry budget is spent" operation=ListUsers`,
+	} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the log has no %s:\n%s", want, log.String())
+		}
 	}
 }

@@ -4,7 +4,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 )
 
 // The operations, for the methods below and for lookupOperation.
@@ -158,8 +157,9 @@ func (c *PartnerClient) ResolveInformationCue(ctx context.Context, cueID UUID, p
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/information/resolve"...)
 	rq.query = appendQueryString(rq.query, "secret", params.Secret)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opResolveInformationCue, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeInformationResolveInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opResolveInformationCue, err))
 	}
 	res := new(InformationResolveOutput)
 	if err := callJSON(c, ctx, &opResolveInformationCue, &rq, opts, res, decodeInformationResolveOutput); err != nil {
@@ -190,8 +190,9 @@ func (c *PartnerClient) ResolveCue(ctx context.Context, cueID UUID, params Resol
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/resolve"...)
 	rq.query = appendQueryString(rq.query, "secret", params.Secret)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opResolveCue, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeReauthenticateResolveInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opResolveCue, err))
 	}
 	res := new(ReauthenticateResolveOutput)
 	if err := callJSON(c, ctx, &opResolveCue, &rq, opts, res, decodeReauthenticateResolveOutput); err != nil {
@@ -222,8 +223,9 @@ func (c *PartnerClient) ReportCueState(ctx context.Context, cueID UUID, params R
 	rq.path = appendUUID(rq.path, cueID)
 	rq.path = append(rq.path, "/state"...)
 	rq.query = appendQueryString(rq.query, "secret", params.Secret)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opReportCueState, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeCueStateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opReportCueState, err))
 	}
 	res := new(CueStateOutput)
 	if err := callJSON(c, ctx, &opReportCueState, &rq, opts, res, decodeCueStateOutput); err != nil {
@@ -253,8 +255,9 @@ func (c *PartnerClient) CreateOnboardingSession(ctx context.Context, body Device
 	var rq request
 	rq.path = make([]byte, 0, 36)
 	rq.path = append(rq.path, "/api/partners/v2.0/device-onboarding"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opCreateOnboardingSession, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeDeviceOnboardingSessionCreateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opCreateOnboardingSession, err))
 	}
 	res := new(DeviceOnboardingSessionOutput)
 	if err := callJSON(c, ctx, &opCreateOnboardingSession, &rq, opts, res, decodeDeviceOnboardingSessionOutput); err != nil {
@@ -297,7 +300,7 @@ func (c *PartnerClient) GetOnboardingSession(ctx context.Context, onboardingSess
 // It sends no bearer token: the spec declares no security for it.
 func (c *PartnerClient) GetWallboxClaimTokenStatus(ctx context.Context, onboardingSessionID UUID, token string, opts ...CallOption) (*WallboxClaimTokenStatusOutput, error) {
 	if token == "" {
-		return nil, emptyParam(&opGetWallboxClaimTokenStatus, "token")
+		return nil, refuse(opts, emptyParam(&opGetWallboxClaimTokenStatus, "token"))
 	}
 	var rq request
 	rq.path = make([]byte, 0, 176)
@@ -324,10 +327,10 @@ func (c *PartnerClient) GetWallboxClaimTokenStatus(ctx context.Context, onboardi
 // It returns the decoded 200 body.
 func (c *PartnerClient) ListMarketPrices(ctx context.Context, marketID MarketID, priceZone MarketPriceZone, params ListMarketPricesParams, opts ...CallOption) ([]MarketPriceOutput, error) {
 	if marketID == "" {
-		return nil, emptyParam(&opListMarketPrices, "market_id")
+		return nil, refuse(opts, emptyParam(&opListMarketPrices, "market_id"))
 	}
 	if priceZone == "" {
-		return nil, emptyParam(&opListMarketPrices, "price_zone")
+		return nil, refuse(opts, emptyParam(&opListMarketPrices, "price_zone"))
 	}
 	var rq request
 	rq.path = make([]byte, 0, 137)
@@ -360,7 +363,7 @@ func (c *PartnerClient) ListMarketPrices(ctx context.Context, marketID MarketID,
 func (c *PartnerClient) GetDevicesSavings(ctx context.Context, params GetDevicesSavingsParams, opts ...CallOption) (*DevicesSavingsOutput, error) {
 	org, err := c.orgID(&opGetDevicesSavings)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 87)
@@ -390,10 +393,10 @@ func (c *PartnerClient) GetDevicesSavings(ctx context.Context, params GetDevices
 func (c *PartnerClient) GetTradingDayAheadLoadCurve(ctx context.Context, priceZoneKey string, params GetTradingDayAheadLoadCurveParams, opts ...CallOption) (*LoadCurveOutput, error) {
 	org, err := c.orgID(&opGetTradingDayAheadLoadCurve)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	if priceZoneKey == "" {
-		return nil, emptyParam(&opGetTradingDayAheadLoadCurve, "price_zone_key")
+		return nil, refuse(opts, emptyParam(&opGetTradingDayAheadLoadCurve, "price_zone_key"))
 	}
 	var rq request
 	rq.path = make([]byte, 0, 165)
@@ -423,7 +426,7 @@ func (c *PartnerClient) GetTradingDayAheadLoadCurve(ctx context.Context, priceZo
 func (c *PartnerClient) GetTradingDayAheadPrices(ctx context.Context, params GetTradingDayAheadPricesParams, opts ...CallOption) (*TradingDayAheadPricesOutput, error) {
 	org, err := c.orgID(&opGetTradingDayAheadPrices)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 95)
@@ -452,15 +455,16 @@ func (c *PartnerClient) GetTradingDayAheadPrices(ctx context.Context, params Get
 func (c *PartnerClient) UpdateTradingDayAheadPrices(ctx context.Context, body TradingDayAheadPricesInput, opts ...CallOption) (*TradingDayAheadPricesUpdateOutput, error) {
 	org, err := c.orgID(&opUpdateTradingDayAheadPrices)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 95)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/trading/dayahead/prices"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateTradingDayAheadPrices, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeTradingDayAheadPricesInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateTradingDayAheadPrices, err))
 	}
 	res := new(TradingDayAheadPricesUpdateOutput)
 	if err := callJSON(c, ctx, &opUpdateTradingDayAheadPrices, &rq, opts, res, decodeTradingDayAheadPricesUpdateOutput); err != nil {
@@ -482,7 +486,7 @@ func (c *PartnerClient) UpdateTradingDayAheadPrices(ctx context.Context, body Tr
 func (c *PartnerClient) ListUsers(ctx context.Context, params ListUsersParams, opts ...CallOption) ([]UserOutput, error) {
 	org, err := c.orgID(&opListUsers)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 77)
@@ -511,15 +515,16 @@ func (c *PartnerClient) ListUsers(ctx context.Context, params ListUsersParams, o
 func (c *PartnerClient) CreateUser(ctx context.Context, body UserCreateInput, opts ...CallOption) (*UserOutput, error) {
 	org, err := c.orgID(&opCreateUser)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 77)
 	rq.path = append(rq.path, "/api/partners/v2.0/org/"...)
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opCreateUser, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeUserCreateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opCreateUser, err))
 	}
 	res := new(UserOutput)
 	if err := callJSON(c, ctx, &opCreateUser, &rq, opts, res, decodeUserOutput); err != nil {
@@ -540,10 +545,10 @@ func (c *PartnerClient) CreateUser(ctx context.Context, body UserCreateInput, op
 func (c *PartnerClient) GetUserByExternalID(ctx context.Context, externalID string, params GetUserByExternalIDParams, opts ...CallOption) (*UserOutput, error) {
 	org, err := c.orgID(&opGetUserByExternalID)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	if externalID == "" {
-		return nil, emptyParam(&opGetUserByExternalID, "external_id")
+		return nil, refuse(opts, emptyParam(&opGetUserByExternalID, "external_id"))
 	}
 	var rq request
 	rq.path = make([]byte, 0, 141)
@@ -573,7 +578,7 @@ func (c *PartnerClient) GetUserByExternalID(ctx context.Context, externalID stri
 func (c *PartnerClient) GetUser(ctx context.Context, userID UUID, opts ...CallOption) (*UserOutput, error) {
 	org, err := c.orgID(&opGetUser)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 127)
@@ -600,7 +605,7 @@ func (c *PartnerClient) GetUser(ctx context.Context, userID UUID, opts ...CallOp
 func (c *PartnerClient) UpdateUser(ctx context.Context, userID UUID, body UserUpdateInput, opts ...CallOption) (*UserOutput, error) {
 	org, err := c.orgID(&opUpdateUser)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 127)
@@ -608,8 +613,9 @@ func (c *PartnerClient) UpdateUser(ctx context.Context, userID UUID, body UserUp
 	rq.path = appendUUID(rq.path, org)
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateUser, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeUserUpdateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateUser, err))
 	}
 	res := new(UserOutput)
 	if err := callJSON(c, ctx, &opUpdateUser, &rq, opts, res, decodeUserOutput); err != nil {
@@ -630,7 +636,7 @@ func (c *PartnerClient) UpdateUser(ctx context.Context, userID UUID, body UserUp
 func (c *PartnerClient) CreateBuilding(ctx context.Context, userID UUID, body BuildingCreateInput, opts ...CallOption) (*BuildingOutput, error) {
 	org, err := c.orgID(&opCreateBuilding)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 137)
@@ -639,8 +645,9 @@ func (c *PartnerClient) CreateBuilding(ctx context.Context, userID UUID, body Bu
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/buildings"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opCreateBuilding, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeBuildingCreateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opCreateBuilding, err))
 	}
 	res := new(BuildingOutput)
 	if err := callJSON(c, ctx, &opCreateBuilding, &rq, opts, res, decodeBuildingOutput); err != nil {
@@ -661,7 +668,7 @@ func (c *PartnerClient) CreateBuilding(ctx context.Context, userID UUID, body Bu
 func (c *PartnerClient) GetBuilding(ctx context.Context, userID UUID, buildingID UUID, opts ...CallOption) (*BuildingOutput, error) {
 	org, err := c.orgID(&opGetBuilding)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 191)
@@ -690,7 +697,7 @@ func (c *PartnerClient) GetBuilding(ctx context.Context, userID UUID, buildingID
 func (c *PartnerClient) UpdateBuilding(ctx context.Context, userID UUID, buildingID UUID, body BuildingUpdateInput, opts ...CallOption) (*BuildingOutput, error) {
 	org, err := c.orgID(&opUpdateBuilding)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 191)
@@ -700,8 +707,9 @@ func (c *PartnerClient) UpdateBuilding(ctx context.Context, userID UUID, buildin
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/buildings/"...)
 	rq.path = appendUUID(rq.path, buildingID)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateBuilding, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeBuildingUpdateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateBuilding, err))
 	}
 	res := new(BuildingOutput)
 	if err := callJSON(c, ctx, &opUpdateBuilding, &rq, opts, res, decodeBuildingOutput); err != nil {
@@ -723,7 +731,7 @@ func (c *PartnerClient) UpdateBuilding(ctx context.Context, userID UUID, buildin
 func (c *PartnerClient) GetChargingConfig(ctx context.Context, userID UUID, opts ...CallOption) (*ChargingConfigOutput, error) {
 	org, err := c.orgID(&opGetChargingConfig)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 143)
@@ -754,7 +762,7 @@ func (c *PartnerClient) GetChargingConfig(ctx context.Context, userID UUID, opts
 func (c *PartnerClient) UpdateChargingConfig(ctx context.Context, userID UUID, body ChargingConfigUpdateInput, opts ...CallOption) (*ChargingConfigOutput, error) {
 	org, err := c.orgID(&opUpdateChargingConfig)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 143)
@@ -763,8 +771,9 @@ func (c *PartnerClient) UpdateChargingConfig(ctx context.Context, userID UUID, b
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/charging-config"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateChargingConfig, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeChargingConfigUpdateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateChargingConfig, err))
 	}
 	res := new(ChargingConfigOutput)
 	if err := callJSON(c, ctx, &opUpdateChargingConfig, &rq, opts, res, decodeChargingConfigOutput); err != nil {
@@ -785,7 +794,7 @@ func (c *PartnerClient) UpdateChargingConfig(ctx context.Context, userID UUID, b
 func (c *PartnerClient) UpdateDevice(ctx context.Context, userID UUID, deviceID UUID, body DeviceUpdateInput, opts ...CallOption) error {
 	org, err := c.orgID(&opUpdateDevice)
 	if err != nil {
-		return err
+		return refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 187)
@@ -795,8 +804,9 @@ func (c *PartnerClient) UpdateDevice(ctx context.Context, userID UUID, deviceID 
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/devices/"...)
 	rq.path = appendUUID(rq.path, deviceID)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return encodeError(&opUpdateDevice, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeDeviceUpdateInput(w, &body)); err != nil {
+		return refuse(opts, encodeError(&opUpdateDevice, err))
 	}
 	return callNoBody(c, ctx, &opUpdateDevice, &rq, opts)
 }
@@ -813,7 +823,7 @@ func (c *PartnerClient) UpdateDevice(ctx context.Context, userID UUID, deviceID 
 func (c *PartnerClient) ListElectricVehicles(ctx context.Context, userID UUID, opts ...CallOption) ([]ElectricVehicleOutput, error) {
 	org, err := c.orgID(&opListElectricVehicles)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 145)
@@ -842,7 +852,7 @@ func (c *PartnerClient) ListElectricVehicles(ctx context.Context, userID UUID, o
 func (c *PartnerClient) CreateElectricVehicle(ctx context.Context, userID UUID, body ElectricVehicleCreateInput, opts ...CallOption) (*ElectricVehicleOutput, error) {
 	org, err := c.orgID(&opCreateElectricVehicle)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 145)
@@ -851,8 +861,9 @@ func (c *PartnerClient) CreateElectricVehicle(ctx context.Context, userID UUID, 
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/electric-vehicles"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opCreateElectricVehicle, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeElectricVehicleCreateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opCreateElectricVehicle, err))
 	}
 	res := new(ElectricVehicleOutput)
 	if err := callJSON(c, ctx, &opCreateElectricVehicle, &rq, opts, res, decodeElectricVehicleOutput); err != nil {
@@ -874,7 +885,7 @@ func (c *PartnerClient) CreateElectricVehicle(ctx context.Context, userID UUID, 
 func (c *PartnerClient) GetElectricVehicle(ctx context.Context, userID UUID, electricVehicleID UUID, opts ...CallOption) (*ElectricVehicleOutput, error) {
 	org, err := c.orgID(&opGetElectricVehicle)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 207)
@@ -903,7 +914,7 @@ func (c *PartnerClient) GetElectricVehicle(ctx context.Context, userID UUID, ele
 func (c *PartnerClient) UpdateElectricVehicle(ctx context.Context, userID UUID, electricVehicleID UUID, body ElectricVehicleUpdateInput, opts ...CallOption) (*ElectricVehicleOutput, error) {
 	org, err := c.orgID(&opUpdateElectricVehicle)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 207)
@@ -913,8 +924,9 @@ func (c *PartnerClient) UpdateElectricVehicle(ctx context.Context, userID UUID, 
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/electric-vehicles/"...)
 	rq.path = appendUUID(rq.path, electricVehicleID)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateElectricVehicle, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeElectricVehicleUpdateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateElectricVehicle, err))
 	}
 	res := new(ElectricVehicleOutput)
 	if err := callJSON(c, ctx, &opUpdateElectricVehicle, &rq, opts, res, decodeElectricVehicleOutput); err != nil {
@@ -936,7 +948,7 @@ func (c *PartnerClient) UpdateElectricVehicle(ctx context.Context, userID UUID, 
 func (c *PartnerClient) ReauthenticateElectricVehicle(ctx context.Context, userID UUID, electricVehicleID UUID, body AuthSessionInput, opts ...CallOption) (*AuthSessionOutput, error) {
 	org, err := c.orgID(&opReauthenticateElectricVehicle)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 220)
@@ -947,8 +959,9 @@ func (c *PartnerClient) ReauthenticateElectricVehicle(ctx context.Context, userI
 	rq.path = append(rq.path, "/electric-vehicles/"...)
 	rq.path = appendUUID(rq.path, electricVehicleID)
 	rq.path = append(rq.path, "/auth_session"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opReauthenticateElectricVehicle, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeAuthSessionInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opReauthenticateElectricVehicle, err))
 	}
 	res := new(AuthSessionOutput)
 	if err := callJSON(c, ctx, &opReauthenticateElectricVehicle, &rq, opts, res, decodeAuthSessionOutput); err != nil {
@@ -978,7 +991,7 @@ func (c *PartnerClient) ReauthenticateElectricVehicle(ctx context.Context, userI
 func (c *PartnerClient) DisarmElectricVehicleBoost(ctx context.Context, userID UUID, electricVehicleID UUID, opts ...CallOption) error {
 	org, err := c.orgID(&opDisarmElectricVehicleBoost)
 	if err != nil {
-		return err
+		return refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 213)
@@ -1025,7 +1038,7 @@ func (c *PartnerClient) DisarmElectricVehicleBoost(ctx context.Context, userID U
 func (c *PartnerClient) TriggerElectricVehicleBoost(ctx context.Context, userID UUID, electricVehicleID UUID, opts ...CallOption) error {
 	org, err := c.orgID(&opTriggerElectricVehicleBoost)
 	if err != nil {
-		return err
+		return refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 213)
@@ -1051,7 +1064,7 @@ func (c *PartnerClient) TriggerElectricVehicleBoost(ctx context.Context, userID 
 func (c *PartnerClient) GetElectricVehicleChargePolicy(ctx context.Context, userID UUID, electricVehicleID UUID, opts ...CallOption) (*ChargePolicyOutput, error) {
 	org, err := c.orgID(&opGetElectricVehicleChargePolicy)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 221)
@@ -1081,7 +1094,7 @@ func (c *PartnerClient) GetElectricVehicleChargePolicy(ctx context.Context, user
 func (c *PartnerClient) UpdateElectricVehicleChargePolicy(ctx context.Context, userID UUID, electricVehicleID UUID, body ChargeWeeklyPolicySchema, opts ...CallOption) (*ChargePolicyOutput, error) {
 	org, err := c.orgID(&opUpdateElectricVehicleChargePolicy)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 221)
@@ -1092,8 +1105,9 @@ func (c *PartnerClient) UpdateElectricVehicleChargePolicy(ctx context.Context, u
 	rq.path = append(rq.path, "/electric-vehicles/"...)
 	rq.path = appendUUID(rq.path, electricVehicleID)
 	rq.path = append(rq.path, "/charge-policy"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateElectricVehicleChargePolicy, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeChargeWeeklyPolicySchema(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateElectricVehicleChargePolicy, err))
 	}
 	res := new(ChargePolicyOutput)
 	if err := callJSON(c, ctx, &opUpdateElectricVehicleChargePolicy, &rq, opts, res, decodeChargePolicyOutput); err != nil {
@@ -1114,7 +1128,7 @@ func (c *PartnerClient) UpdateElectricVehicleChargePolicy(ctx context.Context, u
 func (c *PartnerClient) GetElectricVehicleData(ctx context.Context, userID UUID, electricVehicleID UUID, params GetElectricVehicleDataParams, opts ...CallOption) (*ElectricVehicleDataOutput, error) {
 	org, err := c.orgID(&opGetElectricVehicleData)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 212)
@@ -1127,7 +1141,7 @@ func (c *PartnerClient) GetElectricVehicleData(ctx context.Context, userID UUID,
 	rq.path = append(rq.path, "/data"...)
 	if params.FillMissing != nil {
 		if err := addHeaderParam(&opGetElectricVehicleData, &rq, "fill-missing", *params.FillMissing); err != nil {
-			return nil, err
+			return nil, refuse(opts, err)
 		}
 	}
 	if params.FromDatetime != nil {
@@ -1162,7 +1176,7 @@ func (c *PartnerClient) GetElectricVehicleData(ctx context.Context, userID UUID,
 func (c *PartnerClient) GetElectricVehicleSavings(ctx context.Context, userID UUID, electricVehicleID UUID, params GetElectricVehicleSavingsParams, opts ...CallOption) (*StatisticsOutput, error) {
 	org, err := c.orgID(&opGetElectricVehicleSavings)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 215)
@@ -1197,7 +1211,7 @@ func (c *PartnerClient) GetElectricVehicleSavings(ctx context.Context, userID UU
 func (c *PartnerClient) ListElectricVehicleSessions(ctx context.Context, userID UUID, electricVehicleID UUID, params ListElectricVehicleSessionsParams, opts ...CallOption) (*SessionListOutput, error) {
 	org, err := c.orgID(&opListElectricVehicleSessions)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 216)
@@ -1236,7 +1250,7 @@ func (c *PartnerClient) ListElectricVehicleSessions(ctx context.Context, userID 
 func (c *PartnerClient) GetCurrentElectricVehicleSession(ctx context.Context, userID UUID, electricVehicleID UUID, opts ...CallOption) (*CurrentSessionOutput, error) {
 	org, err := c.orgID(&opGetCurrentElectricVehicleSession)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 224)
@@ -1266,7 +1280,7 @@ func (c *PartnerClient) GetCurrentElectricVehicleSession(ctx context.Context, us
 func (c *PartnerClient) ListEnergyContracts(ctx context.Context, userID UUID, opts ...CallOption) ([]EnergyContractOutput, error) {
 	org, err := c.orgID(&opListEnergyContracts)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 144)
@@ -1294,7 +1308,7 @@ func (c *PartnerClient) ListEnergyContracts(ctx context.Context, userID UUID, op
 func (c *PartnerClient) CreateEnergyContract(ctx context.Context, userID UUID, body EnergyContractCreateInput, opts ...CallOption) (*EnergyContractOutput, error) {
 	org, err := c.orgID(&opCreateEnergyContract)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 144)
@@ -1303,8 +1317,9 @@ func (c *PartnerClient) CreateEnergyContract(ctx context.Context, userID UUID, b
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/energy-contracts"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opCreateEnergyContract, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeEnergyContractCreateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opCreateEnergyContract, err))
 	}
 	res := new(EnergyContractOutput)
 	if err := callJSON(c, ctx, &opCreateEnergyContract, &rq, opts, res, decodeEnergyContractOutput); err != nil {
@@ -1325,7 +1340,7 @@ func (c *PartnerClient) CreateEnergyContract(ctx context.Context, userID UUID, b
 func (c *PartnerClient) UpdateEnergyContract(ctx context.Context, userID UUID, energyContractID UUID, body EnergyContractUpdateInput, opts ...CallOption) (*EnergyContractOutput, error) {
 	org, err := c.orgID(&opUpdateEnergyContract)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 205)
@@ -1335,8 +1350,9 @@ func (c *PartnerClient) UpdateEnergyContract(ctx context.Context, userID UUID, e
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/energy-contracts/"...)
 	rq.path = appendUUID(rq.path, energyContractID)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateEnergyContract, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeEnergyContractUpdateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateEnergyContract, err))
 	}
 	res := new(EnergyContractOutput)
 	if err := callJSON(c, ctx, &opUpdateEnergyContract, &rq, opts, res, decodeEnergyContractOutput); err != nil {
@@ -1357,7 +1373,7 @@ func (c *PartnerClient) UpdateEnergyContract(ctx context.Context, userID UUID, e
 func (c *PartnerClient) ListHeatPumps(ctx context.Context, userID UUID, opts ...CallOption) ([]HeatPumpOutput, error) {
 	org, err := c.orgID(&opListHeatPumps)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 138)
@@ -1385,7 +1401,7 @@ func (c *PartnerClient) ListHeatPumps(ctx context.Context, userID UUID, opts ...
 func (c *PartnerClient) CreateHeatPump(ctx context.Context, userID UUID, body HeatPumpCreateInput, opts ...CallOption) (*HeatPumpOutput, error) {
 	org, err := c.orgID(&opCreateHeatPump)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 138)
@@ -1394,8 +1410,9 @@ func (c *PartnerClient) CreateHeatPump(ctx context.Context, userID UUID, body He
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/heat-pumps"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opCreateHeatPump, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeHeatPumpCreateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opCreateHeatPump, err))
 	}
 	res := new(HeatPumpOutput)
 	if err := callJSON(c, ctx, &opCreateHeatPump, &rq, opts, res, decodeHeatPumpOutput); err != nil {
@@ -1417,7 +1434,7 @@ func (c *PartnerClient) CreateHeatPump(ctx context.Context, userID UUID, body He
 func (c *PartnerClient) GetHeatPump(ctx context.Context, userID UUID, heatPumpID UUID, params GetHeatPumpParams, opts ...CallOption) (*HeatPumpOutput, error) {
 	org, err := c.orgID(&opGetHeatPump)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 193)
@@ -1449,7 +1466,7 @@ func (c *PartnerClient) GetHeatPump(ctx context.Context, userID UUID, heatPumpID
 func (c *PartnerClient) UpdateHeatPump(ctx context.Context, userID UUID, heatPumpID UUID, body HeatPumpUpdateInput, opts ...CallOption) (*HeatPumpOutput, error) {
 	org, err := c.orgID(&opUpdateHeatPump)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 193)
@@ -1459,8 +1476,9 @@ func (c *PartnerClient) UpdateHeatPump(ctx context.Context, userID UUID, heatPum
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/heat-pumps/"...)
 	rq.path = appendUUID(rq.path, heatPumpID)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateHeatPump, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeHeatPumpUpdateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateHeatPump, err))
 	}
 	res := new(HeatPumpOutput)
 	if err := callJSON(c, ctx, &opUpdateHeatPump, &rq, opts, res, decodeHeatPumpOutput); err != nil {
@@ -1481,7 +1499,7 @@ func (c *PartnerClient) UpdateHeatPump(ctx context.Context, userID UUID, heatPum
 func (c *PartnerClient) GetHeatPumpData(ctx context.Context, userID UUID, heatPumpID UUID, params GetHeatPumpDataParams, opts ...CallOption) (*HeatPumpDataOutput, error) {
 	org, err := c.orgID(&opGetHeatPumpData)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 198)
@@ -1494,7 +1512,7 @@ func (c *PartnerClient) GetHeatPumpData(ctx context.Context, userID UUID, heatPu
 	rq.path = append(rq.path, "/data"...)
 	if params.FillMissing != nil {
 		if err := addHeaderParam(&opGetHeatPumpData, &rq, "fill-missing", *params.FillMissing); err != nil {
-			return nil, err
+			return nil, refuse(opts, err)
 		}
 	}
 	if params.FromDatetime != nil {
@@ -1528,7 +1546,7 @@ func (c *PartnerClient) GetHeatPumpData(ctx context.Context, userID UUID, heatPu
 func (c *PartnerClient) GetHeatPumpSavings(ctx context.Context, userID UUID, heatPumpID UUID, params GetHeatPumpSavingsParams, opts ...CallOption) (*StatisticsOutput, error) {
 	org, err := c.orgID(&opGetHeatPumpSavings)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 201)
@@ -1566,7 +1584,7 @@ func (c *PartnerClient) GetHeatPumpSavings(ctx context.Context, userID UUID, hea
 func (c *PartnerClient) GetHeatPumpSchedules(ctx context.Context, userID UUID, heatPumpID UUID, opts ...CallOption) (ScheduleOutput, error) {
 	org, err := c.orgID(&opGetHeatPumpSchedules)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 203)
@@ -1596,7 +1614,7 @@ func (c *PartnerClient) GetHeatPumpSchedules(ctx context.Context, userID UUID, h
 func (c *PartnerClient) GetHeatPumpStatistics(ctx context.Context, userID UUID, heatPumpID UUID, params GetHeatPumpStatisticsParams, opts ...CallOption) (*StatisticsOutput, error) {
 	org, err := c.orgID(&opGetHeatPumpStatistics)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 204)
@@ -1632,7 +1650,7 @@ func (c *PartnerClient) GetHeatPumpStatistics(ctx context.Context, userID UUID, 
 func (c *PartnerClient) ListInverters(ctx context.Context, userID UUID, opts ...CallOption) ([]InverterOutput, error) {
 	org, err := c.orgID(&opListInverters)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 137)
@@ -1661,7 +1679,7 @@ func (c *PartnerClient) ListInverters(ctx context.Context, userID UUID, opts ...
 func (c *PartnerClient) CreateInverter(ctx context.Context, userID UUID, body InverterCreateInput, opts ...CallOption) (*InverterOutput, error) {
 	org, err := c.orgID(&opCreateInverter)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 137)
@@ -1670,8 +1688,9 @@ func (c *PartnerClient) CreateInverter(ctx context.Context, userID UUID, body In
 	rq.path = append(rq.path, "/users/"...)
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/inverters"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opCreateInverter, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeInverterCreateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opCreateInverter, err))
 	}
 	res := new(InverterOutput)
 	if err := callJSON(c, ctx, &opCreateInverter, &rq, opts, res, decodeInverterOutput); err != nil {
@@ -1693,7 +1712,7 @@ func (c *PartnerClient) CreateInverter(ctx context.Context, userID UUID, body In
 func (c *PartnerClient) GetInverter(ctx context.Context, userID UUID, inverterID UUID, opts ...CallOption) (*InverterOutput, error) {
 	org, err := c.orgID(&opGetInverter)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 191)
@@ -1722,7 +1741,7 @@ func (c *PartnerClient) GetInverter(ctx context.Context, userID UUID, inverterID
 func (c *PartnerClient) UpdateInverter(ctx context.Context, userID UUID, inverterID UUID, body InverterUpdateInput, opts ...CallOption) (*InverterOutput, error) {
 	org, err := c.orgID(&opUpdateInverter)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 191)
@@ -1732,8 +1751,9 @@ func (c *PartnerClient) UpdateInverter(ctx context.Context, userID UUID, inverte
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/inverters/"...)
 	rq.path = appendUUID(rq.path, inverterID)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateInverter, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeInverterUpdateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateInverter, err))
 	}
 	res := new(InverterOutput)
 	if err := callJSON(c, ctx, &opUpdateInverter, &rq, opts, res, decodeInverterOutput); err != nil {
@@ -1755,7 +1775,7 @@ func (c *PartnerClient) UpdateInverter(ctx context.Context, userID UUID, inverte
 func (c *PartnerClient) ReauthenticateInverter(ctx context.Context, userID UUID, inverterID UUID, body AuthSessionInput, opts ...CallOption) (*AuthSessionOutput, error) {
 	org, err := c.orgID(&opReauthenticateInverter)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 204)
@@ -1766,8 +1786,9 @@ func (c *PartnerClient) ReauthenticateInverter(ctx context.Context, userID UUID,
 	rq.path = append(rq.path, "/inverters/"...)
 	rq.path = appendUUID(rq.path, inverterID)
 	rq.path = append(rq.path, "/auth_session"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opReauthenticateInverter, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeAuthSessionInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opReauthenticateInverter, err))
 	}
 	res := new(AuthSessionOutput)
 	if err := callJSON(c, ctx, &opReauthenticateInverter, &rq, opts, res, decodeAuthSessionOutput); err != nil {
@@ -1791,7 +1812,7 @@ func (c *PartnerClient) ReauthenticateInverter(ctx context.Context, userID UUID,
 func (c *PartnerClient) GetInverterData(ctx context.Context, userID UUID, inverterID UUID, params GetInverterDataParams, opts ...CallOption) (*InverterDataOutput, error) {
 	org, err := c.orgID(&opGetInverterData)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 196)
@@ -1834,7 +1855,7 @@ func (c *PartnerClient) GetInverterData(ctx context.Context, userID UUID, invert
 func (c *PartnerClient) GetInverterSavings(ctx context.Context, userID UUID, inverterID UUID, params GetInverterSavingsParams, opts ...CallOption) (*StatisticsOutput, error) {
 	org, err := c.orgID(&opGetInverterSavings)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 199)
@@ -1872,7 +1893,7 @@ func (c *PartnerClient) GetInverterSavings(ctx context.Context, userID UUID, inv
 func (c *PartnerClient) GetInverterSchedules(ctx context.Context, userID UUID, inverterID UUID, opts ...CallOption) (ScheduleOutput, error) {
 	org, err := c.orgID(&opGetInverterSchedules)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 201)
@@ -1902,7 +1923,7 @@ func (c *PartnerClient) GetInverterSchedules(ctx context.Context, userID UUID, i
 func (c *PartnerClient) CreateWallboxClaimToken(ctx context.Context, userID UUID, opts ...CallOption) (*WallboxClaimTokenOutput, error) {
 	org, err := c.orgID(&opCreateWallboxClaimToken)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 150)
@@ -1931,7 +1952,7 @@ func (c *PartnerClient) CreateWallboxClaimToken(ctx context.Context, userID UUID
 func (c *PartnerClient) GetWallbox(ctx context.Context, userID UUID, wallboxID UUID, opts ...CallOption) (*WallboxOutput, error) {
 	org, err := c.orgID(&opGetWallbox)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 190)
@@ -1961,7 +1982,7 @@ func (c *PartnerClient) GetWallbox(ctx context.Context, userID UUID, wallboxID U
 func (c *PartnerClient) UpdateWallbox(ctx context.Context, userID UUID, wallboxID UUID, body WallboxUpdateInput, opts ...CallOption) (*WallboxOutput, error) {
 	org, err := c.orgID(&opUpdateWallbox)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 190)
@@ -1971,8 +1992,9 @@ func (c *PartnerClient) UpdateWallbox(ctx context.Context, userID UUID, wallboxI
 	rq.path = appendUUID(rq.path, userID)
 	rq.path = append(rq.path, "/wallboxes/"...)
 	rq.path = appendUUID(rq.path, wallboxID)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opUpdateWallbox, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeWallboxUpdateInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opUpdateWallbox, err))
 	}
 	res := new(WallboxOutput)
 	if err := callJSON(c, ctx, &opUpdateWallbox, &rq, opts, res, decodeWallboxOutput); err != nil {
@@ -1993,7 +2015,7 @@ func (c *PartnerClient) UpdateWallbox(ctx context.Context, userID UUID, wallboxI
 func (c *PartnerClient) ReauthenticateWallbox(ctx context.Context, userID UUID, wallboxID UUID, body AuthSessionInput, opts ...CallOption) (*AuthSessionOutput, error) {
 	org, err := c.orgID(&opReauthenticateWallbox)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 203)
@@ -2004,8 +2026,9 @@ func (c *PartnerClient) ReauthenticateWallbox(ctx context.Context, userID UUID, 
 	rq.path = append(rq.path, "/wallboxes/"...)
 	rq.path = appendUUID(rq.path, wallboxID)
 	rq.path = append(rq.path, "/auth_session"...)
-	if rq.body, err = json.Marshal(body); err != nil {
-		return nil, encodeError(&opReauthenticateWallbox, err)
+	w := bodyWriter()
+	if rq.body, err = bodyBytes(w, encodeAuthSessionInput(w, &body)); err != nil {
+		return nil, refuse(opts, encodeError(&opReauthenticateWallbox, err))
 	}
 	res := new(AuthSessionOutput)
 	if err := callJSON(c, ctx, &opReauthenticateWallbox, &rq, opts, res, decodeAuthSessionOutput); err != nil {
@@ -2031,7 +2054,7 @@ func (c *PartnerClient) ReauthenticateWallbox(ctx context.Context, userID UUID, 
 func (c *PartnerClient) CancelWallboxBoost(ctx context.Context, userID UUID, wallboxID UUID, opts ...CallOption) error {
 	org, err := c.orgID(&opCancelWallboxBoost)
 	if err != nil {
-		return err
+		return refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 196)
@@ -2073,7 +2096,7 @@ func (c *PartnerClient) CancelWallboxBoost(ctx context.Context, userID UUID, wal
 func (c *PartnerClient) TriggerWallboxBoost(ctx context.Context, userID UUID, wallboxID UUID, opts ...CallOption) error {
 	org, err := c.orgID(&opTriggerWallboxBoost)
 	if err != nil {
-		return err
+		return refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 196)
@@ -2099,7 +2122,7 @@ func (c *PartnerClient) TriggerWallboxBoost(ctx context.Context, userID UUID, wa
 func (c *PartnerClient) ListWallboxHEMSSessions(ctx context.Context, userID UUID, wallboxID UUID, params ListWallboxHEMSSessionsParams, opts ...CallOption) (*HEMSSessionListOutput, error) {
 	org, err := c.orgID(&opListWallboxHEMSSessions)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 204)
@@ -2137,7 +2160,7 @@ func (c *PartnerClient) ListWallboxHEMSSessions(ctx context.Context, userID UUID
 func (c *PartnerClient) GetCurrentWallboxHEMSSession(ctx context.Context, userID UUID, wallboxID UUID, opts ...CallOption) (*CurrentHEMSSessionOutput, error) {
 	org, err := c.orgID(&opGetCurrentWallboxHEMSSession)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 212)
@@ -2167,7 +2190,7 @@ func (c *PartnerClient) GetCurrentWallboxHEMSSession(ctx context.Context, userID
 func (c *PartnerClient) GetWallboxHEMSSession(ctx context.Context, userID UUID, wallboxID UUID, sessionID int, opts ...CallOption) (*HEMSSessionDetail, error) {
 	org, err := c.orgID(&opGetWallboxHEMSSession)
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	var rq request
 	rq.path = make([]byte, 0, 257)

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,8 +190,14 @@ func New(cfg Config) (*PartnerClient, error) {
 		sleep:     sleep,
 		now:       time.Now,
 	}
+	if bu, err := url.Parse(t.base); err == nil && bu.RawPath == "" && bu.Opaque == "" {
+		t.baseURL = bu
+	}
 	if cfg.Clock != nil {
 		t.now, t.sleep = cfg.Clock.Now, cfg.Clock.Sleep
+	}
+	if cfg.TokenSource == nil {
+		t.credentials = clientCredentials(cfg.ClientID, cfg.ClientSecret)
 	}
 	if cfg.Retry != nil {
 		t.retry = cfg.Retry.withDefaults()
@@ -246,4 +254,19 @@ func (c *PartnerClient) orgID(op *operation) (UUID, error) {
 		return UUID{}, op.refused(op.path, "no organization: set Config.OrgID, or use ForOrg", nil)
 	}
 	return c.org, nil
+}
+
+// clientCredentials are the forms in which a server may echo the client
+// credentials, for errors and ResponseInfo to redact: the secret (which
+// secretForms also takes escaped), and the Basic credentials the token
+// request sends, in either base64 alphabet, padded or not, of either
+// encoding (see package oauth's own redaction of token errors).
+func clientCredentials(id, secret string) []string {
+	out := []string{secret}
+	for _, creds := range []string{id + ":" + secret, url.QueryEscape(id) + ":" + url.QueryEscape(secret)} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			out = append(out, enc.EncodeToString([]byte(creds)))
+		}
+	}
+	return slices.Clip(out) // shared by every call's secrets: an append must copy
 }

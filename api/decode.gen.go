@@ -3,10 +3,738 @@
 package api
 
 import (
+	"encoding/json"
 	"github.com/go-faster/jx"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"time"
 )
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for AuthSessionOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *AuthSessionOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for BuildingOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *BuildingOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargePolicyOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargePolicyOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargePolicyOutputMetadata, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargePolicyOutputMetadata) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargeWeeklyPolicySchema, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargeWeeklyPolicySchema) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargingConfigDevice, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargingConfigDevice) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargingConfigOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargingConfigOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargingHealthWarning, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargingHealthWarning) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargingModeAvailability, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargingModeAvailability) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargingStatus, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargingStatus) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ChargingThresholds, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ChargingThresholds) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for CueStateOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *CueStateOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for CurrentHEMSSessionOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *CurrentHEMSSessionOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for CurrentSessionOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *CurrentSessionOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for DailyChargePolicySchema, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *DailyChargePolicySchema) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for DeviceModelOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *DeviceModelOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for DeviceOnboardingSessionOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *DeviceOnboardingSessionOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for DeviceOwnerOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *DeviceOwnerOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for DeviceTypeOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *DeviceTypeOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for DevicesSavingsOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *DevicesSavingsOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ElectricVehicleDataOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ElectricVehicleDataOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ElectricVehicleDataPointOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ElectricVehicleDataPointOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ElectricVehicleOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ElectricVehicleOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for EnergyContractOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *EnergyContractOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for EnergyPrice, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *EnergyPrice) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for HEMSCommandItem, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *HEMSCommandItem) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for HEMSDecisionItem, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *HEMSDecisionItem) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for HEMSSessionDetail, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *HEMSSessionDetail) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for HEMSSessionItem, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *HEMSSessionItem) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for HEMSSessionListOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *HEMSSessionListOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for HeatPumpDataOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *HeatPumpDataOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for HeatPumpDataPointOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *HeatPumpDataPointOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for HeatPumpOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *HeatPumpOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for InformationAction, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *InformationAction) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// UnmarshalJSON decodes v as the PartnerClient methods do, so that
+// DeviceAction.AsInformationAction does too (see unmarshalJSON).
+func (v *InformationAction) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(b, v, decodeInformationAction)
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for InformationResolveOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *InformationResolveOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for InverterDataOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *InverterDataOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for InverterDataPointOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *InverterDataPointOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for InverterOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *InverterOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for LoadCurveOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *LoadCurveOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for LoadCurvePoint, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *LoadCurvePoint) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for LoadCurves, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *LoadCurves) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for MarketPriceOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *MarketPriceOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ReauthenticateAction, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ReauthenticateAction) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// UnmarshalJSON decodes v as the PartnerClient methods do, so that
+// DeviceAction.AsReauthenticateAction does too (see unmarshalJSON).
+func (v *ReauthenticateAction) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(b, v, decodeReauthenticateAction)
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ReauthenticateResolveOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ReauthenticateResolveOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for ResolutionLink, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *ResolutionLink) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for SessionItem, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *SessionItem) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for SessionListOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *SessionListOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsConsumption, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsConsumption) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsData, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsData) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsElectricVehicle, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsElectricVehicle) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsHeatPump, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsHeatPump) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsInverter, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsInverter) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsMetadata, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsMetadata) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsPeriod, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsPeriod) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for StatisticsSavings, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *StatisticsSavings) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for TradingDayAheadPriceOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *TradingDayAheadPriceOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for TradingDayAheadPricesMetadata, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *TradingDayAheadPricesMetadata) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for TradingDayAheadPricesOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *TradingDayAheadPricesOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for TradingDayAheadPricesQuery, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *TradingDayAheadPricesQuery) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for TradingDayAheadPricesUpdateOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *TradingDayAheadPricesUpdateOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for UserOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *UserOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for WallboxClaimTokenOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *WallboxClaimTokenOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for WallboxClaimTokenStatusOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *WallboxClaimTokenStatusOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
+
+// ExtraFields returns the properties of the JSON object v was decoded from
+// that the spec does not declare for WallboxOutput, as raw JSON by name, or nil
+// when it had none. The PartnerClient methods fill it; encoding/json
+// does not.
+func (v *WallboxOutput) ExtraFields() map[string]json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	return v.extra.fields()
+}
 
 // scratchAuthSessionOutput holds the optional fields of one AuthSessionOutput (see decodeAuthSessionOutput).
 type scratchAuthSessionOutput struct {
@@ -23,7 +751,7 @@ func decodeAuthSessionOutput(d *jx.Decoder, v *AuthSessionOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "authentication_url":
@@ -33,7 +761,7 @@ func decodeAuthSessionOutput(d *jx.Decoder, v *AuthSessionOutput) error {
 		case "session_id":
 			err = decodeSlot(d, &v.SessionID, &slot().SessionID, decodeUUID)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -47,7 +775,7 @@ func decodeAuthSessionOutput(d *jx.Decoder, v *AuthSessionOutput) error {
 }
 
 func decodeBoostState(d *jx.Decoder, v *BoostState) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -61,7 +789,7 @@ func decodeBoostState(d *jx.Decoder, v *BoostState) error {
 	case "unavailable":
 		*v = BoostStateUnavailable
 	default:
-		*v = BoostState(b)
+		*v = BoostState(validString(b))
 	}
 	return nil
 }
@@ -93,7 +821,7 @@ func decodeBuildingOutput(d *jx.Decoder, v *BuildingOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "country":
@@ -127,7 +855,7 @@ func decodeBuildingOutput(d *jx.Decoder, v *BuildingOutput) error {
 		case "zip_code":
 			err = decodeSlot(d, &v.ZipCode, &slot().ZipCode, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -145,7 +873,7 @@ func decodeBuildingOutput(d *jx.Decoder, v *BuildingOutput) error {
 
 func decodeChargePolicyOutput(d *jx.Decoder, v *ChargePolicyOutput) error {
 	var seen [2]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "data":
@@ -153,7 +881,7 @@ func decodeChargePolicyOutput(d *jx.Decoder, v *ChargePolicyOutput) error {
 		case "metadata":
 			seen[0], err = decodeValue(d, &v.Metadata, decodeChargePolicyOutputMetadata)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -184,7 +912,7 @@ func decodeChargePolicyOutputMetadata(d *jx.Decoder, v *ChargePolicyOutputMetada
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "electric_vehicle_id":
@@ -194,7 +922,7 @@ func decodeChargePolicyOutputMetadata(d *jx.Decoder, v *ChargePolicyOutputMetada
 		case "user_id":
 			err = decodeSlot(d, &v.UserID, &slot().UserID, decodeUUID)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -227,7 +955,7 @@ func decodeChargeWeeklyPolicySchema(d *jx.Decoder, v *ChargeWeeklyPolicySchema) 
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "fri":
@@ -247,7 +975,7 @@ func decodeChargeWeeklyPolicySchema(d *jx.Decoder, v *ChargeWeeklyPolicySchema) 
 		case "wed":
 			err = decodeSlot(d, &v.Wed, &slot().Wed, decodeDailyChargePolicySchema)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -275,7 +1003,7 @@ func decodeChargingConfigDevice(d *jx.Decoder, v *ChargingConfigDevice) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "device_id":
@@ -285,7 +1013,7 @@ func decodeChargingConfigDevice(d *jx.Decoder, v *ChargingConfigDevice) error {
 		case "is_primary_actuator":
 			err = decodeSlot(d, &v.IsPrimaryActuator, &slot().IsPrimaryActuator, decodeBool)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -326,7 +1054,7 @@ func decodeChargingConfigOutput(d *jx.Decoder, v *ChargingConfigOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "available_modes":
@@ -350,7 +1078,7 @@ func decodeChargingConfigOutput(d *jx.Decoder, v *ChargingConfigOutput) error {
 		case "thresholds":
 			err = decodeSlot(d, &v.Thresholds, &slot().Thresholds, decodeChargingThresholds)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -376,13 +1104,13 @@ func decodeChargingHealthWarning(d *jx.Decoder, v *ChargingHealthWarning) error 
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "since":
 			err = decodeSlot(d, &v.Since, &slot().Since, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -410,7 +1138,7 @@ func decodeChargingModeAvailability(d *jx.Decoder, v *ChargingModeAvailability) 
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "available":
@@ -420,7 +1148,7 @@ func decodeChargingModeAvailability(d *jx.Decoder, v *ChargingModeAvailability) 
 		case "reasons":
 			err = decodeSlot(d, &v.Reasons, &slot().Reasons, decodeStringList)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -454,7 +1182,7 @@ func decodeChargingStatus(d *jx.Decoder, v *ChargingStatus) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "as_of":
@@ -464,7 +1192,7 @@ func decodeChargingStatus(d *jx.Decoder, v *ChargingStatus) error {
 		case "solar_kwh_today":
 			err = decodeSlot(d, &v.SolarKwhToday, &slot().SolarKwhToday, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -492,7 +1220,7 @@ func decodeChargingThresholds(d *jx.Decoder, v *ChargingThresholds) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "hems_max_import_before_stopping_w":
@@ -502,7 +1230,7 @@ func decodeChargingThresholds(d *jx.Decoder, v *ChargingThresholds) error {
 		case "min_band_w":
 			err = decodeSlot(d, &v.MinBandW, &slot().MinBandW, decodeInt)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -517,13 +1245,13 @@ func decodeChargingThresholds(d *jx.Decoder, v *ChargingThresholds) error {
 
 func decodeCueStateOutput(d *jx.Decoder, v *CueStateOutput) error {
 	var seen [1]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_id":
 			seen[0], err = decodeValue(d, &v.ActionID, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -553,14 +1281,14 @@ func decodeCurrentHEMSSessionOutput(d *jx.Decoder, v *CurrentHEMSSessionOutput) 
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "session":
 			seen[0] = true
 			err = decodeSlot(d, &v.Session, &slot().Session, decodeHEMSSessionDetail)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -590,14 +1318,14 @@ func decodeCurrentSessionOutput(d *jx.Decoder, v *CurrentSessionOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "session":
 			seen[0] = true
 			err = decodeSlot(d, &v.Session, &slot().Session, decodeSessionItem)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -614,7 +1342,7 @@ func decodeCurrentSessionOutput(d *jx.Decoder, v *CurrentSessionOutput) error {
 }
 
 func decodeDailyChargePolicySchema(d *jx.Decoder, v *DailyChargePolicySchema) error {
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "charge_deadline":
@@ -622,7 +1350,7 @@ func decodeDailyChargePolicySchema(d *jx.Decoder, v *DailyChargePolicySchema) er
 		case "charge_percentage":
 			err = decodeNullable(d, &v.ChargePercentage, decodeInt)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -642,7 +1370,7 @@ func decodeDeviceActionList(d *jx.Decoder, v *[]DeviceAction) error {
 }
 
 func decodeDeviceKind(d *jx.Decoder, v *DeviceKind) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -656,7 +1384,7 @@ func decodeDeviceKind(d *jx.Decoder, v *DeviceKind) error {
 	case "wb":
 		*v = DeviceKindWb
 	default:
-		*v = DeviceKind(b)
+		*v = DeviceKind(validString(b))
 	}
 	return nil
 }
@@ -680,7 +1408,7 @@ func decodeDeviceModelOutput(d *jx.Decoder, v *DeviceModelOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "cloud_service":
@@ -698,7 +1426,7 @@ func decodeDeviceModelOutput(d *jx.Decoder, v *DeviceModelOutput) error {
 		case "year":
 			err = decodeSlot(d, &v.Year, &slot().Year, decodeInt)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -733,7 +1461,7 @@ func decodeDeviceOnboardingSessionOutput(d *jx.Decoder, v *DeviceOnboardingSessi
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "authentication_url":
@@ -757,7 +1485,7 @@ func decodeDeviceOnboardingSessionOutput(d *jx.Decoder, v *DeviceOnboardingSessi
 		case "user":
 			err = decodeSlot(d, &v.User, &slot().User, decodeUUID)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -787,7 +1515,7 @@ func decodeDeviceOwnerOutput(d *jx.Decoder, v *DeviceOwnerOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "email":
@@ -801,7 +1529,7 @@ func decodeDeviceOwnerOutput(d *jx.Decoder, v *DeviceOwnerOutput) error {
 		case "last_name":
 			err = decodeSlot(d, &v.LastName, &slot().LastName, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -815,7 +1543,7 @@ func decodeDeviceOwnerOutput(d *jx.Decoder, v *DeviceOwnerOutput) error {
 }
 
 func decodeDeviceStatus(d *jx.Decoder, v *DeviceStatus) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -829,7 +1557,7 @@ func decodeDeviceStatus(d *jx.Decoder, v *DeviceStatus) error {
 	case "warning":
 		*v = DeviceStatusWarning
 	default:
-		*v = DeviceStatus(b)
+		*v = DeviceStatus(validString(b))
 	}
 	return nil
 }
@@ -848,7 +1576,7 @@ func decodeDeviceTypeOutput(d *jx.Decoder, v *DeviceTypeOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "long_name":
@@ -856,7 +1584,7 @@ func decodeDeviceTypeOutput(d *jx.Decoder, v *DeviceTypeOutput) error {
 		case "short_name":
 			err = decodeSlot(d, &v.ShortName, &slot().ShortName, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -871,7 +1599,7 @@ func decodeDeviceTypeOutput(d *jx.Decoder, v *DeviceTypeOutput) error {
 
 func decodeDevicesSavingsOutput(d *jx.Decoder, v *DevicesSavingsOutput) error {
 	var seen [4]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "electric_vehicle_savings":
@@ -883,7 +1611,7 @@ func decodeDevicesSavingsOutput(d *jx.Decoder, v *DevicesSavingsOutput) error {
 		case "total_savings":
 			seen[0], err = decodeValue(d, &v.TotalSavings, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -901,7 +1629,7 @@ func decodeDevicesSavingsOutput(d *jx.Decoder, v *DevicesSavingsOutput) error {
 
 func decodeElectricVehicleDataOutput(d *jx.Decoder, v *ElectricVehicleDataOutput) error {
 	var seen [2]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "data":
@@ -909,7 +1637,7 @@ func decodeElectricVehicleDataOutput(d *jx.Decoder, v *ElectricVehicleDataOutput
 		case "metadata":
 			seen[0], err = decodeValue(d, &v.Metadata, decodeJSON[map[string]interface{}])
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -945,7 +1673,7 @@ func decodeElectricVehicleDataPointOutput(d *jx.Decoder, v *ElectricVehicleDataP
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "battery_level":
@@ -965,7 +1693,7 @@ func decodeElectricVehicleDataPointOutput(d *jx.Decoder, v *ElectricVehicleDataP
 		case "unoptimized_consumption":
 			err = decodeSlot(d, &v.UnoptimizedConsumption, &slot().UnoptimizedConsumption, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1042,7 +1770,7 @@ func decodeElectricVehicleOutput(d *jx.Decoder, v *ElectricVehicleOutput) error 
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_needed":
@@ -1138,7 +1866,7 @@ func decodeElectricVehicleOutput(d *jx.Decoder, v *ElectricVehicleOutput) error 
 		case "updated_at":
 			err = decodeSlot(d, &v.UpdatedAt, &slot().UpdatedAt, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1177,7 +1905,7 @@ func decodeEnergyContractOutput(d *jx.Decoder, v *EnergyContractOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "building":
@@ -1197,7 +1925,7 @@ func decodeEnergyContractOutput(d *jx.Decoder, v *EnergyContractOutput) error {
 		case "supplier":
 			err = decodeSlot(d, &v.Supplier, &slot().Supplier, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1217,7 +1945,7 @@ func decodeEnergyContractOutputList(d *jx.Decoder, v *[]EnergyContractOutput) er
 }
 
 func decodeEnergyContractType(d *jx.Decoder, v *EnergyContractType) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -1229,7 +1957,7 @@ func decodeEnergyContractType(d *jx.Decoder, v *EnergyContractType) error {
 	case "yearly":
 		*v = EnergyContractTypeYearly
 	default:
-		*v = EnergyContractType(b)
+		*v = EnergyContractType(validString(b))
 	}
 	return nil
 }
@@ -1248,7 +1976,7 @@ func decodeEnergyPrice(d *jx.Decoder, v *EnergyPrice) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "price":
@@ -1256,7 +1984,7 @@ func decodeEnergyPrice(d *jx.Decoder, v *EnergyPrice) error {
 		case "timestamp":
 			err = decodeSlot(d, &v.Timestamp, &slot().Timestamp, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1295,7 +2023,7 @@ func decodeHEMSCommandItem(d *jx.Decoder, v *HEMSCommandItem) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "commanded_amps":
@@ -1315,7 +2043,7 @@ func decodeHEMSCommandItem(d *jx.Decoder, v *HEMSCommandItem) error {
 		case "time":
 			err = decodeSlot(d, &v.Time, &slot().Time, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1354,7 +2082,7 @@ func decodeHEMSDecisionItem(d *jx.Decoder, v *HEMSDecisionItem) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "dispatched":
@@ -1374,7 +2102,7 @@ func decodeHEMSDecisionItem(d *jx.Decoder, v *HEMSDecisionItem) error {
 		case "time":
 			err = decodeSlot(d, &v.Time, &slot().Time, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1395,7 +2123,7 @@ func decodeHEMSDecisionItemList(d *jx.Decoder, v *[]HEMSDecisionItem) error {
 
 func decodeHEMSSessionDetail(d *jx.Decoder, v *HEMSSessionDetail) error {
 	var seen [3]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "commands":
@@ -1405,7 +2133,7 @@ func decodeHEMSSessionDetail(d *jx.Decoder, v *HEMSSessionDetail) error {
 		case "session":
 			seen[0], err = decodeValue(d, &v.Session, decodeHEMSSessionItem)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1444,7 +2172,7 @@ func decodeHEMSSessionItem(d *jx.Decoder, v *HEMSSessionItem) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "commands_applied":
@@ -1470,7 +2198,7 @@ func decodeHEMSSessionItem(d *jx.Decoder, v *HEMSSessionItem) error {
 		case "started_at":
 			err = decodeSlot(d, &v.StartedAt, &slot().StartedAt, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1491,7 +2219,7 @@ func decodeHEMSSessionItemList(d *jx.Decoder, v *[]HEMSSessionItem) error {
 
 func decodeHEMSSessionListOutput(d *jx.Decoder, v *HEMSSessionListOutput) error {
 	var seen [2]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "items":
@@ -1499,7 +2227,7 @@ func decodeHEMSSessionListOutput(d *jx.Decoder, v *HEMSSessionListOutput) error 
 		case "total":
 			seen[0], err = decodeValue(d, &v.Total, decodeInt)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1517,7 +2245,7 @@ func decodeHEMSSessionListOutput(d *jx.Decoder, v *HEMSSessionListOutput) error 
 
 func decodeHeatPumpDataOutput(d *jx.Decoder, v *HeatPumpDataOutput) error {
 	var seen [2]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "data":
@@ -1525,7 +2253,7 @@ func decodeHeatPumpDataOutput(d *jx.Decoder, v *HeatPumpDataOutput) error {
 		case "metadata":
 			seen[0], err = decodeValue(d, &v.Metadata, decodeJSON[map[string]interface{}])
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1561,7 +2289,7 @@ func decodeHeatPumpDataPointOutput(d *jx.Decoder, v *HeatPumpDataPointOutput) er
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "estimated_consumption":
@@ -1581,7 +2309,7 @@ func decodeHeatPumpDataPointOutput(d *jx.Decoder, v *HeatPumpDataPointOutput) er
 		case "unoptimized_consumption":
 			err = decodeSlot(d, &v.UnoptimizedConsumption, &slot().UnoptimizedConsumption, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1667,7 +2395,7 @@ func decodeHeatPumpOutput(d *jx.Decoder, v *HeatPumpOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_needed":
@@ -1781,7 +2509,7 @@ func decodeHeatPumpOutput(d *jx.Decoder, v *HeatPumpOutput) error {
 		case "updated_at":
 			err = decodeSlot(d, &v.UpdatedAt, &slot().UpdatedAt, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1800,15 +2528,67 @@ func decodeHeatPumpOutputList(d *jx.Decoder, v *[]HeatPumpOutput) error {
 	return decodeListPooled(d, v, decodeHeatPumpOutput, &poolHeatPumpOutputList)
 }
 
+// scratchInformationAction holds the optional fields of one InformationAction (see decodeInformationAction).
+type scratchInformationAction struct {
+	ResolutionLink ResolutionLink
+}
+
+func decodeInformationAction(d *jx.Decoder, v *InformationAction) error {
+	var seen [1]bool
+	var sc *scratchInformationAction
+	slot := func() *scratchInformationAction {
+		if sc == nil {
+			sc = new(scratchInformationAction)
+		}
+		return sc
+	}
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "code":
+			seen[0], err = decodeValue(d, &v.Code, decodeInformationActionCode)
+		case "resolution_link":
+			err = decodeSlot(d, &v.ResolutionLink, &slot().ResolutionLink, decodeResolutionLink)
+		default:
+			return keepExtra(d, key, &v.extra)
+		}
+		if err != nil {
+			return at(string(key), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !seen[0] {
+		return missing([]string{"code"}, seen[:])
+	}
+	return nil
+}
+
+func decodeInformationActionCode(d *jx.Decoder, v *InformationActionCode) error {
+	b, err := enumBytes(d)
+	if err != nil {
+		return err
+	}
+	switch string(b) {
+	case "information":
+		*v = InformationActionCodeInformation
+	default:
+		*v = InformationActionCode(validString(b))
+	}
+	return nil
+}
+
 func decodeInformationResolveOutput(d *jx.Decoder, v *InformationResolveOutput) error {
 	var seen [1]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_id":
 			seen[0], err = decodeValue(d, &v.ActionID, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1826,7 +2606,7 @@ func decodeInformationResolveOutput(d *jx.Decoder, v *InformationResolveOutput) 
 
 func decodeInverterDataOutput(d *jx.Decoder, v *InverterDataOutput) error {
 	var seen [2]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "data":
@@ -1834,7 +2614,7 @@ func decodeInverterDataOutput(d *jx.Decoder, v *InverterDataOutput) error {
 		case "metadata":
 			seen[0], err = decodeValue(d, &v.Metadata, decodeJSON[map[string]interface{}])
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1871,7 +2651,7 @@ func decodeInverterDataPointOutput(d *jx.Decoder, v *InverterDataPointOutput) er
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "battery_charge_discharge_power_w":
@@ -1893,7 +2673,7 @@ func decodeInverterDataPointOutput(d *jx.Decoder, v *InverterDataPointOutput) er
 		case "unoptimized_consumption":
 			err = decodeSlot(d, &v.UnoptimizedConsumption, &slot().UnoptimizedConsumption, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -1967,7 +2747,7 @@ func decodeInverterOutput(d *jx.Decoder, v *InverterOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_needed":
@@ -2057,7 +2837,7 @@ func decodeInverterOutput(d *jx.Decoder, v *InverterOutput) error {
 		case "updated_at":
 			err = decodeSlot(d, &v.UpdatedAt, &slot().UpdatedAt, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2092,7 +2872,7 @@ func decodeLoadCurveOutput(d *jx.Decoder, v *LoadCurveOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "curves":
@@ -2104,7 +2884,7 @@ func decodeLoadCurveOutput(d *jx.Decoder, v *LoadCurveOutput) error {
 		case "trade_id":
 			err = decodeSlot(d, &v.TradeID, &slot().TradeID, decodeUUID)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2131,7 +2911,7 @@ func decodeLoadCurvePoint(d *jx.Decoder, v *LoadCurvePoint) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "energy_wh":
@@ -2139,7 +2919,7 @@ func decodeLoadCurvePoint(d *jx.Decoder, v *LoadCurvePoint) error {
 		case "timestamp":
 			err = decodeSlot(d, &v.Timestamp, &slot().Timestamp, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2173,7 +2953,7 @@ func decodeLoadCurves(d *jx.Decoder, v *LoadCurves) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "delta":
@@ -2183,7 +2963,7 @@ func decodeLoadCurves(d *jx.Decoder, v *LoadCurves) error {
 		case "unoptimized":
 			err = decodeSlot(d, &v.Unoptimized, &slot().Unoptimized, decodeLoadCurvePointList)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2211,7 +2991,7 @@ func decodeMarketPriceOutput(d *jx.Decoder, v *MarketPriceOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "price":
@@ -2221,7 +3001,7 @@ func decodeMarketPriceOutput(d *jx.Decoder, v *MarketPriceOutput) error {
 		case "timestamp":
 			seen[0], err = decodeValue(d, &v.Timestamp, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2244,7 +3024,7 @@ func decodeMarketPriceOutputList(d *jx.Decoder, v *[]MarketPriceOutput) error {
 }
 
 func decodeOptimizationLevel(d *jx.Decoder, v *OptimizationLevel) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -2256,13 +3036,13 @@ func decodeOptimizationLevel(d *jx.Decoder, v *OptimizationLevel) error {
 	case "Mid":
 		*v = OptimizationLevelMid
 	default:
-		*v = OptimizationLevel(b)
+		*v = OptimizationLevel(validString(b))
 	}
 	return nil
 }
 
 func decodePriceZone(d *jx.Decoder, v *PriceZone) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -2310,20 +3090,72 @@ func decodePriceZone(d *jx.Decoder, v *PriceZone) error {
 	case "UK":
 		*v = PriceZoneUK
 	default:
-		*v = PriceZone(b)
+		*v = PriceZone(validString(b))
+	}
+	return nil
+}
+
+// scratchReauthenticateAction holds the optional fields of one ReauthenticateAction (see decodeReauthenticateAction).
+type scratchReauthenticateAction struct {
+	ResolutionLink ResolutionLink
+}
+
+func decodeReauthenticateAction(d *jx.Decoder, v *ReauthenticateAction) error {
+	var seen [1]bool
+	var sc *scratchReauthenticateAction
+	slot := func() *scratchReauthenticateAction {
+		if sc == nil {
+			sc = new(scratchReauthenticateAction)
+		}
+		return sc
+	}
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "code":
+			seen[0], err = decodeValue(d, &v.Code, decodeReauthenticateActionCode)
+		case "resolution_link":
+			err = decodeSlot(d, &v.ResolutionLink, &slot().ResolutionLink, decodeResolutionLink)
+		default:
+			return keepExtra(d, key, &v.extra)
+		}
+		if err != nil {
+			return at(string(key), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !seen[0] {
+		return missing([]string{"code"}, seen[:])
+	}
+	return nil
+}
+
+func decodeReauthenticateActionCode(d *jx.Decoder, v *ReauthenticateActionCode) error {
+	b, err := enumBytes(d)
+	if err != nil {
+		return err
+	}
+	switch string(b) {
+	case "reauthenticate":
+		*v = ReauthenticateActionCodeReauthenticate
+	default:
+		*v = ReauthenticateActionCode(validString(b))
 	}
 	return nil
 }
 
 func decodeReauthenticateResolveOutput(d *jx.Decoder, v *ReauthenticateResolveOutput) error {
 	var seen [1]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "redirect_url":
 			seen[0], err = decodeValue(d, &v.RedirectURL, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2335,6 +3167,41 @@ func decodeReauthenticateResolveOutput(d *jx.Decoder, v *ReauthenticateResolveOu
 	}
 	if !seen[0] {
 		return missing([]string{"redirect_url"}, seen[:])
+	}
+	return nil
+}
+
+// scratchResolutionLink holds the optional fields of one ResolutionLink (see decodeResolutionLink).
+type scratchResolutionLink struct {
+	RequiredParameters []string
+	URL                string
+}
+
+func decodeResolutionLink(d *jx.Decoder, v *ResolutionLink) error {
+	var sc *scratchResolutionLink
+	slot := func() *scratchResolutionLink {
+		if sc == nil {
+			sc = new(scratchResolutionLink)
+		}
+		return sc
+	}
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "required_parameters":
+			err = decodeSlot(d, &v.RequiredParameters, &slot().RequiredParameters, decodeStringList)
+		case "url":
+			err = decodeSlot(d, &v.URL, &slot().URL, decodeString)
+		default:
+			return keepExtra(d, key, &v.extra)
+		}
+		if err != nil {
+			return at(string(key), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return nil
 }
@@ -2373,7 +3240,7 @@ func decodeSessionItem(d *jx.Decoder, v *SessionItem) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "actual_cost_eur":
@@ -2413,7 +3280,7 @@ func decodeSessionItem(d *jx.Decoder, v *SessionItem) error {
 		case "unplug_time":
 			err = decodeSlot(d, &v.UnplugTime, &slot().UnplugTime, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2434,7 +3301,7 @@ func decodeSessionItemList(d *jx.Decoder, v *[]SessionItem) error {
 
 func decodeSessionListOutput(d *jx.Decoder, v *SessionListOutput) error {
 	var seen [2]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "items":
@@ -2442,7 +3309,7 @@ func decodeSessionListOutput(d *jx.Decoder, v *SessionListOutput) error {
 		case "total":
 			seen[0], err = decodeValue(d, &v.Total, decodeInt)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2459,7 +3326,7 @@ func decodeSessionListOutput(d *jx.Decoder, v *SessionListOutput) error {
 }
 
 func decodeSmartChargingMode(d *jx.Decoder, v *SmartChargingMode) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -2473,7 +3340,7 @@ func decodeSmartChargingMode(d *jx.Decoder, v *SmartChargingMode) error {
 	case "spot":
 		*v = SmartChargingModeSpot
 	default:
-		*v = SmartChargingMode(b)
+		*v = SmartChargingMode(validString(b))
 	}
 	return nil
 }
@@ -2491,13 +3358,13 @@ func decodeStatisticsConsumption(d *jx.Decoder, v *StatisticsConsumption) error 
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "total":
 			err = decodeSlot(d, &v.Total, &slot().Total, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2529,7 +3396,7 @@ func decodeStatisticsData(d *jx.Decoder, v *StatisticsData) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "consumption":
@@ -2547,7 +3414,7 @@ func decodeStatisticsData(d *jx.Decoder, v *StatisticsData) error {
 		case "savings":
 			err = decodeSlot(d, &v.Savings, &slot().Savings, decodeStatisticsSavings)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2581,7 +3448,7 @@ func decodeStatisticsElectricVehicle(d *jx.Decoder, v *StatisticsElectricVehicle
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "average_charge_power_w":
@@ -2591,7 +3458,7 @@ func decodeStatisticsElectricVehicle(d *jx.Decoder, v *StatisticsElectricVehicle
 		case "estimated_consumption_wh":
 			err = decodeSlot(d, &v.EstimatedConsumptionWh, &slot().EstimatedConsumptionWh, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2617,13 +3484,13 @@ func decodeStatisticsHeatPump(d *jx.Decoder, v *StatisticsHeatPump) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "estimated_consumption_wh":
 			err = decodeSlot(d, &v.EstimatedConsumptionWh, &slot().EstimatedConsumptionWh, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2650,7 +3517,7 @@ func decodeStatisticsInverter(d *jx.Decoder, v *StatisticsInverter) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "grid_export_wh":
@@ -2658,7 +3525,7 @@ func decodeStatisticsInverter(d *jx.Decoder, v *StatisticsInverter) error {
 		case "solar_production_wh":
 			err = decodeSlot(d, &v.SolarProductionWh, &slot().SolarProductionWh, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2687,7 +3554,7 @@ func decodeStatisticsMetadata(d *jx.Decoder, v *StatisticsMetadata) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "error":
@@ -2699,7 +3566,7 @@ func decodeStatisticsMetadata(d *jx.Decoder, v *StatisticsMetadata) error {
 		case "units":
 			err = decodeSlot(d, &v.Units, &slot().Units, decodeJSON[map[string]interface{}])
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2714,7 +3581,7 @@ func decodeStatisticsMetadata(d *jx.Decoder, v *StatisticsMetadata) error {
 
 func decodeStatisticsOutput(d *jx.Decoder, v *StatisticsOutput) error {
 	var seen [2]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "data":
@@ -2722,7 +3589,7 @@ func decodeStatisticsOutput(d *jx.Decoder, v *StatisticsOutput) error {
 		case "metadata":
 			seen[0], err = decodeValue(d, &v.Metadata, decodeStatisticsMetadata)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2752,7 +3619,7 @@ func decodeStatisticsPeriod(d *jx.Decoder, v *StatisticsPeriod) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "end_period":
@@ -2760,7 +3627,7 @@ func decodeStatisticsPeriod(d *jx.Decoder, v *StatisticsPeriod) error {
 		case "start_period":
 			err = decodeSlot(d, &v.StartPeriod, &slot().StartPeriod, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2787,7 +3654,7 @@ func decodeStatisticsSavings(d *jx.Decoder, v *StatisticsSavings) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "percentage":
@@ -2795,7 +3662,7 @@ func decodeStatisticsSavings(d *jx.Decoder, v *StatisticsSavings) error {
 		case "total":
 			err = decodeSlot(d, &v.Total, &slot().Total, decodeFloat64)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2826,7 +3693,7 @@ func decodeTradingDayAheadPriceOutput(d *jx.Decoder, v *TradingDayAheadPriceOutp
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "price":
@@ -2834,7 +3701,7 @@ func decodeTradingDayAheadPriceOutput(d *jx.Decoder, v *TradingDayAheadPriceOutp
 		case "timestamp":
 			err = decodeSlot(d, &v.Timestamp, &slot().Timestamp, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2866,7 +3733,7 @@ func decodeTradingDayAheadPricesMetadata(d *jx.Decoder, v *TradingDayAheadPrices
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "error":
@@ -2874,7 +3741,7 @@ func decodeTradingDayAheadPricesMetadata(d *jx.Decoder, v *TradingDayAheadPrices
 		case "query":
 			err = decodeSlot(d, &v.Query, &slot().Query, decodeTradingDayAheadPricesQuery)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2889,7 +3756,7 @@ func decodeTradingDayAheadPricesMetadata(d *jx.Decoder, v *TradingDayAheadPrices
 
 func decodeTradingDayAheadPricesOutput(d *jx.Decoder, v *TradingDayAheadPricesOutput) error {
 	var seen [2]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "data":
@@ -2897,7 +3764,7 @@ func decodeTradingDayAheadPricesOutput(d *jx.Decoder, v *TradingDayAheadPricesOu
 		case "metadata":
 			seen[0], err = decodeValue(d, &v.Metadata, decodeTradingDayAheadPricesMetadata)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2929,7 +3796,7 @@ func decodeTradingDayAheadPricesQuery(d *jx.Decoder, v *TradingDayAheadPricesQue
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "from_dt":
@@ -2941,7 +3808,7 @@ func decodeTradingDayAheadPricesQuery(d *jx.Decoder, v *TradingDayAheadPricesQue
 		case "to_dt":
 			err = decodeSlot(d, &v.ToDt, &slot().ToDt, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -2955,7 +3822,7 @@ func decodeTradingDayAheadPricesQuery(d *jx.Decoder, v *TradingDayAheadPricesQue
 }
 
 func decodeTradingDayAheadPricesState(d *jx.Decoder, v *TradingDayAheadPricesState) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -2971,7 +3838,7 @@ func decodeTradingDayAheadPricesState(d *jx.Decoder, v *TradingDayAheadPricesSta
 	case "success":
 		*v = TradingDayAheadPricesStateSuccess
 	default:
-		*v = TradingDayAheadPricesState(b)
+		*v = TradingDayAheadPricesState(validString(b))
 	}
 	return nil
 }
@@ -2990,7 +3857,7 @@ func decodeTradingDayAheadPricesUpdateOutput(d *jx.Decoder, v *TradingDayAheadPr
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "error":
@@ -3001,7 +3868,7 @@ func decodeTradingDayAheadPricesUpdateOutput(d *jx.Decoder, v *TradingDayAheadPr
 		case "state":
 			seen[0], err = decodeValue(d, &v.State, decodeTradingDayAheadPricesState)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -3043,7 +3910,7 @@ func decodeUserOutput(d *jx.Decoder, v *UserOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "country":
@@ -3089,7 +3956,7 @@ func decodeUserOutput(d *jx.Decoder, v *UserOutput) error {
 		case "zip_code":
 			err = decodeSlot(d, &v.ZipCode, &slot().ZipCode, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -3112,7 +3979,7 @@ func decodeUserOutputList(d *jx.Decoder, v *[]UserOutput) error {
 }
 
 func decodeUserRole(d *jx.Decoder, v *UserRole) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -3126,14 +3993,14 @@ func decodeUserRole(d *jx.Decoder, v *UserRole) error {
 	case "user":
 		*v = UserRoleUser
 	default:
-		*v = UserRole(b)
+		*v = UserRole(validString(b))
 	}
 	return nil
 }
 
 func decodeWallboxClaimTokenOutput(d *jx.Decoder, v *WallboxClaimTokenOutput) error {
 	var seen [3]bool
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "expires_at":
@@ -3143,7 +4010,7 @@ func decodeWallboxClaimTokenOutput(d *jx.Decoder, v *WallboxClaimTokenOutput) er
 		case "wss_url":
 			seen[1], err = decodeValue(d, &v.WssURL, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -3176,7 +4043,7 @@ func decodeWallboxClaimTokenStatusOutput(d *jx.Decoder, v *WallboxClaimTokenStat
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "claimed":
@@ -3190,7 +4057,7 @@ func decodeWallboxClaimTokenStatusOutput(d *jx.Decoder, v *WallboxClaimTokenStat
 		case "wallbox_id":
 			err = decodeSlot(d, &v.WallboxID, &slot().WallboxID, decodeString)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)
@@ -3207,7 +4074,7 @@ func decodeWallboxClaimTokenStatusOutput(d *jx.Decoder, v *WallboxClaimTokenStat
 }
 
 func decodeWallboxConnection(d *jx.Decoder, v *WallboxConnection) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -3219,13 +4086,13 @@ func decodeWallboxConnection(d *jx.Decoder, v *WallboxConnection) error {
 	case "online":
 		*v = WallboxConnectionOnline
 	default:
-		*v = WallboxConnection(b)
+		*v = WallboxConnection(validString(b))
 	}
 	return nil
 }
 
 func decodeWallboxMode(d *jx.Decoder, v *WallboxMode) error {
-	b, err := d.StrBytes()
+	b, err := enumBytes(d)
 	if err != nil {
 		return err
 	}
@@ -3241,7 +4108,7 @@ func decodeWallboxMode(d *jx.Decoder, v *WallboxMode) error {
 	case "UNKNOWN":
 		*v = WallboxModeUNKNOWN
 	default:
-		*v = WallboxMode(b)
+		*v = WallboxMode(validString(b))
 	}
 	return nil
 }
@@ -3301,7 +4168,7 @@ func decodeWallboxOutput(d *jx.Decoder, v *WallboxOutput) error {
 		}
 		return sc
 	}
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := decodeObject(d, func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action_needed":
@@ -3391,7 +4258,7 @@ func decodeWallboxOutput(d *jx.Decoder, v *WallboxOutput) error {
 		case "updated_at":
 			err = decodeSlot(d, &v.UpdatedAt, &slot().UpdatedAt, decodeTime)
 		default:
-			return d.Skip()
+			return keepExtra(d, key, &v.extra)
 		}
 		if err != nil {
 			return at(string(key), err)

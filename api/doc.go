@@ -16,11 +16,20 @@
 // (org_id comes from the client), then the query parameters as a struct
 // value when the operation has any, then the request body when it has one,
 // and last any options, each a [CallOption] ([WithRetry], [WithTimeout], [WithHeader],
-// [WithResponseInfo]). It returns the decoded body of the 2xx answer: a
+// [WithResponseInfo], [WithRawBody]). It returns the decoded body of the 2xx answer: a
 // pointer for an object, a slice for an array, only the error for an
 // operation without a body. A nil error guarantees a decoded result; a 2xx
 // whose body is not what the spec declares is an [*Error] too. Paginated
-// lists also have an ...Iter method that walks every page.
+// lists also have an ...Iter method that walks every page, and ends with a
+// [*ListChangedError] when the list shifts under it, rather than skip or
+// repeat an item ([Collect] walks again).
+//
+// An [*Error] prints as one line that names the call, the status and what
+// the server said ("podero: TriggerElectricVehicleBoost: 409 Conflict:
+// already_charging"); a declared error body is read with its generated
+// accessor ([BoostConflict]) or [AsPayload]; [IsNotFound], [IsConflict],
+// [IsTimeout], [IsRetryable] and the other predicates classify it. No
+// secret of a request reaches an error, a log or [ResponseInfo].
 //
 // # Models
 //
@@ -40,6 +49,35 @@
 //     [DeviceStatus]), whose constants carry its name (PriceZoneAT).
 //   - [UUID], [Date] and [Nullable] are re-exported, so the basics need no
 //     other import.
+//
+// # Decoding
+//
+// A method reads a 2xx body as JSON.parse and Python read it, and never
+// changes a value:
+//
+//   - a number is the float64 nearest its digits (what strconv.ParseFloat
+//     gives), an integer exactly; an integer written 2.0 or 1e2, as Python
+//     writes a float that holds one, decodes, and 2.5 for an integer is an
+//     error that names the field;
+//   - a date-time without a zone offset, as pydantic writes a datetime that
+//     has none, is UTC, since the guides say every time is;
+//   - a key given twice is its last value, whole; keys match exactly, case
+//     included;
+//   - bytes of a string that are not UTF-8 become U+FFFD, as encoding/json
+//     makes them;
+//   - a property the spec does not declare is kept: the result's
+//     ExtraFields method ([UserOutput.ExtraFields], ...) returns it as raw
+//     JSON, and [WithRawBody] gives the whole body.
+//
+// A body that does not decode is an [*Error] whose message names the JSON
+// path and quotes at most a short prefix of the value. [speccheck] reports
+// naive date-times and integers written as floats as drift.
+//
+// encoding/json, which the raw client (package api/raw) decodes with, reads
+// these types otherwise: it refuses a naive date-time and an integer written
+// 2.0, merges an object given twice into one, matches keys whatever their
+// case, keeps no undeclared property, and does not check the required
+// fields. A union's As methods decode as a method does.
 //
 // Package api/raw has oapi-codegen's client (ClientWithResponses, the
 // NewXRequest builders and the XResponse types with JSON200, Body and
@@ -77,6 +115,8 @@
 //     [PartnerClient.UploadDayAheadPrices]; [NewDayAheadTimeline] gives the
 //     trading day's deadlines in Berlin time; [WhToMWh],
 //     [EURPerMWhToEURPerKWh] and their inverses convert units.
+//
+// [speccheck]: https://pkg.go.dev/github.com/podero-go/podero/api/speccheck
 package api
 
 // Base URLs of Podero's environments. The spec's paths already start with

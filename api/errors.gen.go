@@ -3,16 +3,36 @@
 package api
 
 // errorPayload decodes an error body that the spec declares for the
-// operation and status into the type the generated client uses for it
-// (such as *BoostConflictOutput), or returns nil.
+// operation and status into its generated type (such as
+// *BoostConflictOutput), or returns nil.
 func errorPayload(operation string, status int, body []byte) any {
 	switch {
 	case operation == "TriggerElectricVehicleBoost" && status == 409:
-		var r *BoostConflictOutput
-		return decodePayload(&r, body)
+		return decodePayload[BoostConflictOutput](body)
 	case operation == "TriggerWallboxBoost" && status == 409:
-		var r *BoostConflictOutput
-		return decodePayload(&r, body)
+		return decodePayload[BoostConflictOutput](body)
 	}
 	return nil
+}
+
+// BoostConflict returns the error body of err, an [*Error], as the
+// BoostConflictOutput the spec declares for it, and whether it has one:
+//
+//	if c, ok := api.BoostConflict(err); ok { ... }
+//
+// The spec declares it for TriggerElectricVehicleBoost's 409 and TriggerWallboxBoost's 409. It is [AsPayload] for this type.
+func BoostConflict(err error) (*BoostConflictOutput, bool) {
+	return AsPayload[*BoostConflictOutput](err)
+}
+
+// payloadReason is what an error's text says of a payload: the value of
+// its field that says why (see gen's reasonFields), or "".
+func payloadReason(payload any) string {
+	switch p := payload.(type) {
+	case *BoostConflictOutput:
+		if p.Reason != nil {
+			return string(*p.Reason)
+		}
+	}
+	return ""
 }

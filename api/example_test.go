@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"log/slog"
@@ -145,7 +144,7 @@ func Example_carStatus() {
 }
 
 // Step 4: boost a car ("charge now"). A car that is charging or full
-// refuses with a 409 whose body says why.
+// refuses with a 409 whose body says why: api.BoostConflict reads it.
 func Example_boost() {
 	srv, c := fake()
 	defer srv.Close()
@@ -158,18 +157,15 @@ func Example_boost() {
 	srv.setCharging(car, true)
 
 	err = c.TriggerElectricVehicleBoost(ctx, user.ID, car)
-	var apiErr *api.Error
-	switch {
-	case api.IsConflict(err) && errors.As(err, &apiErr):
-		conflict, _ := apiErr.Payload.(*api.BoostConflictOutput)
+	if conflict, ok := api.BoostConflict(err); ok {
 		fmt.Println("no boost:", conflict.GetReason())
-	case err != nil:
+	} else if err != nil {
 		log.Fatal(err)
-	default:
-		fmt.Println("boost requested")
 	}
+	fmt.Println(err)
 	// Output:
 	// no boost: already_charging
+	// podero: TriggerElectricVehicleBoost: 409 Conflict: already_charging
 }
 
 // Step 5: sum a month of charging sessions. The iterator fetches pages of

@@ -6392,3 +6392,13 @@ func (v *WallboxUpdateInput) GetPriceZone() PriceZone {
 	}
 	return v.PriceZone.GetOrEmpty()
 }
+
+// PriceZone returns v as a PriceZone: every MarketPriceZone is one.
+func (v MarketPriceZone) PriceZone() PriceZone { return PriceZone(v) }
+
+// MarketPriceZone returns v as a MarketPriceZone, and whether it is one
+// (MarketPriceZone has 10 of the 21 values of PriceZone).
+func (v PriceZone) MarketPriceZone() (MarketPriceZone, bool) {
+	n := MarketPriceZone(v)
+	return n, n.Valid()
+}

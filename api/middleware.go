@@ -115,6 +115,11 @@ type Call struct {
 
 	mw          []Middleware  // the client's, then the call's own
 	attemptPace time.Duration // the current attempt's wait for the pace
+	// sendCall's state, here to spare it allocations: the options the
+	// call is sent with, and its last answer.
+	opts    callOptions
+	rep     *reply
+	sendErr error
 }
 
 // Attempt is one HTTP request of a call, as middleware sees it.
@@ -139,7 +144,8 @@ type Attempt struct {
 	// Filled when next returns:
 
 	// StatusCode and ResponseHeader are the response's; 0 and nil when
-	// there was none.
+	// there was none. ResponseHeader is a copy redacted as
+	// [ResponseInfo.Header] is.
 	StatusCode     int
 	ResponseHeader http.Header
 	// Duration is the time from sending to the whole response (the
@@ -148,6 +154,8 @@ type Attempt struct {
 	// Err is why the attempt got no response (or could not read it): a
 	// connection error, a timeout.
 	Err error
+
+	sent bool // attemptChain's: the request was sent
 }
 
 // EventKind says what an [Event] reports.
@@ -252,21 +260,20 @@ func (t *transport) sendCall(ctx context.Context, x *exchange) (*reply, error) {
 		mw = append(slices.Clip(t.mw), o.middleware...)
 	}
 	c := &Call{Operation: x.op.name, Method: x.req.Method, Path: x.op.path, Org: orgOf(x.op.path, x.req.URL.Path),
-		Priority: o.priority, Header: x.req.Header, mw: mw}
-	inner := *o
-	inner.info = &c.Info // the middleware sees it whether the caller asked or not
-	inner.call = c
-	x.opts = &inner
-	var rep *reply
-	var sendErr error
+		Priority: o.priority, Header: x.req.Header, mw: mw, opts: *o}
+	c.opts.info = &c.Info // the middleware sees it whether the caller asked or not
+	c.opts.call = c
+	x.opts = &c.opts
 	err := runCall(ctx, mw, c, func(ctx context.Context) error {
-		if rep != nil { // sent again: the last answer is not the result
-			putBody(rep.buf)
-			rep = nil
+		if c.rep != nil { // sent again: the last answer is not the result
+			putBody(c.rep.buf)
+			c.rep = nil
 		}
-		rep, sendErr = t.send(ctx, x)
-		return sendErr
+		c.rep, c.sendErr = t.send(ctx, x)
+		return c.sendErr
 	})
+	rep, sendErr := c.rep, c.sendErr
+	c.rep = nil
 	if o.info != nil {
 		*o.info = c.Info
 	}
@@ -292,12 +299,19 @@ func (t *transport) sendCall(ctx context.Context, x *exchange) (*reply, error) {
 // is tmpl, or the zero UUID if it has none (the path may have a prefix of
 // the base URL's).
 func orgOf(tmpl, path string) UUID {
-	ts, ps := strings.Split(strings.Trim(tmpl, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
-	i := slices.Index(ts, "{org_id}")
-	if i < 0 || len(ps) < len(ts) {
+	i := strings.Index(tmpl, "/{org_id}/")
+	if i < 0 {
 		return UUID{}
 	}
-	id, _ := ParseUUID(ps[len(ps)-len(ts)+i])
+	// The org is the segment of path followed by as many as in tmpl.
+	for range strings.Count(tmpl[i+len("/{org_id}"):], "/") {
+		j := strings.LastIndexByte(path, '/')
+		if j < 0 {
+			return UUID{}
+		}
+		path = path[:j]
+	}
+	id, _ := ParseUUID(path[strings.LastIndexByte(path, '/')+1:])
 	return id
 }
 
@@ -312,41 +326,46 @@ func middlewareError(x *exchange, err error) error {
 }
 
 // attemptChain sends req, an attempt of x, through the Attempt hooks of
-// its middleware, and reads the response into rep.
+// its middleware, and reads the response into rep. req's header is the
+// attempt's own (a clone: see attempt): the hooks see it without the
+// Authorization, which it has only while the request is sent.
 func (t *transport) attemptChain(ctx context.Context, x *exchange, req *http.Request, rep *reply, n int) error {
 	c := x.opts.call
 	auth := req.Header["Authorization"]
-	a := &Attempt{Call: c, N: n, URL: req.URL.Scheme + "://" + req.URL.Host + x.path(),
-		Header: req.Header.Clone(), PaceWait: c.attemptPace}
-	delete(a.Header, "Authorization")
-	sent := false
-	var rtErr error
+	delete(req.Header, "Authorization")
+	a := &Attempt{Call: c, N: n, URL: req.URL.Scheme + "://" + req.URL.Host + x.path(), Header: req.Header, PaceWait: c.attemptPace}
 	err := runAttempt(ctx, c.mw, a, func(ctx context.Context) error {
 		if rep.resp != nil { // sent again: the last answer is not the result
 			putBody(rep.buf)
 			rep.resp, rep.body, rep.buf = nil, nil, nil
 		}
-		sent = true
-		r := req.WithContext(ctx)
-		r.Header = a.Header.Clone()
+		a.sent = true
+		r := req
+		if ctx != req.Context() {
+			r = req.WithContext(ctx)
+		}
+		r.Header = a.Header
 		if auth != nil {
 			r.Header["Authorization"] = auth
+			defer delete(r.Header, "Authorization")
 		}
 		start := t.now()
-		rtErr = t.roundTrip(x, r, rep)
-		a.Duration, a.Err = t.now().Sub(start), rtErr
+		a.Err = t.roundTrip(x, r, rep)
+		a.Duration = t.now().Sub(start)
 		if rep.resp != nil {
-			a.StatusCode, a.ResponseHeader = rep.resp.StatusCode, rep.resp.Header
+			// A copy redacted as ResponseInfo's is: a server may echo the
+			// token in a header, and middleware logs and traces what it sees.
+			a.StatusCode, a.ResponseHeader = rep.resp.StatusCode, redactHeader(rep.resp.Header, rep.token, x.secrets)
 		}
-		return rtErr
+		return a.Err
 	})
 	switch {
-	case err == nil && !sent:
+	case err == nil && !a.sent:
 		err = errors.New("an Attempt middleware returned without an error and without sending the request")
 	case err == nil:
-		err = rtErr // a failure without a response cannot become one
+		err = a.Err // a failure without a response cannot become one
 	}
-	if err != nil && err != rtErr && rep.resp != nil {
+	if err != nil && err != a.Err && rep.resp != nil {
 		putBody(rep.buf) // the middleware turned the response into a failure
 		rep.resp, rep.body, rep.buf = nil, nil, nil
 	}

@@ -411,3 +411,53 @@ func TestMiddlewareEvents(t *testing.T) {
 		t.Errorf("%d sessions; the middleware saw\n\t%s\nwant\n\t%s", n, strings.Join(log, "\n\t"), strings.Join(want, "\n\t"))
 	}
 }
+
+// TestMiddlewareResponseHeaderIsRedacted: an Attempt hook sees the response
+// header as ResponseInfo does, with credential headers masked and an echoed
+// bearer token cut out of the others, on a 2xx and on an error alike.
+func TestMiddlewareResponseHeaderIsRedacted(t *testing.T) {
+	const token = "tok-mw-echo-0123456789"
+	for _, status := range []int{http.StatusOK, http.StatusForbidden} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/oauth2/token/" {
+				w.Write([]byte(`{"access_token":"` + token + `","token_type":"Bearer","expires_in":3600}`))
+				return
+			}
+			w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
+			w.Header().Set("WWW-Authenticate", `Bearer realm="api", token="`+token+`"`)
+			w.WriteHeader(status)
+			if status != http.StatusOK {
+				w.Write([]byte(`{"detail":"no"}`))
+				return
+			}
+			w.Write([]byte(`[]`))
+		}))
+		var seen []http.Header
+		var mu sync.Mutex
+		c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: prodOrg, ClientID: "id", ClientSecret: "secret-0123456789",
+			Middleware: []api.Middleware{{Attempt: func(ctx context.Context, a *api.Attempt, next api.Next) error {
+				err := next(ctx)
+				mu.Lock()
+				seen = append(seen, a.ResponseHeader)
+				mu.Unlock()
+				return err
+			}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.ListUsers(context.Background(), api.ListUsersParams{})
+		srv.Close()
+		if len(seen) == 0 {
+			t.Fatalf("status %d: the Attempt hook saw no attempt", status)
+		}
+		for _, h := range seen {
+			if h == nil {
+				t.Fatalf("status %d: the Attempt hook saw no response header", status)
+			}
+			if s := fmt.Sprint(h); strings.Contains(s, token) {
+				t.Errorf("status %d: Attempt.ResponseHeader shows the bearer token: %s", status, s)
+			}
+		}
+	}
+}

@@ -18,7 +18,8 @@ type callOptions struct {
 	hasTO   bool
 	header  [][2]string
 	info    *ResponseInfo
-	err     error // a bad option, reported by the call
+	rawBody *[]byte // WithRawBody
+	err     error   // a bad option, reported by the call
 	// WithMiddleware and WithPriority (middleware.go, pace.go):
 	middleware []Middleware
 	priority   Priority
@@ -83,9 +84,23 @@ func checkHeader(key, value string) (string, error) {
 func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
 
 // WithResponseInfo fills info when the call returns, on success and on
-// failure alike.
+// failure alike: a call refused before sending (a bad option or
+// parameter) resets it to the zero ResponseInfo.
 func WithResponseInfo(info *ResponseInfo) CallOption {
 	return func(o *callOptions) { o.info = info }
+}
+
+// WithRawBody sets *dst to the body of the call's 2xx response, as the
+// server sent it, whether or not it decodes; on any other return (an error
+// status, a network error, a call not sent) to an empty slice. The body is
+// appended to (*dst)[:0], so a dst used for call after call is allocated
+// once. It is the answer's data, as the decoded result is, and so is not
+// redacted as errors are. For the properties of a JSON object that the spec
+// does not declare, the result's ExtraFields method costs less; see also
+// [WithResponseInfo] for the status and headers. With an iterator, *dst is
+// the last page's body.
+func WithRawBody(dst *[]byte) CallOption {
+	return func(o *callOptions) { o.rawBody = dst }
 }
 
 // ResponseInfo is what a call's last response looked like, for logs and
@@ -94,9 +109,14 @@ type ResponseInfo struct {
 	// StatusCode is the HTTP status of the last response, 0 when there was
 	// none (a network error, or a call refused before sending).
 	StatusCode int
-	// Header is the last response's header.
+	// Header is a copy of the last response's header, redacted: the
+	// credential headers (Authorization, WWW-Authenticate, Set-Cookie,
+	// Cookie, Proxy-*) read "[redacted]", and the request's secrets (the
+	// bearer token, secret path and query parameters, the client
+	// credentials) are cut out of every other value.
 	Header http.Header
-	// RequestID is the server's request id, if it sent one.
+	// RequestID is the server's request id, if it sent one, redacted as
+	// Header is.
 	RequestID string
 	// Attempts is how many requests the call sent, a re-authentication
 	// after a 401 included.
@@ -110,6 +130,14 @@ type ResponseInfo struct {
 	// RetryBudget was spent: the call returned the error it would have
 	// retried.
 	RetryBudgetSpent bool
+}
+
+// refused resets the ResponseInfo o asks for, if any: the call was not
+// sent.
+func (o *callOptions) refused() {
+	if o.info != nil {
+		*o.info = ResponseInfo{}
+	}
 }
 
 func applyOptions(opts []CallOption) *callOptions {

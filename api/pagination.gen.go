@@ -15,8 +15,17 @@ import (
 // items come back: to stop early, break out of the loop. Its offset is the
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
+//
+// A list that changes between pages shifts under offset paging, so that
+// items are skipped or come twice. The iterator does not end quietly then:
+// a total that changes, a page that does not start with the last item
+// yielded (each page is asked from that one on, one item more) or an empty page
+// before the total ends it with a [*ListChangedError] ([IsListChanged]),
+// after the items of the pages before. Every item that is in the list
+// for the whole walk is yielded exactly once, or the walk ends so.
+// Whoever sums or counts the items walks again then; [Collect] does that.
 func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, userID UUID, electricVehicleID UUID, params ListElectricVehicleSessionsParams, opts ...CallOption) iter.Seq2[*SessionItem, error] {
-	return paginate(ctx, c, "ListElectricVehicleSessions", params.Limit, params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {
+	return paginate(ctx, c, "ListElectricVehicleSessions", params.Limit, params.Offset, 200, func(it *SessionItem) (UUID, bool) { return idOf(it.ID) }, func(limit, offset int) ([]SessionItem, int, error) {
 		p := params
 		p.Limit, p.Offset = &limit, &offset
 		page, err := c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, p, opts...)
@@ -35,8 +44,17 @@ func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, use
 // items come back: to stop early, break out of the loop. Its offset is the
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
+//
+// A list that changes between pages shifts under offset paging, so that
+// items are skipped or come twice. The iterator does not end quietly then:
+// a total that changes, a page that does not start with the last item
+// yielded (each page is asked from that one on, one item more) or an empty page
+// before the total ends it with a [*ListChangedError] ([IsListChanged]),
+// after the items of the pages before. Every item that is in the list
+// for the whole walk is yielded exactly once, or the walk ends so.
+// Whoever sums or counts the items walks again then; [Collect] does that.
 func (c *PartnerClient) ListWallboxHEMSSessionsIter(ctx context.Context, userID UUID, wallboxID UUID, params ListWallboxHEMSSessionsParams, opts ...CallOption) iter.Seq2[*HEMSSessionItem, error] {
-	return paginate(ctx, c, "ListWallboxHEMSSessions", params.Limit, params.Offset, 200, func(limit, offset int) ([]HEMSSessionItem, int, error) {
+	return paginate(ctx, c, "ListWallboxHEMSSessions", params.Limit, params.Offset, 200, func(it *HEMSSessionItem) (int, bool) { return idOf(it.ID) }, func(limit, offset int) ([]HEMSSessionItem, int, error) {
 		p := params
 		p.Limit, p.Offset = &limit, &offset
 		page, err := c.ListWallboxHEMSSessions(ctx, userID, wallboxID, p, opts...)

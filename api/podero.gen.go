@@ -629,6 +629,9 @@ type AuthSessionOutput struct {
 	AuthenticationURL *string             `json:"authentication_url,omitempty"`
 	DeviceID          *openapi_types.UUID `json:"device_id,omitempty"`
 	SessionID         *openapi_types.UUID `json:"session_id,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // BoostConflictOutput defines model for BoostConflictOutput.
@@ -678,6 +681,9 @@ type BuildingOutput struct {
 	Town            *string             `json:"town,omitempty"`
 	WaterHeating    *string             `json:"water_heating,omitempty"`
 	ZipCode         *string             `json:"zip_code,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // BuildingUpdateInput defines model for BuildingUpdateInput.
@@ -702,6 +708,9 @@ type BuildingUpdateInput struct {
 type ChargePolicyOutput struct {
 	Data     ChargeWeeklyPolicySchema   `json:"data"`
 	Metadata ChargePolicyOutputMetadata `json:"metadata"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ChargePolicyOutputMetadata defines model for ChargePolicyOutputMetadata.
@@ -709,6 +718,9 @@ type ChargePolicyOutputMetadata struct {
 	ElectricVehicleID *openapi_types.UUID `json:"electric_vehicle_id,omitempty"`
 	Error             *string             `json:"error,omitempty"`
 	UserID            *openapi_types.UUID `json:"user_id,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ChargeWeeklyPolicySchema defines model for ChargeWeeklyPolicySchema.
@@ -721,6 +733,9 @@ type ChargeWeeklyPolicySchema struct {
 	Timezone *string                  `json:"timezone,omitempty"`
 	Tue      *DailyChargePolicySchema `json:"tue,omitempty"`
 	Wed      *DailyChargePolicySchema `json:"wed,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ChargingConfigDevice defines model for ChargingConfigDevice.
@@ -728,6 +743,9 @@ type ChargingConfigDevice struct {
 	DeviceID          *openapi_types.UUID `json:"device_id,omitempty"`
 	DeviceType        *string             `json:"device_type,omitempty"`
 	IsPrimaryActuator *bool               `json:"is_primary_actuator,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ChargingConfigOutput defines model for ChargingConfigOutput.
@@ -744,6 +762,9 @@ type ChargingConfigOutput struct {
 	SmartChargingMode     *SmartChargingMode  `json:"smart_charging_mode,omitempty"`
 	Status                *ChargingStatus     `json:"status,omitempty"`
 	Thresholds            *ChargingThresholds `json:"thresholds,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ChargingConfigUpdateInput All fields optional — omitted fields are left unchanged. The mode must be in available_modes (none always is); thresholds must satisfy every device's hysteresis-band minimum (min_band_w on GET).
@@ -760,6 +781,9 @@ type ChargingConfigUpdateInput struct {
 // ChargingHealthWarning defines model for ChargingHealthWarning.
 type ChargingHealthWarning struct {
 	Since *time.Time `json:"since,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ChargingModeAvailability defines model for ChargingModeAvailability.
@@ -769,6 +793,9 @@ type ChargingModeAvailability struct {
 
 	// Reasons Why a mode is unavailable (or HEMS ineligible). Stable wire codes the frontend maps to unlock hints — e.g. a locked HEMS row rendering "Connect an inverter".
 	Reasons *[]string `json:"reasons,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ChargingStatus defines model for ChargingStatus.
@@ -776,6 +803,9 @@ type ChargingStatus struct {
 	AsOf          *time.Time `json:"as_of,omitempty"`
 	ChargePowerW  *float64   `json:"charge_power_w,omitempty"`
 	SolarKwhToday *float64   `json:"solar_kwh_today,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ChargingThresholds defines model for ChargingThresholds.
@@ -783,6 +813,9 @@ type ChargingThresholds struct {
 	HEMSMaxImportBeforeStoppingW *int `json:"hems_max_import_before_stopping_w,omitempty"`
 	HEMSMinExportToStartW        *int `json:"hems_min_export_to_start_w,omitempty"`
 	MinBandW                     *int `json:"min_band_w,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // CueState Outcome of the action: success marks it completed, fail records a failure and leaves it available to retry.
@@ -807,22 +840,34 @@ type CueStateInput struct {
 type CueStateOutput struct {
 	// ActionID ID of the action whose outcome was recorded.
 	ActionID string `json:"action_id"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // CurrentHEMSSessionOutput defines model for CurrentHEMSSessionOutput.
 type CurrentHEMSSessionOutput struct {
 	Session *HEMSSessionDetail `json:"session,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // CurrentSessionOutput defines model for CurrentSessionOutput.
 type CurrentSessionOutput struct {
 	Session *SessionItem `json:"session,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // DailyChargePolicySchema defines model for DailyChargePolicySchema.
 type DailyChargePolicySchema struct {
 	ChargeDeadline   nullable.Nullable[string] `json:"charge_deadline,omitempty"`
 	ChargePercentage nullable.Nullable[int]    `json:"charge_percentage,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // DataResolution The time interval for aggregating data.
@@ -854,6 +899,9 @@ type DeviceModelOutput struct {
 	Manufacturer             *string             `json:"manufacturer,omitempty"`
 	Model                    *string             `json:"model,omitempty"`
 	Year                     *int                `json:"year,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // DeviceOnboardingSessionCreateInput defines model for DeviceOnboardingSessionCreateInput.
@@ -880,6 +928,9 @@ type DeviceOnboardingSessionOutput struct {
 	PriceZoneDefault  *PriceZone              `json:"price_zone_default,omitempty"`
 	SuccessURL        *string                 `json:"success_url,omitempty"`
 	User              *openapi_types.UUID     `json:"user,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // DeviceOwnerOutput defines model for DeviceOwnerOutput.
@@ -889,6 +940,9 @@ type DeviceOwnerOutput struct {
 	FirstName  *string             `json:"first_name,omitempty"`
 	ID         *openapi_types.UUID `json:"id,omitempty"`
 	LastName   *string             `json:"last_name,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // DeviceStatus defines model for DeviceStatus.
@@ -904,6 +958,9 @@ type DeviceTypeInput struct {
 type DeviceTypeOutput struct {
 	LongName  *string `json:"long_name,omitempty"`
 	ShortName *string `json:"short_name,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // DeviceUpdateInput defines model for DeviceUpdateInput.
@@ -921,6 +978,9 @@ type DevicesSavingsOutput struct {
 	HeatPumpSavings        float64 `json:"heat_pump_savings"`
 	InverterSavings        float64 `json:"inverter_savings"`
 	TotalSavings           float64 `json:"total_savings"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ElectricVehicleCreateInput defines model for ElectricVehicleCreateInput.
@@ -946,6 +1006,9 @@ type ElectricVehicleCreateInput struct {
 type ElectricVehicleDataOutput struct {
 	Data     []ElectricVehicleDataPointOutput `json:"data"`
 	Metadata map[string]interface{}           `json:"metadata"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ElectricVehicleDataPointOutput defines model for ElectricVehicleDataPointOutput.
@@ -958,6 +1021,9 @@ type ElectricVehicleDataPointOutput struct {
 	Price                  *float64 `json:"price,omitempty"`
 	Time                   *string  `json:"time,omitempty"`
 	UnoptimizedConsumption *float64 `json:"unoptimized_consumption,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ElectricVehicleOutput defines model for ElectricVehicleOutput.
@@ -1015,6 +1081,9 @@ type ElectricVehicleOutput struct {
 	PriceZone          *PriceZone         `json:"price_zone,omitempty"`
 	SteeringStatus     *DeviceStatus      `json:"steering_status,omitempty"`
 	UpdatedAt          *time.Time         `json:"updated_at,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ElectricVehicleUpdateInput defines model for ElectricVehicleUpdateInput.
@@ -1064,6 +1133,9 @@ type EnergyContractOutput struct {
 	ID                                    *openapi_types.UUID `json:"id,omitempty"`
 	MeterID                               *string             `json:"meter_id,omitempty"`
 	Supplier                              *string             `json:"supplier,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // EnergyContractType defines model for EnergyContractType.
@@ -1084,6 +1156,9 @@ type EnergyContractUpdateInput struct {
 type EnergyPrice struct {
 	Price     *float64   `json:"price,omitempty"`
 	Timestamp *time.Time `json:"timestamp,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HEMSCommandItem defines model for HEMSCommandItem.
@@ -1096,6 +1171,9 @@ type HEMSCommandItem struct {
 	ObservedCurrentOfferedA *float64   `json:"observed_current_offered_a,omitempty"`
 	ObservedPowerW          *float64   `json:"observed_power_w,omitempty"`
 	Time                    *time.Time `json:"time,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HEMSDecisionItem defines model for HEMSDecisionItem.
@@ -1108,6 +1186,9 @@ type HEMSDecisionItem struct {
 	SteeringCommandID *int       `json:"steering_command_id,omitempty"`
 	TargetW           *float64   `json:"target_w,omitempty"`
 	Time              *time.Time `json:"time,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HEMSSessionDetail defines model for HEMSSessionDetail.
@@ -1115,6 +1196,9 @@ type HEMSSessionDetail struct {
 	Commands  []HEMSCommandItem  `json:"commands"`
 	Decisions []HEMSDecisionItem `json:"decisions"`
 	Session   HEMSSessionItem    `json:"session"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HEMSSessionItem defines model for HEMSSessionItem.
@@ -1130,12 +1214,18 @@ type HEMSSessionItem struct {
 	OcppTransactionID        *int       `json:"ocpp_transaction_id,omitempty"`
 	SavingsEur               *float64   `json:"savings_eur,omitempty"`
 	StartedAt                *time.Time `json:"started_at,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HEMSSessionListOutput defines model for HEMSSessionListOutput.
 type HEMSSessionListOutput struct {
 	Items []HEMSSessionItem `json:"items"`
 	Total int               `json:"total"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HeatPumpCreateInput defines model for HeatPumpCreateInput.
@@ -1174,6 +1264,9 @@ type HeatPumpCreateInput struct {
 type HeatPumpDataOutput struct {
 	Data     []HeatPumpDataPointOutput `json:"data"`
 	Metadata map[string]interface{}    `json:"metadata"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HeatPumpDataPointOutput defines model for HeatPumpDataPointOutput.
@@ -1186,6 +1279,9 @@ type HeatPumpDataPointOutput struct {
 	SimulatedConsumption         *float64 `json:"simulated_consumption,omitempty"`
 	Time                         *string  `json:"time,omitempty"`
 	UnoptimizedConsumption       *float64 `json:"unoptimized_consumption,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HeatPumpOutput defines model for HeatPumpOutput.
@@ -1252,6 +1348,9 @@ type HeatPumpOutput struct {
 	PriceZone                  *PriceZone         `json:"price_zone,omitempty"`
 	SteeringStatus             *DeviceStatus      `json:"steering_status,omitempty"`
 	UpdatedAt                  *time.Time         `json:"updated_at,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // HeatPumpUpdateInput defines model for HeatPumpUpdateInput.
@@ -1297,6 +1396,9 @@ type HeatPumpUpdateInput struct {
 type InformationAction struct {
 	Code           InformationActionCode `json:"code"`
 	ResolutionLink *ResolutionLink       `json:"resolution_link,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // InformationActionCode defines model for InformationActionCode.
@@ -1315,6 +1417,9 @@ type InformationResolveInput struct {
 type InformationResolveOutput struct {
 	// ActionID ID of the action whose read was recorded.
 	ActionID string `json:"action_id"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // InverterCreateInput defines model for InverterCreateInput.
@@ -1342,6 +1447,9 @@ type InverterCreateInput struct {
 type InverterDataOutput struct {
 	Data     []InverterDataPointOutput `json:"data"`
 	Metadata map[string]interface{}    `json:"metadata"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // InverterDataPointOutput defines model for InverterDataPointOutput.
@@ -1355,6 +1463,9 @@ type InverterDataPointOutput struct {
 	SolarProductionW             *float64 `json:"solar_production_w,omitempty"`
 	Time                         *string  `json:"time,omitempty"`
 	UnoptimizedConsumption       *float64 `json:"unoptimized_consumption,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // InverterOutput defines model for InverterOutput.
@@ -1409,6 +1520,9 @@ type InverterOutput struct {
 	SolarSurplusW      *int               `json:"solar_surplus_w,omitempty"`
 	SteeringStatus     *DeviceStatus      `json:"steering_status,omitempty"`
 	UpdatedAt          *time.Time         `json:"updated_at,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // InverterUpdateInput defines model for InverterUpdateInput.
@@ -1448,12 +1562,18 @@ type LoadCurveOutput struct {
 	Date       *openapi_types.Date `json:"date,omitempty"`
 	Expiration *time.Time          `json:"expiration,omitempty"`
 	TradeID    *openapi_types.UUID `json:"trade_id,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // LoadCurvePoint defines model for LoadCurvePoint.
 type LoadCurvePoint struct {
 	EnergyWh  *int       `json:"energy_wh,omitempty"`
 	Timestamp *time.Time `json:"timestamp,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // LoadCurveResolution defines model for LoadCurveResolution.
@@ -1464,6 +1584,9 @@ type LoadCurves struct {
 	Delta       *[]LoadCurvePoint `json:"delta,omitempty"`
 	Optimized   *[]LoadCurvePoint `json:"optimized,omitempty"`
 	Unoptimized *[]LoadCurvePoint `json:"unoptimized,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // MarketID defines model for MarketID.
@@ -1474,6 +1597,9 @@ type MarketPriceOutput struct {
 	Price     *float64  `json:"price,omitempty"`
 	PriceZone *string   `json:"price_zone,omitempty"`
 	Timestamp time.Time `json:"timestamp"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // MarketPriceZone defines model for MarketPriceZone.
@@ -1495,6 +1621,9 @@ type PropertyType string
 type ReauthenticateAction struct {
 	Code           ReauthenticateActionCode `json:"code"`
 	ResolutionLink *ResolutionLink          `json:"resolution_link,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ReauthenticateActionCode defines model for ReauthenticateActionCode.
@@ -1524,12 +1653,18 @@ type ReauthenticateResolveInput struct {
 type ReauthenticateResolveOutput struct {
 	// RedirectURL URL the caller should redirect the end-user to in order to complete the reauthentication flow.
 	RedirectURL string `json:"redirect_url"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // ResolutionLink defines model for ResolutionLink.
 type ResolutionLink struct {
 	RequiredParameters *[]string `json:"required_parameters,omitempty"`
 	URL                *string   `json:"url,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // Role defines model for Role.
@@ -1558,12 +1693,18 @@ type SessionItem struct {
 	SessionOutcome           *string             `json:"session_outcome,omitempty"`
 	TargetSocPct             *float64            `json:"target_soc_pct,omitempty"`
 	UnplugTime               *time.Time          `json:"unplug_time,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // SessionListOutput defines model for SessionListOutput.
 type SessionListOutput struct {
 	Items []SessionItem `json:"items"`
 	Total int           `json:"total"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // SmartChargingMode defines model for SmartChargingMode.
@@ -1572,6 +1713,9 @@ type SmartChargingMode string
 // StatisticsConsumption defines model for StatisticsConsumption.
 type StatisticsConsumption struct {
 	Total *float64 `json:"total,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // StatisticsData defines model for StatisticsData.
@@ -1583,6 +1727,9 @@ type StatisticsData struct {
 	Period          *StatisticsPeriod          `json:"period,omitempty"`
 	Resolution      *string                    `json:"resolution,omitempty"`
 	Savings         *StatisticsSavings         `json:"savings,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // StatisticsElectricVehicle defines model for StatisticsElectricVehicle.
@@ -1590,17 +1737,26 @@ type StatisticsElectricVehicle struct {
 	AverageChargePowerW    *float64 `json:"average_charge_power_w,omitempty"`
 	ChargeSessionCount     *int     `json:"charge_session_count,omitempty"`
 	EstimatedConsumptionWh *float64 `json:"estimated_consumption_wh,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // StatisticsHeatPump defines model for StatisticsHeatPump.
 type StatisticsHeatPump struct {
 	EstimatedConsumptionWh *float64 `json:"estimated_consumption_wh,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // StatisticsInverter defines model for StatisticsInverter.
 type StatisticsInverter struct {
 	GridExportWh      *float64 `json:"grid_export_wh,omitempty"`
 	SolarProductionWh *float64 `json:"solar_production_wh,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // StatisticsMetadata defines model for StatisticsMetadata.
@@ -1609,24 +1765,36 @@ type StatisticsMetadata struct {
 	Query       *map[string]interface{} `json:"query,omitempty"`
 	RequestedAt *string                 `json:"requested_at,omitempty"`
 	Units       *map[string]interface{} `json:"units,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // StatisticsOutput defines model for StatisticsOutput.
 type StatisticsOutput struct {
 	Data     []StatisticsData   `json:"data"`
 	Metadata StatisticsMetadata `json:"metadata"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // StatisticsPeriod defines model for StatisticsPeriod.
 type StatisticsPeriod struct {
 	EndPeriod   *string `json:"end_period,omitempty"`
 	StartPeriod *string `json:"start_period,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // StatisticsSavings defines model for StatisticsSavings.
 type StatisticsSavings struct {
 	Percentage *float64 `json:"percentage,omitempty"`
 	Total      *float64 `json:"total,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // TradingDayAheadPriceInput defines model for TradingDayAheadPriceInput.
@@ -1639,6 +1807,9 @@ type TradingDayAheadPriceInput struct {
 type TradingDayAheadPriceOutput struct {
 	Price     *float64   `json:"price,omitempty"`
 	Timestamp *time.Time `json:"timestamp,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // TradingDayAheadPricesInput defines model for TradingDayAheadPricesInput.
@@ -1651,6 +1822,9 @@ type TradingDayAheadPricesInput struct {
 type TradingDayAheadPricesMetadata struct {
 	Error interface{}                 `json:"error,omitempty"`
 	Query *TradingDayAheadPricesQuery `json:"query,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // TradingDayAheadPricesMetadataInput defines model for TradingDayAheadPricesMetadataInput.
@@ -1663,6 +1837,9 @@ type TradingDayAheadPricesMetadataInput struct {
 type TradingDayAheadPricesOutput struct {
 	Data     []TradingDayAheadPriceOutput  `json:"data"`
 	Metadata TradingDayAheadPricesMetadata `json:"metadata"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // TradingDayAheadPricesQuery defines model for TradingDayAheadPricesQuery.
@@ -1671,6 +1848,9 @@ type TradingDayAheadPricesQuery struct {
 	OrgID     *string    `json:"org_id,omitempty"`
 	PriceZone *string    `json:"price_zone,omitempty"`
 	ToDt      *time.Time `json:"to_dt,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // TradingDayAheadPricesState The state of the output
@@ -1683,6 +1863,9 @@ type TradingDayAheadPricesUpdateOutput struct {
 
 	// State The state of the output
 	State TradingDayAheadPricesState `json:"state"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // UserCreateInput defines model for UserCreateInput.
@@ -1724,6 +1907,9 @@ type UserOutput struct {
 	StreetAndNumber     *string            `json:"street_and_number,omitempty"`
 	Town                *string            `json:"town,omitempty"`
 	ZipCode             *string            `json:"zip_code,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // UserRole defines model for UserRole.
@@ -1750,6 +1936,9 @@ type WallboxClaimTokenOutput struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	Token     string    `json:"token"`
 	WssURL    string    `json:"wss_url"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // WallboxClaimTokenStatusOutput defines model for WallboxClaimTokenStatusOutput.
@@ -1759,6 +1948,9 @@ type WallboxClaimTokenStatusOutput struct {
 	Manufacturer    *string `json:"manufacturer,omitempty"`
 	Model           *string `json:"model,omitempty"`
 	WallboxID       *string `json:"wallbox_id,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // WallboxConnection User-facing wallbox WS-presence dot. Derived from is_authenticated + is_ocpp_connected. See Wallbox.connection for the truth table.
@@ -1823,6 +2015,9 @@ type WallboxOutput struct {
 	PriceZone         *PriceZone         `json:"price_zone,omitempty"`
 	SteeringStatus    *DeviceStatus      `json:"steering_status,omitempty"`
 	UpdatedAt         *time.Time         `json:"updated_at,omitempty"`
+
+	// extra holds the properties the spec does not declare (see ExtraFields).
+	extra *extraFields
 }
 
 // WallboxUpdateInput defines model for WallboxUpdateInput.

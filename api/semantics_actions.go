@@ -434,11 +434,11 @@ func (v *WallboxOutput) Healthy() bool { return healthy(v) }
 //	POST /api/partners/v2.0/cues/{cue_id}/resolve?secret=...
 func (c *PartnerClient) StartReauthentication(ctx context.Context, a PendingAction, body ReauthenticateResolveInput, opts ...CallOption) (string, error) {
 	if err := a.check(&opResolveCue, ActionReauthenticate); err != nil {
-		return "", err
+		return "", refuse(opts, err)
 	}
 	if p := missingParameter(body, a.RequiredParameters); p != "" {
-		return "", &Error{Operation: opResolveCue.name, Method: opResolveCue.method, Path: opResolveCue.path,
-			Message: "the action requires " + p + " in the body; the request was not sent"}
+		return "", refuse(opts, &Error{Operation: opResolveCue.name, Method: opResolveCue.method, Path: opResolveCue.path,
+			Message: "the action requires " + p + " in the body; the request was not sent"})
 	}
 	out, err := c.ResolveCue(ctx, a.CueID, ResolveCueParams{Secret: a.secret()}, body, opts...)
 	if err != nil {
@@ -486,7 +486,7 @@ func missingParameter(body any, names []string) string {
 //	POST /api/partners/v2.0/cues/{cue_id}/state?secret=...
 func (c *PartnerClient) ReportActionOutcome(ctx context.Context, a PendingAction, body CueStateInput, opts ...CallOption) error {
 	if err := a.check(&opReportCueState, ""); err != nil {
-		return err
+		return refuse(opts, err)
 	}
 	_, err := c.ReportCueState(ctx, a.CueID, ReportCueStateParams{Secret: a.secret()}, body, opts...)
 	return err
@@ -500,7 +500,7 @@ func (c *PartnerClient) ReportActionOutcome(ctx context.Context, a PendingAction
 //	POST /api/partners/v2.0/cues/{cue_id}/information/resolve?secret=...
 func (c *PartnerClient) MarkInformationRead(ctx context.Context, a PendingAction, opts ...CallOption) error {
 	if err := a.check(&opResolveInformationCue, ActionInformation); err != nil {
-		return err
+		return refuse(opts, err)
 	}
 	_, err := c.ResolveInformationCue(ctx, a.CueID, ResolveInformationCueParams{Secret: a.secret()}, InformationResolveInput{}, opts...)
 	return err

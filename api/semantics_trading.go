@@ -58,7 +58,9 @@ type DayAheadPrices struct {
 	slots []TradingDayAheadPriceInput
 }
 
-// NewDayAheadPrices starts an upload of prices for the price zone.
+// NewDayAheadPrices starts an upload of prices for the price zone, one of
+// the ten market zones. A device's price zone (a [PriceZone]) converts
+// with [PriceZone.MarketPriceZone], which says whether it is one.
 func NewDayAheadPrices(zone MarketPriceZone) *DayAheadPrices {
 	return &DayAheadPrices{zone: zone}
 }
@@ -185,7 +187,7 @@ func (e *PriceSlotError) Error() string {
 func (c *PartnerClient) UploadDayAheadPrices(ctx context.Context, prices *DayAheadPrices, opts ...CallOption) (*TradingDayAheadPricesUpdateOutput, error) {
 	body, err := prices.Build(c.t.now())
 	if err != nil {
-		return nil, err
+		return nil, refuse(opts, err)
 	}
 	out, err := c.UpdateTradingDayAheadPrices(ctx, body, opts...)
 	if err != nil {

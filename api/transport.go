@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,9 +28,12 @@ import (
 // bounds each attempt, retries, re-authenticates once after a 401, and turns
 // every failure into an *Error.
 type transport struct {
-	http   *http.Client
-	base   string // BaseURL without a trailing slash
-	tokens oauth2.TokenSource
+	http *http.Client
+	base string // BaseURL without a trailing slash
+	// baseURL is base parsed, for newRequest; nil when its path has
+	// escapes.
+	baseURL *url.URL
+	tokens  oauth2.TokenSource
 	// The token source's optional methods, found once in New: a stamper
 	// (nil if none) and a source that honours the context (nil if none).
 	stamps    stamper
@@ -40,6 +44,10 @@ type transport struct {
 	logger    *slog.Logger
 	checker   ResponseChecker
 	maxBody   int64 // the largest response body read
+	// credentials are the client credentials in the forms a server may
+	// echo them (see clientCredentials), redacted wherever a request's
+	// secrets are.
+	credentials []string
 	// The client's pace, retry budget (nil for none) and middleware
 	// (pace.go, budget.go, middleware.go), shared with ForOrg children.
 	pace   *pacer
@@ -120,6 +128,15 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	// oapi-codegen's Parse functions decode a JSON result with
+	// encoding/json and return its error bare, naming no call: a body that
+	// is not well-formed JSON is the call's *Error here instead. (One that
+	// is well-formed but does not fit the types is Parse's; see Error.)
+	if op.result != "" && rep.resp.StatusCode != http.StatusNoContent &&
+		strings.Contains(rep.resp.Header.Get("Content-Type"), "json") && !json.Valid(rep.body) {
+		err := json.Unmarshal(rep.body, new(json.RawMessage)) // says where
+		return nil, rep.invalid(op, "the response is not well-formed JSON: "+err.Error(), err)
+	}
 	rep.resp.Body = io.NopCloser(bytes.NewReader(rep.body))
 	return rep.resp, nil
 }
@@ -133,7 +150,11 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	o := x.opts
 	var ps paceState // what the pace and the retry budget did (pace.go)
 	start := t.now()
-	x.secrets = append(x.secrets, requestSecrets(x.op, x.req.URL)...) // and the cookie parameters' (PartnerClient.send)
+	if s := t.secretsOf(x); len(x.secrets) == 0 {
+		x.secrets = s // shared when it is t.credentials: never appended to
+	} else {
+		x.secrets = append(x.secrets, s...) // the cookie parameters' (PartnerClient.send), then these
+	}
 	policy := t.retry
 	if o.retry != nil {
 		policy = *o.retry
@@ -150,7 +171,8 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		if o.info != nil {
 			*o.info = ResponseInfo{Attempts: sent, Duration: t.now().Sub(start)}
 			if rep != nil {
-				o.info.StatusCode, o.info.Header, o.info.RequestID = rep.resp.StatusCode, rep.resp.Header, requestID(rep.resp.Header)
+				h := redactHeader(rep.resp.Header, rep.token, x.secrets)
+				o.info.StatusCode, o.info.Header, o.info.RequestID = rep.resp.StatusCode, h, requestID(h)
 			} else if e.StatusCode != 0 {
 				o.info.StatusCode, o.info.Header, o.info.RequestID = e.StatusCode, e.header, e.RequestID
 			}
@@ -170,11 +192,11 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		sent++
 		rep, err := t.attempt(ctx, x, timeout, sent, after)
 		if err != nil {
-			e, resend := t.failure(ctx, x, err)
+			e, resend := t.failure(ctx, x, err, rep)
 			if !resend || !canRetry || attempt > policy.MaxRetries || !t.retryAllowed(ctx, x, e, true, &ps) {
 				return finish(nil, e)
 			}
-			if err := t.wait(ctx, policy.backoff(attempt), x, attempt, err.Error()); err != nil {
+			if err := t.wait(ctx, policy.backoff(attempt), x, attempt, e.Message); err != nil {
 				e.Err, e.Message = err, "the call's context ended while waiting to retry: "+e.Message
 				return finish(nil, e)
 			}
@@ -222,6 +244,16 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 			return finish(nil, apiErr)
 		}
 	}
+}
+
+// secretsOf are the values x's errors, logs and ResponseInfo redact: its
+// secret parameters' (see requestSecrets) and the client credentials.
+func (t *transport) secretsOf(x *exchange) []string {
+	s := requestSecrets(x.op, x.req.URL)
+	if s == nil {
+		return t.credentials // shared, never written
+	}
+	return append(s, t.credentials...)
 }
 
 // rejected returns the stamp that a token rejected by a 401 calls for: the
@@ -275,15 +307,15 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		req.ContentLength = int64(len(x.body))
 	}
 	rep := &reply{secrets: x.secrets}
+	if x.opts.call != nil {
+		req.Header = req.Header.Clone() // the attempt's own: the middleware's Call.Header is x.req's, not for the token
+	}
 	if x.op.auth && t.tokens != nil {
 		tok, err := t.token(actx, after)
 		if err != nil {
 			return nil, err
 		}
 		rep.token = tok.AccessToken
-		if x.opts.call != nil {
-			req.Header = req.Header.Clone() // middleware sees x.req's: not the token
-		}
 		req.Header["Authorization"] = t.bearerValue(tok)
 	}
 	logging := t.logger != nil && t.logger.Enabled(ctx, slog.LevelDebug)
@@ -304,6 +336,15 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		if errors.As(err, &urlErr) {
 			urlErr.URL = req.URL.Scheme + "://" + req.URL.Host + x.path()
 		}
+		// The attempt's own timeout, not the caller's deadline: say so,
+		// and do not pass for context.DeadlineExceeded (see IsTimeout).
+		if timeout > 0 && actx.Err() != nil && ctx.Err() == nil {
+			setting := "Config.Timeout"
+			if x.opts.hasTO {
+				setting = "WithTimeout"
+			}
+			err = &attemptTimeout{attempt: n, after: timeout, setting: setting}
+		}
 	}
 	if logging {
 		attrs := make([]slog.Attr, 0, 6)
@@ -317,7 +358,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		t.logger.LogAttrs(ctx, slog.LevelDebug, "podero request", attrs...)
 	}
 	if err != nil {
-		return nil, err
+		return rep, err // the token it carried, for failure to redact
 	}
 	return rep, nil
 }
@@ -359,9 +400,15 @@ func (t *transport) bearerValue(tok *oauth2.Token) []string {
 }
 
 // failure is the *Error for an attempt that got no response, and whether
-// the attempt is worth sending again.
-func (t *transport) failure(ctx context.Context, x *exchange, err error) (*Error, bool) {
-	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.path(), Err: err}
+// the attempt is worth sending again. rep, if not nil, has the token the
+// attempt carried: a transport (a proxy's client, say) may quote the
+// request in its error.
+func (t *transport) failure(ctx context.Context, x *exchange, err error, rep *reply) (*Error, bool) {
+	token := ""
+	if rep != nil {
+		token = rep.token
+	}
+	e := &Error{Operation: x.op.name, Method: x.req.Method, Path: x.path(), Err: redactErr(err, token, x.secrets)}
 	var tokenErr *oauth.TokenError
 	switch {
 	case ctx.Err() != nil:
@@ -371,11 +418,14 @@ func (t *transport) failure(ctx context.Context, x *exchange, err error) (*Error
 		// The token source has its own retries (see oauth.TokenSource), so
 		// the call does not send again; whether a later call may succeed is
 		// what the token endpoint's answer says.
-		e.Message = "no access token: " + err.Error()
+		e.Message = e.Err.Error() // "oauth: token request to ... failed: ..."
 		e.retry = tokenErr.Temporary()
 		return e, false
 	}
-	e.Message = err.Error()
+	e.Message = e.Err.Error()
+	if ue := (*url.Error)(nil); errors.As(e.Err, &ue) {
+		e.Message = ue.Err.Error() // the error line names the call; not the URL again
+	}
 	e.retry = transient(err)
 	return e, e.retry
 }

@@ -36,3 +36,7 @@ func Value[T any](v T) Nullable[T] { return nullable.NewNullableWithValue(v) }
 
 // Null returns an explicit null, for a request field that is to be cleared.
 func Null[T any]() Nullable[T] { return nullable.NewNullNullable[T]() }
+
+// Ptr returns a pointer to a copy of v, for an optional field that is a
+// pointer (Limit: api.Ptr(50)) and for poderotest's setters.
+func Ptr[T any](v T) *T { return &v }

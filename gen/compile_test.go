@@ -143,10 +143,13 @@ func TestProblemJSONErrorsAreDecoded(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"case operation == \"TriggerBoost\" && status == 409:\n\t\tvar r *BoostProblem\n\t\treturn decodePayload(&r, body)",
-		"case operation == \"TriggerBoost\" && status == 422:\n\t\tvar r *HTTPValidationError\n\t\treturn decodePayload(&r, body)",
-		"case operation == \"TriggerBoost\" && status/100 == 4:\n\t\tvar r *Problem\n\t\treturn decodePayload(&r, body)",
-		"case operation == \"TriggerBoost\" && status >= 400:\n\t\tvar r *Problem\n\t\treturn decodePayload(&r, body)",
+		// Each into the type of the field oapi-codegen declares for its media
+		// type (ApplicationProblemJSON409, JSON422, ApplicationProblemJSONCharsetUTF84XX,
+		// ApplicationVndPoderoErrorJSONDefault).
+		"case operation == \"TriggerBoost\" && status == 409:\n\t\treturn decodePayload[BoostProblem](body)",
+		"case operation == \"TriggerBoost\" && status == 422:\n\t\treturn decodePayload[HTTPValidationError](body)",
+		"case operation == \"TriggerBoost\" && status/100 == 4:\n\t\treturn decodePayload[Problem](body)",
+		"case operation == \"TriggerBoost\" && status >= 400:\n\t\treturn decodePayload[Problem](body)",
 	} {
 		if !strings.Contains(code, want) {
 			t.Errorf("%s lacks\n%s\n%s", errorsFile, want, code)

@@ -33,6 +33,14 @@ type decoderGen struct {
 	names    map[string]string   // type source -> decoder expression
 	bodies   map[string]string   // decoder function name -> its source
 	used     map[string]bool     // function names taken
+	// objects are the struct types that have a struct decoder: the
+	// response objects, which get a field for the properties the spec
+	// does not declare and an ExtraFields method (see extendModels).
+	objects map[string]bool
+	notes   []string
+	// hand are the members package api declares by hand, by type: a
+	// method gen would add that one of them has is not added.
+	hand map[string]map[string]handDecl
 }
 
 // newDecoderGen reads the required fields of every component schema of the
@@ -41,7 +49,7 @@ type decoderGen struct {
 // the identifiers a decoder must not be named (the runtime's: a schema
 // called String must not get decodeString).
 func newDecoderGen(doc *openapi3.T, g *generatedAPI, goName func(string) string, taken map[string]string) *decoderGen {
-	dg := &decoderGen{g: g, required: map[string][]string{}, names: map[string]string{}, bodies: map[string]string{}, used: map[string]bool{}}
+	dg := &decoderGen{g: g, required: map[string][]string{}, names: map[string]string{}, bodies: map[string]string{}, used: map[string]bool{}, objects: map[string]bool{}}
 	for name := range taken {
 		dg.used[name] = true
 	}
@@ -247,10 +255,11 @@ func (dg *decoderGen) structDecoder(name, typ string) string {
 	if slots.Len() > 0 {
 		fmt.Fprintf(&b, "\tvar sc *%s\n\tslot := func() *%s {\n\t\tif sc == nil {\n\t\t\tsc = new(%s)\n\t\t}\n\t\treturn sc\n\t}\n", scratch, scratch, scratch)
 	}
+	dg.objects[typ] = true
 	if len(fields) == 0 {
-		b.WriteString("\terr := d.Skip()\n")
+		b.WriteString("\terr := decodeObject(d, func(d *jx.Decoder, key []byte) error {\n\t\treturn keepExtra(d, key, &v.extra)\n\t})\n")
 	} else {
-		fmt.Fprintf(&b, "\terr := d.ObjBytes(func(d *jx.Decoder, key []byte) error {\n\t\tvar err error\n\t\tswitch string(key) {\n%s\t\tdefault:\n\t\t\treturn d.Skip()\n\t\t}\n\t\tif err != nil {\n\t\t\treturn at(string(key), err)\n\t\t}\n\t\treturn nil\n\t})\n", cases.String())
+		fmt.Fprintf(&b, "\terr := decodeObject(d, func(d *jx.Decoder, key []byte) error {\n\t\tvar err error\n\t\tswitch string(key) {\n%s\t\tdefault:\n\t\t\treturn keepExtra(d, key, &v.extra)\n\t\t}\n\t\tif err != nil {\n\t\t\treturn at(string(key), err)\n\t\t}\n\t\treturn nil\n\t})\n", cases.String())
 	}
 	b.WriteString("\tif err != nil {\n\t\treturn err\n\t}\n")
 	if len(checked) > 0 {
@@ -299,11 +308,11 @@ func (dg *decoderGen) reaches(typ, target string, seen map[string]bool) bool {
 // one allocates nothing; a value the spec does not list is kept as it is.
 func (dg *decoderGen) enumDecoder(name, typ string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "func %s(d *jx.Decoder, v *%s) error {\n\tb, err := d.StrBytes()\n\tif err != nil {\n\t\treturn err\n\t}\n\tswitch string(b) {\n", name, typ)
+	fmt.Fprintf(&b, "func %s(d *jx.Decoder, v *%s) error {\n\tb, err := enumBytes(d)\n\tif err != nil {\n\t\treturn err\n\t}\n\tswitch string(b) {\n", name, typ)
 	for _, c := range dg.g.enums[typ] {
 		fmt.Fprintf(&b, "\tcase %s:\n\t\t*v = %s\n", c.Value, c.Name)
 	}
-	fmt.Fprintf(&b, "\tdefault:\n\t\t*v = %s(b)\n\t}\n\treturn nil\n}\n", typ)
+	fmt.Fprintf(&b, "\tdefault:\n\t\t*v = %s(validString(b))\n\t}\n\treturn nil\n}\n", typ)
 	return b.String()
 }
 

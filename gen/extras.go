@@ -132,6 +132,10 @@ type pager struct {
 	SetLimit           string // statements that put limit and offset into p
 	LimitArgs          string // the params' limit and offset, as *int
 	MaxLimit           int
+	// Key is the Go function that gives an item's id, for paginate's
+	// anchor (see paginate); a typed nil when items have no id.
+	Key    string
+	HasKey bool
 }
 
 // pageMiss is why an operation has no iterator (see findPagers).
@@ -211,6 +215,8 @@ func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[str
 			continue
 		}
 		p.Item = publicType(strings.TrimPrefix(strings.TrimPrefix(items.Type, "*"), "[]"))
+		p.Key = itemKey(g, strings.TrimPrefix(strings.TrimPrefix(items.Type, "*"), "[]"), p.Item)
+		p.HasKey = !strings.HasPrefix(p.Key, "(")
 		p.Total = "Get" + total.Name
 		if lim.Type == "*int" {
 			p.SetLimit = fmt.Sprintf("p.%s, p.%s = &limit, &offset", lim.Name, off.Name)
@@ -223,6 +229,28 @@ func findPagers(doc *openapi3.T, ops []surfaceOp, g *generatedAPI, taken map[str
 		pagers = append(pagers, p)
 	}
 	return pagers, notes, misses
+}
+
+// itemKey is the source of a func(*item) (K, bool) that gives an item's
+// "id" (see paginate), or of a typed nil when the item has no id of a
+// comparable scalar type (a string, an integer, a UUID).
+func itemKey(g *generatedAPI, item, public string) string {
+	for _, f := range g.fieldsOf(item) {
+		if f.JSON != "id" {
+			continue
+		}
+		t := strings.TrimPrefix(f.Type, "*")
+		switch u := g.underlying(t); {
+		case isUUID(t), u == "string", u == "int", u == "int32", u == "int64":
+		default:
+			continue
+		}
+		if strings.HasPrefix(f.Type, "*") {
+			return fmt.Sprintf("func(it *%s) (%s, bool) { return idOf(it.%s) }", public, publicType(t), f.Name)
+		}
+		return fmt.Sprintf("func(it *%s) (%s, bool) { return it.%s, true }", public, publicType(t), f.Name)
+	}
+	return fmt.Sprintf("(func(*%s) (struct{}, bool))(nil)", public)
 }
 
 // pageLacks says what an operation lacks to page with limit and offset
@@ -283,10 +311,89 @@ func pageShape(o *openapi3.Operation) string {
 type declaredError struct {
 	Name  string // the operation's Go name
 	Cond  string // the condition on status, as Go
-	Field string // the field of <Name>Response (api/raw) it decodes into
-	Type  string // that field's type
+	Field string // the field of <Name>Response it decodes into
+	Type  string // the Go type of that field, without its pointer
 	order int    // statuses before ranges before the default
 	code  string
+}
+
+// payloadHelper is the typed accessor of one declared error payload type:
+// func <Func>(err error) (*<Type>, bool).
+type payloadHelper struct {
+	Func string // BoostConflict
+	Type string // BoostConflictOutput
+	// Of lists the responses it is the body of ("TriggerWallboxBoost's
+	// 409"), for its godoc.
+	Of string
+	// Reason is the field whose value an error's text shows for the
+	// payload (a 409's reason), and whether it is a pointer; "" for none.
+	Reason    string
+	ReasonPtr bool
+}
+
+// reasonFields are the JSON names of a payload's fields that say why, in
+// the order errors prefer them: {"reason": "already_charging"} makes the
+// error read "409 Conflict: already_charging", not raw JSON.
+var reasonFields = []string{"reason", "code", "error_code", "error", "message", "detail", "title"}
+
+// payloadHelpers gives each named payload type of errs one accessor, named
+// after the type without "Output" (BoostConflictOutput: BoostConflict), or
+// As<Type> when that name is taken (reserved: package api's hand-written
+// and oapi-codegen's derived names, plus every type and function
+// oapi-codegen wrote).
+func payloadHelpers(errs []declaredError, g *generatedAPI, reserved map[string]string) []payloadHelper {
+	var out []payloadHelper
+	var of [][]string // out[i].Of, as a list
+	byType := map[string]int{}
+	codeOf := func(e declaredError) string {
+		if e.code == "default" {
+			return "default response"
+		}
+		return strings.ToUpper(e.code) // 409, 4XX
+	}
+	for _, e := range errs {
+		if g.structs[e.Type] == nil {
+			continue // not a named struct: no name to give its accessor
+		}
+		if i, ok := byType[e.Type]; ok {
+			of[i] = append(of[i], e.Name+"'s "+codeOf(e))
+			continue
+		}
+		taken := func(n string) bool {
+			_, r := reserved[n]
+			return n == "" || r || g.types[n] != nil || g.funcs[n] != nil || slices.ContainsFunc(out, func(h payloadHelper) bool { return h.Func == n })
+		}
+		h := payloadHelper{Func: strings.TrimSuffix(e.Type, "Output"), Type: e.Type}
+		if taken(h.Func) {
+			h.Func = "As" + e.Type
+		}
+		if taken(h.Func) {
+			continue // a hand-written As<Type>: AsPayload still serves
+		}
+		fields := map[string]goField{}
+		for _, f := range g.fieldsOf(e.Type) {
+			fields[f.JSON] = f
+		}
+		for _, name := range reasonFields {
+			f, ok := fields[name]
+			if ok && g.underlying(strings.TrimPrefix(f.Type, "*")) == "string" {
+				h.Reason, h.ReasonPtr = f.Name, strings.HasPrefix(f.Type, "*")
+				break
+			}
+		}
+		byType[e.Type] = len(out)
+		out = append(out, h)
+		of = append(of, []string{e.Name + "'s " + codeOf(e)})
+	}
+	for i := range out {
+		n := len(of[i])
+		out[i].Of = strings.Join(of[i][:n-1], ", ")
+		if n > 1 {
+			out[i].Of += " and "
+		}
+		out[i].Of += of[i][n-1]
+	}
+	return out
 }
 
 // findDeclaredErrors lists the error bodies errorPayload decodes: every
@@ -324,10 +431,12 @@ func findDeclaredErrors(ops []opName, doc *openapi3.T, g *generatedAPI, goName f
 			}
 			e.Field = responseField(mts[0], code, goName)
 			what := fmt.Sprintf("the %s error of %s (%s %s)", code, op.GoName, strings.ToUpper(op.Method), op.Path)
-			if e.Type = g.fieldType(op.GoName+"Response", e.Field); e.Type == "" {
+			t := g.fieldType(op.GoName+"Response", e.Field)
+			if t == "" {
 				notes = append(notes, fmt.Sprintf("%s has a %s body that Error.Payload does not decode: %sResponse has no field %s", what, mts[0], op.GoName, e.Field))
 				continue
 			}
+			e.Type = g.resolveAlias(strings.TrimPrefix(t, "*"))
 			if len(mts) > 1 {
 				notes = append(notes, fmt.Sprintf("%s declares %d JSON media types (%s): Error.Payload decodes its body as the %s one's", what, len(mts), strings.Join(mts, ", "), mts[0]))
 			}
@@ -405,8 +514,17 @@ import (
 // items come back: to stop early, break out of the loop. Its offset is the
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
+//
+// A list that changes between pages shifts under offset paging, so that
+// items are skipped or come twice. The iterator does not end quietly then:
+// a total that changes{{if .HasKey}}, a page that does not start with the last item
+// yielded (each page is asked from that one on, one item more){{end}} or an empty page
+// before the total ends it with a [*ListChangedError] ([IsListChanged]),
+// after the items of the pages before.{{if .HasKey}} Every item that is in the list
+// for the whole walk is yielded exactly once, or the walk ends so.{{end}}
+// Whoever sums or counts the items walks again then; [Collect] does that.
 func (c *PartnerClient) {{.Name}}Iter(ctx context.Context, {{.Params}}params {{.ParamsType}}, opts ...CallOption) iter.Seq2[*{{.Item}}, error] {
-	return paginate(ctx, c, "{{.Name}}", {{.LimitArgs}}, {{.MaxLimit}}, func(limit, offset int) ([]{{.Item}}, int, error) {
+	return paginate(ctx, c, "{{.Name}}", {{.LimitArgs}}, {{.MaxLimit}}, {{.Key}}, func(limit, offset int) ([]{{.Item}}, int, error) {
 		p := params
 		{{.SetLimit}}
 	})
@@ -416,22 +534,55 @@ func (c *PartnerClient) {{.Name}}Iter(ctx context.Context, {{.Params}}params {{.
 var Paginated = []string{ {{- range $i, $p := .Pagers}}{{if $i}}, {{end}}"{{$p.Name}}"{{end -}} }
 `))
 
+// errorsTemplate imports what an inline payload type (a struct with a
+// UUID or a time) may name; pruneImports drops what it does not.
 var errorsTemplate = template.Must(template.New("errors").Parse(`// Code generated by github.com/podero-go/podero/gen from {{.Pin.File}}; DO NOT EDIT.
 
 package {{.Package}}
 
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/oapi-codegen/nullable"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+)
+
 // errorPayload decodes an error body that the spec declares for the
-// operation and status into the type the generated client uses for it
-// (such as *BoostConflictOutput), or returns nil.
+// operation and status into its generated type (such as
+// *BoostConflictOutput), or returns nil.
 func errorPayload(operation string, status int, body []byte) any {
 	switch {
 {{- range .Errors}}
 	case operation == "{{.Name}}" && {{.Cond}}:
-		var r {{.Type}}
-		return decodePayload(&r, body)
+		return decodePayload[{{.Type}}](body)
 {{- end}}
 	}
 	return nil
+}
+{{range .Helpers}}
+// {{.Func}} returns the error body of err, an [*Error], as the
+// {{.Type}} the spec declares for it, and whether it has one:
+//
+//	if c, ok := api.{{.Func}}(err); ok { ... }
+//
+// The spec declares it for {{.Of}}. It is [AsPayload] for this type.
+func {{.Func}}(err error) (*{{.Type}}, bool) { return AsPayload[*{{.Type}}](err) }
+{{end}}
+// payloadReason is what an error's text says of a payload: the value of
+// its field that says why (see gen's reasonFields), or "".
+func payloadReason(payload any) string {
+{{- if .Reasons}}
+	switch p := payload.(type) {
+{{- range .Helpers}}{{if .Reason}}
+	case *{{.Type}}:
+		{{if .ReasonPtr}}if p.{{.Reason}} != nil {
+			return string(*p.{{.Reason}})
+		}{{else}}return string(p.{{.Reason}}){{end}}
+{{- end}}{{end}}
+	}
+{{- end}}
+	return ""
 }
 `))
 
@@ -445,38 +596,4 @@ func renderGo(name string, t *template.Template, data any) ([]byte, error) {
 		return nil, fmt.Errorf("format %s: %w\n%s", name, err, buf.Bytes())
 	}
 	return src, nil
-}
-
-// renderGoImporting is renderGo for a template whose code may name the
-// packages of candidates ("path" or "alias path"): all are imported after
-// the package clause, and pruneImports keeps those the code uses. The
-// error payloads' types are oapi-codegen's response fields' types, which
-// may be inline structs of openapi_types and the like.
-func renderGoImporting(name string, t *template.Template, data any, candidates ...string) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
-		return nil, err
-	}
-	src := buf.String()
-	i := strings.Index(src, "\npackage ")
-	j := strings.IndexByte(src[i+1:], '\n')
-	if i < 0 || j < 0 {
-		return nil, fmt.Errorf("%s has no package clause", name)
-	}
-	at := i + 1 + j + 1
-	var imports strings.Builder
-	imports.WriteString("\nimport (\n")
-	for _, c := range candidates {
-		if alias, importPath, ok := strings.Cut(c, " "); ok {
-			fmt.Fprintf(&imports, "\t%s %q\n", alias, importPath)
-		} else {
-			fmt.Fprintf(&imports, "\t%q\n", c)
-		}
-	}
-	imports.WriteString(")\n")
-	out, err := pruneImports(name, []byte(src[:at]+imports.String()+src[at:]))
-	if err != nil {
-		return nil, fmt.Errorf("format %s: %w\n%s", name, err, src)
-	}
-	return out, nil
 }

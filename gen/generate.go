@@ -377,22 +377,29 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		return nil, err
 	}
 	dg := newDecoderGen(doc, g, goName, reserved)
-	surface, err := buildSurface(doc, named, g, dg)
+	dg.hand = members
+	eg := newEncoderGen(g, reserved)
+	surface, err := buildSurface(doc, named, g, dg, eg)
 	if err != nil {
 		return nil, err
 	}
+	dg.finish()
 	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
 	getters, getterNotes := buildGetters(doc, g, goName, members)
 	declared, errorNotes := findDeclaredErrors(named, doc, g, goName)
-	notes = append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), errorNotes...)
+	notes = append(append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), errorNotes...), dg.notes...)
+	helpers := payloadHelpers(declared, g, reserved)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
-		"Errors": declared}
+		"Errors": declared, "Helpers": helpers,
+		"Reasons": slices.ContainsFunc(helpers, func(h payloadHelper) bool { return h.Reason != "" })}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
 	if err != nil {
 		return nil, err
 	}
-	errorsCode, err := renderGoImporting(errorsFile, errorsTemplate, extras,
-		"encoding/json", "time", "github.com/oapi-codegen/nullable", "openapi_types github.com/oapi-codegen/runtime/types")
+	errorsCode, err := renderGo(errorsFile, errorsTemplate, extras)
+	if err == nil {
+		errorsCode, err = pruneImports(errorsFile, errorsCode)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -406,11 +413,27 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
+	// The structs decoded get a field for the properties the spec does not
+	// declare (see extrafields.go).
+	if src, file, err = dg.extendModels(fset, file, src); err != nil {
+		return nil, err
+	}
+	code = string(src)
+	encodeCode, err := goFile(encodeFile, cfg.PackageName, p, eg.source(),
+		"encoding/json", "maps", "slices", "strconv", "time", "github.com/go-faster/jx", "github.com/oapi-codegen/nullable",
+		"openapi_types github.com/oapi-codegen/runtime/types")
+	if err != nil {
+		return nil, err
+	}
+	encodeTest, err := goFile(encodeTestFile, cfg.PackageName, p, eg.testSource(dg))
+	if err != nil {
+		return nil, err
+	}
 	indexCode, err := docIndexSource(cfg.PackageName, p, doc, surface)
 	if err != nil {
 		return nil, err
 	}
-	gettersCode, err := gettersSource(cfg.PackageName, p, getters)
+	gettersCode, err := gettersSource(cfg.PackageName, p, getters, enumConversions(g))
 	if err != nil {
 		return nil, err
 	}
@@ -426,6 +449,8 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		errorsFile:      errorsCode,
 		clientFile:      clientCode,
 		decodeFile:      decodeCode,
+		encodeFile:      encodeCode,
+		encodeTestFile:  encodeTest,
 		gettersFile:     gettersCode,
 		gettersTestFile: gettersTest,
 		docIndexFile:    indexCode,

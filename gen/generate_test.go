@@ -56,8 +56,8 @@ func TestGenerateIsReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.Files) != 11 {
-		t.Fatalf("generated %d files, want 11", len(first.Files))
+	if len(first.Files) != 13 {
+		t.Fatalf("generated %d files, want 13", len(first.Files))
 	}
 	for name, data := range first.Files {
 		if !bytes.Equal(data, second.Files[name]) {
@@ -209,7 +209,7 @@ func TestPaginationPageTypes(t *testing.T) {
 		{name: "limit required", required: []string{"limit"},
 			note: "ListElectricVehicleSessions has limit/offset and {total, items} but no iterator: its limit and offset are not both int or both *int"},
 		{name: "both required", required: []string{"limit", "offset"}, want: []string{
-			"\treturn paginate(ctx, c, \"ListElectricVehicleSessions\", &params.Limit, &params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {\n" +
+			"\treturn paginate(ctx, c, \"ListElectricVehicleSessions\", &params.Limit, &params.Offset, 200, func(it *SessionItem) (UUID, bool) { return idOf(it.ID) }, func(limit, offset int) ([]SessionItem, int, error) {\n" +
 				"\t\tp := params\n" +
 				"\t\tp.Limit, p.Offset = limit, offset\n" +
 				"\t\tpage, err := c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, p, opts...)\n",

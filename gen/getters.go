@@ -85,12 +85,15 @@ func getterFor(g *generatedAPI, typ string, f goField, method string) getter {
 	return gt
 }
 
-func gettersSource(pkg string, p pin, gs []getter) ([]byte, error) {
+// gettersSource writes the getters, then the enum conversions (see
+// enumConversions), which read a value as another type the same way.
+func gettersSource(pkg string, p pin, gs []getter, conversions string) ([]byte, error) {
 	var b strings.Builder
 	for _, gt := range gs {
 		fmt.Fprintf(&b, "\n// %s returns %s (%q), or its zero value when v is nil or the field is absent or null.\nfunc (v *%s) %s() %s {\n%s\n}\n",
 			gt.Method, gt.Field, gt.JSON, gt.Type, gt.Method, gt.Result, gt.Body)
 	}
+	b.WriteString(conversions)
 	return goFile(gettersFile, pkg, p, b.String(), "encoding/json", "time", "github.com/oapi-codegen/nullable",
 		"openapi_types github.com/oapi-codegen/runtime/types")
 }

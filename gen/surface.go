@@ -136,14 +136,14 @@ func publicType(src string) string {
 
 // locals are the names the generated methods use themselves; a parameter
 // with one of them gets "Param" added.
-var locals = map[string]bool{"c": true, "ctx": true, "opts": true, "params": true, "body": true, "rq": true,
+var locals = map[string]bool{"c": true, "ctx": true, "w": true, "opts": true, "params": true, "body": true, "rq": true,
 	"res": true, "err": true, "org": true, "s": true}
 
-func buildSurface(doc *openapi3.T, ops []opName, g *generatedAPI, dg *decoderGen) ([]surfaceOp, error) {
+func buildSurface(doc *openapi3.T, ops []opName, g *generatedAPI, dg *decoderGen, eg *encoderGen) ([]surfaceOp, error) {
 	var out []surfaceOp
 	for _, op := range ops {
 		o := doc.Paths.Value(op.Path).GetOperation(strings.ToUpper(op.Method))
-		s, err := surfaceFor(doc, op, o, g, dg)
+		s, err := surfaceFor(doc, op, o, g, dg, eg)
 		if err != nil {
 			return nil, fmt.Errorf("%s (%s %s): %w", op.GoName, strings.ToUpper(op.Method), op.Path, err)
 		}
@@ -152,7 +152,7 @@ func buildSurface(doc *openapi3.T, ops []opName, g *generatedAPI, dg *decoderGen
 	return out, nil
 }
 
-func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedAPI, dg *decoderGen) (surfaceOp, error) {
+func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedAPI, dg *decoderGen, eg *encoderGen) (surfaceOp, error) {
 	s := surfaceOp{Name: op.GoName, Method: strings.ToUpper(op.Method), Path: op.Path, Auth: needsAuth(doc, o)}
 	builder := g.funcs["New"+op.GoName+"Request"]
 	// A body that is not JSON (a form, a file upload, text) is sent as the
@@ -240,7 +240,8 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 	if s.ResultKind == "none" {
 		zero = ""
 	}
-	fail := func(expr string) string { return "return " + zero + expr }
+	// A call refused before sending still resets its WithResponseInfo.
+	fail := func(expr string) string { return "return " + zero + "refuse(opts, " + expr + ")" }
 
 	if s.HasOrg {
 		fmt.Fprintf(&b, "\torg, err := c.orgID(%s)\n\tif err != nil {\n\t\t%s\n\t}\n", opVar, fail("err"))
@@ -301,7 +302,10 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 		case p.name == "body" && p.typ != "io.Reader":
 			typ := g.resolveAlias(p.typ)
 			sig = append(sig, "body "+publicType(typ))
-			fmt.Fprintf(&b, "\tif rq.body, err = json.Marshal(body); err != nil {\n\t\t%s\n\t}\n", fail(fmt.Sprintf("encodeError(%s, err)", opVar)))
+			// The generated encoder (encoders.go) writes into a pooled
+			// writer; the request gets a copy (api/encode.go).
+			fmt.Fprintf(&b, "\tw := bodyWriter()\n\tif rq.body, err = bodyBytes(w, %s(w, &body)); err != nil {\n\t\t%s\n\t}\n",
+				eg.bodyEncoder(typ), fail(fmt.Sprintf("encodeError(%s, err)", opVar)))
 		case p.name == "contentType":
 			sig = append(sig, "contentType string")
 			s.BodyTypes = bodyMediaTypes(o)

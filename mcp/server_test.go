@@ -156,7 +156,7 @@ func TestCallRead(t *testing.T) {
 	// A bad argument and a 404 are tool errors that say what is wrong.
 	for args, want := range map[string]map[string]any{
 		`user_id: "nope" is not valid`:            {"user_id": "nope"},
-		"GetUser (GET /api/partners/v2.0/org/":    {"user_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"},
+		"podero: GetUser: 404 Not Found":          {"user_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"},
 		"user_id: missing: it is required":        {},
 		"GetUser has no parameter electric_vehic": {"user_id": fake.UserID.String(), "electric_vehicle_id": "x"},
 	} {

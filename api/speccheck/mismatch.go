@@ -33,6 +33,18 @@ const (
 	// InvalidBody: the status declares a JSON body, and the body is empty or
 	// not JSON.
 	InvalidBody Kind = "invalid-body"
+	// NaiveDateTime: a date-time without a zone offset (2026-03-01T12:00:00,
+	// as pydantic writes a datetime that has none), where the spec declares
+	// format date-time, which RFC 3339 says has one. The SDK reads it as UTC,
+	// as the guides say every time is, so a call does not fail; the report
+	// says the API's times may not be what the spec promises.
+	NaiveDateTime Kind = "naive-date-time"
+	// IntegerAsFloat: an integer written with a fraction or an exponent (1.0,
+	// 1e2), as Python writes a float that holds a whole number, where the
+	// spec declares an integer. JSON Schema counts it an integer and the SDK
+	// decodes it exactly, but a stricter client (encoding/json into an int)
+	// refuses it.
+	IntegerAsFloat Kind = "integer-as-float"
 )
 
 // Mismatch is one way a response differs from the pinned spec. It never

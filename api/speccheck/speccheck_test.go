@@ -3,9 +3,11 @@ package speccheck_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -225,6 +227,35 @@ func TestInjectedDrift(t *testing.T) {
 		want: speccheck.Mismatch{Operation: "ListElectricVehicleSessions", Status: 200, Pointer: "/items/*/tariff_eur_kwh",
 			Schema: "SessionItem", Kind: speccheck.UndeclaredProperty, Expected: "not declared", Got: "number"},
 		types: []string{"null", "number"},
+	}, {
+		name: "an integer written 2.0",
+		inject: func(srv *poderotest.Server, w world) {
+			srv.Tamper("GetUser", func(b map[string]any) { b["num_heat_pumps"] = json.Number("2.0") })
+		},
+		call: func(ctx context.Context, c *api.PartnerClient, w world) error {
+			_, err := c.GetUser(ctx, w.user)
+			return err
+		},
+		want: speccheck.Mismatch{Operation: "GetUser", Status: 200, Pointer: "/num_heat_pumps", Schema: "UserOutput",
+			Kind: speccheck.IntegerAsFloat, Got: "number"},
+	}, {
+		name: "a date-time without a zone in every item of a list",
+		inject: func(srv *poderotest.Server, w world) {
+			srv.Tamper("ListElectricVehicleSessions", func(b map[string]any) {
+				items, _ := b["items"].([]any)
+				for i, it := range items {
+					it.(map[string]any)["plug_in_time"] = fmt.Sprintf("2026-03-01T12:00:%02d.%d", i%60, i)
+				}
+			})
+		},
+		call: func(ctx context.Context, c *api.PartnerClient, w world) error {
+			now := time.Now().UTC()
+			_, err := c.ListElectricVehicleSessions(ctx, w.user, w.ev, api.ListElectricVehicleSessionsParams{
+				From: api.NewDate(now.AddDate(0, 0, -30)), To: api.NewDate(now.AddDate(0, 0, 1))})
+			return err
+		},
+		want: speccheck.Mismatch{Operation: "ListElectricVehicleSessions", Status: 200, Pointer: "/items/*/plug_in_time",
+			Schema: "SessionItem", Kind: speccheck.NaiveDateTime, Expected: "format date-time, with a zone offset", Got: "string"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, speccheck.Options{})
@@ -262,6 +293,33 @@ func TestInjectedDrift(t *testing.T) {
 			}
 			assertNoCanary(t, e)
 		})
+	}
+}
+
+// TestPythonSpellingsDecode: what a Python server may write where the spec
+// is stricter, an integer written 2.0 and a date-time without a zone,
+// decodes (the date-time as UTC), and the checker reports both.
+func TestPythonSpellingsDecode(t *testing.T) {
+	e := newEnv(t, speccheck.Options{})
+	w := e.populate(t)
+	e.srv.Tamper("GetUser", func(b map[string]any) {
+		b["num_heat_pumps"] = json.Number("2.0")
+		b["joined_at"] = "2026-03-01T12:00:00"
+	})
+	u, err := e.c.GetUser(context.Background(), w.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.NumHeatPumps != 2 || u.JoinedAt == nil || !u.JoinedAt.Equal(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) || u.JoinedAt.Location() != time.UTC {
+		t.Errorf("decoded num_heat_pumps %d, joined_at %v", u.NumHeatPumps, u.JoinedAt)
+	}
+	var kinds []string
+	for _, m := range e.mismatches(t) {
+		kinds = append(kinds, m.Pointer+" "+string(m.Kind))
+	}
+	slices.Sort(kinds)
+	if want := []string{"/joined_at naive-date-time", "/num_heat_pumps integer-as-float"}; !slices.Equal(kinds, want) {
+		t.Errorf("reported %q, want %q", kinds, want)
 	}
 }
 

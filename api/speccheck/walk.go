@@ -1,10 +1,13 @@
 package speccheck
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -24,14 +27,17 @@ const (
 
 var typeNames = [...]string{"null", "boolean", "integer", "number", "string", "array", "object"}
 
-// typeOf is the JSON type of a value as encoding/json decodes it into any;
-// a number without a fractional part is an integer.
+// typeOf is the JSON type of a value as encoding/json decodes it into any
+// (with UseNumber, see check); a number without a fractional part is an
+// integer.
 func typeOf(v any) uint8 {
 	switch x := v.(type) {
 	case nil:
 		return tNull
 	case bool:
 		return tBoolean
+	case json.Number:
+		return typeOf(numberValue(x))
 	case float64:
 		if x == math.Trunc(x) && !math.IsInf(x, 0) {
 			return tInteger
@@ -45,6 +51,19 @@ func typeOf(v any) uint8 {
 		return tObject
 	}
 	return 0
+}
+
+// numberValue is a number's value as encoding/json would decode it into
+// any (one too large for a float64 is infinite).
+func numberValue(n json.Number) float64 {
+	f, _ := strconv.ParseFloat(string(n), 64)
+	return f
+}
+
+// spelledAsFloat reports whether a number is written with a fraction or an
+// exponent.
+func spelledAsFloat(n json.Number) bool {
+	return strings.ContainsAny(string(n), ".eE")
 }
 
 // typeName names one type of the set.
@@ -117,9 +136,10 @@ func escapePointer(s string) string {
 	return pointerEscaper.Replace(s)
 }
 
-// add records a finding at the current pointer (plus name). v is the value
-// found there, of which only the JSON type is kept.
-func (w *walker) add(name, schema string, kind Kind, expected string, v any, present bool) {
+// add records a finding at the current pointer (plus name), and returns
+// its index in w.found. v is the value found there, of which only the JSON
+// type is kept.
+func (w *walker) add(name, schema string, kind Kind, expected string, v any, present bool) int {
 	f := finding{pointer: w.pointer(name), schema: schema, kind: kind, expected: expected, got: "absent"}
 	if present {
 		f.types = typeOf(v)
@@ -134,13 +154,14 @@ func (w *walker) add(name, schema string, kind Kind, expected string, v any, pre
 	if i, ok := w.index[k]; ok {
 		w.found[i].types |= f.types
 		w.found[i].itemTypes |= f.itemTypes
-		return
+		return i
 	}
 	if w.index == nil {
 		w.index = map[findingKey]int{}
 	}
 	w.index[k] = len(w.found)
 	w.found = append(w.found, f)
+	return len(w.found) - 1
 }
 
 // componentName is the name of a component schema reference.
@@ -373,6 +394,18 @@ func describeAlternatives(alts openapi3.SchemaRefs) string {
 // level checks v against the schemas that apply to it, then its
 // properties or elements.
 func (w *walker) level(set []applied, v any) {
+	if n, ok := v.(json.Number); ok {
+		v = numberValue(n)
+		if spelledAsFloat(n) && typeOf(v) == tInteger {
+			for _, a := range set {
+				if a.s.Type.Permits(openapi3.TypeInteger) && !a.s.Type.Permits(openapi3.TypeNumber) {
+					i := w.add("", a.in, IntegerAsFloat, "integer, written without a fraction or exponent", v, true)
+					w.found[i].got = "number"
+					break
+				}
+			}
+		}
+	}
 	t := typeOf(v)
 	for _, a := range set {
 		if !typeAllowed(a.s, t) {
@@ -422,7 +455,7 @@ func (w *walker) constraints(a applied, v any) {
 		// The common case (a uuid, a date-time) without the cost of
 		// VisitJSON's settings: the same validator VisitJSON would use.
 		if f := formatValidator(a.s.Format); f != nil && f.Validate(str) != nil {
-			w.add("", a.in, InvalidValue, "format "+a.s.Format, v, true)
+			w.formatMismatch(a, str)
 		}
 		return
 	}
@@ -438,9 +471,32 @@ func (w *walker) constraints(a applied, v any) {
 		switch leaf.SchemaField {
 		case "type", "enum", "nullable": // checked before, and reported as such
 			continue
+		case "format":
+			if str, ok := v.(string); ok {
+				w.formatMismatch(a, str)
+				continue
+			}
 		}
 		w.add("", a.in, InvalidValue, describeConstraint(a.s, leaf.SchemaField), v, true)
 	}
+}
+
+// formatMismatch reports a string that is not of a's format: a date-time
+// without a zone offset as such (NaiveDateTime), anything else as an
+// invalid value.
+func (w *walker) formatMismatch(a applied, str string) {
+	if a.s.Format == "date-time" && naiveDateTime(str) {
+		w.add("", a.in, NaiveDateTime, "format date-time, with a zone offset", str, true)
+		return
+	}
+	w.add("", a.in, InvalidValue, "format "+a.s.Format, str, true)
+}
+
+// naiveDateTime reports whether s is an RFC 3339 date-time but for its
+// missing zone offset, which the SDK reads as UTC.
+func naiveDateTime(s string) bool {
+	_, err := time.Parse("2006-01-02T15:04:05.999999999", s)
+	return err == nil
 }
 
 // onlyFormat reports whether a string schema's only constraint is its

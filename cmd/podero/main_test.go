@@ -224,7 +224,7 @@ func TestExitCodes(t *testing.T) {
 		says string
 	}{
 		{"404", nil, []string{"--fake", "electric-vehicles", "get", user, missing}, exitNotFound,
-			"podero: GetElectricVehicle (GET /api/partners/v2.0/org/"},
+			"podero: GetElectricVehicle: 404 Not Found"},
 		{"422", nil, []string{"--fake", "users", "create", "--email", "x@example.com", "--role", "nobody"}, exitValidation,
 			": 422 Unprocessable Entity: body.role"},
 		{"bad credentials", creds, []string{"users", "list"}, exitAuth, "invalid_client"},

@@ -173,6 +173,9 @@ func (j *journey) startSession() (string, error) {
 		return "", err
 	}
 	j.session, j.sessionURL = s.GetID(), s.GetAuthenticationURL()
+	if j.sessionURL == "" {
+		return fmt.Sprintf("id=%s, with no authentication_url", j.session), nil
+	}
 	return fmt.Sprintf("id=%s; the end user continues at %s", j.session, j.sessionURL), nil
 }
 
@@ -184,6 +187,8 @@ func (j *journey) connect() (string, error) {
 	switch {
 	case j.resume:
 		return "", errResume
+	case j.fake == nil && j.sessionURL == "":
+		return fmt.Sprintf("the session has no authentication_url, so there is no link for the end user to open: run again for a new session, or connect a vehicle otherwise and run again with PODERO_USER_ID=%s", j.user), errStop
 	case j.fake == nil:
 		return fmt.Sprintf("open %s in a browser and connect a vehicle, then run again with PODERO_USER_ID=%s", j.sessionURL, j.user), errStop
 	}
@@ -241,12 +246,11 @@ func (j *journey) boost() (string, error) {
 		return "", skipped("it would charge the real vehicle; set PODERO_QUICKSTART_BOOST=1 to boost it (and disarm it straight after)")
 	}
 	err := j.c.TriggerElectricVehicleBoost(j.ctx, j.user, j.vehicle)
-	var apiErr *api.Error
-	if api.IsConflict(err) && errors.As(err, &apiErr) {
+	if c, ok := api.BoostConflict(err); ok && c.Reason != nil {
 		// 409: already charging or full. An answer, not a failure.
-		if c, ok := apiErr.Payload.(*api.BoostConflictOutput); ok && c.Reason != nil {
-			return fmt.Sprintf("not started: %s (409)", c.GetReason()), nil
-		}
+		return fmt.Sprintf("not started: %s (409)", c.GetReason()), nil
+	}
+	if api.IsConflict(err) {
 		return "not started (409)", nil
 	}
 	if err != nil {
@@ -279,7 +283,9 @@ func (j *journey) reauthenticate() (string, error) {
 		return "", err
 	}
 	if auth.GetAuthenticationURL() == "" {
-		return "", errors.New("the answer has no authentication_url")
+		// The spec allows null: the session exists, but there is no link
+		// for the end user to open (yet). Nothing else depends on it.
+		return "session created, with no authentication_url (null, as the spec allows): no link for the end user to open now", nil
 	}
 	return "the end user reconnects at " + auth.GetAuthenticationURL(), nil
 }

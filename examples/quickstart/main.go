@@ -13,6 +13,7 @@
 //
 //	PODERO_ENV              sandbox (the default) or production
 //	PODERO_BASE_URL         another API host (a proxy, a test server); overrides PODERO_ENV
+//	PODERO_TOKEN_URL        another token endpoint; by default the guides' /oauth2/token/ on the API host
 //	PODERO_USER_ID          an end user who has onboarded a vehicle: skip to the vehicle steps
 //	PODERO_QUICKSTART_BOOST 1 to boost the vehicle (see below); by default that step is skipped
 //

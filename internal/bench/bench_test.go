@@ -2,10 +2,15 @@
 // hand-written net/http + encoding/json client decoding into structs with
 // the same fields (internal/benchdata), in the same benchmark run, on one
 // loopback server that serves fixed, spec-valid bodies with keep-alive on.
-// Sub-benchmarks are named impl=baseline, impl=generated (oapi-codegen's
-// client alone) and impl=partner (PartnerClient), so that
-// `benchstat -col /impl` shows each as a ratio to the baseline; see
-// BENCHMARKS.md and `make bench`.
+// Sub-benchmarks are named impl=baseline, impl=bare (the same exchange
+// with no encoding or decoding: the least a Go program can do),
+// impl=generated (oapi-codegen's client alone), impl=partner
+// (PartnerClient) and impl=ogen (ogen's client for the same spec,
+// internal/bench/ogenclient), so that `benchstat -col /impl` shows each as
+// a ratio to the baseline; see BENCHMARKS.md and `make bench`.
+//
+// This is a module of its own, so that ogen's runtime stays out of the
+// SDK's go.mod.
 package bench
 
 import (
@@ -25,9 +30,12 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/go-faster/jx"
+
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/api/speccheck"
+	"github.com/podero-go/podero/internal/bench/ogenclient"
 	"github.com/podero-go/podero/internal/benchdata"
 	"github.com/podero-go/podero/internal/specserver"
 )
@@ -43,12 +51,19 @@ var (
 type fixtures struct {
 	ev, user []byte
 	pages    map[int][]byte // SessionListOutput by page size
+	walk     map[int][]byte // the pages of 200 of the 1,000 a walk asks for, by offset
 }
 
 var fix = sync.OnceValue(func() fixtures {
 	f := fixtures{ev: benchdata.EV(), user: benchdata.CreatedUser(), pages: map[int][]byte{}}
 	for _, n := range pageSizes {
 		f.pages[n] = benchdata.SessionsPage(n)
+	}
+	// After the first page, an iterator asks each page from the last item
+	// of the one before (see api's paginate): 199 new items a page.
+	f.walk = map[int][]byte{0: f.pages[200]}
+	for off := 199; off < 1000; off += 199 {
+		f.walk[off] = benchdata.SessionsPageAt(off, min(200, 1000-off))
 	}
 	return f
 })
@@ -78,8 +93,13 @@ func newServer(tb testing.TB) *server {
 			write(w, f.ev)
 		case sessionsPath:
 			s.pages.Add(1)
-			n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+			q := r.URL.Query()
+			n, _ := strconv.Atoi(q.Get("limit"))
+			off, _ := strconv.Atoi(q.Get("offset"))
 			page, ok := f.pages[n]
+			if p, walking := f.walk[off]; walking && off > 0 {
+				page, ok = p, true // a later page of a walk: other sessions
+			}
 			if !ok {
 				page = f.pages[200]
 			}
@@ -148,6 +168,82 @@ func (b baseline) do(ctx context.Context, method, url string, body []byte, out a
 		return err
 	}
 	return json.Unmarshal(data, out)
+}
+
+// bare is the exchange alone: the same request, with a body encoded
+// beforehand, and the answer read into a reused buffer and not decoded.
+type bare struct {
+	http *http.Client
+	base string
+	buf  []byte
+}
+
+var (
+	bearer   = []string{"Bearer bench-token"}
+	jsonType = []string{"application/json"}
+)
+
+func (b *bare) do(ctx context.Context, method, url string, body []byte) error {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.base+url, r)
+	if err != nil {
+		return err
+	}
+	req.Header["Authorization"] = bearer
+	if body != nil {
+		req.Header["Content-Type"] = jsonType
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	buf := b.buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := resp.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	b.buf = buf
+	return nil
+}
+
+// ogenToken is the ogen client's security source: the fixed token.
+type ogenToken struct{}
+
+func (ogenToken) OAuth2(context.Context, ogenclient.OperationName) (ogenclient.OAuth2, error) {
+	return ogenclient.OAuth2{Token: "bench-token"}, nil
+}
+
+func ogenClient(tb testing.TB, s *server) *ogenclient.Client {
+	c, err := ogenclient.NewClient(s.URL, ogenToken{}, ogenclient.WithClient(&http.Client{}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// ogenUserInput is the create-user body as ogen's type.
+func ogenUserInput(tb testing.TB) *ogenclient.UserCreateInput {
+	var in ogenclient.UserCreateInput
+	if err := in.Decode(jx.DecodeBytes(benchdata.CreateUserRequest())); err != nil {
+		tb.Fatal(err)
+	}
+	return &in
 }
 
 // TestFixturesConformToSpec: the bodies the benchmarks decode are what the
@@ -254,10 +350,16 @@ func BenchmarkGetElectricVehicle(b *testing.B) {
 	s := newServer(b)
 	ctx := context.Background()
 	bl, gen, pc := baseline{http: &http.Client{}, base: s.URL}, generated(b, s), partner(b, s)
+	br, og := &bare{http: &http.Client{}, base: s.URL}, ogenClient(b, s)
+	ogParams := ogenclient.IntegrationsAPIAPIV2OrganizationsUsersElectricVehiclesRouterRetrieveElectricVehicleParams{
+		OrgID: benchdata.OrgID, UserID: benchdata.UserID, ElectricVehicleID: benchdata.EVID}
 	runImpls(b,
 		impl{"baseline", func() error {
 			var ev benchdata.BaselineEV
 			return bl.do(ctx, "GET", evPath, nil, &ev)
+		}},
+		impl{"bare", func() error {
+			return br.do(ctx, "GET", evPath, nil)
 		}},
 		impl{"generated", func() error {
 			resp, err := gen.GetElectricVehicleWithResponse(ctx, benchdata.OrgID, benchdata.UserID, benchdata.EVID)
@@ -269,6 +371,10 @@ func BenchmarkGetElectricVehicle(b *testing.B) {
 		impl{"partner", func() error {
 			_, err := pc.GetElectricVehicle(ctx, benchdata.UserID, benchdata.EVID)
 			return err
+		}},
+		impl{"ogen", func() error {
+			_, err := og.IntegrationsAPIAPIV2OrganizationsUsersElectricVehiclesRouterRetrieveElectricVehicle(ctx, ogParams)
+			return err
 		}})
 }
 
@@ -276,7 +382,9 @@ func BenchmarkListSessions200(b *testing.B) {
 	s := newServer(b)
 	ctx := context.Background()
 	bl, gen, pc := baseline{http: &http.Client{}, base: s.URL}, generated(b, s), partner(b, s)
+	br, og := &bare{http: &http.Client{}, base: s.URL}, ogenClient(b, s)
 	params := sessionParams(200)
+	ogParams := ogenSessionParams(200)
 	query := "?from=2026-11-01&to=2026-11-30&limit=200&offset=0"
 	want200 := func(n int) error {
 		if n != 200 {
@@ -292,6 +400,9 @@ func BenchmarkListSessions200(b *testing.B) {
 			}
 			return want200(len(page.Items))
 		}},
+		impl{"bare", func() error {
+			return br.do(ctx, "GET", sessionsPath+query, nil)
+		}},
 		impl{"generated", func() error {
 			resp, err := gen.ListElectricVehicleSessionsWithResponse(ctx, benchdata.OrgID, benchdata.UserID, benchdata.EVID, &params)
 			if err != nil || resp.JSON200 == nil {
@@ -305,6 +416,13 @@ func BenchmarkListSessions200(b *testing.B) {
 				return err
 			}
 			return want200(len(page.Items))
+		}},
+		impl{"ogen", func() error {
+			page, err := og.IntegrationsAPIAPIV2OrganizationsUsersElectricVehiclesSessionsRouterListSessionsEndpoint(ctx, ogParams)
+			if err != nil {
+				return err
+			}
+			return want200(len(page.Items))
 		}})
 }
 
@@ -312,6 +430,8 @@ func BenchmarkCreateUser(b *testing.B) {
 	s := newServer(b)
 	ctx := context.Background()
 	bl, gen, pc := baseline{http: &http.Client{}, base: s.URL}, generated(b, s), partner(b, s)
+	br, og := &bare{http: &http.Client{}, base: s.URL}, ogenClient(b, s)
+	ogIn, ogParams := ogenUserInput(b), ogenclient.IntegrationsAPIAPIV2OrganizationsUsersRouterCreateUserParams{OrgID: benchdata.OrgID}
 	raw := benchdata.CreateUserRequest()
 	var baseIn benchdata.BaselineUserInput
 	var in api.UserCreateInput
@@ -330,6 +450,9 @@ func BenchmarkCreateUser(b *testing.B) {
 			var u benchdata.BaselineUser
 			return bl.do(ctx, "POST", usersPath, body, &u)
 		}},
+		impl{"bare", func() error {
+			return br.do(ctx, "POST", usersPath, raw)
+		}},
 		impl{"generated", func() error {
 			resp, err := gen.CreateUserWithResponse(ctx, benchdata.OrgID, in)
 			if err == nil && resp.JSON200 == nil {
@@ -340,7 +463,91 @@ func BenchmarkCreateUser(b *testing.B) {
 		impl{"partner", func() error {
 			_, err := pc.CreateUser(ctx, in)
 			return err
+		}},
+		impl{"ogen", func() error {
+			_, err := og.IntegrationsAPIAPIV2OrganizationsUsersRouterCreateUser(ctx, ogIn, ogParams)
+			return err
 		}})
+}
+
+// BenchmarkEncodeCreateUser is the create-user body's encoding alone:
+// encoding/json of the baseline's struct, and ogen's encoder. api's
+// BenchmarkEncode has the SDK's encoder beside the same baseline (the
+// encoders are unexported, so their benchmark lives in package api).
+func BenchmarkEncodeCreateUser(b *testing.B) {
+	var baseIn benchdata.BaselineUserInput
+	if err := json.Unmarshal(benchdata.CreateUserRequest(), &baseIn); err != nil {
+		b.Fatal(err)
+	}
+	ogIn := ogenUserInput(b)
+	var sink []byte
+	runImpls(b,
+		impl{"baseline", func() (err error) {
+			sink, err = json.Marshal(&baseIn)
+			return err
+		}},
+		impl{"ogen", func() error {
+			e := new(jx.Encoder)
+			ogIn.Encode(e)
+			sink = e.Bytes()
+			return nil
+		}})
+	_ = sink
+}
+
+func ogenSessionParams(limit int) ogenclient.IntegrationsAPIAPIV2OrganizationsUsersElectricVehiclesSessionsRouterListSessionsEndpointParams {
+	p := ogenclient.IntegrationsAPIAPIV2OrganizationsUsersElectricVehiclesSessionsRouterListSessionsEndpointParams{
+		OrgID: benchdata.OrgID, UserID: benchdata.UserID, ElectricVehicleID: benchdata.EVID, Limit: ogenclient.NewOptInt(limit)}
+	p.From, _ = parseDay("2026-11-01")
+	p.To, _ = parseDay("2026-11-30")
+	return p
+}
+
+// TestOgenAndBareMakeTheSameExchange: ogen's client decodes the three
+// answers (so its benchmark measures a success, not an error path), and
+// the bare exchange sends the same requests and reads the same bodies.
+func TestOgenAndBareMakeTheSameExchange(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	og, br, f := ogenClient(t, s), &bare{http: s.Client(), base: s.URL}, fix()
+	ev, err := og.IntegrationsAPIAPIV2OrganizationsUsersElectricVehiclesRouterRetrieveElectricVehicle(ctx,
+		ogenclient.IntegrationsAPIAPIV2OrganizationsUsersElectricVehiclesRouterRetrieveElectricVehicleParams{
+			OrgID: benchdata.OrgID, UserID: benchdata.UserID, ElectricVehicleID: benchdata.EVID})
+	if err != nil || ev.ID.Value != benchdata.EVID || len(ev.Actions) != 1 {
+		t.Fatalf("ogen's GetElectricVehicle: %v, %+v", err, ev)
+	}
+	page, err := og.IntegrationsAPIAPIV2OrganizationsUsersElectricVehiclesSessionsRouterListSessionsEndpoint(ctx, ogenSessionParams(200))
+	if err != nil || len(page.Items) != 200 || page.Total != 1000 {
+		t.Fatalf("ogen's session page: %v", err)
+	}
+	u, err := og.IntegrationsAPIAPIV2OrganizationsUsersRouterCreateUser(ctx, ogenUserInput(t),
+		ogenclient.IntegrationsAPIAPIV2OrganizationsUsersRouterCreateUserParams{OrgID: benchdata.OrgID})
+	if err != nil || u.Email != "grace.hopper@example.com" {
+		t.Fatalf("ogen's CreateUser: %v", err)
+	}
+	// ogen sends the create-user body with the same fields.
+	e := new(jx.Encoder)
+	ogenUserInput(t).Encode(e)
+	var got, want map[string]any
+	if err := json.Unmarshal(e.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	_ = json.Unmarshal(benchdata.CreateUserRequest(), &want)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ogen encodes the create-user body as %s, want %s", e.Bytes(), benchdata.CreateUserRequest())
+	}
+	for _, c := range []struct {
+		method, path string
+		body, want   []byte
+	}{
+		{"GET", evPath, nil, f.ev},
+		{"GET", sessionsPath + "?limit=200", nil, f.pages[200]},
+		{"POST", usersPath, benchdata.CreateUserRequest(), f.user},
+	} {
+		if err := br.do(ctx, c.method, c.path, c.body); err != nil || !bytes.Equal(br.buf, c.want) {
+			t.Errorf("bare %s %s: %v, read %d bytes, want %d", c.method, c.path, err, len(br.buf), len(c.want))
+		}
+	}
 }
 
 func sessionParams(limit int) api.ListElectricVehicleSessionsParams {
@@ -464,8 +671,8 @@ func walk(tb testing.TB, s *server, pc *api.PartnerClient) int64 {
 
 func TestWalkThousandSessions(t *testing.T) {
 	s := newServer(t)
-	if pages := walk(t, s, partner(t, s)); pages != 5 {
-		t.Errorf("walking 1,000 sessions fetched %d pages, want ceil(1000/200) = 5", pages)
+	if pages := walk(t, s, partner(t, s)); pages != 6 {
+		t.Errorf("walking 1,000 sessions fetched %d pages, want 6: 200, then 199 new a page (each starts with the last item seen)", pages)
 	}
 }
 

@@ -79,10 +79,14 @@ func Session(i int) map[string]any {
 
 // SessionsPage is a SessionListOutput of n sessions out of a total of
 // 1,000: about 640 bytes a session, 128 KB for 200.
-func SessionsPage(n int) []byte {
+func SessionsPage(n int) []byte { return SessionsPageAt(0, n) }
+
+// SessionsPageAt is the page of n sessions at offset of the 1,000: each
+// session of the list has an id of its own, as the iterators check.
+func SessionsPageAt(offset, n int) []byte {
 	items := make([]any, n)
 	for i := range items {
-		items[i] = Session(i)
+		items[i] = Session(offset + i)
 	}
 	return mustJSON(map[string]any{"total": 1000, "items": items})
 }

@@ -333,7 +333,7 @@ func TestErrors(t *testing.T) {
 				return nil
 			},
 			is:     api.IsNotFound,
-			inText: []string{"GetElectricVehicle", "GET /api/partners/v2.0/org/", "404 Not Found", "req-42"},
+			inText: []string{"GetElectricVehicle", "404 Not Found", "req-42"},
 		},
 		{
 			name: "409 boost",
@@ -563,8 +563,8 @@ func TestSessionsIterator(t *testing.T) {
 	if len(*queries) != 3 {
 		t.Fatalf("%d requests, want 3: %v", len(*queries), *queries)
 	}
-	for i, q := range *queries {
-		if !strings.Contains(q, "limit=200") || !strings.Contains(q, fmt.Sprintf("offset=%d", 200*i)) {
+	for i, q := range *queries { // a page after the first starts with the last item of the one before
+		if !strings.Contains(q, "limit=200") || !strings.Contains(q, fmt.Sprintf("offset=%d", 199*i)) {
 			t.Errorf("request %d has query %q", i, q)
 		}
 	}
