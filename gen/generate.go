@@ -334,7 +334,6 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, err
 	}
-	code = string(src)
 	// The raw client, in package raw (see rawclient.go).
 	rawCode, err := codegen.Generate(gdoc, rawConfig(cfg.Configuration, apiImport))
 	if err != nil {
