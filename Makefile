@@ -1,8 +1,14 @@
-# podero-go. Every tool runs through `go run` at the version go.mod pins
-# (see tools.go), so a clean machine needs only Go and the module proxy.
+# podero-go. The SDK's module (.) requires only what its packages link; the
+# generator (gen/, which links oapi-codegen, kin-openapi and oasdiff), the
+# command-line tools (tools/: staticcheck, benchstat, ogen, run with `go tool`
+# at the versions tools/go.mod pins) and the optional weight (mcp/, otel/,
+# internal/bench) are modules of their own (issue 24). A clean machine needs
+# only Go and the module proxy.
 GO ?= go
-STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
-BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
+TOOL := $(GO) tool -modfile=$(CURDIR)/tools/go.mod
+STATICCHECK := $(TOOL) staticcheck
+BENCHSTAT := $(TOOL) benchstat
+GEN := $(GO) run -C gen .
 # make bench: runs of each benchmark, and how long each runs.
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
@@ -14,7 +20,7 @@ MODULES := internal/bench
 # the client the benchmarks compare with (internal/bench/ogen.yml).
 OGEN = cd tools && $(GO) tool ogen -config ../internal/bench/ogen.yml -package ogenclient -clean -loglevel warn
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check ogen-generate check-ogen test-mcp mcp-inspector test-otel
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check api-snapshot ogen-generate check-ogen test-mcp mcp-inspector test-otel
 
 all: generate test
 
@@ -24,25 +30,26 @@ generate:
 
 ## check-generate: regenerate from the pinned spec and fail if the committed files differ
 check-generate:
-	$(GO) run ./gen generate -check
+	$(GEN) generate -check
 
 ## pin-spec: re-pin openapi.json after a deliberate edit (then run make generate)
 pin-spec:
-	$(GO) run ./gen pin
+	$(GEN) pin
 
 ## update-spec: take the live spec (or SPEC_URL=...): check it, report the changes in CHANGELOG.md, pin, regenerate and build.
 ## KEEP_BROKEN=1 keeps the new files when they break the build, for you to mend the hand-written code
 update-spec:
-	$(GO) run ./gen update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)') $(if $(KEEP_BROKEN),-keep-broken)
+	$(GEN) update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)') $(if $(KEEP_BROKEN),-keep-broken)
 
-## lint: gofmt, go vet and staticcheck
+## lint: gofmt, go vet and staticcheck (of the SDK, gen and MODULES; mcp and otel in their test targets), and no
+## build output tracked (an executable, or a file over 1 MB that internal/tracked's allowlist does not name)
 lint:
+	$(GO) run ./internal/tracked
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
-	@sc=$$(mktemp -d) && trap 'rm -rf "$$sc"' EXIT && $(GO) build -o "$$sc/staticcheck" honnef.co/go/tools/cmd/staticcheck && \
-	for m in $(MODULES); do echo "lint $$m"; (cd $$m && $(GO) vet ./... && "$$sc/staticcheck" ./...) || exit 1; done
+	for m in gen $(MODULES); do echo "lint $$m"; (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./...) || exit 1; done
 
 ## test: what CI runs: lint, the race-enabled tests, and the generated-code, consumer and API checks.
 ## gen's tests run without -race: the race detector makes oapi-codegen ten times slower, and gen's one
@@ -50,11 +57,11 @@ lint:
 ## The race runtime's 1 s pause at the exit of each test binary is turned off (GORACE). gen's tests
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
-	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
+	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory -j4 -O test-gen test-decode test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel
 
 test-gen:
-	$(GO) test -count=1 ./gen/...
+	cd gen && $(GO) test -count=1 ./...
 
 ## test-decode: the decoders' differential test in full (api/internal/apitest), without the race detector,
 ## under which the run of every package above takes a few documents an operation
@@ -74,19 +81,15 @@ check-ogen:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && ($(OGEN) -target "$$tmp/ogenclient" ../openapi.json) && \
 	diff -r "$$tmp/ogenclient" internal/bench/ogenclient || { echo "internal/bench/ogenclient is stale: run make ogen-generate"; exit 1; }
 
-## test-mcp: the MCP server's module (mcp/, its own go.mod): go vet, staticcheck (built from the
-## root module, which pins it) and the race-enabled tests
+## test-mcp: the MCP server's module (mcp/, its own go.mod): go vet, staticcheck (tools/go.mod pins it)
+## and the race-enabled tests
 test-mcp:
-	cd mcp && $(GO) vet ./...
-	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd mcp && $$sc ./...; \
-	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	cd mcp && $(GO) vet ./... && $(STATICCHECK) ./...
 	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
 
 ## test-otel: the OpenTelemetry module (otel/, its own go.mod), as test-mcp does the MCP server's
 test-otel:
-	cd otel && $(GO) vet ./...
-	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd otel && $$sc ./...; \
-	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	cd otel && $(GO) vet ./... && $(STATICCHECK) ./...
 	cd otel && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
 
 ## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
@@ -99,15 +102,20 @@ mcp-inspector:
 consumer-check:
 	GO='$(GO)' .ci/consumer-check
 
-## api-check: fail on a breaking change of api, oauth, api/poderotest or api/speccheck since the last tag v* that CHANGELOG.md does not announce
+## api-check: compare the exported API of api, api/raw, oauth, api/poderotest and api/speccheck with api.snapshot/:
+## fail on a breaking change that CHANGELOG.md does not announce, and on any change the snapshot does not record
 api-check:
 	$(GO) run ./internal/apicheck
+
+## api-snapshot: record the current API in api.snapshot/ (refused for a breaking change CHANGELOG.md does not announce)
+api-snapshot:
+	$(GO) run ./internal/apicheck -write
 
 ## test-corpus: generate a client from every document of gen/testdata/specs (checking refusals, notes
 ## and the update report from our spec), then build, vet and conformance-test them all (one go vet, one go test; see gen/corpus_test.go); time the
 ## generation of a spec of 630 operations; and take specs through update-spec's real build
 test-corpus:
-	PODERO_CORPUS=1 $(GO) test -count=1 -run '^(TestCorpus|TestCorpusBuild|TestGenerateLargeSpec|TestUpdateSpecBuilds)$$' -v ./gen
+	cd gen && PODERO_CORPUS=1 $(GO) test -count=1 -run '^(TestCorpus|TestCorpusBuild|TestGenerateLargeSpec|TestUpdateSpecBuilds)$$' -v .
 
 ## bench: the benchmarks, BENCH_COUNT runs each with allocations, then benchstat's
 ## summary with each implementation as a ratio to the hand-written baseline (BENCHMARKS.md)

@@ -214,17 +214,24 @@ func isJSON(ct string) bool {
 
 // lookupOperation finds the operation of a raw client's request, for
 // errors, logs and whether it takes the bearer token: the route whose
-// template matches the end of the path (a base URL may add a prefix),
-// preferring literal segments over parameters (".../hems-sessions/current"
-// over ".../hems-sessions/{session_id}"). A path the spec does not have gets
-// an unnamed operation that sends the token.
+// template matches the end of the path (a base URL may add a prefix, which
+// the transport strips when it is the client's own), preferring literal
+// segments over parameters (".../hems-sessions/current" over
+// ".../hems-sessions/{session_id}"), then the longer match ("/{id}" over the
+// root "/"). A path the spec does not have gets an unnamed operation that
+// sends the token.
 func lookupOperation(method, path string) *operation {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
+	return lookupIn(routes(), method, path)
+}
+
+func lookupIn(table map[string][]route, method, path string) *operation {
+	segs := splitPath(path)
 	var best *route
-	candidates := routes()[method]
+	candidates := table[method]
 	for i := range candidates {
 		r := &candidates[i]
-		if len(r.segs) > len(segs) || (best != nil && r.literals <= best.literals) {
+		if len(r.segs) > len(segs) || (best != nil && (r.literals < best.literals ||
+			r.literals == best.literals && len(r.segs) <= len(best.segs))) {
 			continue
 		}
 		tail := segs[len(segs)-len(r.segs):]
@@ -243,6 +250,34 @@ func lookupOperation(method, path string) *operation {
 		return &operation{method: method, path: path, auth: true}
 	}
 	return best.op
+}
+
+// splitPath splits a path into its segments; the root "/" has none.
+func splitPath(path string) []string {
+	if p := strings.Trim(path, "/"); p != "" {
+		return strings.Split(p, "/")
+	}
+	return nil
+}
+
+// trimBase is a request's path without base, the path of the client's base
+// URL, when the path starts with it: what lookupOperation matches.
+func trimBase(path, base string) string {
+	if rest, ok := strings.CutPrefix(path, base); ok && base != "" && (rest == "" || rest[0] == '/') {
+		return rest
+	}
+	return path
+}
+
+// urlPath is the path of an absolute URL ("https://host/p" is "/p").
+func urlPath(u string) string {
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		u = rest
+	}
+	if i := strings.IndexByte(u, '/'); i >= 0 {
+		return u[i:]
+	}
+	return ""
 }
 
 // route is one operation's path template split into segments; "" stands

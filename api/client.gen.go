@@ -142,8 +142,9 @@ var operationList = []*operation{
 
 // ResolveInformationCue: mark an information action as read.
 //
-// Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.
-// Spec evidence (x-podero-evidence): observed; html (complete except opId).
+// Podero operationId: integrations_api_api_v2_cues_router_resolve_information_cue
+//
+//	x-podero-evidence: observed; html (complete except opId)
 //
 //	POST /api/partners/v2.0/cues/{cue_id}/information/resolve
 //
@@ -175,8 +176,8 @@ func (c *PartnerClient) ResolveInformationCue(ctx context.Context, cueID UUID, p
 //
 // Once started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.
 //
-// Podero operationId: integrations_api_api_v2_cues_router_resolve_cue.
-// Spec evidence (x-podero-evidence): observed; html + md (complete except opId).
+//	Podero operationId: integrations_api_api_v2_cues_router_resolve_cue
+//	x-podero-evidence: observed; html + md (complete except opId)
 //
 //	POST /api/partners/v2.0/cues/{cue_id}/resolve
 //
@@ -207,8 +208,8 @@ func (c *PartnerClient) ResolveCue(ctx context.Context, cueID UUID, params Resol
 // - `state=success` marks the action as completed; it will no longer appear in the   originating resource's `actions` list on subsequent reads.
 // - `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.
 //
-// Podero operationId: integrations_api_api_v2_cues_router_report_cue_state.
-// Spec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.
+//	Podero operationId: integrations_api_api_v2_cues_router_report_cue_state
+//	x-podero-evidence: observed; html + md (complete except opId) — no Authorization header/section
 //
 //	POST /api/partners/v2.0/cues/{cue_id}/state
 //
@@ -237,16 +238,16 @@ func (c *PartnerClient) ReportCueState(ctx context.Context, cueID UUID, params R
 //
 // This endpoint creates a new onboarding session
 //
-//	and generates an authentication URL which leads to Connect UI.
-//	This application takes end-users through onboarding their device.
-//	Upon success, it redirects back to the success_url.
-//	If unsuccessful, it redirects to the cancel_url.
-//	Sessions are valid until the end of the next day.
+//	                and generates an authentication URL which leads to Connect UI.
+//	                This application takes end-users through onboarding their device.
+//	                Upon success, it redirects back to the success_url.
+//	                If unsuccessful, it redirects to the cancel_url.
+//	                Sessions are valid until the end of the next day.
 //
-// Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.
-// Spec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).
+//		Podero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session
+//		x-podero-evidence: observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example)
 //
-//	POST /api/partners/v2.0/device-onboarding
+//		POST /api/partners/v2.0/device-onboarding
 //
 // It returns the decoded 200 body.
 func (c *PartnerClient) CreateOnboardingSession(ctx context.Context, body DeviceOnboardingSessionCreateInput, opts ...CallOption) (*DeviceOnboardingSessionOutput, error) {
@@ -267,10 +268,10 @@ func (c *PartnerClient) CreateOnboardingSession(ctx context.Context, body Device
 
 // GetOnboardingSession: get Device Onboarding Session.
 //
-// # Fetch information about a device onboarding session
+// Fetch information about a device onboarding session
 //
-// Podero operationId: integrations_api_api_v2_device_onboarding_router_retrieve_onboarding_session.
-// Spec evidence (x-podero-evidence): observed; md (opId, param) + text (response enums/maxLengths).
+//	Podero operationId: integrations_api_api_v2_device_onboarding_router_retrieve_onboarding_session
+//	x-podero-evidence: observed; md (opId, param) + text (response enums/maxLengths)
 //
 //	GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}
 //
@@ -289,8 +290,9 @@ func (c *PartnerClient) GetOnboardingSession(ctx context.Context, onboardingSess
 
 // GetWallboxClaimTokenStatus: check if a wallbox claim token has been claimed.
 //
-// Podero operationId: integrations_api_api_v2_device_onboarding_router_wallbox_claim_token_status.
-// Spec evidence (x-podero-evidence): observed; html (params, response) — no Authorization header/section on the page.
+// Podero operationId: integrations_api_api_v2_device_onboarding_router_wallbox_claim_token_status
+//
+//	x-podero-evidence: observed; html (params, response) — no Authorization header/section on the page
 //
 //	GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status
 //
@@ -316,8 +318,9 @@ func (c *PartnerClient) GetWallboxClaimTokenStatus(ctx context.Context, onboardi
 
 // ListMarketPrices: list filtered hourly prices.
 //
-// Podero operationId: integrations_api_api_v2_prices_router_list_prices.
-// Spec evidence (x-podero-evidence): observed; html (complete).
+// Podero operationId: integrations_api_api_v2_prices_router_list_prices
+//
+//	x-podero-evidence: observed; html (complete)
 //
 //	GET /api/partners/v2.0/market/{market_id}/prices/{price_zone}
 //
@@ -350,8 +353,9 @@ func (c *PartnerClient) ListMarketPrices(ctx context.Context, marketID MarketID,
 
 // GetDevicesSavings: get an Organisation's Devices Savings.
 //
-// Podero operationId: integrations_api_api_v2_organizations_devices_router_get_devices_savings.
-// Spec evidence (x-podero-evidence): observed; html (complete).
+// Podero operationId: integrations_api_api_v2_organizations_devices_router_get_devices_savings
+//
+//	x-podero-evidence: observed; html (complete)
 //
 //	GET /api/partners/v2.0/org/{org_id}/devices/savings
 //
@@ -380,8 +384,8 @@ func (c *PartnerClient) GetDevicesSavings(ctx context.Context, params GetDevices
 // Get load curves aggregated by price zone instead of by organization.
 // This endpoint aggregates consumption data from all devices with the specified price_zone.
 //
-// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_load_curves_router_get_by_price_zone.
-// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, first query param) — other params and response not visible.
+//	Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_load_curves_router_get_by_price_zone
+//	x-podero-evidence: observed; md (summary, description, opId, first query param) — other params and response not visible
 //
 //	GET /api/partners/v2.0/org/{org_id}/trading/dayahead/loadcurve/pricezone/{price_zone_key}
 //
@@ -412,8 +416,9 @@ func (c *PartnerClient) GetTradingDayAheadLoadCurve(ctx context.Context, priceZo
 
 // GetTradingDayAheadPrices: retrieve Trading Dayahead Prices.
 //
-// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_get.
-// Spec evidence (x-podero-evidence): observed; html (complete).
+// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_get
+//
+//	x-podero-evidence: observed; html (complete)
 //
 //	GET /api/partners/v2.0/org/{org_id}/trading/dayahead/prices
 //
@@ -440,8 +445,9 @@ func (c *PartnerClient) GetTradingDayAheadPrices(ctx context.Context, params Get
 
 // UpdateTradingDayAheadPrices: update Trading Dayahead Prices.
 //
-// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.
-// Spec evidence (x-podero-evidence): observed; html (params, body & response fields).
+// Podero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update
+//
+//	x-podero-evidence: observed; html (params, body & response fields)
 //
 //	PATCH /api/partners/v2.0/org/{org_id}/trading/dayahead/prices
 //
@@ -471,8 +477,8 @@ func (c *PartnerClient) UpdateTradingDayAheadPrices(ctx context.Context, body Tr
 //
 // List all users within the specified organization.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_organization_users.
-// Spec evidence (x-podero-evidence): observed; md (opId, path, include_deleted) + html (array response with the complete UserOutput field list).
+//	Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_organization_users
+//	x-podero-evidence: observed; md (opId, path, include_deleted) + html (array response with the complete UserOutput field list)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users
 //
@@ -499,8 +505,9 @@ func (c *PartnerClient) ListUsers(ctx context.Context, params ListUsersParams, o
 
 // CreateUser: register a new user.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_router_create_user.
-// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).
+// Podero operationId: integrations_api_api_v2_organizations_users_router_create_user
+//
+//	x-podero-evidence: inferred (guide-only); guides only (method+path+example body/response)
 //
 //	POST /api/partners/v2.0/org/{org_id}/users
 //
@@ -528,8 +535,9 @@ func (c *PartnerClient) CreateUser(ctx context.Context, body UserCreateInput, op
 
 // GetUserByExternalID: get details about an user by external ID.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id.
-// Spec evidence (x-podero-evidence): observed; html (params + response fields, list cut after zip_code).
+// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id
+//
+//	x-podero-evidence: observed; html (params + response fields, list cut after zip_code)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/by-ext-id/{external_id}
 //
@@ -560,8 +568,9 @@ func (c *PartnerClient) GetUserByExternalID(ctx context.Context, externalID stri
 
 // GetUser: get details about a user.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user.
-// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path).
+// Podero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user
+//
+//	x-podero-evidence: inferred (guide-only); guide only (method+path)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}
 //
@@ -586,8 +595,9 @@ func (c *PartnerClient) GetUser(ctx context.Context, userID UUID, opts ...CallOp
 
 // UpdateUser: update details of a user.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_router_update_user.
-// Spec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).
+// Podero operationId: integrations_api_api_v2_organizations_users_router_update_user
+//
+//	x-podero-evidence: inferred (guide-only); guides only (method+path+partial-update example)
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}
 //
@@ -616,8 +626,9 @@ func (c *PartnerClient) UpdateUser(ctx context.Context, userID UUID, body UserUp
 
 // CreateBuilding: register a user's building.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.
-// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).
+// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building
+//
+//	x-podero-evidence: inferred (guide-only); guide only (method+path+body {name})
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings
 //
@@ -647,8 +658,9 @@ func (c *PartnerClient) CreateBuilding(ctx context.Context, userID UUID, body Bu
 
 // GetBuilding: get details about a building.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_retrieve_building.
-// Spec evidence (x-podero-evidence): observed; html (params + response fields).
+// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_retrieve_building
+//
+//	x-podero-evidence: observed; html (params + response fields)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings/{building_id}
 //
@@ -675,8 +687,9 @@ func (c *PartnerClient) GetBuilding(ctx context.Context, userID UUID, buildingID
 
 // UpdateBuilding: update details of a building.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.
-// Spec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).
+// Podero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building
+//
+//	x-podero-evidence: observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass)
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings/{building_id}
 //
@@ -709,8 +722,8 @@ func (c *PartnerClient) UpdateBuilding(ctx context.Context, userID UUID, buildin
 //
 // Owner-level steering mode, HEMS eligibility, available modes with reason codes, thresholds, and the live solar-charging status.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_get_charging_config.
-// Spec evidence (x-podero-evidence): observed summary, inferred path; text rendering (summary, description, path-param descriptions, response mode/reason enums); method GET shown, path inferred from the PUT sibling.
+//	Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_get_charging_config
+//	x-podero-evidence: observed summary, inferred path; text rendering (summary, description, path-param descriptions, response mode/reason enums); method GET shown, path inferred from the PUT sibling
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/charging-config
 //
@@ -740,8 +753,8 @@ func (c *PartnerClient) GetChargingConfig(ctx context.Context, userID UUID, opts
 // devices in one transaction. Rejects modes outside “available_modes“ and
 // thresholds below any device's band minimum (422).
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.
-// Spec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).
+//	Podero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config
+//	x-podero-evidence: observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums)
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/charging-config
 //
@@ -771,8 +784,9 @@ func (c *PartnerClient) UpdateChargingConfig(ctx context.Context, userID UUID, b
 
 // UpdateDevice: update general device attributes.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.
-// Spec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).
+// Podero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device
+//
+//	x-podero-evidence: observed; html (params, body fields, 200 'OK' without a body schema)
 //
 //	PATCH /api/partners/v2.0/org/{org_id}/users/{user_id}/devices/{device_id}
 //
@@ -799,8 +813,9 @@ func (c *PartnerClient) UpdateDevice(ctx context.Context, userID UUID, deviceID 
 
 // ListElectricVehicles: get a user's electric vehicles.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicles.
-// Spec evidence (x-podero-evidence): observed; html (curl + example array, cut).
+// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicles
+//
+//	x-podero-evidence: observed; html (curl + example array, cut)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles
 //
@@ -828,8 +843,8 @@ func (c *PartnerClient) ListElectricVehicles(ctx context.Context, userID UUID, o
 //
 // Create a new electric vehicle for a specific user under a specific organization, with a JSON payload.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.
-// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.
+//	Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle
+//	x-podero-evidence: observed; md (summary, description, opId, org_id) — body/response not visible
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles
 //
@@ -861,8 +876,8 @@ func (c *PartnerClient) CreateElectricVehicle(ctx context.Context, userID UUID, 
 //
 // Get the electric vehicle related to a specific user under a specific organization.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle.
-// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
+//	Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle
+//	x-podero-evidence: observed; md (summary, description, opId)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}
 //
@@ -889,8 +904,9 @@ func (c *PartnerClient) GetElectricVehicle(ctx context.Context, userID UUID, ele
 
 // UpdateElectricVehicle: update details of a user's electric vehicle.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.
-// Spec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').
+// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle
+//
+//	x-podero-evidence: inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint')
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}
 //
@@ -923,8 +939,8 @@ func (c *PartnerClient) UpdateElectricVehicle(ctx context.Context, userID UUID, 
 //
 // Reauthenticate a electric vehicle related to a specific user under a specific organization.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.
-// Spec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).
+//	Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session
+//	x-podero-evidence: observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput)
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/auth_session
 //
@@ -966,8 +982,8 @@ func (c *PartnerClient) ReauthenticateElectricVehicle(ctx context.Context, userI
 // end-conditions (full / unplug / OEM stop). To stop a live boost, the
 // user must unplug the vehicle.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_disarm_boost.
-// Spec evidence (x-podero-evidence): observed summary, inferred path; summary + description observed; path inferred from 'use DELETE /boost'.
+//	Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_disarm_boost
+//	x-podero-evidence: observed summary, inferred path; summary + description observed; path inferred from 'use DELETE /boost'
 //
 //	DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost
 //
@@ -1013,8 +1029,8 @@ func (c *PartnerClient) DisarmElectricVehicleBoost(ctx context.Context, userID U
 // The arm path is idempotent: re-tapping while already armed returns 204 with
 // no change. To clear an armed flag, use “DELETE /boost“.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_trigger_boost.
-// Spec evidence (x-podero-evidence): observed; md + text (summary, description, params, 204) — opId not visible; 409 schema name not visible.
+//	Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_trigger_boost
+//	x-podero-evidence: observed; md + text (summary, description, params, 204) — opId not visible; 409 schema name not visible
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost
 //
@@ -1038,8 +1054,9 @@ func (c *PartnerClient) TriggerElectricVehicleBoost(ctx context.Context, userID 
 
 // GetElectricVehicleChargePolicy: get a vehicle's charge policy.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get.
-// Spec evidence (x-podero-evidence): observed; html + md (complete).
+// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get
+//
+//	x-podero-evidence: observed; html + md (complete)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy
 //
@@ -1067,8 +1084,9 @@ func (c *PartnerClient) GetElectricVehicleChargePolicy(ctx context.Context, user
 
 // UpdateElectricVehicleChargePolicy: update a vehicle's charge policy.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.
-// Spec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.
+// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put
+//
+//	x-podero-evidence: inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy
 //
@@ -1100,8 +1118,9 @@ func (c *PartnerClient) UpdateElectricVehicleChargePolicy(ctx context.Context, u
 
 // GetElectricVehicleData: get EV data.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_data.
-// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
+// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_data
+//
+//	x-podero-evidence: observed; html (complete param list + response schema names)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/data
 //
@@ -1148,8 +1167,8 @@ func (c *PartnerClient) GetElectricVehicleData(ctx context.Context, userID UUID,
 //
 // Retrieve time-bucketed savings data for a specified electric vehicle within a given date range.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_savings.
-// Spec evidence (x-podero-evidence): observed summary, inferred path; summary, description, param descriptions observed; path inferred (sibling of HP/inverter savings); types/defaults and response assumed equal to HP savings.
+//	Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_savings
+//	x-podero-evidence: observed summary, inferred path; summary, description, param descriptions observed; path inferred (sibling of HP/inverter savings); types/defaults and response assumed equal to HP savings
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/savings
 //
@@ -1182,8 +1201,9 @@ func (c *PartnerClient) GetElectricVehicleSavings(ctx context.Context, userID UU
 
 // ListElectricVehicleSessions: list completed charging sessions for an electric vehicle.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_list_sessions_endpoint.
-// Spec evidence (x-podero-evidence): observed; html + md (complete).
+// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_list_sessions_endpoint
+//
+//	x-podero-evidence: observed; html + md (complete)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions
 //
@@ -1221,8 +1241,8 @@ func (c *PartnerClient) ListElectricVehicleSessions(ctx context.Context, userID 
 //
 // Returns the active session wrapped as `{ "session": ... }`. When no session is active, returns 200 with `{ "session": null }` instead of 404 so clients can poll without exception handling.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_get_current_session_endpoint.
-// Spec evidence (x-podero-evidence): observed; html + md (opId cut after '..._sessions_router_get_c').
+//	Podero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_get_current_session_endpoint
+//	x-podero-evidence: observed; html + md (opId cut after '..._sessions_router_get_c')
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions/current
 //
@@ -1250,8 +1270,9 @@ func (c *PartnerClient) GetCurrentElectricVehicleSession(ctx context.Context, us
 
 // ListEnergyContracts: get a user's energy contracts.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_retrieve_energy_contracts.
-// Spec evidence (x-podero-evidence): observed; html (second pass: method, path, params, array example, complete response field list).
+// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_retrieve_energy_contracts
+//
+//	x-podero-evidence: observed; html (second pass: method, path, params, array example, complete response field list)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts
 //
@@ -1277,8 +1298,9 @@ func (c *PartnerClient) ListEnergyContracts(ctx context.Context, userID UUID, op
 
 // CreateEnergyContract: register a user's energy contract.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.
-// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
+// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract
+//
+//	x-podero-evidence: observed; html (params, body fields, response fields)
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts
 //
@@ -1308,8 +1330,9 @@ func (c *PartnerClient) CreateEnergyContract(ctx context.Context, userID UUID, b
 
 // UpdateEnergyContract: update details of a user's energy contract.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.
-// Spec evidence (x-podero-evidence): observed; html (params, body fields, response fields).
+// Podero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract
+//
+//	x-podero-evidence: observed; html (params, body fields, response fields)
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts/{energy_contract_id}
 //
@@ -1340,8 +1363,9 @@ func (c *PartnerClient) UpdateEnergyContract(ctx context.Context, userID UUID, e
 
 // ListHeatPumps: get all of a user's heat pumps.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pumps.
-// Spec evidence (x-podero-evidence): observed; html (example array, cut).
+// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pumps
+//
+//	x-podero-evidence: observed; html (example array, cut)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps
 //
@@ -1367,8 +1391,9 @@ func (c *PartnerClient) ListHeatPumps(ctx context.Context, userID UUID, opts ...
 
 // CreateHeatPump: register a user's heat pump.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.
-// Spec evidence (x-podero-evidence): observed; html (request example + response example).
+// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump
+//
+//	x-podero-evidence: observed; html (request example + response example)
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps
 //
@@ -1400,8 +1425,8 @@ func (c *PartnerClient) CreateHeatPump(ctx context.Context, userID UUID, body He
 //
 // Get the heat pump related to a specific user under a specific organization.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pump.
-// Spec evidence (x-podero-evidence): observed; md + text (opId, params, response enums/descriptions).
+//	Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pump
+//	x-podero-evidence: observed; md + text (opId, params, response enums/descriptions)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}
 //
@@ -1431,8 +1456,9 @@ func (c *PartnerClient) GetHeatPump(ctx context.Context, userID UUID, heatPumpID
 
 // UpdateHeatPump: update details of a user's heat pump.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.
-// Spec evidence (x-podero-evidence): observed; html (request example + response example).
+// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump
+//
+//	x-podero-evidence: observed; html (request example + response example)
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}
 //
@@ -1463,8 +1489,9 @@ func (c *PartnerClient) UpdateHeatPump(ctx context.Context, userID UUID, heatPum
 
 // GetHeatPumpData: get heat pump data.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_data.
-// Spec evidence (x-podero-evidence): observed; html (complete param list + response schema names).
+// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_data
+//
+//	x-podero-evidence: observed; html (complete param list + response schema names)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/data
 //
@@ -1509,8 +1536,9 @@ func (c *PartnerClient) GetHeatPumpData(ctx context.Context, userID UUID, heatPu
 
 // GetHeatPumpSavings: get savings data for a specified heat pump.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_savings.
-// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
+// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_savings
+//
+//	x-podero-evidence: observed; html (params + response schema names)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/savings
 //
@@ -1545,12 +1573,12 @@ func (c *PartnerClient) GetHeatPumpSavings(ctx context.Context, userID UUID, hea
 //
 // Endpoint to retrieve schedules for a specified heat pump within a given time range.
 //
-//	This endpoint is currently in beta release and may be subject to changes.
+//	    This endpoint is currently in beta release and may be subject to changes.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_schedules.
-// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — query params and response not visible.
+//		Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_schedules
+//		x-podero-evidence: observed; md (summary, description, opId, org_id) — query params and response not visible
 //
-//	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/schedules
+//		GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/schedules
 //
 // It returns the decoded 200 body.
 func (c *PartnerClient) GetHeatPumpSchedules(ctx context.Context, userID UUID, heatPumpID UUID, opts ...CallOption) (ScheduleOutput, error) {
@@ -1576,8 +1604,9 @@ func (c *PartnerClient) GetHeatPumpSchedules(ctx context.Context, userID UUID, h
 
 // GetHeatPumpStatistics: get statistics for a specified heat pump.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_statistics.
-// Spec evidence (x-podero-evidence): observed; html (params + response schema names).
+// Podero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_statistics
+//
+//	x-podero-evidence: observed; html (params + response schema names)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/statistics
 //
@@ -1611,8 +1640,9 @@ func (c *PartnerClient) GetHeatPumpStatistics(ctx context.Context, userID UUID, 
 
 // ListInverters: get a user's solar inverters.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverters.
-// Spec evidence (x-podero-evidence): observed; html (example array, cut).
+// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverters
+//
+//	x-podero-evidence: observed; html (example array, cut)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters
 //
@@ -1640,8 +1670,8 @@ func (c *PartnerClient) ListInverters(ctx context.Context, userID UUID, opts ...
 //
 // Create a new solar inverter for a specific user under a specific organization, with a JSON payload.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.
-// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.
+//	Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter
+//	x-podero-evidence: observed; md (summary, description, opId) — body/response not visible
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters
 //
@@ -1673,8 +1703,8 @@ func (c *PartnerClient) CreateInverter(ctx context.Context, userID UUID, body In
 //
 // Get the solar inverter related to a specific user under a specific organization.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverter.
-// Spec evidence (x-podero-evidence): observed; md (summary, description, opId).
+//	Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverter
+//	x-podero-evidence: observed; md (summary, description, opId)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}
 //
@@ -1701,8 +1731,9 @@ func (c *PartnerClient) GetInverter(ctx context.Context, userID UUID, inverterID
 
 // UpdateInverter: update details of a user's solar inverter.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.
-// Spec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).
+// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter
+//
+//	x-podero-evidence: inferred (guide-only); guide only (PUT .../inverters/{device_id} example)
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}
 //
@@ -1735,8 +1766,8 @@ func (c *PartnerClient) UpdateInverter(ctx context.Context, userID UUID, inverte
 //
 // Reauthenticate a inverter related to a specific user under a specific organization.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.
-// Spec evidence (x-podero-evidence): observed; html + md (complete).
+//	Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session
+//	x-podero-evidence: observed; html + md (complete)
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/auth_session
 //
@@ -1770,12 +1801,12 @@ func (c *PartnerClient) ReauthenticateInverter(ctx context.Context, userID UUID,
 //
 // Retrieve time series data for a specified inverter within a given time range.
 //
-//	This endpoint is currently in beta release and may be subject to changes.
+//	            This endpoint is currently in beta release and may be subject to changes.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_data.
-// Spec evidence (x-podero-evidence): observed; html + md (complete).
+//		Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_data
+//		x-podero-evidence: observed; html + md (complete)
 //
-//	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/data
+//		GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/data
 //
 // It returns the decoded 200 body.
 func (c *PartnerClient) GetInverterData(ctx context.Context, userID UUID, inverterID UUID, params GetInverterDataParams, opts ...CallOption) (*InverterDataOutput, error) {
@@ -1815,8 +1846,8 @@ func (c *PartnerClient) GetInverterData(ctx context.Context, userID UUID, invert
 //
 // Retrieve time-bucketed savings data for a specified inverter within a given date range.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_savings.
-// Spec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id/user_id) — query params & response assumed equal to HP savings.
+//	Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_savings
+//	x-podero-evidence: observed; md (summary, description, opId, org_id/user_id) — query params & response assumed equal to HP savings
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/savings
 //
@@ -1851,12 +1882,12 @@ func (c *PartnerClient) GetInverterSavings(ctx context.Context, userID UUID, inv
 //
 // Endpoint to retrieve schedules for a specified inverter within a given time range.
 //
-//	This endpoint is currently in beta release and may be subject to changes.
+//	    This endpoint is currently in beta release and may be subject to changes.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_schedules.
-// Spec evidence (x-podero-evidence): observed; md (summary, description, opId) — query params and response not visible.
+//		Podero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_schedules
+//		x-podero-evidence: observed; md (summary, description, opId) — query params and response not visible
 //
-//	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/schedules
+//		GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/schedules
 //
 // It returns the decoded 200 body.
 func (c *PartnerClient) GetInverterSchedules(ctx context.Context, userID UUID, inverterID UUID, opts ...CallOption) (ScheduleOutput, error) {
@@ -1882,8 +1913,9 @@ func (c *PartnerClient) GetInverterSchedules(ctx context.Context, userID UUID, i
 
 // CreateWallboxClaimToken: mint a one-time wallbox claim token for the user.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_mint_claim_token.
-// Spec evidence (x-podero-evidence): observed; html (params without descriptions, no body, 201 response fields).
+// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_mint_claim_token
+//
+//	x-podero-evidence: observed; html (params without descriptions, no body, 201 response fields)
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/claim-tokens
 //
@@ -1911,8 +1943,8 @@ func (c *PartnerClient) CreateWallboxClaimToken(ctx context.Context, userID UUID
 //
 // Get the wallbox related to a specific user under a specific organization.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_retrieve_wallbox.
-// Spec evidence (x-podero-evidence): observed; html (3 versions, example cut) + md (opId).
+//	Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_retrieve_wallbox
+//	x-podero-evidence: observed; html (3 versions, example cut) + md (opId)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}
 //
@@ -1941,8 +1973,8 @@ func (c *PartnerClient) GetWallbox(ctx context.Context, userID UUID, wallboxID U
 //
 // Modify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.
-// Spec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).
+//	Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox
+//	x-podero-evidence: observed; text rendering (params, enum lists, descriptions; field names not shown)
 //
 //	PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}
 //
@@ -1973,8 +2005,9 @@ func (c *PartnerClient) UpdateWallbox(ctx context.Context, userID UUID, wallboxI
 
 // ReauthenticateWallbox: reauthenticate a user's wallbox.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.
-// Spec evidence (x-podero-evidence): observed; html (params, body, response).
+// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session
+//
+//	x-podero-evidence: observed; html (params, body, response)
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/auth_session
 //
@@ -2012,8 +2045,8 @@ func (c *PartnerClient) ReauthenticateWallbox(ctx context.Context, userID UUID, 
 // clears any `boost_for_next_session` arm. Idempotent: 204 whether or not a boost
 // was active or armed.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_cancel_boost.
-// Spec evidence (x-podero-evidence): observed; md (summary, description; opId cut).
+//	Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_cancel_boost
+//	x-podero-evidence: observed; md (summary, description; opId cut)
 //
 //	DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost
 //
@@ -2054,8 +2087,8 @@ func (c *PartnerClient) CancelWallboxBoost(ctx context.Context, userID UUID, wal
 // (`already_charging`, `fully_charged`, or `internal_error`). The arm path is
 // idempotent. To cancel a live boost or clear an armed flag, use `DELETE /boost`.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_trigger_boost.
-// Spec evidence (x-podero-evidence): observed; md (summary, description; opId not visible) + text rendering (path-param descriptions, 'No Content').
+//	Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_trigger_boost
+//	x-podero-evidence: observed; md (summary, description; opId not visible) + text rendering (path-param descriptions, 'No Content')
 //
 //	POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost
 //
@@ -2079,8 +2112,9 @@ func (c *PartnerClient) TriggerWallboxBoost(ctx context.Context, userID UUID, wa
 
 // ListWallboxHEMSSessions: list standalone HEMS steering sessions for a wallbox.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint.
-// Spec evidence (x-podero-evidence): observed; html + md (complete).
+// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint
+//
+//	x-podero-evidence: observed; html + md (complete)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions
 //
@@ -2116,8 +2150,9 @@ func (c *PartnerClient) ListWallboxHEMSSessions(ctx context.Context, userID UUID
 
 // GetCurrentWallboxHEMSSession: get the currently running standalone HEMS session for a wallbox.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_current_hems_session_endpoint.
-// Spec evidence (x-podero-evidence): observed; html (params, example; response 'session: HEMSSessionDetail · object required').
+// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_current_hems_session_endpoint
+//
+//	x-podero-evidence: observed; html (params, example; response 'session: HEMSSessionDetail · object required')
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/current
 //
@@ -2145,8 +2180,9 @@ func (c *PartnerClient) GetCurrentWallboxHEMSSession(ctx context.Context, userID
 
 // GetWallboxHEMSSession: get one standalone HEMS session with its decision timeline and command verdicts.
 //
-// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_hems_session_endpoint.
-// Spec evidence (x-podero-evidence): observed; html + md (complete).
+// Podero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_hems_session_endpoint
+//
+//	x-podero-evidence: observed; html + md (complete)
 //
 //	GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/{session_id}
 //

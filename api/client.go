@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/internal/httpguard"
+	"github.com/podero-go/podero/internal/rawlink"
 	"github.com/podero-go/podero/oauth"
 )
 
@@ -123,14 +124,20 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 //
 // Each method returns the decoded body of a 2xx response: a pointer for an
 // object, a slice for an array, only the error for an operation without a
-// body. A nil error guarantees a decoded result. [PartnerClient.Raw] gives
-// the generated client underneath, for the raw responses.
+// body. A nil error guarantees a decoded result. Package api/raw has
+// oapi-codegen's client on the same transport, for the raw responses:
+// raw.New(c).
 //
 // A PartnerClient is safe for concurrent use.
 type PartnerClient struct {
 	t   *transport
 	org UUID
-	raw *ClientWithResponses
+}
+
+// raw.New reaches a client's transport through internal/rawlink, so that
+// PartnerClient needs no exported method for it.
+func init() {
+	rawlink.Register(func(c *PartnerClient) (string, rawlink.Doer) { return c.t.base, c.t })
 }
 
 // New returns a client for the Partner API configured by cfg.
@@ -226,11 +233,7 @@ func New(cfg Config) (*PartnerClient, error) {
 	t.tokens = ts
 	t.stamps, _ = ts.(stamper)
 	t.ctxTokens, _ = ts.(oauth.ContextTokenSource)
-	raw, err := NewClientWithResponses(base, WithHTTPClient(t))
-	if err != nil {
-		return nil, fmt.Errorf("podero: %w", err)
-	}
-	return &PartnerClient{t: t, org: cfg.OrgID, raw: raw}, nil
+	return &PartnerClient{t: t, org: cfg.OrgID}, nil
 }
 
 // ForOrg returns a client for the organization id that shares c's token
@@ -240,12 +243,6 @@ func (c *PartnerClient) ForOrg(id UUID) *PartnerClient {
 	cp.org = id
 	return &cp
 }
-
-// Raw returns the generated client on c's transport: the same tokens,
-// retries and errors (a response that is not a 2xx is an [*Error]), with
-// oapi-codegen's responses (JSON200, Body, HTTPResponse, ...). Its methods
-// take the org_id as their first argument.
-func (c *PartnerClient) Raw() *ClientWithResponses { return c.raw }
 
 // TokenSource returns the token source c authenticates with.
 func (c *PartnerClient) TokenSource() oauth2.TokenSource { return c.t.tokens }

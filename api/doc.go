@@ -73,19 +73,48 @@
 // path and quotes at most a short prefix of the value. [speccheck] reports
 // naive date-times and integers written as floats as drift.
 //
-// encoding/json, which the raw client below decodes with, reads these types
-// otherwise: it refuses a naive date-time and an integer written 2.0,
-// merges an object given twice into one, matches keys whatever their case,
-// keeps no undeclared property, and does not check the required fields. A
-// union's As methods decode as a method does.
+// encoding/json, which the raw client (package api/raw) decodes with, reads
+// these types otherwise: it refuses a naive date-time and an integer written
+// 2.0, merges an object given twice into one, matches keys whatever their
+// case, keeps no undeclared property, and does not check the required
+// fields. A union's As methods decode as a method does.
 //
-// [PartnerClient.Raw] gives oapi-codegen's [ClientWithResponses] on the same
-// transport, for whoever needs the raw responses (JSON200, Body,
-// HTTPResponse); [NewClientWithResponses] is the generated client alone,
-// for callers who bring their own transport.
+// Package api/raw has oapi-codegen's client (ClientWithResponses, the
+// NewXRequest builders and the XResponse types with JSON200, Body and
+// HTTPResponse) for whoever needs the raw responses: raw.New(client) puts it
+// on the same transport (tokens, retries, errors).
 //
 // The spec has no servers: [ProductionBaseURL] or [SandboxBaseURL] is the
 // host, and the paths carry /api/partners/v2.0.
+//
+// # Podero's own semantics
+//
+// Written by hand on top of the generated methods, from Podero's guides:
+//
+//   - Waiting, since Podero has no webhooks: [PartnerClient.WaitForOnboarding],
+//     [PartnerClient.WaitForBoost], [PartnerClient.WaitForWallboxClaim],
+//     [PartnerClient.WaitForDeviceHealthy], [PartnerClient.WaitForLoadCurve];
+//     their options [WithPollInterval], [WithMaxPollInterval], [WithMaxWait],
+//     [WithProgress], [WithPollOptions]; a [*WaitTimeoutError] when they give up.
+//   - Dashboards: a car's state of charge (SoC) is its battery level in
+//     percent, [ElectricVehicleOutput.GetBatteryLevel];
+//     [ElectricVehicleOutput.ChargeStatus] (unplugged, plugged in, charging)
+//     and [ElectricVehicleOutput.ChargeNowOffered]; [HeatPumpOutput.ModeLabel];
+//     [InverterOutput.GridExportW], [InverterOutput.GridImportW],
+//     [InverterOutput.SurplusW] and [InverterOutput.BatteryPowerRawW].
+//   - Device attention and the cue flow: every device is a [Device], with
+//     NeedsAttention, Healthy and PendingActions ([PendingAction]);
+//     [PartnerClient.StartReauthentication] gives the link to send the user
+//     to, [PartnerClient.ReportActionOutcome] closes the action and
+//     [PartnerClient.MarkInformationRead] dismisses a notice.
+//   - In-band errors: statistics, charge policies and trading answers can
+//     report an error inside a 200; their Err method returns it as an
+//     [*InBandError] ([StatisticsOutput.Err], [ChargePolicyOutput.Err]).
+//   - Day-ahead trading: [NewDayAheadPrices] builds a checked price upload
+//     (96 slots a day, in order, future days only) for
+//     [PartnerClient.UploadDayAheadPrices]; [NewDayAheadTimeline] gives the
+//     trading day's deadlines in Berlin time; [WhToMWh],
+//     [EURPerMWhToEURPerKWh] and their inverses convert units.
 //
 // [speccheck]: https://pkg.go.dev/github.com/podero-go/podero/api/speccheck
 package api

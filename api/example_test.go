@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/podero-go/podero/api"
-	"github.com/podero-go/podero/api/poderotest"
 )
 
 func ExampleNew() {
@@ -35,18 +35,6 @@ func ExampleNew() {
 	for _, u := range users {
 		fmt.Println(u.ID, u.Email)
 	}
-}
-
-// fake starts poderotest, an in-memory Podero, and a client for it: the
-// examples below run on it as they would on Podero. In a test, start it with
-// poderotest.New(t).
-func fake() (*poderotest.Server, *api.PartnerClient) {
-	srv := poderotest.NewServer()
-	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv, c
 }
 
 // findOrCreateUser returns the Podero user of one of your customers, by
@@ -101,7 +89,13 @@ func Example_startOnboarding() {
 	}
 	fmt.Println("send the user to the link:", session.GetAuthenticationURL() != "")
 
-	_, _ = srv.CompleteOnboarding(session.GetID()) // what the end user does in the Connect UI
+	// What the end user does: open the link, connect the car in Podero's
+	// Connect UI (the examples' fake connects it at once).
+	resp, err := http.Get(session.GetAuthenticationURL())
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
 	done, err := c.WaitForOnboarding(ctx, session.GetID(), api.WithMaxWait(10*time.Minute))
 	if err != nil {
 		log.Fatal(err)
@@ -136,17 +130,17 @@ func Example_carStatus() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	car, _ := srv.AddDevice(user.ID, poderotest.ElectricVehicle) // as a finished onboarding would
-	_ = srv.SetCharging(car, true)
+	car := srv.addCar() // as a finished onboarding would
+	srv.setCharging(car, true)
 	status, err := carStatus(ctx, c, user.ID, car)
 	fmt.Println(status, err)
 
-	_, _ = srv.RequireReauthentication(car) // the manufacturer revoked the connection
+	srv.requireReauthentication(car) // the manufacturer revoked the connection
 	status, err = carStatus(ctx, c, user.ID, car)
 	fmt.Println(status, err)
 	// Output:
-	// poderotest Electric Vehicle: 60%, Charging <nil>
-	// poderotest Electric Vehicle: 60%, Charging, needs attention <nil>
+	// Renault Zoe: 60%, Charging <nil>
+	// Renault Zoe: 60%, Charging, needs attention <nil>
 }
 
 // Step 4: boost a car ("charge now"). A car that is charging or full
@@ -159,8 +153,8 @@ func Example_boost() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	car, _ := srv.AddDevice(user.ID, poderotest.ElectricVehicle)
-	_ = srv.SetCharging(car, true)
+	car := srv.addCar()
+	srv.setCharging(car, true)
 
 	err = c.TriggerElectricVehicleBoost(ctx, user.ID, car)
 	if conflict, ok := api.BoostConflict(err); ok {
@@ -184,8 +178,8 @@ func Example_monthOfSessions() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	car, _ := srv.AddDevice(user.ID, poderotest.ElectricVehicle)
-	_ = srv.AddSessions(car, 30) // an hour apart
+	car := srv.addCar()
+	srv.addSessions(car, 30) // an hour apart
 
 	now := time.Now()
 	params := api.ListElectricVehicleSessionsParams{From: api.NewDate(now.AddDate(0, -1, 0)), To: api.NewDate(now)}
@@ -208,7 +202,7 @@ func Example_monthOfSessions() {
 func ExampleWithResponseInfo() {
 	srv, c := fake()
 	defer srv.Close()
-	srv.FailNext(1, 503, 0)
+	srv.failNext(503)
 
 	var info api.ResponseInfo
 	_, err := c.ListUsers(context.Background(), api.ListUsersParams{},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
 	"time"
 
 	"github.com/podero-go/podero/api"
@@ -27,10 +28,13 @@ func ExamplePartnerClient_WaitForOnboarding() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// What the end user does in Podero's Connect UI.
-	if _, err := srv.OpenLink(session.GetAuthenticationURL()); err != nil {
+	// What the end user does: open the link and connect a device in
+	// Podero's Connect UI.
+	resp, err := http.Get(session.GetAuthenticationURL())
+	if err != nil {
 		log.Fatal(err)
 	}
+	resp.Body.Close()
 
 	done, err := c.WaitForOnboarding(ctx, session.GetID(), api.WithMaxWait(10*time.Minute),
 		api.WithProgress(func(p api.WaitProgress) { fmt.Println("poll", p.Poll, "done:", p.Done) }))

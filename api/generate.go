@@ -1,4 +1,5 @@
 package api
 
-// The generated client comes from the pinned ../openapi.json; see gen/.
-//go:generate go run github.com/podero-go/podero/gen generate
+// The generated client comes from the pinned ../openapi.json; see gen/, a
+// module of its own (so the SDK's go.mod does not require oapi-codegen).
+//go:generate go run -C ../gen . generate

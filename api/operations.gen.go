@@ -8,8 +8,9 @@ const SpecSHA256 = "6d22addb13108dc9a56834b7605da5760ac283d6bdd4925f24d0b0a29f03
 
 // OperationInfo describes one operation of the Partner API.
 type OperationInfo struct {
-	// Name is the Go name: the generated client has Name and
-	// NameWithResponse methods, NameResponse types, and so on.
+	// Name is the Go name: the PartnerClient method, and in package
+	// api/raw the Name and NameWithResponse methods, the NameResponse type,
+	// and so on.
 	Name string
 	// Method is the HTTP method, in capitals.
 	Method string

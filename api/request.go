@@ -127,9 +127,10 @@ func appendQueryStyled(q []byte, style string, explode bool, name string, v any)
 }
 
 // stylePathParam is runtime.StyleParamWithOptions for the path parameters
-// of the generated request builders (NewXRequest, the raw client's), which
-// gen points here: the same styling, but a value that is empty, "." or ".."
-// can no longer take the request to another route.
+// of the generated methods that are not strings or UUIDs (a date, an enum),
+// which gen points here: the same styling, but a value that is empty, "."
+// or ".." can no longer take the request to another route. Package raw has
+// its twin for its request builders.
 func stylePathParam(style string, explode bool, name string, value any, opts runtime.StyleParamOptions) (string, error) {
 	s, err := runtime.StyleParamWithOptions(style, explode, name, value, opts)
 	if err != nil {

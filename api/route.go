@@ -7,11 +7,13 @@ import (
 
 // routes are the operations of operationList (client.gen.go) by method,
 // for lookupOperation.
-var routes = sync.OnceValue(func() map[string][]route {
+var routes = sync.OnceValue(func() map[string][]route { return routesOf(operationList) })
+
+func routesOf(ops []*operation) map[string][]route {
 	m := map[string][]route{}
-	for _, op := range operationList {
+	for _, op := range ops {
 		r := route{op: op}
-		for _, s := range strings.Split(strings.Trim(op.path, "/"), "/") {
+		for _, s := range splitPath(op.path) {
 			if strings.HasPrefix(s, "{") {
 				s = ""
 			} else {
@@ -22,4 +24,4 @@ var routes = sync.OnceValue(func() map[string][]route {
 		m[op.method] = append(m[op.method], r)
 	}
 	return m
-})
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-faster/jx"
 	"github.com/google/uuid"
+	"github.com/oapi-codegen/runtime"
 	"golang.org/x/oauth2"
 )
 
@@ -83,25 +84,6 @@ func FuzzPathSegment(f *testing.F) {
 			t.Fatalf("resolved to %s, want %s", got, want)
 		}
 	})
-}
-
-// The raw client's request builders go through stylePathParam: "..", "."
-// and "" cannot take them to another route either.
-func TestRawClientPathParams(t *testing.T) {
-	org := uuid.New()
-	for _, ext := range []string{"..", "."} {
-		req, err := NewGetUserByExternalIDRequest("https://app.podero.com", org, ext, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := "/api/partners/v2.0/org/" + org.String() + "/users/by-ext-id/" + strings.Repeat("%2E", len(ext))
-		if got := req.URL.EscapedPath(); got != want {
-			t.Errorf("by-ext-id/%s went to %s, want %s", ext, got, want)
-		}
-	}
-	if _, err := NewGetUserByExternalIDRequest("https://app.podero.com", org, "", nil); err == nil || !strings.Contains(err.Error(), "external_id is empty") {
-		t.Errorf("an empty external id: %v", err)
-	}
 }
 
 func TestScalarDecoders(t *testing.T) {
@@ -226,4 +208,37 @@ func FuzzParseUTC(f *testing.F) {
 			t.Fatalf("%q: fast %v, standard %v (%v)", s, got, want, err)
 		}
 	})
+}
+
+// TestTimeoutDefaults: Config.Timeout zero is DefaultTimeout per attempt,
+// negative is none. (What a timed-out attempt does is
+// internal/apitest's TestAttemptTimeout.)
+func TestTimeoutDefaults(t *testing.T) {
+	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})
+	for _, tc := range []struct {
+		set, want time.Duration
+	}{{0, DefaultTimeout}, {-1, 0}, {5 * time.Second, 5 * time.Second}} {
+		c, err := New(Config{BaseURL: "http://127.0.0.1:1", TokenSource: ts, Timeout: tc.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.t.timeout != tc.want {
+			t.Errorf("Config.Timeout %v gives attempts %v, want %v", tc.set, c.t.timeout, tc.want)
+		}
+	}
+}
+
+// TestStylePathParam: the path parameters that the generated methods style
+// with oapi-codegen's runtime (a date, an enum) cannot take a request to
+// another route: "." and ".." are encoded, "" is refused.
+func TestStylePathParam(t *testing.T) {
+	opts := runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath}
+	for value, want := range map[string]string{"..": "%2E%2E", ".": "%2E", "2026-01-02": "2026-01-02"} {
+		if got, err := stylePathParam("simple", false, "day", value, opts); err != nil || got != want {
+			t.Errorf("%q styled %q, %v; want %q", value, got, err, want)
+		}
+	}
+	if _, err := stylePathParam("simple", false, "day", "", opts); err == nil || !strings.Contains(err.Error(), "day is empty") {
+		t.Errorf("an empty value: %v", err)
+	}
 }

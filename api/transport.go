@@ -112,7 +112,7 @@ type (
 
 // Do sends a request of the raw client, whose 2xx responses keep their body.
 func (t *transport) Do(req *http.Request) (*http.Response, error) {
-	op := lookupOperation(req.Method, req.URL.Path)
+	op := lookupOperation(req.Method, trimBase(req.URL.Path, urlPath(t.base)))
 	var body []byte
 	if req.Body != nil {
 		var err error

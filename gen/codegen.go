@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,26 +34,39 @@ func primeNames(cfg codegen.Configuration) (func(string) string, error) {
 	return codegen.SchemaNameToTypeName, nil
 }
 
-// handWrittenFiles reads the hand-written Go files of package api (not
-// generated, not tests), by path relative to the root.
-func handWrittenFiles(root string) (map[string][]byte, error) {
+// handWrittenFiles reads the hand-written Go files of the package in dir
+// (apiDir or rawDir; not generated, not tests), by path relative to the
+// root.
+func handWrittenFiles(root, dir string) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	entries, err := os.ReadDir(filepath.Join(root, apiDir))
+	entries, err := os.ReadDir(filepath.Join(root, dir))
 	if err != nil && !os.IsNotExist(err) {
 		return nil, err
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, ".gen.go") {
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, ".gen.go") {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(root, apiDir, name))
+		data, err := os.ReadFile(filepath.Join(root, dir, name))
 		if err != nil {
 			return nil, err
 		}
-		files[apiDir+"/"+name] = data
+		files[dir+"/"+name] = data
 	}
 	return files, nil
+}
+
+// packageFiles are the files of files (by path relative to the root) that
+// are directly in dir: one package's.
+func packageFiles(files map[string][]byte, dir string) map[string][]byte {
+	out := map[string][]byte{}
+	for name, data := range files {
+		if path.Dir(name) == dir {
+			out[name] = data
+		}
+	}
+	return out
 }
 
 // parseHandWritten parses the hand-written files of package api, once a

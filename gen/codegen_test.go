@@ -52,7 +52,7 @@ func TestCheckDeclarations(t *testing.T) {
 // output before its imports are pruned and it is formatted.
 func TestCheckDeclarationsPositionsInGeneratedCode(t *testing.T) {
 	t.Parallel() // generation takes turns (genMu)
-	const decl = "func (c *Client) ResolveInformationCue("
+	const decl = "func (e BoostState) Valid("
 	committed, err := os.ReadFile("../api/podero.gen.go")
 	if err != nil {
 		t.Fatal(err)
@@ -64,9 +64,9 @@ func TestCheckDeclarationsPositionsInGeneratedCode(t *testing.T) {
 	line := bytes.Count(committed[:i+1], []byte("\n")) + 1
 
 	root := specCopy(t)
-	writeFile(t, root, "api/collide.go", []byte("package api\n\n"+decl+") {}\n"))
+	writeFile(t, root, "api/collide.go", []byte("package api\n\n"+decl+") bool { return true }\n"))
 	_, err = generateFrom(root, pin{File: "openapi.json"}, pinnedSpecBytes(t))
-	want := fmt.Sprintf("Client.ResolveInformationCue is declared at api/collide.go:3:18 and again at api/podero.gen.go:%d:18", line)
+	want := fmt.Sprintf("BoostState.Valid is declared at api/collide.go:3:21 and again at api/podero.gen.go:%d:21", line)
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "a declaration written by hand (not in a .gen.go file) is in the way: rename it") {
 		t.Errorf("error = %v; want it to contain %q and say that a hand-written declaration is in the way", err, want)
 	}

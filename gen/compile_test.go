@@ -44,15 +44,6 @@ func declarationErrors(t *testing.T, res *result, semantics bool) []string {
 			files[name] = data
 		}
 	}
-	fset := token.NewFileSet()
-	var parsed []*ast.File
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		f, err := parser.ParseFile(fset, name, files[name], parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parsed = append(parsed, f)
-	}
 	var errs []string
 	conf := types.Config{
 		Importer: emptyImporter{},
@@ -62,7 +53,20 @@ func declarationErrors(t *testing.T, res *result, semantics bool) []string {
 			}
 		},
 	}
-	conf.Check("github.com/podero-go/podero/api", fset, parsed, nil) // the errors are in errs
+	// Packages api and api/raw, each on its own.
+	for _, dir := range []string{apiDir, rawDir} {
+		fset := token.NewFileSet()
+		var parsed []*ast.File
+		for name, data := range packageFiles(files, dir) {
+			f, err := parser.ParseFile(fset, name, data, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parsed = append(parsed, f)
+		}
+		slices.SortFunc(parsed, func(a, b *ast.File) int { return strings.Compare(fset.File(a.Pos()).Name(), fset.File(b.Pos()).Name()) })
+		conf.Check("github.com/podero-go/podero/"+dir, fset, parsed, nil) // the errors are in errs
+	}
 	return errs
 }
 
@@ -128,6 +132,16 @@ func TestInlineResponseTypesAreImported(t *testing.T) {
 func TestProblemJSONErrorsAreDecoded(t *testing.T) {
 	res := corpusDocResult(t, "problem_json")
 	code := string(res.Files[errorsFile])
+	// Each case decodes into the type of the field of raw.TriggerBoostResponse
+	// for its media type (ApplicationProblemJSON409, JSON422,
+	// ApplicationProblemJSONCharsetUTF84XX, ApplicationVndPoderoErrorJSONDefault).
+	rawCode := string(res.Files[rawFile])
+	for field, typ := range map[string]string{"ApplicationProblemJSON409": "*BoostProblem", "JSON422": "*HTTPValidationError",
+		"ApplicationProblemJSONCharsetUTF84XX": "*Problem", "ApplicationVndPoderoErrorJSONDefault": "*Problem"} {
+		if !regexp.MustCompile(`\n\t` + field + `\s+\*api\.` + typ[1:] + `\n`).MatchString(rawCode) {
+			t.Errorf("raw.TriggerBoostResponse.%s is not %s", field, "*api."+typ[1:])
+		}
+	}
 	for _, want := range []string{
 		// Each into the type of the field oapi-codegen declares for its media
 		// type (ApplicationProblemJSON409, JSON422, ApplicationProblemJSONCharsetUTF84XX,

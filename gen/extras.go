@@ -45,11 +45,13 @@ type generatedAPI struct {
 
 type enumConst struct{ Name, Value string }
 
-func parseGenerated(fset *token.FileSet, file *ast.File) (*generatedAPI, error) {
+// parseGenerated reads oapi-codegen's files: the models, and the raw
+// client as oapi-codegen wrote it (see rawclient.go), as one package.
+func parseGenerated(fset *token.FileSet, files ...*ast.File) (*generatedAPI, error) {
 	g := &generatedAPI{fset: fset, methods: map[string]*ast.FuncDecl{}, structs: map[string]*ast.StructType{},
 		types: map[string]*ast.TypeSpec{}, funcs: map[string]*ast.FuncDecl{}, typeMethods: map[string]map[string]bool{},
 		enums: map[string][]enumConst{}}
-	for _, decl := range file.Decls {
+	for _, decl := range slices.Concat(collectDecls(files)...) {
 		switch d := decl.(type) {
 		case *ast.FuncDecl:
 			if d.Recv == nil {
@@ -87,6 +89,14 @@ func parseGenerated(fset *token.FileSet, file *ast.File) (*generatedAPI, error) 
 		}
 	}
 	return g, nil
+}
+
+func collectDecls(files []*ast.File) [][]ast.Decl {
+	var out [][]ast.Decl
+	for _, f := range files {
+		out = append(out, f.Decls)
+	}
+	return out
 }
 
 func (g *generatedAPI) src(n ast.Node) string {

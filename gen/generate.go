@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/format"
 	"go/parser"
 	"io/fs"
@@ -66,8 +67,8 @@ type result struct {
 	NoIterator map[string]pageMiss
 
 	ids *identifierCache // see identifiers
-	// HandWritten are the hand-written files of package api the code was
-	// generated beside.
+	// HandWritten are the hand-written files of packages api and raw the
+	// code was generated beside.
 	HandWritten map[string][]byte
 	// Surface are the PartnerClient methods, for the front ends (cli.go).
 	Surface []surfaceOp
@@ -175,12 +176,14 @@ func inputsKey(root string, p pin, data []byte, opts genOptions) ([32]byte, erro
 		}
 		put(path[len(root):], b)
 	}
-	hw, err := handWrittenFiles(root)
-	if err != nil {
-		return [32]byte{}, err
-	}
-	for _, name := range slices.Sorted(maps.Keys(hw)) {
-		put(name, hw[name])
+	for _, dir := range []string{apiDir, rawDir} {
+		hw, err := handWrittenFiles(root, dir)
+		if err != nil {
+			return [32]byte{}, err
+		}
+		for _, name := range slices.Sorted(maps.Keys(hw)) {
+			put(name, hw[name])
+		}
 	}
 	var key [32]byte
 	h.Sum(key[:0])
@@ -238,7 +241,15 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 			table[id] = name
 		}
 	}
-	handWritten, err := handWrittenFiles(root)
+	handWritten, err := handWrittenFiles(root, apiDir)
+	if err != nil {
+		return fail(err)
+	}
+	rawHandWritten, err := handWrittenFiles(root, rawDir)
+	if err != nil {
+		return fail(err)
+	}
+	apiImport, err := apiImportPath(root)
 	if err != nil {
 		return fail(err)
 	}
@@ -287,14 +298,16 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	for _, op := range named {
 		o := byKey[op.key()]
 		o.OperationID = op.GoName
-		note := "Podero operationId: " + op.OperationID + "."
+		// Preformatted lines, which go doc prints as they are, each one
+		// line (issue 24: the notes ran over wrapped lines).
+		note := "\tPodero operationId: " + op.OperationID
 		if op.OperationID == "" {
-			note = "The spec gives no operationId."
+			note = "\tPodero operationId: none (the spec gives none)"
 		}
 		// The reconstructed spec says how each operation was sourced; a
 		// caller should know when an endpoint is inferred, not observed.
 		if ev, ok := o.Extensions["x-podero-evidence"].(string); ok && ev != "" {
-			note += "\nSpec evidence (x-podero-evidence): " + ev + "."
+			note += "\n\tx-podero-evidence: " + strings.Join(strings.Fields(ev), " ")
 		}
 		if o.Description == "" {
 			o.Description = note
@@ -317,25 +330,48 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return nil, fmt.Errorf("oapi-codegen: %w", err)
 	}
-	src, err := pruneImports(cfg.Output, []byte(safePathParams(code)))
+	src, err := pruneImports(cfg.Output, []byte(code))
+	if err != nil {
+		return nil, err
+	}
+	// The raw client, in package raw (see rawclient.go).
+	rawCode, err := codegen.Generate(gdoc, rawConfig(cfg.Configuration, apiImport))
+	if err != nil {
+		return nil, fmt.Errorf("oapi-codegen (the raw client): %w", err)
+	}
+	rawSrc, err := pruneImports(rawFile, []byte(safePathParams(rawCode)))
 	if err != nil {
 		return nil, err
 	}
 	// The code is parsed as it is written, pruned and formatted, so that
 	// positions (checkDeclarations' messages) are the written file's; and
-	// beside the hand-written files, which checkDeclarations reads too.
+	// beside the hand-written files, which checkDeclarations reads too. The
+	// raw client is read as oapi-codegen wrote it, with api's names
+	// unqualified, as if it were in package api.
 	oapiFile := filepath.ToSlash(filepath.Join(apiDir, cfg.Output))
 	fset := hwFset
 	file, err := parser.ParseFile(fset, oapiFile, src, parser.ParseComments)
 	if err != nil {
 		return nil, fmt.Errorf("parse oapi-codegen output: %w", err)
 	}
+	rawAST, err := parser.ParseFile(fset, rawFile, rawSrc, parser.ParseComments)
+	if err != nil {
+		return nil, fmt.Errorf("parse oapi-codegen output (the raw client): %w", err)
+	}
+	apiFiles := []*ast.File{file}
+	for _, f := range parsed {
+		apiFiles = append(apiFiles, f)
+	}
+	rawOut, err := qualifyRaw(rawFile, rawSrc, apiImport, exportedNames(apiFiles...))
+	if err != nil {
+		return nil, err
+	}
 	doc := gdoc
 	opsCode, err := operationsSource(cfg.PackageName, p, named)
 	if err != nil {
 		return nil, err
 	}
-	g, err := parseGenerated(fset, file)
+	g, err := parseGenerated(fset, file, rawAST)
 	if err != nil {
 		return nil, err
 	}
@@ -406,6 +442,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	}
 	files := map[string][]byte{
 		oapiFile:        []byte(code),
+		rawFile:         rawOut,
 		operationsFile:  opsCode,
 		paginationFile:  pagesCode,
 		errorsFile:      errorsCode,
@@ -419,7 +456,10 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		pinnedCopy:      data,
 	}
 	parsed[oapiFile] = file
-	if err := checkDeclarations(withFiles(files, handWritten), fset, parsed); err != nil {
+	if err := checkDeclarations(packageFiles(withFiles(files, handWritten), apiDir), fset, parsed); err != nil {
+		return nil, err
+	}
+	if err := checkDeclarations(packageFiles(withFiles(files, rawHandWritten), rawDir), nil, nil); err != nil {
 		return nil, err
 	}
 	return &result{
@@ -429,7 +469,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		Stale:       staleEntries(ops, table),
 		Notes:       notes,
 		NoIterator:  noIterator,
-		HandWritten: handWritten,
+		HandWritten: withFiles(handWritten, rawHandWritten),
 		Prepared:    prepared,
 		OpTypes:     operationTypes(doc, named, goName),
 		Hoisted:     norm.Hoisted,
@@ -441,7 +481,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 }
 
 // safePathParams points the path parameters of oapi-codegen's request
-// builders at stylePathParam (api/request.go), which refuses an empty value
+// builders at stylePathParam (api/raw/path.go), which refuses an empty value
 // and encodes "." and "..", so that no value takes a request of the raw
 // client to another route. The call is the same but for its name.
 func safePathParams(code string) string {
@@ -505,8 +545,9 @@ const SpecSHA256 = "{{.Pin.SHA256}}"
 
 // OperationInfo describes one operation of the Partner API.
 type OperationInfo struct {
-	// Name is the Go name: the generated client has Name and
-	// NameWithResponse methods, NameResponse types, and so on.
+	// Name is the Go name: the PartnerClient method, and in package
+	// api/raw the Name and NameWithResponse methods, the NameResponse type,
+	// and so on.
 	Name string
 	// Method is the HTTP method, in capitals.
 	Method string

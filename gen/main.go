@@ -3,12 +3,15 @@
 // operation a Go name (gen/operation_names.txt, or a rule for operations the
 // table does not know), and runs oapi-codegen with api/oapi-codegen.yaml.
 //
-//	go run ./gen generate          # write api/*.gen.go from the pinned spec
-//	go run ./gen generate -check   # fail if the committed files are stale
-//	go run ./gen pin               # re-pin openapi.json after a deliberate edit
-//	go run ./gen update-spec       # take the live spec: pin, report, regenerate, build
+//	go run -C gen . generate          # write api/*.gen.go from the pinned spec
+//	go run -C gen . generate -check   # fail if the committed files are stale
+//	go run -C gen . pin               # re-pin openapi.json after a deliberate edit
+//	go run -C gen . update-spec       # take the live spec: pin, report, regenerate, build
 //
-// Only update-spec touches the network.
+// (make generate, check-generate, pin-spec and update-spec run these.) gen
+// is a module of its own, so that the SDK's go.mod does not require the
+// libraries it links; it finds the repository by openapi.pin.json. Only
+// update-spec touches the network.
 package main
 
 import (
@@ -60,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	fs := flag.NewFlagSet("gen "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	root := fs.String("root", "", "repository root (default: the directory of the nearest go.mod)")
+	root := fs.String("root", "", "repository root (default: the nearest directory with "+pinFile+")")
 	switch args[0] {
 	case "generate":
 		check := fs.Bool("check", false, "do not write; fail if any generated file differs from what is on disk")
@@ -116,7 +119,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 // findRoot returns dir, or the nearest directory at or above the working
-// directory that holds a go.mod (go:generate runs gen from api/).
+// directory that holds the pin file: the repository's root (gen is a module
+// of its own in gen/, and go:generate runs it from api/).
 func findRoot(dir string) (string, error) {
 	if dir != "" {
 		return dir, nil
@@ -126,11 +130,11 @@ func findRoot(dir string) (string, error) {
 		return "", err
 	}
 	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+		if _, err := os.Stat(filepath.Join(d, pinFile)); err == nil {
 			return d, nil
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod at or above %s: run gen inside the repository or pass -root", wd)
+			return "", fmt.Errorf("no %s at or above %s: run gen inside the repository or pass -root", pinFile, wd)
 		}
 	}
 }
@@ -155,6 +159,9 @@ func writeGenerated(root string, stdout, stderr io.Writer) error {
 		path := filepath.Join(root, name)
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, res.Files[name]) {
 			continue // leave the file and its mtime alone
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
 		}
 		if err := os.WriteFile(path, res.Files[name], 0o644); err != nil {
 			return err

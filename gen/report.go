@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -30,7 +31,7 @@ type report struct {
 	RuleNamed   []opName       // operations the name table does not list
 	Stale       []string       // name-table entries the spec no longer has
 	Notes       []string       // the generator's notes on the new spec
-	GoAdded     []string       // exported identifiers of package api
+	GoAdded     []string       // exported identifiers of packages api and api/raw (as raw.X)
 	GoRemoved   []string
 	GoChanged   []goChange // identifiers on both sides, with another type
 }
@@ -361,6 +362,7 @@ func (a *goArbiter) confirms(c checker.Change, oldOp, newOp string) bool {
 		}
 	}
 	for _, id := range a.broken {
+		id = strings.TrimPrefix(id, rawPkg+".") // the raw client's names derive from operations too
 		recv, member, dotted := strings.Cut(id, ".")
 		base := recv
 		if dotted && clientTypes[recv] {
@@ -522,27 +524,45 @@ func isEndpointExistence(id string) bool {
 // on: a function's or method's signature without parameter names, a type's
 // type parameters and underlying type ("struct{…}": its members are listed
 // on their own), a field's type, a constant's or variable's declared type.
-// Files that are not Go (the pinned spec's copy) are skipped.
+// Files that are not Go (the pinned spec's copy) are skipped. Those of
+// package api/raw are listed with the package's name ("raw.Client.ListUsers").
 func exportedIdentifiers(files map[string][]byte) (map[string]string, error) {
-	goFiles := map[string][]byte{}
+	ids := map[string]string{}
+	byPrefix := map[string]map[string][]byte{"": {}, rawPkg + ".": {}}
 	for name, data := range files {
 		if strings.HasSuffix(name, ".go") {
-			goFiles[name] = data
+			prefix := ""
+			if path.Dir(name) == rawDir {
+				prefix = rawPkg + "."
+			}
+			byPrefix[prefix][name] = data
 		}
 	}
-	decls, err := goapi.Declarations(goFiles)
-	if err != nil {
-		return nil, err
-	}
-	ids := make(map[string]string, len(decls))
-	for id, d := range decls {
-		typ := d.Type
-		if d.Kind == "method" {
-			_, typ, _ = strings.Cut(typ, ") ") // "(*T) func(...)": the receiver is in the id
+	for prefix, goFiles := range byPrefix {
+		decls, err := goapi.Declarations(goFiles)
+		if err != nil {
+			return nil, err
 		}
-		ids[id] = typ
+		for id, d := range decls {
+			typ := d.Type
+			if d.Kind == "method" {
+				_, typ, _ = strings.Cut(typ, ") ") // "(*T) func(...)": the receiver is in the id
+			}
+			ids[prefix+id] = typ
+		}
 	}
 	return ids, nil
+}
+
+// memberType is the type an identifier of a member ("T.M", "raw.T.M") is of,
+// with its package's prefix; ok is false for a top-level identifier.
+func memberType(id string) (typ string, ok bool) {
+	pkg := ""
+	if rest, raw := strings.CutPrefix(id, rawPkg+"."); raw {
+		pkg, id = rawPkg+".", rest
+	}
+	t, _, ok := strings.Cut(id, ".")
+	return pkg + t, ok
 }
 
 // identifierChanges lists the identifiers only in newIDs, those only in
@@ -556,7 +576,7 @@ func identifierChanges(oldIDs, newIDs map[string]string) (added, removed []strin
 			if _, ok := b[id]; ok {
 				continue
 			}
-			if typ, _, ok := strings.Cut(id, "."); ok {
+			if typ, ok := memberType(id); ok {
 				if _, ok := b[typ]; !ok {
 					continue
 				}
@@ -655,7 +675,7 @@ func changelogEntry(date, source string, oldPin, newPin pin, rep *report) string
 		}
 	}
 	if len(rep.GoAdded) > 0 || rep.goBreaks() > 0 {
-		fmt.Fprintf(&b, "\n### Go API (package api)\n\n")
+		fmt.Fprintf(&b, "\n### Go API (packages api and api/raw)\n\n")
 		if len(rep.GoRemoved) > 0 {
 			fmt.Fprintf(&b, "- removed (breaks code that uses them): %s\n", codeList(rep.GoRemoved))
 		}

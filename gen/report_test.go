@@ -264,7 +264,7 @@ func TestChangelogEntryGoAPI(t *testing.T) {
 		"- 0 operations added, 0 removed, 0 changed; 0 breaking spec changes, 3 breaking Go API changes.\n\n" +
 		"### Breaking changes\n\n" +
 		"- Go API: 2 identifiers changed, 1 removed; see Go API below\n\n" +
-		"### Go API (package api)\n\n" +
+		"### Go API (packages api and api/raw)\n\n" +
 		"- removed (breaks code that uses them): `Gone`\n" +
 		"- changed (breaks code that uses them):\n" +
 		"  - `UserOutput.FirstName`: `nullable.Nullable[string]` → `*string`\n" +

@@ -349,6 +349,9 @@ func writeFiles(root string, files map[string][]byte) (written []string, restore
 // an interrupted write cannot leave half a file (and a read-only
 // openapi.json can be replaced).
 func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // api/raw, the first time
+		return err
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func specCopy(t *testing.T) string {
 			return f == "openapi.json" || f == pinFile || f == changelogFile || f == "go.mod"
 		case dir == "gen":
 			return strings.HasSuffix(f, ".txt")
-		case dir == apiDir:
+		case dir == apiDir || filepath.ToSlash(dir) == rawDir:
 			return !strings.HasSuffix(f, "_test.go") || filepath.ToSlash(f) == gettersTestFile
 		}
 		return filepath.ToSlash(f) == pinnedCopy
@@ -306,9 +306,13 @@ func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rawCode, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rawFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{"func (c *ClientWithResponses) ListWidgetsWithResponse(", "type ListWidgetsResponse struct", "Podero operationId: " + widgetsID} {
-		if !bytes.Contains(code, []byte(want)) {
-			t.Errorf("api/podero.gen.go lacks %q", want)
+		if !bytes.Contains(rawCode, []byte(want)) {
+			t.Errorf("%s lacks %q", rawFile, want)
 		}
 	}
 	ids, err := exportedIdentifiers(map[string][]byte{"podero.gen.go": code})
@@ -336,9 +340,9 @@ func TestUpdateSpecNewOperationAndRemovedField(t *testing.T) {
 		"- `GET /api/partners/v2.0/org/{org_id}/users/{user_id}` GetUser: removed the optional property `first_name` from the response with the `200` status (warning, response-optional-property-removed)",
 		"- `GET " + widgetsPath + "` (" + widgetsID + "): not in gen/operation_names.txt; named ListWidgets by the rule — add a better name there",
 		"- removed (breaks code that uses them): `UserOutput.FirstName`, `UserOutput.GetFirstName`\n",
-		"`ClientWithResponses.ListWidgetsWithResponse`",
+		"`raw.ClientWithResponses.ListWidgetsWithResponse`",
 		"`PartnerClient.ListWidgets`",
-		"`ListWidgetsResponse`",
+		"`raw.ListWidgetsResponse`",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
@@ -401,7 +405,7 @@ func TestUpdateSpecReportsGoTypeChanges(t *testing.T) {
 		"### Breaking changes\n",
 		"- Go API: 1 identifier changed, 0 removed; see Go API below\n",
 		"  - BREAKING: ",
-		"### Go API (package api)\n\n- changed (breaks code that uses them):\n" +
+		"### Go API (packages api and api/raw)\n\n- changed (breaks code that uses them):\n" +
 			"  - `UserUpdateInput.FirstName`: `nullable.Nullable[string]` → `*string`\n",
 	} {
 		if !strings.Contains(report, want) {
@@ -439,7 +443,7 @@ func TestUpdateSpecIgnoresGeneratedFilesOnDisk(t *testing.T) {
 	if strings.Contains(report, "StrayHelper") {
 		t.Errorf("the report shows the hand-added StrayHelper:\n%s", report)
 	}
-	for _, want := range []string{"- removed (breaks code that uses them): `UserOutput.FirstName`, `UserOutput.GetFirstName`\n", "`ListWidgetsResponse`"} {
+	for _, want := range []string{"- removed (breaks code that uses them): `UserOutput.FirstName`, `UserOutput.GetFirstName`\n", "`raw.ListWidgetsResponse`"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
@@ -623,8 +627,8 @@ func TestUpdateSpecBuilds(t *testing.T) {
 	if !strings.Contains(out.String(), "named KindField by the rule") {
 		t.Errorf("the report does not say how the kind property is named:\n%s", out.String())
 	}
-	if code, err := os.ReadFile(filepath.Join(root, "api", "podero.gen.go")); err != nil || !bytes.Contains(code, []byte("ListWidgetsWithResponse")) {
-		t.Errorf("api/podero.gen.go lacks ListWidgetsWithResponse (err %v)", err)
+	if code, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rawFile))); err != nil || !bytes.Contains(code, []byte("ListWidgetsWithResponse")) {
+		t.Errorf("%s lacks ListWidgetsWithResponse (err %v)", rawFile, err)
 	}
 	if p, err := readPin(filepath.Join(root, pinFile)); err != nil || p.SHA256 != sha256Hex(spec) {
 		t.Errorf("pin = %+v (err %v), want sha256 %s", p, err, sha256Hex(spec))
@@ -760,7 +764,7 @@ func TestUpdateSpecRestoresAfterFailedBuild(t *testing.T) {
 	o.Build = func(ctx context.Context, dir string) error {
 		built = true
 		// The build sees the new files.
-		if code, err := os.ReadFile(filepath.Join(dir, "api", "podero.gen.go")); err != nil || !bytes.Contains(code, []byte("ListWidgetsWithResponse")) {
+		if code, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rawFile))); err != nil || !bytes.Contains(code, []byte("ListWidgetsWithResponse")) {
 			t.Errorf("the build ran before the new code was written (err %v)", err)
 		}
 		return errors.New("go build ./...: exit status 1\napi/podero.gen.go:1: imagine a compile error")

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/oauth"
 )
 
@@ -24,8 +25,8 @@ func ExampleRequestEditor() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client, err := api.NewClientWithResponses(api.ProductionBaseURL,
-		api.WithRequestEditorFn(oauth.RequestEditor(ts)))
+	client, err := raw.NewClientWithResponses(api.ProductionBaseURL,
+		raw.WithRequestEditorFn(oauth.RequestEditor(ts)))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -51,8 +52,8 @@ func ExampleNewTokenSource_specEndpoint() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client, err := api.NewClientWithResponses(api.ProductionBaseURL,
-		api.WithRequestEditorFn(oauth.RequestEditor(ts)))
+	client, err := raw.NewClientWithResponses(api.ProductionBaseURL,
+		raw.WithRequestEditorFn(oauth.RequestEditor(ts)))
 	if err != nil {
 		log.Fatal(err)
 	}

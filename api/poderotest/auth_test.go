@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
+	apiraw "github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/oauth"
 )
 
@@ -45,7 +45,7 @@ func TestTokenFlows(t *testing.T) {
 			if tok.Type() != "Bearer" || tok.Extra("scope") != "read write" || tok.Expiry.IsZero() {
 				t.Errorf("token type %q, scope %v, expiry %v", tok.Type(), tok.Extra("scope"), tok.Expiry)
 			}
-			c, err := api.NewClientWithResponses(srv.URL, api.WithRequestEditorFn(oauth.RequestEditor(ts)))
+			c, err := apiraw.NewClientWithResponses(srv.URL, apiraw.WithRequestEditorFn(oauth.RequestEditor(ts)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,13 +12,14 @@ import (
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
+	apiraw "github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/oauth"
 )
 
 // setup starts a fake and a generated client that gets its tokens from it.
 // poderotest.New fails the test at the end if any response the fake sent
 // did not conform to the spec, so every test here checks that too.
-func setup(t *testing.T) (*poderotest.Server, *api.ClientWithResponses) {
+func setup(t *testing.T) (*poderotest.Server, *apiraw.ClientWithResponses) {
 	t.Helper()
 	srv := poderotest.New(t)
 	c, _ := client(t, srv)
@@ -27,13 +28,13 @@ func setup(t *testing.T) (*poderotest.Server, *api.ClientWithResponses) {
 
 // client returns a generated client for srv, without the call layer's
 // retries so that tests see every status, and its token source.
-func client(t *testing.T, srv *poderotest.Server) (*api.ClientWithResponses, *oauth.TokenSource) {
+func client(t *testing.T, srv *poderotest.Server) (*apiraw.ClientWithResponses, *oauth.TokenSource) {
 	t.Helper()
 	ts, err := oauth.NewTokenSource(oauth.Config{ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, TokenURL: srv.TokenURL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := api.NewClientWithResponses(srv.URL, api.WithRequestEditorFn(oauth.RequestEditor(ts)))
+	c, err := apiraw.NewClientWithResponses(srv.URL, apiraw.WithRequestEditorFn(oauth.RequestEditor(ts)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func decode(t *testing.T, body []byte, v any) {
 }
 
 // createUser creates an end user with the given external id.
-func createUser(t *testing.T, srv *poderotest.Server, c *api.ClientWithResponses, external string) api.UserOutput {
+func createUser(t *testing.T, srv *poderotest.Server, c *apiraw.ClientWithResponses, external string) api.UserOutput {
 	t.Helper()
 	in := api.UserCreateInput{Role: "user", Email: external + "@example.com"}
 	in.ExternalUserID.Set(external)
@@ -89,7 +90,7 @@ func createUser(t *testing.T, srv *poderotest.Server, c *api.ClientWithResponses
 
 // onboard creates an onboarding session for a device of type dt and
 // completes it, returning the device's id.
-func onboard(t *testing.T, srv *poderotest.Server, c *api.ClientWithResponses, user openapi_types.UUID, dt api.DeviceKind) openapi_types.UUID {
+func onboard(t *testing.T, srv *poderotest.Server, c *apiraw.ClientWithResponses, user openapi_types.UUID, dt api.DeviceKind) openapi_types.UUID {
 	t.Helper()
 	in := api.DeviceOnboardingSessionCreateInput{Language: "en", PriceZoneDefault: "AT", UserID: user,
 		SuccessURL: "https://partner.example/ok", CancelURL: "https://partner.example/cancel"}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/api/speccheck"
 )
 
@@ -505,9 +506,9 @@ func TestCleanJourney(t *testing.T) {
 	_, err = c.GetWallboxHEMSSession(ctx, w.user, w.wb, *hems.Items[0].ID)
 	check("GetWallboxHEMSSession", err)
 	// The raw client's responses are checked too.
-	raw, err := c.Raw().GetUserWithResponse(ctx, e.srv.OrgID, w.user)
+	rsp, err := raw.New(c).GetUserWithResponse(ctx, e.srv.OrgID, w.user)
 	check("raw GetUser", err)
-	if raw.JSON200 == nil {
+	if rsp.JSON200 == nil {
 		t.Fatal("raw GetUser: no JSON200")
 	}
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/api/speccheck"
 	"github.com/podero-go/podero/oauth"
 )
@@ -27,7 +28,7 @@ type opCalls struct {
 // surveyor walks the read-only operations, one request at a time.
 type surveyor struct {
 	ctx     context.Context
-	raw     api.ClientInterface
+	raw     raw.ClientInterface
 	org     api.UUID
 	s       settings
 	sleep   func(context.Context, time.Duration) error
@@ -54,7 +55,7 @@ func survey(ctx context.Context, t *target, s settings) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sv := &surveyor{ctx: ctx, raw: c.Raw().ClientInterface, org: cfg.OrgID, s: s, sleep: pause,
+	sv := &surveyor{ctx: ctx, raw: raw.New(c).ClientInterface, org: cfg.OrgID, s: s, sleep: pause,
 		now: time.Now().UTC().Truncate(time.Second), calls: map[string]*opCalls{}}
 	sv.walk()
 

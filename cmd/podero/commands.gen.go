@@ -8,7 +8,7 @@ var commands = []command{
 	{
 		op: "ResolveInformationCue", group: "cues", verb: "resolve-information",
 		short: "Mark an information action as read",
-		long:  "Mark an information action as read.\n\nPodero operationId: integrations_api_api_v2_cues_router_resolve_information_cue.\nSpec evidence (x-podero-evidence): observed; html (complete except opId).\n\n  POST /api/partners/v2.0/cues/{cue_id}/information/resolve\n",
+		long:  "Mark an information action as read.\n\nPodero operationId: integrations_api_api_v2_cues_router_resolve_information_cue\nx-podero-evidence: observed; html (complete except opId)\n\n  POST /api/partners/v2.0/cues/{cue_id}/information/resolve\n",
 		args:  []string{"cue_id"},
 		flags: []flag{
 			{name: "secret-file", param: "secret", kind: "string", usage: "Signed secret authorising the caller for this cue", required: true, secret: true},
@@ -22,7 +22,7 @@ var commands = []command{
 	{
 		op: "ResolveCue", group: "cues", verb: "resolve",
 		short: "Start a pending action",
-		long:  "Start a pending action.\n\nStart the action identified by the URL. Both `cue_id` and `secret` are obtained from the action's `resolution_link.url`; the `secret` is a signed token bound to a member and expires 1 hour after it is issued.\n\nThe body must include the parameters listed in the action's `resolution_link.required_parameters`. The body and response shapes are action-specific — the documented schemas apply when the action's `code` is `reauthenticate`. Other action codes will use their own request/response shapes.\n\nOnce started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.\n\nPodero operationId: integrations_api_api_v2_cues_router_resolve_cue.\nSpec evidence (x-podero-evidence): observed; html + md (complete except opId).\n\n  POST /api/partners/v2.0/cues/{cue_id}/resolve\n",
+		long:  "Start a pending action.\n\nStart the action identified by the URL. Both `cue_id` and `secret` are obtained from the action's `resolution_link.url`; the `secret` is a signed token bound to a member and expires 1 hour after it is issued.\n\nThe body must include the parameters listed in the action's `resolution_link.required_parameters`. The body and response shapes are action-specific — the documented schemas apply when the action's `code` is `reauthenticate`. Other action codes will use their own request/response shapes.\n\nOnce started, the action stays in progress until its outcome is reported via `/cues/{cue_id}/state`.\n\nPodero operationId: integrations_api_api_v2_cues_router_resolve_cue\nx-podero-evidence: observed; html + md (complete except opId)\n\n  POST /api/partners/v2.0/cues/{cue_id}/resolve\n",
 		args:  []string{"cue_id"},
 		flags: []flag{
 			{name: "secret-file", param: "secret", kind: "string", usage: "Signed secret authorising the caller for this action", required: true, secret: true},
@@ -39,7 +39,7 @@ var commands = []command{
 	{
 		op: "ReportCueState", group: "cues", verb: "report-state",
 		short: "Report the outcome of an active action",
-		long:  "Report the outcome of an active action.\n\nReport the outcome of an action previously started via `/cues/{cue_id}/resolve`. Requires the same signed `secret` used to start it. The action must still be active — otherwise a 404 is returned.\n\n- `state=success` marks the action as completed; it will no longer appear in the   originating resource's `actions` list on subsequent reads.\n- `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.\n\nPodero operationId: integrations_api_api_v2_cues_router_report_cue_state.\nSpec evidence (x-podero-evidence): observed; html + md (complete except opId) — no Authorization header/section.\n\n  POST /api/partners/v2.0/cues/{cue_id}/state\n\nIt sends no bearer token: the spec declares no security for it.\n",
+		long:  "Report the outcome of an active action.\n\nReport the outcome of an action previously started via `/cues/{cue_id}/resolve`. Requires the same signed `secret` used to start it. The action must still be active — otherwise a 404 is returned.\n\n- `state=success` marks the action as completed; it will no longer appear in the   originating resource's `actions` list on subsequent reads.\n- `state=fail` records the failure but leaves the action available, so the caller   can retry by calling `/resolve` again.\n\nPodero operationId: integrations_api_api_v2_cues_router_report_cue_state\nx-podero-evidence: observed; html + md (complete except opId) — no Authorization header/section\n\n  POST /api/partners/v2.0/cues/{cue_id}/state\n\nIt sends no bearer token: the spec declares no security for it.\n",
 		args:  []string{"cue_id"},
 		flags: []flag{
 			{name: "secret-file", param: "secret", kind: "string", usage: "Signed secret authorising the caller for this action", required: true, secret: true},
@@ -55,7 +55,7 @@ var commands = []command{
 	{
 		op: "CreateOnboardingSession", group: "onboarding", verb: "create-session",
 		short: "Create a new Device Onboarding Session",
-		long:  "Create a new Device Onboarding Session.\n\nThis endpoint creates a new onboarding session\nand generates an authentication URL which leads to Connect UI.\nThis application takes end-users through onboarding their device.\nUpon success, it redirects back to the success_url.\nIf unsuccessful, it redirects to the cancel_url.\nSessions are valid until the end of the next day.\n\nPodero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session.\nSpec evidence (x-podero-evidence): observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example).\n\n  POST /api/partners/v2.0/device-onboarding\n",
+		long:  "Create a new Device Onboarding Session.\n\nThis endpoint creates a new onboarding session\nand generates an authentication URL which leads to Connect UI.\nThis application takes end-users through onboarding their device.\nUpon success, it redirects back to the success_url.\nIf unsuccessful, it redirects to the cancel_url.\nSessions are valid until the end of the next day.\n\nPodero operationId: integrations_api_api_v2_device_onboarding_router_create_onboarding_session\nx-podero-evidence: observed; md (summary, description) + text (enums, maxLengths) + guides (field names, example)\n\n  POST /api/partners/v2.0/device-onboarding\n",
 		fields: []flag{
 			{name: "building-id", param: "building_id", kind: "string", usage: "the body field building_id (uuid)"},
 			{name: "cancel-url", param: "cancel_url", kind: "string", usage: "the body field cancel_url", required: true},
@@ -71,13 +71,13 @@ var commands = []command{
 	{
 		op: "GetOnboardingSession", group: "onboarding", verb: "get-session",
 		short: "Get Device Onboarding Session",
-		long:  "Get Device Onboarding Session.\n\nFetch information about a device onboarding session\n\nPodero operationId: integrations_api_api_v2_device_onboarding_router_retrieve_onboarding_session.\nSpec evidence (x-podero-evidence): observed; md (opId, param) + text (response enums/maxLengths).\n\n  GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}\n",
+		long:  "Get Device Onboarding Session.\n\nFetch information about a device onboarding session\n\nPodero operationId: integrations_api_api_v2_device_onboarding_router_retrieve_onboarding_session\nx-podero-evidence: observed; md (opId, param) + text (response enums/maxLengths)\n\n  GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}\n",
 		args:  []string{"onboarding_session_id"},
 	},
 	{
 		op: "GetWallboxClaimTokenStatus", group: "onboarding", verb: "get-wallbox-claim-token-status",
 		short: "Check if a wallbox claim token has been claimed",
-		long:  "Check if a wallbox claim token has been claimed.\n\nPodero operationId: integrations_api_api_v2_device_onboarding_router_wallbox_claim_token_status.\nSpec evidence (x-podero-evidence): observed; html (params, response) — no Authorization header/section on the page.\n\n  GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status\n\nIt sends no bearer token: the spec declares no security for it.\n",
+		long:  "Check if a wallbox claim token has been claimed.\n\nPodero operationId: integrations_api_api_v2_device_onboarding_router_wallbox_claim_token_status\nx-podero-evidence: observed; html (params, response) — no Authorization header/section on the page\n\n  GET /api/partners/v2.0/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status\n\nIt sends no bearer token: the spec declares no security for it.\n",
 		args:  []string{"onboarding_session_id"},
 		flags: []flag{
 			{name: "token-file", param: "token", kind: "string", usage: "the path parameter token", required: true, secret: true},
@@ -86,7 +86,7 @@ var commands = []command{
 	{
 		op: "ListMarketPrices", group: "market", verb: "list-prices",
 		short: "List filtered hourly prices",
-		long:  "List filtered hourly prices.\n\nPodero operationId: integrations_api_api_v2_prices_router_list_prices.\nSpec evidence (x-podero-evidence): observed; html (complete).\n\n  GET /api/partners/v2.0/market/{market_id}/prices/{price_zone}\n",
+		long:  "List filtered hourly prices.\n\nPodero operationId: integrations_api_api_v2_prices_router_list_prices\nx-podero-evidence: observed; html (complete)\n\n  GET /api/partners/v2.0/market/{market_id}/prices/{price_zone}\n",
 		args:  []string{"market_id", "price_zone"},
 		flags: []flag{
 			{name: "from-dt", param: "from_dt", kind: "string", usage: "The lower boundary of the time window that filters the price list, in ISO 8601 format, e.g. 2023-10-31T14:30:59 (date-time)"},
@@ -96,7 +96,7 @@ var commands = []command{
 	{
 		op: "GetDevicesSavings", group: "devices", verb: "get-savings",
 		short: "Get an Organisation's Devices Savings",
-		long:  "Get an Organisation's Devices Savings.\n\nPodero operationId: integrations_api_api_v2_organizations_devices_router_get_devices_savings.\nSpec evidence (x-podero-evidence): observed; html (complete).\n\n  GET /api/partners/v2.0/org/{org_id}/devices/savings\n",
+		long:  "Get an Organisation's Devices Savings.\n\nPodero operationId: integrations_api_api_v2_organizations_devices_router_get_devices_savings\nx-podero-evidence: observed; html (complete)\n\n  GET /api/partners/v2.0/org/{org_id}/devices/savings\n",
 		flags: []flag{
 			{name: "start-datetime", param: "start_datetime", kind: "string", usage: "Start datetime for savings calculation (date-time)", required: true},
 			{name: "end-datetime", param: "end_datetime", kind: "string", usage: "End datetime for savings calculation (date-time)", required: true},
@@ -105,7 +105,7 @@ var commands = []command{
 	{
 		op: "GetTradingDayAheadLoadCurve", group: "trading", verb: "get-day-ahead-load-curve",
 		short: "Get By Price Zone",
-		long:  "Get By Price Zone.\n\nGet load curves aggregated by price zone instead of by organization.\nThis endpoint aggregates consumption data from all devices with the specified price_zone.\n\nPodero operationId: integrations_api_api_v2_organizations_trading_dayahead_load_curves_router_get_by_price_zone.\nSpec evidence (x-podero-evidence): observed; md (summary, description, opId, first query param) — other params and response not visible.\n\n  GET /api/partners/v2.0/org/{org_id}/trading/dayahead/loadcurve/pricezone/{price_zone_key}\n",
+		long:  "Get By Price Zone.\n\nGet load curves aggregated by price zone instead of by organization.\nThis endpoint aggregates consumption data from all devices with the specified price_zone.\n\nPodero operationId: integrations_api_api_v2_organizations_trading_dayahead_load_curves_router_get_by_price_zone\nx-podero-evidence: observed; md (summary, description, opId, first query param) — other params and response not visible\n\n  GET /api/partners/v2.0/org/{org_id}/trading/dayahead/loadcurve/pricezone/{price_zone_key}\n",
 		args:  []string{"price_zone_key"},
 		flags: []flag{
 			{name: "resolution", param: "resolution", kind: "string", usage: "the query parameter resolution", enum: []string{"15MIN", "1HOUR"}},
@@ -114,7 +114,7 @@ var commands = []command{
 	{
 		op: "GetTradingDayAheadPrices", group: "trading", verb: "get-day-ahead-prices",
 		short: "Retrieve Trading Dayahead Prices",
-		long:  "Retrieve Trading Dayahead Prices.\n\nPodero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_get.\nSpec evidence (x-podero-evidence): observed; html (complete).\n\n  GET /api/partners/v2.0/org/{org_id}/trading/dayahead/prices\n",
+		long:  "Retrieve Trading Dayahead Prices.\n\nPodero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_get\nx-podero-evidence: observed; html (complete)\n\n  GET /api/partners/v2.0/org/{org_id}/trading/dayahead/prices\n",
 		flags: []flag{
 			{name: "from-dt", param: "from_dt", kind: "string", usage: "the query parameter from_dt (date-time)", required: true},
 			{name: "to-dt", param: "to_dt", kind: "string", usage: "the query parameter to_dt (date-time)", required: true},
@@ -124,7 +124,7 @@ var commands = []command{
 	{
 		op: "UpdateTradingDayAheadPrices", group: "trading", verb: "update-day-ahead-prices",
 		short: "Update Trading Dayahead Prices",
-		long:  "Update Trading Dayahead Prices.\n\nPodero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update.\nSpec evidence (x-podero-evidence): observed; html (params, body & response fields).\n\n  PATCH /api/partners/v2.0/org/{org_id}/trading/dayahead/prices\n",
+		long:  "Update Trading Dayahead Prices.\n\nPodero operationId: integrations_api_api_v2_organizations_trading_dayahead_prices_router_update\nx-podero-evidence: observed; html (params, body & response fields)\n\n  PATCH /api/partners/v2.0/org/{org_id}/trading/dayahead/prices\n",
 		fields: []flag{
 			{name: "body-data", param: "data", kind: "json", usage: "the body field data", required: true},
 			{name: "metadata", param: "metadata", kind: "json", usage: "the body field metadata", required: true},
@@ -134,7 +134,7 @@ var commands = []command{
 	{
 		op: "ListUsers", group: "users", verb: "list",
 		short: "List users in the organization",
-		long:  "List users in the organization.\n\nList all users within the specified organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_retrieve_organization_users.\nSpec evidence (x-podero-evidence): observed; md (opId, path, include_deleted) + html (array response with the complete UserOutput field list).\n\n  GET /api/partners/v2.0/org/{org_id}/users\n",
+		long:  "List users in the organization.\n\nList all users within the specified organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_retrieve_organization_users\nx-podero-evidence: observed; md (opId, path, include_deleted) + html (array response with the complete UserOutput field list)\n\n  GET /api/partners/v2.0/org/{org_id}/users\n",
 		flags: []flag{
 			{name: "include-deleted", param: "include_deleted", kind: "boolean", usage: "If true, includes soft-deleted; the server's default: false"},
 		},
@@ -142,7 +142,7 @@ var commands = []command{
 	{
 		op: "CreateUser", group: "users", verb: "create",
 		short: "Register a new user",
-		long:  "Register a new user.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_create_user.\nSpec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+example body/response).\n\n  POST /api/partners/v2.0/org/{org_id}/users\n",
+		long:  "Register a new user.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_create_user\nx-podero-evidence: inferred (guide-only); guides only (method+path+example body/response)\n\n  POST /api/partners/v2.0/org/{org_id}/users\n",
 		fields: []flag{
 			{name: "country-iso2", param: "country_iso2", kind: "string", usage: "the body field country_iso2"},
 			{name: "email", param: "email", kind: "string", usage: "the body field email", required: true},
@@ -162,7 +162,7 @@ var commands = []command{
 	{
 		op: "GetUserByExternalID", group: "users", verb: "get-by-external-id",
 		short: "Get details about an user by external ID",
-		long:  "Get details about an user by external ID.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id.\nSpec evidence (x-podero-evidence): observed; html (params + response fields, list cut after zip_code).\n\n  GET /api/partners/v2.0/org/{org_id}/users/by-ext-id/{external_id}\n",
+		long:  "Get details about an user by external ID.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user_by_external_id\nx-podero-evidence: observed; html (params + response fields, list cut after zip_code)\n\n  GET /api/partners/v2.0/org/{org_id}/users/by-ext-id/{external_id}\n",
 		args:  []string{"external_id"},
 		flags: []flag{
 			{name: "include-deleted", param: "include_deleted", kind: "boolean", usage: "If true, includes soft-deleted; the server's default: false"},
@@ -171,13 +171,13 @@ var commands = []command{
 	{
 		op: "GetUser", group: "users", verb: "get",
 		short: "Get details about a user",
-		long:  "Get details about a user.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user.\nSpec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}\n",
+		long:  "Get details about a user.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_retrieve_user\nx-podero-evidence: inferred (guide-only); guide only (method+path)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}\n",
 		args:  []string{"user_id"},
 	},
 	{
 		op: "UpdateUser", group: "users", verb: "update",
 		short: "Update details of a user",
-		long:  "Update details of a user.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_update_user.\nSpec evidence (x-podero-evidence): inferred (guide-only); guides only (method+path+partial-update example).\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}\n",
+		long:  "Update details of a user.\n\nPodero operationId: integrations_api_api_v2_organizations_users_router_update_user\nx-podero-evidence: inferred (guide-only); guides only (method+path+partial-update example)\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}\n",
 		args:  []string{"user_id"},
 		fields: []flag{
 			{name: "country-iso2", param: "country_iso2", kind: "string", usage: "the body field country_iso2"},
@@ -198,7 +198,7 @@ var commands = []command{
 	{
 		op: "CreateBuilding", group: "buildings", verb: "create",
 		short: "Register a user's building",
-		long:  "Register a user's building.\n\nPodero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building.\nSpec evidence (x-podero-evidence): inferred (guide-only); guide only (method+path+body {name}).\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings\n",
+		long:  "Register a user's building.\n\nPodero operationId: integrations_api_api_v2_organizations_users_buildings_router_create_building\nx-podero-evidence: inferred (guide-only); guide only (method+path+body {name})\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings\n",
 		args:  []string{"user_id"},
 		fields: []flag{
 			{name: "country", param: "country", kind: "string", usage: "the body field country"},
@@ -221,13 +221,13 @@ var commands = []command{
 	{
 		op: "GetBuilding", group: "buildings", verb: "get",
 		short: "Get details about a building",
-		long:  "Get details about a building.\n\nPodero operationId: integrations_api_api_v2_organizations_users_buildings_router_retrieve_building.\nSpec evidence (x-podero-evidence): observed; html (params + response fields).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings/{building_id}\n",
+		long:  "Get details about a building.\n\nPodero operationId: integrations_api_api_v2_organizations_users_buildings_router_retrieve_building\nx-podero-evidence: observed; html (params + response fields)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings/{building_id}\n",
 		args:  []string{"user_id", "building_id"},
 	},
 	{
 		op: "UpdateBuilding", group: "buildings", verb: "update",
 		short: "Update details of a building",
-		long:  "Update details of a building.\n\nPodero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building.\nSpec evidence (x-podero-evidence): observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass).\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings/{building_id}\n",
+		long:  "Update details of a building.\n\nPodero operationId: integrations_api_api_v2_organizations_users_buildings_router_update_building\nx-podero-evidence: observed; html (params, body example; body list cut inside the space_heating options; occupant_type enum seen in the second pass)\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings/{building_id}\n",
 		args:  []string{"user_id", "building_id"},
 		fields: []flag{
 			{name: "country", param: "country", kind: "string", usage: "the body field country"},
@@ -250,13 +250,13 @@ var commands = []command{
 	{
 		op: "GetChargingConfig", group: "charging-config", verb: "get",
 		short: "Get the user's charging configuration",
-		long:  "Get the user's charging configuration.\n\nOwner-level steering mode, HEMS eligibility, available modes with reason codes, thresholds, and the live solar-charging status.\n\nPodero operationId: integrations_api_api_v2_organizations_users_charging_config_router_get_charging_config.\nSpec evidence (x-podero-evidence): observed summary, inferred path; text rendering (summary, description, path-param descriptions, response mode/reason enums); method GET shown, path inferred from the PUT sibling.\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/charging-config\n",
+		long:  "Get the user's charging configuration.\n\nOwner-level steering mode, HEMS eligibility, available modes with reason codes, thresholds, and the live solar-charging status.\n\nPodero operationId: integrations_api_api_v2_organizations_users_charging_config_router_get_charging_config\nx-podero-evidence: observed summary, inferred path; text rendering (summary, description, path-param descriptions, response mode/reason enums); method GET shown, path inferred from the PUT sibling\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/charging-config\n",
 		args:  []string{"user_id"},
 	},
 	{
 		op: "UpdateChargingConfig", group: "charging-config", verb: "update",
 		short: "Update the user's charging configuration",
-		long:  "Update the user's charging configuration.\n\nApply mode and/or threshold changes to all of the user's charging\ndevices in one transaction. Rejects modes outside ``available_modes`` and\nthresholds below any device's band minimum (422).\n\nPodero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config.\nSpec evidence (x-podero-evidence): observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums).\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/charging-config\n",
+		long:  "Update the user's charging configuration.\n\nApply mode and/or threshold changes to all of the user's charging\ndevices in one transaction. Rejects modes outside ``available_modes`` and\nthresholds below any device's band minimum (422).\n\nPodero operationId: integrations_api_api_v2_organizations_users_charging_config_router_update_charging_config\nx-podero-evidence: observed; html + md + text (second pass: path, opId, params, body example and first body field, response example, enums)\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/charging-config\n",
 		args:  []string{"user_id"},
 		fields: []flag{
 			{name: "hems-max-import-before-stopping-w", param: "hems_max_import_before_stopping_w", kind: "integer", usage: "the body field hems_max_import_before_stopping_w"},
@@ -268,7 +268,7 @@ var commands = []command{
 	{
 		op: "UpdateDevice", group: "devices", verb: "update",
 		short: "Update general device attributes",
-		long:  "Update general device attributes.\n\nPodero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device.\nSpec evidence (x-podero-evidence): observed; html (params, body fields, 200 'OK' without a body schema).\n\n  PATCH /api/partners/v2.0/org/{org_id}/users/{user_id}/devices/{device_id}\n",
+		long:  "Update general device attributes.\n\nPodero operationId: integrations_api_api_v2_organizations_users_devices_router_update_device\nx-podero-evidence: observed; html (params, body fields, 200 'OK' without a body schema)\n\n  PATCH /api/partners/v2.0/org/{org_id}/users/{user_id}/devices/{device_id}\n",
 		args:  []string{"user_id", "device_id"},
 		fields: []flag{
 			{name: "comment", param: "comment", kind: "string", usage: "the body field comment"},
@@ -282,13 +282,13 @@ var commands = []command{
 	{
 		op: "ListElectricVehicles", group: "electric-vehicles", verb: "list",
 		short: "Get a user's electric vehicles",
-		long:  "Get a user's electric vehicles.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicles.\nSpec evidence (x-podero-evidence): observed; html (curl + example array, cut).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles\n",
+		long:  "Get a user's electric vehicles.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicles\nx-podero-evidence: observed; html (curl + example array, cut)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles\n",
 		args:  []string{"user_id"},
 	},
 	{
 		op: "CreateElectricVehicle", group: "electric-vehicles", verb: "create",
 		short: "Register a user's electric vehicle",
-		long:  "Register a user's electric vehicle.\n\nCreate a new electric vehicle for a specific user under a specific organization, with a JSON payload.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle.\nSpec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — body/response not visible.\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles\n",
+		long:  "Register a user's electric vehicle.\n\nCreate a new electric vehicle for a specific user under a specific organization, with a JSON payload.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_create_electric_vehicle\nx-podero-evidence: observed; md (summary, description, opId, org_id) — body/response not visible\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles\n",
 		args:  []string{"user_id"},
 		fields: []flag{
 			{name: "actual-steering-state", param: "actual_steering_state", kind: "string", usage: "the body field actual_steering_state; the server's default: \"unknown\""},
@@ -312,13 +312,13 @@ var commands = []command{
 	{
 		op: "GetElectricVehicle", group: "electric-vehicles", verb: "get",
 		short: "Get details about a user's electric vehicle",
-		long:  "Get details about a user's electric vehicle.\n\nGet the electric vehicle related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle.\nSpec evidence (x-podero-evidence): observed; md (summary, description, opId).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}\n",
+		long:  "Get details about a user's electric vehicle.\n\nGet the electric vehicle related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_retrieve_electric_vehicle\nx-podero-evidence: observed; md (summary, description, opId)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 	},
 	{
 		op: "UpdateElectricVehicle", group: "electric-vehicles", verb: "update",
 		short: "Update details of a user's electric vehicle",
-		long:  "Update details of a user's electric vehicle.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle.\nSpec evidence (x-podero-evidence): inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint').\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}\n",
+		long:  "Update details of a user's electric vehicle.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_update_electric_vehicle\nx-podero-evidence: inferred (guide-only); guides only ('All preferences are updated via the device's PUT endpoint')\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 		fields: []flag{
 			{name: "actual-steering-state", param: "actual_steering_state", kind: "string", usage: "the body field actual_steering_state"},
@@ -345,7 +345,7 @@ var commands = []command{
 	{
 		op: "ReauthenticateElectricVehicle", group: "electric-vehicles", verb: "reauthenticate",
 		short: "Reauthenticate a user's electric vehicle",
-		long:  "Reauthenticate a user's electric vehicle.\n\nReauthenticate a electric vehicle related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session.\nSpec evidence (x-podero-evidence): observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput).\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/auth_session\n",
+		long:  "Reauthenticate a user's electric vehicle.\n\nReauthenticate a electric vehicle related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_auth_session\nx-podero-evidence: observed; the operation's own API reference page, verbatim (OpenAPI excerpt with operationId, parameters, AuthSessionInput and AuthSessionOutput)\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/auth_session\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 		fields: []flag{
 			{name: "cancel-url", param: "cancel_url", kind: "string", usage: "the body field cancel_url"},
@@ -356,25 +356,25 @@ var commands = []command{
 	{
 		op: "DisarmElectricVehicleBoost", group: "electric-vehicles", verb: "disarm-boost",
 		short: "Disarm a previously-armed boost for the next session",
-		long:  "Disarm a previously-armed boost for the next session.\n\nClear ``boost_for_next_session`` on the EV.\n\nIdempotent: 204 whether the flag was set or already clear. Use this when\na user taps a button that's currently in the \"armed\" state to reverse\ntheir pre-plug arming.\n\nHas no effect on a live boost in progress — those end via the natural\nend-conditions (full / unplug / OEM stop). To stop a live boost, the\nuser must unplug the vehicle.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_disarm_boost.\nSpec evidence (x-podero-evidence): observed summary, inferred path; summary + description observed; path inferred from 'use DELETE /boost'.\n\n  DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost\n",
+		long:  "Disarm a previously-armed boost for the next session.\n\nClear ``boost_for_next_session`` on the EV.\n\nIdempotent: 204 whether the flag was set or already clear. Use this when\na user taps a button that's currently in the \"armed\" state to reverse\ntheir pre-plug arming.\n\nHas no effect on a live boost in progress — those end via the natural\nend-conditions (full / unplug / OEM stop). To stop a live boost, the\nuser must unplug the vehicle.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_disarm_boost\nx-podero-evidence: observed summary, inferred path; summary + description observed; path inferred from 'use DELETE /boost'\n\n  DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 	},
 	{
 		op: "TriggerElectricVehicleBoost", group: "electric-vehicles", verb: "trigger-boost",
 		short: "Trigger a boost charge or arm boost for the next session",
-		long:  "Trigger a boost charge or arm boost for the next session.\n\nTrigger boost on the EV.\n\nBehaviour depends on the EV's current state:\n\n- **Plugged in + idle** (`boost_state=available`): immediately signals the\nrunning schedule workflow to start charging now, bypassing optimization.\n- **Unplugged** (`boost_state=unavailable` due to not plugged in): arms\n`boost_for_next_session=True`. The next plug-in's session workflow will\nautomatically fire boost on its schedule child, then auto-reset the flag.\n- **Already charging or in flight** (`boost_state` is `ongoing` or `requested`):\n409 with `reason=already_charging`.\n- **Fully charged**: 409 with `reason=fully_charged`.\n\nReturns 204 on success (boost triggered or armed). Returns 409 when the\nrequest can't be honoured, with fields:\n- `state`: the EV's current `boost_state`.\n- `reason`: `already_charging`, `fully_charged`, `no_active_session`, or\n`internal_error`.\n\nThe arm path is idempotent: re-tapping while already armed returns 204 with\nno change. To clear an armed flag, use ``DELETE /boost``.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_trigger_boost.\nSpec evidence (x-podero-evidence): observed; md + text (summary, description, params, 204) — opId not visible; 409 schema name not visible.\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost\n",
+		long:  "Trigger a boost charge or arm boost for the next session.\n\nTrigger boost on the EV.\n\nBehaviour depends on the EV's current state:\n\n- **Plugged in + idle** (`boost_state=available`): immediately signals the\nrunning schedule workflow to start charging now, bypassing optimization.\n- **Unplugged** (`boost_state=unavailable` due to not plugged in): arms\n`boost_for_next_session=True`. The next plug-in's session workflow will\nautomatically fire boost on its schedule child, then auto-reset the flag.\n- **Already charging or in flight** (`boost_state` is `ongoing` or `requested`):\n409 with `reason=already_charging`.\n- **Fully charged**: 409 with `reason=fully_charged`.\n\nReturns 204 on success (boost triggered or armed). Returns 409 when the\nrequest can't be honoured, with fields:\n- `state`: the EV's current `boost_state`.\n- `reason`: `already_charging`, `fully_charged`, `no_active_session`, or\n`internal_error`.\n\nThe arm path is idempotent: re-tapping while already armed returns 204 with\nno change. To clear an armed flag, use ``DELETE /boost``.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_trigger_boost\nx-podero-evidence: observed; md + text (summary, description, params, 204) — opId not visible; 409 schema name not visible\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 	},
 	{
 		op: "GetElectricVehicleChargePolicy", group: "electric-vehicles", verb: "get-charge-policy",
 		short: "Get a vehicle's charge policy",
-		long:  "Get a vehicle's charge policy.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get.\nSpec evidence (x-podero-evidence): observed; html + md (complete).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy\n",
+		long:  "Get a vehicle's charge policy.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_get\nx-podero-evidence: observed; html + md (complete)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 	},
 	{
 		op: "UpdateElectricVehicleChargePolicy", group: "electric-vehicles", verb: "update-charge-policy",
 		short: "Update a vehicle's charge policy",
-		long:  "Update a vehicle's charge policy.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put.\nSpec evidence (x-podero-evidence): inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses.\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy\n",
+		long:  "Update a vehicle's charge policy.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_charge_policy_charge_policy_router_put\nx-podero-evidence: inferred (guide-only); guide says the weekly schedule is set 'via /charge-policy endpoint'; method, body and response are guesses\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 		fields: []flag{
 			{name: "fri", param: "fri", kind: "json", usage: "the body field fri"},
@@ -391,7 +391,7 @@ var commands = []command{
 	{
 		op: "GetElectricVehicleData", group: "electric-vehicles", verb: "get-data",
 		short: "Get EV data",
-		long:  "Get EV data.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_data.\nSpec evidence (x-podero-evidence): observed; html (complete param list + response schema names).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/data\n",
+		long:  "Get EV data.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_data\nx-podero-evidence: observed; html (complete param list + response schema names)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/data\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 		flags: []flag{
 			{name: "fill-missing", param: "fill-missing", kind: "boolean", usage: "When set to true, the API will return the full requested time range, filling missing values with null. If no data is available at all, an empty dataset with null values at from_datetime will be returned instead no values at all; the server's default: false"},
@@ -404,7 +404,7 @@ var commands = []command{
 	{
 		op: "GetElectricVehicleSavings", group: "electric-vehicles", verb: "get-savings",
 		short: "Get savings data for a specified electric vehicle",
-		long:  "Get savings data for a specified electric vehicle.\n\nRetrieve time-bucketed savings data for a specified electric vehicle within a given date range.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_savings.\nSpec evidence (x-podero-evidence): observed summary, inferred path; summary, description, param descriptions observed; path inferred (sibling of HP/inverter savings); types/defaults and response assumed equal to HP savings.\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/savings\n",
+		long:  "Get savings data for a specified electric vehicle.\n\nRetrieve time-bucketed savings data for a specified electric vehicle within a given date range.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_router_get_electric_vehicle_savings\nx-podero-evidence: observed summary, inferred path; summary, description, param descriptions observed; path inferred (sibling of HP/inverter savings); types/defaults and response assumed equal to HP savings\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/savings\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 		flags: []flag{
 			{name: "from", param: "from", kind: "string", usage: "Start of the date range (date-time)", required: true},
@@ -415,7 +415,7 @@ var commands = []command{
 	{
 		op: "ListElectricVehicleSessions", group: "electric-vehicles", verb: "list-sessions",
 		short: "List completed charging sessions for an electric vehicle",
-		long:  "List completed charging sessions for an electric vehicle.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_list_sessions_endpoint.\nSpec evidence (x-podero-evidence): observed; html + md (complete).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions\n",
+		long:  "List completed charging sessions for an electric vehicle.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_list_sessions_endpoint\nx-podero-evidence: observed; html + md (complete)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 		flags: []flag{
 			{name: "from", param: "from", kind: "string", usage: "Inclusive lower bound day (UTC, YYYY-MM-DD) (date)", required: true},
@@ -427,19 +427,19 @@ var commands = []command{
 	{
 		op: "GetCurrentElectricVehicleSession", group: "electric-vehicles", verb: "get-current-session",
 		short: "Get the currently active charging session for an electric vehicle",
-		long:  "Get the currently active charging session for an electric vehicle.\n\nReturns the active session wrapped as `{ \"session\": ... }`. When no session is active, returns 200 with `{ \"session\": null }` instead of 404 so clients can poll without exception handling.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_get_current_session_endpoint.\nSpec evidence (x-podero-evidence): observed; html + md (opId cut after '..._sessions_router_get_c').\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions/current\n",
+		long:  "Get the currently active charging session for an electric vehicle.\n\nReturns the active session wrapped as `{ \"session\": ... }`. When no session is active, returns 200 with `{ \"session\": null }` instead of 404 so clients can poll without exception handling.\n\nPodero operationId: integrations_api_api_v2_organizations_users_electric_vehicles_sessions_router_get_current_session_endpoint\nx-podero-evidence: observed; html + md (opId cut after '..._sessions_router_get_c')\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/sessions/current\n",
 		args:  []string{"user_id", "electric_vehicle_id"},
 	},
 	{
 		op: "ListEnergyContracts", group: "energy-contracts", verb: "list",
 		short: "Get a user's energy contracts",
-		long:  "Get a user's energy contracts.\n\nPodero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_retrieve_energy_contracts.\nSpec evidence (x-podero-evidence): observed; html (second pass: method, path, params, array example, complete response field list).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts\n",
+		long:  "Get a user's energy contracts.\n\nPodero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_retrieve_energy_contracts\nx-podero-evidence: observed; html (second pass: method, path, params, array example, complete response field list)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts\n",
 		args:  []string{"user_id"},
 	},
 	{
 		op: "CreateEnergyContract", group: "energy-contracts", verb: "create",
 		short: "Register a user's energy contract",
-		long:  "Register a user's energy contract.\n\nPodero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract.\nSpec evidence (x-podero-evidence): observed; html (params, body fields, response fields).\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts\n",
+		long:  "Register a user's energy contract.\n\nPodero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_create_energy_contract\nx-podero-evidence: observed; html (params, body fields, response fields)\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts\n",
 		args:  []string{"user_id"},
 		fields: []flag{
 			{name: "building-id", param: "building_id", kind: "string", usage: "the body field building_id (uuid)"},
@@ -455,7 +455,7 @@ var commands = []command{
 	{
 		op: "UpdateEnergyContract", group: "energy-contracts", verb: "update",
 		short: "Update details of a user's energy contract",
-		long:  "Update details of a user's energy contract.\n\nPodero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract.\nSpec evidence (x-podero-evidence): observed; html (params, body fields, response fields).\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts/{energy_contract_id}\n",
+		long:  "Update details of a user's energy contract.\n\nPodero operationId: integrations_api_api_v2_organizations_users_energy_contracts_router_update_energy_contract\nx-podero-evidence: observed; html (params, body fields, response fields)\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts/{energy_contract_id}\n",
 		args:  []string{"user_id", "energy_contract_id"},
 		fields: []flag{
 			{name: "building-id", param: "building_id", kind: "string", usage: "the body field building_id (uuid)"},
@@ -471,13 +471,13 @@ var commands = []command{
 	{
 		op: "ListHeatPumps", group: "heat-pumps", verb: "list",
 		short: "Get all of a user's heat pumps",
-		long:  "Get all of a user's heat pumps.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pumps.\nSpec evidence (x-podero-evidence): observed; html (example array, cut).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps\n",
+		long:  "Get all of a user's heat pumps.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pumps\nx-podero-evidence: observed; html (example array, cut)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps\n",
 		args:  []string{"user_id"},
 	},
 	{
 		op: "CreateHeatPump", group: "heat-pumps", verb: "create",
 		short: "Register a user's heat pump",
-		long:  "Register a user's heat pump.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump.\nSpec evidence (x-podero-evidence): observed; html (request example + response example).\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps\n",
+		long:  "Register a user's heat pump.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_create_heat_pump\nx-podero-evidence: observed; html (request example + response example)\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps\n",
 		args:  []string{"user_id"},
 		fields: []flag{
 			{name: "actual-steering-state", param: "actual_steering_state", kind: "string", usage: "the body field actual_steering_state; the server's default: \"unknown\""},
@@ -514,7 +514,7 @@ var commands = []command{
 	{
 		op: "GetHeatPump", group: "heat-pumps", verb: "get",
 		short: "Get details about a user's specific heat pump",
-		long:  "Get details about a user's specific heat pump.\n\nGet the heat pump related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pump.\nSpec evidence (x-podero-evidence): observed; md + text (opId, params, response enums/descriptions).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}\n",
+		long:  "Get details about a user's specific heat pump.\n\nGet the heat pump related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_retrieve_heat_pump\nx-podero-evidence: observed; md + text (opId, params, response enums/descriptions)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}\n",
 		args:  []string{"user_id", "heat_pump_id"},
 		flags: []flag{
 			{name: "include-deleted", param: "include_deleted", kind: "boolean", usage: "If true, includes soft-deleted; the server's default: false"},
@@ -523,7 +523,7 @@ var commands = []command{
 	{
 		op: "UpdateHeatPump", group: "heat-pumps", verb: "update",
 		short: "Update details of a user's heat pump",
-		long:  "Update details of a user's heat pump.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump.\nSpec evidence (x-podero-evidence): observed; html (request example + response example).\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}\n",
+		long:  "Update details of a user's heat pump.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_update_heat_pump\nx-podero-evidence: observed; html (request example + response example)\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}\n",
 		args:  []string{"user_id", "heat_pump_id"},
 		fields: []flag{
 			{name: "actual-steering-state", param: "actual_steering_state", kind: "string", usage: "the body field actual_steering_state"},
@@ -563,7 +563,7 @@ var commands = []command{
 	{
 		op: "GetHeatPumpData", group: "heat-pumps", verb: "get-data",
 		short: "Get heat pump data",
-		long:  "Get heat pump data.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_data.\nSpec evidence (x-podero-evidence): observed; html (complete param list + response schema names).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/data\n",
+		long:  "Get heat pump data.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_data\nx-podero-evidence: observed; html (complete param list + response schema names)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/data\n",
 		args:  []string{"user_id", "heat_pump_id"},
 		flags: []flag{
 			{name: "fill-missing", param: "fill-missing", kind: "boolean", usage: "When set to true, the API will return the full requested time range, filling missing values with null. If no data is available at all, an empty dataset with null values will be returned instead of a 400 error.; the server's default: false"},
@@ -576,7 +576,7 @@ var commands = []command{
 	{
 		op: "GetHeatPumpSavings", group: "heat-pumps", verb: "get-savings",
 		short: "Get savings data for a specified heat pump",
-		long:  "Get savings data for a specified heat pump.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_savings.\nSpec evidence (x-podero-evidence): observed; html (params + response schema names).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/savings\n",
+		long:  "Get savings data for a specified heat pump.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_savings\nx-podero-evidence: observed; html (params + response schema names)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/savings\n",
 		args:  []string{"user_id", "heat_pump_id"},
 		flags: []flag{
 			{name: "from", param: "from", kind: "string", usage: "Start of the date range (date-time)", required: true},
@@ -587,13 +587,13 @@ var commands = []command{
 	{
 		op: "GetHeatPumpSchedules", group: "heat-pumps", verb: "get-schedules",
 		short: "Get schedules for a heat pump",
-		long:  "Get schedules for a heat pump.\n\nEndpoint to retrieve schedules for a specified heat pump within a given time range.\nThis endpoint is currently in beta release and may be subject to changes.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_schedules.\nSpec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id) — query params and response not visible.\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/schedules\n",
+		long:  "Get schedules for a heat pump.\n\nEndpoint to retrieve schedules for a specified heat pump within a given time range.\nThis endpoint is currently in beta release and may be subject to changes.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_schedules\nx-podero-evidence: observed; md (summary, description, opId, org_id) — query params and response not visible\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/schedules\n",
 		args:  []string{"user_id", "heat_pump_id"},
 	},
 	{
 		op: "GetHeatPumpStatistics", group: "heat-pumps", verb: "get-statistics",
 		short: "Get statistics for a specified heat pump",
-		long:  "Get statistics for a specified heat pump.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_statistics.\nSpec evidence (x-podero-evidence): observed; html (params + response schema names).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/statistics\n",
+		long:  "Get statistics for a specified heat pump.\n\nPodero operationId: integrations_api_api_v2_organizations_users_heat_pumps_router_get_heat_pump_statistics\nx-podero-evidence: observed; html (params + response schema names)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}/statistics\n",
 		args:  []string{"user_id", "heat_pump_id"},
 		flags: []flag{
 			{name: "resolution", param: "resolution", kind: "string", usage: "The time interval for aggregating data. Comma Seperated list. Supported values: 1DAY, 1WEEK, 1MONTH, 1QUARTER, 1YEAR; the server's default: \"1DAY\""},
@@ -603,13 +603,13 @@ var commands = []command{
 	{
 		op: "ListInverters", group: "inverters", verb: "list",
 		short: "Get a user's solar inverters",
-		long:  "Get a user's solar inverters.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverters.\nSpec evidence (x-podero-evidence): observed; html (example array, cut).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters\n",
+		long:  "Get a user's solar inverters.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverters\nx-podero-evidence: observed; html (example array, cut)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters\n",
 		args:  []string{"user_id"},
 	},
 	{
 		op: "CreateInverter", group: "inverters", verb: "create",
 		short: "Register a user's solar inverter",
-		long:  "Register a user's solar inverter.\n\nCreate a new solar inverter for a specific user under a specific organization, with a JSON payload.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter.\nSpec evidence (x-podero-evidence): observed; md (summary, description, opId) — body/response not visible.\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters\n",
+		long:  "Register a user's solar inverter.\n\nCreate a new solar inverter for a specific user under a specific organization, with a JSON payload.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_create_inverter\nx-podero-evidence: observed; md (summary, description, opId) — body/response not visible\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters\n",
 		args:  []string{"user_id"},
 		fields: []flag{
 			{name: "actual-steering-state", param: "actual_steering_state", kind: "string", usage: "the body field actual_steering_state; the server's default: \"unknown\""},
@@ -635,13 +635,13 @@ var commands = []command{
 	{
 		op: "GetInverter", group: "inverters", verb: "get",
 		short: "Get details about a user's solar inverter",
-		long:  "Get details about a user's solar inverter.\n\nGet the solar inverter related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverter.\nSpec evidence (x-podero-evidence): observed; md (summary, description, opId).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}\n",
+		long:  "Get details about a user's solar inverter.\n\nGet the solar inverter related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_retrieve_inverter\nx-podero-evidence: observed; md (summary, description, opId)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}\n",
 		args:  []string{"user_id", "inverter_id"},
 	},
 	{
 		op: "UpdateInverter", group: "inverters", verb: "update",
 		short: "Update details of a user's solar inverter",
-		long:  "Update details of a user's solar inverter.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter.\nSpec evidence (x-podero-evidence): inferred (guide-only); guide only (PUT .../inverters/{device_id} example).\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}\n",
+		long:  "Update details of a user's solar inverter.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_update_inverter\nx-podero-evidence: inferred (guide-only); guide only (PUT .../inverters/{device_id} example)\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}\n",
 		args:  []string{"user_id", "inverter_id"},
 		fields: []flag{
 			{name: "actual-steering-state", param: "actual_steering_state", kind: "string", usage: "the body field actual_steering_state"},
@@ -670,7 +670,7 @@ var commands = []command{
 	{
 		op: "ReauthenticateInverter", group: "inverters", verb: "reauthenticate",
 		short: "Reauthenticate a user's inverter",
-		long:  "Reauthenticate a user's inverter.\n\nReauthenticate a inverter related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session.\nSpec evidence (x-podero-evidence): observed; html + md (complete).\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/auth_session\n",
+		long:  "Reauthenticate a user's inverter.\n\nReauthenticate a inverter related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_auth_session\nx-podero-evidence: observed; html + md (complete)\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/auth_session\n",
 		args:  []string{"user_id", "inverter_id"},
 		fields: []flag{
 			{name: "cancel-url", param: "cancel_url", kind: "string", usage: "the body field cancel_url"},
@@ -681,7 +681,7 @@ var commands = []command{
 	{
 		op: "GetInverterData", group: "inverters", verb: "get-data",
 		short: "Get inverter data",
-		long:  "Get inverter data.\n\nRetrieve time series data for a specified inverter within a given time range.\nThis endpoint is currently in beta release and may be subject to changes.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_data.\nSpec evidence (x-podero-evidence): observed; html + md (complete).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/data\n",
+		long:  "Get inverter data.\n\nRetrieve time series data for a specified inverter within a given time range.\nThis endpoint is currently in beta release and may be subject to changes.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_data\nx-podero-evidence: observed; html + md (complete)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/data\n",
 		args:  []string{"user_id", "inverter_id"},
 		flags: []flag{
 			{name: "from-datetime", param: "from_datetime", kind: "string", usage: "The start of the time range for the data (date-time)"},
@@ -693,7 +693,7 @@ var commands = []command{
 	{
 		op: "GetInverterSavings", group: "inverters", verb: "get-savings",
 		short: "Get savings data for a specified inverter",
-		long:  "Get savings data for a specified inverter.\n\nRetrieve time-bucketed savings data for a specified inverter within a given date range.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_savings.\nSpec evidence (x-podero-evidence): observed; md (summary, description, opId, org_id/user_id) — query params & response assumed equal to HP savings.\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/savings\n",
+		long:  "Get savings data for a specified inverter.\n\nRetrieve time-bucketed savings data for a specified inverter within a given date range.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_savings\nx-podero-evidence: observed; md (summary, description, opId, org_id/user_id) — query params & response assumed equal to HP savings\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/savings\n",
 		args:  []string{"user_id", "inverter_id"},
 		flags: []flag{
 			{name: "from", param: "from", kind: "string", usage: "Start of the date range (date-time)", required: true},
@@ -704,25 +704,25 @@ var commands = []command{
 	{
 		op: "GetInverterSchedules", group: "inverters", verb: "get-schedules",
 		short: "Get schedules for an inverter",
-		long:  "Get schedules for an inverter.\n\nEndpoint to retrieve schedules for a specified inverter within a given time range.\nThis endpoint is currently in beta release and may be subject to changes.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_schedules.\nSpec evidence (x-podero-evidence): observed; md (summary, description, opId) — query params and response not visible.\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/schedules\n",
+		long:  "Get schedules for an inverter.\n\nEndpoint to retrieve schedules for a specified inverter within a given time range.\nThis endpoint is currently in beta release and may be subject to changes.\n\nPodero operationId: integrations_api_api_v2_organizations_users_inverters_router_get_inverter_schedules\nx-podero-evidence: observed; md (summary, description, opId) — query params and response not visible\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/inverters/{inverter_id}/schedules\n",
 		args:  []string{"user_id", "inverter_id"},
 	},
 	{
 		op: "CreateWallboxClaimToken", group: "wallboxes", verb: "create-claim-token",
 		short: "Mint a one-time wallbox claim token for the user",
-		long:  "Mint a one-time wallbox claim token for the user.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_mint_claim_token.\nSpec evidence (x-podero-evidence): observed; html (params without descriptions, no body, 201 response fields).\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/claim-tokens\n",
+		long:  "Mint a one-time wallbox claim token for the user.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_mint_claim_token\nx-podero-evidence: observed; html (params without descriptions, no body, 201 response fields)\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/claim-tokens\n",
 		args:  []string{"user_id"},
 	},
 	{
 		op: "GetWallbox", group: "wallboxes", verb: "get",
 		short: "Get details about a user's wallbox",
-		long:  "Get details about a user's wallbox.\n\nGet the wallbox related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_retrieve_wallbox.\nSpec evidence (x-podero-evidence): observed; html (3 versions, example cut) + md (opId).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}\n",
+		long:  "Get details about a user's wallbox.\n\nGet the wallbox related to a specific user under a specific organization.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_retrieve_wallbox\nx-podero-evidence: observed; html (3 versions, example cut) + md (opId)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}\n",
 		args:  []string{"user_id", "wallbox_id"},
 	},
 	{
 		op: "UpdateWallbox", group: "wallboxes", verb: "update",
 		short: "Update details of a user's wallbox",
-		long:  "Update details of a user's wallbox.\n\nModify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox.\nSpec evidence (x-podero-evidence): observed; text rendering (params, enum lists, descriptions; field names not shown).\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}\n",
+		long:  "Update details of a user's wallbox.\n\nModify the data of an wallbox related to a specific user under a specific organization, with a JSON payload.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_update_wallbox\nx-podero-evidence: observed; text rendering (params, enum lists, descriptions; field names not shown)\n\n  PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}\n",
 		args:  []string{"user_id", "wallbox_id"},
 		fields: []flag{
 			{name: "actual-steering-state", param: "actual_steering_state", kind: "string", usage: "the body field actual_steering_state"},
@@ -753,7 +753,7 @@ var commands = []command{
 	{
 		op: "ReauthenticateWallbox", group: "wallboxes", verb: "reauthenticate",
 		short: "Reauthenticate a user's wallbox",
-		long:  "Reauthenticate a user's wallbox.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session.\nSpec evidence (x-podero-evidence): observed; html (params, body, response).\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/auth_session\n",
+		long:  "Reauthenticate a user's wallbox.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_auth_session\nx-podero-evidence: observed; html (params, body, response)\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/auth_session\n",
 		args:  []string{"user_id", "wallbox_id"},
 		fields: []flag{
 			{name: "cancel-url", param: "cancel_url", kind: "string", usage: "the body field cancel_url"},
@@ -764,19 +764,19 @@ var commands = []command{
 	{
 		op: "CancelWallboxBoost", group: "wallboxes", verb: "cancel-boost",
 		short: "Cancel a live boost and disarm a boost armed for the next session",
-		long:  "Cancel a live boost and disarm a boost armed for the next session.\n\nUndo a boost on the wallbox — unified \"stop boosting\" affordance.\n\nCancels a live boost (returns the box to normal HEMS surplus control) **and**\nclears any `boost_for_next_session` arm. Idempotent: 204 whether or not a boost\nwas active or armed.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_cancel_boost.\nSpec evidence (x-podero-evidence): observed; md (summary, description; opId cut).\n\n  DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost\n",
+		long:  "Cancel a live boost and disarm a boost armed for the next session.\n\nUndo a boost on the wallbox — unified \"stop boosting\" affordance.\n\nCancels a live boost (returns the box to normal HEMS surplus control) **and**\nclears any `boost_for_next_session` arm. Idempotent: 204 whether or not a boost\nwas active or armed.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_cancel_boost\nx-podero-evidence: observed; md (summary, description; opId cut)\n\n  DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost\n",
 		args:  []string{"user_id", "wallbox_id"},
 	},
 	{
 		op: "TriggerWallboxBoost", group: "wallboxes", verb: "trigger-boost",
 		short: "Trigger a boost charge or arm boost for the next session",
-		long:  "Trigger a boost charge or arm boost for the next session.\n\nTrigger a \"charge now\" boost on the wallbox, overriding HEMS surplus control.\n\nBehaviour depends on the wallbox's current state:\n\n- **Plugged in + idle** (`boost_state=available`, e.g. HEMS paused at 0 A):\nimmediately holds the box at full rate, bypassing the surplus gates.\n- **Unplugged** (`boost_state=unavailable`): arms `boost_for_next_session=True`;\nthe next plug-in's workflow auto-fires boost, then clears the flag.\n- **Already charging / in flight** (`ongoing` or `requested`): 409 with\n`reason=already_charging`.\n- **Fully charged**: 409 with `reason=fully_charged`.\n\nReturns 204 on success (boost triggered or armed). Returns 409 when the request\ncan't be honoured, with `state` (current `boost_state`) and `reason`\n(`already_charging`, `fully_charged`, or `internal_error`). The arm path is\nidempotent. To cancel a live boost or clear an armed flag, use `DELETE /boost`.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_trigger_boost.\nSpec evidence (x-podero-evidence): observed; md (summary, description; opId not visible) + text rendering (path-param descriptions, 'No Content').\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost\n",
+		long:  "Trigger a boost charge or arm boost for the next session.\n\nTrigger a \"charge now\" boost on the wallbox, overriding HEMS surplus control.\n\nBehaviour depends on the wallbox's current state:\n\n- **Plugged in + idle** (`boost_state=available`, e.g. HEMS paused at 0 A):\nimmediately holds the box at full rate, bypassing the surplus gates.\n- **Unplugged** (`boost_state=unavailable`): arms `boost_for_next_session=True`;\nthe next plug-in's workflow auto-fires boost, then clears the flag.\n- **Already charging / in flight** (`ongoing` or `requested`): 409 with\n`reason=already_charging`.\n- **Fully charged**: 409 with `reason=fully_charged`.\n\nReturns 204 on success (boost triggered or armed). Returns 409 when the request\ncan't be honoured, with `state` (current `boost_state`) and `reason`\n(`already_charging`, `fully_charged`, or `internal_error`). The arm path is\nidempotent. To cancel a live boost or clear an armed flag, use `DELETE /boost`.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_router_trigger_boost\nx-podero-evidence: observed; md (summary, description; opId not visible) + text rendering (path-param descriptions, 'No Content')\n\n  POST /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/boost\n",
 		args:  []string{"user_id", "wallbox_id"},
 	},
 	{
 		op: "ListWallboxHEMSSessions", group: "wallboxes", verb: "list-hems-sessions",
 		short: "List standalone HEMS steering sessions for a wallbox",
-		long:  "List standalone HEMS steering sessions for a wallbox.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint.\nSpec evidence (x-podero-evidence): observed; html + md (complete).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions\n",
+		long:  "List standalone HEMS steering sessions for a wallbox.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_list_hems_sessions_endpoint\nx-podero-evidence: observed; html + md (complete)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions\n",
 		args:  []string{"user_id", "wallbox_id"},
 		flags: []flag{
 			{name: "from", param: "from", kind: "string", usage: "Inclusive lower bound day (UTC, YYYY-MM-DD) (date)", required: true},
@@ -788,13 +788,13 @@ var commands = []command{
 	{
 		op: "GetCurrentWallboxHEMSSession", group: "wallboxes", verb: "get-current-hems-session",
 		short: "Get the currently running standalone HEMS session for a wallbox",
-		long:  "Get the currently running standalone HEMS session for a wallbox.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_current_hems_session_endpoint.\nSpec evidence (x-podero-evidence): observed; html (params, example; response 'session: HEMSSessionDetail · object required').\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/current\n",
+		long:  "Get the currently running standalone HEMS session for a wallbox.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_current_hems_session_endpoint\nx-podero-evidence: observed; html (params, example; response 'session: HEMSSessionDetail · object required')\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/current\n",
 		args:  []string{"user_id", "wallbox_id"},
 	},
 	{
 		op: "GetWallboxHEMSSession", group: "wallboxes", verb: "get-hems-session",
 		short: "Get one standalone HEMS session with its decision timeline and command verdicts",
-		long:  "Get one standalone HEMS session with its decision timeline and command verdicts.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_hems_session_endpoint.\nSpec evidence (x-podero-evidence): observed; html + md (complete).\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/{session_id}\n",
+		long:  "Get one standalone HEMS session with its decision timeline and command verdicts.\n\nPodero operationId: integrations_api_api_v2_organizations_users_wallboxes_hems_sessions_router_get_hems_session_endpoint\nx-podero-evidence: observed; html + md (complete)\n\n  GET /api/partners/v2.0/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}/hems-sessions/{session_id}\n",
 		args:  []string{"user_id", "wallbox_id", "session_id"},
 	},
 }

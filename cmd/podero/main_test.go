@@ -312,7 +312,7 @@ func TestBodyFromFileAndStdin(t *testing.T) {
 // evidence note and its route.
 func TestHelp(t *testing.T) {
 	r := cli(t, nil, nil, "", "electric-vehicles", "get", "--help")
-	for _, want := range []string{"Get details about a user's electric vehicle.", "Spec evidence (x-podero-evidence):",
+	for _, want := range []string{"Get details about a user's electric vehicle.", "x-podero-evidence: observed",
 		"GET /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}",
 		"podero electric-vehicles get USER_ID ELECTRIC_VEHICLE_ID"} {
 		if !strings.Contains(r.stdout, want) {

@@ -16,7 +16,7 @@ import (
 // exportedAPI reads the exported identifiers of the package in dir, from the
 // non-test files the build context selects. ok is false when dir holds no
 // package.
-func exportedAPI(dir string) (api map[string]goapi.Decl, ok bool, err error) {
+func exportedAPI(dir string) (api packageAPI, ok bool, err error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, false, nil
 	}
@@ -43,12 +43,15 @@ func exportedAPI(dir string) (api map[string]goapi.Decl, ok bool, err error) {
 type apiDiff struct {
 	gone, isNew bool     // the package was removed, or is new
 	absent      bool     // no package, then or now
-	added       []string // compatible additions
+	added       []string // compatible additions (not the members of a new type)
+	addedCount  int      // all of them
 	broken      []string // removed or changed identifiers, new interface methods
 	removed     int
 	changed     int
 }
 
+// diffAPI lists what changed from old to cur. A type removed or added
+// speaks for its members: they are counted, not listed.
 func diffAPI(old, cur map[string]goapi.Decl) apiDiff {
 	var d apiDiff
 	for _, id := range slices.Sorted(maps.Keys(old)) {
@@ -57,6 +60,11 @@ func diffAPI(old, cur map[string]goapi.Decl) apiDiff {
 		switch {
 		case !ok:
 			d.removed++
+			if parent, _, member := strings.Cut(id, "."); member {
+				if _, kept := cur[parent]; !kept {
+					continue // the type's removal says it
+				}
+			}
 			d.broken = append(d.broken, fmt.Sprintf("removed %s (%s)", id, o))
 		case c != o:
 			d.changed++
@@ -74,6 +82,12 @@ func diffAPI(old, cur map[string]goapi.Decl) apiDiff {
 			d.broken = append(d.broken, fmt.Sprintf("added %s to interface %s (%s): a type outside the package no longer implements it", id, parent, c))
 			continue
 		}
+		d.addedCount++
+		if member {
+			if _, existed := old[parent]; !existed {
+				continue // the new type says it
+			}
+		}
 		d.added = append(d.added, id)
 	}
 	return d
@@ -86,9 +100,9 @@ func (d apiDiff) summary() string {
 	case d.gone:
 		return "package removed"
 	case d.isNew:
-		return fmt.Sprintf("new package, %d identifiers", len(d.added))
+		return fmt.Sprintf("new package, %d identifiers", d.addedCount)
 	}
-	return fmt.Sprintf("%d added, %d removed, %d changed", len(d.added), d.removed, d.changed)
+	return fmt.Sprintf("%d added, %d removed, %d changed", d.addedCount, d.removed, d.changed)
 }
 
 func (d apiDiff) breaking() []string {
@@ -96,28 +110,4 @@ func (d apiDiff) breaking() []string {
 		return []string{"package removed"}
 	}
 	return d.broken
-}
-
-// comparePackage compares the package in pkg (a slash-separated directory)
-// under the old root with the one under the current root.
-func comparePackage(oldRoot, curRoot, pkg string) (apiDiff, error) {
-	old, hadOld, err := exportedAPI(filepath.Join(oldRoot, filepath.FromSlash(pkg)))
-	if err != nil {
-		return apiDiff{}, fmt.Errorf("%s at the release: %w", pkg, err)
-	}
-	cur, hasCur, err := exportedAPI(filepath.Join(curRoot, filepath.FromSlash(pkg)))
-	if err != nil {
-		return apiDiff{}, fmt.Errorf("%s: %w", pkg, err)
-	}
-	switch {
-	case !hadOld && !hasCur:
-		return apiDiff{absent: true}, nil
-	case hadOld && !hasCur:
-		return apiDiff{gone: true}, nil
-	case !hadOld:
-		d := diffAPI(nil, cur)
-		d.isNew = true
-		return d, nil
-	}
-	return diffAPI(old, cur), nil
 }

@@ -12,51 +12,31 @@ import (
 // "## v0.2.0 (2027-01-15)" or "## v0.2.0 (unreleased)".
 var releaseHeading = regexp.MustCompile(`^## (v[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?)(?:\s.*)?$`)
 
-// entriesSince returns the changelog's entries above the release heading of
-// tag, from the first "## " heading on. When there is no such heading,
-// found is false and it returns the top entry.
-func entriesSince(log, tag string) (entries string, found bool) {
-	lines := strings.SplitAfter(log, "\n")
-	start := -1
-	for i, line := range lines {
-		line = strings.TrimRight(line, "\r\n")
-		if !strings.HasPrefix(line, "## ") {
-			continue
-		}
-		if m := releaseHeading.FindStringSubmatch(line); m != nil && m[1] == tag {
-			if start < 0 {
-				return "", true
-			}
-			return strings.Join(lines[start:i], ""), true
-		}
-		if start < 0 {
-			start = i
+// breakingNotes counts the breaking-change notes of a changelog's entries
+// (from its first "## " heading on, not its introduction): "### Breaking
+// changes" headings and lines with BREAKING.
+func breakingNotes(log string) int {
+	n, entries := 0, false
+	for line := range strings.Lines(log) {
+		entries = entries || strings.HasPrefix(line, "## ")
+		if entries && (strings.HasPrefix(strings.ToLower(line), "### breaking changes") || strings.Contains(line, "BREAKING")) {
+			n++
 		}
 	}
-	if start < 0 {
-		return "", false
-	}
-	// The top entry: up to the next heading of its level.
-	end := len(lines)
-	for i := start + 1; i < len(lines); i++ {
-		if strings.HasPrefix(lines[i], "## ") {
-			end = i
-			break
-		}
-	}
-	return strings.Join(lines[start:end], ""), false
+	return n
 }
 
-// announcesBreaking reports whether entries say that something breaks: a
-// "### Breaking changes" heading (update-spec writes one) or a line with
-// BREAKING.
-func announcesBreaking(entries string) bool {
-	for line := range strings.Lines(entries) {
-		if strings.HasPrefix(strings.ToLower(line), "### breaking changes") || strings.Contains(line, "BREAKING") {
-			return true
+// datedHeading is a release that happened: "## v0.1.0 (2027-01-15)".
+var datedHeading = regexp.MustCompile(`^## (v[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?) \([0-9]{4}-[0-9]{2}-[0-9]{2}\)`)
+
+// lastRelease is the version of the newest dated release heading in log.
+func lastRelease(log string) (string, bool) {
+	for line := range strings.Lines(log) {
+		if m := datedHeading.FindStringSubmatch(strings.TrimRight(line, "\r\n")); m != nil {
+			return m[1], true
 		}
 	}
-	return false
+	return "", false
 }
 
 // newestRelease is the version of the first release heading in log.

@@ -2,154 +2,200 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/podero-go/podero/internal/goapi"
 )
 
-// scratchRepo is a git repository in a temporary directory, with git's
-// global and system configuration (hooks, signing) left out.
-type scratchRepo struct {
+// scratch is a repository in a temporary directory: files by path.
+type scratch struct {
 	t   *testing.T
 	dir string
 }
 
-func newScratchRepo(t *testing.T) *scratchRepo {
+func newScratch(t *testing.T, files map[string]string) *scratch {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	r := &scratchRepo{t, t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	return r
+	s := &scratch{t, t.TempDir()}
+	s.write(files)
+	return s
 }
 
-func (r *scratchRepo) git(args ...string) {
-	r.t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", r.dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1",
-		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-}
-
-// commit writes the files (path: content) and commits them.
-func (r *scratchRepo) commit(msg string, files map[string]string) {
-	r.t.Helper()
+func (s *scratch) write(files map[string]string) {
+	s.t.Helper()
 	for name, content := range files {
-		path := filepath.Join(r.dir, filepath.FromSlash(name))
+		path := filepath.Join(s.dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			r.t.Fatal(err)
+			s.t.Fatal(err)
 		}
 		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			r.t.Fatal(err)
+			s.t.Fatal(err)
 		}
 	}
-	r.git("add", "-A")
-	r.git("commit", "-q", "-m", msg)
 }
 
-// check runs apicheck on the repository's packages api and oauth.
-func (r *scratchRepo) check() (string, error) {
+// run runs apicheck on the scratch repository's packages api and oauth.
+func (s *scratch) run(args ...string) (string, error) {
 	var out bytes.Buffer
-	err := run([]string{"-C", r.dir, "api", "oauth"}, &out)
+	err := run(append(append([]string{"-C", s.dir}, args...), "api", "oauth"), &out)
 	return out.String(), err
 }
 
 const (
 	changelogTitle = "# Changelog\n\nIntro.\n\n"
-	releaseV010    = "## v0.1.0 (2026-12-01)\n\nThe first release.\n"
-	apiV010        = "package api\n\n// Hello greets.\nfunc Hello(name string) string { return \"hello \" + name }\n\ntype Config struct{ BaseURL string }\n"
+	unreleased010  = "## v0.1.0 (unreleased)\n\nThe first release.\n"
+	apiV010        = "package api\n\n// Hello greets.\nfunc Hello(name string) string { return \"hello \" + name }\n\ntype Config struct{ BaseURL string }\n\n" +
+		"type Kind string\n\nconst (\n\tKindEV Kind = \"ev\"\n\tKindHP Kind = \"hp\"\n)\n"
 )
 
-func TestRunAgainstTheLastTag(t *testing.T) {
-	r := newScratchRepo(t)
-	r.commit("v0.1.0", map[string]string{
-		"CHANGELOG.md":    changelogTitle + releaseV010,
+// wantErr fails t unless err says want.
+func wantErr(t *testing.T, what string, out string, err error, want string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("%s: err %v, want one saying %q\n%s", what, err, want, out)
+	}
+}
+
+// TestSnapshotCheck takes a package through what api-check sees: no
+// snapshot, one, an addition, a breaking change, its announcement, a
+// constant's value, a removed package.
+func TestSnapshotCheck(t *testing.T) {
+	s := newScratch(t, map[string]string{
+		"CHANGELOG.md":    changelogTitle + unreleased010,
 		"api/api.go":      apiV010,
 		"api/api_test.go": "package api\n\nfunc TestOnly() {}\n", // tests are not API
 	})
-
-	out, err := r.check()
-	if err != nil || !strings.Contains(out, "no release tag (v*) yet") {
-		t.Fatalf("without a tag: %v\n%s", err, out)
+	out, err := s.run()
+	wantErr(t, "no snapshot", out, err, "api.snapshot/ does not record: run make api-snapshot")
+	if out, err = s.run("-write"); err != nil {
+		t.Fatalf("write: %v\n%s", err, out)
+	}
+	if out, err = s.run(); err != nil || !strings.Contains(out, "ok: the API is the snapshot's") {
+		t.Fatalf("after the snapshot: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(s.dir, "api.snapshot", "api.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Hello\tfunc\tfunc(string) string\n", "KindEV\tconst\tKind\t\"ev\"\n", "Config.BaseURL\tfield\tstring\n"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("api.snapshot/api.txt lacks %q:\n%s", want, data)
+		}
+	}
+	if strings.Contains(string(data), "TestOnly") {
+		t.Error("the snapshot has a test function")
 	}
 
-	r.git("tag", "v0.1.0")
-	r.git("tag", "not-a-release")
-	r.commit("additions only", map[string]string{
-		"api/api.go":  apiV010 + "\n// Bye says goodbye.\nfunc Bye(name string) string { return \"bye \" + name }\n",
-		"api/more.go": "package api\n\nfunc (c Config) URL() string { return c.BaseURL }\n",
-	})
-	out, err = r.check()
-	if err != nil || !strings.Contains(out, "api since v0.1.0: 2 added, 0 removed, 0 changed") ||
-		!strings.Contains(out, "oauth: not a package, then or now") || !strings.Contains(out, "ok: no breaking change since v0.1.0") {
-		t.Fatalf("additions: %v\n%s", err, out)
+	// An addition is not in the snapshot: the check says to record it.
+	s.write(map[string]string{"api/more.go": "package api\n\nfunc (c Config) URL() string { return c.BaseURL }\n"})
+	out, err = s.run()
+	wantErr(t, "an addition", out, err, "1 additions that api.snapshot/ does not record: run make api-snapshot")
+	if !strings.Contains(out, "added: api: Config.URL") {
+		t.Errorf("the output does not name the addition:\n%s", out)
+	}
+	if out, err = s.run("-write"); err != nil {
+		t.Fatalf("write the addition: %v\n%s", err, out)
 	}
 
-	// Hello takes a context now; Config.BaseURL is gone. Nothing says so.
-	// (Bye is gone too, but it came after v0.1.0.)
-	breaking := "package api\n\nimport \"context\"\n\nfunc Hello(ctx context.Context, name string) string { return name }\n\ntype Config struct{ Endpoint string }\n"
-	r.commit("break the API", map[string]string{
-		"api/api.go":   breaking,
-		"CHANGELOG.md": changelogTitle + "## 2026-12-02: spec update\n\n- 0 operations added.\n\n" + releaseV010,
-	})
-	out, err = r.check()
-	if err == nil || !strings.Contains(err.Error(), "breaking changes since v0.1.0, and the entries above \"## v0.1.0\" of CHANGELOG.md do not announce them") {
-		t.Fatalf("unannounced: err %v\n%s", err, out)
-	}
+	// Hello takes a context; Config.BaseURL is gone; KindHP's value
+	// changed. The changelog says nothing: neither check nor write passes.
+	broken := strings.Replace(strings.Replace(strings.Replace(apiV010,
+		"func Hello(name string) string { return \"hello \" + name }", "func Hello(ctx context.Context, name string) string { return name }", 1),
+		"type Config struct{ BaseURL string }", "type Config struct{ Endpoint string }", 1),
+		"KindHP Kind = \"hp\"", "KindHP Kind = \"heat_pump\"", 1)
+	broken = strings.Replace(broken, "package api\n", "package api\n\nimport \"context\"\n", 1)
+	s.write(map[string]string{"api/api.go": broken, "api/more.go": "package api\n\nfunc (c Config) URL() string { return c.Endpoint }\n"})
+	out, err = s.run()
+	wantErr(t, "unannounced", out, err, "has no breaking-change note written since (it has 0, the snapshot recorded 0)")
 	for _, want := range []string{
-		"changed Hello: func func(string) string → func func(context.Context, string) string",
-		"removed Config.BaseURL (field string)",
-		"api since v0.1.0: 2 added, 1 removed, 1 changed",
+		"breaking: api: changed Hello: func func(string) string → func func(context.Context, string) string",
+		"breaking: api: removed Config.BaseURL (field string)",
+		`breaking: api: changed KindHP: const Kind = "hp" → const Kind = "heat_pump"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)
 		}
 	}
+	out, err = s.run("-write")
+	wantErr(t, "writing an unannounced break", out, err, "not writing the snapshot")
 
-	// Announced, but still under v0.1.0: before v1, that needs v0.2.0.
-	announced := "## 2026-12-02: spec update\n\n### Breaking changes\n\n- Hello takes a context; Config.BaseURL is gone.\n\n"
-	r.commit("announce", map[string]string{"CHANGELOG.md": changelogTitle + announced + releaseV010})
-	if out, err = r.check(); err == nil || !strings.Contains(err.Error(), `need v0.2.0 or later: put a "## v0.2.0 (unreleased)" heading above them`) {
-		t.Fatalf("announced without a new minor version: err %v\n%s", err, out)
+	// Announced under the unreleased heading: the check wants the snapshot
+	// recorded, and -write records it.
+	announced := changelogTitle + "## v0.1.0 (unreleased)\n\n### Breaking changes\n\n- Hello takes a context; Config.BaseURL is Config.Endpoint; KindHP is \"heat_pump\".\n\nThe first release.\n"
+	s.write(map[string]string{"CHANGELOG.md": announced})
+	out, err = s.run()
+	wantErr(t, "announced", out, err, "breaking changes (announced in CHANGELOG.md) that api.snapshot/ does not record: run make api-snapshot")
+	if out, err = s.run("-write"); err != nil {
+		t.Fatalf("write the announced break: %v\n%s", err, out)
+	}
+	if out, err = s.run(); err != nil {
+		t.Fatalf("after recording: %v\n%s", err, out)
 	}
 
-	// A patch release does not do either.
-	r.commit("v0.1.1", map[string]string{"CHANGELOG.md": changelogTitle + "## v0.1.1 (unreleased)\n\n" + announced + releaseV010})
-	if out, err = r.check(); err == nil || !strings.Contains(err.Error(), "the newest release heading above v0.1.0 is v0.1.1") {
-		t.Fatalf("a patch release: err %v\n%s", err, out)
+	// The same note does not announce the next break.
+	s.write(map[string]string{"api/more.go": "package api\n"})
+	out, err = s.run()
+	wantErr(t, "an old note", out, err, "(it has 1, the snapshot recorded 1)")
+
+	// After a release (a dated heading), a break needs a new minor version
+	// before v1, with a note of its own.
+	released := changelogTitle + "## v0.1.1 (unreleased)\n\n- BREAKING: Config.URL is gone.\n\n" + strings.Replace(announced[len(changelogTitle):], "(unreleased)", "(2027-01-15)", 1)
+	s.write(map[string]string{"CHANGELOG.md": released})
+	out, err = s.run()
+	wantErr(t, "a patch release", out, err, `breaking changes after the release v0.1.0 need v0.2.0 or later: put a "## v0.2.0 (unreleased)" heading`)
+	s.write(map[string]string{"CHANGELOG.md": strings.Replace(released, "v0.1.1", "v0.2.0", 1)})
+	if out, err = s.run("-write"); err != nil {
+		t.Fatalf("write in v0.2.0: %v\n%s", err, out)
 	}
 
-	r.commit("v0.2.0", map[string]string{"CHANGELOG.md": changelogTitle + "## v0.2.0 (unreleased)\n\n" + announced + releaseV010})
-	if out, err = r.check(); err != nil || !strings.Contains(out, "ok: 2 breaking changes since v0.1.0, announced") {
-		t.Fatalf("announced in v0.2.0: err %v\n%s", err, out)
-	}
-
-	// A BREAKING line is an announcement too; with no heading for the tag,
-	// only the top entry counts.
-	r.commit("no heading for the tag", map[string]string{"CHANGELOG.md": changelogTitle +
-		"## v0.2.0 (unreleased)\n\n- BREAKING: Hello takes a context.\n\n## Older\n\n### Breaking changes\n"})
-	if out, err = r.check(); err != nil {
-		t.Fatalf("a BREAKING line: err %v\n%s", err, out)
-	}
-	r.commit("announced below the top entry", map[string]string{"CHANGELOG.md": changelogTitle +
-		"## v0.2.0 (unreleased)\n\n- Hello.\n\n## Older\n\n### Breaking changes\n"})
-	if out, err = r.check(); err == nil || !strings.Contains(err.Error(), "and the top entry of CHANGELOG.md do not announce them") {
-		t.Fatalf("an announcement below the top entry: err %v\n%s", err, out)
-	}
-
-	// The package is removed: breaking.
-	r.git("tag", "v0.2.0")
-	if err := os.RemoveAll(filepath.Join(r.dir, "api")); err != nil {
+	// A package removed is breaking.
+	if err := os.RemoveAll(filepath.Join(s.dir, "api")); err != nil {
 		t.Fatal(err)
 	}
-	if out, err = r.check(); err == nil || !strings.Contains(out, "api since v0.2.0: package removed") {
+	out, err = s.run()
+	if err == nil || !strings.Contains(out, "breaking: api: package removed") {
 		t.Fatalf("a package removed: err %v\n%s", err, out)
+	}
+}
+
+// TestSnapshotRoundTrip: what -write records reads back as it was, raw
+// strings with line breaks and iota constants included.
+func TestSnapshotRoundTrip(t *testing.T) {
+	api, err := goapi.Declarations(map[string][]byte{"a.go": []byte("package p\n\ntype S int\n\nconst (\n\tA S = iota\n\tB\n)\n\n" +
+		"const Raw = `a\tb\nc`\n\nconst Q = \"q:x\"\n\nfunc F(s S) string { return \"\" }\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api["B"].Value != "iota (iota 1)" {
+		t.Errorf("B = %q, want iota's value", api["B"].Value)
+	}
+	dir := t.TempDir()
+	if err := writeSnapshot(dir, map[string]packageAPI{"api/raw": api}, 7); err != nil {
+		t.Fatal(err)
+	}
+	s, err := readSnapshot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.notes != 7 || !maps.Equal(s.packages["api/raw"], api) {
+		t.Errorf("read back %d notes and\n%v\nwant 7 and\n%v", s.notes, s.packages["api/raw"], api)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "api.raw.txt")); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestTheSnapshotIsCurrent is make api-check on this repository: the
+// committed snapshot is the API.
+func TestTheSnapshotIsCurrent(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"-C", "../.."}, &out); err != nil {
+		t.Errorf("%v\n%s", err, out.String())
 	}
 }
 
@@ -206,5 +252,15 @@ func TestDefaultPackagesArePublic(t *testing.T) {
 	slices.Sort(public)
 	if want := slices.Sorted(slices.Values(defaultPackages)); !slices.Equal(public, want) {
 		t.Errorf("the module's public packages are %q; apicheck checks %q by default", public, want)
+	}
+}
+
+// TestBreakingNotes counts the notes of the entries, not of the
+// changelog's introduction, which explains them.
+func TestBreakingNotes(t *testing.T) {
+	log := "# Changelog\n\nA note is a `### Breaking changes` section or a line with BREAKING.\n\n" +
+		"## v0.2.0 (unreleased)\n\n### Breaking changes\n\n- X is gone.\n- BREAKING: Y changed.\n\n## v0.1.0 (2027-01-15)\n\n### breaking changes\n"
+	if n := breakingNotes(log); n != 3 {
+		t.Errorf("breakingNotes = %d, want 3", n)
 	}
 }

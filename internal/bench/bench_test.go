@@ -33,6 +33,7 @@ import (
 	"github.com/go-faster/jx"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/api/speccheck"
 	"github.com/podero-go/podero/internal/bench/ogenclient"
 	"github.com/podero-go/podero/internal/benchdata"
@@ -123,8 +124,8 @@ func partner(tb testing.TB, s *server) *api.PartnerClient {
 	return c
 }
 
-func generated(tb testing.TB, s *server) *api.ClientWithResponses {
-	c, err := api.NewClientWithResponses(s.URL, api.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+func generated(tb testing.TB, s *server) *raw.ClientWithResponses {
+	c, err := raw.NewClientWithResponses(s.URL, raw.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer bench-token")
 		return nil
 	}))

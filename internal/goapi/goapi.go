@@ -18,13 +18,24 @@ import (
 
 // A Decl is one exported identifier of a package, by its name (Name, or
 // Type.Member for fields and methods): its kind and its type, printed
-// without the names of parameters and results.
+// without the names of parameters and results, and a constant's value.
 type Decl struct {
 	Kind string // func, method, type, field, embedded, interface method, interface embeds, const, var
 	Type string
+	// Value is a constant's value as the source writes it, after Go's
+	// implicit repetition in a const block, with iota's value when it uses
+	// it: `"already_charging"`, "60 * time.Second", "iota (iota 2)". The
+	// expression is not evaluated (that would need the imports): a rewrite
+	// of an expression to an equal one reads as a change.
+	Value string
 }
 
-func (d Decl) String() string { return d.Kind + " " + d.Type }
+func (d Decl) String() string {
+	if d.Value != "" {
+		return d.Kind + " " + d.Type + " = " + d.Value
+	}
+	return d.Kind + " " + d.Type
+}
 
 // Declarations collects the exported identifiers of a package's files, by
 // name (see Decl).
@@ -44,7 +55,7 @@ func Declarations(files map[string][]byte) (map[string]Decl, error) {
 				}
 				if d.Recv == nil {
 					renameParams(d.Type, positions(d.Type.TypeParams))
-					api[d.Name.Name] = Decl{"func", funcString(d.Type)}
+					api[d.Name.Name] = Decl{Kind: "func", Type: funcString(d.Type)}
 					continue
 				}
 				recv := d.Recv.List[0].Type
@@ -54,7 +65,7 @@ func Declarations(files map[string][]byte) (map[string]Decl, error) {
 					if _, ok := recv.(*ast.StarExpr); ok {
 						ptr = "*"
 					}
-					api[base+"."+d.Name.Name] = Decl{"method", "(" + ptr + base + ") " + funcString(d.Type)}
+					api[base+"."+d.Name.Name] = Decl{Kind: "method", Type: "(" + ptr + base + ") " + funcString(d.Type)}
 				}
 			case *ast.GenDecl:
 				addGenDecl(api, d)
@@ -65,8 +76,9 @@ func Declarations(files map[string][]byte) (map[string]Decl, error) {
 }
 
 func addGenDecl(api map[string]Decl, d *ast.GenDecl) {
-	var lastType string // a const without type or value repeats the one before
-	for _, spec := range d.Specs {
+	var lastType string       // a const without type or value repeats the one before
+	var lastValues []ast.Expr // and its values
+	for iota, spec := range d.Specs {
 		switch spec := spec.(type) {
 		case *ast.TypeSpec:
 			if spec.Name.IsExported() {
@@ -75,7 +87,7 @@ func addGenDecl(api map[string]Decl, d *ast.GenDecl) {
 					renameParams(spec.TypeParams, m)
 				}
 				renameParams(spec.Type, m)
-				api[spec.Name.Name] = Decl{"type", typeDefString(spec)}
+				api[spec.Name.Name] = Decl{Kind: "type", Type: typeDefString(spec)}
 				addMembers(api, spec.Name.Name, spec.Type)
 			}
 		case *ast.ValueSpec:
@@ -97,13 +109,36 @@ func addGenDecl(api map[string]Decl, d *ast.GenDecl) {
 				}
 				if kind == "const" && i == 0 {
 					lastType = t
+					if len(spec.Values) > 0 {
+						lastValues = spec.Values
+					}
 				}
 				if n.IsExported() {
-					api[n.Name] = Decl{kind, t}
+					api[n.Name] = Decl{Kind: kind, Type: t}
+					if kind == "const" && i < len(lastValues) {
+						api[n.Name] = Decl{Kind: kind, Type: t, Value: constValue(lastValues[i], iota)}
+					}
 				}
 			}
 		}
 	}
+}
+
+// constValue is a constant's expression as source, and iota's value when
+// the expression uses it.
+func constValue(v ast.Expr, iota int) string {
+	s := types.ExprString(v)
+	usesIota := false
+	ast.Inspect(v, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == "iota" {
+			usesIota = true
+		}
+		return !usesIota
+	})
+	if usesIota {
+		s += fmt.Sprintf(" (iota %d)", iota)
+	}
+	return s
 }
 
 // valueType is the type of an untyped declaration's value where the syntax
@@ -133,23 +168,23 @@ func addMembers(api map[string]Decl, typeName string, expr ast.Expr) {
 		for _, f := range t.Fields.List {
 			if len(f.Names) == 0 {
 				if n := EmbeddedName(f.Type); token.IsExported(n) {
-					api[typeName+"."+n] = Decl{"embedded", typeString(f.Type)}
+					api[typeName+"."+n] = Decl{Kind: "embedded", Type: typeString(f.Type)}
 				}
 			}
 			for _, n := range f.Names {
 				if n.IsExported() {
-					api[typeName+"."+n.Name] = Decl{"field", typeString(f.Type)}
+					api[typeName+"."+n.Name] = Decl{Kind: "field", Type: typeString(f.Type)}
 				}
 			}
 		}
 	case *ast.InterfaceType:
 		for _, f := range t.Methods.List {
 			if len(f.Names) == 0 { // an embedded interface or a type constraint
-				api[typeName+"."+types.ExprString(f.Type)] = Decl{"interface embeds", typeString(f.Type)}
+				api[typeName+"."+types.ExprString(f.Type)] = Decl{Kind: "interface embeds", Type: typeString(f.Type)}
 			}
 			for _, n := range f.Names {
 				if n.IsExported() {
-					api[typeName+"."+n.Name] = Decl{"interface method", funcString(f.Type.(*ast.FuncType))}
+					api[typeName+"."+n.Name] = Decl{Kind: "interface method", Type: funcString(f.Type.(*ast.FuncType))}
 				}
 			}
 		}

@@ -4,9 +4,8 @@
 //
 // openapi.json here is a byte-for-byte copy of the repository's pinned
 // openapi.json, written by `make generate` and checked by `make
-// check-generate`. It is embedded from this package rather than from the
-// module's root, whose tools.go pins the generator and linters, so that no
-// package a service imports reaches the root package or a tool.
+// check-generate`. The module's root has no package to embed it from
+// (go:embed cannot reach a parent directory), hence the copy.
 package pinned
 
 import (

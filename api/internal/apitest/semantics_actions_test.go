@@ -1,4 +1,4 @@
-package api_test
+package apitest_test
 
 import (
 	"bytes"
@@ -16,10 +16,24 @@ import (
 	"github.com/podero-go/podero/api/poderotest"
 )
 
-// getDevice reads a device of the kind.
+// getDevice reads a device of the kind, as the waiters do.
 func getDevice(t *testing.T, c *api.PartnerClient, kind api.DeviceKind, user, id api.UUID) api.Device {
 	t.Helper()
-	d, err := api.GetDevice(context.Background(), c, kind, user, id)
+	ctx := context.Background()
+	var d api.Device
+	var err error
+	switch kind {
+	case api.DeviceKindEV:
+		d, err = c.GetElectricVehicle(ctx, user, id)
+	case api.DeviceKindHp:
+		d, err = c.GetHeatPump(ctx, user, id, api.GetHeatPumpParams{})
+	case api.DeviceKindIv:
+		d, err = c.GetInverter(ctx, user, id)
+	case api.DeviceKindWb:
+		d, err = c.GetWallbox(ctx, user, id)
+	default:
+		t.Fatalf("no device kind %q", kind)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,7 @@
-package api_test
+package apitest_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/oauth"
 )
 
@@ -85,69 +84,6 @@ func TestPathParamsKeepTheirRoute(t *testing.T) {
 	}
 }
 
-// A body over the limit is refused on its declared Content-Length without
-// reading, and a gzip bomb (no length: net/http decompresses it) costs about
-// the limit, not a multiple of it.
-func TestOversizedBodiesStayNearTheLimit(t *testing.T) {
-	const limit = 4 << 20
-	// 256 MiB of zeros as 256 gzip members of 1 MiB each (gzip readers read
-	// concatenated members as one stream), a few hundred KiB on the wire,
-	// made up front so that the server allocates nothing while the client
-	// reads.
-	var member, bomb bytes.Buffer
-	gz := gzip.NewWriter(&member)
-	gz.Write(make([]byte, 1<<20))
-	gz.Close()
-	for range 256 {
-		bomb.Write(member.Bytes())
-	}
-	chunk := make([]byte, 64<<10)
-	var sent atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Query().Get("gzip") == "" && strings.HasSuffix(r.URL.Path, "/users") {
-			w.Header().Set("Content-Length", fmt.Sprint(200<<20))
-			for range 200 << 20 / len(chunk) {
-				n, err := w.Write(chunk)
-				sent.Add(int64(n))
-				if err != nil {
-					return
-				}
-			}
-			return
-		}
-		w.Header().Set("Content-Encoding", "gzip")
-		w.Write(bomb.Bytes())
-	}))
-	t.Cleanup(srv.Close)
-	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: id, TokenSource: staticToken("t"), Retry: &api.RetryPolicy{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api.SetMaxBody(c, limit)
-	ctx := context.Background()
-
-	_, err = c.ListUsers(ctx, api.ListUsersParams{})
-	if err == nil || !strings.Contains(err.Error(), "larger than 4 MiB") {
-		t.Fatalf("declared 200 MB: %v", err)
-	}
-
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	_, err = c.GetUser(ctx, id)
-	runtime.ReadMemStats(&after)
-	if err == nil || !strings.Contains(err.Error(), "larger than 4 MiB") {
-		t.Fatalf("gzip bomb: %v", err)
-	}
-	// Everything the call allocated, garbage included: the chunks up to the
-	// limit, the decompressor's state, and the request.
-	t.Logf("reading the bomb allocated %.1f MiB", float64(after.TotalAlloc-before.TotalAlloc)/(1<<20))
-	if grew := after.TotalAlloc - before.TotalAlloc; grew > limit*3/2 {
-		t.Errorf("reading the bomb allocated %.1f MiB against a %d MiB limit", float64(grew)/(1<<20), limit>>20)
-	}
-}
-
 // A Retry-After too large for int64 means "later than MaxRetryAfter": the
 // call is not retried, and RetryAfter says it is long.
 func TestHugeRetryAfterIsNotRetried(t *testing.T) {
@@ -206,7 +142,7 @@ func TestUnsendableRequestsAreRefused(t *testing.T) {
 		req.Header["X-Bad"] = []string{"a\nb"} // what a user's editor might do
 		return nil
 	}
-	_, err := c.Raw().GetUserWithResponse(context.Background(), id, id, bad)
+	_, err := raw.New(c).GetUserWithResponse(context.Background(), id, id, bad)
 	var e *api.Error
 	if !errors.As(err, &e) || e.Attempts != 1 || len(w.all()) != 0 || api.IsRetryable(err) {
 		t.Errorf("an unsendable request: %v, %d waits; want one attempt, not retryable", err, len(w.all()))
@@ -246,18 +182,7 @@ func TestAttemptTimeout(t *testing.T) {
 		}
 	}()
 	base := "http://" + ln.Addr().String()
-	def, err := api.New(api.Config{BaseURL: base, TokenSource: staticToken("t")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := api.AttemptTimeout(def); got != api.DefaultTimeout {
-		t.Errorf("default attempt timeout %v, want %v", got, api.DefaultTimeout)
-	}
-	none, _ := api.New(api.Config{BaseURL: base, TokenSource: staticToken("t"), Timeout: -1})
-	if got := api.AttemptTimeout(none); got != 0 {
-		t.Errorf("Timeout -1 gives %v, want none", got)
-	}
-
+	// (Config.Timeout's default and -1 are checked by api's TestTimeoutDefaults.)
 	c, err := api.New(api.Config{BaseURL: base, OrgID: id, TokenSource: staticToken("t"), Timeout: 50 * time.Millisecond,
 		Retry: &api.RetryPolicy{MaxRetries: 2, InitialBackoff: time.Millisecond}})
 	if err != nil {

@@ -1,4 +1,4 @@
-package api_test
+package apitest_test
 
 import (
 	"bytes"
@@ -113,16 +113,24 @@ func resetMidBody(w http.ResponseWriter, r *http.Request) {
 	conn.Close()
 }
 
-// waits records the client's waits between attempts instead of sleeping.
+// waits is the client's clock in a test (Config.Clock): the system's time,
+// and waits that are recorded instead of slept, or recorded and then slept
+// by then.
 type waits struct {
-	mu sync.Mutex
-	d  []time.Duration
+	mu   sync.Mutex
+	d    []time.Duration
+	then func(ctx context.Context, d time.Duration) error // set before the calls
 }
 
-func (w *waits) sleep(ctx context.Context, d time.Duration) error {
+func (w *waits) Now() time.Time { return time.Now() }
+
+func (w *waits) Sleep(ctx context.Context, d time.Duration) error {
 	w.mu.Lock()
 	w.d = append(w.d, d)
 	w.mu.Unlock()
+	if w.then != nil {
+		return w.then(ctx, d)
+	}
 	return ctx.Err()
 }
 
@@ -139,12 +147,12 @@ func newTestClient(t *testing.T, a *testAPI, cfg api.Config) (*api.PartnerClient
 	if cfg.OrgID == (api.UUID{}) {
 		cfg.OrgID = id
 	}
+	w := &waits{}
+	cfg.Clock = w
 	c, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &waits{}
-	api.SetSleep(c, w.sleep)
 	return c, w
 }
 
@@ -243,29 +251,25 @@ func TestRetryAfter(t *testing.T) {
 // honours Retry-After: 1 with its own timer.
 func TestRetryAfterRealWait(t *testing.T) {
 	a := newTestAPI(t)
-	c, _ := newTestClient(t, a, api.Config{})
-	var waited []time.Duration
-	api.SetSleep(c, func(ctx context.Context, d time.Duration) error {
-		waited = append(waited, d)
-		return api.Sleep(ctx, d)
-	})
+	c, w := newTestClient(t, a, api.Config{})
+	w.then = api.SystemClock.Sleep
 	a.fail(status(429, "Retry-After", "1"))
 	if _, err := getEV(c); err != nil {
 		t.Fatal(err)
 	}
-	if len(waited) != 1 || waited[0] != time.Second || a.apiHits() != 2 {
+	if waited := w.all(); len(waited) != 1 || waited[0] != time.Second || a.apiHits() != 2 {
 		t.Errorf("waited %v over %d requests", waited, a.apiHits())
 	}
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
 	a := newTestAPI(t)
-	c, _ := newTestClient(t, a, api.Config{})
+	c, w := newTestClient(t, a, api.Config{})
 	waiting := make(chan struct{})
-	api.SetSleep(c, func(ctx context.Context, d time.Duration) error {
+	w.then = func(ctx context.Context, d time.Duration) error {
 		close(waiting)
-		return api.Sleep(ctx, d) // a real 30s wait, which the cancel must end
-	})
+		return api.SystemClock.Sleep(ctx, d) // a real 30s wait, which the cancel must end
+	}
 	a.fail(status(503, "Retry-After", "30"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -1,4 +1,4 @@
-package api_test
+package apitest_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/raw"
 	"github.com/podero-go/podero/internal/conformance"
 	"github.com/podero-go/podero/internal/specserver"
 )
@@ -29,11 +30,11 @@ func specDoc(t testing.TB) *openapi3.T {
 // conformance.MissingMethods, which every corpus client passes too).
 func TestEveryOperationHasAMethod(t *testing.T) {
 	p := conformancePackage(t)
-	raw, err := p.NewRaw("https://example.com", "t")
+	rc, err := p.NewRaw("https://example.com", "t")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, problem := range conformance.MissingMethods(p.Doc, p.Operations, raw, &api.PartnerClient{}) {
+	for _, problem := range conformance.MissingMethods(p.Doc, p.Operations, rc, &api.PartnerClient{}) {
 		t.Error(problem)
 	}
 	for _, info := range api.Operations {
@@ -43,8 +44,8 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 	}
 }
 
-func bearer(token string) api.ClientOption {
-	return api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+func bearer(token string) raw.ClientOption {
+	return raw.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Authorization", "Bearer "+token)
 		return nil
 	})
@@ -57,7 +58,7 @@ func conformancePackage(t *testing.T) conformance.Package {
 		Doc:        specDoc(t),
 		Operations: conformance.Operations(api.Operations),
 		NewRaw: func(server, token string) (any, error) {
-			return api.NewClientWithResponses(server, bearer(token))
+			return raw.NewClientWithResponses(server, bearer(token))
 		},
 		NewPartner: func(server string, org uuid.UUID, token string) (any, error) {
 			return api.New(api.Config{BaseURL: server, OrgID: org, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})})
@@ -75,6 +76,21 @@ func conformancePackage(t *testing.T) conformance.Package {
 // response that validates too; the client must decode it into the typed
 // field for the status.
 func TestConformance(t *testing.T) { conformance.RunRaw(t, conformancePackage(t)) }
+
+// TestConformanceRawNew: the raw client that raw.New puts on a
+// PartnerClient's transport calls every operation as the plain generated
+// client does, through the transport's route lookup, token and errors.
+func TestConformanceRawNew(t *testing.T) {
+	p := conformancePackage(t)
+	p.NewRaw = func(server, token string) (any, error) {
+		c, err := api.New(api.Config{BaseURL: server, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})})
+		if err != nil {
+			return nil, err
+		}
+		return raw.New(c), nil
+	}
+	conformance.RunRaw(t, p)
+}
 
 // TestConformancePartnerClient calls every operation through its
 // PartnerClient method against the spec-validating server: the request must

@@ -1,4 +1,4 @@
-package api_test
+package apitest_test
 
 import (
 	"context"
@@ -70,12 +70,10 @@ func newWaitEnv(t *testing.T) *waitEnv {
 	clock := &fakeClock{now: time.Now()}
 	srv.SetClock(clock.Now)
 	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: srv.OrgID, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret,
-		Retry: &api.RetryPolicy{MaxRetries: 1}})
+		Retry: &api.RetryPolicy{MaxRetries: 1}, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	api.SetSleep(c, clock.Sleep)
-	api.SetNow(c, clock.Now)
 	user, err := c.CreateUser(context.Background(), api.UserCreateInput{Role: api.RoleUser, Email: "wait@example.com"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package api_test
+package apitest_test
 
 import (
 	"context"
@@ -293,3 +293,5 @@ func TestWaitForLoadCurveGivesUp(t *testing.T) {
 		t.Errorf("any curve: %v", err)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -1,4 +1,4 @@
-package api_test
+package apitest_test
 
 import (
 	"bytes"
@@ -165,7 +165,7 @@ func TestCallOptions(t *testing.T) {
 // go doc ./api PartnerClient lists the operation methods and the client's
 // own, and nothing of oapi-codegen's.
 func TestPartnerClientMethods(t *testing.T) {
-	want := []string{"ForOrg", "Raw", "TokenSource",
+	want := []string{"ForOrg", "TokenSource",
 		"WaitForBoost", "WaitForOnboarding", "WaitForWallboxClaim", "WaitForDeviceHealthy", "WaitForLoadCurve",
 		"UploadDayAheadPrices", "StartReauthentication", "ReportActionOutcome", "MarkInformationRead"}
 	for _, op := range api.Operations {
