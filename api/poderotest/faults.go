@@ -36,13 +36,14 @@ func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
 // content, as FailNext does for every operation; requests for other
 // operations are unaffected. operation is the spec's operationId or the
 // SDK's Go name for it, as for [Server.Tamper]; FailNextOp panics if it is
-// unknown, or if status is not an HTTP status (100 to 999). A 429 carries
-// Retry-After: 0. A call replaces the failures left for that operation;
-// n = 0 cancels them. A request that both FailNextOp and FailNext would fail
-// counts against FailNextOp only.
+// unknown, or if n > 0 and status is not an HTTP status (100 to 999). A 429
+// carries Retry-After: 0. A call replaces the failures left for that
+// operation; n = 0 cancels them, whatever status is (FailNextOp(op, 0, 0)).
+// A request that both FailNextOp and FailNext would fail counts against
+// FailNextOp only.
 func (s *Server) FailNextOp(operation string, n, status int) {
 	id := s.operationID("FailNextOp", operation)
-	if status < 100 || status > 999 {
+	if n > 0 && (status < 100 || status > 999) {
 		panic(fmt.Sprintf("poderotest: FailNextOp(%q, %d, %d): not an HTTP status", operation, n, status))
 	}
 	s.mu.Lock()

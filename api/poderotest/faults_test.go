@@ -190,3 +190,30 @@ func TestFailNextOp(t *testing.T) {
 	}()
 	srv.FailNextOp("NoSuchOperation", 1, 500)
 }
+
+// TestFailNextOpZeroCancels: FailNextOp(op, 0, 0) cancels the failures
+// pending for op, as its doc says, rather than panicking on status 0
+// (issue 24, item 9).
+func TestFailNextOpZeroCancels(t *testing.T) {
+	srv := poderotest.New(t)
+	tok := token(t, srv)
+	userURL := path(srv, "/users/"+newUser(t, srv, tok, "a@example.com"))
+	srv.FailNextOp("GetUser", 3, http.StatusServiceUnavailable)
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("FailNextOp(op, 0, 0) panicked: %v", p)
+			}
+		}()
+		srv.FailNextOp("GetUser", 0, 0)
+	}()
+	if status, _ := call(t, http.MethodGet, userURL, tok, nil); status != 200 {
+		t.Errorf("GetUser after FailNextOp(GetUser, 0, 0): %d, want 200", status)
+	}
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, "not an HTTP status") {
+			t.Errorf("FailNextOp(op, 1, 0): panic %q, want one about the status", msg)
+		}
+	}()
+	srv.FailNextOp("GetUser", 1, 0)
+}

@@ -257,13 +257,14 @@ func (s *Server) collection(x *exchange, k *kind) specserver.Response {
 	if k.name == "onboarding" {
 		rec.input = x.body
 	}
+	s.note(rec, s.now())
 	return answer(http.StatusOK, s.render(rec))
 }
 
 func (s *Server) userByExternalID(external string) specserver.Response {
-	for _, u := range s.list(kindNamed("user"), "") {
-		if u.(map[string]any)["external_user_id"] == external {
-			return answer(http.StatusOK, u)
+	for _, u := range s.owned[""] { // users, oldest first
+		if u.kind.name == "user" && u.obj["external_user_id"] == external {
+			return answer(http.StatusOK, s.render(u))
 		}
 	}
 	return notFound

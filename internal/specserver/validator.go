@@ -164,7 +164,7 @@ func (v *Validator) Check(r *http.Request) (*Call, *Problem) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	key := newRequestKey(r, route, body)
+	key := newRequestKey(r, route, params, body)
 	if _, ok := v.passed.Load(key); ok {
 		// It passed checkJSON too: Content-Type and the body are in the key.
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -199,6 +199,9 @@ func (v *Validator) requestInput(r *http.Request, route *routers.Route, params m
 // requestKey is what the validity of a request depends on: the operation,
 // the URL (path and query), Content-Type, the spec's header and cookie
 // parameters (security is left to the caller), and the body, by digest.
+// In the path, a valid UUID stands for every valid UUID where the
+// parameter's schema asks for nothing but one (see uuidOnly), so that a
+// fleet of devices does not validate each device's URL again.
 type requestKey struct {
 	op     *openapi3.Operation
 	url    string
@@ -206,7 +209,7 @@ type requestKey struct {
 	body   [sha256.Size]byte
 }
 
-func newRequestKey(r *http.Request, route *routers.Route, body []byte) requestKey {
+func newRequestKey(r *http.Request, route *routers.Route, params map[string]string, body []byte) requestKey {
 	var h strings.Builder
 	add := func(name string, values []string) {
 		h.WriteString(name)
@@ -230,7 +233,49 @@ func newRequestKey(r *http.Request, route *routers.Route, body []byte) requestKe
 			}
 		}
 	}
-	return requestKey{op: route.Operation, url: r.URL.RequestURI(), header: h.String(), body: sha256.Sum256(body)}
+	return requestKey{op: route.Operation, url: keyPath(r, route, params), header: h.String(), body: sha256.Sum256(body)}
+}
+
+// uuidKey stands in a request key for a valid UUID.
+const uuidKey = "\x00uuid\x00"
+
+// keyPath is the request's URL for its key: the escaped path, with each
+// path parameter whose schema is uuidOnly and whose value is a valid UUID
+// replaced by uuidKey, and the raw query. The validity of such a
+// parameter is the same for every valid UUID.
+func keyPath(r *http.Request, route *routers.Route, params map[string]string) string {
+	path := r.URL.EscapedPath()
+	for name, value := range params {
+		if !uuidOnly(route, name) || specformat.Validators["uuid"].Validate(value) != nil {
+			continue
+		}
+		// A UUID has no characters that escape, and one param's value
+		// cannot be part of another's: replacing each segment that is
+		// exactly the value is enough.
+		segs := strings.Split(path, "/")
+		for i, seg := range segs {
+			if seg == value {
+				segs[i] = uuidKey
+			}
+		}
+		path = strings.Join(segs, "/")
+	}
+	return path + "?" + r.URL.RawQuery
+}
+
+// uuidOnly reports whether the route's path parameter name is a string of
+// format uuid and nothing more (no pattern, length, enum, ...).
+func uuidOnly(route *routers.Route, name string) bool {
+	p := route.Operation.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
+	if p == nil && route.PathItem != nil {
+		p = route.PathItem.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
+	}
+	if p == nil || p.Schema == nil || p.Schema.Value == nil {
+		return false
+	}
+	sc := p.Schema.Value
+	return sc.Type.Is(openapi3.TypeString) && sc.Format == "uuid" && sc.Pattern == "" && sc.MaxLength == nil &&
+		sc.MinLength == 0 && len(sc.Enum) == 0 && sc.Not == nil && len(sc.AnyOf) == 0 && len(sc.OneOf) == 0 && len(sc.AllOf) == 0
 }
 
 // checkJSON refuses a JSON request body that is not exactly one JSON
