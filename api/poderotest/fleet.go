@@ -343,8 +343,11 @@ func (s *Server) process(d *due) {
 		if s.records[dev.id()] != dev || dev.proc == nil || d.gen != dev.proc.gen {
 			return
 		}
+		// The end user reconnects it, and Podero refreshes its state.
 		s.authenticateAt(dev, nil, t)
-		s.refresh(dev, t)
+		s.reported(dev, t)
+		s.note(dev, t)
+		s.scheduleRefresh(dev, t.Add(p.refreshInterval(dev.proc.r)))
 	case dueRefresh:
 		dev := d.rec
 		if s.records[dev.id()] != dev || dev.proc == nil || d.gen != dev.proc.gen {
