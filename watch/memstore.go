@@ -50,9 +50,6 @@ type lease struct {
 	until time.Time
 }
 
-func (l lease) heldBy(replica string, now time.Time) bool {
-	return l.owner == replica && now.Before(l.until)
-}
 func (l lease) free(now time.Time) bool { return l.owner == "" || !now.Before(l.until) }
 
 type memEvent struct {
