@@ -47,7 +47,8 @@ const fileMagic = "podero-watch v1\n"
 
 // compactAfter is how many bytes of writes the journal holds before it is
 // compacted, at least: more when the snapshot is larger (twice its size).
-const compactAfter = 4 << 20
+// A variable, for tests.
+var compactAfter int64 = 4 << 20
 
 // fileStore is a memStore whose writes go to a file first.
 type fileStore struct {

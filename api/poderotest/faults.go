@@ -138,3 +138,47 @@ func (s *Server) takeFailure(opID string) failure {
 	}
 	return f
 }
+
+// DropNextAnswers carries out the next n requests for one operation, then
+// drops their connections without answering: the request went through,
+// but the client sees a failure that says nothing of it (a connection
+// reset, or a timeout), as when a response is lost on its way back. Code
+// that sends a POST again after such a failure (a boost, say) meets the
+// state the first one left. operation is named as for [Server.FailNextOp];
+// n = 0 cancels. It applies after FailNext, FailNextOp, fault windows and
+// the rate limit: a request they fail is not carried out, nor dropped.
+func (s *Server) DropNextAnswers(operation string, n int) {
+	id := s.operationID("DropNextAnswers", operation)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		delete(s.drop, id)
+		return
+	}
+	s.drop[id] = n
+}
+
+// takeDrop counts a request of the operation opID against DropNextAnswers
+// and reports whether its answer is to be dropped.
+func (s *Server) takeDrop(opID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.drop[opID]
+	if n <= 0 {
+		return false
+	}
+	if n == 1 {
+		delete(s.drop, opID)
+	} else {
+		s.drop[opID] = n - 1
+	}
+	return true
+}
+
+// discard is a ResponseWriter that keeps nothing: the answer of a request
+// whose connection is dropped.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 )
 
@@ -216,4 +217,35 @@ func TestFailNextOpZeroCancels(t *testing.T) {
 		}
 	}()
 	srv.FailNextOp("GetUser", 1, 0)
+}
+
+// TestDropNextAnswers: the request is carried out, but the client gets no
+// answer; a boost sent again then meets the boost the first one armed.
+func TestDropNextAnswers(t *testing.T) {
+	srv := poderotest.New(t)
+	c, err := api.New(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u, err := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "a@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := srv.AddDevice(u.ID, poderotest.ElectricVehicle)
+	if err := srv.SetVehicleState(ev, poderotest.VehicleState{PluggedIn: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.DropNextAnswers("TriggerElectricVehicleBoost", 1)
+	if err := c.TriggerElectricVehicleBoost(ctx, u.ID, ev); err == nil {
+		t.Fatal("a dropped answer reached the client")
+	}
+	got, err := c.GetElectricVehicle(ctx, u.ID, ev)
+	if err != nil || got.GetBoostState() != api.BoostStateRequested {
+		t.Fatalf("after the dropped answer: %v, %v; want the boost requested", got.GetBoostState(), err)
+	}
+	err = c.TriggerElectricVehicleBoost(ctx, u.ID, ev)
+	if !api.IsConflict(err) {
+		t.Fatalf("the boost again: %v, want 409", err)
+	}
 }

@@ -87,6 +87,7 @@ type Server struct {
 	overlaps  int
 	observe   func(Answered)
 	noRecord  bool
+	drop      map[string]int // DropNextAnswers, by operationId
 	// The ground truth (see Changes): the log, who its entries are about,
 	// and its strings (cue ids, boost states), 0 being none.
 	changes      []logEntry
@@ -178,6 +179,7 @@ func newServer() *Server {
 		logIndex:     map[string]int32{},
 		blanks:       map[*kind]map[string]any{},
 		reading:      map[string]int{},
+		drop:         map[string]int{},
 		tamper:       map[string]func(map[string]any){},
 		tamperStatus: map[string]int{},
 		failOp:       map[string]failure{},
@@ -246,6 +248,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		if s.injectFailure(w, r) || s.limit(w, r) {
 			return
+		}
+		if s.dropping() && s.takeDrop(s.operationOf(r, false)) {
+			s.api.ServeHTTP(&discard{h: http.Header{}}, r)
+			panic(http.ErrAbortHandler) // the connection is dropped unanswered
 		}
 		s.api.ServeHTTP(w, r)
 	}
@@ -439,3 +445,11 @@ func parseID(s string) openapi_types.UUID {
 
 // randomText returns an unguessable string for secrets and tokens.
 func randomText() string { return rand.Text() }
+
+// dropping reports whether DropNextAnswers has answers to drop, so that
+// only then is a request routed for it.
+func (s *Server) dropping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.drop) > 0
+}
