@@ -84,7 +84,9 @@ func (w *Watcher) boostInterval(requested, now time.Time) time.Duration {
 // "requested", and the reading counts as a read of the device.
 func (w *Watcher) pollBoost(ctx context.Context, j *job) {
 	u := j.user
+	w.mu.Lock()
 	b := u.boosts[j.key]
+	w.mu.Unlock()
 	if b == nil {
 		w.finish(j, nil)
 		return

@@ -30,7 +30,7 @@ func (w *Watcher) checkpoint(ctx context.Context) {
 	w.mu.Lock()
 	var users []*userRT
 	for _, u := range w.users {
-		if u.dirty && !u.busy {
+		if !u.busy && u.dirty { // busy first: a busy user's fields are its job's
 			u.busy = true
 			users = append(users, u)
 		}
@@ -159,16 +159,7 @@ func (w *Watcher) checkLagging(ctx context.Context) {
 		need += 1 / w.o.UsersEvery.Seconds()
 	}
 	for _, u := range w.users {
-		need += float64(len(u.boosts)) / w.o.BoostPoll.Seconds()
-		for key := range u.doc.Units {
-			f := w.o.Freshness
-			for _, id := range u.doc.devicesOf(key) {
-				if dev := u.doc.Devices[id]; dev != nil {
-					f = min(f, w.o.freshness(dev.Kind, id))
-				}
-			}
-			need += 1 / f.Seconds()
-		}
+		need += u.need
 	}
 	w.stats.Need = need
 	open := w.lagging

@@ -98,8 +98,16 @@ func (w *Watcher) scheduleUnitsLocked(u *userRT, now time.Time) {
 			delete(u.jobs, key)
 		}
 	}
+	u.need = float64(len(u.boosts)) / w.o.BoostPoll.Seconds()
 	for key := range u.doc.Units {
 		w.scheduleLocked(u, key, jobRead, w.laneOf(u, key), w.dueLocked(u, key, now))
+		f := w.o.Freshness
+		for _, id := range u.doc.devicesOf(key) {
+			if dev := u.doc.Devices[id]; dev != nil {
+				f = min(f, w.o.freshness(dev.Kind, id))
+			}
+		}
+		u.need += 1 / f.Seconds()
 	}
 }
 

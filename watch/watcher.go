@@ -25,9 +25,9 @@ type Watcher struct {
 	// changes counts what may make another job due; the dispatcher sleeps
 	// only if nothing changed since it looked.
 	changes  int64
-	wake     chan struct{}
-	wakeSend chan struct{} // wakes the delivery loop
-	claimNow chan struct{} // asks the claim loop for a claim
+	wake     *waker // wakes the dispatcher
+	wakeSend *waker // wakes the delivery loop
+	claimNow *waker // asks the claim loop for a claim
 	// The store's sequence numbers seen, the lease, and discovery.
 	listingSeq, boostSeq int64
 	leaseUntil           time.Time
@@ -51,6 +51,9 @@ type userRT struct {
 	boosts  map[string]*boostDoc
 
 	listing listing // the latest listing (guarded by mu)
+	// need is the requests a second the user's units and boosts need
+	// (guarded by mu; see checkLagging).
+	need float64
 
 	// Guarded by busy (the job or checkpoint that set it) once held:
 	applied listing // the listing the doc's units follow
@@ -125,7 +128,7 @@ func New(c *api.PartnerClient, o Options) (*Watcher, error) {
 		return nil, err
 	}
 	return &Watcher{c: c, o: o, users: map[api.UUID]*userRT{},
-		wake: make(chan struct{}, 1), wakeSend: make(chan struct{}, 1), claimNow: make(chan struct{}, 1)}, nil
+		wake: newWaker(), wakeSend: newWaker(), claimNow: newWaker()}, nil
 }
 
 // Handler handles an event. Returning nil acknowledges it: it is not
@@ -170,36 +173,52 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 
 func (w *Watcher) now() time.Time { return w.o.Clock.Now() }
 
-// signal wakes a loop waiting on ch, if it is not awake already.
-func signal(ch chan struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
-	}
+// waker wakes a loop that sleeps (Watcher.sleep): a signal while it does
+// not sleep is kept for its next sleep, which then returns at once.
+type waker struct {
+	mu      sync.Mutex
+	pending bool
+	cancel  context.CancelFunc // the sleep in progress
 }
 
-// sleep waits for d, or until ch is signalled or ctx ends.
-func (w *Watcher) sleep(ctx context.Context, d time.Duration, ch chan struct{}) {
+func newWaker() *waker { return &waker{} }
+
+// signal wakes the loop, if it is not awake already.
+func signal(k *waker) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.cancel != nil {
+		k.cancel()
+		k.cancel = nil
+		return
+	}
+	k.pending = true
+}
+
+// sleep waits for d, or until k (if not nil) is signalled, or ctx ends.
+// It starts no goroutine: a signal cancels the sleep's context.
+func (w *Watcher) sleep(ctx context.Context, d time.Duration, k *waker) {
 	if d <= 0 {
 		return
 	}
-	if ch == nil {
+	if k == nil {
 		_ = w.o.Clock.Sleep(ctx, d)
 		return
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		select {
-		case <-ch:
-			cancel()
-		case <-sctx.Done():
-		}
-	}()
+	defer cancel()
+	k.mu.Lock()
+	if k.pending {
+		k.pending = false
+		k.mu.Unlock()
+		return
+	}
+	k.cancel = cancel
+	k.mu.Unlock()
 	_ = w.o.Clock.Sleep(sctx, d)
-	cancel()
-	<-done
+	k.mu.Lock()
+	k.cancel = nil
+	k.mu.Unlock()
 }
 
 // --- Leases ---------------------------------------------------------------

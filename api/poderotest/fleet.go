@@ -2,7 +2,6 @@ package poderotest
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -205,8 +204,8 @@ type process struct {
 
 // deviceProc is the process's state of one device. Each device draws from
 // a generator of its own, seeded by the process's seed and the device's
-// id, so that what happens to it does not depend on the order in which
-// requests reach the fake.
+// creation number, so that what happens to it does not depend on the
+// order in which requests reach the fake, nor on its random id.
 type deviceProc struct {
 	r          *rand.Rand
 	gen        int       // the generation of the refresh scheduled; older ones are void
@@ -251,9 +250,7 @@ func (s *Server) adopt(dev *record, t time.Time) {
 			t = at
 		}
 	}
-	h := fnv.New64a()
-	h.Write([]byte(dev.id()))
-	dev.proc = &deviceProc{r: rand.New(rand.NewPCG(p.c.Seed, h.Sum64()))}
+	dev.proc = &deviceProc{r: rand.New(rand.NewPCG(p.c.Seed, uint64(dev.seq)))}
 	s.scheduleRefresh(dev, t.Add(p.refreshInterval(dev.proc.r)))
 }
 

@@ -3,6 +3,8 @@ package watchtest
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,8 +29,9 @@ func newFake(t testing.TB) *fake {
 		srv.Close()
 	})
 	// A simulation answers thousands of reads: check every new shape of
-	// response against the spec, and a sample of the rest.
-	srv.SampleChecks(50, 50)
+	// response against the spec, and a sample of the rest (poderotest's
+	// own tests check every response).
+	srv.SampleChecks(20, 500)
 	cfg := srv.Config()
 	cfg.Clock = nil // the system clock: the bubble's
 	c, err := api.New(cfg)
@@ -164,4 +167,76 @@ func dumpDevice(t testing.TB, f *fake, events []delivered, dev api.UUID, start t
 			t.Logf("  event %v: %s", d.at.Sub(start), d.ev.EventID())
 		}
 	}
+}
+
+// attention is how the watcher did on the ground truth's attention
+// episodes that began in [from, until): those that lasted the freshness
+// target (detectable), those of them never delivered (missed, listed in
+// missedEps), the shorter ones delivered or not, and the delays from an
+// episode's start to its delivery.
+type attention struct {
+	detectable, missed, short, shortSeen int
+	delays                               []time.Duration
+	missedEps                            []*episode
+}
+
+func analyzeAttention(changes []poderotest.Change, events []delivered, freshness time.Duration, from, until time.Time) attention {
+	eps := episodes(changes, until)
+	seen := matchAttention(eps, events)
+	var a attention
+	for _, e := range eps {
+		if e.start.Before(from) || !e.start.Before(until) {
+			continue
+		}
+		at, ok := seen[e]
+		if e.end.Sub(e.start) < freshness {
+			a.short++
+			if ok {
+				a.shortSeen++
+				a.delays = append(a.delays, at.Sub(e.start))
+			}
+			continue
+		}
+		a.detectable++
+		if !ok {
+			a.missed++
+			a.missedEps = append(a.missedEps, e)
+			continue
+		}
+		a.delays = append(a.delays, at.Sub(e.start))
+	}
+	slices.Sort(a.delays)
+	return a
+}
+
+// percentile of sorted durations; 0 for none.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p*float64(len(sorted)))) - 1
+	return sorted[max(i, 0)]
+}
+
+// checkAttention fails t for missed episodes and late deliveries.
+func checkAttention(t testing.TB, f *fake, events []delivered, freshness time.Duration, from, until time.Time) attention {
+	t.Helper()
+	a := analyzeAttention(f.srv.Changes(), events, freshness, from, until)
+	for _, e := range a.missedEps {
+		t.Errorf("an episode of %s (cue %q) from %v to %v was never delivered", e.device, e.cue, e.start.Sub(from), e.end.Sub(from))
+		dumpDevice(t, f, events, e.device, from)
+	}
+	if p99 := percentile(a.delays, 0.99); p99 > freshness+time.Minute {
+		t.Errorf("attention p99 %v, more than the freshness target %v and a minute", p99, freshness)
+	}
+	return a
+}
+
+// eventTypes counts delivered events by type.
+func eventTypes(events []delivered) map[string]int {
+	out := map[string]int{}
+	for _, d := range events {
+		out[strings.TrimPrefix(fmt.Sprintf("%T", d.ev), "watch.")]++
+	}
+	return out
 }

@@ -1,69 +1,443 @@
 package watchtest
 
 import (
-	"fmt"
+	"context"
+	"errors"
+	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 	"github.com/podero-go/podero/watch"
 )
 
-// TestAttentionEpisodes: against a fleet whose devices need attention
-// often, every episode that lasts the freshness target is delivered once,
-// within the target (plus a minute), with and without a cue.
+const freshness = 10 * time.Minute
+
+// busyFleet populates a small fleet whose devices need attention often,
+// so that a few simulated hours show many episodes at little cost (the
+// long runs are make bench-watch's).
+func busyFleet(t *testing.T, f *fake, users int) {
+	t.Helper()
+	if _, err := f.srv.Populate(poderotest.Fleet{Users: users, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.srv.StartChanges(poderotest.Changes{Seed: 2, AttentionPerDay: 12, AttentionMedian: 40 * time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAttentionEpisodes: every attention episode that lasts the freshness
+// target is delivered once, within the target (plus a minute), with and
+// without a cue; every device is announced once; with budget to spare,
+// nothing is Stale.
 func TestAttentionEpisodes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
-		if _, err := f.srv.Populate(poderotest.Fleet{Users: 30, Seed: 1}); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.srv.StartChanges(poderotest.Changes{Seed: 2, AttentionPerDay: 4}); err != nil {
-			t.Fatal(err)
-		}
-		const freshness = 10 * time.Minute
+		busyFleet(t, f, 10)
 		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := newRecorder()
 		start := time.Now()
-		run(t, w, r, 6*time.Hour)
+		run(t, w, r, 100*time.Minute)
 		events, count := r.snapshot()
 		if n := duplicates(count); n != 0 {
 			t.Errorf("%d duplicates", n)
 		}
-		eps := episodes(f.srv.Changes(), time.Now())
-		seen := matchAttention(eps, events)
-		detectable, missed := 0, 0
-		for _, e := range eps {
-			if e.end.Sub(e.start) < freshness || e.start.Before(start) {
+		a := checkAttention(t, f, events, freshness, start, time.Now())
+		if a.detectable < 5 {
+			t.Errorf("only %d detectable episodes: the test shows little", a.detectable)
+		}
+		types := eventTypes(events)
+		added := 0
+		for _, c := range f.srv.Changes() {
+			if c.Type == poderotest.DeviceAdded {
+				added++
+			}
+		}
+		if types["DeviceAdded"] != added || types["Stale"] > 0 || types["NeedsAttention"] == 0 || types["AttentionResolved"] == 0 {
+			t.Errorf("events %v; %d devices added", types, added)
+		}
+		if n := f.srv.ConcurrentReads(); n != 0 {
+			t.Errorf("%d concurrent reads of one device", n)
+		}
+	})
+}
+
+// TestRestart: a watcher on the file store killed twice and restarted
+// announces nothing again that was acknowledged, and delivers the
+// episodes that began while it was down.
+func TestRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fleet.watch")
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		busyFleet(t, f, 10)
+		r := newRecorder()
+		start := time.Now()
+		for range 3 {
+			store, err := watch.OpenFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := watch.New(f.client, watch.Options{Store: store, Freshness: freshness})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, w, r, 30*time.Minute) // then "kill": Run returns writing nothing more
+			store.Close()
+			time.Sleep(20 * time.Second) // down, as a supervisor restarts it
+		}
+		events, count := r.snapshot()
+		if n := duplicates(count); n != 0 {
+			t.Errorf("%d events announced again after a restart", n)
+		}
+		a := checkAttention(t, f, events, freshness, start, time.Now().Add(-20*time.Second))
+		if a.detectable < 5 {
+			t.Errorf("only %d detectable episodes", a.detectable)
+		}
+	})
+}
+
+// TestReplicas: three watchers share a store; one is killed. Its users are
+// taken over within a lease, no event is missed or delivered twice, and
+// no device is read by two at once.
+func TestReplicas(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		busyFleet(t, f, 12)
+		store := watch.NewMemoryStore()
+		r := newRecorder()
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Minute)
+		defer cancel()
+		killCtx, kill := context.WithCancel(ctx)
+		watchers := make([]*watch.Watcher, 3)
+		done := make(chan error, 3)
+		for i := range watchers {
+			w, err := watch.New(f.client, watch.Options{Store: store, Freshness: freshness, Replica: string(rune('a' + i))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			watchers[i] = w
+			runCtx := ctx
+			if i == 2 {
+				runCtx = killCtx
+			}
+			go func() { done <- w.Run(runCtx, r.handle) }()
+		}
+		time.Sleep(40 * time.Minute)
+		held := watchers[2].Stats().Users
+		kill()
+		<-done
+		time.Sleep(time.Minute) // a lease (30 s) and a claim later
+		if a, b := watchers[0].Stats().Users, watchers[1].Stats().Users; a+b != 12+countNewUsers(f) || held == 0 {
+			t.Errorf("after c died the others hold %d and %d users (c held %d)", a, b, held)
+		}
+		<-done
+		<-done
+		events, count := r.snapshot()
+		if n := duplicates(count); n != 0 {
+			t.Errorf("%d duplicates", n)
+		}
+		checkAttention(t, f, events, freshness, start, time.Now())
+		if n := f.srv.ConcurrentReads(); n != 0 {
+			t.Errorf("%d concurrent reads of one device", n)
+		}
+	})
+}
+
+func countNewUsers(f *fake) int {
+	n := 0
+	for _, c := range f.srv.Changes() {
+		if c.Type == poderotest.UserAdded {
+			n++
+		}
+	}
+	return n - 12
+}
+
+// TestStorm: a window of 429s, one where most requests fail with 503, and
+// an outage. A failed read never resolves an episode; the devices not read
+// in time are reported Stale; no episode that could be seen is missed.
+func TestStorm(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		busyFleet(t, f, 10)
+		now := time.Now()
+		outage := [2]time.Time{now.Add(70 * time.Minute), now.Add(82 * time.Minute)}
+		f.srv.AddFaultWindow(poderotest.FaultWindow{Start: now.Add(20 * time.Minute), End: now.Add(25 * time.Minute), Status: 429})
+		f.srv.AddFaultWindow(poderotest.FaultWindow{Start: now.Add(40 * time.Minute), End: now.Add(55 * time.Minute), Status: 503, Share: 0.6})
+		f.srv.AddFaultWindow(poderotest.FaultWindow{Start: outage[0], End: outage[1], Status: 503})
+		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newRecorder()
+		run(t, w, r, 110*time.Minute)
+		events, count := r.snapshot()
+		if n := duplicates(count); n != 0 {
+			t.Errorf("%d duplicates", n)
+		}
+		// Detection is late in the windows: check only that nothing is
+		// missed that was visible to a poller (an episode that ends in the
+		// outage is not).
+		a := analyzeAttention(f.srv.Changes(), events, freshness, now, time.Now())
+		for _, e := range a.missedEps {
+			if e.end.Before(outage[1]) && e.end.After(outage[0]) {
 				continue
 			}
-			detectable++
-			at, ok := seen[e]
-			switch {
-			case !ok:
-				missed++
-				t.Errorf("episode of %s (cue %q) from %v to %v: never delivered", e.device, e.cue, e.start.Sub(start), e.end.Sub(start))
-				dumpDevice(t, f, events, e.device, start)
-			case at.Sub(e.start) > freshness+time.Minute:
-				t.Errorf("episode of %s from %v delivered %v later", e.device, e.start.Sub(start), at.Sub(e.start))
+			t.Errorf("an episode of %s from %v to %v was never delivered", e.device, e.start.Sub(now), e.end.Sub(now))
+			dumpDevice(t, f, events, e.device, now)
+		}
+		// Every resolution matches an episode that had ended by then.
+		eps := episodes(f.srv.Changes(), time.Now())
+		for _, d := range events {
+			res, ok := d.ev.(watch.AttentionResolved)
+			if !ok {
+				continue
+			}
+			for _, e := range eps {
+				if e.device == res.Device.ID && !e.start.After(res.Since) && e.end.After(res.At) {
+					t.Errorf("AttentionResolved of %s at %v while its episode lasted until %v", e.device, res.At.Sub(now), e.end.Sub(now))
+				}
 			}
 		}
-		if detectable < 10 {
-			t.Errorf("only %d detectable episodes: the test shows little", detectable)
+		if types := eventTypes(events); types["Stale"] == 0 {
+			t.Errorf("no Stale event in a 12-minute outage: %v", types)
 		}
-		types := map[string]int{}
+	})
+}
+
+// TestBoosts: a tracked boost is polled in its lane and settles every way
+// it can, through failed polls; Boost sends the request again when its
+// answer is lost and tracks the boost the first one made; a boost Podero
+// refuses is returned and not tracked.
+func TestBoosts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		users, err := f.srv.Populate(poderotest.Fleet{Users: 8, Seed: 3, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.srv.StartChanges(poderotest.Changes{Seed: 4, AttentionPerDay: -1, GonePerDay: -1, ChargesPerDay: -1,
+			OnboardingsPerDay: -1, NewUsersPerDay: -1, BoostUnavailable: 0.3, BoostNever: 0.01}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if err := f.srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false), FullyCharged: ptr(false)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		full := users[7]
+		if err := f.srv.SetVehicleState(full.Devices[0].ID, poderotest.VehicleState{FullyCharged: ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newRecorder()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		done := make(chan error)
+		go func() { done <- w.Run(ctx, r.handle) }()
+		time.Sleep(time.Minute)
+
+		// Tracked boosts, with failed polls on the way.
+		f.srv.FailNextOp("GetElectricVehicle", 4, 503)
+		for _, u := range users[:5] {
+			if err := f.client.TriggerElectricVehicleBoost(ctx, u.ID, u.Devices[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.TrackBoost(ctx, u.ID, u.Devices[0].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Boost with its answer lost: sent again, 409 "requested", tracked.
+		lost := users[5]
+		f.srv.DropNextAnswers("TriggerElectricVehicleBoost", 1)
+		if err := w.Boost(ctx, lost.ID, lost.Devices[0].ID); err != nil {
+			t.Fatalf("Boost after a lost answer: %v", err)
+		}
+		if err := w.Boost(ctx, users[6].ID, users[6].Devices[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		// A boost Podero refuses.
+		err = w.Boost(ctx, full.ID, full.Devices[0].ID)
+		var apiErr *api.Error
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 {
+			t.Fatalf("Boost of a full vehicle: %v, want the 409", err)
+		}
+		<-done
+		events, count := r.snapshot()
+		if n := duplicates(count); n != 0 {
+			t.Errorf("%d duplicates", n)
+		}
+		settledAt := map[api.UUID]time.Time{}
+		for _, c := range f.srv.Changes() {
+			if c.Type == poderotest.BoostSettled {
+				settledAt[c.DeviceID] = c.At
+			}
+		}
+		settled := map[api.UUID]watch.BoostSettled{}
 		for _, d := range events {
-			types[fmt.Sprintf("%T", d.ev)]++
+			if b, ok := d.ev.(watch.BoostSettled); ok {
+				settled[b.Device.ID] = b
+				if truth, ok := settledAt[b.Device.ID]; !ok {
+					t.Errorf("BoostSettled %s for a boost that never settled", b.State)
+				} else if late := d.at.Sub(truth); late > 10*time.Second {
+					t.Errorf("BoostSettled %v after the boost settled", late)
+				}
+			}
 		}
-		if types["watch.Stale"] > 0 {
-			t.Errorf("%d Stale events with a budget to spare", types["watch.Stale"])
+		for _, u := range users[:7] {
+			b, ok := settled[u.Devices[0].ID]
+			if !ok || b.State == "" {
+				t.Errorf("no BoostSettled for %s: %+v", u.Devices[0].ID, b)
+			}
 		}
-		t.Log(types)
-		st := w.Stats()
-		t.Logf("%d events, %d episodes (%d detectable, %d missed); stats %+v; fake: %d requests", len(events), len(eps), detectable, missed, st, len(f.srv.Requests()))
+		if _, ok := settled[full.Devices[0].ID]; ok {
+			t.Error("a refused boost was tracked")
+		}
+		states := map[api.BoostState]int{}
+		for _, b := range settled {
+			states[b.State]++
+		}
+		if states[api.BoostStateOngoing] == 0 || states[api.BoostStateUnavailable] == 0 {
+			t.Errorf("boosts settled %v: want both ongoing and unavailable", states)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestHandlerErrors: an event whose handler fails is retried with backoff
+// while the others are delivered, and acknowledged once in the end.
+func TestHandlerErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		if _, err := f.srv.Populate(poderotest.Fleet{Users: 5, Seed: 5}); err != nil {
+			t.Fatal(err)
+		}
+		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newRecorder()
+		var tries []time.Time
+		victim := ""
+		r.fail = func(ev watch.Event) error {
+			if _, ok := ev.(watch.UserAdded); ok && (victim == "" || victim == ev.EventID()) {
+				victim = ev.EventID()
+				if len(tries) < 4 {
+					tries = append(tries, time.Now())
+					return errors.New("the notification service is down")
+				}
+			}
+			return nil
+		}
+		run(t, w, r, 10*time.Minute)
+		events, count := r.snapshot()
+		if count[victim] != 1 || len(tries) != 4 {
+			t.Fatalf("the failing event: acknowledged %d times after %d failures", count[victim], len(tries))
+		}
+		if eventTypes(events)["DeviceAdded"] == 0 {
+			t.Fatal("nothing else delivered")
+		}
+		for i := 1; i < len(tries); i++ {
+			if gap := tries[i].Sub(tries[i-1]); gap < 900*time.Millisecond<<(i-1) {
+				t.Errorf("retry %d came %v after the one before: no backoff", i, gap)
+			}
+		}
+		// The other events went on while the victim waited.
+		for _, d := range events {
+			if d.ev.EventID() != victim && d.at.After(tries[3]) {
+				return
+			}
+		}
+		var first time.Time
+		for _, d := range events {
+			if d.ev.EventID() != victim {
+				first = d.at
+				break
+			}
+		}
+		if !first.Before(tries[3]) {
+			t.Error("the other events waited for the failing one")
+		}
+	})
+}
+
+// TestLagging: a budget too small for the fleet is reported once, as a
+// Lagging event, and in Stats.
+func TestLagging(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		if _, err := f.srv.Populate(poderotest.Fleet{Users: 20, Seed: 6}); err != nil {
+			t.Fatal(err)
+		}
+		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness, Rate: 0.02})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newRecorder()
+		run(t, w, r, 5*time.Minute)
+		events, _ := r.snapshot()
+		var lag []watch.Lagging
+		for _, d := range events {
+			if l, ok := d.ev.(watch.Lagging); ok {
+				lag = append(lag, l)
+			}
+		}
+		if len(lag) != 1 || lag[0].Need <= lag[0].Rate || lag[0].Rate != 0.02 {
+			t.Fatalf("Lagging events %+v, want one with the need above the rate", lag)
+		}
+	})
+}
+
+// TestDiscovery: users and devices come and go through the users list,
+// the lists and, for wallboxes, the charging configuration and 404s.
+func TestDiscovery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newRecorder()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		done := make(chan error)
+		go func() { done <- w.Run(ctx, r.handle) }()
+		user, err := f.client.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "new@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Minute)
+		wb, _ := f.srv.AddDevice(user.ID, poderotest.Wallbox)
+		ev, _ := f.srv.AddDevice(user.ID, poderotest.ElectricVehicle)
+		time.Sleep(5 * time.Minute)
+		f.srv.RemoveDevice(wb)
+		f.srv.RemoveDevice(ev)
+		<-done
+		events, count := r.snapshot()
+		if n := duplicates(count); n != 0 {
+			t.Errorf("%d duplicates", n)
+		}
+		want := []string{"user-added:" + user.ID.String(), "onboarded:" + user.ID.String(),
+			"device-added:" + wb.String(), "device-added:" + ev.String(), "device-gone:" + wb.String(), "device-gone:" + ev.String()}
+		for _, id := range want {
+			if count[id] != 1 {
+				t.Errorf("%s delivered %d times; events %v", id, count[id], eventTypes(events))
+			}
+		}
+		for _, d := range events {
+			if d.ev.EventID() == "device-added:"+wb.String() && d.at.Sub(d.ev.Observed()) > time.Second {
+				t.Errorf("delivered %v after it was seen", d.at.Sub(d.ev.Observed()))
+			}
+		}
 	})
 }
