@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -80,6 +81,21 @@ type Config struct {
 	// Clock is the time the client keeps, and its token source too: see
 	// [Clock]. nil means [SystemClock].
 	Clock Clock
+
+	// Middleware sees every call of the client, its attempts and its token
+	// requests, in order, the first outermost: see [Middleware], and
+	// module github.com/podero-go/podero/otel for OpenTelemetry's.
+	Middleware []Middleware
+	// RateLimit, if set, paces the requests of the client and its ForOrg
+	// children: see [RateLimit]. Whether it is set or not, a 429 with
+	// Retry-After pauses them all until that time (at most the retry
+	// policy's MaxRetryAfter), not only the call that got it. The pace
+	// keeps time on Clock: its waits end when Clock.Now has moved on.
+	RateLimit *RateLimit
+	// RetryBudget bounds the retries of the client and its ForOrg children
+	// while the server fails: nil means the default budget, a negative
+	// Capacity none. See [RetryBudget].
+	RetryBudget *RetryBudget
 }
 
 // String describes c with ClientSecret redacted.
@@ -134,24 +150,17 @@ func New(cfg Config) (*PartnerClient, error) {
 	if strings.ContainsFunc(cfg.UserAgent, isControl) {
 		return nil, errors.New("podero: Config.UserAgent has a control character, which no request may carry")
 	}
-	ts := cfg.TokenSource
-	if ts == nil {
-		if cfg.ClientID == "" || cfg.ClientSecret == "" {
-			return nil, errors.New("podero: Config needs ClientID and ClientSecret, or a TokenSource")
+	if cfg.TokenSource == nil && (cfg.ClientID == "" || cfg.ClientSecret == "") {
+		return nil, errors.New("podero: Config needs ClientID and ClientSecret, or a TokenSource")
+	}
+	if cfg.RateLimit != nil {
+		if err := cfg.RateLimit.check(); err != nil {
+			return nil, err
 		}
-		ts, err = oauth.NewTokenSource(oauth.Config{
-			ClientID:     cfg.ClientID,
-			ClientSecret: cfg.ClientSecret,
-			TokenURL:     cfg.TokenURL,
-			BaseURL:      base,
-			Encoding:     cfg.TokenEncoding,
-			HTTPClient:   cfg.HTTPClient,
-			Logger:       cfg.Logger,
-			Clock:        cfg.Clock,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("podero: %w", err)
-		}
+	}
+	budget, err := newBudget(cfg.RetryBudget)
+	if err != nil {
+		return nil, err
 	}
 	timeout := cfg.Timeout
 	switch {
@@ -163,7 +172,6 @@ func New(cfg Config) (*PartnerClient, error) {
 	t := &transport{
 		http:      httpguard.SameOrigin(cfg.HTTPClient, "API requests carry the bearer token"),
 		base:      strings.TrimRight(base, "/"),
-		tokens:    ts,
 		userAgent: []string{strings.TrimSpace(cfg.UserAgent + " podero-go/" + Version)},
 		retry:     DefaultRetryPolicy().withDefaults(),
 		timeout:   timeout,
@@ -176,11 +184,40 @@ func New(cfg Config) (*PartnerClient, error) {
 	if cfg.Clock != nil {
 		t.now, t.sleep = cfg.Clock.Now, cfg.Clock.Sleep
 	}
-	t.stamps, _ = ts.(stamper)
-	t.ctxTokens, _ = ts.(oauth.ContextTokenSource)
 	if cfg.Retry != nil {
 		t.retry = cfg.Retry.withDefaults()
 	}
+	t.pace, t.budget = newPacer(cfg.RateLimit, t.retry.MaxRetryAfter), budget
+	t.setMiddleware(cfg.Middleware)
+	ts := cfg.TokenSource
+	if ts == nil {
+		// Its requests wait for the pace, and are calls for the middleware.
+		var tokenPath string
+		ocfg := oauth.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			TokenURL:     cfg.TokenURL,
+			BaseURL:      base,
+			Encoding:     cfg.TokenEncoding,
+			HTTPClient:   t.tokenHTTPClient(cfg.HTTPClient),
+			Logger:       cfg.Logger,
+			Clock:        cfg.Clock,
+		}
+		if hasCallHook(t.mw) || hasAttemptHook(t.mw) {
+			ocfg.Middleware = t.tokenCall(&tokenPath)
+		}
+		ots, err := oauth.NewTokenSource(ocfg)
+		if err != nil {
+			return nil, fmt.Errorf("podero: %w", err)
+		}
+		if u, err := url.Parse(ots.URL()); err == nil {
+			tokenPath = u.Path
+		}
+		ts = ots
+	}
+	t.tokens = ts
+	t.stamps, _ = ts.(stamper)
+	t.ctxTokens, _ = ts.(oauth.ContextTokenSource)
 	raw, err := NewClientWithResponses(base, WithHTTPClient(t))
 	if err != nil {
 		return nil, fmt.Errorf("podero: %w", err)

@@ -19,6 +19,10 @@ type callOptions struct {
 	header  [][2]string
 	info    *ResponseInfo
 	err     error // a bad option, reported by the call
+	// WithMiddleware and WithPriority (middleware.go, pace.go):
+	middleware []Middleware
+	priority   Priority
+	call       *Call // the call as middleware sees it, during sendCall
 }
 
 // WithRetry uses p instead of the client's [Config.Retry] for this call;
@@ -99,6 +103,13 @@ type ResponseInfo struct {
 	Attempts int
 	// Duration is how long the call took, waits between attempts included.
 	Duration time.Duration
+	// PaceWait is how long the call's attempts waited for the client's
+	// pace: a 429's pause, and Config.RateLimit. It is part of Duration.
+	PaceWait time.Duration
+	// RetryBudgetSpent reports a retry denied because the client's
+	// RetryBudget was spent: the call returned the error it would have
+	// retried.
+	RetryBudgetSpent bool
 }
 
 func applyOptions(opts []CallOption) *callOptions {

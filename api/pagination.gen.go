@@ -16,7 +16,7 @@ import (
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
 func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, userID UUID, electricVehicleID UUID, params ListElectricVehicleSessionsParams, opts ...CallOption) iter.Seq2[*SessionItem, error] {
-	return paginate(params.Limit, params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {
+	return paginate(ctx, c, "ListElectricVehicleSessions", params.Limit, params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {
 		p := params
 		p.Limit, p.Offset = &limit, &offset
 		page, err := c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, p, opts...)
@@ -36,7 +36,7 @@ func (c *PartnerClient) ListElectricVehicleSessionsIter(ctx context.Context, use
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
 func (c *PartnerClient) ListWallboxHEMSSessionsIter(ctx context.Context, userID UUID, wallboxID UUID, params ListWallboxHEMSSessionsParams, opts ...CallOption) iter.Seq2[*HEMSSessionItem, error] {
-	return paginate(params.Limit, params.Offset, 200, func(limit, offset int) ([]HEMSSessionItem, int, error) {
+	return paginate(ctx, c, "ListWallboxHEMSSessions", params.Limit, params.Offset, 200, func(limit, offset int) ([]HEMSSessionItem, int, error) {
 		p := params
 		p.Limit, p.Offset = &limit, &offset
 		page, err := c.ListWallboxHEMSSessions(ctx, userID, wallboxID, p, opts...)

@@ -40,6 +40,12 @@ type transport struct {
 	logger    *slog.Logger
 	checker   ResponseChecker
 	maxBody   int64 // the largest response body read
+	// The client's pace, retry budget (nil for none) and middleware
+	// (pace.go, budget.go, middleware.go), shared with ForOrg children.
+	pace   *pacer
+	budget *budget
+	mw     []Middleware
+	events bool // some middleware has an Event hook
 
 	mu         sync.Mutex
 	rejections map[string]oauth.Stamp                     // by access token; see rejected
@@ -121,7 +127,11 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 // send sends x until it gets a 2xx response, which it returns, or gives up
 // with an *Error.
 func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
+	if x.opts.call == nil && (len(t.mw) > 0 || len(x.opts.middleware) > 0) {
+		return t.sendCall(ctx, x) // middleware.go: the middleware, then send again
+	}
 	o := x.opts
+	var ps paceState // what the pace and the retry budget did (pace.go)
 	start := t.now()
 	x.secrets = requestSecrets(x.op, x.req.URL)
 	policy := t.retry
@@ -144,6 +154,7 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 			} else if e.StatusCode != 0 {
 				o.info.StatusCode, o.info.Header, o.info.RequestID = e.StatusCode, e.header, e.RequestID
 			}
+			o.info.PaceWait, o.info.RetryBudgetSpent = ps.wait, ps.budgetSpent
 		}
 		if e != nil {
 			e.Attempts = sent
@@ -153,11 +164,14 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		return rep, nil
 	}
 	for attempt := 1; ; attempt++ {
+		if e := t.waitPace(ctx, x, &ps); e != nil {
+			return finish(nil, e)
+		}
 		sent++
 		rep, err := t.attempt(ctx, x, timeout, sent, after)
 		if err != nil {
 			e, resend := t.failure(ctx, x, err)
-			if !resend || !canRetry || attempt > policy.MaxRetries {
+			if !resend || !canRetry || attempt > policy.MaxRetries || !t.retryAllowed(ctx, x, e, true, &ps) {
 				return finish(nil, e)
 			}
 			if err := t.wait(ctx, policy.backoff(attempt), x, attempt, err.Error()); err != nil {
@@ -169,8 +183,10 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		t.check(ctx, x, rep)
 		status := rep.resp.StatusCode
 		if status >= 200 && status < 300 {
+			t.budget.succeeded(ps.retryCost)
 			return finish(rep, nil)
 		}
+		t.observe(ctx, x, rep.resp, &ps) // a 429 pauses the client
 		apiErr := newError(x.op.name, x.req.Method, x.path(), status, rep.resp.Header, rep.body, rep.token, x.secrets...)
 		putBody(rep.buf)
 		// A 401 may be a token the server dropped before its expiry: get a
@@ -196,6 +212,9 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 				return finish(nil, apiErr) // the caller decides whether to wait that long
 			}
 			wait = ra
+		}
+		if !t.retryAllowed(ctx, x, apiErr, false, &ps) {
+			return finish(nil, apiErr)
 		}
 		if err := t.wait(ctx, wait, x, attempt, rep.resp.Status); err != nil {
 			apiErr.Err = err
@@ -262,6 +281,9 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 			return nil, err
 		}
 		rep.token = tok.AccessToken
+		if x.opts.call != nil {
+			req.Header = req.Header.Clone() // middleware sees x.req's: not the token
+		}
 		req.Header["Authorization"] = t.bearerValue(tok)
 	}
 	logging := t.logger != nil && t.logger.Enabled(ctx, slog.LevelDebug)
@@ -269,14 +291,11 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 	if logging {
 		start = time.Now()
 	}
-	resp, err := t.http.Do(req)
-	if err == nil {
-		rep.resp = resp
-		rep.body, rep.buf, err = readBody(resp.Body, resp.ContentLength, t.maxBody, resp.Status, x.pooled)
-		resp.Body.Close()
-		if err != nil && !isTooLarge(err) {
-			err = fmt.Errorf("read the response (%s): %w", resp.Status, err)
-		}
+	var err error
+	if x.opts.call != nil && hasAttemptHook(x.opts.call.mw) {
+		err = t.attemptChain(actx, x, req, rep, n) // middleware.go
+	} else {
+		err = t.roundTrip(x, req, rep)
 	}
 	if err != nil {
 		// *url.Error quotes the whole URL, and a cue's query carries its
@@ -293,7 +312,7 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		if err != nil {
 			attrs = append(attrs, slog.String("error", redact(err.Error(), rep.token, x.secrets)))
 		} else {
-			attrs = append(attrs, slog.Int("status", resp.StatusCode))
+			attrs = append(attrs, slog.Int("status", rep.resp.StatusCode))
 		}
 		t.logger.LogAttrs(ctx, slog.LevelDebug, "podero request", attrs...)
 	}
@@ -301,6 +320,21 @@ func (t *transport) attempt(ctx context.Context, x *exchange, timeout time.Durat
 		return nil, err
 	}
 	return rep, nil
+}
+
+// roundTrip sends req and reads the whole response into rep.
+func (t *transport) roundTrip(x *exchange, req *http.Request, rep *reply) error {
+	resp, err := t.http.Do(req)
+	if err != nil {
+		return err
+	}
+	rep.resp = resp
+	rep.body, rep.buf, err = readBody(resp.Body, resp.ContentLength, t.maxBody, resp.Status, x.pooled)
+	resp.Body.Close()
+	if err != nil && !isTooLarge(err) {
+		err = fmt.Errorf("read the response (%s): %w", resp.Status, err)
+	}
+	return err
 }
 
 // token gets a token, honouring ctx when the source can, and one fetched

@@ -166,10 +166,26 @@ type waiter[T any] struct {
 	describe func(T) string
 }
 
-// run polls until w's condition holds, the context ends, or the deadline
-// (the context's, or the maximum wait) would pass before the next poll. It
-// keeps time on c's clock, the one its retries wait on.
+// run runs w, through the client's Call middleware if it has any (as a
+// call of kind CallWait).
 func (w *waiter[T]) run(ctx context.Context, c *PartnerClient, opts []WaitOption) (T, error) {
+	if !hasCallHook(c.t.mw) {
+		return w.loop(ctx, c, opts, nil)
+	}
+	var res T
+	err := c.t.waitCall(ctx, w.name, func(ctx context.Context, info *ResponseInfo) error {
+		var err error
+		res, err = w.loop(ctx, c, opts, info)
+		return err
+	})
+	return res, err
+}
+
+// loop polls until w's condition holds, the context ends, or the deadline
+// (the context's, or the maximum wait) would pass before the next poll. It
+// keeps time on c's clock, the one its retries wait on. info, if not nil,
+// counts the polls in Attempts.
+func (w *waiter[T]) loop(ctx context.Context, c *PartnerClient, opts []WaitOption, info *ResponseInfo) (T, error) {
 	o := waitOptions{interval: w.interval, maxInterval: w.maxInterval}
 	now, sleep := c.t.now, c.t.sleep
 	for _, opt := range opts {
@@ -214,6 +230,9 @@ func (w *waiter[T]) run(ctx context.Context, c *PartnerClient, opts []WaitOption
 	interval := o.interval
 	for {
 		polls++
+		if info != nil {
+			info.Attempts = polls
+		}
 		state, done, err := w.poll(ctx, o.call)
 		p := WaitProgress{Waiter: w.name, Poll: polls}
 		switch {
@@ -223,6 +242,9 @@ func (w *waiter[T]) run(ctx context.Context, c *PartnerClient, opts []WaitOption
 		case ctx.Err() != nil:
 			return giveUp(ctx.Err())
 		case !IsRetryable(err):
+			if c.t.events {
+				c.t.event(ctx, &Event{Kind: EventPoll, Name: w.name, N: polls, Err: err, Waited: now().Sub(start)})
+			}
 			return zero, fmt.Errorf("podero: %s: %w", w.name, err)
 		default:
 			lastErr, p.Err = err, err
@@ -234,6 +256,9 @@ func (w *waiter[T]) run(ctx context.Context, c *PartnerClient, opts []WaitOption
 		p.Waited = now().Sub(start)
 		for _, f := range o.progress {
 			f(p)
+		}
+		if c.t.events {
+			c.t.event(ctx, &Event{Kind: EventPoll, Name: w.name, N: polls, Err: p.Err, Done: p.Done, Waited: p.Waited, Next: p.Next})
 		}
 		if p.Done {
 			return state, nil

@@ -336,7 +336,7 @@ import (
 // first item. The iterator stops after the last item of the total, at the
 // first error (yielded once), or when the loop stops.
 func (c *PartnerClient) {{.Name}}Iter(ctx context.Context, {{.Params}}params {{.ParamsType}}, opts ...CallOption) iter.Seq2[*{{.Item}}, error] {
-	return paginate({{.LimitArgs}}, {{.MaxLimit}}, func(limit, offset int) ([]{{.Item}}, int, error) {
+	return paginate(ctx, c, "{{.Name}}", {{.LimitArgs}}, {{.MaxLimit}}, func(limit, offset int) ([]{{.Item}}, int, error) {
 		p := params
 		{{.SetLimit}}
 	})

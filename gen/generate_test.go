@@ -209,7 +209,7 @@ func TestPaginationPageTypes(t *testing.T) {
 		{name: "limit required", required: []string{"limit"},
 			note: "ListElectricVehicleSessions has limit/offset and {total, items} but no iterator: its limit and offset are not both int or both *int"},
 		{name: "both required", required: []string{"limit", "offset"}, want: []string{
-			"\treturn paginate(&params.Limit, &params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {\n" +
+			"\treturn paginate(ctx, c, \"ListElectricVehicleSessions\", &params.Limit, &params.Offset, 200, func(limit, offset int) ([]SessionItem, int, error) {\n" +
 				"\t\tp := params\n" +
 				"\t\tp.Limit, p.Offset = limit, offset\n" +
 				"\t\tpage, err := c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, p, opts...)\n",

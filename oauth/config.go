@@ -124,6 +124,14 @@ type Config struct {
 	// the tries of a token request are spent on; nil means the system's.
 	Clock Clock
 
+	// Middleware, if set, wraps each token request, its tries included
+	// (each try is one request of HTTPClient): it calls next with a context
+	// derived from ctx, which the requests carry, and returns next's error,
+	// or an error of its own to fail the request (the waiting callers get
+	// a *TokenError whose Err is it). A span around the token request, say;
+	// api.New sets it to run the client's api.Middleware.
+	Middleware func(ctx context.Context, next func(ctx context.Context) error) error
+
 	// now is the clock and sleep waits between retries; nil means Clock's
 	// (or time.Now and time.Sleep). Tests replace them.
 	now   func() time.Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -23,9 +24,41 @@ const (
 	maxRetryAfter = 10 * time.Second
 )
 
-// get performs a token request: up to 1+MaxRetries tries while they fail
-// for a transient reason. Its error is a *TokenError.
+// get performs a token request through Config.Middleware, if any. Its
+// error is a *TokenError.
 func (ts *TokenSource) get(ctx context.Context) (*oauth2.Token, error) {
+	mw := ts.s.Middleware
+	if mw == nil {
+		return ts.tries(ctx)
+	}
+	var tok *oauth2.Token
+	var tokErr error
+	called := false
+	err := mw(ctx, func(ctx context.Context) error {
+		called = true
+		tok, tokErr = ts.tries(ctx)
+		return tokErr
+	})
+	switch {
+	case err == nil && !called:
+		err = errors.New("the middleware returned without an error and without sending the request")
+	case err == nil && tokErr == nil:
+		return tok, nil
+	case err == nil:
+		return nil, tokErr // a failure cannot become a token
+	case err == tokErr:
+		return nil, err
+	}
+	var te *TokenError
+	if errors.As(err, &te) {
+		return nil, te
+	}
+	return nil, &TokenError{URL: ts.s.tokenURL, Err: fmt.Errorf("middleware: %w", err)}
+}
+
+// tries performs a token request: up to 1+MaxRetries tries while they fail
+// for a transient reason. Its error is a *TokenError.
+func (ts *TokenSource) tries(ctx context.Context) (*oauth2.Token, error) {
 	for attempt := 1; ; attempt++ {
 		tok, te := ts.try(ctx)
 		if te == nil {

@@ -271,6 +271,9 @@ func (ts *TokenSource) InvalidateToken(accessToken string) {
 	}
 }
 
+// URL is the token endpoint ts sends its requests to.
+func (ts *TokenSource) URL() string { return ts.s.tokenURL }
+
 // String describes ts without secrets.
 func (ts *TokenSource) String() string {
 	enc := ts.s.Encoding.String()
