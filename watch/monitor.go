@@ -104,7 +104,24 @@ func (w *Watcher) monitor(ctx context.Context) {
 		}
 		w.checkStale(ctx)
 		w.checkLagging(ctx)
+		w.gauges()
 	}
+}
+
+// gauges updates the rates of Stats over the last minute.
+func (w *Watcher) gauges() {
+	now := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.lastCheck.IsZero() {
+		if d := now.Sub(w.lastCheck).Seconds(); d > 0 {
+			w.stats.RequestsPerSecond = float64(w.stats.Attempts-w.lastAttempts) / d
+		}
+	}
+	if w.sweepN > 0 {
+		w.stats.SweepDuration = w.sweepSum / time.Duration(w.sweepN)
+	}
+	w.lastCheck, w.lastAttempts, w.sweepSum, w.sweepN = now, w.stats.Attempts, 0, 0
 }
 
 // checkStale opens a Stale episode for each device of a free user that

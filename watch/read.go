@@ -79,6 +79,12 @@ func (w *Watcher) readUnit(ctx context.Context, j *job) {
 		}
 		events = u.doc.observe(start, u.id, kind, readings, complete)
 		if ud != nil {
+			if !ud.ReadAt.IsZero() {
+				w.mu.Lock()
+				w.sweepSum += start.Sub(ud.ReadAt)
+				w.sweepN++
+				w.mu.Unlock()
+			}
 			ud.ReadAt, ud.Fails, ud.Urgent = start, 0, false
 		}
 		u.dirty = true

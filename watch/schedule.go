@@ -257,7 +257,31 @@ func (w *Watcher) finish(j *job, reschedule func(now time.Time)) {
 	signal(w.wake)
 }
 
-// callOptions are the options of a request in a lane.
-func (w *Watcher) callOptions(l lane) []api.CallOption {
-	return nil
+// lanePriority is each lane's priority while its calls wait for the
+// client's pace (api.Config.RateLimit), which other code using the client
+// shares.
+var lanePriority = [laneCount]api.Priority{
+	laneBoost:     api.PriorityUrgent,
+	laneAttention: api.PriorityHigh,
+	laneState:     api.PriorityNormal,
+	laneDiscovery: api.PriorityLow,
+}
+
+// callOptions are the options of a request in a lane: its priority, and
+// the middleware that counts its attempts (each request sent, retries
+// included) for Stats.
+func (w *Watcher) callOptions(l lane) []api.CallOption { return w.opts[l] }
+
+// metrics is the middleware of the watcher's calls.
+func (w *Watcher) metrics() api.Middleware {
+	return api.Middleware{Attempt: func(ctx context.Context, a *api.Attempt, next api.Next) error {
+		err := next(ctx)
+		w.mu.Lock()
+		w.stats.Attempts++
+		if a.StatusCode == 429 {
+			w.stats.RateLimited++
+		}
+		w.mu.Unlock()
+		return err
+	}}
 }

@@ -6,9 +6,11 @@ import (
 
 // Stats are a watcher's counters and gauges, for metrics.
 type Stats struct {
-	// Requests the watcher sent (calls, retries inside a call not
-	// counted), and of them Failed; BoostPolls of them polled boosts.
-	Requests, Failed, BoostPolls int
+	// Requests are the watcher's calls, and of them Failed; BoostPolls of
+	// them polled boosts. Attempts are the HTTP requests they sent, as the
+	// client's middleware saw them (retries and re-authentications
+	// included), and RateLimited those answered 429.
+	Requests, Failed, BoostPolls, Attempts, RateLimited int
 	// Events the watcher wrote; Delivered the handler acknowledged;
 	// HandlerErrors the handler's errors.
 	Events, Delivered, HandlerErrors int
@@ -18,6 +20,12 @@ type Stats struct {
 	// OldestReading is the age of the oldest reading of a device, at the
 	// last check (every minute).
 	OldestReading time.Duration
+	// RequestsPerSecond is the rate of Attempts over the last minute.
+	RequestsPerSecond float64
+	// SweepDuration is how long the schedule takes to read every unit once:
+	// the mean time between two reads of a unit, over the reads of the
+	// last minute.
+	SweepDuration time.Duration
 	// Need is the requests a second the schedule needs (see Lagging), and
 	// Lagging whether it is more than Options.Rate.
 	Need    float64

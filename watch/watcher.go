@@ -15,8 +15,9 @@ import (
 
 // Watcher watches a fleet: see the package documentation.
 type Watcher struct {
-	c *api.PartnerClient
-	o Options
+	c    *api.PartnerClient
+	o    Options
+	opts [laneCount][]api.CallOption // the call options of each lane
 
 	mu      sync.Mutex // guards everything below
 	running bool
@@ -37,6 +38,12 @@ type Watcher struct {
 	nextSend             time.Time            // the pace: when the next request may go
 	lagging              string               // the open Lagging event's ID
 	stats                Stats
+	// For the gauges of Stats: the intervals between two reads of a unit
+	// over the last minute, and the attempts at its start.
+	sweepSum     time.Duration
+	sweepN       int
+	lastAttempts int
+	lastCheck    time.Time
 }
 
 // userRT is a user this replica holds.
@@ -127,8 +134,13 @@ func New(c *api.PartnerClient, o Options) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Watcher{c: c, o: o, users: map[api.UUID]*userRT{},
-		wake: newWaker(), wakeSend: newWaker(), claimNow: newWaker()}, nil
+	w := &Watcher{c: c, o: o, users: map[api.UUID]*userRT{},
+		wake: newWaker(), wakeSend: newWaker(), claimNow: newWaker()}
+	mw := api.WithMiddleware(w.metrics())
+	for l := range w.opts {
+		w.opts[l] = []api.CallOption{api.WithPriority(lanePriority[l]), mw}
+	}
+	return w, nil
 }
 
 // Handler handles an event. Returning nil acknowledges it: it is not

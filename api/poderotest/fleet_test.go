@@ -281,6 +281,21 @@ func TestFaultWindows(t *testing.T) {
 	}
 	clock.Advance(2 * time.Minute)
 	got := map[int]int{}
+	defer func() { // a window of a lower rate limit
+		srv.AddFaultWindow(poderotest.FaultWindow{Start: day0.Add(10 * time.Minute), End: day0.Add(11 * time.Minute), PerSecond: 0.5})
+		clock.Set(day0.Add(10 * time.Minute))
+		if status, _, _ := callHeader(t, http.MethodGet, users, tok); status != 200 {
+			t.Fatalf("the first request in a rate window: %d", status)
+		}
+		status, _, h := callHeader(t, http.MethodGet, users, tok)
+		if status != 429 || h.Get("Retry-After") != "2" {
+			t.Fatalf("the second at once: %d, Retry-After %q; want 429, 2", status, h.Get("Retry-After"))
+		}
+		clock.Advance(2 * time.Second)
+		if status, _, _ := callHeader(t, http.MethodGet, users, tok); status != 200 {
+			t.Fatalf("after Retry-After: %d", status)
+		}
+	}()
 	for range 40 {
 		status, _, _ := callHeader(t, http.MethodGet, users, tok)
 		got[status]++

@@ -25,7 +25,6 @@ func (s *Server) SetRateLimit(perSecond float64, burst int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rate, s.burst = perSecond, max(burst, 1)
-	s.buckets = map[string]*bucket{}
 }
 
 type bucket struct {
@@ -38,11 +37,17 @@ type bucket struct {
 // all), chosen at random, are answered Status with {"detail": "..."}. A
 // 429 carries a Retry-After of RetryAfter, or, when it is zero, the whole
 // seconds to End: true, as the window ends then.
+//
+// With PerSecond > 0 the window is a storm of 429s of another kind: the
+// rate limit ([Server.SetRateLimit]) drops to PerSecond requests a second
+// per token, with no burst, and a request beyond it gets 429 with a true
+// Retry-After (Status, Share and RetryAfter are not used).
 type FaultWindow struct {
 	Start, End time.Time
 	Status     int
 	Share      float64
 	RetryAfter time.Duration
+	PerSecond  float64
 }
 
 // AddFaultWindow adds a window of failures ([FaultWindow]). Windows may
@@ -66,9 +71,14 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request) bool {
 	s.mu.Lock()
 	now := s.now()
 	status, retryAfter := 0, time.Duration(-1)
+	rate, burst := s.rate, s.burst
 	for _, win := range s.windows {
 		if now.Before(win.Start) || !now.Before(win.End) {
 			continue
+		}
+		if win.PerSecond > 0 {
+			rate, burst = win.PerSecond, 1
+			break
 		}
 		if win.Share < 1 && s.faultRand.Float64() >= win.Share {
 			break
@@ -82,20 +92,20 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request) bool {
 		}
 		break
 	}
-	if status == 0 && s.rate > 0 {
+	if status == 0 && rate > 0 {
 		token, _ := specserver.BearerToken(r)
 		b := s.buckets[token]
 		if b == nil {
-			b = &bucket{tokens: float64(s.burst), at: now}
+			b = &bucket{tokens: float64(burst), at: now}
 			s.buckets[token] = b
 		}
-		b.tokens = math.Min(float64(s.burst), b.tokens+now.Sub(b.at).Seconds()*s.rate)
+		b.tokens = math.Min(float64(burst), b.tokens+now.Sub(b.at).Seconds()*rate)
 		b.at = now
 		if b.tokens >= 1 {
 			b.tokens--
 		} else {
 			status = http.StatusTooManyRequests
-			retryAfter = time.Duration((1 - b.tokens) / s.rate * float64(time.Second))
+			retryAfter = time.Duration((1 - b.tokens) / rate * float64(time.Second))
 			s.limited++
 		}
 	}

@@ -180,6 +180,7 @@ func newServer() *Server {
 		blanks:       map[*kind]map[string]any{},
 		reading:      map[string]int{},
 		drop:         map[string]int{},
+		buckets:      map[string]*bucket{},
 		tamper:       map[string]func(map[string]any){},
 		tamperStatus: map[string]int{},
 		failOp:       map[string]failure{},

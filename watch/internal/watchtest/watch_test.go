@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -438,6 +439,71 @@ func TestDiscovery(t *testing.T) {
 			if d.ev.EventID() == "device-added:"+wb.String() && d.at.Sub(d.ev.Observed()) > time.Second {
 				t.Errorf("delivered %v after it was seen", d.at.Sub(d.ev.Observed()))
 			}
+		}
+	})
+}
+
+// TestLanesAndMetrics: each lane's calls carry its priority for the
+// client's pace (a client middleware sees them), and Stats counts what the
+// watcher's middleware saw.
+func TestLanesAndMetrics(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		users, err := f.srv.Populate(poderotest.Fleet{Users: 3, Seed: 7, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		prio := map[string]map[api.Priority]int{}
+		cfg := f.srv.Config()
+		cfg.Clock = nil
+		cfg.RateLimit = &api.RateLimit{PerSecond: 5, Burst: 2}
+		cfg.Middleware = []api.Middleware{{Call: func(ctx context.Context, c *api.Call, next api.Next) error {
+			mu.Lock()
+			if prio[c.Operation] == nil {
+				prio[c.Operation] = map[api.Priority]int{}
+			}
+			prio[c.Operation][c.Priority]++
+			mu.Unlock()
+			return next(ctx)
+		}}}
+		client, err := api.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := watch.New(client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newRecorder()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		defer cancel()
+		done := make(chan error)
+		go func() { done <- w.Run(ctx, r.handle) }()
+		time.Sleep(2 * time.Minute)
+		u := users[0]
+		if err := f.srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Boost(ctx, u.ID, u.Devices[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(27 * time.Minute)
+		st := w.Stats()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case prio["ListUsers"][api.PriorityLow] == 0 || len(prio["ListUsers"]) != 1:
+			t.Errorf("ListUsers priorities %v, want low (discovery)", prio["ListUsers"])
+		case prio["GetElectricVehicle"][api.PriorityUrgent] == 0 || prio["TriggerElectricVehicleBoost"][api.PriorityUrgent] != 1:
+			t.Errorf("boost priorities %v %v, want urgent", prio["GetElectricVehicle"], prio["TriggerElectricVehicleBoost"])
+		case prio["ListElectricVehicles"][api.PriorityHigh] == 0 || prio["ListElectricVehicles"][api.PriorityNormal] == 0:
+			t.Errorf("list priorities %v, want high (first reads) and normal (the rest)", prio["ListElectricVehicles"])
+		}
+		if st.Attempts < st.Requests || st.Requests == 0 || st.BoostPolls == 0 || st.RequestsPerSecond <= 0 ||
+			st.SweepDuration < 5*time.Minute || st.SweepDuration > freshness+5*time.Minute || st.OldestReading == 0 {
+			t.Errorf("stats %+v", st)
 		}
 	})
 }
