@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -28,15 +29,24 @@ type memStore struct {
 	durable int64
 	closed  bool
 
-	users    map[api.UUID]*memUser
-	order    []api.UUID // the users, in the order they were added
-	boosts   map[string]*BoostRecord
-	events   map[string]*memEvent
-	pending  []*memEvent          // not acknowledged, in the order stored
-	replicas map[string]time.Time // each replica's lease: until when it holds what it owns
-	disc     lease                // the discovery lease (owner; until is the replica's)
+	users      map[api.UUID]*memUser
+	order      []api.UUID                   // the users, in the order they were added
+	owned      map[string]map[api.UUID]bool // each replica's users
+	freeQ      []api.UUID                   // users freed (an entry is stale if one took it since)
+	listingLog []listingEntry               // listing writes, by seq
+	boostLog   []BoostRecord                // boosts added, by seq
+	boosts     map[string]*BoostRecord
+	events     map[string]*memEvent
+	pending    []*memEvent          // not acknowledged, in the order stored
+	replicas   map[string]time.Time // each replica's lease: until when it holds what it owns
+	disc       lease                // the discovery lease (owner; until is the replica's)
 
 	listingSeq, boostSeq, eventSeq int64
+}
+
+type listingEntry struct {
+	seq  int64
+	user api.UUID
 }
 
 type memUser struct {
@@ -70,7 +80,7 @@ func NewMemoryStore() Store { return newMemStore() }
 
 func newMemStore() *memStore {
 	return &memStore{users: map[api.UUID]*memUser{}, boosts: map[string]*BoostRecord{}, events: map[string]*memEvent{},
-		replicas: map[string]time.Time{}, durable: math.MaxInt64}
+		replicas: map[string]time.Time{}, owned: map[string]map[api.UUID]bool{}, durable: math.MaxInt64}
 }
 
 var errClosed = errors.New("watch: the store is closed")
@@ -81,60 +91,85 @@ func (m *memStore) Claim(ctx context.Context, c Claim) (*Claimed, error) {
 	if m.closed {
 		return nil, errClosed
 	}
-	// A replica's lease covers every user it owns; one that lapses frees
-	// them all.
-	m.replicas[c.Replica] = c.Until
-	live := 0
+	out := &Claimed{ListingSeq: m.listingSeq, BoostSeq: m.boostSeq}
+	// A replica's lease covers every user it owns; one that lapsed frees
+	// them all, the claimer's own included.
+	until, known := m.replicas[c.Replica]
+	out.Reset = !known || !c.Now.Before(until)
+	live := 1
 	for r, until := range m.replicas {
-		if c.Now.Before(until) {
+		switch {
+		case r == c.Replica:
+		case c.Now.Before(until):
 			live++
-		} else if c.Now.Sub(until) > 24*time.Hour {
-			delete(m.replicas, r)
+		default:
+			m.freeAll(r)
+			if c.Now.Sub(until) > 24*time.Hour {
+				delete(m.replicas, r)
+			}
 		}
+	}
+	if out.Reset {
+		m.freeAll(c.Replica)
+	}
+	m.replicas[c.Replica] = c.Until
+	mine := m.owned[c.Replica]
+	if mine == nil {
+		mine = map[api.UUID]bool{}
+		m.owned[c.Replica] = mine
 	}
 	for _, id := range c.Release {
-		if u := m.users[id]; u != nil && u.owner == c.Replica {
-			u.owner = ""
+		if mine[id] {
+			m.free(id)
+			out.Lost = append(out.Lost, id)
 		}
 	}
-	share := (len(m.users) + live - 1) / max(live, 1)
-	out := &Claimed{ListingSeq: m.listingSeq, BoostSeq: m.boostSeq}
-	ids := m.order
-	held := 0
-	for _, id := range ids { // keep
-		u := m.users[id]
-		if u.owner != c.Replica {
-			continue
+	share := (len(m.users) + live - 1) / live
+	if len(mine) > share { // beyond the share: give some up for the others
+		var extra []api.UUID
+		for id := range mine {
+			extra = append(extra, id)
 		}
-		if held >= share { // beyond the share: give it up for another replica
-			u.owner = ""
-			continue
-		}
-		held++
-		out.Held = append(out.Held, id)
-		if u.listing.Seq > c.ListingSeq {
-			out.Listings = append(out.Listings, u.listing)
+		slices.SortFunc(extra, func(a, b api.UUID) int { return cmp.Compare(a.String(), b.String()) })
+		for _, id := range extra[share:] {
+			m.free(id)
+			out.Lost = append(out.Lost, id)
 		}
 	}
-	for _, id := range ids { // take
-		if held >= share {
-			break
-		}
-		if u := m.users[id]; m.free(u, c.Now) {
-			held++
+	acquired := map[api.UUID]bool{}
+	for len(mine) < share && len(m.freeQ) > 0 {
+		id := m.freeQ[0]
+		m.freeQ = m.freeQ[1:]
+		if u := m.users[id]; u != nil && u.owner == "" {
 			u.owner = c.Replica
-			out.Held = append(out.Held, id)
-			out.Acquired = append(out.Acquired, UserRecord{Listing: u.listing, State: u.state, Boosts: m.boostsOf(id)})
+			mine[id] = true
+			acquired[id] = true
+			if !out.Reset {
+				out.Acquired = append(out.Acquired, m.record(id))
+			}
 		}
 	}
-	mine := map[api.UUID]bool{}
-	for _, id := range out.Held {
-		mine[id] = true
+	if out.Reset { // all it holds
+		for _, id := range m.order {
+			if mine[id] {
+				acquired[id] = true
+				out.Acquired = append(out.Acquired, m.record(id))
+			}
+		}
 	}
-	for _, id := range sortedKeys(m.boosts) {
-		b := m.boosts[id]
-		if b.Seq > c.BoostSeq && mine[b.User] {
-			out.Boosts = append(out.Boosts, *b)
+	// What changed since the replica's last claim, of users it kept.
+	seen := map[api.UUID]bool{}
+	for i := sort.Search(len(m.listingLog), func(i int) bool { return m.listingLog[i].seq > c.ListingSeq }); i < len(m.listingLog); i++ {
+		id := m.listingLog[i].user
+		if mine[id] && !acquired[id] && !seen[id] {
+			seen[id] = true
+			out.Listings = append(out.Listings, m.users[id].listing)
+		}
+	}
+	for i := sort.Search(len(m.boostLog), func(i int) bool { return m.boostLog[i].Seq > c.BoostSeq }); i < len(m.boostLog); i++ {
+		b := m.boostLog[i]
+		if m.boosts[b.ID] != nil && mine[b.User] && !acquired[b.User] {
+			out.Boosts = append(out.Boosts, *m.boosts[b.ID])
 		}
 	}
 	if m.disc.owner == c.Replica || m.disc.owner == "" || !c.Now.Before(m.replicas[m.disc.owner]) {
@@ -144,9 +179,29 @@ func (m *memStore) Claim(ctx context.Context, c Claim) (*Claimed, error) {
 	return out, nil
 }
 
-// free reports whether a user has no owner, or one whose lease lapsed.
-func (m *memStore) free(u *memUser, now time.Time) bool {
-	return u.owner == "" || !now.Before(m.replicas[u.owner])
+// free makes a user free to be taken. m.mu is held.
+func (m *memStore) free(id api.UUID) {
+	u := m.users[id]
+	if u == nil || u.owner == "" {
+		return
+	}
+	delete(m.owned[u.owner], id)
+	u.owner = ""
+	m.freeQ = append(m.freeQ, id)
+}
+
+// freeAll frees every user a replica owns. m.mu is held.
+func (m *memStore) freeAll(replica string) {
+	for id := range m.owned[replica] {
+		m.free(id)
+	}
+	delete(m.owned, replica)
+}
+
+// record is what the store keeps of a user. m.mu is held.
+func (m *memStore) record(id api.UUID) UserRecord {
+	u := m.users[id]
+	return UserRecord{Listing: u.listing, State: u.state, Boosts: m.boostsOf(id)}
 }
 
 // holds reports whether replica holds what owner owns, at now.
@@ -245,13 +300,16 @@ func (m *memStore) applyBatch(b *batchRec, gen int64) {
 			u = &memUser{}
 			m.users[l.User] = u
 			m.order = append(m.order, l.User)
+			m.freeQ = append(m.freeQ, l.User)
 		}
 		u.listing = l
 		m.listingSeq = max(m.listingSeq, l.Seq)
+		m.listingLog = append(m.listingLog, listingEntry{seq: l.Seq, user: l.User})
 	}
 	for _, bo := range b.Boosts {
 		m.boosts[bo.ID] = &bo
 		m.boostSeq = max(m.boostSeq, bo.Seq)
+		m.boostLog = append(m.boostLog, bo)
 	}
 	for _, id := range b.Done {
 		delete(m.boosts, id)
@@ -402,10 +460,15 @@ func (m *memStore) restore(s *snapshotRec) {
 	for _, u := range s.Users {
 		m.users[u.Listing.User] = &memUser{listing: u.Listing, state: u.State}
 		m.order = append(m.order, u.Listing.User)
+		m.listingLog = append(m.listingLog, listingEntry{seq: u.Listing.Seq, user: u.Listing.User})
 	}
+	m.freeQ = slices.Clone(m.order)
+	slices.SortFunc(m.listingLog, func(a, b listingEntry) int { return cmp.Compare(a.seq, b.seq) })
 	for _, b := range s.Boosts {
 		m.boosts[b.ID] = &b
+		m.boostLog = append(m.boostLog, b)
 	}
+	slices.SortFunc(m.boostLog, func(a, b BoostRecord) int { return cmp.Compare(a.Seq, b.Seq) })
 	for _, e := range s.Events {
 		m.eventSeq++
 		me := &memEvent{ev: e.Event, seq: m.eventSeq, acked: e.Acked}

@@ -113,15 +113,23 @@ func (w *Watcher) gauges() {
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.lastCheck.IsZero() {
-		if d := now.Sub(w.lastCheck).Seconds(); d > 0 {
-			w.stats.RequestsPerSecond = float64(w.stats.Attempts-w.lastAttempts) / d
-		}
+	w.samples = append(w.samples, sample{at: now, attempts: w.stats.Attempts})
+	if len(w.samples) > 11 { // ten minutes of minutes
+		w.samples = w.samples[1:]
+	}
+	if first := w.samples[0]; now.After(first.at) {
+		w.stats.RequestsPerSecond = float64(w.stats.Attempts-first.attempts) / now.Sub(first.at).Seconds()
 	}
 	if w.sweepN > 0 {
 		w.stats.SweepDuration = w.sweepSum / time.Duration(w.sweepN)
 	}
-	w.lastCheck, w.lastAttempts, w.sweepSum, w.sweepN = now, w.stats.Attempts, 0, 0
+	w.sweepSum, w.sweepN = 0, 0
+}
+
+// sample is the attempts counted at a time, for RequestsPerSecond.
+type sample struct {
+	at       time.Time
+	attempts int
 }
 
 // checkStale opens a Stale episode for each device of a free user that

@@ -36,8 +36,10 @@ type Options struct {
 	MinRefresh map[api.DeviceKind]time.Duration
 
 	// UsersEvery is how often the users are listed (one request for the
-	// whole organization): new users, and users whose device counts
-	// changed, are read first. Default: Freshness / 5.
+	// whole organization, which Podero does not paginate: a megabyte for
+	// a few thousand users): new users, and users whose device counts
+	// changed, are read first. Default: Freshness / 2, so that a new
+	// user's devices are seen within the freshness target and a half.
 	UsersEvery time.Duration
 
 	// Rate is how many requests a second the watcher may send, all lanes
@@ -120,7 +122,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.MinRefresh = DefaultMinRefresh
 	}
 	if o.UsersEvery == 0 {
-		o.UsersEvery = o.Freshness / 5
+		o.UsersEvery = o.Freshness / 2
 	}
 	if o.Rate == 0 {
 		o.Rate = DefaultRate

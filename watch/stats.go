@@ -20,7 +20,7 @@ type Stats struct {
 	// OldestReading is the age of the oldest reading of a device, at the
 	// last check (every minute).
 	OldestReading time.Duration
-	// RequestsPerSecond is the rate of Attempts over the last minute.
+	// RequestsPerSecond is the rate of Attempts over the last ten minutes.
 	RequestsPerSecond float64
 	// SweepDuration is how long the schedule takes to read every unit once:
 	// the mean time between two reads of a unit, over the reads of the

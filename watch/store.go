@@ -34,11 +34,13 @@ import (
 // Times are the watchers' clock's, passed in, not the store's: replicas'
 // clocks must agree to within a small part of the lease.
 type Store interface {
-	// Claim renews the replica's leases until c.Until, takes users that
-	// are free or whose lease ended, up to the replica's fair share (the
-	// users divided among the replicas that claimed within a lease), gives
-	// up those beyond it, and takes or renews the discovery lease if it is
-	// free. It returns what the replica holds.
+	// Claim renews the replica's lease until c.Until (one lease covers
+	// every user it holds), takes users that are free or whose replica's
+	// lease ended, up to its fair share (the users divided among the
+	// replicas whose lease runs), gives up those beyond it, and takes or
+	// renews the discovery lease if it is free. It returns what changed.
+	// Its cost should follow what changed, not the number of users: each
+	// replica claims every few seconds.
 	Claim(ctx context.Context, c Claim) (*Claimed, error)
 	// Listings returns every user's listing, for the replica that just took
 	// the discovery lease.
@@ -71,13 +73,19 @@ type Claim struct {
 	Release []api.UUID
 }
 
-// Claimed is what a replica holds after a Claim.
+// Claimed is what a replica holds after a Claim. Users leave a replica
+// only by its own claims (beyond its share, or released) while its lease
+// runs, and any of them when it lapses: so a claim says what changed since
+// the replica's claim before, or, after a lapse, all it holds.
 type Claimed struct {
-	// Held are all the users the replica holds now.
-	Held []api.UUID
-	// Acquired are the users it did not hold before the claim, with what
-	// is stored of them.
+	// Reset: the replica's lease had lapsed (or it never claimed): it holds
+	// exactly Acquired, and must forget every other user.
+	Reset bool
+	// Acquired are the users it did not hold before the claim (with Reset:
+	// all it holds), with what is stored of them.
 	Acquired []UserRecord
+	// Lost are the users it held before the claim and gave up in it.
+	Lost []api.UUID
 	// Listings are the listings of held users changed since the claim's
 	// ListingSeq (beside Acquired's).
 	Listings []Listing

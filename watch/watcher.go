@@ -39,11 +39,10 @@ type Watcher struct {
 	lagging              string               // the open Lagging event's ID
 	stats                Stats
 	// For the gauges of Stats: the intervals between two reads of a unit
-	// over the last minute, and the attempts at its start.
-	sweepSum     time.Duration
-	sweepN       int
-	lastAttempts int
-	lastCheck    time.Time
+	// over the last minute, and the attempts of the last ten minutes.
+	sweepSum time.Duration
+	sweepN   int
+	samples  []sample
 }
 
 // userRT is a user this replica holds.
@@ -267,15 +266,16 @@ func (w *Watcher) claim(ctx context.Context) error {
 		w.mu.Unlock()
 		return err
 	}
-	held := map[api.UUID]bool{}
-	for _, id := range cl.Held {
-		held[id] = true
-	}
 	w.mu.Lock()
 	w.leaseUntil = until
 	w.listingSeq, w.boostSeq = max(w.listingSeq, cl.ListingSeq), max(w.boostSeq, cl.BoostSeq)
-	for id, u := range w.users {
-		if !held[id] {
+	if cl.Reset { // the lease had lapsed: only Acquired is held, afresh
+		for _, u := range w.users {
+			w.dropLocked(u)
+		}
+	}
+	for _, id := range cl.Lost {
+		if u := w.users[id]; u != nil {
 			w.dropLocked(u)
 		}
 	}

@@ -1,6 +1,8 @@
 package poderotest
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -101,6 +103,8 @@ type record struct {
 	// logRef its index in Server.logRefs (0: not yet logged).
 	noted  noted
 	logRef int32
+	// json is a user's rendering, kept for the users list until changed.
+	json []byte
 	// proc is the change process's state of a device; nil without one.
 	proc *deviceProc
 }
@@ -132,6 +136,7 @@ func (s *Server) createAt(k *kind, owner string, input map[string]any, t time.Ti
 	merge(obj, input, s.schema(k.schema).Value)
 	s.records[rec.id()] = rec
 	s.owned[owner] = append(s.owned[owner], rec)
+	s.changed(rec)
 	switch {
 	case k.name == "user":
 		s.log(UserAdded, t, rec, "")
@@ -156,6 +161,7 @@ func (s *Server) blank(k *kind) map[string]any {
 // removeAt deletes a record at t, and a device's pending actions, as if it
 // had never been: reads of it answer 404 and lists leave it out.
 func (s *Server) removeAt(rec *record, t time.Time) {
+	s.changed(rec)
 	delete(s.records, rec.id())
 	s.owned[rec.owner] = slices.DeleteFunc(s.owned[rec.owner], func(r *record) bool { return r == rec })
 	for _, c := range slices.Clone(rec.actions) {
@@ -212,6 +218,7 @@ func (s *Server) authenticateAt(dev *record, keep *cue, t time.Time) {
 	}
 	if user := s.records[dev.owner]; user != nil && user.obj["is_onboarded"] != true {
 		user.obj["is_onboarded"] = true
+		s.changed(user)
 		s.log(OnboardingCompleted, t, user, "")
 	}
 	s.note(dev, t)
@@ -221,6 +228,7 @@ func (s *Server) authenticateAt(dev *record, keep *cue, t time.Time) {
 func (s *Server) update(rec *record, input map[string]any) {
 	merge(rec.obj, input, s.schema(rec.kind.schema).Value)
 	setPresent(rec.obj, map[string]any{"updated_at": timestamp(s.now())})
+	s.changed(rec)
 }
 
 // render returns rec as the API answers it: a copy, so that it can be
@@ -263,6 +271,42 @@ func (s *Server) list(k *kind, owner string) []any {
 		}
 	}
 	return out
+}
+
+// listUsers is the users list, encoded: each user's JSON is kept until the
+// user or their devices change, so that listing thousands of users costs
+// little more than copying them.
+func (s *Server) listUsers() []byte {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for _, u := range s.owned[""] {
+		if u.kind.name != "user" {
+			continue
+		}
+		if u.json == nil {
+			u.json, _ = json.Marshal(s.render(u)) // JSON values: cannot fail
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		b.Write(u.json)
+	}
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
+// changed drops what is kept of a record's rendering (a user's JSON):
+// it, or what is computed into it, changed.
+func (s *Server) changed(rec *record) {
+	if rec == nil {
+		return
+	}
+	rec.json = nil
+	if rec.kind.isDevice {
+		if user := s.records[rec.owner]; user != nil {
+			user.json = nil // its device counts
+		}
+	}
 }
 
 // merge writes the fields of in into out, as a partial update does: a

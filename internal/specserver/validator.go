@@ -63,6 +63,8 @@ type Validator struct {
 	// Schema of a 3.1 document on every validation, which made that
 	// compilation a third of the CPU of the SDK's tests.
 	passed sync.Map
+	// routes are the routes found, by routeKey.
+	routes sync.Map
 }
 
 // responseKey is what the validity of a response depends on: the
@@ -136,7 +138,22 @@ func (c *Call) Operation() *openapi3.Operation { return c.Route.Operation }
 
 // Route finds the spec's operation for r: 404 or 405 in django-ninja's
 // shape when there is none.
+//
+// The router tries the spec's paths' patterns in turn, tens of
+// microseconds a request; so a route found is remembered by the method
+// and the path with its valid UUIDs blanked (every device's path is one
+// key), with where each path parameter's value stands in the path.
 func (v *Validator) Route(r *http.Request) (*routers.Route, map[string]string, *Problem) {
+	segs := strings.Split(r.URL.Path, "/")
+	key := routeKey(r.Method, segs)
+	if c, ok := v.routes.Load(key); ok {
+		cr := c.(*cachedRoute)
+		params := make(map[string]string, len(cr.params))
+		for i, name := range cr.params {
+			params[name] = segs[i]
+		}
+		return cr.route, params, nil
+	}
 	route, params, err := v.router.FindRoute(r)
 	if err != nil {
 		if errors.Is(err, routers.ErrMethodNotAllowed) {
@@ -144,7 +161,58 @@ func (v *Validator) Route(r *http.Request) (*routers.Route, map[string]string, *
 		}
 		return nil, nil, &Problem{Status: http.StatusNotFound, Detail: "Not Found"}
 	}
+	if cr := newCachedRoute(route, params, segs); cr != nil {
+		v.routes.Store(key, cr)
+	}
 	return route, params, nil
+}
+
+// cachedRoute is a route found, and the path segment of each parameter.
+type cachedRoute struct {
+	route  *routers.Route
+	params map[int]string
+}
+
+// routeKey is a request's key for the routes remembered: the method and
+// the path, each segment that is a valid UUID blanked.
+func routeKey(method string, segs []string) string {
+	var b strings.Builder
+	b.WriteString(method)
+	for _, seg := range segs {
+		b.WriteByte('/')
+		if len(seg) == 36 && specformat.Validators["uuid"].Validate(seg) == nil {
+			b.WriteByte(0)
+			continue
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
+
+// newCachedRoute says where the route's parameters stand in the path, or
+// returns nil when the template does not split into the same segments (a
+// parameter inside a segment, or an escaped slash in a value): such a
+// request is routed every time.
+func newCachedRoute(route *routers.Route, params map[string]string, segs []string) *cachedRoute {
+	tmpl := strings.Split(route.Path, "/")
+	if len(tmpl) != len(segs) {
+		return nil
+	}
+	cr := &cachedRoute{route: route, params: map[int]string{}}
+	for i, t := range tmpl {
+		name, isParam := strings.CutPrefix(t, "{")
+		name, closed := strings.CutSuffix(name, "}")
+		switch {
+		case isParam && closed && params[name] == segs[i]:
+			cr.params[i] = name
+		case isParam || closed || t != segs[i]:
+			return nil
+		}
+	}
+	if len(cr.params) != len(params) {
+		return nil
+	}
+	return cr
 }
 
 // Check routes r and validates its path, query, headers and body against

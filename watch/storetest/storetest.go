@@ -82,8 +82,8 @@ func testCommit(t *testing.T, s watch.Store) {
 		t.Fatalf("Listings: %d, %v", len(ls), err)
 	}
 	cl := claim(t, s, "a", t0, time.Minute)
-	if len(cl.Held) != 3 || len(cl.Acquired) != 3 {
-		t.Fatalf("a replica alone holds %d users (%d acquired), want all 3", len(cl.Held), len(cl.Acquired))
+	if !cl.Reset || len(cl.Acquired) != 3 {
+		t.Fatalf("a new replica alone: reset %v, %d users acquired, want all 3", cl.Reset, len(cl.Acquired))
 	}
 	b := &watch.Batch{Replica: "a", Now: t0, States: []watch.UserState{{User: ID(1), Data: []byte(`{"x":1}`)}},
 		Events: []watch.StoredEvent{{ID: "e1", User: ID(1), Data: []byte(`{"n":1}`)}}}
@@ -108,56 +108,104 @@ func testCommit(t *testing.T, s watch.Store) {
 	}
 }
 
+// holder follows what a replica holds through its claims, as a watcher
+// does.
+type holder struct {
+	name                 string
+	held                 map[api.UUID]bool
+	listingSeq, boostSeq int64
+}
+
+func (h *holder) claim(t *testing.T, s watch.Store, now time.Time, lease time.Duration, release ...api.UUID) *watch.Claimed {
+	t.Helper()
+	cl, err := s.Claim(context.Background(), watch.Claim{Replica: h.name, Now: now, Until: now.Add(lease), Release: release,
+		ListingSeq: h.listingSeq, BoostSeq: h.boostSeq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.listingSeq, h.boostSeq = cl.ListingSeq, cl.BoostSeq
+	if cl.Reset || h.held == nil {
+		h.held = map[api.UUID]bool{}
+	}
+	for _, id := range cl.Lost {
+		if !h.held[id] {
+			t.Fatalf("%s lost %s, which it did not hold", h.name, id)
+		}
+		delete(h.held, id)
+	}
+	for _, r := range cl.Acquired {
+		if h.held[r.Listing.User] && !cl.Reset {
+			t.Fatalf("%s acquired %s, which it held", h.name, r.Listing.User)
+		}
+		h.held[r.Listing.User] = true
+	}
+	return cl
+}
+
 // testLeases: replicas share the users fairly; one whose lease lapses
-// loses them to the others at their next claim; Release gives users up.
+// loses them to the others at their next claim, and is told to start
+// afresh when it comes back; Release gives users up; a claim that changes
+// nothing says nothing.
 func testLeases(t *testing.T, s watch.Store) {
 	AddUsers(t, s, 1, 30, t0)
 	const lease = 30 * time.Second
-	held := func(cl *watch.Claimed) map[api.UUID]bool {
-		m := map[api.UUID]bool{}
-		for _, id := range cl.Held {
-			m[id] = true
-		}
-		return m
-	}
+	a, b, c := &holder{name: "a"}, &holder{name: "b"}, &holder{name: "c"}
 	now := t0
-	var a, b, c map[api.UUID]bool
 	for range 3 { // a few rounds: each replica sees the others live
-		a = held(claim(t, s, "a", now, lease))
-		b = held(claim(t, s, "b", now, lease))
-		c = held(claim(t, s, "c", now, lease))
+		a.claim(t, s, now, lease)
+		b.claim(t, s, now, lease)
+		c.claim(t, s, now, lease)
 		now = now.Add(10 * time.Second)
 	}
-	if len(a)+len(b)+len(c) != 30 || len(a) != 10 || len(b) != 10 || len(c) != 10 {
-		t.Fatalf("three replicas hold %d, %d and %d of 30 users, want 10 each", len(a), len(b), len(c))
+	if len(a.held)+len(b.held)+len(c.held) != 30 || len(a.held) != 10 || len(b.held) != 10 || len(c.held) != 10 {
+		t.Fatalf("three replicas hold %d, %d and %d of 30 users, want 10 each", len(a.held), len(b.held), len(c.held))
 	}
-	for id := range a {
-		if b[id] || c[id] {
+	for id := range a.held {
+		if b.held[id] || c.held[id] {
 			t.Fatalf("user %s held by two replicas", id)
 		}
+	}
+	if cl := a.claim(t, s, now, lease); cl.Reset || len(cl.Acquired)+len(cl.Lost)+len(cl.Listings)+len(cl.Boosts) != 0 {
+		t.Fatalf("a claim that changes nothing: %+v", cl)
 	}
 	// c dies. Within one lease its users go to a and b.
 	deadline := now.Add(lease)
 	for now.Before(deadline.Add(20 * time.Second)) {
-		a = held(claim(t, s, "a", now, lease))
-		b = held(claim(t, s, "b", now, lease))
+		a.claim(t, s, now, lease)
+		b.claim(t, s, now, lease)
 		now = now.Add(10 * time.Second)
 	}
-	if len(a)+len(b) != 30 || len(a) != 15 {
-		t.Fatalf("after c died, a and b hold %d and %d of 30 users, want 15 each", len(a), len(b))
+	if len(a.held)+len(b.held) != 30 || len(a.held) != 15 {
+		t.Fatalf("after c died, a and b hold %d and %d of 30 users, want 15 each", len(a.held), len(b.held))
 	}
-	// Release: a gives up a user, and takes it again.
+	for id := range a.held {
+		if b.held[id] {
+			t.Fatalf("user %s held by two replicas", id)
+		}
+	}
+	// c comes back: it starts afresh, and the others give it its share.
+	if cl := c.claim(t, s, now, lease); !cl.Reset {
+		t.Fatal("a replica whose lease lapsed was not told to start afresh")
+	}
+	for range 3 {
+		a.claim(t, s, now, lease)
+		b.claim(t, s, now, lease)
+		c.claim(t, s, now, lease)
+		now = now.Add(10 * time.Second)
+	}
+	if len(a.held)+len(b.held)+len(c.held) != 30 || len(c.held) != 10 {
+		t.Fatalf("c back: %d, %d and %d of 30 users", len(a.held), len(b.held), len(c.held))
+	}
+	// Release: a gives up a user, and takes it again (or another).
 	var one api.UUID
-	for id := range a {
+	for id := range a.held {
 		one = id
 		break
 	}
-	cl, err := s.Claim(context.Background(), watch.Claim{Replica: "a", Now: now, Until: now.Add(lease), Release: []api.UUID{one}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.ContainsFunc(cl.Acquired, func(r watch.UserRecord) bool { return r.Listing.User == one }) {
-		t.Errorf("a released %s and did not acquire it again", one)
+	before := len(a.held)
+	a.claim(t, s, now, lease, one)
+	if len(a.held) != before {
+		t.Errorf("a released %s and holds %d users, not %d", one, len(a.held), before)
 	}
 }
 
@@ -169,6 +217,9 @@ func testFencing(t *testing.T, s watch.Store) {
 	AddUsers(t, s, 1, 2, t0)
 	claim(t, s, "a", t0, 30*time.Second)
 	later := t0.Add(time.Minute) // a's lease lapsed
+	if err := s.Commit(ctx, &watch.Batch{Replica: "a", Now: later, States: []watch.UserState{{User: ID(1), Data: []byte(`{}`)}}}); err == nil {
+		t.Fatal("a write after the lease lapsed, before anyone took the user, was taken")
+	}
 	claim(t, s, "b", later, 30*time.Second)
 	err := s.Commit(ctx, &watch.Batch{Replica: "a", Now: later, States: []watch.UserState{{User: ID(1), Data: []byte(`{}`)}},
 		Events: []watch.StoredEvent{{ID: "stale-write", User: ID(1), Data: []byte(`{}`)}}})

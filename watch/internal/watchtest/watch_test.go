@@ -12,6 +12,7 @@ import (
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 	"github.com/podero-go/podero/watch"
+	"github.com/podero-go/podero/watch/internal/watchbench"
 )
 
 const freshness = 10 * time.Minute
@@ -19,12 +20,12 @@ const freshness = 10 * time.Minute
 // busyFleet populates a small fleet whose devices need attention often,
 // so that a few simulated hours show many episodes at little cost (the
 // long runs are make bench-watch's).
-func busyFleet(t *testing.T, f *fake, users int) {
+func busyFleet(t *testing.T, f *watchbench.Fake, users int) {
 	t.Helper()
-	if _, err := f.srv.Populate(poderotest.Fleet{Users: users, Seed: 1}); err != nil {
+	if _, err := f.Srv.Populate(poderotest.Fleet{Users: users, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.srv.StartChanges(poderotest.Changes{Seed: 2, AttentionPerDay: 12, AttentionMedian: 40 * time.Minute}); err != nil {
+	if err := f.Srv.StartChanges(poderotest.Changes{Seed: 2, AttentionPerDay: 12, AttentionMedian: 40 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -37,24 +38,24 @@ func TestAttentionEpisodes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
 		busyFleet(t, f, 10)
-		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newRecorder()
+		r := watchbench.NewRecorder()
 		start := time.Now()
-		run(t, w, r, 100*time.Minute)
-		events, count := r.snapshot()
-		if n := duplicates(count); n != 0 {
+		watchbench.Run(t, w, r, 100*time.Minute)
+		events, count := r.Snapshot()
+		if n := watchbench.Duplicates(count); n != 0 {
 			t.Errorf("%d duplicates", n)
 		}
 		a := checkAttention(t, f, events, freshness, start, time.Now())
-		if a.detectable < 5 {
-			t.Errorf("only %d detectable episodes: the test shows little", a.detectable)
+		if a.Detectable < 5 {
+			t.Errorf("only %d detectable episodes: the test shows little", a.Detectable)
 		}
-		types := eventTypes(events)
+		types := watchbench.Types(events)
 		added := 0
-		for _, c := range f.srv.Changes() {
+		for _, c := range f.Srv.Changes() {
 			if c.Type == poderotest.DeviceAdded {
 				added++
 			}
@@ -62,7 +63,7 @@ func TestAttentionEpisodes(t *testing.T) {
 		if types["DeviceAdded"] != added || types["Stale"] > 0 || types["NeedsAttention"] == 0 || types["AttentionResolved"] == 0 {
 			t.Errorf("events %v; %d devices added", types, added)
 		}
-		if n := f.srv.ConcurrentReads(); n != 0 {
+		if n := f.Srv.ConcurrentReads(); n != 0 {
 			t.Errorf("%d concurrent reads of one device", n)
 		}
 	})
@@ -76,28 +77,28 @@ func TestRestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
 		busyFleet(t, f, 10)
-		r := newRecorder()
+		r := watchbench.NewRecorder()
 		start := time.Now()
 		for range 3 {
 			store, err := watch.OpenFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, err := watch.New(f.client, watch.Options{Store: store, Freshness: freshness})
+			w, err := watch.New(f.Client, watch.Options{Store: store, Freshness: freshness})
 			if err != nil {
 				t.Fatal(err)
 			}
-			run(t, w, r, 30*time.Minute) // then "kill": Run returns writing nothing more
+			watchbench.Run(t, w, r, 30*time.Minute) // then "kill": Run returns writing nothing more
 			store.Close()
 			time.Sleep(20 * time.Second) // down, as a supervisor restarts it
 		}
-		events, count := r.snapshot()
-		if n := duplicates(count); n != 0 {
+		events, count := r.Snapshot()
+		if n := watchbench.Duplicates(count); n != 0 {
 			t.Errorf("%d events announced again after a restart", n)
 		}
 		a := checkAttention(t, f, events, freshness, start, time.Now().Add(-20*time.Second))
-		if a.detectable < 5 {
-			t.Errorf("only %d detectable episodes", a.detectable)
+		if a.Detectable < 5 {
+			t.Errorf("only %d detectable episodes", a.Detectable)
 		}
 	})
 }
@@ -110,7 +111,7 @@ func TestReplicas(t *testing.T) {
 		f := newFake(t)
 		busyFleet(t, f, 12)
 		store := watch.NewMemoryStore()
-		r := newRecorder()
+		r := watchbench.NewRecorder()
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Minute)
 		defer cancel()
@@ -118,7 +119,7 @@ func TestReplicas(t *testing.T) {
 		watchers := make([]*watch.Watcher, 3)
 		done := make(chan error, 3)
 		for i := range watchers {
-			w, err := watch.New(f.client, watch.Options{Store: store, Freshness: freshness, Replica: string(rune('a' + i))})
+			w, err := watch.New(f.Client, watch.Options{Store: store, Freshness: freshness, Replica: string(rune('a' + i))})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +128,7 @@ func TestReplicas(t *testing.T) {
 			if i == 2 {
 				runCtx = killCtx
 			}
-			go func() { done <- w.Run(runCtx, r.handle) }()
+			go func() { done <- w.Run(runCtx, r.Handle) }()
 		}
 		time.Sleep(40 * time.Minute)
 		held := watchers[2].Stats().Users
@@ -139,20 +140,20 @@ func TestReplicas(t *testing.T) {
 		}
 		<-done
 		<-done
-		events, count := r.snapshot()
-		if n := duplicates(count); n != 0 {
+		events, count := r.Snapshot()
+		if n := watchbench.Duplicates(count); n != 0 {
 			t.Errorf("%d duplicates", n)
 		}
 		checkAttention(t, f, events, freshness, start, time.Now())
-		if n := f.srv.ConcurrentReads(); n != 0 {
+		if n := f.Srv.ConcurrentReads(); n != 0 {
 			t.Errorf("%d concurrent reads of one device", n)
 		}
 	})
 }
 
-func countNewUsers(f *fake) int {
+func countNewUsers(f *watchbench.Fake) int {
 	n := 0
-	for _, c := range f.srv.Changes() {
+	for _, c := range f.Srv.Changes() {
 		if c.Type == poderotest.UserAdded {
 			n++
 		}
@@ -169,44 +170,44 @@ func TestStorm(t *testing.T) {
 		busyFleet(t, f, 10)
 		now := time.Now()
 		outage := [2]time.Time{now.Add(70 * time.Minute), now.Add(82 * time.Minute)}
-		f.srv.AddFaultWindow(poderotest.FaultWindow{Start: now.Add(20 * time.Minute), End: now.Add(25 * time.Minute), Status: 429})
-		f.srv.AddFaultWindow(poderotest.FaultWindow{Start: now.Add(40 * time.Minute), End: now.Add(55 * time.Minute), Status: 503, Share: 0.6})
-		f.srv.AddFaultWindow(poderotest.FaultWindow{Start: outage[0], End: outage[1], Status: 503})
-		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		f.Srv.AddFaultWindow(poderotest.FaultWindow{Start: now.Add(20 * time.Minute), End: now.Add(25 * time.Minute), Status: 429})
+		f.Srv.AddFaultWindow(poderotest.FaultWindow{Start: now.Add(40 * time.Minute), End: now.Add(55 * time.Minute), Status: 503, Share: 0.6})
+		f.Srv.AddFaultWindow(poderotest.FaultWindow{Start: outage[0], End: outage[1], Status: 503})
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newRecorder()
-		run(t, w, r, 110*time.Minute)
-		events, count := r.snapshot()
-		if n := duplicates(count); n != 0 {
+		r := watchbench.NewRecorder()
+		watchbench.Run(t, w, r, 110*time.Minute)
+		events, count := r.Snapshot()
+		if n := watchbench.Duplicates(count); n != 0 {
 			t.Errorf("%d duplicates", n)
 		}
 		// Detection is late in the windows: check only that nothing is
 		// missed that was visible to a poller (an episode that ends in the
 		// outage is not).
-		a := analyzeAttention(f.srv.Changes(), events, freshness, now, time.Now())
-		for _, e := range a.missedEps {
-			if e.end.Before(outage[1]) && e.end.After(outage[0]) {
+		a := watchbench.AnalyzeAttention(f.Srv.Changes(), events, freshness, now, time.Now(), nil)
+		for _, e := range a.MissedEps {
+			if e.End.Before(outage[1]) && e.End.After(outage[0]) {
 				continue
 			}
-			t.Errorf("an episode of %s from %v to %v was never delivered", e.device, e.start.Sub(now), e.end.Sub(now))
-			dumpDevice(t, f, events, e.device, now)
+			t.Errorf("an episode of %s from %v to %v was never delivered", e.Device, e.Start.Sub(now), e.End.Sub(now))
+			watchbench.DumpDevice(t, f, events, e.Device, now)
 		}
 		// Every resolution matches an episode that had ended by then.
-		eps := episodes(f.srv.Changes(), time.Now())
+		eps := watchbench.Episodes(f.Srv.Changes(), time.Now())
 		for _, d := range events {
-			res, ok := d.ev.(watch.AttentionResolved)
+			res, ok := d.Ev.(watch.AttentionResolved)
 			if !ok {
 				continue
 			}
 			for _, e := range eps {
-				if e.device == res.Device.ID && !e.start.After(res.Since) && e.end.After(res.At) {
-					t.Errorf("AttentionResolved of %s at %v while its episode lasted until %v", e.device, res.At.Sub(now), e.end.Sub(now))
+				if e.Device == res.Device.ID && !e.Start.After(res.Since) && e.End.After(res.At) {
+					t.Errorf("AttentionResolved of %s at %v while its episode lasted until %v", e.Device, res.At.Sub(now), e.End.Sub(now))
 				}
 			}
 		}
-		if types := eventTypes(events); types["Stale"] == 0 {
+		if types := watchbench.Types(events); types["Stale"] == 0 {
 			t.Errorf("no Stale event in a 12-minute outage: %v", types)
 		}
 	})
@@ -219,38 +220,38 @@ func TestStorm(t *testing.T) {
 func TestBoosts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
-		users, err := f.srv.Populate(poderotest.Fleet{Users: 8, Seed: 3, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
+		users, err := f.Srv.Populate(poderotest.Fleet{Users: 8, Seed: 3, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.srv.StartChanges(poderotest.Changes{Seed: 4, AttentionPerDay: -1, GonePerDay: -1, ChargesPerDay: -1,
+		if err := f.Srv.StartChanges(poderotest.Changes{Seed: 4, AttentionPerDay: -1, GonePerDay: -1, ChargesPerDay: -1,
 			OnboardingsPerDay: -1, NewUsersPerDay: -1, BoostUnavailable: 0.3, BoostNever: 0.01}); err != nil {
 			t.Fatal(err)
 		}
 		for _, u := range users {
-			if err := f.srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false), FullyCharged: ptr(false)}); err != nil {
+			if err := f.Srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false), FullyCharged: ptr(false)}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		full := users[7]
-		if err := f.srv.SetVehicleState(full.Devices[0].ID, poderotest.VehicleState{FullyCharged: ptr(true)}); err != nil {
+		if err := f.Srv.SetVehicleState(full.Devices[0].ID, poderotest.VehicleState{FullyCharged: ptr(true)}); err != nil {
 			t.Fatal(err)
 		}
-		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newRecorder()
+		r := watchbench.NewRecorder()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 		defer cancel()
 		done := make(chan error)
-		go func() { done <- w.Run(ctx, r.handle) }()
+		go func() { done <- w.Run(ctx, r.Handle) }()
 		time.Sleep(time.Minute)
 
 		// Tracked boosts, with failed polls on the way.
-		f.srv.FailNextOp("GetElectricVehicle", 4, 503)
+		f.Srv.FailNextOp("GetElectricVehicle", 4, 503)
 		for _, u := range users[:5] {
-			if err := f.client.TriggerElectricVehicleBoost(ctx, u.ID, u.Devices[0].ID); err != nil {
+			if err := f.Client.TriggerElectricVehicleBoost(ctx, u.ID, u.Devices[0].ID); err != nil {
 				t.Fatal(err)
 			}
 			if err := w.TrackBoost(ctx, u.ID, u.Devices[0].ID); err != nil {
@@ -259,7 +260,7 @@ func TestBoosts(t *testing.T) {
 		}
 		// Boost with its answer lost: sent again, 409 "requested", tracked.
 		lost := users[5]
-		f.srv.DropNextAnswers("TriggerElectricVehicleBoost", 1)
+		f.Srv.DropNextAnswers("TriggerElectricVehicleBoost", 1)
 		if err := w.Boost(ctx, lost.ID, lost.Devices[0].ID); err != nil {
 			t.Fatalf("Boost after a lost answer: %v", err)
 		}
@@ -273,23 +274,23 @@ func TestBoosts(t *testing.T) {
 			t.Fatalf("Boost of a full vehicle: %v, want the 409", err)
 		}
 		<-done
-		events, count := r.snapshot()
-		if n := duplicates(count); n != 0 {
+		events, count := r.Snapshot()
+		if n := watchbench.Duplicates(count); n != 0 {
 			t.Errorf("%d duplicates", n)
 		}
 		settledAt := map[api.UUID]time.Time{}
-		for _, c := range f.srv.Changes() {
+		for _, c := range f.Srv.Changes() {
 			if c.Type == poderotest.BoostSettled {
 				settledAt[c.DeviceID] = c.At
 			}
 		}
 		settled := map[api.UUID]watch.BoostSettled{}
 		for _, d := range events {
-			if b, ok := d.ev.(watch.BoostSettled); ok {
+			if b, ok := d.Ev.(watch.BoostSettled); ok {
 				settled[b.Device.ID] = b
 				if truth, ok := settledAt[b.Device.ID]; !ok {
 					t.Errorf("BoostSettled %s for a boost that never settled", b.State)
-				} else if late := d.at.Sub(truth); late > 10*time.Second {
+				} else if late := d.At.Sub(truth); late > 10*time.Second {
 					t.Errorf("BoostSettled %v after the boost settled", late)
 				}
 			}
@@ -320,17 +321,17 @@ func ptr[T any](v T) *T { return &v }
 func TestHandlerErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
-		if _, err := f.srv.Populate(poderotest.Fleet{Users: 5, Seed: 5}); err != nil {
+		if _, err := f.Srv.Populate(poderotest.Fleet{Users: 5, Seed: 5}); err != nil {
 			t.Fatal(err)
 		}
-		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newRecorder()
+		r := watchbench.NewRecorder()
 		var tries []time.Time
 		victim := ""
-		r.fail = func(ev watch.Event) error {
+		r.Fail = func(ev watch.Event) error {
 			if _, ok := ev.(watch.UserAdded); ok && (victim == "" || victim == ev.EventID()) {
 				victim = ev.EventID()
 				if len(tries) < 4 {
@@ -340,12 +341,12 @@ func TestHandlerErrors(t *testing.T) {
 			}
 			return nil
 		}
-		run(t, w, r, 10*time.Minute)
-		events, count := r.snapshot()
+		watchbench.Run(t, w, r, 10*time.Minute)
+		events, count := r.Snapshot()
 		if count[victim] != 1 || len(tries) != 4 {
 			t.Fatalf("the failing event: acknowledged %d times after %d failures", count[victim], len(tries))
 		}
-		if eventTypes(events)["DeviceAdded"] == 0 {
+		if watchbench.Types(events)["DeviceAdded"] == 0 {
 			t.Fatal("nothing else delivered")
 		}
 		for i := 1; i < len(tries); i++ {
@@ -355,14 +356,14 @@ func TestHandlerErrors(t *testing.T) {
 		}
 		// The other events went on while the victim waited.
 		for _, d := range events {
-			if d.ev.EventID() != victim && d.at.After(tries[3]) {
+			if d.Ev.EventID() != victim && d.At.After(tries[3]) {
 				return
 			}
 		}
 		var first time.Time
 		for _, d := range events {
-			if d.ev.EventID() != victim {
-				first = d.at
+			if d.Ev.EventID() != victim {
+				first = d.At
 				break
 			}
 		}
@@ -377,19 +378,19 @@ func TestHandlerErrors(t *testing.T) {
 func TestLagging(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
-		if _, err := f.srv.Populate(poderotest.Fleet{Users: 20, Seed: 6}); err != nil {
+		if _, err := f.Srv.Populate(poderotest.Fleet{Users: 20, Seed: 6}); err != nil {
 			t.Fatal(err)
 		}
-		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness, Rate: 0.02})
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness, Rate: 0.02})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newRecorder()
-		run(t, w, r, 5*time.Minute)
-		events, _ := r.snapshot()
+		r := watchbench.NewRecorder()
+		watchbench.Run(t, w, r, 5*time.Minute)
+		events, _ := r.Snapshot()
 		var lag []watch.Lagging
 		for _, d := range events {
-			if l, ok := d.ev.(watch.Lagging); ok {
+			if l, ok := d.Ev.(watch.Lagging); ok {
 				lag = append(lag, l)
 			}
 		}
@@ -404,40 +405,40 @@ func TestLagging(t *testing.T) {
 func TestDiscovery(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
-		w, err := watch.New(f.client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newRecorder()
+		r := watchbench.NewRecorder()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 		defer cancel()
 		done := make(chan error)
-		go func() { done <- w.Run(ctx, r.handle) }()
-		user, err := f.client.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "new@example.com"})
+		go func() { done <- w.Run(ctx, r.Handle) }()
+		user, err := f.Client.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "new@example.com"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(5 * time.Minute)
-		wb, _ := f.srv.AddDevice(user.ID, poderotest.Wallbox)
-		ev, _ := f.srv.AddDevice(user.ID, poderotest.ElectricVehicle)
+		wb, _ := f.Srv.AddDevice(user.ID, poderotest.Wallbox)
+		ev, _ := f.Srv.AddDevice(user.ID, poderotest.ElectricVehicle)
 		time.Sleep(5 * time.Minute)
-		f.srv.RemoveDevice(wb)
-		f.srv.RemoveDevice(ev)
+		f.Srv.RemoveDevice(wb)
+		f.Srv.RemoveDevice(ev)
 		<-done
-		events, count := r.snapshot()
-		if n := duplicates(count); n != 0 {
+		events, count := r.Snapshot()
+		if n := watchbench.Duplicates(count); n != 0 {
 			t.Errorf("%d duplicates", n)
 		}
 		want := []string{"user-added:" + user.ID.String(), "onboarded:" + user.ID.String(),
 			"device-added:" + wb.String(), "device-added:" + ev.String(), "device-gone:" + wb.String(), "device-gone:" + ev.String()}
 		for _, id := range want {
 			if count[id] != 1 {
-				t.Errorf("%s delivered %d times; events %v", id, count[id], eventTypes(events))
+				t.Errorf("%s delivered %d times; events %v", id, count[id], watchbench.Types(events))
 			}
 		}
 		for _, d := range events {
-			if d.ev.EventID() == "device-added:"+wb.String() && d.at.Sub(d.ev.Observed()) > time.Second {
-				t.Errorf("delivered %v after it was seen", d.at.Sub(d.ev.Observed()))
+			if d.Ev.EventID() == "device-added:"+wb.String() && d.At.Sub(d.Ev.Observed()) > time.Second {
+				t.Errorf("delivered %v after it was seen", d.At.Sub(d.Ev.Observed()))
 			}
 		}
 	})
@@ -449,13 +450,13 @@ func TestDiscovery(t *testing.T) {
 func TestLanesAndMetrics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
-		users, err := f.srv.Populate(poderotest.Fleet{Users: 3, Seed: 7, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
+		users, err := f.Srv.Populate(poderotest.Fleet{Users: 3, Seed: 7, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var mu sync.Mutex
 		prio := map[string]map[api.Priority]int{}
-		cfg := f.srv.Config()
+		cfg := f.Srv.Config()
 		cfg.Clock = nil
 		cfg.RateLimit = &api.RateLimit{PerSecond: 5, Burst: 2}
 		cfg.Middleware = []api.Middleware{{Call: func(ctx context.Context, c *api.Call, next api.Next) error {
@@ -475,14 +476,14 @@ func TestLanesAndMetrics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newRecorder()
+		r := watchbench.NewRecorder()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 		defer cancel()
 		done := make(chan error)
-		go func() { done <- w.Run(ctx, r.handle) }()
+		go func() { done <- w.Run(ctx, r.Handle) }()
 		time.Sleep(2 * time.Minute)
 		u := users[0]
-		if err := f.srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false)}); err != nil {
+		if err := f.Srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false)}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Boost(ctx, u.ID, u.Devices[0].ID); err != nil {
