@@ -8,8 +8,9 @@ import (
 )
 
 // deliverPoll is how often the delivery loop asks the store for events
-// when nothing woke it: events another replica wrote, retries coming due.
-const deliverPoll = 2 * time.Second
+// when nothing woke it (a commit of the replica's own, a handler done):
+// retries coming due, events of a replica that died.
+const deliverPoll = 5 * time.Second
 
 // deliver hands the stored events to h until ctx ends: at least once, each
 // to one replica at a time, acknowledged when h returns nil, retried with

@@ -339,7 +339,6 @@ func (w *Watcher) applyUsers(ctx context.Context, users []api.UserOutput) error 
 	b := &Batch{Replica: w.o.Replica, Now: now}
 	next := map[api.UUID]listing{}
 	listed := map[api.UUID]bool{}
-	added := false
 	for i := range users {
 		uo := &users[i]
 		id := uo.GetID()
@@ -359,7 +358,6 @@ func (w *Watcher) applyUsers(ctx context.Context, users []api.UserOutput) error 
 		b.Listings = append(b.Listings, Listing{User: id, Data: mustJSON(l)})
 		head := Header{At: now, User: id}
 		if !ok {
-			added = true
 			head.ID = "user-added:" + id.String()
 			b.Events = append(b.Events, StoredEvent{ID: head.ID, User: id, Data: encodeEvent(UserAdded{Header: head})})
 		}
@@ -392,9 +390,9 @@ func (w *Watcher) applyUsers(ctx context.Context, users []api.UserOutput) error 
 	if len(b.Events) > 0 {
 		signal(w.wakeSend)
 	}
-	if added {
-		signal(w.claimNow)
-	}
+	// Claim at once: this replica takes its share of new users, and
+	// relists those it holds (another replica's claim finds them later).
+	signal(w.claimNow)
 	return nil
 }
 

@@ -234,9 +234,12 @@ func (w *Watcher) sleep(ctx context.Context, d time.Duration, k *waker) {
 
 // --- Leases ---------------------------------------------------------------
 
-// claimEvery is how often the claim loop renews the leases and picks up
-// what other replicas wrote (boosts to track, listings).
-func (w *Watcher) claimEvery() time.Duration { return min(w.o.LeasePeriod/3, 2*time.Second) }
+// claimEvery is how often the claim loop renews the lease and picks up
+// what other replicas wrote (users to take, listings, boosts to track):
+// three times a lease. A replica's own news (a boost it tracks, users its
+// discovery added) wakes it at once; another's wait for its claim, up to
+// 10 s with the default lease, as a boost does before it settles.
+func (w *Watcher) claimEvery() time.Duration { return w.o.LeasePeriod / 3 }
 
 func (w *Watcher) claimLoop(ctx context.Context) {
 	for ctx.Err() == nil {

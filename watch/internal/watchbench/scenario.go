@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -253,6 +255,38 @@ func runScenario(t *testing.T, sc Scenario) Result {
 	boostWG.Wait()
 	end := time.Now()
 	return measure(t, sc, f, rec, counts, start, end, boostErrs)
+}
+
+// Scenarios are make bench-watch's, at the scale of the environment:
+// PODERO_BENCH_WATCH_DEVICES (10,000) and PODERO_BENCH_WATCH_HOURS (24).
+func Scenarios() map[string]Scenario {
+	devices, hours := 10000, 24.0
+	if n, err := strconv.Atoi(os.Getenv("PODERO_BENCH_WATCH_DEVICES")); err == nil && n > 0 {
+		devices = n
+	}
+	if h, err := strconv.ParseFloat(os.Getenv("PODERO_BENCH_WATCH_HOURS"), 64); err == nil && h > 0 {
+		hours = h
+	}
+	day := time.Duration(hours * float64(time.Hour))
+	at := func(frac float64) time.Time { return time.Time{}.Add(time.Duration(frac * float64(day))) }
+	base := Scenario{Devices: devices, Duration: day, Freshness: 10 * time.Minute, Replicas: 1, BoostsPerHour: 10, Seed: 1}
+	steady, restart, storm := base, base, base
+	steady.Name = "steady"
+	restart.Name, restart.Kills, restart.Restart = "restart", []time.Duration{day / 3, 2 * day / 3}, 15*time.Second
+	storm.Name = "storm"
+	storm.Windows = []poderotest.FaultWindow{
+		{Start: at(0.3), End: at(0.3).Add(20 * time.Minute), PerSecond: 3},            // Podero's limit drops: 429s
+		{Start: at(0.6), End: at(0.6).Add(15 * time.Minute), Status: 503, Share: 0.5}, // half the requests fail
+	}
+	replicas := base
+	replicas.Name, replicas.Replicas, replicas.Kills = "replicas", 3, []time.Duration{day / 2}
+	return map[string]Scenario{"steady": steady, "restart": restart, "storm": storm, "replicas": replicas}
+}
+
+// Wanted reports whether the scenarios named in want (PODERO_BENCH_WATCH:
+// names separated by commas, or "all") include name.
+func Wanted(want, name string) bool {
+	return want == "all" || strings.Contains(","+want+",", ","+name+",")
 }
 
 // FleetEV is a vehicle of the fleet and its user.

@@ -421,7 +421,7 @@ func TestDiscovery(t *testing.T) {
 		time.Sleep(5 * time.Minute)
 		wb, _ := f.Srv.AddDevice(user.ID, poderotest.Wallbox)
 		ev, _ := f.Srv.AddDevice(user.ID, poderotest.ElectricVehicle)
-		time.Sleep(5 * time.Minute)
+		time.Sleep(freshness + 5*time.Minute) // what lasts the target is seen
 		f.Srv.RemoveDevice(wb)
 		f.Srv.RemoveDevice(ev)
 		<-done
