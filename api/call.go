@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -51,6 +52,7 @@ type request struct {
 	path        []byte
 	query       []byte
 	header      [][2]string // header parameters
+	cookie      [][2]string // cookie parameters, name and value (see addCookieParam)
 	body        []byte      // JSON, or nil
 	contentType string      // the body's media type when it is not JSON (a form, a file)
 }
@@ -89,10 +91,29 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	for _, h := range r.header {
 		req.Header.Set(h[0], h[1])
 	}
+	var secrets []string
+	if len(r.cookie) > 0 {
+		var b strings.Builder
+		for i, ck := range r.cookie {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(ck[0])
+			b.WriteByte('=')
+			b.WriteString(ck[1])
+			secrets = append(secrets, ck[1])
+		}
+		req.Header["Cookie"] = []string{b.String()}
+	}
 	for _, h := range o.header { // keys canonical already (WithHeader)
 		req.Header[h[0]] = append(req.Header[h[0]], h[1])
 	}
-	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true})
+	if v := req.Header["Cookie"]; len(r.cookie) > 0 && len(v) > 1 {
+		// A client sends one Cookie header (RFC 6265 5.4): a cookie the
+		// caller adds by WithHeader joins the parameters'.
+		req.Header["Cookie"] = []string{strings.Join(v, "; ")}
+	}
+	return c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true, secrets: secrets})
 }
 
 // callJSON sends r and decodes the JSON body of the 2xx answer into out.
@@ -209,6 +230,42 @@ func paramError(op *operation, name string, err error) *Error {
 // encodeError is the error for a request body that does not encode.
 func encodeError(op *operation, err error) *Error {
 	return op.refused(op.path, "the request body does not encode as JSON: "+err.Error(), err)
+}
+
+// addCookieParam adds a cookie parameter, styled as oapi-codegen's client
+// styles it ("simple": a number or a string as it is). net/http's AddCookie
+// would quote a value with a space or a comma and drop the bytes a cookie
+// cannot carry, changing the value; such a value is refused here instead
+// (RFC 6265's cookie-octet: printable ASCII but space, '"', ',', ';' and
+// '\'), without showing it. A cookie parameter is taken for a credential
+// (a session, a CSRF token): errors and logs redact its value as they do a
+// secret query parameter's.
+func addCookieParam(op *operation, rq *request, name string, v any) error {
+	s, err := runtime.StyleParamWithLocation("simple", false, name, runtime.ParamLocationCookie, v)
+	if err != nil {
+		return paramError(op, name, err)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
+			return paramError(op, name, fmt.Errorf("the value has %s, which a cookie cannot carry: encode it (base64url, say) before passing it", byteName(c)))
+		}
+	}
+	rq.cookie = append(rq.cookie, [2]string{name, s})
+	return nil
+}
+
+// byteName names a byte of a value in an error that must not show the
+// value.
+func byteName(c byte) string {
+	switch {
+	case c == ' ':
+		return "a space"
+	case c < ' ' || c == 0x7f:
+		return fmt.Sprintf("a control character (%#02x)", c)
+	case c >= 0x80:
+		return "a byte that is not ASCII"
+	}
+	return fmt.Sprintf("%q", rune(c))
 }
 
 // addHeaderParam adds a header parameter, styled as oapi-codegen's runtime

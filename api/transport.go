@@ -69,8 +69,8 @@ type exchange struct {
 	opts   *callOptions
 	pooled bool // read the response into a pooled buffer
 	// secrets are the values of the request's secret path and query
-	// parameters (see operation.secretPath and secretQuery), for errors and
-	// logs to redact.
+	// parameters (see operation.secretPath and secretQuery) and of its
+	// cookie parameters (see addCookieParam), for errors and logs to redact.
 	secrets []string
 }
 
@@ -133,7 +133,7 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 	o := x.opts
 	var ps paceState // what the pace and the retry budget did (pace.go)
 	start := t.now()
-	x.secrets = requestSecrets(x.op, x.req.URL)
+	x.secrets = append(x.secrets, requestSecrets(x.op, x.req.URL)...) // and the cookie parameters' (PartnerClient.send)
 	policy := t.retry
 	if o.retry != nil {
 		policy = *o.retry

@@ -98,17 +98,63 @@ func reservedNames(handWritten map[string]*ast.File, ops []opName) map[string]st
 // partnerClient is the hand-written type that gets a method per operation.
 const partnerClient = "PartnerClient"
 
-// handWrittenMethods lists the methods package api declares by hand on
-// PartnerClient (handWritten, parsed), with the file: an operation must not
-// be named like one.
-func handWrittenMethods(handWritten map[string]*ast.File) map[string]string {
-	methods := map[string]string{}
-	for name, f := range handWritten {
+// handDecl is a method or a field that package api declares by hand on a
+// type: where (file:line), and which.
+type handDecl struct {
+	Pos  string
+	Kind string // "method" or "field"
+}
+
+// handWrittenMembers lists the methods and the struct fields package api
+// declares by hand (handWritten, parsed in fset), by type (a method's
+// receiver without its *) and name. Generated names must not take them: a
+// generated field named like a hand-written method of its type (a kind
+// property beside (*ElectricVehicleOutput).Kind) does not compile.
+func handWrittenMembers(fset *token.FileSet, handWritten map[string]*ast.File) map[string]map[string]handDecl {
+	members := map[string]map[string]handDecl{}
+	add := func(typ, name, kind string, pos token.Pos) {
+		if members[typ] == nil {
+			members[typ] = map[string]handDecl{}
+		}
+		p := fset.Position(pos)
+		members[typ][name] = handDecl{Pos: fmt.Sprintf("%s:%d", p.Filename, p.Line), Kind: kind}
+	}
+	for _, f := range handWritten {
 		for _, decl := range f.Decls {
-			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv != nil && goapi.ReceiverName(fd.Recv.List[0].Type) == partnerClient {
-				methods[fd.Name.Name] = name
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil {
+					add(goapi.ReceiverName(d.Recv.List[0].Type), d.Name.Name, "method", d.Name.Pos())
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					ts, ok := spec.(*ast.TypeSpec)
+					if !ok {
+						continue
+					}
+					st, ok := ts.Type.(*ast.StructType)
+					if !ok {
+						continue
+					}
+					for _, fl := range st.Fields.List {
+						for _, n := range fl.Names {
+							add(ts.Name.Name, n.Name, "field", n.Pos())
+						}
+					}
+				}
 			}
 		}
+	}
+	return members
+}
+
+// handWrittenMethods lists the methods and fields package api declares by
+// hand on PartnerClient, with where: an operation must not be named like
+// one.
+func handWrittenMethods(members map[string]map[string]handDecl) map[string]string {
+	methods := map[string]string{}
+	for name, d := range members[partnerClient] {
+		methods[name] = d.Pos
 	}
 	return methods
 }
@@ -154,16 +200,30 @@ func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[
 	}
 	seen := map[string]token.Pos{}
 	var dups []string
+	byHand := false // a hand-written declaration is in a collision
+	dup := func(format string, id string, first, again token.Pos) {
+		a, b := fset.Position(first), fset.Position(again)
+		for _, p := range []token.Position{a, b} {
+			if !strings.HasSuffix(p.Filename, ".gen.go") {
+				byHand = true
+			}
+		}
+		dups = append(dups, fmt.Sprintf(format, id, a, b))
+	}
 	declare := func(id string, pos token.Pos) {
 		if id == "_" || id == "init" {
 			return
 		}
-		if first, dup := seen[id]; dup {
-			dups = append(dups, fmt.Sprintf("%s is declared at %s and again at %s", id, fset.Position(first), fset.Position(pos)))
+		if first, ok := seen[id]; ok {
+			dup("%s is declared at %s and again at %s", id, first, pos)
 			return
 		}
 		seen[id] = pos
 	}
+	// A field and a method of one type cannot have one name either (a
+	// generated field beside a hand-written method).
+	fieldsOf := map[string]map[string]token.Pos{}  // struct type -> field -> where
+	methodsOf := map[string]map[string]token.Pos{} // receiver type -> method -> where
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
 			continue
@@ -181,7 +241,12 @@ func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[
 				if d.Recv == nil {
 					declare(d.Name.Name, d.Name.Pos())
 				} else {
-					declare(goapi.ReceiverName(d.Recv.List[0].Type)+"."+d.Name.Name, d.Name.Pos())
+					recv := goapi.ReceiverName(d.Recv.List[0].Type)
+					declare(recv+"."+d.Name.Name, d.Name.Pos())
+					if methodsOf[recv] == nil {
+						methodsOf[recv] = map[string]token.Pos{}
+					}
+					methodsOf[recv][d.Name.Name] = d.Name.Pos()
 				}
 			case *ast.GenDecl:
 				for _, spec := range d.Specs {
@@ -196,12 +261,13 @@ func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[
 									names = []*ast.Ident{{Name: goapi.EmbeddedName(fl.Type), NamePos: fl.Type.Pos()}}
 								}
 								for _, n := range names {
-									if first, dup := fields[n.Name]; dup && n.Name != "_" {
-										dups = append(dups, fmt.Sprintf("field %s.%s is declared at %s and again at %s", s.Name.Name, n.Name, fset.Position(first), fset.Position(n.Pos())))
+									if first, ok := fields[n.Name]; ok && n.Name != "_" {
+										dup("field %s is declared at %s and again at %s", s.Name.Name+"."+n.Name, first, n.Pos())
 									}
 									fields[n.Name] = n.Pos()
 								}
 							}
+							fieldsOf[s.Name.Name] = fields
 						}
 					case *ast.ValueSpec:
 						for _, n := range s.Names {
@@ -212,10 +278,20 @@ func checkDeclarations(files map[string][]byte, fset *token.FileSet, parsed map[
 			}
 		}
 	}
+	for _, typ := range slices.Sorted(maps.Keys(methodsOf)) {
+		for _, m := range slices.Sorted(maps.Keys(methodsOf[typ])) {
+			if field, ok := fieldsOf[typ][m]; ok {
+				dup("%s is a field at %s and a method at %s", typ+"."+m, field, methodsOf[typ][m])
+			}
+		}
+	}
 	if len(dups) == 0 {
 		return nil
 	}
-	return fmt.Errorf("the generated code would not compile, so nothing is written:\n  %s\n"+
-		"gen does not resolve this collision yet: give the schema or operation another name in %s or %s",
+	advice := "gen does not resolve this collision yet: give the schema or operation another name in %s or %s"
+	if byHand {
+		advice = "a declaration written by hand (not in a .gen.go file) is in the way: rename it, or give the schema or operation another name in %s or %s"
+	}
+	return fmt.Errorf("the generated code would not compile, so nothing is written:\n  %s\n"+advice,
 		strings.Join(dups, "\n  "), schemaNameTableFile, nameTableFile)
 }

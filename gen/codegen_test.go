@@ -67,7 +67,26 @@ func TestCheckDeclarationsPositionsInGeneratedCode(t *testing.T) {
 	writeFile(t, root, "api/collide.go", []byte("package api\n\n"+decl+") {}\n"))
 	_, err = generateFrom(root, pin{File: "openapi.json"}, pinnedSpecBytes(t))
 	want := fmt.Sprintf("Client.ResolveInformationCue is declared at api/collide.go:3:18 and again at api/podero.gen.go:%d:18", line)
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("error = %v; want it to contain %q", err, want)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "a declaration written by hand (not in a .gen.go file) is in the way: rename it") {
+		t.Errorf("error = %v; want it to contain %q and say that a hand-written declaration is in the way", err, want)
+	}
+}
+
+// TestCheckDeclarationsFieldAndMethod: a generated field and a
+// hand-written method of one name on one type (which Go refuses, and which
+// an update build would report as a bug in gen) are refused with both
+// places, and the advice to rename the hand-written method.
+func TestCheckDeclarationsFieldAndMethod(t *testing.T) {
+	err := checkDeclarations(map[string][]byte{
+		"api/a.gen.go": []byte("package api\n\ntype EVOutput struct {\n\tKind *string\n\tID   int\n}\n"),
+		"api/b.go":     []byte("package api\n\nfunc (v *EVOutput) Kind() string { return \"ev\" }\n\nfunc (v EVOutput) Other() {}\n"),
+	}, nil, nil)
+	for _, want := range []string{
+		"EVOutput.Kind is a field at api/a.gen.go:4:2 and a method at api/b.go:3:20",
+		"a declaration written by hand (not in a .gen.go file) is in the way: rename it",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q:\n%v", want, err)
+		}
 	}
 }

@@ -69,6 +69,8 @@ type result struct {
 	// HandWritten are the hand-written files of package api the code was
 	// generated beside.
 	HandWritten map[string][]byte
+	// Surface are the PartnerClient methods, for the front ends (cli.go).
+	Surface []surfaceOp
 }
 
 // generate runs the pipeline on the pinned spec under root and returns the
@@ -85,7 +87,11 @@ func generate(root string) (*result, error) {
 	if err := checkPin(p, data); err != nil {
 		return nil, err
 	}
-	return generateFrom(root, p, data)
+	res, err := generateFrom(root, p, data)
+	if err != nil {
+		return nil, err
+	}
+	return withFrontEnds(root, res)
 }
 
 // genMu serialises generation: oapi-codegen keeps its configuration (the
@@ -240,7 +246,8 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	if err != nil {
 		return fail(err)
 	}
-	methods := handWrittenMethods(parsed)
+	members := handWrittenMembers(hwFset, parsed)
+	methods := handWrittenMethods(members)
 	named, nameNotes, err := assignNames(ops, table, goName, methods)
 	if err != nil {
 		return fail(err)
@@ -255,7 +262,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 	for _, op := range named {
 		opNames[op.key()] = op.GoName
 	}
-	norm, err := normalizeSpec(data, schemaNames, opNames, goName, reserved)
+	norm, err := normalizeSpecWith(data, schemaNames, opNames, goName, reserved, members)
 	if err != nil {
 		return fail(err)
 	}
@@ -339,10 +346,11 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		return nil, err
 	}
 	pagers, notes, noIterator := findPagers(doc, surface, g, methods)
-	getters, getterNotes := buildGetters(doc, g, goName)
-	notes = append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...)
+	getters, getterNotes := buildGetters(doc, g, goName, members)
+	declared, errorNotes := findDeclaredErrors(named, doc, g, goName)
+	notes = append(append(append(append(prepNotes, norm.Notes...), notes...), getterNotes...), errorNotes...)
 	extras := map[string]any{"Package": cfg.PackageName, "Pin": p, "Pagers": pagers,
-		"Errors": findDeclaredErrors(named, doc, g)}
+		"Errors": declared}
 	pagesCode, err := renderGo(paginationFile, paginationTemplate, extras)
 	if err != nil {
 		return nil, err
@@ -403,6 +411,7 @@ func generateLocked(root string, p pin, data []byte, opts genOptions) (*result, 
 		TypeNames:   norm.TypeNames,
 		ids:         new(identifierCache),
 		Files:       files,
+		Surface:     surface,
 	}, nil
 }
 

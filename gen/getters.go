@@ -26,9 +26,10 @@ type getter struct {
 }
 
 // buildGetters lists the getters of the component schemas' struct types.
-// A field whose getter name the type already has (as a field or method) gets
-// none, with a note.
-func buildGetters(doc *openapi3.T, g *generatedAPI, goName func(string) string) ([]getter, []string) {
+// A field whose getter name the type already has (as a field or method,
+// generated or declared by hand in package api: members) gets none, with a
+// note.
+func buildGetters(doc *openapi3.T, g *generatedAPI, goName func(string) string, members map[string]map[string]handDecl) ([]getter, []string) {
 	var out []getter
 	var notes []string
 	types := map[string]bool{}
@@ -48,6 +49,10 @@ func buildGetters(doc *openapi3.T, g *generatedAPI, goName func(string) string) 
 		}
 		for _, f := range fields {
 			method := "Get" + f.Name
+			if d, ok := members[typ][method]; ok {
+				notes = append(notes, fmt.Sprintf("%s.%s has no getter: %s already has a %s, which %s declares by hand", typ, f.Name, typ, method, d.Pos))
+				continue
+			}
 			if taken[method] {
 				notes = append(notes, fmt.Sprintf("%s.%s has no getter: %s already has a %s", typ, f.Name, typ, method))
 				continue

@@ -187,7 +187,9 @@ func assignNames(ops []opName, table nameTable, goName func(string) string, take
 // (FastAPI's ids of one function that serves two routes give it to both):
 // each gets the words of its path after those the group's paths share
 // (CameraSet and CameraSetBySubCommand for .../set/{feature} and
-// .../set/{feature}/{sub_command}).
+// .../set/{feature}/{sub_command}), and its method when that leaves two
+// alike (RequestDataPost and RequestDataPut for POST and PUT
+// /request-data).
 func disambiguate(ops []opName, goName func(string) string) []string {
 	groups := map[string][]int{}
 	for i, op := range ops {
@@ -209,11 +211,23 @@ func disambiguate(ops []opName, goName func(string) string) []string {
 		for common < len(words[0]) && !slices.ContainsFunc(words, func(w []string) bool { return common >= len(w) || w[common] != words[0][common] }) {
 			common++
 		}
+		// Operations of one path (FastAPI's ids of one function on POST and
+		// PUT) keep their method, which is what tells them apart.
+		rest := map[string]int{}
+		for j := range idx {
+			rest[strings.Join(words[j][common:], " ")]++
+		}
+		how := "paths"
 		var renamed []string
 		was := ops[idx[0]].GoName
 		for j, i := range idx {
 			name := was
-			for _, w := range words[j][common:] {
+			suffix := words[j][common:]
+			if rest[strings.Join(suffix, " ")] > 1 {
+				suffix = append(slices.Clone(suffix), strings.ToLower(ops[i].Method))
+				how = "paths and methods"
+			}
+			for _, w := range suffix {
 				name += strings.ToUpper(w[:1]) + w[1:]
 			}
 			if goName != nil {
@@ -222,8 +236,8 @@ func disambiguate(ops []opName, goName func(string) string) []string {
 			ops[i].GoName = name
 			renamed = append(renamed, fmt.Sprintf("%s is %s", ops[i].label(), name))
 		}
-		notes = append(notes, fmt.Sprintf("the rule gives %d operations the name %s: by their paths, %s (give them names in %s)",
-			len(idx), was, strings.Join(renamed, ", "), nameTableFile))
+		notes = append(notes, fmt.Sprintf("the rule gives %d operations the name %s: by their %s, %s (give them names in %s)",
+			len(idx), was, how, strings.Join(renamed, ", "), nameTableFile))
 	}
 	return notes
 }

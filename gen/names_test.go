@@ -3,6 +3,7 @@ package main
 import (
 	"go/token"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -213,5 +214,31 @@ func unwrapAll(err error) error {
 			return err
 		}
 		err = u.Unwrap()
+	}
+}
+
+// TestRuleKeepsTheMethodThatTellsOperationsApart: FastAPI's default ids of
+// one function on two methods of one path (request_data_request_data_post
+// and ..._put) lose their path and method by the rule, and their paths do
+// not tell them apart: the method does (method_suffix in the corpus).
+func TestRuleKeepsTheMethodThatTellsOperationsApart(t *testing.T) {
+	named, notes, err := assignNames([]opName{
+		{OperationID: "request_data_request_data_post", Method: "POST", Path: "/request-data"},
+		{OperationID: "request_data_request_data_put", Method: "PUT", Path: "/request-data"},
+		{OperationID: "request_data_request_data__request_id__delete", Method: "DELETE", Path: "/request-data/{request_id}"},
+		{OperationID: "read_request_data_request_data_get", Method: "GET", Path: "/request-data"},
+	}, nil, testGoName(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, op := range named {
+		got = append(got, op.GoName)
+	}
+	if want := []string{"RequestDataPost", "RequestDataPut", "RequestDataByRequestID", "ReadRequestData"}; !slices.Equal(got, want) {
+		t.Errorf("names %q, want %q", got, want)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "the rule gives 3 operations the name RequestData: by their paths and methods, POST /request-data (operationId request_data_request_data_post) is RequestDataPost") {
+		t.Errorf("notes %q", notes)
 	}
 }

@@ -29,7 +29,8 @@ import (
 //     x-podero-required, for the response decoders.
 //   - Component names that would collide with a Go identifier that package
 //     api declares, or that oapi-codegen derives from an operation, are
-//     renamed by a rule.
+//     renamed by a rule; so are component parameters, responses and request
+//     bodies named like a schema's Go type.
 
 type jsonObj = map[string]any
 
@@ -63,6 +64,9 @@ type normalizer struct {
 	// reserved are the Go identifiers that schema types must not take, and
 	// what takes them.
 	reserved map[string]string
+	// members are the methods and fields package api declares by hand, by
+	// type: generated fields must not take their names.
+	members map[string]map[string]handDecl
 	// specName maps a component's current name to its name in the spec.
 	specName map[string]string
 	used     map[string]bool // table entries that matched
@@ -74,13 +78,20 @@ type normalizer struct {
 // operation's Go name, goName is oapi-codegen's schema-name-to-type-name
 // function, and reserved lists identifiers that types must not take.
 func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, goName func(string) string, reserved map[string]string) (*normalized, error) {
+	return normalizeSpecWith(data, table, opNames, goName, reserved, nil)
+}
+
+// normalizeSpecWith is normalizeSpec with the members package api declares
+// by hand on its types (see handWrittenMembers), which generated fields
+// must not be named like.
+func normalizeSpecWith(data []byte, table schemaTable, opNames map[string]string, goName func(string) string, reserved map[string]string, members map[string]map[string]handDecl) (*normalized, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber() // numbers go back out exactly as they came
 	var doc jsonObj
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
-	n := &normalizer{doc: doc, table: table, opNames: opNames, goName: goName, reserved: reserved,
+	n := &normalizer{doc: doc, table: table, opNames: opNames, goName: goName, reserved: reserved, members: members,
 		specName: map[string]string{}, used: map[string]bool{}}
 	components := obj(doc, "components")
 	if components == nil {
@@ -115,6 +126,8 @@ func normalizeSpec(data []byte, table schemaTable, opNames map[string]string, go
 		return nil, err
 	}
 	n.avoidFieldClashes()
+	n.avoidHandWritten()
+	n.avoidSectionClashes()
 	for _, key := range slices.Sorted(maps.Keys(table.Components)) {
 		if !n.used[key] {
 			n.notes = append(n.notes, fmt.Sprintf("%s names schema %s, which the spec does not have", schemaNameTableFile, key))
@@ -1036,6 +1049,198 @@ func (n *normalizer) avoidReserved() error {
 		rewriteRefs(n.doc, renames)
 	}
 	return nil
+}
+
+// avoidHandWritten gives another Go field name (x-go-name) to a property of
+// a component schema, or a parameter of an operation, whose field would be
+// named like a method (or field) that package api declares by hand on the
+// Go type the field belongs to: a kind property beside
+// (*ElectricVehicleOutput).Kind in semantics_actions.go, a query parameter
+// format beside ResolveCueParams.Format. Go refuses a field and a method of
+// one name. The hand-written method keeps its name, since code is written
+// against it; the field gets "Field" added (KindField), with a note that
+// says where the method is. A property that an allOf brings from another
+// schema is renamed there, and so in that schema's type too.
+func (n *normalizer) avoidHandWritten() {
+	if len(n.members) == 0 {
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(n.schemas)) {
+		typ := n.goName(name)
+		hw := n.members[typ]
+		if len(hw) == 0 {
+			continue
+		}
+		s, _ := n.schemas[name].(jsonObj)
+		var fields []fieldSite // the properties of every part of the type
+		seen := map[string]bool{}
+		var collect func(s jsonObj, from string)
+		collect = func(s jsonObj, from string) {
+			if ref, ok := s["$ref"].(string); ok {
+				target := strings.TrimPrefix(ref, schemaRefPrefix)
+				if t, ok := n.schemas[target].(jsonObj); ok && !seen[target] {
+					seen[target] = true
+					collect(t, fmt.Sprintf(" (of schema %s, which it takes in by allOf)", n.specName[target]))
+				}
+				return
+			}
+			p := obj(s, "properties")
+			for _, prop := range slices.Sorted(maps.Keys(p)) {
+				if ps, ok := p[prop].(jsonObj); ok {
+					fields = append(fields, fieldSite{what: fmt.Sprintf("property %q", prop), schema: ps, name: prop, from: from})
+				}
+			}
+			for _, part := range asList(s["allOf"]) {
+				if part, ok := part.(jsonObj); ok {
+					collect(part, from)
+				}
+			}
+		}
+		seen[name] = true
+		collect(s, "")
+		n.renameFields(fields, typ, hw, "schema "+n.specName[name])
+	}
+	n.operationsOf(func(path, method string, op jsonObj) {
+		typ := n.opNames[routeKey(method, path)] + "Params"
+		hw := n.members[typ]
+		if len(hw) == 0 {
+			return
+		}
+		var fields []fieldSite
+		for _, p := range asList(op["parameters"]) {
+			if pm, ok := p.(jsonObj); ok && pm["in"] != "path" && pm["$ref"] == nil {
+				fields = append(fields, fieldSite{what: fmt.Sprintf("%v parameter %q", pm["in"], pm["name"]), schema: pm, name: fmt.Sprint(pm["name"])})
+			}
+		}
+		n.renameFields(fields, typ, hw, routeKey(method, path))
+	})
+}
+
+// fieldSite is a property or a parameter that is a field of a Go struct.
+type fieldSite struct {
+	what   string  // for notes: property "kind", query parameter "format"
+	schema jsonObj // where its x-go-name goes
+	name   string  // its name in the spec
+	from   string  // for notes: the schema an allOf takes it from
+}
+
+// renameFields renames, by x-go-name, the fields of the Go type typ that
+// hw, its hand-written members, has already (see avoidHandWritten).
+func (n *normalizer) renameFields(fields []fieldSite, typ string, hw map[string]handDecl, where string) {
+	goField := func(f fieldSite) string {
+		if explicit, ok := f.schema["x-go-name"].(string); ok {
+			return n.goName(explicit)
+		}
+		return n.goName(f.name)
+	}
+	taken := map[string]bool{}
+	for _, f := range fields {
+		taken[goField(f)] = true
+	}
+	for _, f := range fields {
+		was := goField(f)
+		d, clash := hw[was]
+		if !clash {
+			continue
+		}
+		to := was + "Field"
+		for i := 2; taken[to] || hw[to].Pos != ""; i++ {
+			to = fmt.Sprintf("%sField%d", was, i)
+		}
+		taken[to] = true
+		f.schema["x-go-name"] = to
+		of := ""
+		if !strings.HasPrefix(where, "schema ") {
+			of = " of " + typ
+		}
+		n.notes = append(n.notes, fmt.Sprintf("%s: %s%s would be the Go field %s%s, which %s declares by hand as a %s of %s; named %s by the rule (rename the hand-written %s to give the field its name)",
+			where, f.what, f.from, was, of, d.Pos, d.Kind, typ, to, d.Kind))
+	}
+}
+
+// componentSections are the sections of components besides schemas that
+// oapi-codegen makes Go types of, with the suffix its own collision rule
+// (resolve-type-name-collisions) gives them.
+var componentSections = []struct{ kind, what, suffix string }{
+	{"parameters", "parameter", "Parameter"},
+	{"requestBodies", "request body", "RequestBody"},
+	{"responses", "response", "Response"},
+}
+
+// avoidSectionClashes renames the component parameters, request bodies and
+// responses whose Go type name a schema's type (after every rename above),
+// an identifier of package api or an earlier section's type has already: a
+// query parameter Cursor beside a schema Cursor, which oapi-codegen refuses
+// with advice (x-go-name) a gen user could only follow by editing the
+// upstream spec. The schema keeps the name, since it is the type callers
+// use; the other gets oapi-codegen's suffix (CursorParameter), with its
+// references. Its name on the wire does not change. A component that is
+// only a $ref to the schema of its name is that type, which oapi-codegen
+// declares once, and stays.
+func (n *normalizer) avoidSectionClashes() {
+	taken := map[string]string{} // Go type name -> what has it, after "which"
+	for name := range n.schemas {
+		taken[n.goName(name)] = "is the Go type of schema " + n.specName[name]
+	}
+	for id, what := range n.reserved {
+		if _, ok := taken[id]; !ok {
+			taken[id] = what
+		}
+	}
+	components := obj(n.doc, "components")
+	renames := map[string]string{}
+	for _, sec := range componentSections {
+		m := obj(components, sec.kind)
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			goName := n.goName(name)
+			what, clash := taken[goName]
+			if !clash {
+				taken[goName] = "is the Go type of component " + sec.what + " " + name
+				continue
+			}
+			if n.refersToSchemaNamed(m[name], goName) {
+				continue
+			}
+			to := name + sec.suffix
+			for i := 2; taken[n.goName(to)] != "" || m[to] != nil; i++ {
+				to = fmt.Sprintf("%s%s%d", name, sec.suffix, i)
+			}
+			m[to] = m[name]
+			delete(m, name)
+			taken[n.goName(to)] = "is the Go type of component " + sec.what + " " + name
+			prefix := "#/components/" + sec.kind + "/"
+			renames[prefix+escapePointer(name)] = prefix + escapePointer(to)
+			n.notes = append(n.notes, fmt.Sprintf("component %s %s would be the Go type %s, which %s; named %s by the rule (its name on the wire is unchanged)",
+				sec.what, name, goName, what, n.goName(to)))
+		}
+	}
+	if len(renames) > 0 {
+		rewriteRefs(n.doc, renames)
+	}
+}
+
+// refersToSchemaNamed reports whether a component parameter, request body
+// or response is only a $ref to the schema whose Go type is goName (every
+// media type's schema, for a body).
+func (n *normalizer) refersToSchemaNamed(c any, goName string) bool {
+	isRef := func(s any) bool {
+		m, _ := s.(jsonObj)
+		ref, _ := m["$ref"].(string)
+		name, ok := strings.CutPrefix(ref, schemaRefPrefix)
+		return ok && len(m) == 1 && n.goName(name) == goName
+	}
+	m, _ := c.(jsonObj)
+	if s, ok := m["schema"]; ok {
+		return isRef(s)
+	}
+	content := obj(m, "content")
+	for _, media := range content {
+		mo, _ := media.(jsonObj)
+		if !isRef(mo["schema"]) {
+			return false
+		}
+	}
+	return len(content) > 0
 }
 
 func shallowCopy(m jsonObj) jsonObj {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -268,5 +269,67 @@ func TestReportNotesHoistedRenames(t *testing.T) {
 	want := `the enum at ThingOutput.state was ThingState and is State now (named by the rule from all its places): to keep the old name, add the line "ThingOutput.state ThingState" to gen/schema_names.txt`
 	if !slices.Contains(rep.Notes, want) || !slices.Contains(rep.GoRemoved, "ThingStateOk") {
 		t.Errorf("notes %q, removed %v", rep.Notes, rep.GoRemoved)
+	}
+}
+
+// TestNormalizeRenamesComponentsNamedLikeSchemas: a component parameter
+// (or response, or request body) whose Go type a schema has already, and
+// that is not merely that schema, gets the suffix oapi-codegen's own
+// collision rule uses, with its references; one that is a $ref to the
+// schema of its name stays, since it is the same type (param_schema_clash
+// in the corpus). oapi-codegen would refuse the document and ask for an
+// x-go-name, which a gen user can only add by editing the upstream spec.
+func TestNormalizeRenamesComponentsNamedLikeSchemas(t *testing.T) {
+	spec := `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+  "paths": {"/events/{event_id}": {
+    "parameters": [{"$ref": "#/components/parameters/EventID"}],
+    "get": {"operationId": "get_event", "parameters": [{"$ref": "#/components/parameters/Cursor"}],
+      "responses": {"200": {"$ref": "#/components/responses/Event"}, "404": {"$ref": "#/components/responses/Config"}}}}},
+  "components": {
+    "parameters": {
+      "EventID": {"in": "path", "name": "event_id", "required": true, "schema": {"$ref": "#/components/schemas/EventID"}},
+      "Cursor": {"in": "query", "name": "cursor", "schema": {"type": "string"}}},
+    "responses": {
+      "Event": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+      "Config": {"description": "", "content": {"application/json": {"schema": {"type": "object"}}}}},
+    "schemas": {
+      "EventID": {"type": "string", "format": "uuid"},
+      "Cursor": {"type": "object", "properties": {"after": {"type": "string"}}},
+      "Event": {"type": "object", "properties": {"id": {"$ref": "#/components/schemas/EventID"}}}}}}`
+	n, err := normalizeSpec([]byte(spec), schemaTable{}, map[string]string{"GET /events/{event_id}": "GetEvent"}, testGoName(t),
+		map[string]string{"Config": "package api declares by hand (api/client.go)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(n.Data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	components := doc["components"].(map[string]any)
+	params, responses := components["parameters"].(map[string]any), components["responses"].(map[string]any)
+	for section, want := range map[string][]string{
+		"parameters": {"CursorParameter", "EventID"},
+		"responses":  {"ConfigResponse", "Event"},
+	} {
+		if got := slices.Sorted(maps.Keys(components[section].(map[string]any))); !slices.Equal(got, want) {
+			t.Errorf("components.%s: %q, want %q", section, got, want)
+		}
+	}
+	if params["CursorParameter"] == nil || responses["ConfigResponse"] == nil {
+		t.Fatal("the renamed components are gone")
+	}
+	text := string(n.Data)
+	for _, want := range []string{`"$ref":"#/components/parameters/CursorParameter"`, `"$ref":"#/components/responses/ConfigResponse"`, `"$ref":"#/components/parameters/EventID"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the document lacks %s", want)
+		}
+	}
+	for _, want := range []string{
+		"component parameter Cursor would be the Go type Cursor, which is the Go type of schema Cursor; named CursorParameter by the rule",
+		"component response Config would be the Go type Config, which package api declares by hand (api/client.go); named ConfigResponse by the rule",
+	} {
+		if !slices.ContainsFunc(n.Notes, func(note string) bool { return strings.Contains(note, want) }) {
+			t.Errorf("no note says %q: %q", want, n.Notes)
+		}
 	}
 }

@@ -340,7 +340,7 @@ func surfaceFor(doc *openapi3.T, op opName, o *openapi3.Operation, g *generatedA
 }
 
 // writeParams writes the statements that put the fields of a params struct
-// into the query or the headers, as the spec's parameters say.
+// into the query, the headers or the cookies, as the spec's parameters say.
 func writeParams(b *strings.Builder, o *openapi3.Operation, g *generatedAPI, typ, opVar string, fail func(string) string) error {
 	fields := map[string]goField{}
 	for _, f := range g.fieldsOf(typ) {
@@ -348,7 +348,7 @@ func writeParams(b *strings.Builder, o *openapi3.Operation, g *generatedAPI, typ
 	}
 	for _, pr := range o.Parameters {
 		p := pr.Value
-		if p == nil || (p.In != openapi3.ParameterInQuery && p.In != openapi3.ParameterInHeader) {
+		if p == nil || (p.In != openapi3.ParameterInQuery && p.In != openapi3.ParameterInHeader && p.In != openapi3.ParameterInCookie) {
 			continue
 		}
 		f, ok := fields[p.Name]
@@ -363,9 +363,12 @@ func writeParams(b *strings.Builder, o *openapi3.Operation, g *generatedAPI, typ
 			v = "*" + v
 		}
 		var stmt string
-		if p.In == openapi3.ParameterInHeader {
+		switch p.In {
+		case openapi3.ParameterInHeader:
 			stmt = fmt.Sprintf("\tif err := addHeaderParam(%s, &rq, %q, %s); err != nil {\n\t\t%s\n\t}\n", opVar, p.Name, v, fail("err"))
-		} else {
+		case openapi3.ParameterInCookie:
+			stmt = fmt.Sprintf("\tif err := addCookieParam(%s, &rq, %q, %s); err != nil {\n\t\t%s\n\t}\n", opVar, p.Name, v, fail("err"))
+		default:
 			stmt = "\t" + queryStmt(g, p, ftype, v, opVar, fail) + "\n"
 		}
 		if optional {
@@ -554,7 +557,10 @@ func clientSource(pkg string, p pin, ops []surfaceOp) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "\n%sfunc (c *PartnerClient) %s(ctx context.Context, %sopts ...CallOption) %s {\n%s}\n", s.Doc, s.Name, s.Signature, result, s.Body)
 	}
-	return goFile(clientFile, pkg, p, b.String(), "context", "encoding/json", "time", "github.com/oapi-codegen/runtime")
+	// A result of an inline type spells its fields as oapi-codegen does
+	// (openapi_types.UUID) in the decoder's type argument.
+	return goFile(clientFile, pkg, p, b.String(), "context", "encoding/json", "time", "github.com/oapi-codegen/runtime",
+		"openapi_types github.com/oapi-codegen/runtime/types")
 }
 
 const docIndexFile = "api/doc_index.gen.go"

@@ -138,6 +138,9 @@ func planUpdate(ctx context.Context, o updateOptions, stdout io.Writer) (map[str
 	newPin := pin{File: oldPin.File, SHA256: sum, Source: source, Note: "Fetched from " + source + "."}
 	// Generation validates the spec first, naming it as it came.
 	res, err := generateWith(o.Root, newPin, data, genOptions{Name: name})
+	if err == nil {
+		res, err = withFrontEnds(o.Root, res) // the podero command and the MCP server
+	}
 	if err != nil {
 		if errors.As(err, new(*specError)) {
 			return nil, err

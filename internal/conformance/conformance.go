@@ -1,5 +1,6 @@
 // Package conformance is the generic conformance test of a package that gen
-// generates (package api, and the packages of gen's corpus): it calls every
+// generates (package api, and the packages of gen's corpus): it checks that
+// every operation of the spec has its methods (RunMethods), and calls every
 // operation, through the raw client and through its PartnerClient method,
 // against a server that validates the request against the package's spec
 // and answers with a response that validates too, and checks that the
@@ -81,8 +82,9 @@ type Package struct {
 	Paginated []string
 }
 
-// Run runs RunRaw, RunPartner and RunErrors as subtests.
+// Run runs RunMethods, RunRaw, RunPartner and RunErrors as subtests.
 func Run(t *testing.T, p Package) {
+	t.Run("Methods", func(t *testing.T) { RunMethods(t, p) })
 	t.Run("Raw", func(t *testing.T) { RunRaw(t, p) })
 	t.Run("PartnerClient", func(t *testing.T) { RunPartner(t, p) })
 	t.Run("Errors", func(t *testing.T) { RunErrors(t, p) })
@@ -90,8 +92,94 @@ func Run(t *testing.T, p Package) {
 
 const token = "test-token"
 
+// RunMethods walks the spec, not the package's Operations, so that an
+// operation the pipeline dropped cannot go unnoticed: every operation must
+// be in Operations, with its raw client methods (RawMethods) and its
+// PartnerClient method.
+func RunMethods(t *testing.T, p Package) {
+	raw, err := p.NewRaw("https://example.com", token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner, err := p.NewPartner("https://example.com", uuid.MustParse(specserver.SampleUUID), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, problem := range MissingMethods(p.Doc, p.Operations, raw, partner) {
+		t.Error(problem)
+	}
+}
+
+// MissingMethods lists what RunMethods finds missing: the spec's operations
+// that ops lacks or has elsewhere, and the methods raw (the package's
+// *ClientWithResponses) and partner (its *PartnerClient) lack for them.
+func MissingMethods(doc *openapi3.T, ops []Operation, raw, partner any) []string {
+	byRoute := map[string]Operation{}
+	for _, info := range ops {
+		byRoute[info.Method+" "+info.Path] = info
+	}
+	rv, pv := reflect.ValueOf(raw), reflect.ValueOf(partner)
+	var problems []string
+	n := 0
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for method, op := range doc.Paths.Value(path).Operations() {
+			n++
+			info, ok := byRoute[method+" "+path]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s %s (operationId %q) is not in Operations", method, path, op.OperationID))
+				continue
+			}
+			if info.OperationID != op.OperationID {
+				problems = append(problems, fmt.Sprintf("Operations has %s %s with operationId %q, the spec %q", method, path, info.OperationID, op.OperationID))
+			}
+			for _, name := range RawMethods(info.Name, op) {
+				if !rv.MethodByName(name).IsValid() {
+					problems = append(problems, fmt.Sprintf("%s %s (%s) has no method %s on the raw client %T", method, path, info.Name, name, raw))
+				}
+			}
+			if !pv.MethodByName(info.Name).IsValid() {
+				problems = append(problems, fmt.Sprintf("%s %s has no method %s on %T", method, path, info.Name, partner))
+			}
+		}
+	}
+	if n != len(ops) {
+		problems = append(problems, fmt.Sprintf("the spec has %d operations, Operations %d", n, len(ops)))
+	}
+	if n == 0 {
+		problems = append(problems, "the spec has no operations")
+	}
+	return problems
+}
+
+// RawMethods are the methods of oapi-codegen's ClientWithResponses for an
+// operation of the Go name name that every client has, whatever its
+// package: <name>WithResponse for an operation without a body, and
+// <name>WithBodyWithResponse (any media type, as bytes) for one with a
+// body, besides which only an application/json body has <name>WithResponse
+// (another JSON type, a form, text have <name>With<Type>BodyWithResponse; a
+// multipart form or an octet stream have none).
+func RawMethods(name string, op *openapi3.Operation) []string {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return []string{name + "WithResponse"}
+	}
+	methods := []string{name + "WithBodyWithResponse"}
+	if _, ok := op.RequestBody.Value.Content["application/json"]; ok {
+		methods = append(methods, name+"WithResponse")
+	}
+	return methods
+}
+
+// rawMethod is the raw client method RunRaw calls for an operation: the
+// typed <name>WithResponse where there is one, else the one that sends the
+// body as bytes.
+func rawMethod(name string, op *openapi3.Operation) string {
+	methods := RawMethods(name, op)
+	return methods[len(methods)-1]
+}
+
 // RunRaw calls every operation through the raw client's <Name>WithResponse
-// (or <Name>WithBodyWithResponse for a body that is not JSON): the request
+// (or <Name>WithBodyWithResponse for a body that is not application/json,
+// see RawMethods): the request
 // must validate, the status must be the one the server answered, and a JSON
 // body must be decoded into the typed field for the status and carry what
 // the server sent.
@@ -108,10 +196,7 @@ func RunRaw(t *testing.T, p Package) {
 	for _, info := range p.Operations {
 		t.Run(info.Name, func(t *testing.T) {
 			op := srv.operation(t, info)
-			name := info.Name + "WithResponse"
-			if op.RequestBody != nil && jsonMedia(op.RequestBody.Value.Content) == "" {
-				name = info.Name + "WithBodyWithResponse"
-			}
+			name := rawMethod(info.Name, op)
 			m := cv.MethodByName(name)
 			if !m.IsValid() {
 				t.Fatalf("the raw client has no method %s", name)
@@ -220,7 +305,7 @@ func RunErrors(t *testing.T, p Package) {
 		for _, code := range slices.Sorted(maps.Keys(op.Responses.Map())) {
 			status, ok := errorStatus(code)
 			r := op.Responses.Value(code)
-			if !ok || r.Value == nil || jsonMedia(r.Value.Content) == "" {
+			if !ok || r.Value == nil || errorMedia(r.Value.Content) == "" {
 				continue
 			}
 			t.Run(info.Name+"/"+code, func(t *testing.T) {
@@ -470,13 +555,15 @@ func (s *server) respond(c *specserver.Call, r *http.Request) (specserver.Respon
 	s.mu.Lock()
 	f, isForced := s.force[c.Route.Method+" "+c.Route.Path]
 	s.mu.Unlock()
+	media := jsonMedia
 	if isForced {
 		status, resp = f.status, op.Responses.Value(f.code).Value
+		media = errorMedia
 	}
 	a := answer{status: status, declared: resp != nil}
 	header := http.Header{}
 	if resp != nil && len(resp.Content) > 0 {
-		if mt := jsonMedia(resp.Content); mt != "" {
+		if mt := media(resp.Content); mt != "" {
 			a.json = true
 			a.body, _ = json.Marshal(specserver.Sample(resp.Content.Get(mt).Schema)) // samples always encode
 			header.Set("Content-Type", mt)
@@ -512,6 +599,16 @@ func jsonMedia(content openapi3.Content) string {
 		}
 	}
 	return ""
+}
+
+// errorMedia is the JSON media type of an error response whose body the
+// generated errorPayload decodes: application/json when the response
+// declares it, else the first other JSON type (application/problem+json).
+func errorMedia(content openapi3.Content) string {
+	if content["application/json"] != nil {
+		return "application/json"
+	}
+	return jsonMedia(content)
 }
 
 // sampleBytes is a body of a media type that is not JSON.
@@ -579,8 +676,19 @@ func (s *server) args(t *testing.T, m reflect.Type, info Operation, op *openapi3
 	}
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		content := op.RequestBody.Value.Content
-		if mt := jsonMedia(content); mt != "" {
+		// A method takes a JSON body as a value, or as its content type and
+		// bytes (the raw client's WithBody, a PartnerClient method for a
+		// body gen sends as it is).
+		if mt := jsonMedia(content); mt != "" && next().Kind() != reflect.String {
 			args = append(args, decode(t, specserver.Sample(content.Get(mt).Schema), next()))
+		} else if mt != "" {
+			args = append(args, reflect.ValueOf(mt).Convert(next()))
+			body := specserver.SampleJSON(content.Get(mt).Schema)
+			if typ := next(); typ.Kind() == reflect.Slice {
+				args = append(args, reflect.ValueOf(body))
+			} else {
+				args = append(args, reflect.ValueOf(bytes.NewReader(body)))
+			}
 		} else {
 			mt, body := requestBody(t, content)
 			args = append(args, reflect.ValueOf(mt).Convert(next()))

@@ -4,6 +4,7 @@
 //	PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID  all three, or none
 //	PODERO_ENV       sandbox (the default) or production
 //	PODERO_BASE_URL  another API host; overrides PODERO_ENV
+//	PODERO_TOKEN_URL another token endpoint (default: the guides' on the API host)
 package partnerenv
 
 import (
@@ -50,7 +51,7 @@ func Read(env func(string) string, orElse string) (*Settings, error) {
 		return nil, fmt.Errorf("PODERO_ORG_ID is not a UUID: %w", err)
 	}
 	s := &Settings{Config: api.Config{BaseURL: env("PODERO_BASE_URL"), OrgID: org,
-		ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET")}}
+		ClientID: env("PODERO_CLIENT_ID"), ClientSecret: env("PODERO_CLIENT_SECRET"), TokenURL: env("PODERO_TOKEN_URL")}}
 	if s.Config.BaseURL == "" {
 		switch e := env("PODERO_ENV"); e {
 		case "", "sandbox":

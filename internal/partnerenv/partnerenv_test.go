@@ -17,6 +17,9 @@ func TestRead(t *testing.T) {
 			return creds[k]
 		}
 	}
+	if s, err := Read(with(map[string]string{"PODERO_TOKEN_URL": "https://auth.example.com/token"}), ""); err != nil || s.Config.TokenURL != "https://auth.example.com/token" {
+		t.Errorf("PODERO_TOKEN_URL: %+v, %v", s, err)
+	}
 	if s, err := Read(func(string) string { return "" }, "or else"); s != nil || err != nil {
 		t.Errorf("no credentials: %v, %v; want nil, nil", s, err)
 	}
@@ -29,6 +32,7 @@ func TestRead(t *testing.T) {
 		{map[string]string{"PODERO_ENV": "production"}, api.ProductionBaseURL, "production", ""},
 		{map[string]string{"PODERO_ENV": "production", "PODERO_BASE_URL": "http://127.0.0.1:9"}, "http://127.0.0.1:9", "", ""},
 		{map[string]string{"PODERO_ENV": "staging"}, "", "", "PODERO_ENV"},
+		{map[string]string{"PODERO_TOKEN_URL": "https://auth.example.com/token"}, api.SandboxBaseURL, "sandbox", ""},
 		{map[string]string{"PODERO_ORG_ID": "acme"}, "", "", "PODERO_ORG_ID is not a UUID"},
 		{map[string]string{"PODERO_CLIENT_SECRET": ""}, "", "", "PODERO_CLIENT_SECRET not set: set all of PODERO_CLIENT_ID, PODERO_CLIENT_SECRET, PODERO_ORG_ID or else"},
 	} {

@@ -67,12 +67,16 @@ func LoadDoc(data []byte) (*openapi3.T, error) {
 // process that meets the same text uses the same matcher, with these
 // options or without them. A match-anything matcher thus leaks to them too.
 func CompilePattern(expr string) (openapi3.RegexMatcher, error) {
-	re, err := regexp.Compile(codepoint.ReplaceAllString(expr, `\x{${1}}`))
+	re, err := regexp.Compile(GoPattern(expr))
 	if err != nil {
 		return anything{}, nil
 	}
 	return re, nil
 }
+
+// GoPattern is a schema's pattern in Go's regexp syntax: ECMA-262's \uXXXX
+// as \x{XXXX}.
+func GoPattern(expr string) string { return codepoint.ReplaceAllString(expr, `\x{${1}}`) }
 
 // codepoint is ECMA-262's \uXXXX, which Go spells \x{XXXX}.
 var codepoint = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)

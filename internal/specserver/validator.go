@@ -54,6 +54,16 @@ func CheckValue(ref *openapi3.SchemaRef, value any) error {
 	return ref.Value.VisitJSON(value, append([]openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020()}, formats...)...)
 }
 
+// CheckValueIn validates a JSON value against a schema of doc as traffic
+// is checked against it: by JSON Schema 2020-12 in a 3.1 document, by
+// OpenAPI 3.0's rules (nullable) in a 3.0 one.
+func CheckValueIn(doc *openapi3.T, ref *openapi3.SchemaRef, value any) error {
+	if doc.IsOpenAPI31OrLater() {
+		return CheckValue(ref, value)
+	}
+	return ref.Value.VisitJSON(value, formats...)
+}
+
 // Validator checks requests and responses against the spec.
 type Validator struct {
 	doc    *openapi3.T

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/internal/opcall"
+)
+
+// withClient runs do with a client for where the flags say, and prints
+// what it returns: nothing for nil, bytes as they are, anything else as
+// --output says. Its error is the command's.
+func (a *app) withClient(ctx context.Context, do func(context.Context, *api.PartnerClient, *fakeTarget) (any, error)) error {
+	format, err := a.format()
+	if err != nil {
+		return err
+	}
+	c, fake, done, err := a.client(ctx)
+	if err != nil {
+		return &runError{err}
+	}
+	defer done()
+	res, err := do(ctx, c, fake)
+	if err != nil {
+		return &runError{err}
+	}
+	if res == nil {
+		return nil
+	}
+	if b, ok := res.([]byte); ok {
+		_, err := a.stdout.Write(b)
+		return err
+	}
+	// Not json.Marshal, which escapes <, > and & (in every URL's query).
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return &runError{fmt.Errorf("encoding the result: %w", err)}
+	}
+	return write(a.stdout, format, opcall.RedactURLSecrets(buf.Bytes()))
+}
+
+// format is --output, or its default: a table on a terminal, JSON
+// otherwise (a pipe, a file, another program).
+func (a *app) format() (string, error) {
+	switch f := a.flags.output; f {
+	case "json", "yaml", "table":
+		return f, nil
+	case "":
+		if a.terminal {
+			return "table", nil
+		}
+		return "json", nil
+	default:
+		return "", usageErr(fmt.Errorf("--output %q: want json, yaml or table", f))
+	}
+}
+
+// write prints a JSON value in the format.
+func write(w io.Writer, format string, data []byte) error {
+	if format == "json" {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, bytes.TrimRight(data, "\n"), "", "  "); err != nil {
+			return err
+		}
+		buf.WriteByte('\n')
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	v, err := parseOrdered(data)
+	if err != nil {
+		return err
+	}
+	if format == "yaml" {
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(v.yaml()); err != nil {
+			return err
+		}
+		return enc.Close()
+	}
+	return writeTable(w, v)
+}
+
+// value is a JSON value with its objects' keys in order and its numbers
+// as written, for YAML and tables: neither changes a value.
+type value struct {
+	kind  byte     // '{', '[', 's' (string), 'n' (number), 'b' (bool), 0 (null)
+	text  string   // a scalar's: the string, or the number or bool as written
+	keys  []string // an object's
+	elems []*value // an object's values or an array's elements
+}
+
+func parseOrdered(data []byte) (*value, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return parseValue(dec)
+}
+
+func parseValue(dec *json.Decoder) (*value, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		v := &value{kind: byte(t)}
+		for dec.More() {
+			if t == '{' {
+				k, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				v.keys = append(v.keys, k.(string))
+			}
+			e, err := parseValue(dec)
+			if err != nil {
+				return nil, err
+			}
+			v.elems = append(v.elems, e)
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return nil, err
+		}
+		return v, nil
+	case string:
+		return &value{kind: 's', text: t}, nil
+	case json.Number:
+		return &value{kind: 'n', text: t.String()}, nil
+	case bool:
+		return &value{kind: 'b', text: strconv.FormatBool(t)}, nil
+	case nil:
+		return &value{}, nil
+	}
+	return nil, errors.New("unexpected JSON token")
+}
+
+func (v *value) yaml() *yaml.Node {
+	switch v.kind {
+	case '{':
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for i, k := range v.keys {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, v.elems[i].yaml())
+		}
+		return n
+	case '[':
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, e := range v.elems {
+			n.Content = append(n.Content, e.yaml())
+		}
+		return n
+	case 's':
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v.text}
+	case 'n':
+		tag := "!!int"
+		if strings.ContainsAny(v.text, ".eE") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v.text}
+	case 'b':
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: v.text}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+}
+
+// cell is a scalar as a table shows it.
+func (v *value) cell() string {
+	switch v.kind {
+	case 0:
+		return "-"
+	case '{':
+		return "{…}"
+	case '[':
+		if len(v.elems) == 0 {
+			return "[]"
+		}
+		var parts []string
+		for _, e := range v.elems {
+			if e.kind == '{' || e.kind == '[' {
+				return fmt.Sprintf("[%d items]", len(v.elems))
+			}
+			parts = append(parts, e.cell())
+		}
+		return strings.Join(parts, ", ")
+	}
+	return strings.ReplaceAll(v.text, "\n", " ")
+}
+
+// writeTable prints a list of objects as rows under their fields' names,
+// and anything else as FIELD VALUE lines, nested fields by their dotted
+// paths.
+func writeTable(w io.Writer, v *value) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	switch {
+	case v.kind == '[' && len(v.elems) == 0:
+		fmt.Fprintln(tw, "(none)")
+	case v.kind == '[' && v.elems[0].kind == '{':
+		var cols []string
+		seen := map[string]bool{}
+		for _, e := range v.elems {
+			for i, k := range e.keys {
+				if !seen[k] && e.elems[i].kind != '{' {
+					seen[k] = true
+					cols = append(cols, k)
+				}
+			}
+		}
+		fmt.Fprintln(tw, strings.ToUpper(strings.Join(cols, "\t")))
+		for _, e := range v.elems {
+			row := make([]string, len(cols))
+			for i, c := range cols {
+				row[i] = "-"
+				for j, k := range e.keys {
+					if k == c {
+						row[i] = e.elems[j].cell()
+					}
+				}
+			}
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
+	case v.kind == '{' || v.kind == '[':
+		flatten(tw, "", v)
+	default:
+		fmt.Fprintln(tw, v.cell())
+	}
+	return tw.Flush()
+}
+
+func flatten(w io.Writer, prefix string, v *value) {
+	switch {
+	case v.kind == '{' && len(v.keys) > 0:
+		for i, k := range v.keys {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			flatten(w, p, v.elems[i])
+		}
+	case v.kind == '[' && len(v.elems) > 0 && (v.elems[0].kind == '{' || v.elems[0].kind == '['):
+		for i, e := range v.elems {
+			flatten(w, fmt.Sprintf("%s[%d]", prefix, i), e)
+		}
+	default:
+		fmt.Fprintf(w, "%s\t%s\n", prefix, v.cell())
+	}
+}
