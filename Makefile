@@ -7,7 +7,7 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check test-mcp mcp-inspector
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-corpus lint fmt bench consumer-check api-check test-mcp mcp-inspector test-pgstore test-postgres bench-watch
 
 all: generate test
 
@@ -42,7 +42,7 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/gen$$')
-	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-mcp
+	$(MAKE) --no-print-directory -j4 -O test-gen check-generate consumer-check api-check test-mcp test-pgstore
 
 test-gen:
 	$(GO) test -count=1 ./gen/...
@@ -54,6 +54,28 @@ test-mcp:
 	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd mcp && $$sc ./...; \
 	status=$$?; rm -rf $$(dirname $$sc); exit $$status
 	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+
+## test-pgstore: the Postgres store's module (watch/pgstore, its own go.mod): go vet, staticcheck (built from the
+## root module) and, when PODERO_PG_URL names a server, the race-enabled tests; without one it says it skipped them
+## (make test-postgres starts a throwaway server for them)
+test-pgstore:
+	cd watch/pgstore && $(GO) vet ./...
+	sc=$$(mktemp -d)/staticcheck && $(GO) build -o $$sc honnef.co/go/tools/cmd/staticcheck && cd watch/pgstore && $$sc ./...; \
+	status=$$?; rm -rf $$(dirname $$sc); exit $$status
+	@if [ -n "$$PODERO_PG_URL" ]; then cd watch/pgstore && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...; \
+	else echo "test-pgstore: SKIPPED the Postgres store's tests: no PODERO_PG_URL (make test-postgres runs them on a throwaway cluster)"; fi
+
+## test-postgres: start a throwaway PostgreSQL cluster (a temporary directory, 127.0.0.1 on a free port, as a non-root
+## user), run watch/pgstore's vet, staticcheck and race-enabled tests against it, and remove it (.ci/test-postgres)
+test-postgres:
+	GO='$(GO)' .ci/test-postgres
+
+## bench-watch: the fleet watcher's scenarios (steady, restart, storm, replicas) on a simulated day of 10,000 devices
+## against poderotest, one line each; SCENARIOS=steady,storm picks some, PODERO_BENCH_WATCH_DEVICES and
+## PODERO_BENCH_WATCH_HOURS scale them (.ci/bench-watch). A benchmark in simulated time: it fails only for a miss,
+## a duplicate, a concurrent read or a latency over its bound. Not part of make test.
+bench-watch:
+	GO='$(GO)' .ci/bench-watch
 
 ## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
 ## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
