@@ -20,7 +20,7 @@ import (
 	"github.com/podero-go/podero/internal/specserver"
 )
 
-// Server is a fake Podero listening on loopback. Its exported fields are
+// Server is a fake Podero, on loopback or in process. Its exported fields are
 // set by [NewServer] and must not be changed.
 type Server struct {
 	// URL is the base URL, such as "http://127.0.0.1:50123": what
