@@ -508,3 +508,113 @@ func TestLanesAndMetrics(t *testing.T) {
 		}
 	})
 }
+
+// TestCatchUpWithoutBurst: after half an hour down, every read is overdue;
+// the restarted watcher catches up at its rate, not in a burst, and the
+// fleet is read again within a few minutes.
+func TestCatchUpWithoutBurst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fleet.watch")
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		if _, err := f.Srv.Populate(poderotest.Fleet{Users: 60, Seed: 11}); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		perSecond := map[int64]int{}
+		f.Srv.Observe(func(a poderotest.Answered) {
+			if a.OperationID == "" {
+				return // token requests
+			}
+			mu.Lock()
+			perSecond[a.At.Unix()]++
+			mu.Unlock()
+		})
+		const rate = 2.0
+		start := func(d time.Duration) {
+			store, err := watch.OpenFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			w, err := watch.New(f.Client, watch.Options{Store: store, Freshness: freshness, Rate: rate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			watchbench.Run(t, w, watchbench.NewRecorder(), d)
+		}
+		start(20 * time.Minute)
+		time.Sleep(30 * time.Minute) // down: every read is overdue
+		mu.Lock()
+		clear(perSecond)
+		mu.Unlock()
+		restart := time.Now()
+		start(15 * time.Minute)
+		mu.Lock()
+		defer mu.Unlock()
+		busiest, total, last := 0, 0, int64(0)
+		for sec, n := range perSecond {
+			busiest, total = max(busiest, n), total+n
+			if sec < restart.Add(5*time.Minute).Unix() {
+				last = max(last, sec)
+			}
+		}
+		if busiest > int(rate)+1 {
+			t.Errorf("%d requests in one second after the restart, at a rate of %v: a burst", busiest, rate)
+		}
+		// 60 users have about 114 units: at 2 a second, a minute or so.
+		if caughtUp := time.Unix(last, 0).Sub(restart); total < 100 || caughtUp > 3*time.Minute {
+			t.Errorf("%d requests after the restart, the catch-up lasting %v", total, caughtUp)
+		}
+	})
+}
+
+// TestBoostResumedAfterRestart: a boost tracked before a crash is followed
+// by the watcher that restarts on the same store, and settles once.
+func TestBoostResumedAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fleet.watch")
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		users, err := f.Srv.Populate(poderotest.Fleet{Users: 2, Seed: 12, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := users[0]
+		if err := f.Srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		r := watchbench.NewRecorder()
+		for i := range 2 {
+			store, err := watch.OpenFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := watch.New(f.Client, watch.Options{Store: store, Freshness: freshness})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			done := make(chan error)
+			go func() { done <- w.Run(ctx, r.Handle) }()
+			if i == 0 {
+				time.Sleep(time.Second)
+				if err := w.Boost(ctx, u.ID, u.Devices[0].ID); err != nil {
+					t.Fatal(err)
+				}
+				cancel() // killed before the boost starts (10 s)
+			}
+			<-done
+			cancel()
+			store.Close()
+		}
+		events, count := r.Snapshot()
+		var settled []watch.BoostSettled
+		for _, d := range events {
+			if b, ok := d.Ev.(watch.BoostSettled); ok {
+				settled = append(settled, b)
+			}
+		}
+		if len(settled) != 1 || settled[0].State != api.BoostStateOngoing || watchbench.Duplicates(count) != 0 {
+			t.Fatalf("after the restart: %+v", settled)
+		}
+	})
+}
