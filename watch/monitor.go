@@ -173,9 +173,10 @@ func (w *Watcher) checkStale(ctx context.Context) {
 }
 
 // checkLagging compares the requests a second the schedule needs with
-// Options.Rate: each unit is read once per its freshness target, each
-// boost polled every BoostPoll, the users listed every UsersEvery. A
-// Lagging event opens an episode when the need passes the rate.
+// Options.Rate: each unit read once per its freshness target (a full
+// sweep: the reads MinRefresh skips are a margin), each boost polled at
+// its interval, the users listed every UsersEvery. A Lagging event opens
+// an episode when the need passes the rate.
 func (w *Watcher) checkLagging(ctx context.Context) {
 	now := w.now()
 	w.mu.Lock()

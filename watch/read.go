@@ -155,7 +155,7 @@ func (w *Watcher) fetch(ctx context.Context, u *userRT, key string, l lane) ([]r
 		if err != nil {
 			return nil, false, err
 		}
-		devices = append(devices, wb)
+		return []reading{readingOf(wb)}, false, nil // one wallbox of the user's: not a list
 	case key == unitFindWallboxes:
 		cfg, err := w.c.GetChargingConfig(ctx, u.id, opts...)
 		if err != nil {

@@ -98,7 +98,10 @@ func (w *Watcher) scheduleUnitsLocked(u *userRT, now time.Time) {
 			delete(u.jobs, key)
 		}
 	}
-	u.need = float64(len(u.boosts)) / w.o.BoostPoll.Seconds()
+	u.need = 0
+	for _, b := range u.boosts {
+		u.need += 1 / w.boostInterval(b.Requested, now).Seconds()
+	}
 	for key := range u.doc.Units {
 		w.scheduleLocked(u, key, jobRead, w.laneOf(u, key), w.dueLocked(u, key, now))
 		f := w.o.Freshness
@@ -182,6 +185,18 @@ func (w *Watcher) next() (*job, time.Duration, int64) {
 	defer w.mu.Unlock()
 	now := w.now()
 	wait := time.Minute
+	// A lane may not starve the ones below it: a job overdue by a quarter
+	// of the target goes first, whatever its lane.
+	for l := laneCount - 1; l > laneBoost; l-- {
+		if h := w.lanes[l]; h.Len() > 0 && now.Sub(h[0].due) > w.o.Freshness/4 && (h[0].user == nil || !h[0].user.busy) {
+			j := heap.Pop(&w.lanes[l]).(*job)
+			if j.user != nil {
+				j.user.busy = true
+			}
+			j.due = time.Time{}
+			return j, 0, w.changes
+		}
+	}
 	for l := range w.lanes {
 		h := &w.lanes[l]
 		for h.Len() > 0 {

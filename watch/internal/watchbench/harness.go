@@ -137,17 +137,25 @@ type Episode struct {
 	Device     api.UUID
 	Cue        string
 	Start, End time.Time // End is until for one still open
+	// Gap is how long the device did not need attention before it (0:
+	// since it was added, or another episode with a cue ended as it
+	// began, which a poller tells apart by the cue).
+	Gap time.Duration
 }
 
 // Episodes reads the attention episodes off the fake's ground truth.
 func Episodes(changes []poderotest.Change, until time.Time) []*Episode {
 	var out []*Episode
 	open := map[api.UUID]*Episode{}
+	last := map[api.UUID]*Episode{} // the device's episode before
 	for _, c := range changes {
 		switch c.Type {
 		case poderotest.AttentionStarted:
 			e := &Episode{Device: c.DeviceID, Cue: c.CueID, Start: c.At}
-			open[c.DeviceID] = e
+			if prev := last[c.DeviceID]; prev != nil && prev.Cue == "" && e.Cue == "" {
+				e.Gap = c.At.Sub(prev.End)
+			}
+			open[c.DeviceID], last[c.DeviceID] = e, e
 			out = append(out, e)
 		case poderotest.AttentionEnded, poderotest.DeviceGone:
 			if e := open[c.DeviceID]; e != nil {
@@ -192,9 +200,11 @@ func matchAttention(eps []*Episode, events []Delivered) map[*Episode]time.Time {
 
 // Attention is how the watcher did on the attention episodes that began in
 // [from, until): those that lasted the freshness target (Detectable), of
-// them those never delivered (Missed), the shorter ones (Short, of which
+// them those never delivered (Missed), the others (Short, of which
 // ShortSeen were delivered), and the delays from an episode's start to its
-// delivery, sorted.
+// delivery, sorted. An episode without a cue that began less than the
+// target after the device's last one without a cue ended is not
+// detectable: to a poller, the two are one.
 type Attention struct {
 	Detectable, Missed, Short, ShortSeen int
 	Delays                               []time.Duration
@@ -213,7 +223,7 @@ func AnalyzeAttention(changes []poderotest.Change, events []Delivered, freshness
 			continue
 		}
 		at, ok := seen[e]
-		if e.End.Sub(e.Start) < freshness {
+		if e.End.Sub(e.Start) < freshness || e.Gap > 0 && e.Gap < freshness {
 			a.Short++
 			if ok {
 				a.ShortSeen++

@@ -3,6 +3,7 @@ package watchbench
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -73,6 +74,7 @@ type Result struct {
 	ShortEpisodes, ShortSeen int
 	BoostPolls               int
 	Checked, Unchecked       int
+	Types                    map[string]int // events delivered, by type
 	Failures                 []string
 }
 
@@ -91,6 +93,7 @@ type minuteCount struct {
 	mu    sync.Mutex
 	all   map[int64]int
 	boost map[int64]int
+	ops   map[string]int // by operation and priority, for the hourly log
 }
 
 func (m *minuteCount) middleware() api.Middleware {
@@ -105,6 +108,7 @@ func (m *minuteCount) middleware() api.Middleware {
 		if a.Call.Priority == api.PriorityUrgent {
 			m.boost[minute]++
 		}
+		m.ops[fmt.Sprintf("%s/%d", a.Call.Operation, a.Call.Priority)]++
 		m.mu.Unlock()
 		return err
 	}}
@@ -123,7 +127,7 @@ func RunScenario(t *testing.T, sc Scenario) Result {
 }
 
 func runScenario(t *testing.T, sc Scenario) Result {
-	counts := &minuteCount{all: map[int64]int{}, boost: map[int64]int{}}
+	counts := &minuteCount{all: map[int64]int{}, boost: map[int64]int{}, ops: map[string]int{}}
 	f := NewFake(t, 5000)
 	srv := f.Srv
 	srv.RecordRequests(false)
@@ -143,6 +147,7 @@ func runScenario(t *testing.T, sc Scenario) Result {
 		srv.AddFaultWindow(w)
 	}
 	rec := NewRecorder()
+	warnings := &warnCounter{counts: map[string]int{}}
 	ctx, cancel := context.WithTimeout(context.Background(), sc.Duration)
 	defer cancel()
 
@@ -158,7 +163,7 @@ func runScenario(t *testing.T, sc Scenario) Result {
 		store := sc.Store(t, i)
 		client := NewClient(t, srv, &api.RateLimit{PerSecond: clientRate, Burst: 10}, counts.middleware())
 		w, err := watch.New(client, watch.Options{Store: store, Freshness: sc.Freshness, Rate: watcherRate, Burst: 5,
-			Replica: fmt.Sprintf("replica-%d", i)})
+			Replica: fmt.Sprintf("replica-%d", i), Logger: slog.New(warnings)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,6 +225,36 @@ func runScenario(t *testing.T, sc Scenario) Result {
 				if err := live[r.IntN(len(live))].w.Boost(ctx, ev.User, ev.EV); err != nil && ctx.Err() == nil {
 					boostErrs++
 				}
+			}
+		})
+	}
+
+	// Every simulated hour, for the log: the watchers' gauges, the events.
+	if os.Getenv("PODERO_BENCH_WATCH_HOURLY") != "" {
+		boostWG.Go(func() {
+			for h := 1; ; h++ {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Hour):
+				}
+				mu.Lock()
+				for i, rp := range replicas {
+					if rp != nil {
+						st := rp.w.Stats()
+						t.Logf("%s %2dh replica %d: %.1f req/s, need %.1f, sweep %v, oldest %v, users %d, events %d, calls %d (%d failed), attempts %d (%d 429s)",
+							sc.Name, h, i, st.RequestsPerSecond, st.Need, st.SweepDuration.Round(time.Second), st.OldestReading.Round(time.Second),
+							st.Users, st.Events, st.Requests, st.Failed, st.Attempts, st.RateLimited)
+					}
+				}
+				mu.Unlock()
+				t.Logf("%s %2dh warnings %v", sc.Name, h, warnings.take())
+				counts.mu.Lock()
+				t.Logf("%s %2dh requests %v", sc.Name, h, counts.ops)
+				counts.ops = map[string]int{}
+				counts.mu.Unlock()
+				evs, _ := rec.Snapshot()
+				t.Logf("%s %2dh events %v", sc.Name, h, Types(evs))
 			}
 		})
 	}
@@ -309,7 +344,7 @@ func measure(t *testing.T, sc Scenario, f *Fake, rec *Recorder, counts *minuteCo
 	changes := f.Srv.Changes()
 	events, count := rec.Snapshot()
 	res := Result{Scenario: sc, Events: len(events), Duplicates: Duplicates(count), ConcurrentReads: f.Srv.ConcurrentReads(),
-		MissedByKind: map[string]int{}, DetectableByKind: map[string]int{}}
+		MissedByKind: map[string]int{}, DetectableByKind: map[string]int{}, Types: Types(events)}
 	res.Checked, res.Unchecked = f.Srv.CheckedResponses()
 	F := sc.Freshness
 	downtime := func(e *Episode) bool { return false }
@@ -358,6 +393,13 @@ func measure(t *testing.T, sc Scenario, f *Fake, rec *Recorder, counts *minuteCo
 		}
 	}
 	chargeStart := map[api.UUID]time.Time{}
+	// A charge that begins less than the target after the last one ended
+	// is, to a poller, the same charge: not detectable apart.
+	chargeEnd := map[api.UUID]time.Time{}
+	visible := func(dev api.UUID, start time.Time) bool {
+		end, ok := chargeEnd[dev]
+		return !ok || start.Sub(end) >= F
+	}
 	lived := map[api.UUID]time.Time{} // device added at
 	var boostDelays []time.Duration
 	requested := map[api.UUID]bool{}
@@ -385,7 +427,7 @@ func measure(t *testing.T, sc Scenario, f *Fake, rec *Recorder, counts *minuteCo
 		case poderotest.ChargingStarted:
 			chargeStart[c.DeviceID] = c.At
 		case poderotest.ChargingStopped:
-			if s, ok := chargeStart[c.DeviceID]; ok && c.At.Sub(s) >= F {
+			if s, ok := chargeStart[c.DeviceID]; ok && c.At.Sub(s) >= F && visible(c.DeviceID, s) {
 				res.DetectableByKind["charging"]++
 				if !slices.ContainsFunc(charges[c.DeviceID], func(at time.Time) bool { return !at.Before(s) && !at.After(c.At) }) {
 					res.MissedByKind["charging"]++
@@ -393,6 +435,7 @@ func measure(t *testing.T, sc Scenario, f *Fake, rec *Recorder, counts *minuteCo
 				}
 			}
 			delete(chargeStart, c.DeviceID)
+			chargeEnd[c.DeviceID] = c.At
 		case poderotest.BoostRequested:
 			requested[c.DeviceID] = true
 		case poderotest.BoostSettled:
@@ -419,7 +462,7 @@ func measure(t *testing.T, sc Scenario, f *Fake, rec *Recorder, counts *minuteCo
 		}
 	}
 	for dev, s := range chargeStart { // still charging at the end
-		if end.Sub(s) >= F {
+		if end.Sub(s) >= F && visible(dev, s) {
 			res.DetectableByKind["charging"]++
 			if !slices.ContainsFunc(charges[dev], func(at time.Time) bool { return !at.Before(s) }) {
 				res.MissedByKind["charging"]++
@@ -547,9 +590,50 @@ func (r Result) Summary() string {
 		kinds = append(kinds, fmt.Sprintf("%s %d/%d", k, n-r.MissedByKind[k], n))
 	}
 	slices.Sort(kinds)
-	return fmt.Sprintf("%s: delivered of detectable: %s; attention episodes %d (%d shorter than the target, %d of them seen); "+
+	types := make([]string, 0, len(r.Types))
+	for k, n := range r.Types {
+		types = append(types, fmt.Sprintf("%s %d", k, n))
+	}
+	slices.Sort(types)
+	return fmt.Sprintf("%s: events %s; delivered of detectable: %s; attention episodes %d (%d shorter than the target, %d of them seen); "+
 		"boosts settled %d, boost polls %d; full sweep %.2f requests/device-hour (the floor %.2f is %.0f%% of it); "+
 		"responses checked against the spec %d (unchecked %d)",
-		r.Scenario.Name, strings.Join(kinds, ", "), r.AttentionEpisodes, r.ShortEpisodes, r.ShortSeen, r.Boosts, r.BoostPolls,
+		r.Scenario.Name, strings.Join(types, ", "), strings.Join(kinds, ", "), r.AttentionEpisodes, r.ShortEpisodes, r.ShortSeen, r.Boosts, r.BoostPolls,
 		r.FullSweepPerDeviceHour, r.FloorPerDeviceHour, 100*r.FloorPerDeviceHour/r.FullSweepPerDeviceHour, r.Checked, r.Unchecked)
+}
+
+// warnCounter is a slog handler that counts the watchers' warnings by
+// message and error, for the hourly log.
+type warnCounter struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (w *warnCounter) Enabled(ctx context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (w *warnCounter) Handle(ctx context.Context, r slog.Record) error {
+	key := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" {
+			key += ": " + a.Value.String()
+			if len(key) > 160 {
+				key = key[:160]
+			}
+		}
+		return true
+	})
+	w.mu.Lock()
+	w.counts[key]++
+	w.mu.Unlock()
+	return nil
+}
+func (w *warnCounter) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w *warnCounter) WithGroup(string) slog.Handler      { return w }
+
+// take returns the counts so far and starts afresh.
+func (w *warnCounter) take() map[string]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.counts
+	w.counts = map[string]int{}
+	return out
 }

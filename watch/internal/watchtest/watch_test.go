@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -615,6 +616,79 @@ func TestBoostResumedAfterRestart(t *testing.T) {
 		}
 		if len(settled) != 1 || settled[0].State != api.BoostStateOngoing || watchbench.Duplicates(count) != 0 {
 			t.Fatalf("after the restart: %+v", settled)
+		}
+	})
+}
+
+// TestTwoWallboxes: a user's wallboxes are read one GET each; reading one
+// says nothing of the other (it was taken for gone, announced gone and
+// found again, in a loop of reads that starved discovery).
+func TestTwoWallboxes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		ops := map[string]int{}
+		f := newFake(t)
+		f.Client = watchbench.NewClient(t, f.Srv, nil, api.Middleware{Attempt: func(ctx context.Context, a *api.Attempt, next api.Next) error {
+			mu.Lock()
+			ops[a.Call.Operation]++
+			mu.Unlock()
+			return next(ctx)
+		}})
+		users, err := f.Srv.Populate(poderotest.Fleet{Users: 1, Seed: 13, Devices: map[poderotest.DeviceType]float64{poderotest.Wallbox: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := watchbench.NewRecorder()
+		watchbench.Run(t, w, r, time.Hour)
+		events, count := r.Snapshot()
+		for _, d := range users[0].Devices {
+			if count["device-added:"+d.ID.String()] != 1 || count["device-gone:"+d.ID.String()] != 0 {
+				t.Errorf("wallbox %s: %v", d.ID, watchbench.Types(events))
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		// An hour: each wallbox every 10 to 15 minutes, the search once.
+		if ops["GetWallbox"] > 2*7 || ops["GetChargingConfig"] > 2 {
+			t.Errorf("requests in an hour: %v", ops)
+		}
+	})
+}
+
+// TestLanesDoNotStarve: a budget the regular reads fill still lists the
+// users: a job overdue by a quarter of the target goes first, whatever its
+// lane.
+func TestLanesDoNotStarve(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		var mu sync.Mutex
+		lists := 0
+		f.Srv.Observe(func(a poderotest.Answered) {
+			if strings.HasSuffix(a.OperationID, "retrieve_organization_users") {
+				mu.Lock()
+				lists++
+				mu.Unlock()
+			}
+		})
+		if _, err := f.Srv.Populate(poderotest.Fleet{Users: 100, Seed: 14, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		// 100 lists to read every 10 minutes need a sixth of a request a
+		// second: the budget is below it, the reads are always due.
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness, Rate: 0.15})
+		if err != nil {
+			t.Fatal(err)
+		}
+		watchbench.Run(t, w, watchbench.NewRecorder(), time.Hour)
+		mu.Lock()
+		defer mu.Unlock()
+		// Every 5 minutes, give or take a starved quarter of the target.
+		if lists < 8 {
+			t.Errorf("the users were listed %d times in an hour of a budget the reads fill", lists)
 		}
 	})
 }
