@@ -79,15 +79,15 @@ func TestChanges(t *testing.T) {
 	if _, err := srv.Populate(poderotest.Fleet{Users: 20, Seed: 2}); err != nil {
 		t.Fatal(err)
 	}
-	// High rates, so that a simulated day of 40 users shows every change.
-	if err := srv.StartChanges(poderotest.Changes{Seed: 3, AttentionPerDay: 3, GonePerDay: 0.2,
-		OnboardingsPerDay: 20, NewUsersPerDay: 20}); err != nil {
+	// High rates, so that ten simulated hours of 20 users show every change.
+	if err := srv.StartChanges(poderotest.Changes{Seed: 3, AttentionPerDay: 6, GonePerDay: 0.5, ChargesPerDay: 3,
+		OnboardingsPerDay: 40, NewUsersPerDay: 40}); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	checked := 0
 	from := len(srv.Changes())
-	for clock.Now().Before(day0.Add(24 * time.Hour)) {
+	for clock.Now().Before(day0.Add(10 * time.Hour)) {
 		clock.Advance(7 * time.Minute)
 		// What the API shows now agrees with the last change logged of
 		// each device.
