@@ -150,7 +150,8 @@ type Stale struct {
 
 // Lagging: the request budget cannot meet the freshness target: the
 // watcher needs Need requests a second to read every device within its
-// target, and may spend Rate (Options.Rate). One event per episode.
+// target, and may spend Rate (Options.Rate, or less while Podero answers
+// 429). One event per episode.
 type Lagging struct {
 	Header
 	Need float64 `json:"need"`

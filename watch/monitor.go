@@ -189,7 +189,8 @@ func (w *Watcher) checkLagging(ctx context.Context) {
 	}
 	w.stats.Need = need
 	open := w.lagging
-	lagging := need > w.o.Rate
+	rate := w.rate
+	lagging := need > rate
 	if !lagging {
 		w.lagging = ""
 	}
@@ -198,7 +199,7 @@ func (w *Watcher) checkLagging(ctx context.Context) {
 	if !lagging || open != "" {
 		return
 	}
-	ev := Lagging{Header: Header{ID: "lagging:" + w.o.Replica + ":" + ms(now), At: now}, Need: need, Rate: w.o.Rate}
+	ev := Lagging{Header: Header{ID: "lagging:" + w.o.Replica + ":" + ms(now), At: now}, Need: need, Rate: rate}
 	err := w.o.Store.Commit(ctx, &Batch{Replica: w.o.Replica, Now: now, Events: []StoredEvent{{ID: ev.ID, Data: encodeEvent(ev)}}})
 	if err != nil {
 		w.o.Logger.Warn("watch: write a Lagging event", "err", err)
@@ -208,6 +209,6 @@ func (w *Watcher) checkLagging(ctx context.Context) {
 	w.lagging = ev.ID
 	w.stats.Events++
 	w.mu.Unlock()
-	w.o.Logger.Warn("watch: the request budget cannot meet the freshness target", "need_per_second", need, "rate", w.o.Rate)
+	w.o.Logger.Warn("watch: the request budget cannot meet the freshness target", "need_per_second", need, "rate", rate)
 	signal(w.wakeSend)
 }

@@ -44,10 +44,11 @@ type Options struct {
 
 	// Rate is how many requests a second the watcher may send, all lanes
 	// together, and Burst how many at once after a pause. The watcher
-	// paces itself to it, and reports a Lagging event when reading every
-	// device within its freshness target needs more. It should be no more
-	// than the client's own pace (api.Config.RateLimit). Default:
-	// DefaultRate, burst 1.
+	// paces itself to it (to less while Podero answers 429: each 429
+	// halves its pace, each success gives a little back), and reports a
+	// Lagging event when reading every device within its freshness target
+	// needs more. It should be no more than the client's own pace
+	// (api.Config.RateLimit). Default: DefaultRate, burst 1.
 	Rate  float64
 	Burst int
 	// Concurrency is how many requests may be in flight at once

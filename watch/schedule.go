@@ -143,12 +143,42 @@ func (w *Watcher) unqueueLocked(j *job) {
 	}
 }
 
-// dispatch starts due jobs until ctx ends.
+// dispatch starts due jobs until ctx ends. It takes a worker, then waits
+// for a job to be due and for the pace, and only then picks the most
+// urgent job due: a boost's poll that comes due while the dispatcher waits
+// goes before the read it was waiting to send.
 func (w *Watcher) dispatch(ctx context.Context) {
 	slots := make(chan struct{}, w.o.Concurrency)
+	defer func() {
+		for range cap(slots) { // wait for the running jobs
+			slots <- struct{}{}
+		}
+	}()
 	for ctx.Err() == nil {
-		j, wait, seen := w.next()
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		j := w.await(ctx)
 		if j == nil {
+			<-slots
+			continue
+		}
+		go func() {
+			defer func() { <-slots }()
+			w.run(ctx, j)
+		}()
+	}
+}
+
+// await waits until a job is due and the pace lets a request go, and
+// takes the most urgent job due then; nil when ctx ends.
+func (w *Watcher) await(ctx context.Context) *job {
+	paced := false
+	for ctx.Err() == nil {
+		due, wait, seen := w.peek()
+		if !due {
 			w.mu.Lock()
 			changed := w.changes != seen
 			w.mu.Unlock()
@@ -157,23 +187,35 @@ func (w *Watcher) dispatch(ctx context.Context) {
 			}
 			continue
 		}
-		if j.what == jobRead || j.what == jobBoost || j.what == jobDiscovery {
+		if !paced {
 			w.pace(ctx)
+			paced = true
+			continue // something more urgent may be due now
 		}
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			w.finish(j, nil)
-			return
+		if j, _, _ := w.next(); j != nil {
+			return j
 		}
-		go func() {
-			defer func() { <-slots }()
-			w.run(ctx, j)
-		}()
 	}
-	for range cap(slots) { // wait for the running jobs
-		slots <- struct{}{}
+	return nil
+}
+
+// peek reports whether a job is due that next would take, or how long
+// until one may be, and the change count.
+func (w *Watcher) peek() (bool, time.Duration, int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.now()
+	wait := time.Minute
+	for l := range w.lanes {
+		if h := w.lanes[l]; h.Len() > 0 {
+			if d := h[0].due.Sub(now); d > 0 {
+				wait = min(wait, d)
+			} else {
+				return true, 0, w.changes // next takes it, or sets aside a busy user's
+			}
+		}
 	}
+	return false, wait, w.changes
 }
 
 // next takes the most urgent due job whose user is free, marking the user
@@ -185,8 +227,15 @@ func (w *Watcher) next() (*job, time.Duration, int64) {
 	defer w.mu.Unlock()
 	now := w.now()
 	wait := time.Minute
-	// A lane may not starve the ones below it: a job overdue by a quarter
-	// of the target goes first, whatever its lane.
+	// Boosts go first; after them, a lane may not starve the ones below
+	// it: a job overdue by a quarter of the target goes first, whatever
+	// its lane.
+	if h := w.lanes[laneBoost]; h.Len() > 0 && !h[0].due.After(now) && !h[0].user.busy {
+		j := heap.Pop(&w.lanes[laneBoost]).(*job)
+		j.user.busy = true
+		j.due = time.Time{}
+		return j, 0, w.changes
+	}
 	for l := laneCount - 1; l > laneBoost; l-- {
 		if h := w.lanes[l]; h.Len() > 0 && now.Sub(h[0].due) > w.o.Freshness/4 && (h[0].user == nil || !h[0].user.busy) {
 			j := heap.Pop(&w.lanes[l]).(*job)
@@ -222,8 +271,8 @@ func (w *Watcher) next() (*job, time.Duration, int64) {
 // pace waits for the next request's turn at Options.Rate, with bursts of
 // Options.Burst after a pause.
 func (w *Watcher) pace(ctx context.Context) {
-	gap := time.Duration(float64(time.Second) / w.o.Rate)
 	w.mu.Lock()
+	gap := time.Duration(float64(time.Second) / w.rate)
 	now := w.now()
 	// A pause earns up to Burst requests at once.
 	earliest := now.Add(-gap * time.Duration(w.o.Burst-1))
@@ -287,15 +336,28 @@ var lanePriority = [laneCount]api.Priority{
 // included) for Stats.
 func (w *Watcher) callOptions(l lane) []api.CallOption { return w.opts[l] }
 
-// metrics is the middleware of the watcher's calls.
+// metrics is the middleware of the watcher's calls. It counts them, and
+// adapts the watcher's pace to Podero's, as TCP does its window: a 429
+// halves it (once in 5 s at most: the 429s of one burst are one signal;
+// never below a twentieth of Options.Rate), each success gives back a
+// two-hundredth of Options.Rate. So when Podero lowers its limit, the
+// watcher's own lanes, boosts first, share what Podero lets through,
+// rather than every lane's requests meeting 429s alike.
 func (w *Watcher) metrics() api.Middleware {
 	return api.Middleware{Attempt: func(ctx context.Context, a *api.Attempt, next api.Next) error {
 		err := next(ctx)
 		w.mu.Lock()
 		w.stats.Attempts++
-		if a.StatusCode == 429 {
+		switch now := w.now(); {
+		case a.StatusCode == 429:
 			w.stats.RateLimited++
+			if now.Sub(w.cut) >= 5*time.Second {
+				w.rate, w.cut = max(w.rate/2, w.o.Rate/20), now
+			}
+		case a.StatusCode >= 200 && a.StatusCode < 300:
+			w.rate = min(w.rate+w.o.Rate/200, w.o.Rate)
 		}
+		w.stats.Pace = w.rate
 		w.mu.Unlock()
 		return err
 	}}

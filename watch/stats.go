@@ -27,9 +27,12 @@ type Stats struct {
 	// last minute.
 	SweepDuration time.Duration
 	// Need is the requests a second the schedule needs (see Lagging), and
-	// Lagging whether it is more than Options.Rate.
+	// Lagging whether it is more than the pace. Pace is the requests a
+	// second the watcher allows itself now: Options.Rate, or less while
+	// Podero answers 429.
 	Need    float64
 	Lagging bool
+	Pace    float64
 }
 
 // Stats returns the watcher's counters and gauges.
@@ -37,7 +40,7 @@ func (w *Watcher) Stats() Stats {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := w.stats
-	s.Users = len(w.users)
+	s.Users, s.Pace = len(w.users), w.rate
 	for _, u := range w.users {
 		if !u.busy {
 			s.Units += len(u.doc.Units)

@@ -36,6 +36,8 @@ type Watcher struct {
 	discovery            *job                 // nil unless this replica lists the users
 	listings             map[api.UUID]listing // every user's, while discovering
 	nextSend             time.Time            // the pace: when the next request may go
+	rate                 float64              // the pace now: Options.Rate, less after 429s
+	cut                  time.Time            // when a 429 last cut the rate
 	lagging              string               // the open Lagging event's ID
 	stats                Stats
 	// For the gauges of Stats: the intervals between two reads of a unit
@@ -133,7 +135,7 @@ func New(c *api.PartnerClient, o Options) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Watcher{c: c, o: o, users: map[api.UUID]*userRT{},
+	w := &Watcher{c: c, o: o, users: map[api.UUID]*userRT{}, rate: o.Rate,
 		wake: newWaker(), wakeSend: newWaker(), claimNow: newWaker()}
 	mw := api.WithMiddleware(w.metrics())
 	for l := range w.opts {

@@ -692,3 +692,66 @@ func TestLanesDoNotStarve(t *testing.T) {
 		}
 	})
 }
+
+// TestBoostsThroughA429Storm: when Podero lowers its limit below what the
+// schedule sends, the watcher lowers its pace, and its boost lane gets
+// through first: boosts settle within 10 s all the same (they waited
+// minutes when every lane met 429s alike).
+func TestBoostsThroughA429Storm(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		// The client's pace orders the calls that wait by priority.
+		f.Client = watchbench.NewClient(t, f.Srv, &api.RateLimit{PerSecond: 5, Burst: 2})
+		users, err := f.Srv.Populate(poderotest.Fleet{Users: 400, Seed: 16, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1, poderotest.HeatPump: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Srv.StartChanges(poderotest.Changes{Seed: 17, BoostNever: -1, BoostUnavailable: -1}); err != nil {
+			t.Fatal(err)
+		}
+		// 800 lists every 10 to 15 minutes: about a request a second; for
+		// 20 minutes Podero lets through one every 2 s.
+		now := time.Now()
+		f.Srv.AddFaultWindow(poderotest.FaultWindow{Start: now.Add(20 * time.Minute), End: now.Add(40 * time.Minute), PerSecond: 0.5})
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness, Rate: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := watchbench.NewRecorder()
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Minute)
+		defer cancel()
+		done := make(chan error)
+		go func() { done <- w.Run(ctx, r.Handle) }()
+		time.Sleep(22 * time.Minute)
+		for i, u := range users[:6] {
+			time.Sleep(2 * time.Minute)
+			ev := u.Devices[0].ID
+			if err := f.Srv.SetVehicleState(ev, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Boost(ctx, u.ID, ev); err != nil {
+				t.Fatalf("boost %d: %v", i, err)
+			}
+		}
+		<-done
+		events, _ := r.Snapshot()
+		settled := map[api.UUID]time.Time{}
+		for _, c := range f.Srv.Changes() {
+			if c.Type == poderotest.BoostSettled {
+				settled[c.DeviceID] = c.At
+			}
+		}
+		n := 0
+		for _, d := range events {
+			if b, ok := d.Ev.(watch.BoostSettled); ok {
+				n++
+				if late := d.At.Sub(settled[b.Device.ID]); late > 10*time.Second {
+					t.Errorf("a boost settled in the storm was delivered %v later", late)
+				}
+			}
+		}
+		if st := w.Stats(); n != 6 || st.RateLimited == 0 {
+			t.Errorf("%d boosts settled, %d 429s: the storm did not happen as planned", n, st.RateLimited)
+		}
+	})
+}
