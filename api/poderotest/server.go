@@ -2,9 +2,11 @@ package poderotest
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -14,10 +16,11 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
+	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/internal/specserver"
 )
 
-// Server is a fake Podero listening on loopback. Its exported fields are
+// Server is a fake Podero, on loopback or in process. Its exported fields are
 // set by [NewServer] and must not be changed.
 type Server struct {
 	// URL is the base URL, such as "http://127.0.0.1:50123": what
@@ -47,6 +50,7 @@ type Server struct {
 	secretKey []byte
 	closed    chan struct{}
 	once      sync.Once
+	checks    *checkPolicy // which responses are checked against the spec
 
 	mu            sync.Mutex // guards everything below
 	tokens        map[string]bool
@@ -54,17 +58,47 @@ type Server struct {
 	requests      []Request
 	invalid       []error
 	latency       time.Duration
-	clock         func() time.Time // nil: time.Now
+	clock         *Clock           // the fake's clock, unless nowFunc is set
+	nowFunc       func() time.Time // SetClock's; nil: clock
 	fail          failure
 	failOp        map[string]failure // by operationId
 	claims        map[string]*claim  // wallbox claim tokens, by token
 	cues          map[string]*cue    // devices' pending actions, by cue id
 	records       map[string]*record
-	tamper        map[string]func(map[string]any) // by operationId
-	tamperStatus  map[string]int                  // by operationId
-	seq           int
-	hemsSeq       int    // the last HEMS session id handed out
-	onWait        func() // tests: called when a request starts waiting out the latency
+	// owned indexes records by owner ("" for users), in creation order, so
+	// that lists and renders cost what the owner has, not the whole store.
+	owned map[string][]*record
+	// timeline is what is due to happen, by time (see tick).
+	timeline timeline
+	dueSeq   int
+	proc     *process // the change process, if started
+	// fleetUsers counts the users Populate and the process created.
+	fleetUsers int
+	blanks     map[*kind]map[string]any // new objects' blanks, by kind
+	// The rate limit (SetRateLimit), fault windows, overlapping reads
+	// (ConcurrentReads), and what the server does with requests answered.
+	rate      float64
+	burst     int
+	buckets   map[string]*bucket
+	limited   int
+	windows   []FaultWindow
+	faultRand *mrand.Rand
+	reading   map[string]int
+	overlaps  int
+	observe   func(Answered)
+	noRecord  bool
+	drop      map[string]int // DropNextAnswers, by operationId
+	// The ground truth (see Changes): the log, who its entries are about,
+	// and its strings (cue ids, boost states), 0 being none.
+	changes      []logEntry
+	logRefs      []logRef
+	logStrings   []string
+	logIndex     map[string]int32
+	tamper       map[string]func(map[string]any) // by operationId
+	tamperStatus map[string]int                  // by operationId
+	seq          int
+	hemsSeq      int    // the last HEMS session id handed out
+	onWait       func() // tests: called when a request starts waiting out the latency
 }
 
 // Request is one request the server received.
@@ -91,6 +125,35 @@ type Request struct {
 // empty organization. The caller must Close it. Like httptest.NewServer it
 // panics if it cannot start.
 func NewServer() *Server {
+	s := newServer()
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.setURL(s.ts.URL)
+	return s
+}
+
+// InProcessURL is the URL of a server that [NewInProcessServer] starts: a
+// host under the reserved .invalid domain, which no network resolves.
+const InProcessURL = "https://poderotest.invalid"
+
+// NewInProcessServer starts a fake Podero like [NewServer] that listens on
+// no network: only the *http.Client of [Server.Client] (or [Server.Config])
+// reaches it, and it serves each request in the calling goroutine. It is for
+// simulations that run many requests, and for code under
+// testing/synctest, whose bubbles must not use the network. Its URL is
+// [InProcessURL]: https, so that the client sends its credentials, though
+// no TLS is involved. Close it like any other.
+func NewInProcessServer() *Server {
+	s := newServer()
+	s.setURL(InProcessURL)
+	return s
+}
+
+func (s *Server) setURL(u string) {
+	s.URL = u
+	s.TokenURL = u + tokenPath
+}
+
+func newServer() *Server {
 	doc, err := specserver.Doc()
 	if err != nil {
 		panic("poderotest: " + err.Error())
@@ -110,21 +173,29 @@ func NewServer() *Server {
 		closed:       make(chan struct{}),
 		tokens:       map[string]bool{},
 		records:      map[string]*record{},
+		owned:        map[string][]*record{},
+		logRefs:      []logRef{{}},
+		logStrings:   []string{""},
+		logIndex:     map[string]int32{},
+		blanks:       map[*kind]map[string]any{},
+		reading:      map[string]int{},
+		drop:         map[string]int{},
+		buckets:      map[string]*bucket{},
 		tamper:       map[string]func(map[string]any){},
 		tamperStatus: map[string]int{},
 		failOp:       map[string]failure{},
 		claims:       map[string]*claim{},
 		cues:         map[string]*cue{},
 		secretKey:    []byte(randomText()),
+		clock:        newSteppedClock(),
+		checks:       newCheckPolicy(),
 	}
 	s.opIDs = operationIDs(s)
 	h.Authenticate = s.validToken
 	h.Respond = s.respond
 	h.Record = s.record
 	h.Alter = s.alter
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.ts.URL
-	s.TokenURL = s.URL + tokenPath
+	h.ShouldCheck = s.checks.shouldCheck
 	return s
 }
 
@@ -150,11 +221,17 @@ func New(t testing.TB) *Server {
 // outstanding requests on it have completed.
 func (s *Server) Close() {
 	s.once.Do(func() { close(s.closed) })
-	s.ts.Close()
+	if s.ts != nil {
+		s.ts.Close()
+	}
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	isToken := r.URL.Path == tokenPath || r.URL.Path == specTokenPath
+	if !isToken {
+		// A read lasts from its arrival to its answer, latency included.
+		defer s.startRead(r)()
+	}
 	if !s.wait(r.Context()) {
 		s.keep(s.recorded(r, 0, s.operationOf(r, isToken)), isToken)
 		// Returning without a write would send 200 with an empty body.
@@ -170,8 +247,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == connectPath:
 		s.serveConnect(w, r)
 	default:
-		if s.injectFailure(w, r) {
+		if s.injectFailure(w, r) || s.limit(w, r) {
 			return
+		}
+		if s.dropping() && s.takeDrop(s.operationOf(r, false)) {
+			s.api.ServeHTTP(&discard{h: http.Header{}}, r)
+			panic(http.ErrAbortHandler) // the connection is dropped unanswered
 		}
 		s.api.ServeHTTP(w, r)
 	}
@@ -246,16 +327,22 @@ func (s *Server) record(rec specserver.Recorded) { s.keep(rec, false) }
 // a token endpoint, under one lock so that the two always agree.
 func (s *Server) keep(rec specserver.Recorded, isToken bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{
-		Method: rec.Method, Path: rec.Path, Query: rec.Query, OperationID: rec.OperationID,
-		Header: rec.Header, Body: rec.Body, Status: rec.Status,
-	})
+	if !s.noRecord {
+		s.requests = append(s.requests, Request{
+			Method: rec.Method, Path: rec.Path, Query: rec.Query, OperationID: rec.OperationID,
+			Header: rec.Header, Body: rec.Body, Status: rec.Status,
+		})
+	}
 	if isToken {
 		s.tokenRequests++
 	}
 	if rec.Invalid != nil {
 		s.invalid = append(s.invalid, rec.Invalid)
+	}
+	observe, now := s.observe, s.now()
+	s.mu.Unlock()
+	if observe != nil {
+		observe(Answered{At: now, Method: rec.Method, Path: rec.Path, OperationID: rec.OperationID, Status: rec.Status})
 	}
 }
 
@@ -279,21 +366,60 @@ func (s *Server) Requests() []Request {
 // transition that takes time (a boost starting, a cue's secret or a claim
 // token expiring) reads it, so that a test can move time on without
 // waiting. now is called with the server's lock held: it must not call the
-// Server's methods. nil restores time.Now, the default. Latency
-// ([Server.SetLatency]) is real time, not this clock; access tokens do not
-// expire with time at all ([Server.ExpireTokens] expires them).
+// Server's methods. nil restores the fake's own clock ([Server.Clock]).
+// Latency ([Server.SetLatency]) is real time, not this clock; access tokens
+// do not expire with time at all ([Server.ExpireTokens] expires them).
+//
+// [Server.UseClock] is the other way to set the time: a [Clock] that a
+// client can keep too.
 func (s *Server) SetClock(now func() time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.clock = now
+	s.nowFunc = now
+}
+
+// UseClock makes c the fake's clock, as [Server.SetClock] does with c.Now,
+// and the clock that [Server.Clock] and [Server.Config] hand to clients.
+func (s *Server) UseClock(c *Clock) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock, s.nowFunc = c, nil
+}
+
+// Clock returns the fake's time as an [api.Clock], for a client to keep
+// (api.Config.Clock; [Server.Config] sets it): the waiters of package api
+// then poll on the fake's time. Unless [Server.UseClock] set another, it is
+// the real time, which its Sleep moves on instead of waiting: a test that
+// waits for a boost (10 s on the fake's clock) takes no real time, and the
+// fake sees the 10 s pass. If [Server.SetClock] set a function, Now reads it
+// and Sleep waits in real time.
+func (s *Server) Clock() api.Clock { return serverClock{s} }
+
+// serverClock is Server.Clock: whatever clock the server keeps now.
+type serverClock struct{ s *Server }
+
+func (c serverClock) Now() time.Time {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	return c.s.now()
+}
+
+func (c serverClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.s.mu.Lock()
+	clock, fixed := c.s.clock, c.s.nowFunc != nil
+	c.s.mu.Unlock()
+	if fixed {
+		return api.SystemClock.Sleep(ctx, d)
+	}
+	return clock.Sleep(ctx, d)
 }
 
 // now reads the fake's clock; s.mu must be held.
 func (s *Server) now() time.Time {
-	if s.clock != nil {
-		return s.clock()
+	if s.nowFunc != nil {
+		return s.nowFunc()
 	}
-	return time.Now()
+	return s.clock.Now()
 }
 
 // invalidResponses returns why the fake's own responses did not conform.
@@ -320,3 +446,11 @@ func parseID(s string) openapi_types.UUID {
 
 // randomText returns an unguessable string for secrets and tokens.
 func randomText() string { return rand.Text() }
+
+// dropping reports whether DropNextAnswers has answers to drop, so that
+// only then is a request routed for it.
+func (s *Server) dropping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.drop) > 0
+}

@@ -2,7 +2,6 @@ package poderotest
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -98,12 +97,11 @@ func applyChargingConfig(doc, in map[string]any, schema *openapi3.Schema) {
 // electric vehicle or wallbox is the primary actuator.
 func (s *Server) renderChargingConfig(user *record, doc map[string]any) {
 	var devs []*record
-	for _, r := range s.records {
-		if r.owner == user.id() && r.kind.isDevice {
+	for _, r := range s.owned[user.id()] { // in creation order
+		if r.kind.isDevice {
 			devs = append(devs, r)
 		}
 	}
-	slices.SortFunc(devs, func(a, b *record) int { return a.seq - b.seq })
 	list, primary := make([]any, 0, len(devs)), false
 	for _, d := range devs {
 		first := d.kind.charger && !primary

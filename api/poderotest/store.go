@@ -1,6 +1,8 @@
 package poderotest
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -97,6 +99,14 @@ type record struct {
 	// settings are documents an object has without ids of their own, by
 	// path segment: a user's charging-config, a vehicle's charge-policy.
 	settings map[string]map[string]any
+	// noted is what the ground truth last logged of a device (note), and
+	// logRef its index in Server.logRefs (0: not yet logged).
+	noted  noted
+	logRef int32
+	// json is a user's rendering, kept for the users list until changed.
+	json []byte
+	// proc is the change process's state of a device; nil without one.
+	proc *deviceProc
 }
 
 func (r *record) id() string { return r.obj["id"].(string) }
@@ -113,20 +123,58 @@ func (s *Server) schema(name string) *openapi3.SchemaRef {
 // create stores a new object of kind k for owner: the schema's blank
 // object, with the kind's initial values, then the request's fields.
 func (s *Server) create(k *kind, owner string, input map[string]any) *record {
-	schema := s.schema(k.schema)
-	obj, _ := specserver.Blank(schema).(map[string]any)
+	return s.createAt(k, owner, input, s.now())
+}
+
+// createAt is create at the time t.
+func (s *Server) createAt(k *kind, owner string, input map[string]any, t time.Time) *record {
+	obj := s.blank(k)
 	s.seq++
 	rec := &record{kind: k, owner: owner, seq: s.seq, obj: obj}
 	obj["id"] = newID()
-	s.initialize(rec)
-	merge(obj, input, schema.Value)
+	s.initialize(rec, t)
+	merge(obj, input, s.schema(k.schema).Value)
 	s.records[rec.id()] = rec
+	s.owned[owner] = append(s.owned[owner], rec)
+	s.changed(rec)
+	switch {
+	case k.name == "user":
+		s.log(UserAdded, t, rec, "")
+	case k.isDevice:
+		s.log(DeviceAdded, t, rec, "")
+	}
 	return rec
 }
 
+// blank is a new object of kind k: its schema's blank object, built once
+// per kind (walking the schema costs more than copying its result).
+func (s *Server) blank(k *kind) map[string]any {
+	b, ok := s.blanks[k]
+	if !ok {
+		b, _ = specserver.Blank(s.schema(k.schema)).(map[string]any)
+		s.blanks[k] = b
+	}
+	obj, _ := clone(b).(map[string]any)
+	return obj
+}
+
+// removeAt deletes a record at t, and a device's pending actions, as if it
+// had never been: reads of it answer 404 and lists leave it out.
+func (s *Server) removeAt(rec *record, t time.Time) {
+	s.changed(rec)
+	delete(s.records, rec.id())
+	s.owned[rec.owner] = slices.DeleteFunc(s.owned[rec.owner], func(r *record) bool { return r == rec })
+	for _, c := range slices.Clone(rec.actions) {
+		s.removeCue(c)
+	}
+	if rec.kind.isDevice {
+		s.log(DeviceGone, t, rec, "")
+	}
+}
+
 // initialize sets what Podero sets on a new object of rec's kind.
-func (s *Server) initialize(rec *record) {
-	obj, now := rec.obj, timestamp(s.now())
+func (s *Server) initialize(rec *record, t time.Time) {
+	obj, now := rec.obj, timestamp(t)
 	switch {
 	case rec.kind.name == "user":
 		obj["organization_id"] = s.OrgID.String()
@@ -134,7 +182,7 @@ func (s *Server) initialize(rec *record) {
 		obj["joined_at"] = now
 	case rec.kind.name == "onboarding":
 		// "Sessions are valid until the end of the next day."
-		obj["expiration_date"] = s.now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+		obj["expiration_date"] = t.UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 		obj["authentication_url"] = s.URL + connectPath + "?onboarding_session_id=" + rec.id()
 		obj["success_url"], obj["cancel_url"] = "", ""
 	case rec.kind.isDevice:
@@ -157,23 +205,30 @@ func (s *Server) initialize(rec *record) {
 // completed onboarding or reauthentication does, and ends its pending
 // reauthenticate actions but keep (nil for none): the one whose /resolve
 // started the session, which stays until its outcome is reported.
-func (s *Server) authenticate(dev *record, keep *cue) {
+func (s *Server) authenticate(dev *record, keep *cue) { s.authenticateAt(dev, keep, s.now()) }
+
+// authenticateAt is authenticate at the time t.
+func (s *Server) authenticateAt(dev *record, keep *cue, t time.Time) {
 	setPresent(dev.obj, map[string]any{"is_authenticated": true, "lifecycle_state": "authenticated", "lifecycle_error": nil,
-		"connection_status": "ok", "monitoring_status": "ok", "steering_status": "ok", "updated_at": timestamp(s.now())})
+		"connection_status": "ok", "monitoring_status": "ok", "steering_status": "ok", "updated_at": timestamp(t)})
 	for _, c := range slices.Clone(dev.actions) {
 		if c.code == reauthenticate && c != keep {
 			s.removeCue(c)
 		}
 	}
-	if user := s.records[dev.owner]; user != nil {
+	if user := s.records[dev.owner]; user != nil && user.obj["is_onboarded"] != true {
 		user.obj["is_onboarded"] = true
+		s.changed(user)
+		s.log(OnboardingCompleted, t, user, "")
 	}
+	s.note(dev, t)
 }
 
 // update merges a partial update into rec.
 func (s *Server) update(rec *record, input map[string]any) {
 	merge(rec.obj, input, s.schema(rec.kind.schema).Value)
 	setPresent(rec.obj, map[string]any{"updated_at": timestamp(s.now())})
+	s.changed(rec)
 }
 
 // render returns rec as the API answers it: a copy, so that it can be
@@ -183,8 +238,8 @@ func (s *Server) render(rec *record) map[string]any {
 	switch {
 	case rec.kind.name == "user":
 		counts := map[DeviceType]int{}
-		for _, r := range s.records {
-			if r.owner == rec.id() && r.kind.isDevice {
+		for _, r := range s.owned[rec.id()] {
+			if r.kind.isDevice {
 				counts[DeviceType(r.kind.name)]++
 			}
 		}
@@ -206,20 +261,52 @@ func (s *Server) render(rec *record) map[string]any {
 	return obj
 }
 
-// list renders the objects of kind k that owner owns, oldest first.
+// list renders the objects of kind k that owner owns, oldest first. Its
+// cost is that of the owner's records, not of the whole store.
 func (s *Server) list(k *kind, owner string) []any {
-	var recs []*record
-	for _, r := range s.records {
-		if r.kind == k && r.owner == owner {
-			recs = append(recs, r)
+	out := []any{}                     // [] rather than null when empty
+	for _, r := range s.owned[owner] { // in creation order
+		if r.kind == k {
+			out = append(out, s.render(r))
 		}
 	}
-	slices.SortFunc(recs, func(a, b *record) int { return a.seq - b.seq })
-	out := make([]any, 0, len(recs)) // [] rather than null when empty
-	for _, r := range recs {
-		out = append(out, s.render(r))
-	}
 	return out
+}
+
+// listUsers is the users list, encoded: each user's JSON is kept until the
+// user or their devices change, so that listing thousands of users costs
+// little more than copying them.
+func (s *Server) listUsers() []byte {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for _, u := range s.owned[""] {
+		if u.kind.name != "user" {
+			continue
+		}
+		if u.json == nil {
+			u.json, _ = json.Marshal(s.render(u)) // JSON values: cannot fail
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		b.Write(u.json)
+	}
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
+// changed drops what is kept of a record's rendering (a user's JSON):
+// it, or what is computed into it, changed.
+func (s *Server) changed(rec *record) {
+	if rec == nil {
+		return
+	}
+	rec.json = nil
+	if rec.kind.isDevice {
+		if user := s.records[rec.owner]; user != nil {
+			user.json = nil // its device counts
+		}
+	}
 }
 
 // merge writes the fields of in into out, as a partial update does: a

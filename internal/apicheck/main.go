@@ -7,8 +7,8 @@
 //
 //	go run ./internal/apicheck [-C dir] [-write] [package dir ...]
 //
-// The packages default to api, api/raw, oauth, api/poderotest and
-// api/speccheck.
+// The packages default to api, api/raw, oauth, api/poderotest,
+// api/speccheck, watch and watch/storetest.
 //
 // Breaking is what can stop a user's code from compiling, or change what it
 // means: an exported identifier removed, or one whose kind, type, signature
@@ -38,7 +38,7 @@ import (
 )
 
 // defaultPackages are the directories of the packages users import.
-var defaultPackages = []string{"api", "api/raw", "oauth", "api/poderotest", "api/speccheck"}
+var defaultPackages = []string{"api", "api/raw", "oauth", "api/poderotest", "api/speccheck", "watch", "watch/storetest"}
 
 // snapshotDir is where the snapshot lives, relative to the root.
 const snapshotDir = "api.snapshot"

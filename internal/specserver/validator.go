@@ -73,6 +73,8 @@ type Validator struct {
 	// Schema of a 3.1 document on every validation, which made that
 	// compilation a third of the CPU of the SDK's tests.
 	passed sync.Map
+	// routes are the routes found, by routeKey.
+	routes sync.Map
 }
 
 // responseKey is what the validity of a response depends on: the
@@ -146,7 +148,22 @@ func (c *Call) Operation() *openapi3.Operation { return c.Route.Operation }
 
 // Route finds the spec's operation for r: 404 or 405 in django-ninja's
 // shape when there is none.
+//
+// The router tries the spec's paths' patterns in turn, tens of
+// microseconds a request; so a route found is remembered by the method
+// and the path with its valid UUIDs blanked (every device's path is one
+// key), with where each path parameter's value stands in the path.
 func (v *Validator) Route(r *http.Request) (*routers.Route, map[string]string, *Problem) {
+	segs := strings.Split(r.URL.Path, "/")
+	key := routeKey(r.Method, segs)
+	if c, ok := v.routes.Load(key); ok {
+		cr := c.(*cachedRoute)
+		params := make(map[string]string, len(cr.params))
+		for i, name := range cr.params {
+			params[name] = segs[i]
+		}
+		return cr.route, params, nil
+	}
 	route, params, err := v.router.FindRoute(r)
 	if err != nil {
 		if errors.Is(err, routers.ErrMethodNotAllowed) {
@@ -154,7 +171,58 @@ func (v *Validator) Route(r *http.Request) (*routers.Route, map[string]string, *
 		}
 		return nil, nil, &Problem{Status: http.StatusNotFound, Detail: "Not Found"}
 	}
+	if cr := newCachedRoute(route, params, segs); cr != nil {
+		v.routes.Store(key, cr)
+	}
 	return route, params, nil
+}
+
+// cachedRoute is a route found, and the path segment of each parameter.
+type cachedRoute struct {
+	route  *routers.Route
+	params map[int]string
+}
+
+// routeKey is a request's key for the routes remembered: the method and
+// the path, each segment that is a valid UUID blanked.
+func routeKey(method string, segs []string) string {
+	var b strings.Builder
+	b.WriteString(method)
+	for _, seg := range segs {
+		b.WriteByte('/')
+		if len(seg) == 36 && specformat.Validators["uuid"].Validate(seg) == nil {
+			b.WriteByte(0)
+			continue
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
+
+// newCachedRoute says where the route's parameters stand in the path, or
+// returns nil when the template does not split into the same segments (a
+// parameter inside a segment, or an escaped slash in a value): such a
+// request is routed every time.
+func newCachedRoute(route *routers.Route, params map[string]string, segs []string) *cachedRoute {
+	tmpl := strings.Split(route.Path, "/")
+	if len(tmpl) != len(segs) {
+		return nil
+	}
+	cr := &cachedRoute{route: route, params: map[int]string{}}
+	for i, t := range tmpl {
+		name, isParam := strings.CutPrefix(t, "{")
+		name, closed := strings.CutSuffix(name, "}")
+		switch {
+		case isParam && closed && params[name] == segs[i]:
+			cr.params[i] = name
+		case isParam || closed || t != segs[i]:
+			return nil
+		}
+	}
+	if len(cr.params) != len(params) {
+		return nil
+	}
+	return cr
 }
 
 // Check routes r and validates its path, query, headers and body against
@@ -174,7 +242,7 @@ func (v *Validator) Check(r *http.Request) (*Call, *Problem) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	key := newRequestKey(r, route, body)
+	key := newRequestKey(r, route, params, body)
 	if _, ok := v.passed.Load(key); ok {
 		// It passed checkJSON too: Content-Type and the body are in the key.
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -209,6 +277,9 @@ func (v *Validator) requestInput(r *http.Request, route *routers.Route, params m
 // requestKey is what the validity of a request depends on: the operation,
 // the URL (path and query), Content-Type, the spec's header and cookie
 // parameters (security is left to the caller), and the body, by digest.
+// In the path, a valid UUID stands for every valid UUID where the
+// parameter's schema asks for nothing but one (see uuidOnly), so that a
+// fleet of devices does not validate each device's URL again.
 type requestKey struct {
 	op     *openapi3.Operation
 	url    string
@@ -216,7 +287,7 @@ type requestKey struct {
 	body   [sha256.Size]byte
 }
 
-func newRequestKey(r *http.Request, route *routers.Route, body []byte) requestKey {
+func newRequestKey(r *http.Request, route *routers.Route, params map[string]string, body []byte) requestKey {
 	var h strings.Builder
 	add := func(name string, values []string) {
 		h.WriteString(name)
@@ -240,7 +311,49 @@ func newRequestKey(r *http.Request, route *routers.Route, body []byte) requestKe
 			}
 		}
 	}
-	return requestKey{op: route.Operation, url: r.URL.RequestURI(), header: h.String(), body: sha256.Sum256(body)}
+	return requestKey{op: route.Operation, url: keyPath(r, route, params), header: h.String(), body: sha256.Sum256(body)}
+}
+
+// uuidKey stands in a request key for a valid UUID.
+const uuidKey = "\x00uuid\x00"
+
+// keyPath is the request's URL for its key: the escaped path, with each
+// path parameter whose schema is uuidOnly and whose value is a valid UUID
+// replaced by uuidKey, and the raw query. The validity of such a
+// parameter is the same for every valid UUID.
+func keyPath(r *http.Request, route *routers.Route, params map[string]string) string {
+	path := r.URL.EscapedPath()
+	for name, value := range params {
+		if !uuidOnly(route, name) || specformat.Validators["uuid"].Validate(value) != nil {
+			continue
+		}
+		// A UUID has no characters that escape, and one param's value
+		// cannot be part of another's: replacing each segment that is
+		// exactly the value is enough.
+		segs := strings.Split(path, "/")
+		for i, seg := range segs {
+			if seg == value {
+				segs[i] = uuidKey
+			}
+		}
+		path = strings.Join(segs, "/")
+	}
+	return path + "?" + r.URL.RawQuery
+}
+
+// uuidOnly reports whether the route's path parameter name is a string of
+// format uuid and nothing more (no pattern, length, enum, ...).
+func uuidOnly(route *routers.Route, name string) bool {
+	p := route.Operation.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
+	if p == nil && route.PathItem != nil {
+		p = route.PathItem.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
+	}
+	if p == nil || p.Schema == nil || p.Schema.Value == nil {
+		return false
+	}
+	sc := p.Schema.Value
+	return sc.Type.Is(openapi3.TypeString) && sc.Format == "uuid" && sc.Pattern == "" && sc.MaxLength == nil &&
+		sc.MinLength == 0 && len(sc.Enum) == 0 && sc.Not == nil && len(sc.AnyOf) == 0 && len(sc.OneOf) == 0 && len(sc.AllOf) == 0
 }
 
 // checkJSON refuses a JSON request body that is not exactly one JSON

@@ -197,3 +197,79 @@ func TestDocShared(t *testing.T) {
 		t.Error("specserver parses the pinned spec apart from pinned.Doc")
 	}
 }
+
+// TestRequestKeyUUIDs: the requests for two devices differ only in valid
+// UUIDs, so the second is not validated again; a path with an id that is
+// not a UUID is still refused, after them.
+func TestRequestKeyUUIDs(t *testing.T) {
+	doc, err := Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidatorFor(doc) // a Validator of its own, to count what it remembers
+	if err != nil {
+		t.Fatal(err)
+	}
+	remembered := func() int {
+		n := 0
+		v.passed.Range(func(any, any) bool { n++; return true })
+		return n
+	}
+	const org = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+	get := func(user, ev string) *Problem {
+		r, _ := http.NewRequest(http.MethodGet, "http://fake/api/partners/v2.0/org/"+org+"/users/"+user+"/electric-vehicles/"+ev, nil)
+		_, problem := v.Check(r)
+		return problem
+	}
+	if p := get("0b6b8a7e-56cf-4f2c-9d3c-1a2b3c4d5e6f", "1c7c9b8f-67d0-4a3d-8e4d-2b3c4d5e6f70"); p != nil {
+		t.Fatal(p)
+	}
+	if p := get("2d8dac90-78e1-4b4e-9f5e-3c4d5e6f7081", "3e9ebda1-89f2-4c5f-8a6f-4d5e6f708192"); p != nil {
+		t.Fatal(p)
+	}
+	if n := remembered(); n != 1 {
+		t.Errorf("%d requests remembered, want 1: two devices' reads have one key", n)
+	}
+	if p := get("2d8dac90-78e1-4b4e-9f5e-3c4d5e6f7081", "not-a-uuid"); p == nil || p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("an id that is not a UUID: %v, want 422", p)
+	}
+}
+
+// TestRouteCache: routes remembered for one device's path serve another's
+// with its own parameters; another method, or a path with something else
+// where the UUID was, is routed afresh.
+func TestRouteCache(t *testing.T) {
+	doc, err := Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidatorFor(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const org = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+	route := func(method, user, ev string) (string, map[string]string, *Problem) {
+		r, _ := http.NewRequest(method, "http://fake/api/partners/v2.0/org/"+org+"/users/"+user+"/electric-vehicles/"+ev, nil)
+		rt, params, problem := v.Route(r)
+		if problem != nil {
+			return "", nil, problem
+		}
+		return rt.Operation.OperationID, params, nil
+	}
+	a1, a2 := "0b6b8a7e-56cf-4f2c-9d3c-1a2b3c4d5e6f", "1c7c9b8f-67d0-4a3d-8e4d-2b3c4d5e6f70"
+	b1, b2 := "2d8dac90-78e1-4b4e-9f5e-3c4d5e6f7081", "3e9ebda1-89f2-4c5f-8a6f-4d5e6f708192"
+	op1, p1, _ := route(http.MethodGet, a1, a2)
+	op2, p2, _ := route(http.MethodGet, b1, b2) // from the cache
+	if op1 == "" || op1 != op2 || p2["user_id"] != b1 || p2["electric_vehicle_id"] != b2 || p2["org_id"] != org || p1["user_id"] != a1 {
+		t.Fatalf("routes %q %v and %q %v", op1, p1, op2, p2)
+	}
+	if op, _, _ := route(http.MethodPut, b1, b2); op == op1 || op == "" {
+		t.Errorf("PUT routed to %q", op)
+	}
+	if _, _, problem := route(http.MethodPost, b1, b2); problem == nil || problem.Status != http.StatusMethodNotAllowed {
+		t.Errorf("POST: %v, want 405", problem)
+	}
+	if op, p, _ := route(http.MethodGet, b1, "not-a-uuid"); op != op1 || p["electric_vehicle_id"] != "not-a-uuid" {
+		t.Errorf("a path with something else than a UUID: %q %v", op, p)
+	}
+}
