@@ -47,10 +47,11 @@ func largeSpec(t testing.TB, copies int) []byte {
 	return data
 }
 
-// TestGenerateLargeSpec: a spec ten times ours (630 operations) generates in
-// under 5 s warm (the better of two runs; BenchmarkGenerateLarge gives the
-// figure). It runs with the corpus (make test-corpus), not in the everyday
-// loop.
+// TestGenerateLargeSpec: a spec ten times ours (630 operations) generates,
+// every operation of it. How long it takes is a measurement, not a check
+// (BenchmarkGenerateLarge gives the figure; the log line reports the better
+// of two runs), since a timer in a test fails on a loaded machine. It runs
+// with the corpus (make test-corpus), not in the everyday loop.
 func TestGenerateLargeSpec(t *testing.T) {
 	if os.Getenv("PODERO_CORPUS") == "" {
 		t.Skip("set PODERO_CORPUS=1 (make test-corpus) to generate 630 operations")
@@ -71,10 +72,7 @@ func TestGenerateLargeSpec(t *testing.T) {
 		}
 		best = min(best, time.Since(start))
 	}
-	t.Logf("630 operations generated in %v", best.Round(time.Millisecond))
-	if best > 5*time.Second {
-		t.Errorf("generating 630 operations took %v, want under 5s", best)
-	}
+	t.Logf("630 operations generated in %v (the better of two runs; go test -bench GenerateLarge measures it)", best.Round(time.Millisecond))
 }
 
 func BenchmarkGenerateLarge(b *testing.B) {
