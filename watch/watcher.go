@@ -150,10 +150,11 @@ func New(c *api.PartnerClient, o Options) (*Watcher, error) {
 type Handler func(ctx context.Context, ev Event) error
 
 // Run watches the fleet and calls h with every event until ctx ends, then
-// returns ctx's error. It returns at once, without writing anything more,
-// so that ending the context is as safe as a crash: the store has every
-// event not yet acknowledged, with the state that produced it. A Watcher
-// runs once at a time.
+// returns ctx's error. It returns at once, writing nothing more than the
+// acknowledgements of the events whose handler returns nil meanwhile (so
+// that a deploy does not deliver them again), and ending the context is as
+// safe as a crash: the store has every event not yet acknowledged, with
+// the state that produced it. A Watcher runs once at a time.
 func (w *Watcher) Run(ctx context.Context, h Handler) error {
 	if h == nil {
 		return errors.New("watch: Run needs a handler")

@@ -2,6 +2,8 @@ package watchtest
 
 import (
 	"context"
+	"path/filepath"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -69,4 +71,66 @@ func TestAttentionCueAddedLater(t *testing.T) {
 		cancel()
 		<-done
 	})
+}
+
+// TestShutdownAcksHandled: an event the handler acknowledged as the Run
+// context ended (a graceful shutdown) is not delivered again by the next
+// Run on the same store.
+func TestShutdownAcksHandled(t *testing.T) {
+	stores := map[string]func(t *testing.T) (open func() watch.Store){
+		"memory": func(t *testing.T) func() watch.Store {
+			s := watch.NewMemoryStore()
+			return func() watch.Store { return s }
+		},
+		"file": func(t *testing.T) func() watch.Store {
+			path := filepath.Join(t.TempDir(), "fleet.watch")
+			return func() watch.Store {
+				s, err := watch.OpenFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+		},
+	}
+	for name, mk := range stores {
+		t.Run(name, func(t *testing.T) {
+			open := mk(t)
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake(t)
+				if _, err := f.Srv.Populate(poderotest.Fleet{Users: 3, Seed: 22}); err != nil {
+					t.Fatal(err)
+				}
+				var mu sync.Mutex
+				count := map[string]int{}
+				first := ""
+				for i := range 2 {
+					store := open()
+					w, err := watch.New(f.Client, watch.Options{Store: store, Freshness: freshness})
+					if err != nil {
+						t.Fatal(err)
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+					h := func(ctx context.Context, ev watch.Event) error {
+						mu.Lock()
+						defer mu.Unlock()
+						count[ev.EventID()]++
+						if i == 0 && first == "" {
+							first = ev.EventID()
+							cancel() // a deploy stops the watcher as this event is handled
+						}
+						return nil
+					}
+					_ = w.Run(ctx, h)
+					cancel()
+					if name == "file" {
+						store.Close()
+					}
+				}
+				if first == "" || count[first] != 1 {
+					t.Errorf("the event handled at the shutdown, %q, was delivered %d times", first, count[first])
+				}
+			})
+		})
+	}
 }
