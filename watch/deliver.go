@@ -12,6 +12,10 @@ import (
 // retries coming due, events of a replica that died.
 const deliverPoll = 5 * time.Second
 
+// ackTimeout bounds the acknowledgement of an event handled as the Run
+// context ended.
+const ackTimeout = 5 * time.Second
+
 // deliver hands the stored events to h until ctx ends: at least once, each
 // to one replica at a time, acknowledged when h returns nil, retried with
 // backoff otherwise, never dropped.
@@ -53,12 +57,14 @@ func (w *Watcher) handle(ctx context.Context, h Handler, se StoredEvent) {
 		err = call(hctx, h, ev)
 		cancel()
 	}
-	if ctx.Err() != nil {
-		return // ended mid-handling: the claim runs out, and it is handed out again
-	}
 	now := w.now()
 	if err == nil {
-		if aerr := w.o.Store.Ack(ctx, w.o.Replica, []string{se.ID}, now); aerr != nil {
+		// Handled: acknowledge it even if ctx ended meanwhile (a graceful
+		// shutdown), or the next run delivers it again; briefly, so that
+		// a store that does not answer does not hold up the shutdown.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
+		defer cancel()
+		if aerr := w.o.Store.Ack(actx, w.o.Replica, []string{se.ID}, now); aerr != nil {
 			w.o.Logger.Warn("watch: acknowledge an event; it will be delivered again", "event", se.ID, "err", aerr)
 			return
 		}
@@ -66,6 +72,9 @@ func (w *Watcher) handle(ctx context.Context, h Handler, se StoredEvent) {
 		w.stats.Delivered++
 		w.mu.Unlock()
 		return
+	}
+	if ctx.Err() != nil {
+		return // ended mid-handling: the claim runs out, and it is handed out again
 	}
 	w.mu.Lock()
 	w.stats.HandlerErrors++

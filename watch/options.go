@@ -75,7 +75,7 @@ type Options struct {
 	// Replica names this watcher among the replicas that share a store;
 	// default: a random name. LeasePeriod is how long a replica holds its
 	// users without renewing (default 30 s): a replica that dies is
-	// replaced within it.
+	// replaced within it and the next claim (a third of it).
 	Replica     string
 	LeasePeriod time.Duration
 

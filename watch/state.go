@@ -151,7 +151,14 @@ func (d *userDoc) observe(now time.Time, user api.UUID, kind api.DeviceKind, rea
 			doc.StateAt = r.stateAt
 		}
 		// Attention: a new episode when none is open, or when the cue
-		// changed (a new reauthenticate action is a new episode).
+		// changed (a new reauthenticate action is a new episode). A cue
+		// that appears on an episode that had none is not a change: Podero
+		// shows a broken device unauthenticated first and may raise its
+		// reauthenticate action later; the episode, announced already,
+		// keeps its ID and takes the cue.
+		if ep := doc.Attention; ep != nil && r.attention && ep.Cue == (api.UUID{}) && r.cue != (api.UUID{}) {
+			ep.Cue = r.cue
+		}
 		if ep := doc.Attention; ep != nil && (!r.attention || r.cue != ep.Cue) {
 			out = append(out, AttentionResolved{Header: head("resolved:" + ep.ID), Device: dev, Episode: ep.ID, Since: ep.Since})
 			doc.Attention = nil

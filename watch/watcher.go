@@ -39,7 +39,12 @@ type Watcher struct {
 	rate                 float64              // the pace now: Options.Rate, less after 429s
 	cut                  time.Time            // when a 429 last cut the rate
 	lagging              string               // the open Lagging event's ID
-	stats                Stats
+	// requests are the pending boost requests of this watcher's Boost, by
+	// record ID: when Boost settled each (zero while it sends it). Claims
+	// skip them: one that read the store before Boost settled it would
+	// take the record up again. Pruned after boostPendingWait.
+	requests map[string]time.Time
+	stats    Stats
 	// For the gauges of Stats: the intervals between two reads of a unit
 	// over the last minute, and the attempts of the last ten minutes.
 	sweepSum time.Duration
@@ -135,7 +140,7 @@ func New(c *api.PartnerClient, o Options) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Watcher{c: c, o: o, users: map[api.UUID]*userRT{}, rate: o.Rate,
+	w := &Watcher{c: c, o: o, users: map[api.UUID]*userRT{}, rate: o.Rate, requests: map[string]time.Time{},
 		wake: newWaker(), wakeSend: newWaker(), claimNow: newWaker()}
 	mw := api.WithMiddleware(w.metrics())
 	for l := range w.opts {
@@ -150,10 +155,11 @@ func New(c *api.PartnerClient, o Options) (*Watcher, error) {
 type Handler func(ctx context.Context, ev Event) error
 
 // Run watches the fleet and calls h with every event until ctx ends, then
-// returns ctx's error. It returns at once, without writing anything more,
-// so that ending the context is as safe as a crash: the store has every
-// event not yet acknowledged, with the state that produced it. A Watcher
-// runs once at a time.
+// returns ctx's error. It returns at once, writing nothing more than the
+// acknowledgements of the events whose handler returns nil meanwhile (so
+// that a deploy does not deliver them again), and ending the context is as
+// safe as a crash: the store has every event not yet acknowledged, with
+// the state that produced it. A Watcher runs once at a time.
 func (w *Watcher) Run(ctx context.Context, h Handler) error {
 	if h == nil {
 		return errors.New("watch: Run needs a handler")

@@ -1,0 +1,200 @@
+package watchtest
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/podero-go/podero/api"
+	"github.com/podero-go/podero/api/poderotest"
+	"github.com/podero-go/podero/watch"
+	"github.com/podero-go/podero/watch/internal/watchbench"
+)
+
+// TestAttentionCueAddedLater: a device that first needs attention without
+// a cue (is_authenticated false, no pending action) and later shows a
+// reauthenticate action is one episode: one NeedsAttention, nothing
+// resolved until the device is reconnected.
+func TestAttentionCueAddedLater(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		users, err := f.Srv.Populate(poderotest.Fleet{Users: 1, Seed: 21, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev := users[0].Devices[0].ID
+		w, err := watch.New(f.Client, watch.Options{Store: watch.NewMemoryStore(), Freshness: freshness})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := watchbench.NewRecorder()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
+		defer cancel()
+		done := make(chan error)
+		go func() { done <- w.Run(ctx, r.Handle) }()
+		count := func() (needs, resolved int) {
+			events, _ := r.Snapshot()
+			for _, d := range events {
+				switch d.Ev.(type) {
+				case watch.NeedsAttention:
+					needs++
+				case watch.AttentionResolved:
+					resolved++
+				}
+			}
+			return needs, resolved
+		}
+		time.Sleep(time.Minute)
+		if err := f.Srv.Disconnect(dev); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(30 * time.Minute)
+		if n, res := count(); n != 1 || res != 0 {
+			t.Fatalf("disconnected without a cue: %d NeedsAttention, %d AttentionResolved; want 1, 0", n, res)
+		}
+		if _, err := f.Srv.RequireReauthentication(dev); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(30 * time.Minute)
+		if n, res := count(); n != 1 || res != 0 {
+			t.Errorf("the cue added: %d NeedsAttention, %d AttentionResolved; want 1, 0 (the same episode)", n, res)
+		}
+		if err := f.Srv.Reconnect(dev); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(30 * time.Minute)
+		if n, res := count(); n != 1 || res != 1 {
+			t.Errorf("reconnected: %d NeedsAttention, %d AttentionResolved; want 1, 1", n, res)
+		}
+		cancel()
+		<-done
+	})
+}
+
+// TestShutdownAcksHandled: an event the handler acknowledged as the Run
+// context ended (a graceful shutdown) is not delivered again by the next
+// Run on the same store.
+func TestShutdownAcksHandled(t *testing.T) {
+	stores := map[string]func(t *testing.T) (open func() watch.Store){
+		"memory": func(t *testing.T) func() watch.Store {
+			s := watch.NewMemoryStore()
+			return func() watch.Store { return s }
+		},
+		"file": func(t *testing.T) func() watch.Store {
+			path := filepath.Join(t.TempDir(), "fleet.watch")
+			return func() watch.Store {
+				s, err := watch.OpenFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+		},
+	}
+	for name, mk := range stores {
+		t.Run(name, func(t *testing.T) {
+			open := mk(t)
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake(t)
+				if _, err := f.Srv.Populate(poderotest.Fleet{Users: 3, Seed: 22}); err != nil {
+					t.Fatal(err)
+				}
+				var mu sync.Mutex
+				count := map[string]int{}
+				first := ""
+				for i := range 2 {
+					store := open()
+					w, err := watch.New(f.Client, watch.Options{Store: store, Freshness: freshness})
+					if err != nil {
+						t.Fatal(err)
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+					h := func(ctx context.Context, ev watch.Event) error {
+						mu.Lock()
+						defer mu.Unlock()
+						count[ev.EventID()]++
+						if i == 0 && first == "" {
+							first = ev.EventID()
+							cancel() // a deploy stops the watcher as this event is handled
+						}
+						return nil
+					}
+					_ = w.Run(ctx, h)
+					cancel()
+					if name == "file" {
+						store.Close()
+					}
+				}
+				if first == "" || count[first] != 1 {
+					t.Errorf("the event handled at the shutdown, %q, was delivered %d times", first, count[first])
+				}
+			})
+		})
+	}
+}
+
+// TestBoostCrashAfterPost: the process dies right after Podero took a
+// boost request, before the watcher knew; the watcher that restarts on
+// the same store finds the request, reads the vehicle, and delivers the
+// boost's BoostSettled once.
+func TestBoostCrashAfterPost(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fleet.watch")
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		users, err := f.Srv.Populate(poderotest.Fleet{Users: 1, Seed: 23, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := users[0]
+		if err := f.Srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false), FullyCharged: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		r := watchbench.NewRecorder()
+		for i := range 2 {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+			client := f.Client
+			if i == 0 { // dies as the POST's answer comes back
+				client = watchbench.NewClient(t, f.Srv, nil, api.Middleware{Attempt: func(ctx context.Context, a *api.Attempt, next api.Next) error {
+					err := next(ctx)
+					if a.Call.Operation == "TriggerElectricVehicleBoost" {
+						cancel()
+						return context.Canceled
+					}
+					return err
+				}})
+			}
+			store, err := watch.OpenFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := watch.New(client, watch.Options{Store: store, Freshness: freshness})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error)
+			go func() { done <- w.Run(ctx, r.Handle) }()
+			if i == 0 {
+				time.Sleep(time.Second)
+				if err := w.Boost(ctx, u.ID, u.Devices[0].ID); err == nil {
+					t.Fatal("Boost returned nil after the crash")
+				}
+			}
+			<-done
+			cancel()
+			store.Close()
+		}
+		events, count := r.Snapshot()
+		var settled []watch.BoostSettled
+		for _, d := range events {
+			if b, ok := d.Ev.(watch.BoostSettled); ok {
+				settled = append(settled, b)
+			}
+		}
+		if len(settled) != 1 || settled[0].State != api.BoostStateOngoing || watchbench.Duplicates(count) != 0 {
+			t.Fatalf("after the restart: %+v, want one BoostSettled ongoing", settled)
+		}
+	})
+}
