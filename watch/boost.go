@@ -16,22 +16,7 @@ type boostDoc struct {
 	ID        string    `json:"id"`
 	Device    Device    `json:"device"`
 	Requested time.Time `json:"requested"`
-	// Pending: the record of a request about to be sent (Boost), under
-	// its own ID, requestPrefix and the boost's. Whether Podero took the
-	// request is not known until Boost replaces it with the boost, or
-	// drops it on a refusal; one found by a watcher that is not sending it
-	// (after a crash) is settled by reading the device: see pollBoost.
-	Pending bool `json:"pending,omitempty"`
 }
-
-// requestPrefix prefixes the ID of a pending request's record.
-const requestPrefix = "request:"
-
-// boostPendingWait is how long after a request's record was written
-// another watcher waits before it settles the request by reading the
-// device: longer than Boost's attempts take (four of the client's default
-// timeout, 60 s, and the pauses between them).
-const boostPendingWait = 5 * time.Minute
 
 // TrackBoost follows the boost of an electric vehicle (requested with
 // TriggerElectricVehicleBoost, or by the user in another app) until it
@@ -50,27 +35,14 @@ func (w *Watcher) TrackWallboxBoost(ctx context.Context, userID, wallboxID api.U
 }
 
 func (w *Watcher) track(ctx context.Context, user api.UUID, dev Device) error {
-	return w.trackDoc(ctx, user, newBoostDoc(dev, w.now()))
-}
-
-func newBoostDoc(dev Device, now time.Time) boostDoc {
-	return boostDoc{ID: "boost:" + dev.ID.String() + ":" + ms(now), Device: dev, Requested: now}
-}
-
-// trackDoc writes the boost b as tracked, and drops the records done (a
-// pending request's) in the same commit.
-func (w *Watcher) trackDoc(ctx context.Context, user api.UUID, b boostDoc, done ...string) error {
 	now := w.now()
-	b.Pending = false
+	b := boostDoc{ID: "boost:" + dev.ID.String() + ":" + ms(now), Device: dev, Requested: now}
 	rec := BoostRecord{ID: b.ID, User: user, Data: mustJSON(b)}
-	if err := w.o.Store.Commit(ctx, &Batch{Replica: w.o.Replica, Now: now, Boosts: []BoostRecord{rec}, Done: done}); err != nil {
-		return fmt.Errorf("watch: track the boost of %s %s: %w", b.Device.Kind, b.Device.ID, err)
+	if err := w.o.Store.Commit(ctx, &Batch{Replica: w.o.Replica, Now: now, Boosts: []BoostRecord{rec}}); err != nil {
+		return fmt.Errorf("watch: track the boost of %s %s: %w", dev.Kind, dev.ID, err)
 	}
 	w.mu.Lock()
 	if u := w.users[user]; u != nil {
-		for _, id := range done {
-			delete(u.boosts, id) // its job, if queued, finds nothing and ends
-		}
 		w.addBoostLocked(u, rec, now)
 	} else {
 		signal(w.claimNow) // the replica that holds the user takes it at its claim
@@ -83,8 +55,8 @@ func (w *Watcher) trackDoc(ctx context.Context, user api.UUID, b boostDoc, done 
 // addBoostLocked schedules the polls of a boost of a user held. w.mu is
 // held.
 func (w *Watcher) addBoostLocked(u *userRT, rec BoostRecord, now time.Time) {
-	if _, ok := w.requests[rec.ID]; ok || u.boosts[rec.ID] != nil {
-		return // a request this watcher sends, or sent: Boost settles it
+	if u.boosts[rec.ID] != nil {
+		return
 	}
 	var b boostDoc
 	if err := json.Unmarshal(rec.Data, &b); err != nil {
@@ -120,16 +92,6 @@ func (w *Watcher) pollBoost(ctx context.Context, j *job) {
 		return
 	}
 	start := w.now()
-	if b.Pending {
-		if wait := b.Requested.Add(boostPendingWait); start.Before(wait) {
-			w.finish(j, func(now time.Time) {
-				if j.due = now.Add(w.boostInterval(b.Requested, now)); j.due.Before(wait) {
-					j.due = wait
-				}
-			})
-			return
-		}
-	}
 	var d api.Device
 	var state api.BoostState
 	var err error
@@ -167,15 +129,6 @@ func (w *Watcher) pollBoost(ctx context.Context, j *job) {
 			events = u.doc.observe(start, u.id, b.Device.Kind, []reading{readingOf(d)}, false)
 		}
 		switch {
-		case b.Pending && (state == api.BoostStateRequested || state == api.BoostStateOngoing):
-			// The request a watcher stopped sending went through: track
-			// the boost (its poll settles it), as Boost would have.
-			settled = nil
-			if err := w.trackDoc(ctx, u.id, *b, b.ID); err != nil {
-				w.o.Logger.Warn("watch: track a boost found after a restart", "boost", b.ID, "err", err)
-			}
-		case b.Pending:
-			settled.Failed = fmt.Sprintf("the watcher stopped while requesting the boost, and the device shows none (boost_state %q): the request did not go through, or the boost is over", state)
 		case state != api.BoostStateRequested:
 			settled.State = state
 		case start.Sub(b.Requested) >= w.o.BoostTimeout:
@@ -232,12 +185,6 @@ func (w *Watcher) commitBoost(ctx context.Context, u *userRT, id string, events 
 // is "requested" or "ongoing" then means the first one went through. A 409
 // for any other reason (fully charged, already charging without a boost,
 // ...) is returned, as an *api.Error, and nothing is tracked.
-//
-// The request is in the store before it is sent: if the process dies
-// before Boost knows its fate (or ctx ends, or no attempt is answered),
-// the watcher that holds the user reads the device boostPendingWait (5
-// min) after the request and tracks the boost it shows, or delivers a
-// BoostSettled whose Failed says that the device shows none.
 func (w *Watcher) Boost(ctx context.Context, userID, vehicleID api.UUID) error {
 	return w.boost(ctx, userID, Device{Kind: api.DeviceKindEV, ID: vehicleID}, func(ctx context.Context) error {
 		return w.c.TriggerElectricVehicleBoost(ctx, userID, vehicleID, w.callOptions(laneBoost)...)
@@ -255,68 +202,13 @@ func (w *Watcher) BoostWallbox(ctx context.Context, userID, wallboxID api.UUID) 
 // unknown.
 const boostAttempts = 4
 
-// The request is written down (a pending record) before it is sent, so
-// that a crash between the POST and tracking does not lose the boost: the
-// record is replaced by the boost when Podero took it, dropped when Podero
-// refused every attempt, and otherwise (no answer, or ctx ended) left for
-// pollBoost to settle by reading the device.
 func (w *Watcher) boost(ctx context.Context, user api.UUID, dev Device, trigger func(context.Context) error) error {
-	b := newBoostDoc(dev, w.now())
-	b.Pending = true
-	pending := BoostRecord{ID: requestPrefix + b.ID, User: user, Data: mustJSON(b)}
-	if err := w.o.Store.Commit(ctx, &Batch{Replica: w.o.Replica, Now: b.Requested, Boosts: []BoostRecord{pending}}); err != nil {
-		return fmt.Errorf("watch: boost of %s %s: write the request: %w", dev.Kind, dev.ID, err)
-	}
-	w.mu.Lock()
-	for id, at := range w.requests {
-		if !at.IsZero() && b.Requested.Sub(at) > boostPendingWait {
-			delete(w.requests, id)
-		}
-	}
-	w.requests[pending.ID] = time.Time{}
-	w.mu.Unlock()
+	var err error
 	ambiguous := false
-	tracked, err := w.request(ctx, dev, trigger, &ambiguous)
-	switch {
-	case tracked:
-		if err = w.trackDoc(ctx, user, b, pending.ID); err == nil {
-			w.requestSettled(pending.ID)
-			return nil
-		}
-	case !ambiguous && ctx.Err() == nil: // refused: nothing to track
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
-		defer cancel()
-		if derr := w.o.Store.Commit(dctx, &Batch{Replica: w.o.Replica, Now: w.now(), Done: []string{pending.ID}}); derr == nil {
-			w.requestSettled(pending.ID)
-			return err
-		}
-	}
-	// The request's fate is unknown, or its record could not be updated:
-	// the record stays, for pollBoost to settle here or after a restart.
-	w.mu.Lock()
-	delete(w.requests, pending.ID)
-	if u := w.users[user]; u != nil {
-		w.addBoostLocked(u, pending, w.now())
-	}
-	w.mu.Unlock()
-	return err
-}
-
-// requestSettled notes that Boost settled the request whose record is id.
-func (w *Watcher) requestSettled(id string) {
-	w.mu.Lock()
-	w.requests[id] = w.now()
-	w.mu.Unlock()
-}
-
-// request sends a boost request until Podero takes it (tracked), refuses
-// it, or boostAttempts ran out; *ambiguous tells whether an attempt's
-// fate was unknown.
-func (w *Watcher) request(ctx context.Context, dev Device, trigger func(context.Context) error, ambiguous *bool) (tracked bool, err error) {
 	for attempt := range boostAttempts {
 		if attempt > 0 {
 			if serr := w.o.Clock.Sleep(ctx, time.Duration(attempt)*time.Second); serr != nil {
-				return false, fmt.Errorf("watch: boost of %s %s: %w (the last attempt: %w)", dev.Kind, dev.ID, serr, err)
+				return fmt.Errorf("watch: boost of %s %s: %w (the last attempt: %w)", dev.Kind, dev.ID, serr, err)
 			}
 		}
 		err = trigger(ctx)
@@ -324,24 +216,23 @@ func (w *Watcher) request(ctx context.Context, dev Device, trigger func(context.
 		var apiErr *api.Error
 		switch {
 		case err == nil:
-			return true, nil
+			return w.track(ctx, user, dev)
 		case errors.As(err, &apiErr) && apiErr.StatusCode == 409:
-			if c, ok := apiErr.Payload.(*api.BoostConflictOutput); ok && *ambiguous {
+			if c, ok := apiErr.Payload.(*api.BoostConflictOutput); ok && ambiguous {
 				if s := c.GetState(); s == api.BoostStateRequested || s == api.BoostStateOngoing {
-					return true, nil // an earlier attempt went through
+					return w.track(ctx, user, dev) // an earlier attempt went through
 				}
 			}
-			*ambiguous = false // Podero says no boost of ours is on: nothing went through
-			return false, err
+			return err
 		case errors.As(err, &apiErr) && apiErr.StatusCode == 429:
 			continue // refused, not done: try again after the client's pause
 		case unknownFate(err):
-			*ambiguous = true
+			ambiguous = true
 		default:
-			return false, err
+			return err
 		}
 	}
-	return false, fmt.Errorf("watch: boost of %s %s: no answer after %d attempts: %w", dev.Kind, dev.ID, boostAttempts, err)
+	return fmt.Errorf("watch: boost of %s %s: no answer after %d attempts: %w", dev.Kind, dev.ID, boostAttempts, err)
 }
 
 // unknownFate reports whether a failed request may have been carried out:

@@ -39,12 +39,7 @@ type Watcher struct {
 	rate                 float64              // the pace now: Options.Rate, less after 429s
 	cut                  time.Time            // when a 429 last cut the rate
 	lagging              string               // the open Lagging event's ID
-	// requests are the pending boost requests of this watcher's Boost, by
-	// record ID: when Boost settled each (zero while it sends it). Claims
-	// skip them: one that read the store before Boost settled it would
-	// take the record up again. Pruned after boostPendingWait.
-	requests map[string]time.Time
-	stats    Stats
+	stats                Stats
 	// For the gauges of Stats: the intervals between two reads of a unit
 	// over the last minute, and the attempts of the last ten minutes.
 	sweepSum time.Duration
@@ -140,7 +135,7 @@ func New(c *api.PartnerClient, o Options) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Watcher{c: c, o: o, users: map[api.UUID]*userRT{}, rate: o.Rate, requests: map[string]time.Time{},
+	w := &Watcher{c: c, o: o, users: map[api.UUID]*userRT{}, rate: o.Rate,
 		wake: newWaker(), wakeSend: newWaker(), claimNow: newWaker()}
 	mw := api.WithMiddleware(w.metrics())
 	for l := range w.opts {

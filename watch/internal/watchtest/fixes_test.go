@@ -8,7 +8,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 	"github.com/podero-go/podero/watch"
 	"github.com/podero-go/podero/watch/internal/watchbench"
@@ -134,67 +133,4 @@ func TestShutdownAcksHandled(t *testing.T) {
 			})
 		})
 	}
-}
-
-// TestBoostCrashAfterPost: the process dies right after Podero took a
-// boost request, before the watcher knew; the watcher that restarts on
-// the same store finds the request, reads the vehicle, and delivers the
-// boost's BoostSettled once.
-func TestBoostCrashAfterPost(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "fleet.watch")
-	synctest.Test(t, func(t *testing.T) {
-		f := newFake(t)
-		users, err := f.Srv.Populate(poderotest.Fleet{Users: 1, Seed: 23, Devices: map[poderotest.DeviceType]float64{poderotest.ElectricVehicle: 1}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := users[0]
-		if err := f.Srv.SetVehicleState(u.Devices[0].ID, poderotest.VehicleState{PluggedIn: ptr(true), Charging: ptr(false), FullyCharged: ptr(false)}); err != nil {
-			t.Fatal(err)
-		}
-		r := watchbench.NewRecorder()
-		for i := range 2 {
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-			client := f.Client
-			if i == 0 { // dies as the POST's answer comes back
-				client = watchbench.NewClient(t, f.Srv, nil, api.Middleware{Attempt: func(ctx context.Context, a *api.Attempt, next api.Next) error {
-					err := next(ctx)
-					if a.Call.Operation == "TriggerElectricVehicleBoost" {
-						cancel()
-						return context.Canceled
-					}
-					return err
-				}})
-			}
-			store, err := watch.OpenFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, err := watch.New(client, watch.Options{Store: store, Freshness: freshness})
-			if err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error)
-			go func() { done <- w.Run(ctx, r.Handle) }()
-			if i == 0 {
-				time.Sleep(time.Second)
-				if err := w.Boost(ctx, u.ID, u.Devices[0].ID); err == nil {
-					t.Fatal("Boost returned nil after the crash")
-				}
-			}
-			<-done
-			cancel()
-			store.Close()
-		}
-		events, count := r.Snapshot()
-		var settled []watch.BoostSettled
-		for _, d := range events {
-			if b, ok := d.Ev.(watch.BoostSettled); ok {
-				settled = append(settled, b)
-			}
-		}
-		if len(settled) != 1 || settled[0].State != api.BoostStateOngoing || watchbench.Duplicates(count) != 0 {
-			t.Fatalf("after the restart: %+v, want one BoostSettled ongoing", settled)
-		}
-	})
 }
