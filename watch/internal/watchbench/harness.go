@@ -209,6 +209,7 @@ type Attention struct {
 	Detectable, Missed, Short, ShortSeen int
 	Delays                               []time.Duration
 	MissedEps                            []*Episode
+	Seen                                 map[*Episode]time.Duration // the delay of each detectable episode delivered
 }
 
 // AnalyzeAttention measures the attention episodes of the ground truth
@@ -217,7 +218,7 @@ type Attention struct {
 func AnalyzeAttention(changes []poderotest.Change, events []Delivered, freshness time.Duration, from, until time.Time, skip func(*Episode) bool) Attention {
 	eps := Episodes(changes, until)
 	seen := matchAttention(eps, events)
-	var a Attention
+	a := Attention{Seen: map[*Episode]time.Duration{}}
 	for _, e := range eps {
 		if e.Start.Before(from) || !e.Start.Before(until) || skip != nil && skip(e) {
 			continue
@@ -237,6 +238,7 @@ func AnalyzeAttention(changes []poderotest.Change, events []Delivered, freshness
 			continue
 		}
 		a.Delays = append(a.Delays, at.Sub(e.Start))
+		a.Seen[e] = at.Sub(e.Start)
 	}
 	slices.Sort(a.Delays)
 	return a
