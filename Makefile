@@ -12,6 +12,14 @@ GEN := $(GO) run -C gen .
 # make bench: runs of each benchmark, and how long each runs.
 BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
+# make test's go test flags. Go's test cache is on: a package whose code, test
+# files, the files it reads and the environment it reads did not change is not
+# run again (go test prints "(cached)"), and -trimpath keeps that true in a
+# fresh clone of the same commit. CI runs everything: TESTFLAGS='-trimpath
+# -count=1' (.ci/run). gen's tests and the Postgres store's are never cached:
+# they depend on what the go command builds in a subprocess and on a server,
+# which Go's cache cannot see.
+TESTFLAGS ?= -trimpath
 # Modules of their own in this repository (own go.mod, `replace` to the root),
 # which lint and test visit beside the root module: their dependencies stay
 # out of the SDK's go.mod. internal/bench has ogen's runtime.
@@ -57,7 +65,7 @@ lint:
 ## The race runtime's 1 s pause at the exit of each test binary is turned off (GORACE). gen's tests
 ## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
 test: lint
-	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+	GORACE=atexit_sleep_ms=0 $(GO) test -race $(TESTFLAGS) ./...
 	$(MAKE) --no-print-directory -j4 -O test-gen test-decode test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel test-pgstore
 
 test-gen:
@@ -66,11 +74,11 @@ test-gen:
 ## test-decode: the decoders' differential test in full (api/internal/apitest), without the race detector,
 ## under which the run of every package above takes a few documents an operation
 test-decode:
-	$(GO) test -count=1 -run '^(TestDecodeDifferential|FuzzDecodeDifferential)$$' ./api/internal/apitest
+	$(GO) test $(TESTFLAGS) -run '^(TestDecodeDifferential|FuzzDecodeDifferential)$$' ./api/internal/apitest
 
 ## test-modules: the race-enabled tests of the other modules (MODULES)
 test-modules:
-	for m in $(MODULES); do (cd $$m && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...) || exit 1; done
+	for m in $(MODULES); do (cd $$m && GORACE=atexit_sleep_ms=0 $(GO) test -race $(TESTFLAGS) ./...) || exit 1; done
 
 ## ogen-generate: write internal/bench/ogenclient, ogen's client for the pinned spec, which the benchmarks measure
 ogen-generate:
@@ -85,12 +93,12 @@ check-ogen:
 ## and the race-enabled tests
 test-mcp:
 	cd mcp && $(GO) vet ./... && $(STATICCHECK) ./...
-	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+	cd mcp && GORACE=atexit_sleep_ms=0 $(GO) test -race $(TESTFLAGS) ./...
 
 ## test-otel: the OpenTelemetry module (otel/, its own go.mod), as test-mcp does the MCP server's
 test-otel:
 	cd otel && $(GO) vet ./... && $(STATICCHECK) ./...
-	cd otel && GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 ./...
+	cd otel && GORACE=atexit_sleep_ms=0 $(GO) test -race $(TESTFLAGS) ./...
 
 ## test-pgstore: the Postgres store's module (watch/pgstore, its own go.mod): go vet, staticcheck (tools/go.mod
 ## pins it) and, when PODERO_PG_URL names a server, the race-enabled tests; without one it says it skipped them
