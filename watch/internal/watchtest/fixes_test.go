@@ -140,17 +140,25 @@ func TestShutdownAcksHandled(t *testing.T) {
 // TestChargeSeenDuringARead: a vehicle that starts charging while a read
 // of it is on its way (sent, not answered) is seen by that read, and its
 // ChargingStarted is observed when the answer came, not before the charge
-// began. The events of a read used to carry the time the read started, so
-// a charge that began during the read's latency was announced as seen
-// before it began (make bench-watch counted it as never delivered).
+// began: for a regular read (the user's list of vehicles) and a boost's
+// poll (the vehicle). The events of a read used to carry the time the read
+// started, so a charge that began during the read's latency was announced
+// as seen before it began, and make bench-watch counted it as never
+// delivered (in the replicas scenario, a boost's poll by a replica that
+// took the boost at its claim could straddle the charge's start).
 func TestChargeSeenDuringARead(t *testing.T) {
+	t.Run("read", func(t *testing.T) { testChargeSeenDuringARead(t, "ListElectricVehicles", false) })
+	t.Run("boost", func(t *testing.T) { testChargeSeenDuringARead(t, "GetElectricVehicle", true) })
+}
+
+func testChargeSeenDuringARead(t *testing.T, op string, boost bool) {
 	synctest.Test(t, func(t *testing.T) {
 		var f *watchbench.Fake
 		var once sync.Once
 		var armed atomic.Bool
 		ev := api.UUID{}
 		mw := api.Middleware{Attempt: func(ctx context.Context, a *api.Attempt, next api.Next) error {
-			if a.Call.Operation == "ListElectricVehicles" && armed.Load() {
+			if a.Call.Operation == op && armed.Load() {
 				once.Do(func() {
 					// The charge begins while the request waits out the
 					// fake's latency: the answer shows it.
@@ -184,6 +192,11 @@ func TestChargeSeenDuringARead(t *testing.T) {
 		done := make(chan error)
 		go func() { done <- w.Run(ctx, r.Handle) }()
 		time.Sleep(5 * time.Minute) // the vehicle is known, not charging
+		if boost {
+			if err := w.TrackBoost(ctx, users[0].ID, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
 		armed.Store(true)
 		time.Sleep(2 * freshness)
 		cancel()
