@@ -107,6 +107,7 @@ func (w *Watcher) pollBoost(ctx context.Context, j *job) {
 			d, state = ev, ev.GetBoostState()
 		}
 	}
+	seen := w.now() // what the answer shows may have begun after start
 	w.count(err)
 	w.mu.Lock()
 	w.stats.BoostPolls++
@@ -116,17 +117,17 @@ func (w *Watcher) pollBoost(ctx context.Context, j *job) {
 		return
 	}
 	var events []Event
-	settled := &BoostSettled{Header: Header{ID: "settled:" + b.ID, At: start, User: u.id}, Device: b.Device, Requested: b.Requested}
+	settled := &BoostSettled{Header: Header{ID: "settled:" + b.ID, At: seen, User: u.id}, Device: b.Device, Requested: b.Requested}
 	switch {
 	case api.IsNotFound(err):
-		events = u.doc.gone(start, u.id, b.Device.ID)
+		events = u.doc.gone(seen, u.id, b.Device.ID)
 		settled.Failed = "the device is gone"
 	case err != nil: // a 5xx, a timeout: poll again
 		w.o.Logger.Warn("watch: a boost poll failed; polling again", "boost", b.ID, "err", err)
 		settled = nil
 	default:
 		if u.doc.Devices[b.Device.ID] != nil { // a device the watcher follows: this is a read of it
-			events = u.doc.observe(start, u.id, b.Device.Kind, []reading{readingOf(d)}, false)
+			events = u.doc.observe(start, seen, u.id, b.Device.Kind, []reading{readingOf(d)}, false)
 		}
 		switch {
 		case state != api.BoostStateRequested:

@@ -48,12 +48,14 @@ func (w *Watcher) readUnit(ctx context.Context, j *job) {
 	rctx, cancel := context.WithTimeout(ctx, left-w.o.LeasePeriod/6)
 	defer cancel()
 	readings, complete, err := w.fetch(rctx, u, key, j.lane)
+	// What the answer shows is seen now: it may have begun after start.
+	seen := w.now()
 	w.count(err)
 	var events []Event
 	gone := false
 	if err != nil && strings.HasPrefix(key, wallboxUnitPrefix) && api.IsNotFound(err) {
 		id, _ := api.ParseUUID(key[len(wallboxUnitPrefix):])
-		events, gone, err = u.doc.gone(start, u.id, id), true, nil
+		events, gone, err = u.doc.gone(seen, u.id, id), true, nil
 	}
 	ud := u.doc.Units[key]
 	switch {
@@ -67,7 +69,7 @@ func (w *Watcher) readUnit(ctx context.Context, j *job) {
 		}
 		u.dirty = true
 		w.o.Logger.Warn("watch: a read failed; retrying", "user", u.id, "unit", key, "fails", ud.fails(), "err", err)
-		events = w.stale(u, start)
+		events = w.stale(u, seen)
 	case gone:
 	case key == unitFindWallboxes:
 		w.foundWallboxes(u, readings, start)
@@ -77,7 +79,7 @@ func (w *Watcher) readUnit(ctx context.Context, j *job) {
 		if strings.HasPrefix(key, wallboxUnitPrefix) {
 			kind = api.DeviceKindWb
 		}
-		events = u.doc.observe(start, u.id, kind, readings, complete)
+		events = u.doc.observe(start, seen, u.id, kind, readings, complete)
 		if ud != nil {
 			if !ud.ReadAt.IsZero() {
 				w.mu.Lock()

@@ -123,11 +123,15 @@ func readingOf(d api.Device) reading {
 
 func ms(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
 
-// observe applies readings of a user's devices at now: of every device of
-// kind listed (complete: a device the list leaves out is gone), or of the
-// devices read one by one. It returns the events, which must be written
-// with the state before they are delivered.
-func (d *userDoc) observe(now time.Time, user api.UUID, kind api.DeviceKind, readings []reading, complete bool) []Event {
+// observe applies readings of a user's devices: of every device of kind
+// listed (complete: a device the list leaves out is gone), or of the
+// devices read one by one. read is when the read was sent (the devices'
+// ReadAt: their state is at least that fresh); now is when its answer
+// came, the time of its events: what the answer shows may have begun after
+// the read was sent (while the request waited for its turn, a retry, or
+// Podero's answer), never after the answer. It returns the events, which
+// must be written with the state before they are delivered.
+func (d *userDoc) observe(read, now time.Time, user api.UUID, kind api.DeviceKind, readings []reading, complete bool) []Event {
 	if d.Devices == nil {
 		d.Devices = map[api.UUID]*deviceDoc{}
 	}
@@ -146,7 +150,7 @@ func (d *userDoc) observe(now time.Time, user api.UUID, kind api.DeviceKind, rea
 			d.Devices[r.id] = doc
 			out = append(out, DeviceAdded{Header: head("device-added:" + r.id.String()), Device: dev})
 		}
-		doc.ReadAt, doc.Stale = now, ""
+		doc.ReadAt, doc.Stale = read, ""
 		if !r.stateAt.IsZero() {
 			doc.StateAt = r.stateAt
 		}

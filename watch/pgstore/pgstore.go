@@ -192,6 +192,17 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, c watch.Claim) (*watch.Cla
 		return nil, err
 	}
 	out.Reset = !known || !c.Now.Before(prev)
+	// The sequence numbers first: every listing and boost up to them has
+	// committed (each takes its number under a row lock held until commit),
+	// so the statements below, each in a snapshot of its own (READ
+	// COMMITTED), see them all. Read after the news, they could count a
+	// listing or boost committed in between, which the next claim would
+	// skip. One committed after this read may show below too: the next
+	// claim returns it again, which the watcher ignores.
+	if err := tx.QueryRow(ctx, `SELECT (SELECT seq FROM `+t("meta")+` WHERE key = 'listing'), (SELECT seq FROM `+t("meta")+
+		` WHERE key = 'boost')`).Scan(&out.ListingSeq, &out.BoostSeq); err != nil {
+		return nil, err
+	}
 	// The users of lapsed replicas (this one's own, after a lapse) are
 	// free. A replica's count of users held is kept in its row, so that a
 	// claim costs what changed.
@@ -308,10 +319,6 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, c watch.Claim) (*watch.Cla
 		return nil, err
 	default:
 		out.Discovery = true
-	}
-	if err := tx.QueryRow(ctx, `SELECT (SELECT seq FROM `+t("meta")+` WHERE key = 'listing'), (SELECT seq FROM `+t("meta")+
-		` WHERE key = 'boost')`).Scan(&out.ListingSeq, &out.BoostSeq); err != nil {
-		return nil, err
 	}
 	if out.Discovery && c.Now.Sub(s.pruned) > time.Hour { // one replica forgets old acknowledged IDs
 		s.pruned = c.Now
