@@ -15,6 +15,11 @@
 // on. Ending Run's context is as safe as a crash; an event whose handler
 // returned nil by then is still acknowledged.
 //
+// On the first run against a fleet, every existing user and device is
+// announced (UserAdded, OnboardingCompleted, DeviceAdded);
+// [Options.Baseline] records them silently instead, announcing only what
+// needs acting on (attention) and what changes later.
+//
 // Polling sees states, not transitions: an episode that begins and ends
 // between two reads of a device (shorter than the read interval, about
 // Options.Freshness) is never seen, and a change is seen up to a read

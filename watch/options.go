@@ -20,6 +20,24 @@ type Options struct {
 	// [NewMemoryStore] in tests).
 	Store Store
 
+	// Baseline, on the first run against a fleet that exists already,
+	// records what is there without announcing it: the users of the first
+	// users listing of a store that has no users are recorded without
+	// UserAdded or OnboardingCompleted, and the devices the first read of
+	// each of their units finds without DeviceAdded. Everything else is
+	// announced as usual: a device of theirs that needs attention (a
+	// NeedsAttention is sent), charging, boosts, and every user listed
+	// later and its devices. The rule across restarts: a store with users
+	// is never baselined again. The first listing is written at once, all
+	// or nothing, so a restart before it is written baselines afresh and
+	// one after it announces no baselined user; each baselined user keeps
+	// the mark in its state until all its units have been read, so a
+	// restart meanwhile goes on recording its devices silently. (A store
+	// that stays empty, an organization with no users yet, is baselined
+	// at each start until a user is listed.) Default false: everything is
+	// announced on the first run.
+	Baseline bool
+
 	// Freshness is how soon a change on a device is seen: every device is
 	// read at least this often (DefaultFreshness), less the reads that
 	// MinRefresh lets the watcher skip. FreshnessOf, if set, gives a

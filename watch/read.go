@@ -93,6 +93,9 @@ func (w *Watcher) readUnit(ctx context.Context, j *job) {
 	}
 	if err == nil {
 		u.doc.units(u.applied)
+		if u.doc.settleBaseline() {
+			u.dirty = true
+		}
 	}
 	w.commitEvents(ctx, u, events)
 	w.finish(j, func(now time.Time) {
@@ -237,6 +240,7 @@ func (w *Watcher) relist(ctx context.Context, j *job) {
 		}
 	}
 	u.doc.units(nl)
+	u.doc.settleBaseline()
 	for _, k := range []api.DeviceKind{api.DeviceKindEV, api.DeviceKindHp, api.DeviceKindIv, api.DeviceKindWb} {
 		if old.Counts[k] == nl.Counts[k] {
 			continue
@@ -333,7 +337,7 @@ func (w *Watcher) discover(ctx context.Context, j *job) {
 func (w *Watcher) applyUsers(ctx context.Context, users []api.UserOutput) error {
 	now := w.now()
 	w.mu.Lock()
-	known := w.listings
+	known, baselining := w.listings, w.baselining
 	w.mu.Unlock()
 	if known == nil {
 		return nil // the discovery lease was lost meanwhile
@@ -356,8 +360,12 @@ func (w *Watcher) applyUsers(ctx context.Context, users []api.UserOutput) error 
 		if ok && sameListing(old, l) {
 			continue
 		}
+		l.Baseline = old.Baseline || (!ok && baselining)
 		next[id] = l
 		b.Listings = append(b.Listings, Listing{User: id, Data: mustJSON(l)})
+		if !ok && baselining {
+			continue // recorded silently: Options.Baseline
+		}
 		head := Header{At: now, User: id}
 		if !ok {
 			head.ID = "user-added:" + id.String()
@@ -376,11 +384,13 @@ func (w *Watcher) applyUsers(ctx context.Context, users []api.UserOutput) error 
 		}
 	}
 	if len(b.Listings) == 0 {
+		w.endBaseline()
 		return nil
 	}
 	if err := w.o.Store.Commit(ctx, b); err != nil {
 		return err
 	}
+	w.endBaseline()
 	w.mu.Lock()
 	if w.listings != nil {
 		for id, l := range next {
@@ -396,6 +406,14 @@ func (w *Watcher) applyUsers(ctx context.Context, users []api.UserOutput) error 
 	// relists those it holds (another replica's claim finds them later).
 	signal(w.claimNow)
 	return nil
+}
+
+// endBaseline ends the baseline of the first listing once it is written:
+// users listed later are announced.
+func (w *Watcher) endBaseline() {
+	w.mu.Lock()
+	w.baselining = false
+	w.mu.Unlock()
 }
 
 func sameListing(a, b listing) bool {

@@ -21,12 +21,22 @@ type listing struct {
 	Onboarded bool                   `json:"onboarded,omitempty"`
 	// Gone: the user is no longer listed.
 	Gone bool `json:"gone,omitempty"`
+	// Baseline: the user was recorded by the first listing of a store with
+	// no users, with Options.Baseline (no UserAdded): the devices the first
+	// reads of its units find are recorded without DeviceAdded. Kept when
+	// the listing changes.
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // userDoc is what the watcher knows of a user's devices (UserRecord.State).
 type userDoc struct {
 	Devices map[api.UUID]*deviceDoc `json:"devices,omitempty"`
 	Units   map[string]*unitDoc     `json:"units,omitempty"`
+	// Baseline: the user is baselined (listing.Baseline) and some of its
+	// units were never read: devices found are recorded without
+	// DeviceAdded. Set when the user is first taken with no state, cleared
+	// once every unit has been read (settleBaseline).
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // deviceDoc is what the watcher last saw of a device.
@@ -148,7 +158,9 @@ func (d *userDoc) observe(read, now time.Time, user api.UUID, kind api.DeviceKin
 		if doc == nil {
 			doc = &deviceDoc{Kind: r.kind}
 			d.Devices[r.id] = doc
-			out = append(out, DeviceAdded{Header: head("device-added:" + r.id.String()), Device: dev})
+			if !d.Baseline {
+				out = append(out, DeviceAdded{Header: head("device-added:" + r.id.String()), Device: dev})
+			}
 		}
 		doc.ReadAt, doc.Stale = read, ""
 		if !r.stateAt.IsZero() {
@@ -257,6 +269,21 @@ func (d *userDoc) units(l listing) {
 			d.Units[key] = &unitDoc{Urgent: true}
 		}
 	}
+}
+
+// settleBaseline ends a user's baseline once every unit has been read
+// (at once if it has none), and reports whether it ended.
+func (d *userDoc) settleBaseline() bool {
+	if !d.Baseline {
+		return false
+	}
+	for _, ud := range d.Units {
+		if ud.ReadAt.IsZero() {
+			return false
+		}
+	}
+	d.Baseline = false
+	return true
 }
 
 // devicesOf returns the ids of the devices a unit reads.

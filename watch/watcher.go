@@ -40,6 +40,9 @@ type Watcher struct {
 	cut                  time.Time            // when a 429 last cut the rate
 	lagging              string               // the open Lagging event's ID
 	stats                Stats
+	// baselining: Options.Baseline, and the store had no users when this
+	// replica took up discovery; ends when its first listing is written.
+	baselining bool
 	// For the gauges of Stats: the intervals between two reads of a unit
 	// over the last minute, and the attempts of the last ten minutes.
 	sweepSum time.Duration
@@ -327,6 +330,7 @@ func (w *Watcher) claim(ctx context.Context) error {
 		w.mu.Lock()
 		if w.discovery != nil {
 			w.listings = all
+			w.baselining = w.o.Baseline && len(all) == 0
 			heap.Push(&w.lanes[laneDiscovery], w.discovery)
 		}
 		w.mu.Unlock()
@@ -357,10 +361,16 @@ func (w *Watcher) acquireLocked(rec UserRecord, now time.Time) {
 		}
 	}
 	w.users[id] = u
+	// A baselined user first taken with no state: the first reads of its
+	// units record its devices silently.
+	u.doc.Baseline = u.doc.Baseline || (rec.State == nil && u.listing.Baseline)
 	if u.listing.Gone {
 		w.scheduleLocked(u, relistKey, jobRelist, laneAttention, now)
 	} else {
 		u.doc.units(u.listing)
+		if u.doc.settleBaseline() {
+			u.dirty = true
+		}
 		w.scheduleUnitsLocked(u, now)
 	}
 	for _, b := range rec.Boosts {
