@@ -165,10 +165,16 @@ INSERT INTO %[5]s (key) VALUES ('discovery'), ('listing'), ('boost'), ('users') 
 	return queries{schema: schema, t: t}
 }
 
+// readCommitted is the isolation claims and commits are written for: each
+// statement sees what committed before it, and a row lock waited for is
+// read again as it is now. A server whose default is REPEATABLE READ or
+// SERIALIZABLE would fail them with serialization errors instead.
+var readCommitted = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
+
 // Claim implements watch.Store.
 func (s *Store) Claim(ctx context.Context, c watch.Claim) (*watch.Claimed, error) {
 	var out *watch.Claimed
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, readCommitted, func(tx pgx.Tx) error {
 		var err error
 		out, err = s.claim(ctx, tx, c)
 		return err
@@ -205,8 +211,12 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, c watch.Claim) (*watch.Cla
 	}
 	// The users of lapsed replicas (this one's own, after a lapse) are
 	// free. A replica's count of users held is kept in its row, so that a
-	// claim costs what changed.
-	if _, err := tx.Exec(ctx, `WITH lapsed AS (UPDATE `+t("replicas")+` SET held = 0
+	// claim costs what changed. A swept replica's lease is set to the
+	// epoch (1970): its next claim is a Reset and its writes are refused,
+	// whatever its own clock reads (one behind this replica's, or a Now
+	// taken before a slow claim, would still be inside the old lease and
+	// go on reading users that are now another's).
+	if _, err := tx.Exec(ctx, `WITH lapsed AS (UPDATE `+t("replicas")+` SET held = 0, lease_until = 'epoch'
 			WHERE lease_until <= $1 AND held > 0 AND id <> $2 RETURNING id)
 		UPDATE `+t("users")+` SET owner = NULL WHERE owner IN (SELECT id FROM lapsed)`, c.Now, c.Replica); err != nil {
 		return nil, err
@@ -351,7 +361,7 @@ func (s *Store) Listings(ctx context.Context) ([]watch.Listing, error) {
 
 // Commit implements watch.Store.
 func (s *Store) Commit(ctx context.Context, b *watch.Batch) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.commit(ctx, tx, b) })
+	err := pgx.BeginTxFunc(ctx, s.pool, readCommitted, func(tx pgx.Tx) error { return s.commit(ctx, tx, b) })
 	var lost *watch.LeaseLostError
 	if err != nil && !errors.As(err, &lost) {
 		return fmt.Errorf("pgstore: commit: %w", err)
