@@ -1,6 +1,7 @@
 package poderotest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -70,7 +71,12 @@ func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error)
 			if p != http.ErrAbortHandler {
 				panic(p)
 			}
-			resp, err = nil, errDropped
+			// A client that gave up sees why, as from http.Transport;
+			// otherwise (the server closed) the dropped connection.
+			resp, err = nil, context.Cause(req.Context())
+			if err == nil {
+				err = errDropped
+			}
 		}
 	}()
 	t.s.serveHTTP(rec, in)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/podero-go/podero/api"
@@ -34,29 +35,36 @@ func boostedVehicle(t *testing.T, srv *poderotest.Server, c *api.PartnerClient) 
 
 // TestWaitForBoostOnFakeClock: a client made from srv.Config() keeps the
 // fake's clock, so WaitForBoost sees the boost start after BoostStartDelay
-// (10 s) of the fake's time in next to no real time (issue 24, item 9).
+// (10 s) of the fake's time without sleeping at all (issue 24, item 9). It
+// runs in a synctest bubble with an in-process server: a real sleep would
+// move the bubble's clock, so that clock standing still shows none was
+// made, whatever the machine's speed.
 func TestWaitForBoostOnFakeClock(t *testing.T) {
-	srv := poderotest.New(t)
-	c, err := api.New(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, ev := boostedVehicle(t, srv, c)
-	fakeStart, realStart := srv.Clock().Now(), time.Now()
-	out, err := c.WaitForBoost(context.Background(), user, ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := out.GetBoostState(); got != api.BoostStateOngoing {
-		t.Errorf("boost_state %q, want ongoing", got)
-	}
-	if fake := srv.Clock().Now().Sub(fakeStart); fake < poderotest.BoostStartDelay {
-		t.Errorf("the fake's clock moved %v, want at least BoostStartDelay", fake)
-	}
-	// The 10 s were never slept: this bounds a broken clock, not speed.
-	if real := time.Since(realStart); real >= poderotest.BoostStartDelay {
-		t.Errorf("WaitForBoost took %v of real time", real)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv := poderotest.NewInProcessServer()
+		defer srv.Close()
+		c, err := api.New(srv.Config())
+		if err != nil {
+			t.Fatal(err)
+		}
+		user, ev := boostedVehicle(t, srv, c)
+		fakeStart, bubbleStart := srv.Clock().Now(), time.Now()
+		out, err := c.WaitForBoost(context.Background(), user, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := out.GetBoostState(); got != api.BoostStateOngoing {
+			t.Errorf("boost_state %q, want ongoing", got)
+		}
+		if fake := srv.Clock().Now().Sub(fakeStart); fake < poderotest.BoostStartDelay {
+			t.Errorf("the fake's clock moved %v, want at least BoostStartDelay", fake)
+		}
+		// The bubble's clock moves only when something sleeps or waits on
+		// a timer: the client's waits went to the fake's clock instead.
+		if slept := time.Since(bubbleStart); slept != 0 {
+			t.Errorf("WaitForBoost slept %v: the client did not keep the fake's clock", slept)
+		}
+	})
 }
 
 // TestManualClock: a manual clock reads its start until moved; Sleep
@@ -86,29 +94,41 @@ func TestManualClock(t *testing.T) {
 }
 
 // TestAcceleratedClock: at speed 3600 an hour of the clock's time passes
-// in a second of real time, and Sleep waits d/speed. The server keeps it
-// (UseClock) and hands it to clients (Config).
+// in a second of real time, and Sleep waits d/speed. It runs in a synctest
+// bubble, whose time is fake and exact, so the rate is checked exactly.
+// The server keeps it (UseClock) and hands it to clients (Config).
 func TestAcceleratedClock(t *testing.T) {
-	start := time.Date(2031, 5, 1, 8, 0, 0, 0, time.UTC)
-	c := poderotest.NewAcceleratedClock(start, 3600)
-	realStart := time.Now()
-	if err := c.Sleep(context.Background(), 10*time.Minute); err != nil { // 1/6 s of real time
-		t.Fatal(err)
-	}
-	elapsed, fake := time.Since(realStart), c.Now().Sub(start)
-	if fake < 10*time.Minute {
-		t.Errorf("after Sleep(10m) the clock moved %v", fake)
-	}
-	// The clock runs speed times the real time, whatever the machine's load.
-	if lo, hi := time.Duration(float64(elapsed)*3600*0.99), time.Duration(float64(time.Since(realStart))*3600*1.01); fake < lo || fake > hi {
-		t.Errorf("the clock moved %v in %v of real time: not 3600 times faster", fake, elapsed)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Date(2031, 5, 1, 8, 0, 0, 0, time.UTC)
+		c := poderotest.NewAcceleratedClock(start, 3600)
+		if !c.Now().Equal(start) {
+			t.Fatalf("Now %v, want %v", c.Now(), start)
+		}
+		// A second of (the bubble's) real time is an hour of the clock's.
+		time.Sleep(time.Second)
+		if got, want := c.Now(), start.Add(time.Hour); !got.Equal(want) {
+			t.Errorf("after a second the clock reads %v, want %v", got, want)
+		}
+		// Sleep(6m) waits 6m/3600 = 100 ms of real time (a whole number of
+		// nanoseconds, so nothing is rounded).
+		bubbleStart := time.Now()
+		if err := c.Sleep(context.Background(), 6*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if waited, want := time.Since(bubbleStart), 100*time.Millisecond; waited != want {
+			t.Errorf("Sleep(6m) waited %v of real time, want %v", waited, want)
+		}
+		if got, want := c.Now(), start.Add(time.Hour+6*time.Minute); !got.Equal(want) {
+			t.Errorf("after Sleep(6m) the clock reads %v, want %v", got, want)
+		}
 
-	srv := poderotest.New(t)
-	srv.UseClock(c)
-	if got := srv.Config().Clock.Now(); got.Sub(start) < 10*time.Minute || got.Sub(start) > time.Hour*24 {
-		t.Errorf("Config().Clock reads %v, not the accelerated clock", got)
-	}
+		srv := poderotest.NewInProcessServer()
+		defer srv.Close()
+		srv.UseClock(c)
+		if got, want := srv.Config().Clock.Now(), start.Add(time.Hour+6*time.Minute); !got.Equal(want) {
+			t.Errorf("Config().Clock reads %v, not the accelerated clock's %v", got, want)
+		}
+	})
 }
 
 // TestInProcessServer: a server on no network answers the client of its

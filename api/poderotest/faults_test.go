@@ -7,10 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
+	apiraw "github.com/podero-go/podero/api/raw"
+	"github.com/podero-go/podero/oauth"
 )
 
 // TestFailNext: two 503s, then the call goes through; a client that
@@ -83,30 +86,47 @@ func TestFailNextSparesTokenRequests(t *testing.T) {
 	}
 }
 
+// TestLatency runs in a synctest bubble with an in-process server, so the
+// latency's waits are on the bubble's fake clock and measured exactly.
 func TestLatency(t *testing.T) {
-	srv, c := setup(t)
-	const d = 30 * time.Millisecond
-	srv.SetLatency(d)
-	start := time.Now()
-	r, err := c.ListUsersWithResponse(context.Background(), srv.OrgID, nil)
-	expect(t, r, err, 200)
-	// Two requests: the token, then the call.
-	if took := time.Since(start); took < 2*d {
-		t.Errorf("the call took %v, want at least %v", took, 2*d)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv := poderotest.NewInProcessServer()
+		defer srv.Close()
+		ts, err := oauth.NewTokenSource(oauth.Config{ClientID: srv.ClientID, ClientSecret: srv.ClientSecret,
+			TokenURL: srv.TokenURL, HTTPClient: srv.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := apiraw.NewClientWithResponses(srv.URL, apiraw.WithHTTPClient(srv.Client()),
+			apiraw.WithRequestEditorFn(oauth.RequestEditor(ts)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const d = 30 * time.Millisecond
+		srv.SetLatency(d)
+		start := time.Now()
+		r, err := c.ListUsersWithResponse(context.Background(), srv.OrgID, nil)
+		expect(t, r, err, 200)
+		// Two requests: the token, then the call.
+		if took := time.Since(start); took != 2*d {
+			t.Errorf("the call took %v, want %v", took, 2*d)
+		}
 
-	// A client deadline shorter than the latency ends the call early.
-	srv.SetLatency(time.Hour)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	start = time.Now()
-	_, err = c.ListUsersWithResponse(ctx, srv.OrgID, nil)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("err = %v, want the context's deadline", err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("the cancelled call took %v", took)
-	}
+		// A client deadline shorter than the latency ends the call at the
+		// deadline, not when the latency is over.
+		srv.SetLatency(time.Hour)
+		const deadline = 20 * time.Millisecond
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		defer cancel()
+		start = time.Now()
+		_, err = c.ListUsersWithResponse(ctx, srv.OrgID, nil)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want the context's deadline", err)
+		}
+		if took := time.Since(start); took != deadline {
+			t.Errorf("the cancelled call took %v, want %v", took, deadline)
+		}
+	})
 }
 
 // TestRequestsAreCopies: what Requests returns can be changed without
