@@ -14,8 +14,9 @@ BENCH_COUNT ?= 8
 BENCH_TIME ?= 300ms
 # make test's go test flags. Go's test cache is on: a package whose code, test
 # files, the files it reads and the environment it reads did not change is not
-# run again (go test prints "(cached)"), and -trimpath keeps that true in a
-# fresh clone of the same commit. CI runs everything: TESTFLAGS='-trimpath
+# run again (go test prints "(cached)"); -trimpath lets a fresh clone of the
+# same commit reuse the results of the tests that read no files (Go keys the
+# files a test reads by path and modification time). CI runs everything: TESTFLAGS='-trimpath
 # -count=1' (.ci/run). gen's tests and the Postgres store's are never cached:
 # they depend on what the go command builds in a subprocess and on a server,
 # which Go's cache cannot see.
