@@ -44,6 +44,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,10 +66,14 @@ type Options struct {
 
 // Store is the Postgres store.
 type Store struct {
-	pool   *pgxpool.Pool
-	o      Options
-	q      queries
-	pruned time.Time // when acknowledged IDs were last forgotten
+	pool *pgxpool.Pool
+	o    Options
+	q    queries
+	// pruned is when acknowledged IDs were last forgotten. Several watchers
+	// may share a Store (replicas in one process), and discovery moves
+	// between them: mu keeps their claims from racing on it.
+	mu     sync.Mutex
+	pruned time.Time
 }
 
 var _ watch.Store = (*Store)(nil)
@@ -330,13 +335,24 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, c watch.Claim) (*watch.Cla
 	default:
 		out.Discovery = true
 	}
-	if out.Discovery && c.Now.Sub(s.pruned) > time.Hour { // one replica forgets old acknowledged IDs
-		s.pruned = c.Now
+	if out.Discovery && s.prune(c.Now) { // one replica forgets old acknowledged IDs
 		if _, err := tx.Exec(ctx, `DELETE FROM `+t("events")+` WHERE acked_at < $1`, c.Now.Add(-s.o.AckRetention)); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// prune reports whether it is time to forget old acknowledged IDs, once an
+// hour, and if so records that it is done now.
+func (s *Store) prune(now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now.Sub(s.pruned) <= time.Hour {
+		return false
+	}
+	s.pruned = now
+	return true
 }
 
 func scanBoost(row pgx.CollectableRow) (watch.BoostRecord, error) {
