@@ -29,9 +29,9 @@ MODULES := internal/bench
 # the client the benchmarks compare with (internal/bench/ogen.yml).
 OGEN = cd tools && $(GO) tool ogen -config ../internal/bench/ogen.yml -package ogenclient -clean -loglevel warn
 
-.PHONY: all generate check-generate pin-spec update-spec test test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check api-snapshot ogen-generate check-ogen test-mcp mcp-inspector test-otel test-pgstore test-postgres bench-watch
+.PHONY: all generate check-generate pin-spec update-spec test check fmt-check test-gen test-decode test-modules test-corpus lint fmt bench bench-otel bench-callgrind consumer-check api-check api-snapshot ogen-generate check-ogen test-mcp mcp-inspector test-otel test-pgstore test-postgres bench-watch
 
-all: generate test
+all: generate test check
 
 ## generate: write api/*.gen.go from the pinned openapi.json (offline)
 generate:
@@ -50,32 +50,45 @@ pin-spec:
 update-spec:
 	$(GEN) update-spec $(if $(SPEC_URL),-url '$(SPEC_URL)') $(if $(KEEP_BROKEN),-keep-broken)
 
-## lint: gofmt, go vet and staticcheck (of the SDK, gen and MODULES; mcp and otel in their test targets), and no
-## build output tracked (an executable, or a file over 1 MB that internal/tracked's allowlist does not name)
-lint:
-	$(GO) run ./internal/tracked
+## fmt-check: fail, naming them, if gofmt would change any tracked Go file
+fmt-check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+## lint: gofmt, go vet and staticcheck (of the SDK, gen and MODULES; mcp and otel in their test targets), and no
+## build output tracked (an executable, or a file over 1 MB that internal/tracked's allowlist does not name)
+lint: fmt-check
+	$(GO) run ./internal/tracked
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	for m in gen $(MODULES); do echo "lint $$m"; (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./...) || exit 1; done
 
-## test: what CI runs: lint, the race-enabled tests, and the generated-code, consumer and API checks.
-## gen's tests run without -race: the race detector makes oapi-codegen ten times slower, and gen's one
-## concurrency, generation in turns (genMu), is checked by `go test -race ./gen` when gen changes.
-## The race runtime's 1 s pause at the exit of each test binary is turned off (GORACE). gen's tests
-## run beside the three checks, which mostly wait on the go command's caches (-O keeps outputs apart).
-test: lint
+## test: the SDK's tests, the command to run after a change: gofmt, then the race-enabled tests of the SDK's
+## module (the root module: api, oauth, watch, the commands and the examples) and go vet with the tests' build
+## flags, so that it reuses their compilation instead of compiling everything again without the race detector.
+## On empty caches most of its time is the compiler's: the standard library and every dependency, once.
+## make check runs the rest of what CI runs (.ci/run runs both): staticcheck, gen's tests, the other modules,
+## the generated-code, consumer and API checks. The race runtime's 1 s pause at the exit of each test binary is
+## turned off (GORACE).
+test: fmt-check
 	GORACE=atexit_sleep_ms=0 $(GO) test -race $(TESTFLAGS) ./...
+	$(GO) vet -race $(filter -trimpath,$(TESTFLAGS)) ./...
+
+## check: the rest of what CI runs after make test: lint, gen's tests (without -race: the race detector makes
+## oapi-codegen ten times slower, and gen's one concurrency, generation in turns (genMu), is checked by
+## `go test -race ./gen` when gen changes), the other modules' tests and checks, and the generated-code,
+## ogen, consumer and API checks, four at a time (-O keeps their outputs apart).
+check: lint
 	$(MAKE) --no-print-directory -j4 -O test-gen test-decode test-modules check-generate check-ogen consumer-check api-check test-mcp test-otel test-pgstore
 
 test-gen:
 	cd gen && $(GO) test -count=1 ./...
 
 ## test-decode: the decoders' differential test in full (api/internal/apitest), without the race detector,
-## under which the run of every package above takes a few documents an operation
+## under which make test takes a few documents an operation. Without -trimpath, so that it reuses what
+## lint's go vet compiled (with it, an empty build cache compiles the standard library a third time)
 test-decode:
-	$(GO) test $(TESTFLAGS) -run '^(TestDecodeDifferential|FuzzDecodeDifferential)$$' ./api/internal/apitest
+	$(GO) test $(filter-out -trimpath,$(TESTFLAGS)) -run '^(TestDecodeDifferential|FuzzDecodeDifferential)$$' ./api/internal/apitest
 
 ## test-modules: the race-enabled tests of the other modules (MODULES)
 test-modules:
