@@ -110,8 +110,9 @@ type Config struct {
 	// It is on by default because without it, when a 429's pause ends,
 	// every call the pause held back is sent at once, and most of them
 	// meet a 429 again: against a server that allows 20 requests a second,
-	// 200 calls made 323 requests, 243 of them answered 429, and 120
-	// calls failed after their retries (none with the adaptive pace). A
+	// 200 calls made about 320 requests, about 240 of them answered 429,
+	// and 80 to 120 calls failed after their retries; with the adaptive
+	// pace, 204 requests, 4 of them answered 429, and none failed. A
 	// client that never gets a 429 pays nothing for it but a count. With
 	// a RateLimit set there is no adaptive pace: the RateLimit rules, and
 	// a 429 only pauses the client.
