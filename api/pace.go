@@ -149,9 +149,9 @@ type paceWaiter struct {
 // faster. When it reaches adaptiveRelax times the peak with no 429
 // meanwhile, the pace ends as soon as no call waits for it: the client
 // sends as fast as its calls come again, paying nothing but meter's
-// count, until the next 429. With a
-// peak of 21 a second (the tests' server allows 20): 14.7 a second when
-// the pause ends, 21 a second 2.5 s later, no pace 6.3 s after the pause.
+// count, until the next 429. With a peak of 21 a second (the tests'
+// server allows 20): 14.7 a second when the pause ends, 21 a second 2.5 s
+// later, 42 a second (the end of the pace) 6.3 s after the pause.
 //
 // Unlike the AWS SDKs, which keep the bucket once it is on (capping its
 // rate at twice the measured one), the pace ends: a client that met a
