@@ -112,3 +112,30 @@ func TestUndeclaredEchoOfSecretRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitersPrintTheLastPollAsReceived: wait-boost and wait-healthy print
+// the device as their last poll received it, undeclared properties and
+// numbers as sent, with the note.
+func TestWaitersPrintTheLastPollAsReceived(t *testing.T) {
+	settled := strings.Replace(vehicleFromTheFuture, `"is_plugged_in":true,`, `"is_plugged_in":true,"boost_state":"unavailable",`+
+		`"is_authenticated":true,"connection_status":"ok","monitoring_status":"ok","steering_status":"ok",`, 1)
+	env := answering(t, http.StatusOK, settled)
+	const ids = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+	for _, args := range [][]string{
+		{"electric-vehicles", "wait-boost", ids, ids},
+		{"devices", "wait-healthy", "ev", ids, ids},
+	} {
+		r := cli(t, nil, env, "", append(args, "-o", "json")...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d\n%s", args[1], r.code, r.stderr)
+		}
+		for _, w := range []string{`"firmware_build": 9007199254740993`, `"ratio": 0.30000000000000004`, `"optimization_score": 0.12345678901234567890`} {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%s: no %s in\n%s", args[1], w, r.stdout)
+			}
+		}
+		if !strings.Contains(r.stderr, "printed as received: battery_health, device_model.trim, firmware_build") {
+			t.Errorf("%s: standard error is %q", args[1], r.stderr)
+		}
+	}
+}
