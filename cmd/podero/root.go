@@ -52,6 +52,8 @@ the run and seeded as the quickstart leaves it: a user, Quinn
 pump that needs a reauthentication. Nothing leaves the machine.
 
 The output is a table on a terminal and JSON otherwise; --output chooses.
+It is the answer as the server sent it, properties the API spec does not
+declare included; a note on standard error names those (--quiet hides it).
 Errors go to standard error, and the exit status says what kind of error
 it was: see podero help exit-codes.`
 
