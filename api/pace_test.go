@@ -76,21 +76,29 @@ func (c *simClock) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Go runs f on a goroutine of its own that the clock waits for.
-func (c *simClock) Go(f func()) {
+func (c *simClock) Go(f func()) { c.GoAll(1, func(int) { f() }) }
+
+// GoAll runs f(0) to f(n-1), each on a goroutine of its own that the clock
+// waits for. All n count as workers before the first starts: started one at
+// a time, the first could sleep before the second was counted, and the
+// clock would move while the others were still to come.
+func (c *simClock) GoAll(n int, f func(i int)) {
 	c.mu.Lock()
-	c.workers++
+	c.workers += n
 	c.mu.Unlock()
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		defer func() {
-			c.mu.Lock()
-			c.workers--
-			c.advance()
-			c.mu.Unlock()
+	c.wg.Add(n)
+	for i := range n {
+		go func() {
+			defer c.wg.Done()
+			defer func() {
+				c.mu.Lock()
+				c.workers--
+				c.advance()
+				c.mu.Unlock()
+			}()
+			f(i)
 		}()
-		f()
-	}()
+	}
 }
 
 // Wait waits for the goroutines of Go.
@@ -195,23 +203,21 @@ var prodTokens = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok-static
 func stormCalls(t *testing.T, clock *simClock, c *api.PartnerClient) int {
 	other := c.ForOrg(api.UUID{1})
 	var failed atomic.Int32
-	for i := range 200 {
-		clock.Go(func() {
-			if err := clock.Sleep(context.Background(), time.Duration(i)*5*time.Millisecond); err != nil {
-				t.Error(err)
+	clock.GoAll(200, func(i int) {
+		if err := clock.Sleep(context.Background(), time.Duration(i)*5*time.Millisecond); err != nil {
+			t.Error(err)
+		}
+		client := c
+		if i%2 == 1 {
+			client = other
+		}
+		if _, err := client.ListUsers(context.Background(), api.ListUsersParams{}); err != nil {
+			if !api.IsRateLimited(err) {
+				t.Errorf("call %d: %v", i, err)
 			}
-			client := c
-			if i%2 == 1 {
-				client = other
-			}
-			if _, err := client.ListUsers(context.Background(), api.ListUsersParams{}); err != nil {
-				if !api.IsRateLimited(err) {
-					t.Errorf("call %d: %v", i, err)
-				}
-				failed.Add(1)
-			}
-		})
-	}
+			failed.Add(1)
+		}
+	})
 	clock.Wait()
 	return int(failed.Load())
 }
@@ -610,18 +616,16 @@ func TestPriorityOrder(t *testing.T) {
 	}
 	prios := []api.Priority{api.PriorityLow, api.PriorityNormal, api.PriorityHigh, api.PriorityUrgent}
 	var waits [4]atomic.Int64
-	for i := range 40 {
+	clock.GoAll(40, func(i int) {
 		p := prios[i%4]
-		clock.Go(func() {
-			var info api.ResponseInfo
-			_, err := c.ListUsers(context.Background(), api.ListUsersParams{}, api.WithPriority(p),
-				api.WithHeader("X-Priority", strconv.Itoa(int(p))), api.WithResponseInfo(&info))
-			if err != nil {
-				t.Error(err)
-			}
-			waits[i%4].Add(int64(info.PaceWait))
-		})
-	}
+		var info api.ResponseInfo
+		_, err := c.ListUsers(context.Background(), api.ListUsersParams{}, api.WithPriority(p),
+			api.WithHeader("X-Priority", strconv.Itoa(int(p))), api.WithResponseInfo(&info))
+		if err != nil {
+			t.Error(err)
+		}
+		waits[i%4].Add(int64(info.PaceWait))
+	})
 	clock.Wait()
 	if !slices.IsSortedFunc(order[1:], func(a, b int) int { return b - a }) || len(order) != 41 {
 		t.Errorf("priorities in the order the server saw them: %v, want highest first", order[1:])

@@ -423,7 +423,7 @@ func opcallSource(p pin, ops []*frontOp) ([]byte, error) {
 			b.WriteString("\t\t\tcontentType, body := a.rawBody()\n")
 			args = append(args, "contentType", "body")
 		}
-		call := fmt.Sprintf("c.%s(%s)", s.Name, strings.Join(append([]string{"ctx"}, args...), ", "))
+		call := fmt.Sprintf("c.%s(%s)", s.Name, strings.Join(append(append([]string{"ctx"}, args...), "a.Options..."), ", "))
 		if s.ResultKind == "none" {
 			fmt.Fprintf(&b, "\t\t\treturn nil, %s\n", call)
 		} else {

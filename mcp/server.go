@@ -22,6 +22,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -63,6 +65,7 @@ func NewServer(c *api.PartnerClient, opts Options) *mcpsdk.Server {
 	s := mcpsdk.NewServer(&mcpsdk.Implementation{Name: "podero", Title: "Podero Partner API", Version: Version},
 		&mcpsdk.ServerOptions{Logger: opts.Logger, Instructions: instructions})
 	refused := map[string]bool{}
+	u := &undeclaredLog{logger: opts.Logger}
 	for _, t := range tools {
 		op := opcall.Lookup(t.op)
 		if op == nil {
@@ -72,7 +75,7 @@ func NewServer(c *api.PartnerClient, opts Options) *mcpsdk.Server {
 			refused[t.name] = true
 			continue
 		}
-		s.AddTool(t.sdkTool(), operationHandler(c, op))
+		s.AddTool(t.sdkTool(), operationHandler(c, op, u))
 	}
 	addJourneys(s, c, opts)
 	// A write tool is not listed without AllowWrites; a call of one by
@@ -105,8 +108,9 @@ func (t tool) sdkTool() *mcpsdk.Tool {
 }
 
 // operationHandler calls op with the tool's arguments and returns its JSON
-// body as the result's text.
-func operationHandler(c *api.PartnerClient, op *opcall.Op) mcpsdk.ToolHandler {
+// body, as the server sent it (opcall.Show: undeclared properties included,
+// numbers as written, secrets redacted), as the result's text.
+func operationHandler(c *api.PartnerClient, op *opcall.Op, u *undeclaredLog) mcpsdk.ToolHandler {
 	return func(ctx context.Context, req *mcpsdk.CallToolRequest) (*mcpsdk.CallToolResult, error) {
 		args := opcall.Args{Params: map[string]json.RawMessage{}}
 		if raw := req.Params.Arguments; len(bytes.TrimSpace(raw)) > 0 && string(bytes.TrimSpace(raw)) != "null" {
@@ -129,6 +133,8 @@ func operationHandler(c *api.PartnerClient, op *opcall.Op) mcpsdk.ToolHandler {
 				}
 			}
 		}
+		var body []byte // the 2xx body as received, which the result carries
+		args.Options = append(args.Options, api.WithRawBody(&body))
 		res, err := op.Call(ctx, c, args)
 		if err != nil {
 			return toolError(err), nil
@@ -140,20 +146,47 @@ func operationHandler(c *api.PartnerClient, op *opcall.Op) mcpsdk.ToolHandler {
 		if b, ok := res.([]byte); ok {
 			return &mcpsdk.CallToolResult{Content: []mcpsdk.Content{&mcpsdk.TextContent{Text: string(b)}}}, nil
 		}
-		return jsonResult(res)
+		secrets := args.Secrets(op)
+		u.log(ctx, op.Name, opcall.Undeclared(res, secrets))
+		if text, err := opcall.Show(body, secrets); err == nil && len(body) > 0 {
+			return &mcpsdk.CallToolResult{Content: []mcpsdk.Content{&mcpsdk.TextContent{Text: string(text)}}}, nil
+		}
+		// The SDK decoded what encoding/json does not read: the decoded result.
+		return jsonResult(res, secrets)
 	}
 }
 
-// jsonResult is a result whose text is v as JSON.
-func jsonResult(v any) (*mcpsdk.CallToolResult, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // URLs keep their &
-	if err := enc.Encode(v); err != nil {
+// undeclaredLog tells the server's log which properties of the answers the
+// pinned spec does not declare: once per operation and set of properties,
+// not per call. The model gets no such note: the tools declare no output
+// schema, so the undeclared properties are data like the others to it,
+// and the result carries them as the server sent them.
+type undeclaredLog struct {
+	logger *slog.Logger
+	seen   sync.Map // operation and paths, joined
+}
+
+func (u *undeclaredLog) log(ctx context.Context, op string, paths []string) {
+	if u.logger == nil || len(paths) == 0 {
+		return
+	}
+	if _, dup := u.seen.LoadOrStore(op+" "+strings.Join(paths, ","), true); dup {
+		return
+	}
+	u.logger.InfoContext(ctx, "the answer has properties the API spec does not declare; the tool result carries them as received",
+		"operation", op, "properties", paths)
+}
+
+// jsonResult is a result whose text is v as JSON, redacted by opcall.Show.
+func jsonResult(v any, secrets []string) (*mcpsdk.CallToolResult, error) {
+	b, err := json.Marshal(v)
+	if err == nil {
+		b, err = opcall.Show(b, secrets) // which also undoes Marshal's escaping of <, > and &
+	}
+	if err != nil {
 		return toolError(fmt.Errorf("encoding the result: %w", err)), nil
 	}
-	text := opcall.RedactURLSecrets(bytes.TrimSpace(buf.Bytes()))
-	return &mcpsdk.CallToolResult{Content: []mcpsdk.Content{&mcpsdk.TextContent{Text: string(text)}}}, nil
+	return &mcpsdk.CallToolResult{Content: []mcpsdk.Content{&mcpsdk.TextContent{Text: string(b)}}}, nil
 }
 
 // toolError is a failed call as the model sees it: a line that names the

@@ -37,6 +37,9 @@
 // (a retry the client's RetryBudget refused), podero.client.pace.wait (s,
 // the time a call waited for the client's pace), and
 // podero.client.token.requests (by error.type when one failed).
+//
+// A fleet watcher's counters and gauges (package watch) are metrics too:
+// [WatchMetrics] reads its Stats at each collection.
 package otel
 
 import (

@@ -58,3 +58,7 @@ func (w *Watcher) count(err error) {
 		w.stats.Failed++
 	}
 }
+
+// Replica is the name of this watcher among the replicas that share its
+// store: Options.Replica, or the one New made up.
+func (w *Watcher) Replica() string { return w.o.Replica }

@@ -108,16 +108,22 @@ func (a *app) runOperation(cmd *cobra.Command, c command, posArgs []string) erro
 	if err != nil {
 		return err
 	}
+	var body []byte // the 2xx body as received, which the command prints
+	args.Options = append(args.Options, api.WithRawBody(&body))
 	return a.withClient(cmd.Context(), func(ctx context.Context, client *api.PartnerClient, _ *fakeTarget) (any, error) {
 		res, err := op.Call(ctx, client, args)
 		var ie *opcall.InputError
-		if errors.As(err, &ie) {
+		switch {
+		case errors.As(err, &ie):
 			return nil, usageErr(fmt.Errorf("%s: %w", c.inputName(ie), ie.Err))
-		}
-		if op.Result == "none" && err == nil {
+		case err != nil:
+			return nil, err
+		case op.Result == "none":
 			return nil, nil
+		case op.Result == "json":
+			return received{body: body, decoded: res, secrets: args.Secrets(op)}, nil
 		}
-		return res, err
+		return res, nil
 	})
 }
 

@@ -13,7 +13,19 @@ import (
 
 // The commands on top of the operations: the SDK's waiters and what a
 // support person asks first. Each is in the group of the resource it is
-// about.
+// about. A waiter that returns a server's object (wait-boost,
+// wait-healthy) prints it as its last poll received it, undeclared
+// properties included; status, attention and onboarding wait print a
+// summary of chosen fields, which has none.
+
+// lastPoll is a waiter's result as the command prints it: the last poll's
+// body, which the SDK decoded into v.
+func lastPoll(body []byte, v any, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return received{body: body, decoded: v}, nil
+}
 
 func (a *app) addJourneys(groups map[string]*cobra.Command) {
 	var maxWait time.Duration
@@ -65,7 +77,9 @@ authentication_url; with --fake, the fake plays the end user.`, 1,
 		`wait-boost polls a vehicle after trigger-boost until its boost_state is no longer
 "requested" (PartnerClient.WaitForBoost), and prints the vehicle.`, 2,
 		func(ctx context.Context, c *api.PartnerClient, _ *fakeTarget, ids []api.UUID, _ []string) (any, error) {
-			return c.WaitForBoost(ctx, ids[0], ids[1], waitOpts()...)
+			var body []byte
+			ev, err := c.WaitForBoost(ctx, ids[0], ids[1], append(waitOpts(), api.WithPollOptions(api.WithRawBody(&body)))...)
+			return lastPoll(body, ev, err)
 		}), 5*time.Minute)
 
 	waitFlag(journeyCmd("devices", "wait-healthy KIND USER_ID DEVICE_ID", "Wait until a device is healthy again",
@@ -75,7 +89,9 @@ and prints it.`, 2,
 		func(ctx context.Context, c *api.PartnerClient, _ *fakeTarget, ids []api.UUID, args []string) (any, error) {
 			switch kind := api.DeviceKind(args[0]); kind {
 			case api.DeviceKindEV, api.DeviceKindHp, api.DeviceKindIv, api.DeviceKindWb:
-				return c.WaitForDeviceHealthy(ctx, kind, ids[0], ids[1], waitOpts()...)
+				var body []byte
+				d, err := c.WaitForDeviceHealthy(ctx, kind, ids[0], ids[1], append(waitOpts(), api.WithPollOptions(api.WithRawBody(&body)))...)
+				return lastPoll(body, d, err)
 			}
 			return nil, usageErr(fmt.Errorf("KIND %q: want ev, hp, iv or wb", args[0]))
 		}), 30*time.Minute).Args = cobra.ExactArgs(3)

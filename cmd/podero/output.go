@@ -18,8 +18,9 @@ import (
 )
 
 // withClient runs do with a client for where the flags say, and prints
-// what it returns: nothing for nil, bytes as they are, anything else as
-// --output says. Its error is the command's.
+// what it returns: nothing for nil, bytes as they are, a received body as
+// it was received, anything else as JSON; each as --output says. Its error
+// is the command's.
 func (a *app) withClient(ctx context.Context, do func(context.Context, *api.PartnerClient, *fakeTarget) (any, error)) error {
 	format, err := a.format()
 	if err != nil {
@@ -41,14 +42,58 @@ func (a *app) withClient(ctx context.Context, do func(context.Context, *api.Part
 		_, err := a.stdout.Write(b)
 		return err
 	}
-	// Not json.Marshal, which escapes <, > and & (in every URL's query).
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(res); err != nil {
-		return &runError{fmt.Errorf("encoding the result: %w", err)}
+	r, ok := res.(received)
+	if !ok {
+		r = received{decoded: res}
 	}
-	return write(a.stdout, format, opcall.RedactURLSecrets(buf.Bytes()))
+	data, err := r.show()
+	if err != nil {
+		return &runError{err}
+	}
+	a.noteUndeclared(r)
+	return write(a.stdout, format, data)
+}
+
+// received is a result that the SDK decoded from body, the 2xx body as the
+// server sent it (api.WithRawBody). The command prints body, not decoded:
+// what the spec does not declare is in it, and every value as sent.
+type received struct {
+	body    []byte
+	decoded any
+	// secrets are the request's (a cue's secret, a claim token), cut out
+	// of what is printed should the server echo them.
+	secrets []string
+}
+
+// show is the JSON text the command prints of r: its body, or, without
+// one (a journey's summary), decoded as JSON; redacted by opcall.Show.
+func (r received) show() ([]byte, error) {
+	if len(r.body) > 0 {
+		if data, err := opcall.Show(r.body, r.secrets); err == nil {
+			return data, nil
+		}
+		// Should encoding/json refuse what the SDK's decoder took, the
+		// decoded result is what there is to print.
+	}
+	b, err := json.Marshal(r.decoded)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the result: %w", err)
+	}
+	return opcall.Show(b, r.secrets) // which also undoes Marshal's escaping of <, > and &
+}
+
+// noteUndeclared tells the user, on standard error and once per run, which
+// properties of the answer the pinned spec does not declare: the data is
+// printed as received, and the note says where reality differs from the
+// spec, without changing the data on standard output. --quiet hides it.
+func (a *app) noteUndeclared(r received) {
+	if a.flags.quiet {
+		return
+	}
+	if paths := opcall.Undeclared(r.decoded, r.secrets); len(paths) > 0 {
+		fmt.Fprintf(a.stderr, "podero: note: the answer has properties the API spec does not declare, printed as received: %s (--quiet hides this note)\n",
+			strings.Join(paths, ", "))
+	}
 }
 
 // format is --output, or its default: a table on a terminal, JSON

@@ -21,6 +21,7 @@ type globalFlags struct {
 	output     string
 	fake       bool
 	debug      bool
+	quiet      bool
 	secretFile string
 	timeout    time.Duration
 }
@@ -51,6 +52,8 @@ the run and seeded as the quickstart leaves it: a user, Quinn
 pump that needs a reauthentication. Nothing leaves the machine.
 
 The output is a table on a terminal and JSON otherwise; --output chooses.
+It is the answer as the server sent it, properties the API spec does not
+declare included; a note on standard error names those (--quiet hides it).
 Errors go to standard error, and the exit status says what kind of error
 it was: see podero help exit-codes.`
 
@@ -71,6 +74,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVarP(&a.flags.output, "output", "o", "", "output format: json, yaml or table (default: table on a terminal, json otherwise)")
 	pf.BoolVar(&a.flags.fake, "fake", false, "run against an in-memory Podero seeded with sample data, not the real one")
 	pf.BoolVar(&a.flags.debug, "debug", false, "log every request (operation, method, path, status, duration) to standard error; never a secret")
+	pf.BoolVar(&a.flags.quiet, "quiet", false, "no notes on standard error, such as the one naming properties of an answer that the API spec does not declare")
 	pf.StringVar(&a.flags.secretFile, "client-secret-file", "", "read the client secret from this file (- for standard input) instead of PODERO_CLIENT_SECRET")
 	pf.DurationVar(&a.flags.timeout, "timeout", 0, "bound each attempt of a call (default 60s)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"json", "yaml", "table"}, cobra.ShellCompDirectiveNoFileComp))

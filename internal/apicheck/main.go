@@ -1,6 +1,6 @@
 // Command apicheck compares the exported Go API of the SDK's public packages
 // with the snapshot committed in api.snapshot/, as Go keeps its own API in
-// api/*.txt: `make api-check` runs it (CI runs `make test`, which calls it),
+// api/*.txt: `make api-check` runs it (CI runs `make check`, which calls it),
 // and `make api-snapshot` (-write) records the API after a deliberate change.
 // No release tag is needed: the snapshot is the API the repository last
 // agreed on.

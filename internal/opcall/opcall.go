@@ -89,6 +89,9 @@ type Args struct {
 	// ContentType is a body's that is not JSON; the first media type the
 	// spec declares when empty.
 	ContentType string
+	// Options are passed to the PartnerClient method: api.WithRawBody for
+	// the body as received (see [Show]), api.WithResponseInfo, ...
+	Options []api.CallOption
 
 	op *Op
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,5 +59,40 @@ func TestRedactURLSecrets(t *testing.T) {
 	want := `{"url":"https://api.example.com/cues/1/resolve?secret=[redacted]&x=1","b":"https://x.example.com/?token=[redacted]","c":"no secret=here"}`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestUndeclaredOfAList: Args.Options reach the method (the body as
+// received), and Undeclared names the undeclared properties of a list's
+// items once each, nested ones by their paths; Show keeps the body's order
+// and numbers.
+func TestUndeclaredOfAList(t *testing.T) {
+	const user = `{"email":"%s@example.com","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","organization_id":"3fa85f64-5717-4562-b3fc-2c963f66afa6",` +
+		`"role":"user","num_electric_vehicles":0,"num_heat_pumps":0,"num_inverters":0,"num_wallboxes":0,"latitude":48.20820000%s}`
+	body := "[" + fmt.Sprintf(user, "a", `,"nickname":"x"`) + "," + fmt.Sprintf(user, "b", `,"nickname":"y","pet":{"name":"z","age":1e400}`) + "]"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/token") {
+			_, _ = w.Write([]byte(`{"access_token":"tok-0123456789","token_type":"Bearer","expires_in":3600}`))
+			return
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	c, err := api.New(api.Config{BaseURL: srv.URL, TokenURL: srv.URL + "/token", ClientID: "id", ClientSecret: "secret", OrgID: api.UUID{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	res, err := Lookup("ListUsers").Call(context.Background(), c, Args{Options: []api.CallOption{api.WithRawBody(&raw)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Undeclared(res, nil); !slices.Equal(got, []string{"[].nickname", "[].pet"}) {
+		t.Errorf("Undeclared: %q", got)
+	}
+	shown, err := Show(raw, nil)
+	if err != nil || string(shown) != body {
+		t.Errorf("Show: %v\n%s\nwant\n%s", err, shown, body)
 	}
 }

@@ -29,7 +29,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.ResolveInformationCue(ctx, cueID, params, body)
+			return c.ResolveInformationCue(ctx, cueID, params, body, a.Options...)
 		},
 	},
 	{
@@ -52,7 +52,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.ResolveCue(ctx, cueID, params, body)
+			return c.ResolveCue(ctx, cueID, params, body, a.Options...)
 		},
 	},
 	{
@@ -75,7 +75,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.ReportCueState(ctx, cueID, params, body)
+			return c.ReportCueState(ctx, cueID, params, body, a.Options...)
 		},
 	},
 	{
@@ -86,7 +86,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.CreateOnboardingSession(ctx, body)
+			return c.CreateOnboardingSession(ctx, body, a.Options...)
 		},
 	},
 	{
@@ -99,7 +99,7 @@ var operations = []*Op{
 			if err := a.path("onboarding_session_id", &onboardingSessionID); err != nil {
 				return nil, err
 			}
-			return c.GetOnboardingSession(ctx, onboardingSessionID)
+			return c.GetOnboardingSession(ctx, onboardingSessionID, a.Options...)
 		},
 	},
 	{
@@ -117,7 +117,7 @@ var operations = []*Op{
 			if err := a.path("token", &token); err != nil {
 				return nil, err
 			}
-			return c.GetWallboxClaimTokenStatus(ctx, onboardingSessionID, token)
+			return c.GetWallboxClaimTokenStatus(ctx, onboardingSessionID, token, a.Options...)
 		},
 	},
 	{
@@ -141,7 +141,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.ListMarketPrices(ctx, marketID, priceZone, params)
+			return c.ListMarketPrices(ctx, marketID, priceZone, params, a.Options...)
 		},
 	},
 	{
@@ -155,7 +155,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetDevicesSavings(ctx, params)
+			return c.GetDevicesSavings(ctx, params, a.Options...)
 		},
 	},
 	{
@@ -173,7 +173,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetTradingDayAheadLoadCurve(ctx, priceZoneKey, params)
+			return c.GetTradingDayAheadLoadCurve(ctx, priceZoneKey, params, a.Options...)
 		},
 	},
 	{
@@ -188,7 +188,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetTradingDayAheadPrices(ctx, params)
+			return c.GetTradingDayAheadPrices(ctx, params, a.Options...)
 		},
 	},
 	{
@@ -199,7 +199,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateTradingDayAheadPrices(ctx, body)
+			return c.UpdateTradingDayAheadPrices(ctx, body, a.Options...)
 		},
 	},
 	{
@@ -212,7 +212,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.ListUsers(ctx, params)
+			return c.ListUsers(ctx, params, a.Options...)
 		},
 	},
 	{
@@ -223,7 +223,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.CreateUser(ctx, body)
+			return c.CreateUser(ctx, body, a.Options...)
 		},
 	},
 	{
@@ -241,7 +241,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetUserByExternalID(ctx, externalID, params)
+			return c.GetUserByExternalID(ctx, externalID, params, a.Options...)
 		},
 	},
 	{
@@ -254,7 +254,7 @@ var operations = []*Op{
 			if err := a.path("user_id", &userID); err != nil {
 				return nil, err
 			}
-			return c.GetUser(ctx, userID)
+			return c.GetUser(ctx, userID, a.Options...)
 		},
 	},
 	{
@@ -272,7 +272,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateUser(ctx, userID, body)
+			return c.UpdateUser(ctx, userID, body, a.Options...)
 		},
 	},
 	{
@@ -290,7 +290,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.CreateBuilding(ctx, userID, body)
+			return c.CreateBuilding(ctx, userID, body, a.Options...)
 		},
 	},
 	{
@@ -308,7 +308,7 @@ var operations = []*Op{
 			if err := a.path("building_id", &buildingID); err != nil {
 				return nil, err
 			}
-			return c.GetBuilding(ctx, userID, buildingID)
+			return c.GetBuilding(ctx, userID, buildingID, a.Options...)
 		},
 	},
 	{
@@ -331,7 +331,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateBuilding(ctx, userID, buildingID, body)
+			return c.UpdateBuilding(ctx, userID, buildingID, body, a.Options...)
 		},
 	},
 	{
@@ -344,7 +344,7 @@ var operations = []*Op{
 			if err := a.path("user_id", &userID); err != nil {
 				return nil, err
 			}
-			return c.GetChargingConfig(ctx, userID)
+			return c.GetChargingConfig(ctx, userID, a.Options...)
 		},
 	},
 	{
@@ -362,7 +362,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateChargingConfig(ctx, userID, body)
+			return c.UpdateChargingConfig(ctx, userID, body, a.Options...)
 		},
 	},
 	{
@@ -385,7 +385,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return nil, c.UpdateDevice(ctx, userID, deviceID, body)
+			return nil, c.UpdateDevice(ctx, userID, deviceID, body, a.Options...)
 		},
 	},
 	{
@@ -398,7 +398,7 @@ var operations = []*Op{
 			if err := a.path("user_id", &userID); err != nil {
 				return nil, err
 			}
-			return c.ListElectricVehicles(ctx, userID)
+			return c.ListElectricVehicles(ctx, userID, a.Options...)
 		},
 	},
 	{
@@ -416,7 +416,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.CreateElectricVehicle(ctx, userID, body)
+			return c.CreateElectricVehicle(ctx, userID, body, a.Options...)
 		},
 	},
 	{
@@ -434,7 +434,7 @@ var operations = []*Op{
 			if err := a.path("electric_vehicle_id", &electricVehicleID); err != nil {
 				return nil, err
 			}
-			return c.GetElectricVehicle(ctx, userID, electricVehicleID)
+			return c.GetElectricVehicle(ctx, userID, electricVehicleID, a.Options...)
 		},
 	},
 	{
@@ -457,7 +457,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateElectricVehicle(ctx, userID, electricVehicleID, body)
+			return c.UpdateElectricVehicle(ctx, userID, electricVehicleID, body, a.Options...)
 		},
 	},
 	{
@@ -480,7 +480,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.ReauthenticateElectricVehicle(ctx, userID, electricVehicleID, body)
+			return c.ReauthenticateElectricVehicle(ctx, userID, electricVehicleID, body, a.Options...)
 		},
 	},
 	{
@@ -498,7 +498,7 @@ var operations = []*Op{
 			if err := a.path("electric_vehicle_id", &electricVehicleID); err != nil {
 				return nil, err
 			}
-			return nil, c.DisarmElectricVehicleBoost(ctx, userID, electricVehicleID)
+			return nil, c.DisarmElectricVehicleBoost(ctx, userID, electricVehicleID, a.Options...)
 		},
 	},
 	{
@@ -516,7 +516,7 @@ var operations = []*Op{
 			if err := a.path("electric_vehicle_id", &electricVehicleID); err != nil {
 				return nil, err
 			}
-			return nil, c.TriggerElectricVehicleBoost(ctx, userID, electricVehicleID)
+			return nil, c.TriggerElectricVehicleBoost(ctx, userID, electricVehicleID, a.Options...)
 		},
 	},
 	{
@@ -534,7 +534,7 @@ var operations = []*Op{
 			if err := a.path("electric_vehicle_id", &electricVehicleID); err != nil {
 				return nil, err
 			}
-			return c.GetElectricVehicleChargePolicy(ctx, userID, electricVehicleID)
+			return c.GetElectricVehicleChargePolicy(ctx, userID, electricVehicleID, a.Options...)
 		},
 	},
 	{
@@ -557,7 +557,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateElectricVehicleChargePolicy(ctx, userID, electricVehicleID, body)
+			return c.UpdateElectricVehicleChargePolicy(ctx, userID, electricVehicleID, body, a.Options...)
 		},
 	},
 	{
@@ -584,7 +584,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetElectricVehicleData(ctx, userID, electricVehicleID, params)
+			return c.GetElectricVehicleData(ctx, userID, electricVehicleID, params, a.Options...)
 		},
 	},
 	{
@@ -609,7 +609,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetElectricVehicleSavings(ctx, userID, electricVehicleID, params)
+			return c.GetElectricVehicleSavings(ctx, userID, electricVehicleID, params, a.Options...)
 		},
 	},
 	{
@@ -635,7 +635,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, params)
+			return c.ListElectricVehicleSessions(ctx, userID, electricVehicleID, params, a.Options...)
 		},
 	},
 	{
@@ -653,7 +653,7 @@ var operations = []*Op{
 			if err := a.path("electric_vehicle_id", &electricVehicleID); err != nil {
 				return nil, err
 			}
-			return c.GetCurrentElectricVehicleSession(ctx, userID, electricVehicleID)
+			return c.GetCurrentElectricVehicleSession(ctx, userID, electricVehicleID, a.Options...)
 		},
 	},
 	{
@@ -666,7 +666,7 @@ var operations = []*Op{
 			if err := a.path("user_id", &userID); err != nil {
 				return nil, err
 			}
-			return c.ListEnergyContracts(ctx, userID)
+			return c.ListEnergyContracts(ctx, userID, a.Options...)
 		},
 	},
 	{
@@ -684,7 +684,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.CreateEnergyContract(ctx, userID, body)
+			return c.CreateEnergyContract(ctx, userID, body, a.Options...)
 		},
 	},
 	{
@@ -707,7 +707,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateEnergyContract(ctx, userID, energyContractID, body)
+			return c.UpdateEnergyContract(ctx, userID, energyContractID, body, a.Options...)
 		},
 	},
 	{
@@ -720,7 +720,7 @@ var operations = []*Op{
 			if err := a.path("user_id", &userID); err != nil {
 				return nil, err
 			}
-			return c.ListHeatPumps(ctx, userID)
+			return c.ListHeatPumps(ctx, userID, a.Options...)
 		},
 	},
 	{
@@ -738,7 +738,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.CreateHeatPump(ctx, userID, body)
+			return c.CreateHeatPump(ctx, userID, body, a.Options...)
 		},
 	},
 	{
@@ -761,7 +761,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetHeatPump(ctx, userID, heatPumpID, params)
+			return c.GetHeatPump(ctx, userID, heatPumpID, params, a.Options...)
 		},
 	},
 	{
@@ -784,7 +784,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateHeatPump(ctx, userID, heatPumpID, body)
+			return c.UpdateHeatPump(ctx, userID, heatPumpID, body, a.Options...)
 		},
 	},
 	{
@@ -811,7 +811,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetHeatPumpData(ctx, userID, heatPumpID, params)
+			return c.GetHeatPumpData(ctx, userID, heatPumpID, params, a.Options...)
 		},
 	},
 	{
@@ -836,7 +836,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetHeatPumpSavings(ctx, userID, heatPumpID, params)
+			return c.GetHeatPumpSavings(ctx, userID, heatPumpID, params, a.Options...)
 		},
 	},
 	{
@@ -854,7 +854,7 @@ var operations = []*Op{
 			if err := a.path("heat_pump_id", &heatPumpID); err != nil {
 				return nil, err
 			}
-			return c.GetHeatPumpSchedules(ctx, userID, heatPumpID)
+			return c.GetHeatPumpSchedules(ctx, userID, heatPumpID, a.Options...)
 		},
 	},
 	{
@@ -878,7 +878,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetHeatPumpStatistics(ctx, userID, heatPumpID, params)
+			return c.GetHeatPumpStatistics(ctx, userID, heatPumpID, params, a.Options...)
 		},
 	},
 	{
@@ -891,7 +891,7 @@ var operations = []*Op{
 			if err := a.path("user_id", &userID); err != nil {
 				return nil, err
 			}
-			return c.ListInverters(ctx, userID)
+			return c.ListInverters(ctx, userID, a.Options...)
 		},
 	},
 	{
@@ -909,7 +909,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.CreateInverter(ctx, userID, body)
+			return c.CreateInverter(ctx, userID, body, a.Options...)
 		},
 	},
 	{
@@ -927,7 +927,7 @@ var operations = []*Op{
 			if err := a.path("inverter_id", &inverterID); err != nil {
 				return nil, err
 			}
-			return c.GetInverter(ctx, userID, inverterID)
+			return c.GetInverter(ctx, userID, inverterID, a.Options...)
 		},
 	},
 	{
@@ -950,7 +950,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateInverter(ctx, userID, inverterID, body)
+			return c.UpdateInverter(ctx, userID, inverterID, body, a.Options...)
 		},
 	},
 	{
@@ -973,7 +973,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.ReauthenticateInverter(ctx, userID, inverterID, body)
+			return c.ReauthenticateInverter(ctx, userID, inverterID, body, a.Options...)
 		},
 	},
 	{
@@ -999,7 +999,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetInverterData(ctx, userID, inverterID, params)
+			return c.GetInverterData(ctx, userID, inverterID, params, a.Options...)
 		},
 	},
 	{
@@ -1024,7 +1024,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.GetInverterSavings(ctx, userID, inverterID, params)
+			return c.GetInverterSavings(ctx, userID, inverterID, params, a.Options...)
 		},
 	},
 	{
@@ -1042,7 +1042,7 @@ var operations = []*Op{
 			if err := a.path("inverter_id", &inverterID); err != nil {
 				return nil, err
 			}
-			return c.GetInverterSchedules(ctx, userID, inverterID)
+			return c.GetInverterSchedules(ctx, userID, inverterID, a.Options...)
 		},
 	},
 	{
@@ -1055,7 +1055,7 @@ var operations = []*Op{
 			if err := a.path("user_id", &userID); err != nil {
 				return nil, err
 			}
-			return c.CreateWallboxClaimToken(ctx, userID)
+			return c.CreateWallboxClaimToken(ctx, userID, a.Options...)
 		},
 	},
 	{
@@ -1073,7 +1073,7 @@ var operations = []*Op{
 			if err := a.path("wallbox_id", &wallboxID); err != nil {
 				return nil, err
 			}
-			return c.GetWallbox(ctx, userID, wallboxID)
+			return c.GetWallbox(ctx, userID, wallboxID, a.Options...)
 		},
 	},
 	{
@@ -1096,7 +1096,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.UpdateWallbox(ctx, userID, wallboxID, body)
+			return c.UpdateWallbox(ctx, userID, wallboxID, body, a.Options...)
 		},
 	},
 	{
@@ -1119,7 +1119,7 @@ var operations = []*Op{
 			if err := a.body(&body); err != nil {
 				return nil, err
 			}
-			return c.ReauthenticateWallbox(ctx, userID, wallboxID, body)
+			return c.ReauthenticateWallbox(ctx, userID, wallboxID, body, a.Options...)
 		},
 	},
 	{
@@ -1137,7 +1137,7 @@ var operations = []*Op{
 			if err := a.path("wallbox_id", &wallboxID); err != nil {
 				return nil, err
 			}
-			return nil, c.CancelWallboxBoost(ctx, userID, wallboxID)
+			return nil, c.CancelWallboxBoost(ctx, userID, wallboxID, a.Options...)
 		},
 	},
 	{
@@ -1155,7 +1155,7 @@ var operations = []*Op{
 			if err := a.path("wallbox_id", &wallboxID); err != nil {
 				return nil, err
 			}
-			return nil, c.TriggerWallboxBoost(ctx, userID, wallboxID)
+			return nil, c.TriggerWallboxBoost(ctx, userID, wallboxID, a.Options...)
 		},
 	},
 	{
@@ -1181,7 +1181,7 @@ var operations = []*Op{
 			if err := a.params(&params); err != nil {
 				return nil, err
 			}
-			return c.ListWallboxHEMSSessions(ctx, userID, wallboxID, params)
+			return c.ListWallboxHEMSSessions(ctx, userID, wallboxID, params, a.Options...)
 		},
 	},
 	{
@@ -1199,7 +1199,7 @@ var operations = []*Op{
 			if err := a.path("wallbox_id", &wallboxID); err != nil {
 				return nil, err
 			}
-			return c.GetCurrentWallboxHEMSSession(ctx, userID, wallboxID)
+			return c.GetCurrentWallboxHEMSSession(ctx, userID, wallboxID, a.Options...)
 		},
 	},
 	{
@@ -1222,7 +1222,7 @@ var operations = []*Op{
 			if err := a.path("session_id", &sessionID); err != nil {
 				return nil, err
 			}
-			return c.GetWallboxHEMSSession(ctx, userID, wallboxID, sessionID)
+			return c.GetWallboxHEMSSession(ctx, userID, wallboxID, sessionID, a.Options...)
 		},
 	},
 }
