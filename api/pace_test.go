@@ -341,24 +341,32 @@ func TestAdaptivePaceNoHerdAfter429(t *testing.T) {
 	}
 }
 
-// goCalls starts n calls on clock, the i-th at from + i×every; once
-// clock.Wait returns, starts and waits say when each started and how long
-// it waited for the pace. It fails t for a call that fails.
-func goCalls(t *testing.T, clock *simClock, c *api.PartnerClient, n int, from, every time.Duration) (starts []time.Time, waits []time.Duration) {
-	starts, waits = make([]time.Time, n), make([]time.Duration, n)
-	for i := range n {
-		clock.Go(func() {
-			if err := clock.Sleep(context.Background(), from+time.Duration(i)*every); err != nil {
-				t.Error(err)
-			}
-			starts[i] = clock.Now()
-			var info api.ResponseInfo
-			if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}, api.WithResponseInfo(&info)); err != nil {
-				t.Errorf("call %d: %v", i, err)
-			}
-			waits[i] = info.PaceWait
-		})
+// every returns n offsets on clock, from + i×step for the i-th.
+func every(n int, from, step time.Duration) []time.Duration {
+	at := make([]time.Duration, n)
+	for i := range at {
+		at[i] = from + time.Duration(i)*step
 	}
+	return at
+}
+
+// pacedCalls makes a call at each offset on clock (all workers at once:
+// see GoAll), and returns when each started and how long it waited for
+// the pace. It fails t for a call that fails.
+func pacedCalls(t *testing.T, clock *simClock, c *api.PartnerClient, at []time.Duration) (starts []time.Time, waits []time.Duration) {
+	starts, waits = make([]time.Time, len(at)), make([]time.Duration, len(at))
+	clock.GoAll(len(at), func(i int) {
+		if err := clock.Sleep(context.Background(), at[i]); err != nil {
+			t.Error(err)
+		}
+		starts[i] = clock.Now()
+		var info api.ResponseInfo
+		if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}, api.WithResponseInfo(&info)); err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+		waits[i] = info.PaceWait
+	})
+	clock.Wait()
 	return starts, waits
 }
 
@@ -384,9 +392,8 @@ func TestAdaptivePaceRelaxes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	starts, waits := goCalls(t, clock, c, 420, 0, time.Second/30)
-	_, burst := goCalls(t, clock, c, 20, 14500*time.Millisecond, 0)
-	clock.Wait()
+	starts, waits := pacedCalls(t, clock, c, append(every(420, 0, time.Second/30), every(20, 14500*time.Millisecond, 0)...))
+	starts, waits, burst := starts[:420], waits[:420], waits[420:]
 	if slices.ContainsFunc(burst, func(w time.Duration) bool { return w != 0 }) {
 		t.Errorf("20 calls at once at 14.5 s waited for the pace: %v", burst)
 	}
@@ -453,10 +460,7 @@ func TestAdaptivePaceNothingWithout429(t *testing.T) {
 	if _, err := c.ForOrg(api.UUID{2}).ListUsers(context.Background(), api.ListUsersParams{}); !api.IsNotFound(err) {
 		t.Fatalf("got %v, want a 404", err)
 	}
-	starts, waits := goCalls(t, clock, c, 200, 0, 5*time.Millisecond)
-	burstStarts, burst := goCalls(t, clock, c, 20, 1500*time.Millisecond, 0)
-	clock.Wait()
-	starts, waits = append(starts, burstStarts...), append(waits, burst...)
+	starts, waits := pacedCalls(t, clock, c, append(every(200, 0, 5*time.Millisecond), every(20, 1500*time.Millisecond, 0)...))
 	hits := srv.hits()
 	late := 0
 	for _, h := range hits {
@@ -504,30 +508,27 @@ func TestAdaptivePacePriority(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 21 {
-		clock.Go(func() {
+	prios := []api.Priority{api.PriorityLow, api.PriorityNormal, api.PriorityHigh, api.PriorityUrgent}
+	var waits [4]atomic.Int64
+	clock.GoAll(21+40, func(i int) {
+		if i < 21 {
 			if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}); err != nil {
 				t.Error(err)
 			}
-		})
-	}
-	prios := []api.Priority{api.PriorityLow, api.PriorityNormal, api.PriorityHigh, api.PriorityUrgent}
-	var waits [4]atomic.Int64
-	for i := range 40 {
+			return
+		}
 		p := prios[i%4]
-		clock.Go(func() {
-			if err := clock.Sleep(context.Background(), 500*time.Millisecond); err != nil {
-				t.Error(err)
-			}
-			var info api.ResponseInfo
-			_, err := c.ListUsers(context.Background(), api.ListUsersParams{}, api.WithPriority(p),
-				api.WithHeader("X-Priority", strconv.Itoa(int(p))), api.WithResponseInfo(&info))
-			if err != nil {
-				t.Error(err)
-			}
-			waits[i%4].Add(int64(info.PaceWait))
-		})
-	}
+		if err := clock.Sleep(context.Background(), 500*time.Millisecond); err != nil {
+			t.Error(err)
+		}
+		var info api.ResponseInfo
+		_, err := c.ListUsers(context.Background(), api.ListUsersParams{}, api.WithPriority(p),
+			api.WithHeader("X-Priority", strconv.Itoa(int(p))), api.WithResponseInfo(&info))
+		if err != nil {
+			t.Error(err)
+		}
+		waits[i%4].Add(int64(info.PaceWait))
+	})
 	clock.Wait()
 	if !slices.IsSortedFunc(order, func(a, b int) int { return b - a }) || len(order) != 40 {
 		t.Errorf("priorities in the order the server saw them: %v, want 40, highest first", order)
@@ -569,13 +570,11 @@ func TestRateLimitRulesAfter429(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := clock.Now()
-	for range 30 {
-		clock.Go(func() {
-			if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
+	clock.GoAll(30, func(int) {
+		if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}); err != nil {
+			t.Error(err)
+		}
+	})
 	clock.Wait()
 	// The 429 at +400ms pauses the client until +1.4s; from then on one
 	// request each 100 ms: the 26 left (the 429's retry among them).
