@@ -124,7 +124,8 @@ type ResponseInfo struct {
 	// Duration is how long the call took, waits between attempts included.
 	Duration time.Duration
 	// PaceWait is how long the call's attempts waited for the client's
-	// pace: a 429's pause, and Config.RateLimit. It is part of Duration.
+	// pace: a 429's pause, and Config.RateLimit or the pace a 429 set
+	// (Config.DisableAdaptivePace). It is part of Duration.
 	PaceWait time.Duration
 	// RetryBudgetSpent reports a retry denied because the client's
 	// RetryBudget was spent: the call returned the error it would have

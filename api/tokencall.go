@@ -43,12 +43,13 @@ func (t *transport) tokenHTTPClient(hc *http.Client) *http.Client {
 func (tt *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t := tt.t
 	ctx := req.Context()
-	d, err := t.pace.wait(ctx, priorityToken, 0, t.now, t.sleep)
+	at := t.now()
+	d, err := t.pace.wait(ctx, priorityToken, 0, at, t.now, t.sleep)
 	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return nil, fmt.Errorf("the token request's context ended while it waited for the client's pace (a 429's pause, or Config.RateLimit): %w", err)
+		return nil, fmt.Errorf("the token request's context ended while it waited for the client's pace (a 429's pause, Config.RateLimit, or the pace a 429 set): %w", err)
 	}
 	c, _ := ctx.Value(tokenCallKey{}).(*Call)
 	var resp *http.Response
@@ -66,7 +67,7 @@ func (tt *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	if resp != nil {
-		if _, longer := t.pace.observe(resp, t.now()); longer && t.logger != nil {
+		if _, longer, _ := t.pace.observe(resp, t.now(), at.Add(d)); longer && t.logger != nil {
 			t.logger.LogAttrs(ctx, slog.LevelWarn, "podero pause: a 429's Retry-After holds every request of the client",
 				slog.String("operation", "Token"), slog.String("path", req.URL.Path), slog.Time("until", time.Unix(0, t.pace.until.Load())))
 		}

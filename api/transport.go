@@ -186,7 +186,11 @@ func (t *transport) send(ctx context.Context, x *exchange) (*reply, error) {
 		return rep, nil
 	}
 	for attempt := 1; ; attempt++ {
-		if e := t.waitPace(ctx, x, &ps); e != nil {
+		at := start // the pace's clock reading: send's own for the first attempt
+		if sent > 0 {
+			at = t.now()
+		}
+		if e := t.waitPace(ctx, x, &ps, at); e != nil {
 			return finish(nil, e)
 		}
 		sent++
