@@ -23,6 +23,7 @@ type callOptions struct {
 	// WithMiddleware and WithPriority (middleware.go, pace.go):
 	middleware []Middleware
 	priority   Priority
+	ownPace    bool  // WithoutAdaptivePace
 	call       *Call // the call as middleware sees it, during sendCall
 }
 

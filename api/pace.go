@@ -75,6 +75,17 @@ const (
 // token, so it goes before all of them.
 const priorityToken = Priority(math.MaxInt)
 
+// WithoutAdaptivePace exempts the call from the pace a client without a
+// RateLimit sets itself after a 429 ([Config.DisableAdaptivePace]), for a
+// caller that paces its own requests and cuts its rate on 429s, as package
+// watch does: two such paces one over the other wait twice for one signal.
+// The call still waits for a 429's pause, and for Config.RateLimit when it
+// is set; its requests still count in the rate the adaptive pace learns
+// from, and its 429s still set it for the client's other calls.
+func WithoutAdaptivePace() CallOption {
+	return func(o *callOptions) { o.ownPace = true }
+}
+
 // WithPriority sets the call's priority while it waits for the client's
 // pace ([Config.RateLimit], or the adaptive pace after a 429: see
 // [Config.DisableAdaptivePace]). While the client is not pacing (no
@@ -187,8 +198,11 @@ func newPacer(rl *RateLimit, maxPause time.Duration, adaptive bool) *pacer {
 // Retry-After of its own 429, before its retry), in Unix nanoseconds. at
 // is the time now, or a moment before: the caller has it at hand, and a
 // request that need not wait reads no clock here.
-func (p *pacer) wait(ctx context.Context, prio Priority, waited int64, at time.Time, now func() time.Time, sleep func(context.Context, time.Duration) error) (time.Duration, error) {
-	if !p.paced.Load() && p.until.Load() <= waited {
+func (p *pacer) wait(ctx context.Context, prio Priority, own bool, waited int64, at time.Time, now func() time.Time, sleep func(context.Context, time.Duration) error) (time.Duration, error) {
+	// own: the call paces itself (WithoutAdaptivePace), so the adaptive
+	// pace (a bucket without a RateLimit: rate 0) is not its to wait for.
+	own = own && p.rate == 0
+	if (own || !p.paced.Load()) && p.until.Load() <= waited {
 		if p.adaptive {
 			p.meter.add(at)
 		}
@@ -199,10 +213,10 @@ func (p *pacer) wait(ctx context.Context, prio Priority, waited int64, at time.T
 	for {
 		var done bool
 		var err error
-		if p.paced.Load() {
+		if !own && p.paced.Load() {
 			done, err = p.waitBucket(ctx, prio, waited, t, now, sleep)
 		} else {
-			done, waited, err = p.waitPause(ctx, waited, t, now, sleep)
+			done, waited, err = p.waitPause(ctx, own, waited, t, now, sleep)
 		}
 		if done || err != nil {
 			end := now()
@@ -222,9 +236,9 @@ func (p *pacer) wait(ctx context.Context, prio Priority, waited int64, at time.T
 // pause it waited for, when a 429 started the adaptive pace meanwhile:
 // then the caller queues for the bucket, rather than going with everyone
 // the pause held back.
-func (p *pacer) waitPause(ctx context.Context, waited int64, t time.Time, now func() time.Time, sleep func(context.Context, time.Duration) error) (bool, int64, error) {
+func (p *pacer) waitPause(ctx context.Context, own bool, waited int64, t time.Time, now func() time.Time, sleep func(context.Context, time.Duration) error) (bool, int64, error) {
 	for {
-		if p.paced.Load() {
+		if !own && p.paced.Load() {
 			return false, waited, nil
 		}
 		until := p.until.Load()
@@ -492,7 +506,7 @@ type paceState struct {
 // *Error of a call whose context ended first. at is the time now (see
 // pacer.wait).
 func (t *transport) waitPace(ctx context.Context, x *exchange, ps *paceState, at time.Time) *Error {
-	d, err := t.pace.wait(ctx, x.opts.priority, ps.pauseWaited, at, t.now, t.sleep)
+	d, err := t.pace.wait(ctx, x.opts.priority, x.opts.ownPace, ps.pauseWaited, at, t.now, t.sleep)
 	ps.wait, ps.sent = ps.wait+d, at
 	if d > 0 {
 		ps.sent = at.Add(d)

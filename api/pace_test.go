@@ -542,6 +542,62 @@ func TestAdaptivePacePriority(t *testing.T) {
 	}
 }
 
+// TestWithoutAdaptivePace: after a 429 has set the adaptive pace, calls
+// that pace themselves (WithoutAdaptivePace, as package watch's) wait for
+// the pause and not for the pace: 20 of them go together when the pause
+// ends, where 20 ordinary calls are spaced out by the pace.
+func TestWithoutAdaptivePace(t *testing.T) {
+	for _, own := range []bool{false, true} {
+		clock := newSimClock()
+		var n atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if n.Add(1) == 21 {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			w.Write([]byte(`[]`))
+		}))
+		c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: prodOrg, TokenSource: prodTokens, Clock: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := clock.Now()
+		var last atomic.Int64 // the latest end of the 20 calls after the 429, in clock time
+		clock.GoAll(21+20, func(i int) {
+			var opts []api.CallOption
+			if i >= 21 {
+				if err := clock.Sleep(context.Background(), 500*time.Millisecond); err != nil {
+					t.Error(err)
+				}
+				if own {
+					opts = append(opts, api.WithoutAdaptivePace())
+				}
+			}
+			if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}, opts...); err != nil {
+				t.Error(err)
+			}
+			if i >= 21 {
+				for d := int64(clock.Now().Sub(start)); ; {
+					if l := last.Load(); d <= l || last.CompareAndSwap(l, d) {
+						break
+					}
+				}
+			}
+		})
+		clock.Wait()
+		srv.Close()
+		took := time.Duration(last.Load())
+		switch {
+		case own && took > time.Second+time.Millisecond:
+			t.Errorf("WithoutAdaptivePace: the 20 calls after the 429 ended %v after the start, want when its 1 s pause ended", took)
+		case !own && took <= 2*time.Second:
+			t.Errorf("ordinary calls: the 20 after the 429 ended %v after the start, want them spaced out by the adaptive pace, past 2 s", took)
+		}
+	}
+}
+
 // TestRateLimitRulesAfter429: with a RateLimit the client learns no pace
 // from a 429: it pauses, then sends at the RateLimit's rate again, not
 // slower. A client at 10 a second whose 5th request meets a 429 sends the

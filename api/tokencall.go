@@ -44,7 +44,7 @@ func (tt *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t := tt.t
 	ctx := req.Context()
 	at := t.now()
-	d, err := t.pace.wait(ctx, priorityToken, 0, at, t.now, t.sleep)
+	d, err := t.pace.wait(ctx, priorityToken, false, 0, at, t.now, t.sleep)
 	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()

@@ -141,8 +141,12 @@ func New(c *api.PartnerClient, o Options) (*Watcher, error) {
 	w := &Watcher{c: c, o: o, users: map[api.UUID]*userRT{}, rate: o.Rate,
 		wake: newWaker(), wakeSend: newWaker(), claimNow: newWaker()}
 	mw := api.WithMiddleware(w.metrics())
+	// The watcher paces itself and cuts its rate on 429s (metrics): the
+	// pace a client without a RateLimit learns from a 429 is not for its
+	// calls, which waited twice for one signal under both (the storm
+	// scenario's boost p99 went from 4.3 s to 11.7 s).
 	for l := range w.opts {
-		w.opts[l] = []api.CallOption{api.WithPriority(lanePriority[l]), mw}
+		w.opts[l] = []api.CallOption{api.WithPriority(lanePriority[l]), api.WithoutAdaptivePace(), mw}
 	}
 	return w, nil
 }
