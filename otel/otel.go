@@ -174,7 +174,7 @@ func Middleware(opts ...Option) api.Middleware {
 		return c
 	}
 	in.duration = hist("podero.client.call.duration", "How long a call took, its retries and waits included.")
-	in.paceWait = hist("podero.client.pace.wait", "How long a call or token request waited for the client's pace: a 429's pause and Config.RateLimit.")
+	in.paceWait = hist("podero.client.pace.wait", "How long a call or token request waited for the client's pace: a 429's pause, Config.RateLimit or the pace a 429 set.")
 	in.attempts = counter("podero.client.call.attempts", "{attempt}", "HTTP requests sent for calls, retries included.")
 	in.errors = counter("podero.client.call.errors", "{call}", "Calls that failed, by error.type.")
 	in.retries = counter("podero.client.call.retries", "{retry}", "Attempts after a call's first.")
