@@ -64,15 +64,13 @@ lint: fmt-check
 	for m in gen $(MODULES); do echo "lint $$m"; (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./...) || exit 1; done
 
 ## test: the SDK's tests, the command to run after a change: gofmt, then the race-enabled tests of the SDK's
-## module (the root module: api, oauth, watch, the commands and the examples) and go vet with the tests' build
-## flags, so that it reuses their compilation instead of compiling everything again without the race detector.
-## On empty caches most of its time is the compiler's: the standard library and every dependency, once.
-## make check runs the rest of what CI runs (.ci/run runs both): staticcheck, gen's tests, the other modules,
-## the generated-code, consumer and API checks. The race runtime's 1 s pause at the exit of each test binary is
-## turned off (GORACE).
+## module (the root module: api, oauth, watch, the commands and the examples), with the checks of go vet that
+## go test runs on each package. On empty caches most of its time is the compiler's: the standard library and
+## every dependency, once, with the race detector. make check runs the rest of what CI runs (.ci/run runs both):
+## lint (the whole of go vet, staticcheck), gen's tests, the other modules, the generated-code, consumer and API
+## checks. The race runtime's 1 s pause at the exit of each test binary is turned off (GORACE).
 test: fmt-check
 	GORACE=atexit_sleep_ms=0 $(GO) test -race $(TESTFLAGS) ./...
-	$(GO) vet -race $(filter -trimpath,$(TESTFLAGS)) ./...
 
 ## check: the rest of what CI runs after make test: lint, gen's tests (without -race: the race detector makes
 ## oapi-codegen ten times slower, and gen's one concurrency, generation in turns (genMu), is checked by
