@@ -46,6 +46,7 @@ func (a *app) withClient(ctx context.Context, do func(context.Context, *api.Part
 	if !ok {
 		r = received{decoded: res}
 	}
+	r.secrets = append(r.secrets, a.sent.list()...) // should the server echo a credential of the run
 	data, err := r.show()
 	if err != nil {
 		return &runError{err}
@@ -90,11 +91,20 @@ func (a *app) noteUndeclared(r received) {
 	if a.flags.quiet {
 		return
 	}
-	if paths := opcall.Undeclared(r.decoded, r.secrets); len(paths) > 0 {
-		fmt.Fprintf(a.stderr, "podero: note: the answer has properties the API spec does not declare, printed as received: %s (--quiet hides this note)\n",
-			strings.Join(paths, ", "))
+	paths := opcall.Undeclared(r.decoded, r.secrets) // a name that is not plain is quoted: one line whatever the server sent
+	if len(paths) == 0 {
+		return
 	}
+	if n := len(paths) - maxNoted; n > 0 {
+		paths = append(paths[:maxNoted], fmt.Sprintf("and %d more", n))
+	}
+	fmt.Fprintf(a.stderr, "podero: note: the answer has properties the API spec does not declare, printed as received: %s (--quiet hides this note)\n",
+		strings.Join(paths, ", "))
 }
+
+// maxNoted is the most properties the note names: a server that sends a
+// thousand makes a note of a line, not of a screen.
+const maxNoted = 10
 
 // format is --output, or its default: a table on a terminal, JSON
 // otherwise (a pipe, a file, another program).
