@@ -125,6 +125,10 @@ func (a *app) format() (string, error) {
 // write prints a JSON value in the format.
 func write(w io.Writer, format string, data []byte) error {
 	if format == "json" {
+		if nesting(data) > maxIndent {
+			_, err := w.Write(append(bytes.TrimRight(data, "\n"), '\n')) // compact, as Show wrote it
+			return err
+		}
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, bytes.TrimRight(data, "\n"), "", "  "); err != nil {
 			return err
@@ -140,12 +144,40 @@ func write(w io.Writer, format string, data []byte) error {
 	if format == "yaml" {
 		enc := yaml.NewEncoder(w)
 		enc.SetIndent(2)
-		if err := enc.Encode(v.yaml()); err != nil {
+		if err := enc.Encode(v.yaml(0)); err != nil {
 			return err
 		}
 		return enc.Close()
 	}
 	return writeTable(w, v)
+}
+
+// maxIndent is the deepest nesting that -o json and yaml indent. An
+// indented line is as long as its depth, so an answer nested thousands
+// deep (the SDK decodes up to 10,000 levels) would print quadratically:
+// 162 MB of JSON for 18 KB of arrays 9,000 deep. Deeper, -o json prints
+// the answer compact, and yaml the deeper values in flow style.
+const maxIndent = 64
+
+// nesting is how deep the JSON text data nests its objects and arrays.
+func nesting(data []byte) int {
+	depth, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			escaped, inString = c == '\\', c != '"'
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // value is a JSON value with its objects' keys in order and its numbers
@@ -201,18 +233,24 @@ func parseValue(dec *json.Decoder) (*value, error) {
 	return nil, errors.New("unexpected JSON token")
 }
 
-func (v *value) yaml() *yaml.Node {
+// yaml is v as a YAML node at depth levels of nesting: in flow style
+// ({a: [1]}, on one line) from maxIndent down, as -o json is compact.
+func (v *value) yaml(depth int) *yaml.Node {
+	var style yaml.Style
+	if depth >= maxIndent {
+		style = yaml.FlowStyle
+	}
 	switch v.kind {
 	case '{':
-		n := &yaml.Node{Kind: yaml.MappingNode}
+		n := &yaml.Node{Kind: yaml.MappingNode, Style: style}
 		for i, k := range v.keys {
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, v.elems[i].yaml())
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, v.elems[i].yaml(depth+1))
 		}
 		return n
 	case '[':
-		n := &yaml.Node{Kind: yaml.SequenceNode}
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: style}
 		for _, e := range v.elems {
-			n.Content = append(n.Content, e.yaml())
+			n.Content = append(n.Content, e.yaml(depth+1))
 		}
 		return n
 	case 's':
