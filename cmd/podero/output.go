@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -287,7 +288,19 @@ func (v *value) cell() string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	return strings.ReplaceAll(v.text, "\n", " ")
+	return printable(strings.ReplaceAll(v.text, "\n", " "))
+}
+
+// printable is text from the answer as a table shows it: with its control
+// characters (a tab, a carriage return, a terminal's escape) and bidi
+// controls escaped as Go escapes them, so that the server's text neither
+// shifts the columns nor drives the terminal.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // writeTable prints a list of objects as rows under their fields' names,
@@ -309,7 +322,11 @@ func writeTable(w io.Writer, v *value) error {
 				}
 			}
 		}
-		fmt.Fprintln(tw, strings.ToUpper(strings.Join(cols, "\t")))
+		header := make([]string, len(cols))
+		for i, c := range cols {
+			header[i] = printable(strings.ToUpper(c))
+		}
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
 		for _, e := range v.elems {
 			row := make([]string, len(cols))
 			for i, c := range cols {
@@ -334,9 +351,9 @@ func flatten(w io.Writer, prefix string, v *value) {
 	switch {
 	case v.kind == '{' && len(v.keys) > 0:
 		for i, k := range v.keys {
-			p := k
+			p := printable(k)
 			if prefix != "" {
-				p = prefix + "." + k
+				p = prefix + "." + p
 			}
 			flatten(w, p, v.elems[i])
 		}
