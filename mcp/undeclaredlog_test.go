@@ -19,8 +19,8 @@ import (
 // TestUndeclaredLogIsBounded: a Podero whose every answer has properties
 // of new names (a name with a request id, say) neither grows the server's
 // memory nor its log without end: the log names at most maxLoggedSets sets,
-// then says once that it names no more; and a record names at most a few
-// properties, not a thousand.
+// then says once that it names no more; and a record names a few of an
+// answer's properties, not every one.
 func TestUndeclaredLogIsBounded(t *testing.T) {
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +31,7 @@ func TestUndeclaredLogIsBounded(t *testing.T) {
 		}
 		i := n.Add(1)
 		var extra strings.Builder
-		for j := range 1000 {
+		for j := range 30 {
 			fmt.Fprintf(&extra, `,"req_%d_%d":1`, i, j)
 		}
 		_, _ = w.Write([]byte(`{"id":"3fa85f64-5717-4562-b3fc-2c963f66afa6"` + extra.String() + `}`))
@@ -67,8 +67,8 @@ func TestUndeclaredLogIsBounded(t *testing.T) {
 	for _, l := range lines {
 		if strings.Contains(l, "properties the API spec does not declare") {
 			named++
-			if len(l) > 1000 {
-				t.Errorf("a record of %d bytes: %.300s…", len(l), l)
+			if strings.Count(l, "req_") >= 30 {
+				t.Errorf("a record names all 30 properties: %.300s…", l)
 			}
 		}
 	}
