@@ -202,7 +202,9 @@ func (p *pacer) wait(ctx context.Context, prio Priority, own bool, waited int64,
 	// own: the call paces itself (WithoutAdaptivePace), so the adaptive
 	// pace (a bucket without a RateLimit: rate 0) is not its to wait for.
 	own = own && p.rate == 0
-	if (own || !p.paced.Load()) && p.until.Load() <= waited {
+	// A pause that ended by at is over: after one, as before any, a
+	// request that need not wait reads no clock and waits 0.
+	if until := p.until.Load(); (own || !p.paced.Load()) && (until <= waited || until <= at.UnixNano()) {
 		if p.adaptive {
 			p.meter.add(at)
 		}
@@ -210,15 +212,26 @@ func (p *pacer) wait(ctx context.Context, prio Priority, own bool, waited int64,
 	}
 	start := now()
 	t := start
+	slept := false // a request that never slept waited 0, not the time it took to look
+	nap := func(ctx context.Context, d time.Duration) error {
+		slept = true
+		return sleep(ctx, d)
+	}
 	for {
 		var done bool
 		var err error
 		if !own && p.paced.Load() {
-			done, err = p.waitBucket(ctx, prio, waited, t, now, sleep)
+			done, err = p.waitBucket(ctx, prio, waited, t, now, nap)
 		} else {
-			done, waited, err = p.waitPause(ctx, own, waited, t, now, sleep)
+			done, waited, err = p.waitPause(ctx, own, waited, t, now, nap)
 		}
 		if done || err != nil {
+			if !slept {
+				if err == nil && p.adaptive {
+					p.meter.add(t)
+				}
+				return 0, err
+			}
 			end := now()
 			if err == nil && p.adaptive {
 				p.meter.add(end)
