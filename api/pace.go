@@ -427,7 +427,8 @@ func (p *pacer) pauseUntil(end int64) bool {
 
 // cutPace starts or cuts the adaptive pace after a 429 at now to a request
 // sent at sent, and returns the new rate. A 429 to a request sent before
-// the last cut is of that cut (the requests in flight then): it cuts
+// the last cut, or at its instant (a clock too coarse, or simulated, to
+// tell them apart), is of that cut (the requests in flight then): it cuts
 // nothing, returning 0, and only moves the pace's start to the end of the
 // pause when it made that longer.
 func (p *pacer) cutPace(now, sent time.Time, longer bool) float64 {
@@ -438,7 +439,7 @@ func (p *pacer) cutPace(now, sent time.Time, longer bool) float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	paced := p.paced.Load()
-	if paced && sent.Before(p.cut) {
+	if paced && !sent.After(p.cut) {
 		if longer {
 			p.tokens, p.last, p.resume = 1, resume, resume
 		}
