@@ -477,10 +477,12 @@ func (m *sendMeter) add(t time.Time) {
 
 // turn moves the meter on to second s: the first request of a second does
 // it. A request racing with it may count in the second before or after;
-// the rate is an estimate anyway.
+// the rate is an estimate anyway. A request of the second just gone (its
+// clock read before another request turned the meter) counts in the
+// current one: turning back would drop the counts of both.
 func (m *sendMeter) turn(s int64) {
 	cur := m.sec.Load()
-	if cur == s || !m.sec.CompareAndSwap(cur, s) {
+	if cur == s || s == cur-1 || !m.sec.CompareAndSwap(cur, s) {
 		return
 	}
 	n := m.count.Swap(0)
