@@ -142,6 +142,10 @@ type pacer struct {
 type paceWaiter struct {
 	prio Priority
 	seq  uint64
+	// wake ends the waiter's sleep, so that it looks again at once: a
+	// waiter ahead of it left the queue (see leave). nil while it does not
+	// sleep. Guarded by pacer.mu.
+	wake context.CancelFunc
 }
 
 // The adaptive pace. Without a RateLimit a client sends as fast as its
@@ -307,18 +311,41 @@ func (p *pacer) waitBucket(ctx context.Context, prio Priority, waited int64, t t
 			wait = max(wait/2, adaptiveRecheck)
 		}
 		d := max(pause, wait)
+		nap, wake := context.WithCancel(ctx)
+		w.wake = wake
 		p.mu.Unlock()
-		err := sleep(ctx, d)
+		err := sleep(nap, d)
+		wake()
+		if err != nil && ctx.Err() == nil {
+			err = nil // woken by leave: look again
+		}
 		t = now()
 		p.mu.Lock()
+		w.wake = nil
 		if err != nil || p.relaxed(t) {
-			if i := slices.Index(p.queue, w); i >= 0 {
-				p.queue = slices.Delete(p.queue, i, i+1)
-			}
+			p.leave(w)
 			p.mu.Unlock()
 			return false, err
 		}
 		p.refill(t)
+	}
+}
+
+// leave takes w out of the queue without a token (its context ended), and
+// wakes the waiters behind it: each has moved up a place, and slept for a
+// turn that comes later than its own now. Without this, the turn w leaves
+// goes to nobody: the next waiter sleeps on to the turn after. The caller
+// holds p.mu.
+func (p *pacer) leave(w *paceWaiter) {
+	i := slices.Index(p.queue, w)
+	if i < 0 {
+		return
+	}
+	p.queue = slices.Delete(p.queue, i, i+1)
+	for _, o := range p.queue[i:] {
+		if o.wake != nil {
+			o.wake()
+		}
 	}
 }
 
