@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -250,5 +251,35 @@ func TestPaceQueueMovesUpWhenWaiterLeaves(t *testing.T) {
 			at = hits[1].at.Sub(start)
 		}
 		t.Errorf("%d requests, B's at +%v after a PaceWait of %v; want 2, B's at +1s (the turn A left), 999ms", len(hits), at, bWait)
+	}
+}
+
+// TestRateLimitSlowerThanADurationWaits: a RateLimit so slow that a turn is
+// further off than a time.Duration can say (1e-10 a second: one each 317
+// years) makes a call wait, not spin: its waits are positive, and the
+// call goes when the clock has moved on that far. (The wait used to
+// overflow to a negative Duration: Sleep returned at once, and the call
+// looked again, and again, at full CPU, until its context ended; the
+// context here ends after 2 s of real time, only so that the defect cannot
+// hang the test.)
+func TestRateLimitSlowerThanADurationWaits(t *testing.T) {
+	clock := &stepClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	srv := newLimitedAPI(t, clock, 100)
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: prodOrg, TokenSource: prodTokens, Clock: clock,
+		RateLimit: &api.RateLimit{PerSecond: 1e-10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}); err != nil {
+		t.Fatal(err) // the burst's one request
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err = c.ListUsers(ctx, api.ListUsersParams{})
+	clock.mu.Lock()
+	sleeps := slices.Clone(clock.sleeps)
+	clock.mu.Unlock()
+	if err != nil || len(sleeps) == 0 || len(sleeps) > 3 || slices.ContainsFunc(sleeps, func(d time.Duration) bool { return d <= 0 }) {
+		t.Errorf("the second call: %v after %d sleeps (the first few: %v); want it sent after a few long sleeps", err, len(sleeps), sleeps[:min(len(sleeps), 3)])
 	}
 }
