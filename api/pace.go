@@ -304,7 +304,13 @@ func (p *pacer) waitBucket(ctx context.Context, prio Priority, waited int64, t t
 			p.mu.Unlock()
 			return true, nil
 		}
-		wait := time.Duration(math.Ceil((need - p.tokens) / p.rateAt(t) * float64(time.Second)))
+		// A turn further off than a Duration can say (a RateLimit of one
+		// in centuries) waits as long as one can: converted, it would
+		// overflow to a negative wait, and the waiter would spin.
+		wait := time.Duration(math.MaxInt64)
+		if s := (need - p.tokens) / p.rateAt(t); s < 1<<32 {
+			wait = time.Duration(math.Ceil(s * float64(time.Second)))
+		}
 		if p.rate == 0 && wait > adaptiveRecheck {
 			// The adaptive rate grows: a waiter far back looks again
 			// halfway, so that the faster rate reaches it.
