@@ -283,3 +283,40 @@ func TestRateLimitSlowerThanADurationWaits(t *testing.T) {
 		t.Errorf("the second call: %v after %d sleeps (the first few: %v); want it sent after a few long sleeps", err, len(sleeps), sleeps[:min(len(sleeps), 3)])
 	}
 }
+
+// TestTokenRequest429CutIsLogged: a 429 to the token request cuts the
+// adaptive pace like any other (every request counts, and waits for the
+// pace), and, as Config.DisableAdaptivePace says of each cut, it is a
+// warning in the log, naming the token request.
+func TestTokenRequest429CutIsLogged(t *testing.T) {
+	var tokens atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/oauth2/token/" {
+			if tokens.Add(1) == 1 {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			w.Write([]byte(`{"access_token":"tok-cut-0123456789","token_type":"Bearer","expires_in":3600}`))
+			return
+		}
+		w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	clock := &stepClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	var log strings.Builder
+	logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := api.New(api.Config{BaseURL: srv.URL, OrgID: prodOrg, ClientID: "id", ClientSecret: "secret-0123456789",
+		Clock: clock, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListUsers(context.Background(), api.ListUsersParams{}); err != nil {
+		t.Fatal(err)
+	}
+	cuts := paceRecords(log.String(), "podero pace: after a 429")
+	if tokens.Load() != 2 || len(cuts) != 1 || !strings.Contains(cuts[0], "operation=Token") {
+		t.Errorf("%d token requests, the log's cut records: %q; want 2, and one cut naming operation=Token\n%s", tokens.Load(), cuts, log.String())
+	}
+}
