@@ -142,6 +142,10 @@ type pacer struct {
 type paceWaiter struct {
 	prio Priority
 	seq  uint64
+	// wake ends the waiter's sleep, so that it looks again at once: a
+	// waiter ahead of it left the queue (see leave). nil while it does not
+	// sleep. Guarded by pacer.mu.
+	wake context.CancelFunc
 }
 
 // The adaptive pace. Without a RateLimit a client sends as fast as its
@@ -202,7 +206,9 @@ func (p *pacer) wait(ctx context.Context, prio Priority, own bool, waited int64,
 	// own: the call paces itself (WithoutAdaptivePace), so the adaptive
 	// pace (a bucket without a RateLimit: rate 0) is not its to wait for.
 	own = own && p.rate == 0
-	if (own || !p.paced.Load()) && p.until.Load() <= waited {
+	// A pause that ended by at is over: after one, as before any, a
+	// request that need not wait reads no clock and waits 0.
+	if until := p.until.Load(); (own || !p.paced.Load()) && (until <= waited || until <= at.UnixNano()) {
 		if p.adaptive {
 			p.meter.add(at)
 		}
@@ -210,15 +216,26 @@ func (p *pacer) wait(ctx context.Context, prio Priority, own bool, waited int64,
 	}
 	start := now()
 	t := start
+	slept := false // a request that never slept waited 0, not the time it took to look
+	nap := func(ctx context.Context, d time.Duration) error {
+		slept = true
+		return sleep(ctx, d)
+	}
 	for {
 		var done bool
 		var err error
 		if !own && p.paced.Load() {
-			done, err = p.waitBucket(ctx, prio, waited, t, now, sleep)
+			done, err = p.waitBucket(ctx, prio, waited, t, now, nap)
 		} else {
-			done, waited, err = p.waitPause(ctx, own, waited, t, now, sleep)
+			done, waited, err = p.waitPause(ctx, own, waited, t, now, nap)
 		}
 		if done || err != nil {
+			if !slept {
+				if err == nil && p.adaptive {
+					p.meter.add(t)
+				}
+				return 0, err
+			}
 			end := now()
 			if err == nil && p.adaptive {
 				p.meter.add(end)
@@ -287,25 +304,54 @@ func (p *pacer) waitBucket(ctx context.Context, prio Priority, waited int64, t t
 			p.mu.Unlock()
 			return true, nil
 		}
-		wait := time.Duration(math.Ceil((need - p.tokens) / p.rateAt(t) * float64(time.Second)))
+		// A turn further off than a Duration can say (a RateLimit of one
+		// in centuries) waits as long as one can: converted, it would
+		// overflow to a negative wait, and the waiter would spin.
+		wait := time.Duration(math.MaxInt64)
+		if s := (need - p.tokens) / p.rateAt(t); s < 1<<32 {
+			wait = time.Duration(math.Ceil(s * float64(time.Second)))
+		}
 		if p.rate == 0 && wait > adaptiveRecheck {
 			// The adaptive rate grows: a waiter far back looks again
 			// halfway, so that the faster rate reaches it.
 			wait = max(wait/2, adaptiveRecheck)
 		}
 		d := max(pause, wait)
+		nap, wake := context.WithCancel(ctx)
+		w.wake = wake
 		p.mu.Unlock()
-		err := sleep(ctx, d)
+		err := sleep(nap, d)
+		wake()
+		if err != nil && ctx.Err() == nil {
+			err = nil // woken by leave: look again
+		}
 		t = now()
 		p.mu.Lock()
+		w.wake = nil
 		if err != nil || p.relaxed(t) {
-			if i := slices.Index(p.queue, w); i >= 0 {
-				p.queue = slices.Delete(p.queue, i, i+1)
-			}
+			p.leave(w)
 			p.mu.Unlock()
 			return false, err
 		}
 		p.refill(t)
+	}
+}
+
+// leave takes w out of the queue without a token (its context ended), and
+// wakes the waiters behind it: each has moved up a place, and slept for a
+// turn that comes later than its own now. Without this, the turn w leaves
+// goes to nobody: the next waiter sleeps on to the turn after. The caller
+// holds p.mu.
+func (p *pacer) leave(w *paceWaiter) {
+	i := slices.Index(p.queue, w)
+	if i < 0 {
+		return
+	}
+	p.queue = slices.Delete(p.queue, i, i+1)
+	for _, o := range p.queue[i:] {
+		if o.wake != nil {
+			o.wake()
+		}
 	}
 }
 
@@ -414,7 +460,8 @@ func (p *pacer) pauseUntil(end int64) bool {
 
 // cutPace starts or cuts the adaptive pace after a 429 at now to a request
 // sent at sent, and returns the new rate. A 429 to a request sent before
-// the last cut is of that cut (the requests in flight then): it cuts
+// the last cut, or at its instant (a clock too coarse, or simulated, to
+// tell them apart), is of that cut (the requests in flight then): it cuts
 // nothing, returning 0, and only moves the pace's start to the end of the
 // pause when it made that longer.
 func (p *pacer) cutPace(now, sent time.Time, longer bool) float64 {
@@ -425,7 +472,7 @@ func (p *pacer) cutPace(now, sent time.Time, longer bool) float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	paced := p.paced.Load()
-	if paced && sent.Before(p.cut) {
+	if paced && !sent.After(p.cut) {
 		if longer {
 			p.tokens, p.last, p.resume = 1, resume, resume
 		}
@@ -463,10 +510,12 @@ func (m *sendMeter) add(t time.Time) {
 
 // turn moves the meter on to second s: the first request of a second does
 // it. A request racing with it may count in the second before or after;
-// the rate is an estimate anyway.
+// the rate is an estimate anyway. A request of the second just gone (its
+// clock read before another request turned the meter) counts in the
+// current one: turning back would drop the counts of both.
 func (m *sendMeter) turn(s int64) {
 	cur := m.sec.Load()
-	if cur == s || !m.sec.CompareAndSwap(cur, s) {
+	if cur == s || s == cur-1 || !m.sec.CompareAndSwap(cur, s) {
 		return
 	}
 	n := m.count.Swap(0)

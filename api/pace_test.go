@@ -38,6 +38,7 @@ type simClock struct {
 }
 
 type simSleeper struct {
+	ctx   context.Context
 	until time.Time
 	wake  chan struct{}
 }
@@ -57,7 +58,7 @@ func (c *simClock) Sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 	c.mu.Lock()
-	s := &simSleeper{until: c.now.Add(d), wake: make(chan struct{})}
+	s := &simSleeper{ctx: ctx, until: c.now.Add(d), wake: make(chan struct{})}
 	c.sleepers = append(c.sleepers, s)
 	c.advance()
 	c.mu.Unlock()
@@ -105,22 +106,28 @@ func (c *simClock) GoAll(n int, f func(i int)) {
 func (c *simClock) Wait() { c.wg.Wait() }
 
 // advance moves the time to the earliest wake-up when every worker sleeps,
-// and wakes those due. The caller holds c.mu.
+// and wakes those due. A sleeper whose context has ended is awake (it is
+// about to return), though it has not yet left the list: the time waits for
+// it. The caller holds c.mu.
 func (c *simClock) advance() {
-	if len(c.sleepers) == 0 || len(c.sleepers) < c.workers {
-		return
-	}
-	next := c.sleepers[0].until
+	var next time.Time
+	asleep := 0
 	for _, s := range c.sleepers {
-		if s.until.Before(next) {
+		if s.ctx.Err() != nil {
+			continue
+		}
+		if asleep++; asleep == 1 || s.until.Before(next) {
 			next = s.until
 		}
+	}
+	if asleep == 0 || asleep < c.workers {
+		return
 	}
 	if next.After(c.now) {
 		c.now = next
 	}
 	c.sleepers = slices.DeleteFunc(c.sleepers, func(s *simSleeper) bool {
-		if s.until.After(c.now) {
+		if s.until.After(c.now) || s.ctx.Err() != nil {
 			return false
 		}
 		close(s.wake)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 )
@@ -67,9 +68,14 @@ func (tt *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	if resp != nil {
-		if _, longer, _ := t.pace.observe(resp, t.now(), at.Add(d)); longer && t.logger != nil {
+		_, longer, cut := t.pace.observe(resp, t.now(), at.Add(d))
+		if longer && t.logger != nil {
 			t.logger.LogAttrs(ctx, slog.LevelWarn, "podero pause: a 429's Retry-After holds every request of the client",
 				slog.String("operation", "Token"), slog.String("path", req.URL.Path), slog.Time("until", time.Unix(0, t.pace.until.Load())))
+		}
+		if cut > 0 && t.logger != nil {
+			t.logger.LogAttrs(ctx, slog.LevelWarn, "podero pace: after a 429 the client paces itself (Config.DisableAdaptivePace)",
+				slog.String("operation", "Token"), slog.String("path", req.URL.Path), slog.Float64("per_second", math.Round(cut*100)/100))
 		}
 	}
 	return resp, err
