@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -161,16 +162,41 @@ func operationHandler(c *api.PartnerClient, op *opcall.Op, u *undeclaredLog) mcp
 // not per call. The model gets no such note: the tools declare no output
 // schema, so the undeclared properties are data like the others to it,
 // and the result carries them as the server sent them.
+//
+// What the server sends is not bounded: a record names at most
+// maxNamedProperties, and the log names at most maxLoggedSets sets, so
+// that answers with properties of new names (an id in a name) grow
+// neither the memory nor the log without end.
 type undeclaredLog struct {
 	logger *slog.Logger
 	seen   sync.Map // operation and paths, joined
+	sets   atomic.Int64
 }
+
+const (
+	maxNamedProperties = 10
+	maxLoggedSets      = 100
+)
 
 func (u *undeclaredLog) log(ctx context.Context, op string, paths []string) {
 	if u.logger == nil || len(paths) == 0 {
 		return
 	}
-	if _, dup := u.seen.LoadOrStore(op+" "+strings.Join(paths, ","), true); dup {
+	if n := len(paths) - maxNamedProperties; n > 0 {
+		paths = append(paths[:maxNamedProperties:maxNamedProperties], fmt.Sprintf("and %d more", n))
+	}
+	key := op + " " + strings.Join(paths, ",")
+	if _, dup := u.seen.Load(key); dup {
+		return
+	}
+	switch n := u.sets.Add(1); {
+	case n == maxLoggedSets+1:
+		u.logger.InfoContext(ctx, fmt.Sprintf("the answers have had %d sets of undeclared properties; the log names no more", maxLoggedSets))
+		return
+	case n > maxLoggedSets:
+		return
+	}
+	if _, dup := u.seen.LoadOrStore(key, true); dup {
 		return
 	}
 	u.logger.InfoContext(ctx, "the answer has properties the API spec does not declare; the tool result carries them as received",

@@ -48,4 +48,7 @@ type app struct {
 	fake *fakeTarget
 
 	flags globalFlags
+	// sent are the credentials the run's client sent, which no output
+	// shows.
+	sent sentCredentials
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -46,6 +47,7 @@ func (a *app) withClient(ctx context.Context, do func(context.Context, *api.Part
 	if !ok {
 		r = received{decoded: res}
 	}
+	r.secrets = append(r.secrets, a.sent.list()...) // should the server echo a credential of the run
 	data, err := r.show()
 	if err != nil {
 		return &runError{err}
@@ -90,11 +92,20 @@ func (a *app) noteUndeclared(r received) {
 	if a.flags.quiet {
 		return
 	}
-	if paths := opcall.Undeclared(r.decoded, r.secrets); len(paths) > 0 {
-		fmt.Fprintf(a.stderr, "podero: note: the answer has properties the API spec does not declare, printed as received: %s (--quiet hides this note)\n",
-			strings.Join(paths, ", "))
+	paths := opcall.Undeclared(r.decoded, r.secrets) // a name that is not plain is quoted: one line whatever the server sent
+	if len(paths) == 0 {
+		return
 	}
+	if n := len(paths) - maxNoted; n > 0 {
+		paths = append(paths[:maxNoted], fmt.Sprintf("and %d more", n))
+	}
+	fmt.Fprintf(a.stderr, "podero: note: the answer has properties the API spec does not declare, printed as received: %s (--quiet hides this note)\n",
+		strings.Join(paths, ", "))
 }
+
+// maxNoted is the most properties the note names: a server that sends a
+// thousand makes a note of a line, not of a screen.
+const maxNoted = 10
 
 // format is --output, or its default: a table on a terminal, JSON
 // otherwise (a pipe, a file, another program).
@@ -115,6 +126,10 @@ func (a *app) format() (string, error) {
 // write prints a JSON value in the format.
 func write(w io.Writer, format string, data []byte) error {
 	if format == "json" {
+		if nesting(data) > maxIndent {
+			_, err := w.Write(append(bytes.TrimRight(data, "\n"), '\n')) // compact, as Show wrote it
+			return err
+		}
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, bytes.TrimRight(data, "\n"), "", "  "); err != nil {
 			return err
@@ -130,12 +145,40 @@ func write(w io.Writer, format string, data []byte) error {
 	if format == "yaml" {
 		enc := yaml.NewEncoder(w)
 		enc.SetIndent(2)
-		if err := enc.Encode(v.yaml()); err != nil {
+		if err := enc.Encode(v.yaml(0)); err != nil {
 			return err
 		}
 		return enc.Close()
 	}
 	return writeTable(w, v)
+}
+
+// maxIndent is the deepest nesting that -o json and yaml indent. An
+// indented line is as long as its depth, so an answer nested thousands
+// deep (the SDK decodes up to 10,000 levels) would print quadratically:
+// 162 MB of JSON for 18 KB of arrays 9,000 deep. Deeper, -o json prints
+// the answer compact, and yaml the deeper values in flow style.
+const maxIndent = 64
+
+// nesting is how deep the JSON text data nests its objects and arrays.
+func nesting(data []byte) int {
+	depth, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			escaped, inString = c == '\\', c != '"'
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // value is a JSON value with its objects' keys in order and its numbers
@@ -191,18 +234,24 @@ func parseValue(dec *json.Decoder) (*value, error) {
 	return nil, errors.New("unexpected JSON token")
 }
 
-func (v *value) yaml() *yaml.Node {
+// yaml is v as a YAML node at depth levels of nesting: in flow style
+// ({a: [1]}, on one line) from maxIndent down, as -o json is compact.
+func (v *value) yaml(depth int) *yaml.Node {
+	var style yaml.Style
+	if depth >= maxIndent {
+		style = yaml.FlowStyle
+	}
 	switch v.kind {
 	case '{':
-		n := &yaml.Node{Kind: yaml.MappingNode}
+		n := &yaml.Node{Kind: yaml.MappingNode, Style: style}
 		for i, k := range v.keys {
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, v.elems[i].yaml())
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, v.elems[i].yaml(depth+1))
 		}
 		return n
 	case '[':
-		n := &yaml.Node{Kind: yaml.SequenceNode}
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: style}
 		for _, e := range v.elems {
-			n.Content = append(n.Content, e.yaml())
+			n.Content = append(n.Content, e.yaml(depth+1))
 		}
 		return n
 	case 's':
@@ -239,7 +288,19 @@ func (v *value) cell() string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	return strings.ReplaceAll(v.text, "\n", " ")
+	return printable(strings.ReplaceAll(v.text, "\n", " "))
+}
+
+// printable is text from the answer as a table shows it: with its control
+// characters (a tab, a carriage return, a terminal's escape) and bidi
+// controls escaped as Go escapes them, so that the server's text neither
+// shifts the columns nor drives the terminal.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // writeTable prints a list of objects as rows under their fields' names,
@@ -261,7 +322,11 @@ func writeTable(w io.Writer, v *value) error {
 				}
 			}
 		}
-		fmt.Fprintln(tw, strings.ToUpper(strings.Join(cols, "\t")))
+		header := make([]string, len(cols))
+		for i, c := range cols {
+			header[i] = printable(strings.ToUpper(c))
+		}
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
 		for _, e := range v.elems {
 			row := make([]string, len(cols))
 			for i, c := range cols {
@@ -286,9 +351,9 @@ func flatten(w io.Writer, prefix string, v *value) {
 	switch {
 	case v.kind == '{' && len(v.keys) > 0:
 		for i, k := range v.keys {
-			p := k
+			p := printable(k)
 			if prefix != "" {
-				p = prefix + "." + k
+				p = prefix + "." + p
 			}
 			flatten(w, p, v.elems[i])
 		}

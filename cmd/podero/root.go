@@ -187,6 +187,7 @@ func (a *app) client(ctx context.Context) (c *api.PartnerClient, fake *fakeTarge
 		// a secret query parameter (see api.Config.Logger).
 		cfg.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	a.sent.record(&cfg)
 	if c, err = api.New(cfg); err != nil {
 		done()
 		return nil, nil, nil, err

@@ -2,13 +2,17 @@ package opcall
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net/url"
+	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // What a front end shows of a call's answer. The decoded result drops what
@@ -70,7 +74,11 @@ func show(dec *json.Decoder, out *bytes.Buffer, redact func(string) string) erro
 	case string:
 		writeString(out, redact(t))
 	case json.Number:
-		out.WriteString(t.String())
+		if r := redact(t.String()); r != t.String() { // a secret of digits, echoed as a number
+			writeString(out, r)
+		} else {
+			out.WriteString(t.String())
+		}
 	case bool:
 		out.WriteString(strconv.FormatBool(t))
 	case nil:
@@ -89,24 +97,70 @@ func writeString(out *bytes.Buffer, s string) {
 }
 
 // redactor returns what Show does to a string: the URL secrets, then the
-// request's secrets as sent, query-escaped and path-escaped, as the SDK
-// redacts them from errors. A value shorter than 8 bytes is not a secret
-// worth cutting out of every word (the SDK's rule too).
+// request's secrets however the server escaped them (see secretPattern)
+// or in base64 (as the SDK redacts the client credentials). A value
+// shorter than 8 bytes is not a secret worth cutting out of every word
+// (the SDK's rule too).
 func redactor(secrets []string) func(string) string {
-	var forms []string
+	secrets = slices.Clone(secrets)
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) }) // leftmost-first: the longest secret first
+	var alts []string
 	for _, s := range secrets {
-		if len(s) >= 8 {
-			forms = append(forms, s, url.QueryEscape(s), url.PathEscape(s))
+		if len(s) < 8 {
+			continue
+		}
+		alts = append(alts, secretPattern(s))
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+			alts = append(alts, regexp.QuoteMeta(enc.EncodeToString([]byte(s)))) // padded first: leftmost-first takes the first that matches
 		}
 	}
-	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) }) // the longest form first
+	var re *regexp.Regexp
+	if len(alts) > 0 {
+		re = regexp.MustCompile(strings.Join(alts, "|"))
+	}
 	return func(s string) string {
 		s = string(RedactURLSecrets([]byte(s)))
-		for _, f := range forms {
-			s = strings.ReplaceAll(s, f, "[redacted]")
+		if re != nil {
+			s = re.ReplaceAllLiteralString(s, "[redacted]")
 		}
 		return s
 	}
+}
+
+// secretPattern is a regular expression that matches s however a server
+// escaped each of its characters: as it is; percent-escaped with either
+// case of hex digits (url.QueryEscape and url.PathEscape write upper case
+// and each leaves other bytes alone; Python's quote keeps "/"), or + for a
+// space; and, inside a string that is itself JSON, \u00XX or \/. A
+// fixed list of forms (as sent, QueryEscape, PathEscape) misses every
+// mixture of these.
+func secretPattern(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteString("(?:")
+		b.WriteString(regexp.QuoteMeta(string(r)))
+		var buf [utf8.UTFMax]byte
+		n := utf8.EncodeRune(buf[:], r)
+		b.WriteString("|")
+		for _, c := range buf[:n] {
+			fmt.Fprintf(&b, "%%(?i:%02X)", c)
+		}
+		if r < utf8.RuneSelf {
+			fmt.Fprintf(&b, `|\\u00(?i:%02X)`, r)
+		} else if r <= 0xFFFF {
+			fmt.Fprintf(&b, `|\\u(?i:%04X)`, r)
+		}
+		switch r {
+		case '/':
+			b.WriteString(`|\\/`)
+		case ' ':
+			b.WriteString(`|\+`)
+		case '"', '\\':
+			b.WriteString(`|\\` + regexp.QuoteMeta(string(r)))
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }
 
 // Secrets returns the values of the call's secret parameters (a cue's
@@ -136,23 +190,41 @@ type extraFielder interface {
 // decoders' judgment (ExtraFields, generated from the spec); this only
 // visits the objects, through the exported fields by their JSON names. A
 // union (a device's actions) keeps its JSON undecoded and is not visited.
+// A name that is not plain (letters, digits, _ and -) is quoted, as Go
+// quotes a string: a server's name cannot break the line a front end
+// prints it on, nor write a terminal's escapes.
 func Undeclared(v any, secrets []string) []string {
 	seen := map[string]bool{}
-	undeclared(reflect.ValueOf(v), "", seen)
-	redact := redactor(secrets) // a name is shown as Show shows it
+	undeclared(reflect.ValueOf(v), "", seen, redactor(secrets)) // a name is redacted as Show redacts it
 	out := make([]string, 0, len(seen))
 	for p := range seen {
-		out = append(out, redact(p))
+		out = append(out, p)
 	}
 	slices.Sort(out)
 	return out
 }
 
-func undeclared(v reflect.Value, path string, seen map[string]bool) {
+// quoteName is an undeclared property's name as a path shows it: as it
+// is when it is a plain name (letters, digits, _ and -), else quoted as
+// in Go, so that a name cannot break the line it is printed on, write a
+// terminal's escapes, or pass for a path ("a.b", "*").
+func quoteName(name string) string {
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' {
+			return strconv.Quote(name)
+		}
+	}
+	if name == "" {
+		return `""`
+	}
+	return name
+}
+
+func undeclared(v reflect.Value, path string, seen map[string]bool, redact func(string) string) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			undeclared(v.Elem(), path, seen)
+			undeclared(v.Elem(), path, seen, redact)
 		}
 	case reflect.Struct:
 		if !v.CanAddr() { // ExtraFields has a pointer receiver
@@ -162,7 +234,7 @@ func undeclared(v reflect.Value, path string, seen map[string]bool) {
 		}
 		if x, ok := v.Addr().Interface().(extraFielder); ok {
 			for name := range x.ExtraFields() {
-				seen[join(path, name)] = true
+				seen[join(path, quoteName(redact(name)))] = true
 			}
 		}
 		t := v.Type()
@@ -180,14 +252,14 @@ func undeclared(v reflect.Value, path string, seen map[string]bool) {
 			case name == "":
 				name = f.Name
 			}
-			undeclared(v.Field(i), join(path, name), seen)
+			undeclared(v.Field(i), join(path, name), seen, redact)
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return // bytes, json.RawMessage
 		}
 		for i := range v.Len() {
-			undeclared(v.Index(i), path+"[]", seen)
+			undeclared(v.Index(i), path+"[]", seen, redact)
 		}
 	case reflect.Map:
 		sub := join(path, "*")
@@ -195,7 +267,7 @@ func undeclared(v reflect.Value, path string, seen map[string]bool) {
 			sub = path // nullable.Nullable: a value or null, at the same path
 		}
 		for it := v.MapRange(); it.Next(); {
-			undeclared(it.Value(), sub, seen)
+			undeclared(it.Value(), sub, seen, redact)
 		}
 	}
 }

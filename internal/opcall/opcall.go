@@ -307,16 +307,23 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 	return keys
 }
 
-// urlSecretRE matches the value of a secret or token query parameter in a
-// URL inside JSON text: a pending action's resolution_link.url carries its
-// cue's secret so.
-var urlSecretRE = regexp.MustCompile(`([?&](?:secret|token)=)[^&"\s\\]+`)
+// urlSecretRE matches the value of a query or fragment parameter whose
+// name says it is a credential, whatever its case or prefix (secret,
+// cue_secret, access_token, X-Amz-Signature): a pending action's
+// resolution_link.url carries its cue's secret so, and a server may send
+// other links, in properties the spec does not declare too.
+var urlSecretRE = regexp.MustCompile(`(?i)([?&#;][\w.-]*(?:secret|token|password|passwd|signature|sig)=)[^&#\s"]+`)
 
-// RedactURLSecrets replaces the secrets in the URLs of a JSON result with
-// [redacted], as the SDK's String methods do, before a front end shows
-// it: a result is printed, logged, and read by models. A cue operation
-// takes the secret from the device as the SDK reads it
+// urlPasswordRE matches the password in a URL's userinfo
+// (https://user:password@host), which the SDK's String methods drop.
+var urlPasswordRE = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^/?#@\s:"]*:)[^/?#@\s"]+@`)
+
+// RedactURLSecrets replaces the secrets in the URLs of a result's strings
+// with [redacted], as the SDK's String methods do, before a front end
+// shows it: a result is printed, logged, and read by models. A cue
+// operation takes the secret from the device as the SDK reads it
 // (api.PendingAction.ResolutionURL), not from a front end's output.
 func RedactURLSecrets(data []byte) []byte {
-	return urlSecretRE.ReplaceAll(data, []byte("${1}[redacted]"))
+	data = urlSecretRE.ReplaceAll(data, []byte("${1}[redacted]"))
+	return urlPasswordRE.ReplaceAll(data, []byte("${1}[redacted]@"))
 }
