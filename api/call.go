@@ -113,6 +113,9 @@ func (c *PartnerClient) send(ctx context.Context, op *operation, r *request, opt
 	rep, err := c.t.send(ctx, &exchange{op: op, req: req, body: r.body, opts: o, pooled: true, secrets: secrets})
 	if err == nil && o.rawBody != nil {
 		*o.rawBody = append(*o.rawBody, rep.body...)
+		if o.rawRedacted {
+			*o.rawBody = redactBody(*o.rawBody, rep.token, rep.secrets)
+		}
 	}
 	return rep, err
 }

@@ -397,6 +397,30 @@ func redactForms(s, token string, forms []string) string {
 	return s
 }
 
+// redactBody cuts token and the forms of secrets out of a response body
+// (WithRedactedRawBody): as errors do, and also with "/" written "\/", as a
+// JSON encoder may write it inside a string.
+func redactBody(body []byte, token string, secrets []string) []byte {
+	var forms []string
+	if len(token) >= minTokenLen {
+		forms = append(forms, token)
+	}
+	forms = append(forms, secretForms(secrets)...)
+	for _, f := range forms {
+		repl := []byte(redactedSecret)
+		if f == token {
+			repl = []byte(redactedToken)
+		}
+		if bytes.Contains(body, []byte(f)) {
+			body = bytes.ReplaceAll(body, []byte(f), repl)
+		}
+		if esc := strings.ReplaceAll(f, "/", `\/`); esc != f && bytes.Contains(body, []byte(esc)) {
+			body = bytes.ReplaceAll(body, []byte(esc), repl)
+		}
+	}
+	return body
+}
+
 // redactErr returns err, or, when its text holds a secret, an error whose
 // text is redacted. That error answers errors.Is as err does
 // (context.Canceled, say), but gives neither errors.As nor Unwrap the

@@ -19,7 +19,10 @@ type callOptions struct {
 	header  [][2]string
 	info    *ResponseInfo
 	rawBody *[]byte // WithRawBody
-	err     error   // a bad option, reported by the call
+	// rawRedacted: WithRedactedRawBody, the body with the call's
+	// credentials cut out
+	rawRedacted bool
+	err         error // a bad option, reported by the call
 	// WithMiddleware and WithPriority (middleware.go, pace.go):
 	middleware []Middleware
 	priority   Priority
@@ -96,12 +99,26 @@ func WithResponseInfo(info *ResponseInfo) CallOption {
 // status, a network error, a call not sent) to an empty slice. The body is
 // appended to (*dst)[:0], so a dst used for call after call is allocated
 // once. It is the answer's data, as the decoded result is, and so is not
-// redacted as errors are. For the properties of a JSON object that the spec
+// redacted as errors are ([WithRedactedRawBody] is, for a body that will be
+// shown). For the properties of a JSON object that the spec
 // does not declare, the result's ExtraFields method costs less; see also
 // [WithResponseInfo] for the status and headers. With an iterator, *dst is
 // the last page's body.
 func WithRawBody(dst *[]byte) CallOption {
 	return func(o *callOptions) { o.rawBody = dst }
+}
+
+// WithRedactedRawBody is [WithRawBody] for a body that will be shown: a
+// command's output, a tool's result. Wherever the server echoed a
+// credential of the call, it is cut out as errors cut it: the access token
+// the request carried ("[redacted token]"), the client secret and the Basic
+// credentials of the token request, in base64 and escaped forms, and the
+// request's secret parameters (a cue's secret, a claim token)
+// ("[redacted]"), raw, URL-escaped and with a JSON-escaped "/". Nothing
+// else of the body changes. The podero command and the MCP server print
+// answers with it.
+func WithRedactedRawBody(dst *[]byte) CallOption {
+	return func(o *callOptions) { o.rawBody, o.rawRedacted = dst, true }
 }
 
 // ResponseInfo is what a call's last response looked like, for logs and

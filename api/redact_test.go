@@ -314,3 +314,40 @@ func TestFailedAttemptCauseIsRedacted(t *testing.T) {
 	}
 	assertNoLeak(t, "the logs", logs.String())
 }
+
+// TestWithRedactedRawBody: a 2xx body that echoes every credential of its
+// request, as sent, decoded and with "/" JSON-escaped, comes out of
+// WithRedactedRawBody without any of them and otherwise as sent; WithRawBody
+// gives it as sent.
+func TestWithRedactedRawBody(t *testing.T) {
+	srv := newLeakyServer(t)
+	c := srv.client(t)
+	bodies := map[string]string{ // a 200 body each call decodes, with room for the echo
+		"ResolveCue":                 `{"redirect_url": "https://example.com/r", "echo": %q, "escaped": "%s"}`,
+		"GetWallboxClaimTokenStatus": `{"claimed": true, "echo": %q, "escaped": "%s"}`,
+		"GetElectricVehicle":         `{"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "echo": %q, "escaped": "%s"}`,
+	}
+	for _, call := range leakyCalls {
+		var sent string
+		srv.answer(func(w http.ResponseWriter, r *http.Request) {
+			e := echoes(r)
+			w.Header().Set("Content-Type", "application/json")
+			sent = fmt.Sprintf(bodies[call.name], e, strings.ReplaceAll(strings.ReplaceAll(e, `"`, `\"`), "/", `\/`))
+			fmt.Fprint(w, sent)
+		})
+		var raw, shown []byte
+		if err := call.call(c, api.WithRawBody(&raw)); err != nil {
+			t.Fatalf("%s: %v", call.name, err)
+		}
+		if string(raw) != sent {
+			t.Errorf("%s: WithRawBody gave %s, want the body as sent", call.name, raw)
+		}
+		if err := call.call(c, api.WithRedactedRawBody(&shown)); err != nil {
+			t.Fatalf("%s: %v", call.name, err)
+		}
+		assertNoLeak(t, call.name+": WithRedactedRawBody", strings.ReplaceAll(string(shown), `\/`, "/"))
+		if !strings.Contains(string(shown), "[redacted") || !strings.HasPrefix(string(shown), sent[:20]) {
+			t.Errorf("%s: WithRedactedRawBody gave %s", call.name, shown)
+		}
+	}
+}

@@ -135,7 +135,7 @@ func operationHandler(c *api.PartnerClient, op *opcall.Op, u *undeclaredLog) mcp
 			}
 		}
 		var body []byte // the 2xx body as received, which the result carries
-		args.Options = append(args.Options, api.WithRawBody(&body))
+		args.Options = append(args.Options, api.WithRedactedRawBody(&body))
 		res, err := op.Call(ctx, c, args)
 		if err != nil {
 			return toolError(err), nil

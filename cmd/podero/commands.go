@@ -109,7 +109,7 @@ func (a *app) runOperation(cmd *cobra.Command, c command, posArgs []string) erro
 		return err
 	}
 	var body []byte // the 2xx body as received, which the command prints
-	args.Options = append(args.Options, api.WithRawBody(&body))
+	args.Options = append(args.Options, api.WithRedactedRawBody(&body))
 	return a.withClient(cmd.Context(), func(ctx context.Context, client *api.PartnerClient, _ *fakeTarget) (any, error) {
 		res, err := op.Call(ctx, client, args)
 		var ie *opcall.InputError

@@ -13,9 +13,10 @@ import (
 
 // sentCredentials are the credentials a run sent: the client secret, the
 // Basic credentials of the token request and each access token. The SDK
-// redacts them from its errors and ResponseInfo, but the body as received
-// (api.WithRawBody) is data, which it does not redact; the output cuts
-// them out of it (opcall.Show), should a server echo one in an answer.
+// cuts each call's own out of the body it gives (api.WithRedactedRawBody),
+// as bytes; the output also cuts these out of every decoded string
+// (opcall.Show), which catches the forms a server's escaping makes of them
+// (\u00xx, %xx in either case) and those of the run's other calls.
 type sentCredentials struct {
 	mu     sync.Mutex
 	values []string

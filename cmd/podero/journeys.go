@@ -78,7 +78,7 @@ authentication_url; with --fake, the fake plays the end user.`, 1,
 "requested" (PartnerClient.WaitForBoost), and prints the vehicle.`, 2,
 		func(ctx context.Context, c *api.PartnerClient, _ *fakeTarget, ids []api.UUID, _ []string) (any, error) {
 			var body []byte
-			ev, err := c.WaitForBoost(ctx, ids[0], ids[1], append(waitOpts(), api.WithPollOptions(api.WithRawBody(&body)))...)
+			ev, err := c.WaitForBoost(ctx, ids[0], ids[1], append(waitOpts(), api.WithPollOptions(api.WithRedactedRawBody(&body)))...)
 			return lastPoll(body, ev, err)
 		}), 5*time.Minute)
 
@@ -90,7 +90,7 @@ and prints it.`, 2,
 			switch kind := api.DeviceKind(args[0]); kind {
 			case api.DeviceKindEV, api.DeviceKindHp, api.DeviceKindIv, api.DeviceKindWb:
 				var body []byte
-				d, err := c.WaitForDeviceHealthy(ctx, kind, ids[0], ids[1], append(waitOpts(), api.WithPollOptions(api.WithRawBody(&body)))...)
+				d, err := c.WaitForDeviceHealthy(ctx, kind, ids[0], ids[1], append(waitOpts(), api.WithPollOptions(api.WithRedactedRawBody(&body)))...)
 				return lastPoll(body, d, err)
 			}
 			return nil, usageErr(fmt.Errorf("KIND %q: want ev, hp, iv or wb", args[0]))
