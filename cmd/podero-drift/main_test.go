@@ -20,6 +20,7 @@ import (
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
 	"github.com/podero-go/podero/api/speccheck"
+	"github.com/podero-go/podero/internal/progtest"
 )
 
 // canary is a value no report may contain.
@@ -269,29 +270,12 @@ func TestArguments(t *testing.T) {
 	}
 }
 
-// asProgram, as the first argument of this test binary, makes it the
-// program itself (TestMain): TestCommand runs the program as its own process
-// without a go build, which on an empty build cache compiled the whole
-// dependency graph a second time, without the race detector.
-const asProgram = "-podero.drift.main"
-
-func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == asProgram {
-		os.Args = append(os.Args[:1], os.Args[2:]...)
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { progtest.Main(m, main) }
 
 // TestCommand runs the program in a process of its own as a newcomer would:
 // with an empty environment it prints a sample report and exits 0.
 func TestCommand(t *testing.T) {
-	bin, err := os.Executable()
-	if err != nil {
-		t.Skipf("this test binary's path: %v", err)
-	}
-	cmd := exec.Command(bin, asProgram)
+	cmd := progtest.Command(t)
 	cmd.Env = []string{} // not nil: nil would mean this process's environment
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -300,7 +284,7 @@ func TestCommand(t *testing.T) {
 	}
 	assertSampleReport(t, stdout.String())
 
-	cmd = exec.Command(bin, asProgram)
+	cmd = progtest.Command(t)
 	cmd.Env = []string{"PODERO_CLIENT_ID=someone"}
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError

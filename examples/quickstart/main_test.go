@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/podero-go/podero/api"
 	"github.com/podero-go/podero/api/poderotest"
+	"github.com/podero-go/podero/internal/progtest"
 	"github.com/podero-go/podero/internal/specserver"
 )
 
@@ -217,31 +217,14 @@ func TestEnvironmentErrors(t *testing.T) {
 	}
 }
 
-// asProgram, as the first argument of this test binary, makes it the
-// program itself (TestMain): TestCommand runs the program as its own process
-// without a go build, which on an empty build cache compiled the whole
-// dependency graph a second time, without the race detector.
-const asProgram = "-podero.quickstart.main"
-
-func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == asProgram {
-		os.Args = append(os.Args[:1], os.Args[2:]...)
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { progtest.Main(m, main) }
 
 // TestCommand runs the program in a process of its own as a newcomer would:
 // with an empty environment it completes the journey and exits 0; with half
 // the credentials it exits 1 and says what is missing.
 func TestCommand(t *testing.T) {
-	bin, err := os.Executable()
-	if err != nil {
-		t.Skipf("this test binary's path: %v", err)
-	}
 
-	cmd := exec.Command(bin, asProgram)
+	cmd := progtest.Command(t)
 	cmd.Env = []string{} // not nil: nil would mean this process's environment
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -249,7 +232,7 @@ func TestCommand(t *testing.T) {
 	}
 	reported(t, string(out), "✓", steps...)
 
-	cmd = exec.Command(bin, asProgram)
+	cmd = progtest.Command(t)
 	cmd.Env = []string{"PODERO_CLIENT_ID=someone"}
 	out, err = cmd.CombinedOutput()
 	var exit *exec.ExitError
