@@ -209,21 +209,30 @@ type Attention struct {
 	Detectable, Missed, Short, ShortSeen int
 	Delays                               []time.Duration
 	MissedEps                            []*Episode
+	Skipped, SkippedSeen                 int                        // the episodes skip left out, and those of them delivered
 	Seen                                 map[*Episode]time.Duration // the delay of each detectable episode delivered
 }
 
 // AnalyzeAttention measures the attention episodes of the ground truth
 // that began in [from, until), against the events delivered. skip, if not
-// nil, leaves out episodes no poller could see (that ended in an outage).
+// nil, leaves out episodes no poller can be held to see (that ended in an
+// outage, or within a throttle below the watcher's need), counted apart.
 func AnalyzeAttention(changes []poderotest.Change, events []Delivered, freshness time.Duration, from, until time.Time, skip func(*Episode) bool) Attention {
 	eps := Episodes(changes, until)
 	seen := matchAttention(eps, events)
 	a := Attention{Seen: map[*Episode]time.Duration{}}
 	for _, e := range eps {
-		if e.Start.Before(from) || !e.Start.Before(until) || skip != nil && skip(e) {
+		if e.Start.Before(from) || !e.Start.Before(until) {
 			continue
 		}
 		at, ok := seen[e]
+		if skip != nil && skip(e) {
+			a.Skipped++
+			if ok {
+				a.SkippedSeen++
+			}
+			continue
+		}
 		if e.End.Sub(e.Start) < freshness || e.Gap > 0 && e.Gap < freshness {
 			a.Short++
 			if ok {
